@@ -1,0 +1,80 @@
+"""Answer quality on the evaluation set, next to two baselines on the same base in the same run.
+
+    python -m bench.eval [--misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench.baselines import BM25, WRatioScan
+from bench.evalset import Decide, Report, evaluate, load_questions
+from knowledge.answer import Engine, Outcome, phrasings_of
+from knowledge.validate import load_base
+
+
+def engine_decider(engine: Engine) -> Decide:
+    def decide(question: str, lang: str) -> tuple[str | None, str, float]:
+        answer = engine.ask(question)
+        if answer.outcome is Outcome.answer:
+            return answer.entry_id, "answer", answer.confidence
+        if answer.outcome is Outcome.suggest:
+            return answer.suggestions[0].entry_id, "suggest", answer.confidence
+        return None, "none", answer.confidence
+
+    return decide
+
+
+def baseline_decider(baseline: WRatioScan | BM25) -> Decide:
+    def decide(question: str, lang: str) -> tuple[str | None, str, float]:
+        entry_id, answered = baseline.decide(question)
+        return (entry_id, "answer", 1.0) if answered else (None, "none", 0.0)
+
+    return decide
+
+
+def table(reports: dict[str, Report]) -> str:
+    keys = sorted({k for r in reports.values() for k in r.groups}, key=lambda k: (k.count(":"), k))
+    lines = ["| group | n | " + " | ".join(f"{name} top-1 / answered-right / did-you-mean / rejected" for name in reports) + " |"]
+    lines.append("|---|---:|" + "---|" * len(reports))
+    for key in keys:
+        cells = []
+        n = 0
+        for report in reports.values():
+            row = report.groups[key].row()
+            n = int(row["n"])
+            if key == "out_of_scope":
+                cells.append(f"rejected {row['rejected']:.1%} (answered {row['answered_wrong']:.1%})")
+            else:
+                cells.append(f"{row['top1']:.1%} / {row['answered_right']:.1%} / {row['did_you_mean']:.1%} / {row['rejected']:.1%}")
+        lines.append(f"| {key} | {n} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--misses", action="store_true", help="list the questions the engine got wrong")
+    args = parser.parse_args()
+    base = load_base()
+    questions = load_questions()
+    engine = Engine(base)
+    phrasings = phrasings_of(base)
+    reports = {
+        "engine": evaluate(questions, engine_decider(engine)),
+        "WRatio scan": evaluate(questions, baseline_decider(WRatioScan(phrasings))),
+        "BM25": evaluate(questions, baseline_decider(BM25(phrasings))),
+    }
+    print(f"{len(questions)} questions, {len(base.entries)} entries, {len(phrasings)} phrasings\n")
+    print(table(reports))
+    print(f"\nhighest confidence of an answered out-of-scope question: "
+          f"{reports['engine'].oos_max_answer_confidence:.3f} (answer threshold {engine.thresholds.answer})")
+    if args.misses:
+        print("\nengine misses:")
+        for q, first, outcome, confidence in reports["engine"].misses:
+            print(f"  [{q.lang}/{q.style}] {q.text!r} expected {sorted(q.expect) or 'none'} got {first} ({outcome}, {confidence:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

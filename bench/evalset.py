@@ -1,0 +1,86 @@
+"""Loads the evaluation set (bench/eval_set.yaml) and scores an answering function on it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+EVAL_SET = Path(__file__).with_name("eval_set.yaml")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    expect: frozenset[str]  # empty: out of scope
+    lang: str
+    style: str
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.expect)
+
+
+def load_questions(path: Path = EVAL_SET) -> list[Question]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out = []
+    for item in data["questions"]:
+        expect = item["expect"]
+        ids = frozenset() if expect in (None, "none") else frozenset([expect] if isinstance(expect, str) else expect)
+        out.append(Question(str(item["q"]), ids, item["lang"], item["style"]))
+    return out
+
+
+# A decision: (first choice entry id or None, outcome) with outcome "answer", "suggest" or "none".
+Decide = Callable[[str, str], tuple[str | None, str, float]]
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    top1: int = 0  # first choice acceptable (answered or first suggestion)
+    answered_right: int = 0
+    answered_wrong: int = 0
+    suggested: int = 0
+    rejected: int = 0
+
+    def row(self) -> dict[str, float]:
+        n = max(self.total, 1)
+        return {
+            "n": self.total, "top1": self.top1 / n, "answered_right": self.answered_right / n,
+            "answered_wrong": self.answered_wrong / n, "did_you_mean": self.suggested / n,
+            "rejected": self.rejected / n,
+        }
+
+
+@dataclass
+class Report:
+    groups: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    oos_max_answer_confidence: float = 0.0
+    misses: list[tuple[Question, str | None, str, float]] = field(default_factory=list)
+
+
+def evaluate(questions: list[Question], decide: Decide) -> Report:
+    report = Report()
+    for q in questions:
+        first, outcome, confidence = decide(q.text, q.lang)
+        keys = ["in_scope" if q.in_scope else "out_of_scope"]
+        if q.in_scope:
+            keys += [f"lang:{q.lang}", f"style:{q.style}"]
+        for key in keys:
+            t = report.groups[key]
+            t.total += 1
+            right = first in q.expect
+            t.top1 += right and outcome != "none"
+            t.answered_right += right and outcome == "answer"
+            t.answered_wrong += (not right) and outcome == "answer"
+            t.suggested += outcome == "suggest"
+            t.rejected += outcome == "none"
+        if not q.in_scope and outcome == "answer":
+            report.oos_max_answer_confidence = max(report.oos_max_answer_confidence, confidence)
+        if (q.in_scope and (first not in q.expect or outcome == "none")) or (not q.in_scope and outcome != "none"):
+            report.misses.append((q, first, outcome, confidence))
+    return report

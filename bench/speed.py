@@ -1,0 +1,106 @@
+"""Engine speed: build time, per-query p50/p99 and peak memory, next to a plain WRatio scan.
+
+    python -m bench.speed [--sizes 1000,10000,100000] [--queries 300]
+
+Runs on the shipped base and on synthetic bases made by recombining the shipped phrasings' words
+(seeded, so every run measures the same bases).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+
+from bench.baselines import WRatioScan
+from bench.evalset import load_questions
+from knowledge.answer import Engine, phrasings_of
+from knowledge.search import Phrasing, SearchIndex
+from knowledge.validate import load_base
+
+
+def synthetic(phrasings: list[Phrasing], size: int, seed: int = 7) -> list[Phrasing]:
+    """`size` phrasings for size // 12 entries, built from the vocabulary of the real ones."""
+    rng = random.Random(seed)
+    words = [w for p in phrasings for w in p.text.split()]
+    out = list(phrasings[: min(size, len(phrasings))])
+    while len(out) < size:
+        entry = f"synthetic-{len(out) // 12}"
+        out.append(Phrasing(entry, " ".join(rng.choice(words) for _ in range(rng.randint(3, 9))), "en"))
+    return out
+
+
+def timed(fn: Callable[[str], object], queries: list[str]) -> list[float]:
+    samples = []
+    for q in queries:
+        start = time.perf_counter()
+        fn(q)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def build_measured(make: Callable[[], object]) -> tuple[object, float, float]:
+    gc.collect()
+    tracemalloc.start()
+    start = time.perf_counter()
+    built = make()
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return built, seconds, peak / 2**20
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--scan-queries", type=int, default=60, help="queries for the slow WRatio scan")
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    base = load_base()
+    load_s = time.perf_counter() - start
+    start = time.perf_counter()
+    engine = Engine(base)
+    index_s = time.perf_counter() - start
+    print(f"shipped base: load+validate {load_s * 1000:.0f} ms, index {index_s * 1000:.0f} ms "
+          f"({len(base.entries)} entries)", flush=True)
+
+    questions = [q.text for q in load_questions()]
+    rng = random.Random(1)
+    queries = [rng.choice(questions) for _ in range(args.queries)]
+    for q in queries[:20]:
+        engine.ask(q)  # warm caches
+
+    real = phrasings_of(base)
+    sizes = [len(real)] + [int(s) for s in args.sizes.split(",") if s]
+    print("\n| phrasings | build s | peak MiB | engine p50 ms | engine p99 ms | scan p50 ms | scan p99 ms | speed-up (p50) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size in sizes:
+        phrasings = real if size == len(real) else synthetic(real, size)
+        index, build_s, peak = build_measured(lambda: SearchIndex(phrasings))
+        assert isinstance(index, SearchIndex)
+        if size == len(real):
+            samples = timed(engine.ask, queries)  # the whole answer, not just the search
+        else:
+            samples = timed(index.search, queries)
+        scan = WRatioScan(phrasings)
+        scan_samples = timed(scan.best, queries[: args.scan_queries])
+        p50, scan_p50 = statistics.median(samples), statistics.median(scan_samples)
+        print(f"| {size:,} | {build_s:.2f} | {peak:.0f} | {p50:.3f} | {pct(samples, 0.99):.3f} | "
+              f"{scan_p50:.2f} | {pct(scan_samples, 0.99):.2f} | {scan_p50 / p50:.0f}x |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

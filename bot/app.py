@@ -1,0 +1,95 @@
+"""Builds the whole Application from Settings; running it is the caller's business."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+from bot.db import Database
+from bot.render import answer_length
+from bot.settings import Settings
+from handlers.commands import set_menus
+from handlers.context import Services
+from handlers.flood import FloodGate
+from knowledge.answer import Engine, Thresholds
+from knowledge.validate import load_base
+
+logger = logging.getLogger(__name__)
+
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token wherever it would appear in a log line."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token and self.token in record.getMessage():
+            record.msg = record.getMessage().replace(self.token, "[TOKEN]")
+            record.args = None
+        return True
+
+
+def configure_logging(level: str, token: str | None) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and the URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    if token:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RedactToken(token))
+
+
+def load_engine(settings: Settings) -> Engine:
+    """Loads and indexes the knowledge base; raises KnowledgeError when it is broken."""
+    base = load_base(settings.knowledge_dir, measure=answer_length)
+    return Engine(base, Thresholds(answer=settings.answer_threshold, suggest=settings.suggest_threshold))
+
+
+def build_application(
+    settings: Settings,
+    request: BaseRequest | None = None,
+    engine: Engine | None = None,
+    rate_limiter: bool = True,
+) -> Application:  # type: ignore[type-arg]
+    """The real Application: handlers, defaults, lifecycle hooks. `request` lets tests swap the HTTP client."""
+    token = settings.token()
+    database = Database(settings.database_url)
+    services = Services(settings=settings, engine=engine or load_engine(settings), db=database)
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        await database.upgrade()
+        await set_menus(app.bot)
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        await database.close()
+
+    api = settings.telegram_api_url
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .concurrent_updates(True)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    app.bot_data["services"] = services
+    app.bot_data["flood"] = FloodGate(settings.flood_limit, settings.flood_window_seconds)
+    handlers.register(app)
+    return app
+
+
+ALLOWED_UPDATES = Update.ALL_TYPES

@@ -1,0 +1,276 @@
+"""The `briefing-bot` command line: ask questions, check and compare knowledge bases, run the bot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from knowledge.answer import Answer, Engine
+from knowledge.loader import KnowledgeBase, KnowledgeError, bundled_dir
+from knowledge.text import as_text
+from knowledge.validate import check_base, load_base
+from knowledge.versions import content_version, diff_bases
+
+
+def _knowledge_dir(value: str | None) -> Path:
+    chosen = value or os.environ.get("KNOWLEDGE_DIR")
+    return Path(chosen) if chosen else bundled_dir()
+
+
+def _load(directory: Path) -> KnowledgeBase:
+    from bot.render import answer_length
+
+    return load_base(directory, measure=answer_length)
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The --json form of one answer."""
+    return {
+        "answered": answer.answered,
+        "entry_id": answer.entry_id,
+        "confidence": round(answer.confidence, 4),
+        "language": answer.language,
+        "text": as_text(answer),
+        "sources": [
+            {"publisher": s.publisher, "title": s.title, "url": s.url, "published": s.published}
+            for s in answer.sources
+        ],
+        "as_of": answer.as_of.isoformat() if answer.as_of else None,
+        "suggestions": [{"entry_id": s.entry_id, "title": s.title} for s in answer.suggestions],
+    }
+
+
+def _questions(path: str) -> Iterator[str]:
+    stream: TextIO = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    try:
+        for line in stream:
+            if line.strip():
+                yield line.rstrip("\n")
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    engine = Engine(_load(_knowledge_dir(args.knowledge_dir)))
+    if args.batch:
+        for question in _questions(args.batch):
+            answer = engine.ask(question, args.lang)
+            if args.json:
+                print(json.dumps({"question": question, **answer_json(answer)}, ensure_ascii=False))
+            else:
+                print(f"? {question}\n{as_text(answer)}\n")
+        return 0
+    if not args.question:
+        print("error: give a QUESTION or --batch FILE", file=sys.stderr)
+        return 2
+    answer = engine.ask(" ".join(args.question), args.lang)
+    if args.json:
+        print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+    else:
+        print(as_text(answer))
+    return 0
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from bot.render import answer_length
+
+    directory = _knowledge_dir(args.dir)
+    base, problems = check_base(directory, measure=answer_length)
+    for problem in problems:
+        print(problem)
+    if base is None:
+        print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
+        return 1
+    kinds = Counter(e.kind.value for e in base.entries.values())
+    phrasings = sum(len(p) for e in base.entries.values() for p in e.phrasings.by_language().values())
+    print(
+        f"ok: {len(base.entries)} entries, {phrasings} phrasings, {len(base.sources)} sources, "
+        f"{len(base.topics)} topics; version {content_version(base)}; "
+        + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_kb_diff(args: argparse.Namespace) -> int:
+    old, new = _load(Path(args.old)), _load(Path(args.new))
+    diff = diff_bases(old, new)
+    print(f"version {content_version(old)} -> {content_version(new)}")
+    for label, changes in (("added", diff.added), ("changed", diff.changed), ("removed", diff.removed)):
+        for change in changes:
+            print(f"{label}\t{change.entry_id}\t{','.join(change.topics)}\t{change.title}")
+    if diff.empty:
+        print("no entries changed")
+    return 0
+
+
+def cmd_kb_dump(args: argparse.Namespace) -> int:
+    base = _load(_knowledge_dir(args.dir))
+    data = {
+        "version": content_version(base),
+        "topics": [t.model_dump(mode="json") for t in base.topics.values()],
+        "sources": [s.model_dump(mode="json") for s in base.sources.values()],
+        "entries": [e.model_dump(mode="json") for e in base.entries.values()],
+    }
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    print()
+    return 0
+
+
+def _settings():  # noqa: ANN202
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise SystemExit(f"error: setting {str(first['loc'][0]).upper()}: {first['msg']}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Runs the bot until interrupted: long polling, or PTB's webhook server with --webhook."""
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    from bot.app import ALLOWED_UPDATES, build_application, configure_logging
+
+    settings = _settings()
+    if args.knowledge_dir:
+        settings.knowledge_dir = Path(args.knowledge_dir)
+    try:
+        token = settings.token()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, token)
+    app = build_application(settings)
+    try:
+        if args.webhook:
+            if not settings.webhook_url:
+                print("error: --webhook needs WEBHOOK_URL (the public HTTPS address)", file=sys.stderr)
+                return 2
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_path,
+                webhook_url=f"{settings.webhook_url.rstrip('/')}/{settings.webhook_path}",
+                secret_token=secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        print("error: Telegram rejected the bot token (TELEGRAM_BOT_TOKEN)", file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        print(f"error: cannot reach the Bot API at {settings.telegram_api_url}: {type(exc).__name__}", file=sys.stderr)
+        return 3
+    except TelegramError as exc:
+        print(f"error: the Bot API refused to start the bot: {str(exc).replace(token, '[TOKEN]')}", file=sys.stderr)
+        return 3
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.db import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    print("database schema is up to date", file=sys.stderr)
+    return 0
+
+
+def cmd_report_unanswered(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.db import Database
+
+    async def rows() -> list[tuple[str, str, int, float, Any]]:
+        db = Database(_settings().database_url)
+        try:
+            await db.upgrade()
+            return await db.unanswered(args.limit)
+        finally:
+            await db.close()
+
+    found = asyncio.run(rows())
+    if args.json:
+        for text, lang, count, score, last in found:
+            print(json.dumps({"text": text, "language": lang, "count": count, "best_score": round(score, 3),
+                              "last_asked": last.isoformat()}, ensure_ascii=False))
+    else:
+        print("times\tlang\tbest\tlast asked\tquestion")
+        for text, lang, count, score, last in found:
+            print(f"{count}\t{lang}\t{score:.2f}\t{last:%Y-%m-%d %H:%M}\t{text}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefing-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask = commands.add_parser("ask", help="answer a question from the knowledge base")
+    ask.add_argument("question", nargs="*", help="the question")
+    ask.add_argument("--lang", choices=["en", "de", "uk", "ru"], help="answer language (default: detected)")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for stdin)")
+    ask.add_argument("--knowledge-dir", metavar="DIR", help="another knowledge base (or KNOWLEDGE_DIR)")
+    ask.set_defaults(handler=cmd_ask)
+
+    kb = commands.add_parser("kb", help="check, compare and dump knowledge bases")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    check = kb_commands.add_parser("check", help="validate a knowledge base")
+    check.add_argument("dir", nargs="?", help="directory (default: KNOWLEDGE_DIR or the bundled base)")
+    check.set_defaults(handler=cmd_kb_check)
+    diff = kb_commands.add_parser("diff", help="entries added, changed and removed")
+    diff.add_argument("old")
+    diff.add_argument("new")
+    diff.set_defaults(handler=cmd_kb_diff)
+    dump = kb_commands.add_parser("dump", help="print the whole base as JSON")
+    dump.add_argument("dir", nargs="?")
+    dump.set_defaults(handler=cmd_kb_dump)
+
+    run = commands.add_parser("run", help="run the Telegram bot (settings from the environment)")
+    run.add_argument("--webhook", action="store_true", help="webhook server instead of long polling")
+    run.add_argument("--knowledge-dir", metavar="DIR")
+    run.set_defaults(handler=cmd_run)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
+
+    report = commands.add_parser("report", help="reports for curators")
+    report_commands = report.add_subparsers(dest="report_command", required=True)
+    unanswered = report_commands.add_parser("unanswered", help="questions the base could not answer")
+    unanswered.add_argument("--limit", type=int, default=100)
+    unanswered.add_argument("--json", action="store_true")
+    unanswered.set_defaults(handler=cmd_report_unanswered)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"error: the knowledge base is broken ({len(exc.problems)} problem(s)); run 'briefing-bot kb check'", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Configuration from the environment (and an optional .env file), typed and validated once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; the README's table documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = Field(default=None, description="From @BotFather.")
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        description="Root of the Bot API server; the bot calls {url}/bot{token}/{method}.",
+    )
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///data/briefing-bot.sqlite3",
+        description="SQLAlchemy async URL: SQLite file (default) or postgresql+asyncpg://...",
+    )
+    knowledge_dir: Path | None = Field(default=None, description="Another knowledge base.")
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="User ids allowed admin commands.")
+    webhook_url: str | None = Field(default=None, description="Public HTTPS URL for --webhook.")
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_path: str = "telegram"
+    webhook_secret: SecretStr | None = Field(default=None, description="X-Telegram-Bot-Api-Secret-Token.")
+    log_level: str = "INFO"
+    flood_limit: int = Field(default=8, description="Questions a user may ask per flood window.")
+    flood_window_seconds: float = 30.0
+    answer_threshold: float = 0.6
+    suggest_threshold: float = 0.3
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", "").split(",") if part]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def token(self) -> str:
+        """The token, checked for shape; never logged or echoed."""
+        if self.telegram_bot_token is None:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        token = self.telegram_bot_token.get_secret_value().strip()
+        if not TOKEN_PATTERN.match(token):
+            raise ValueError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits:secret)")
+        return token

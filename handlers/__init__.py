@@ -1,0 +1,22 @@
+"""Every handler, registered in one ordered place."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler
+
+from handlers import ask, browse, flood, inline, start
+from handlers.ask import expired
+from handlers.errors import on_error
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    # Group -1, before everything: flood control may stop an update here.
+    app.add_handlers(flood.HANDLERS, group=-1)
+    # Group 0, first match wins: commands, then browsing buttons, then free text.
+    app.add_handlers(start.HANDLERS)
+    app.add_handlers(browse.HANDLERS)
+    app.add_handlers(ask.HANDLERS)
+    app.add_handlers(inline.HANDLERS)
+    # Any button nothing above understood: stale, forged or from an older version.
+    app.add_handler(CallbackQueryHandler(expired))
+    app.add_error_handler(on_error)

@@ -1,0 +1,141 @@
+"""Questions: /ask anywhere, plain messages in private chats, mentions and replies in groups."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.render import render_answer, render_sources_detail, split_message
+from bot.texts import t
+from handlers.callbacks import decode, encode
+from handlers.context import chosen_language, services, ui_language
+from knowledge.answer import Answer, Outcome
+
+logger = logging.getLogger(__name__)
+
+
+def answer_keyboard(answer: Answer, language: str) -> InlineKeyboardMarkup | None:
+    """Sources and Related for an answer; one button per choice for "did you mean"."""
+    if answer.outcome is Outcome.suggest:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(s.title, callback_data=encode("e", s.entry_id))] for s in answer.suggestions]
+        )
+    if answer.outcome is Outcome.answer and answer.entry_id:
+        row = [InlineKeyboardButton(t(language, "btn_sources"), callback_data=encode("s", answer.entry_id))]
+        if answer.related:
+            row.append(InlineKeyboardButton(t(language, "btn_related"), callback_data=encode("r", answer.entry_id)))
+        return InlineKeyboardMarkup([row])
+    return None
+
+
+async def send_answer(message: Message, answer: Answer, language: str) -> None:
+    """Sends the answer (split on block boundaries if long), replying to the question in groups."""
+    parts = split_message(render_answer(answer))
+    keyboard = answer_keyboard(answer, language)
+    quote = message.chat.type != ChatType.PRIVATE
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await message.reply_text(part, reply_markup=keyboard if last else None, do_quote=quote and index == 0)
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    svc = services(context)
+    language = await chosen_language(update, context)
+    user = update.effective_user
+    hint = (user.language_code or "")[:2] if user else None
+    answer = svc.engine.ask(question, language=language, hint=hint)
+    if answer.outcome is Outcome.none and answer.note is None:
+        await svc.db.record_unanswered(question, answer.language, answer.confidence)
+    await send_answer(message, answer, answer.language)
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    question = " ".join(context.args or []).strip()
+    if not question:
+        await update.effective_message.reply_text(t(await ui_language(update, context), "ask_usage"))
+        return
+    await answer_question(update, context, question)
+
+
+async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await answer_question(update, context, update.effective_message.text or "")
+
+
+async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In groups, answer only when addressed: a mention of this bot, or a reply to one of its messages."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    username = (context.bot.username or "").casefold()
+    mentioned = any(
+        entity.type == MessageEntity.MENTION and text.casefold() == f"@{username}"
+        for entity, text in message.parse_entities([MessageEntity.MENTION]).items()
+    )
+    replied = message.reply_to_message is not None and (
+        message.reply_to_message.from_user is not None and message.reply_to_message.from_user.id == context.bot.id
+    )
+    if not (mentioned or replied):
+        return
+    question = message.text
+    if mentioned:
+        for entity, text in message.parse_entities([MessageEntity.MENTION]).items():
+            if text.casefold() == f"@{username}":
+                question = question.replace(text, " ")
+    question = question.strip()
+    if not question:
+        await message.reply_text(t(await ui_language(update, context), "ask_usage"), do_quote=True)
+        return
+    await answer_question(update, context, question)
+
+
+async def expired(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any button whose data is stale, forged or unknown."""
+    query = update.callback_query
+    await query.answer(t(await ui_language(update, context), "expired"), show_alert=False)
+
+
+async def entry_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Open an entry, show its sources, or list its related entries, in place."""
+    query = update.callback_query
+    callback = decode(query.data)
+    svc = services(context)
+    entry = svc.engine.base.entries.get(callback.args[0]) if callback else None
+    if callback is None or entry is None:
+        await expired(update, context)
+        return
+    language = await ui_language(update, context)
+    await query.answer()
+    if callback.action == "e":
+        answer = svc.engine.compose(entry, "", language)
+        parts = split_message(render_answer(answer))
+        keyboard = answer_keyboard(answer, language)
+        if len(parts) == 1 and query.message is not None:
+            await query.edit_message_text(parts[0], reply_markup=keyboard)
+        elif query.message is not None:
+            for index, part in enumerate(parts):
+                await query.message.reply_text(part, reply_markup=keyboard if index == len(parts) - 1 else None)
+    elif callback.action == "s":
+        back = InlineKeyboardMarkup([[InlineKeyboardButton(t(language, "btn_back"), callback_data=encode("e", entry.id))]])
+        detail = render_sources_detail(svc.engine.base, entry, t(language, "sources_of"), t(language, "reliability"))
+        await query.edit_message_text(split_message(detail)[0], reply_markup=back)
+    elif callback.action == "r":
+        rows = [
+            [InlineKeyboardButton(svc.engine.base.entries[r].title, callback_data=encode("e", r))]
+            for r in entry.related if r in svc.engine.base.entries
+        ]
+        rows.append([InlineKeyboardButton(t(language, "btn_back"), callback_data=encode("e", entry.id))])
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+
+
+HANDLERS = [
+    CommandHandler("ask", ask_command),
+    MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, private_text),
+    MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, group_text),
+    CallbackQueryHandler(entry_button, pattern=r"^1\|[esr]\|"),
+]

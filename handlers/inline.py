@@ -1,0 +1,49 @@
+"""Inline mode: `@bot question` in any chat lists matching entries; choosing one inserts the answer."""
+
+from __future__ import annotations
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
+from telegram.constants import InlineQueryLimit, ParseMode
+from telegram.ext import ContextTypes, InlineQueryHandler
+
+from bot.render import render_answer, split_message
+from handlers.context import services, ui_language
+from knowledge.normalize import detect_language
+
+MAX_RESULTS = 10
+SNIPPET_CHARS = 120
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.inline_query
+    text = (query.query or "")[: InlineQueryLimit.MAX_QUERY_LENGTH].strip()
+    svc = services(context)
+    if not text:
+        await query.answer([], cache_time=5, is_personal=True)
+        return
+    ui = await ui_language(update, context)
+    language = detect_language(text, hint=ui)
+    found = [c for c in svc.engine.candidates(text, limit=MAX_RESULTS) if c.confidence >= svc.engine.thresholds.suggest]
+    results = []
+    for candidate in found:
+        entry = svc.engine.base.entries[candidate.entry_id]
+        if entry.kind.value == "disambiguation":
+            continue
+        answer = svc.engine.compose(entry, text, language, candidate.confidence)
+        snippet = answer.summary if len(answer.summary) <= SNIPPET_CHARS else answer.summary[: SNIPPET_CHARS - 1] + "…"
+        results.append(
+            InlineQueryResultArticle(
+                id=entry.id,
+                title=entry.title,
+                description=snippet,
+                input_message_content=InputTextMessageContent(
+                    split_message(render_answer(answer))[0],
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                ),
+            )
+        )
+    await query.answer(results, cache_time=30, is_personal=True)
+
+
+HANDLERS = [InlineQueryHandler(inline_query)]

@@ -1,0 +1,157 @@
+"""Answers a question from the base: picks the outcome and composes the answer as plain data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+from knowledge.loader import KnowledgeBase
+from knowledge.messages import text
+from knowledge.normalize import detect_language
+from knowledge.schema import LANGUAGES, Entry, Kind
+from knowledge.search import Candidate, Phrasing, SearchIndex
+
+
+class Outcome(str, Enum):
+    answer = "answer"
+    suggest = "suggest"  # "did you mean"
+    none = "none"  # nothing fits, or the question is outside the base (e.g. the Gaza plan)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where confidence turns into an answer, a "did you mean", or nothing."""
+
+    answer: float = 0.6
+    suggest: float = 0.3
+    margin: float = 0.03  # an answer needs this lead in ranking score over the runner-up
+    max_suggestions: int = 3
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    number: int
+    publisher: str
+    title: str
+    url: str
+    published: str
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    entry_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Everything a front end needs to show one answer; no markup."""
+
+    outcome: Outcome
+    question: str
+    language: str  # the user's language: interface text is in it
+    confidence: float
+    entry_id: str | None = None
+    title: str = ""
+    summary: str = ""
+    summary_language: str = "en"  # the language the summary is written in
+    details: str | None = None
+    positions: list[tuple[str, str]] = field(default_factory=list)
+    as_of: dt.date | None = None
+    sources: list[SourceRef] = field(default_factory=list)
+    related: list[EntryRef] = field(default_factory=list)
+    suggestions: list[EntryRef] = field(default_factory=list)
+    disagreement: str | None = None
+    note: str | None = None  # e.g. why a question is out of scope
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome is Outcome.answer
+
+
+def phrasings_of(base: KnowledgeBase) -> list[Phrasing]:
+    return [
+        Phrasing(entry.id, phrasing, language)
+        for entry in base.entries.values()
+        for language, items in entry.phrasings.by_language().items()
+        for phrasing in items
+    ]
+
+
+class Engine:
+    """The answering engine over one loaded base."""
+
+    def __init__(self, base: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+        self.base = base
+        self.thresholds = thresholds or Thresholds()
+        self.index = SearchIndex(phrasings_of(base))
+
+    def candidates(self, question: str, limit: int = 10) -> list[Candidate]:
+        """Matching entries, best first, for inline results and suggestions."""
+        return self.index.search(question, limit=limit)
+
+    def ask(self, question: str, language: str | None = None, hint: str | None = None) -> Answer:
+        """The answer, the "did you mean" choices, or a clear "I don't know".
+
+        `language` forces the answer language; otherwise it is detected, `hint` breaking ties.
+        """
+        lang = language if language in LANGUAGES else detect_language(question, hint)
+        found = self.index.search(question, limit=self.thresholds.max_suggestions + 2)
+        t = self.thresholds
+        top = found[0] if found else None
+        if top is None or top.confidence < t.suggest:
+            return Answer(Outcome.none, question, lang, top.confidence if top else 0.0)
+        entry = self.base.entries[top.entry_id]
+        runner_up = found[1].score if len(found) > 1 else 0.0
+        clear = top.confidence >= t.answer and top.score - runner_up >= t.margin
+        if entry.kind is Kind.disambiguation:  # e.g. Trump's Gaza plan: say so, never a Ukraine entry
+            summary, used = entry.answer.in_language(lang)
+            return Answer(
+                Outcome.none, question, lang, top.confidence,
+                note=summary, summary_language=used, sources=_sources(self.base, entry),
+            )
+        if clear:
+            return self.compose(entry, question, lang, top.confidence)
+        picks = [c for c in found if c.confidence >= t.suggest][: t.max_suggestions]
+        return Answer(
+            Outcome.suggest, question, lang, top.confidence,
+            suggestions=[self.ref(c.entry_id) for c in picks],
+        )
+
+    def ref(self, entry_id: str) -> EntryRef:
+        return EntryRef(entry_id, self.base.entries[entry_id].title)
+
+    def compose(self, entry: Entry, question: str, language: str, confidence: float = 1.0) -> Answer:
+        """The full answer for one entry, e.g. when a button or deep link names it."""
+        return compose(self.base, entry, question, language, confidence)
+
+
+def _sources(base: KnowledgeBase, entry: Entry) -> list[SourceRef]:
+    return [
+        SourceRef(number, s.publisher, s.title, str(s.url), s.date_label)
+        for number, s in enumerate(base.sources_of(entry), start=1)
+    ]
+
+
+def compose(
+    base: KnowledgeBase, entry: Entry, question: str, language: str, confidence: float = 1.0
+) -> Answer:
+    """The full answer for one entry in `language` (English where no translation is written)."""
+    summary, used = entry.answer.in_language(language)
+    return Answer(
+        outcome=Outcome.answer,
+        question=question,
+        language=language,
+        confidence=confidence,
+        entry_id=entry.id,
+        title=entry.title,
+        summary=summary,
+        summary_language=used,
+        details=entry.details,
+        positions=[(text(language, party.value), view) for party, view in entry.positions.items()],
+        as_of=entry.as_of,
+        sources=_sources(base, entry),
+        related=[EntryRef(r, base.entries[r].title) for r in entry.related if r in base.entries],
+        disagreement=entry.disagreement,
+    )

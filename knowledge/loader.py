@@ -1,0 +1,206 @@
+"""Reads a knowledge-base directory of YAML files, keeping the line of every value for error reports."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from knowledge.schema import Entry, Source, Topic
+
+logger = logging.getLogger(__name__)
+
+SOURCES_FILE = "sources.yaml"
+TOPICS_FILE = "topics.yaml"
+Path_ = tuple[str | int, ...]
+
+
+def bundled_dir() -> Path:
+    """The knowledge base shipped inside the package."""
+    return Path(str(resources.files("knowledge") / "base"))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the base, printed as FILE:LINE: ENTRY_ID: FIELD: message."""
+
+    file: str
+    line: int
+    entry: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.entry}: {self.field}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The base could not be loaded; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = str(problems[0]) if problems else "unknown problem"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(first + more)
+
+
+@dataclass
+class Located:
+    """A parsed YAML document with the line number of each value, keyed by its path."""
+
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int:
+        """The line of the deepest known value on `path`."""
+        for cut in range(len(path), -1, -1):
+            if path[:cut] in self.lines:
+                return self.lines[path[:cut]]
+        return 1
+
+
+def _construct(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: yaml.SafeLoader) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key = str(key) if not isinstance(key, str | int) else key
+            if key in out:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            out[key] = _construct(value_node, (*path, key), lines, loader)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item, (*path, i), lines, loader) for i, item in enumerate(node.value)]
+    # YAML reads 2025-12-24 as a date (and fails on 2025-13-40); keep the text the curator wrote
+    # so pydantic validates dates in one place and names the field.
+    if node.tag.endswith(":timestamp"):
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str) -> Located:
+    """Parses YAML, raising yaml.YAMLError with a line on bad syntax."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[Path_, int] = {}
+        data = _construct(node, (), lines, loader) if node is not None else None
+        return Located(data, lines)
+    finally:
+        loader.dispose()
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """A loaded, validated base: sources, topics and entries by id, in file order."""
+
+    sources: dict[str, Source]
+    topics: dict[str, Topic]
+    entries: dict[str, Entry]
+    origin: dict[str, str] = field(default_factory=dict)  # entry id -> file name
+
+    def sources_of(self, entry: Entry) -> list[Source]:
+        return [self.sources[s] for s in entry.sources]
+
+    def entries_in(self, topic: str) -> list[Entry]:
+        return [e for e in self.entries.values() if topic in e.topics]
+
+
+@dataclass
+class _Reader:
+    """Collects every problem instead of stopping at the first."""
+
+    directory: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(self, file: str, line: int, entry: str, field_: str, message: str) -> None:
+        self.problems.append(Problem(file, line, entry, field_, message))
+
+    def read(self, path: Path) -> Located | None:
+        try:
+            return parse_yaml(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            self.report(path.name, 1, "-", "-", f"not UTF-8 text: {exc.reason}")
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            line = mark.line + 1 if mark else 1
+            problem = getattr(exc, "problem", None) or str(exc)
+            self.report(path.name, line, "-", "-", f"YAML syntax error: {problem}")
+        return None
+
+    def items(self, path: Path, key: str, model: type[BaseModel]) -> list[tuple[BaseModel, int]]:
+        """Validates each item of the list under `key` on its own, so one bad item hides no other."""
+        located = self.read(path)
+        if located is None:
+            return []
+        data = located.data
+        if not isinstance(data, dict) or key not in data:
+            self.report(path.name, 1, "-", key, f"the file must be a mapping with a '{key}' list")
+            return []
+        extra = sorted(str(k) for k in data if k != key)
+        if extra:
+            self.report(path.name, located.line_of((extra[0],)), "-", extra[0], "unknown field")
+        items = data[key]
+        if not isinstance(items, list):
+            self.report(path.name, located.line_of((key,)), "-", key, "must be a list")
+            return []
+        out = []
+        for index, raw in enumerate(items):
+            label = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else f"{key}[{index}]"
+            try:
+                out.append((model.model_validate(raw), located.line_of((key, index))))
+            except ValidationError as exc:
+                for error in exc.errors():
+                    loc = tuple(error["loc"])
+                    where = ".".join(str(p) for p in loc) or "-"
+                    line = located.line_of((key, index, *loc))
+                    self.report(path.name, line, label, where, _message(error))
+        return out
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "missing":
+        return "required field is missing"
+    if error["type"] == "extra_forbidden":
+        return "unknown field"
+    return str(error["msg"])
+
+
+@dataclass
+class RawBase:
+    """What was read, with lines, before cross-references are checked."""
+
+    sources: list[tuple[Source, str, int]]
+    topics: list[tuple[Topic, str, int]]
+    entries: list[tuple[Entry, str, int]]
+    problems: list[Problem]
+
+
+def read_base(directory: Path) -> RawBase:
+    """Reads every file and validates each item against the schema; collects all problems."""
+    reader = _Reader(directory)
+    sources: list[tuple[Source, str, int]] = []
+    topics: list[tuple[Topic, str, int]] = []
+    entries: list[tuple[Entry, str, int]] = []
+    if not directory.is_dir():
+        reader.report(str(directory), 1, "-", "-", "not a directory")
+        return RawBase(sources, topics, entries, reader.problems)
+    for required in (SOURCES_FILE, TOPICS_FILE):
+        if not (directory / required).is_file():
+            reader.report(required, 1, "-", "-", "file is missing")
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == SOURCES_FILE:
+            sources += [(s, path.name, ln) for s, ln in reader.items(path, "sources", Source)]  # type: ignore[misc]
+        elif path.name == TOPICS_FILE:
+            topics += [(t, path.name, ln) for t, ln in reader.items(path, "topics", Topic)]  # type: ignore[misc]
+        else:
+            entries += [(e, path.name, ln) for e, ln in reader.items(path, "entries", Entry)]  # type: ignore[misc]
+    return RawBase(sources, topics, entries, reader.problems)

@@ -1,0 +1,83 @@
+"""Interface wording of an answer in the four languages (the knowledge itself lives in the YAML)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "as_of": "As of",
+        "sources": "Sources",
+        "related": "Related",
+        "did_you_mean": "I'm not sure what you mean. Did you mean:",
+        "no_answer": (
+            "I don't know: my knowledge base covers the negotiations to end Russia's war against "
+            "Ukraine (the peace plans and the positions of Ukraine, Russia, the US and Europe), and "
+            "nothing in it fits this question."
+        ),
+        "out_of_scope": "This is outside what I cover.",
+        "sources_differ": "Sources differ",
+        "translation_missing": "(No translation of this answer yet; here it is in English.)",
+        "date_not_shown": "date not shown",
+        "ukraine": "Ukraine", "russia": "Russia", "united_states": "United States",
+        "europe": "Europe", "plan_28": "28-point draft (Nov 2025)",
+        "plan_20": "20-point plan (Dec 2025)", "european_plan": "European counter-proposal",
+    },
+    "de": {
+        "as_of": "Stand",
+        "sources": "Quellen",
+        "related": "Verwandt",
+        "did_you_mean": "Ich bin nicht sicher, was gemeint ist. Meinten Sie:",
+        "no_answer": (
+            "Das weiß ich nicht: Meine Wissensbasis deckt die Verhandlungen über ein Ende des "
+            "russischen Kriegs gegen die Ukraine ab (die Friedenspläne und die Positionen der Ukraine, "
+            "Russlands, der USA und Europas), und nichts darin passt zu dieser Frage."
+        ),
+        "out_of_scope": "Das liegt außerhalb dessen, was ich abdecke.",
+        "sources_differ": "Quellen widersprechen sich",
+        "translation_missing": "(Noch keine Übersetzung dieser Antwort; hier auf Englisch.)",
+        "date_not_shown": "Datum nicht angegeben",
+        "ukraine": "Ukraine", "russia": "Russland", "united_states": "USA", "europe": "Europa",
+        "plan_28": "28-Punkte-Entwurf (Nov. 2025)", "plan_20": "20-Punkte-Plan (Dez. 2025)",
+        "european_plan": "Europäischer Gegenvorschlag",
+    },
+    "uk": {
+        "as_of": "Станом на",
+        "sources": "Джерела",
+        "related": "Пов'язане",
+        "did_you_mean": "Не впевнений, що ви маєте на увазі. Можливо:",
+        "no_answer": (
+            "Не знаю: моя база знань охоплює переговори про завершення війни Росії проти України "
+            "(мирні плани та позиції України, Росії, США і Європи), і ніщо в ній не відповідає цьому "
+            "питанню."
+        ),
+        "out_of_scope": "Це поза темою, яку я охоплюю.",
+        "sources_differ": "Джерела розходяться",
+        "translation_missing": "(Перекладу цієї відповіді ще немає; ось англійською.)",
+        "date_not_shown": "дата не вказана",
+        "ukraine": "Україна", "russia": "Росія", "united_states": "США", "europe": "Європа",
+        "plan_28": "Проєкт із 28 пунктів (лист. 2025)", "plan_20": "План із 20 пунктів (груд. 2025)",
+        "european_plan": "Європейська контрпропозиція",
+    },
+    "ru": {
+        "as_of": "По состоянию на",
+        "sources": "Источники",
+        "related": "Связанное",
+        "did_you_mean": "Не уверен, что вы имеете в виду. Возможно:",
+        "no_answer": (
+            "Не знаю: моя база знаний охватывает переговоры о прекращении войны России против Украины "
+            "(мирные планы и позиции Украины, России, США и Европы), и ничто в ней не подходит к этому "
+            "вопросу."
+        ),
+        "out_of_scope": "Это вне темы, которую я охватываю.",
+        "sources_differ": "Источники расходятся",
+        "translation_missing": "(Перевода этого ответа пока нет; вот он на английском.)",
+        "date_not_shown": "дата не указана",
+        "ukraine": "Украина", "russia": "Россия", "united_states": "США", "europe": "Европа",
+        "plan_28": "Проект из 28 пунктов (нояб. 2025)", "plan_20": "План из 20 пунктов (дек. 2025)",
+        "european_plan": "Европейское контрпредложение",
+    },
+}
+
+
+def text(language: str, key: str) -> str:
+    """Interface text in `language`, falling back to English."""
+    return TEXTS.get(language, TEXTS["en"]).get(key) or TEXTS["en"][key]

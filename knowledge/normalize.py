@@ -1,0 +1,177 @@
+"""Turns questions and phrasings into comparable text: one normaliser for indexing and for queries."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+MAX_QUERY_CHARS = 500  # longer messages are cut: nobody asks a 10k-character question
+
+# Words that carry no meaning for matching, per language, including chat filler ("hey bot pls").
+STOP_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        """a an the and or but if of to in on at by for with from about as into onto over under is are
+        was were be been being am do does did done have has had i me my we our you your he him his she
+        her it its they them their this that these those there here what whats which who whom whose
+        when where why how can could would should will shall may might must not no yes so than then
+        too very just also any some all more most much many such only own same other again still yet
+        now ok okay hey hi hello pls plz please thx thanks thank bot tell say said give show explain
+        know let lets get got gonna u ur r im its youre dont doesnt isnt arent wasnt whats
+        hows one really actually exactly like kinda sorta anyway btw lol pls quick question q re""".split()
+    ),
+    "de": frozenset(
+        """der die das den dem des ein eine einen einem einer eines und oder aber wenn als auch noch
+        nicht kein keine ist sind war waren wird werden wurde wurden hat haben hatte sein im in am an
+        auf aus bei mit nach von vor zu zum zur um uber fur es er sie wir ihr ich du man was wie wer wo
+        wann warum welche welcher welches denn doch mal ja nein so schon bitte danke hallo hey bot sag
+        sagen erklar erklaren mir uns dir gibt gibts geht eigentlich jetzt genau""".split()
+    ),
+    "uk": frozenset(
+        """і й та а але або чи що як де коли чому хто який яка яке які це цей ця ці той та те ті в у на з
+        із зі до від по за про для при під над без є був була було були буде бути не ні так же ж ще вже
+        мені ми ви ти він вона воно вони його її їх нам вам бот будь ласка дякую привіт скажи поясни
+        розкажи можна треба""".split()
+    ),
+    "ru": frozenset(
+        """и а но или ли что как где когда почему кто какой какая какое какие это этот эта эти тот та
+        то те в во на с со к ко от по за про для при под над без есть был была было были будет быть
+        не ни так же ж еще уже мне мы вы ты он она оно они его ее их нам вам бот пожалуйста спасибо
+        привет скажи объясни расскажи можно надо""".split()
+    ),
+}
+ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
+
+# Spellings, transliterations and inflections of the same name, mapped to one token. Each key is a
+# prefix: a token that starts with it (and is at least as long) becomes the canonical form.
+ALIAS_PREFIXES: dict[str, str] = {}
+_ALIASES = {
+    "zaporizhzhia": "zaporizhzh zaporizhi zaporizhj zaporozh zaporizh zaporish saporisch saporosh "
+    "saporoj zaporoj запоріж запоріз запорож энергодар енергодар enerhodar energodar",
+    "npp": "npp znpp akw atomkraftwerk kernkraftwerk аес аэс заес заэс атомн",
+    "donbas": "donbas донбас",
+    "donetsk": "donetsk donezk donezsk донецьк донецк донеччин",
+    "luhansk": "luhansk lugansk luhansk луганськ луганск луганщин",
+    "kharkiv": "kharkiv kharkov charkiw харків харкiв харьков харківщ",
+    "kherson": "kherson cherson херсон",
+    "sumy": "sumy сумщин сумськ сумск",
+    "dnipro": "dnipro dnepr dnipropetrovsk dnjepr дніпр днепр",
+    "mykolaiv": "mykolaiv nikolaev mykolajiw николаев миколаїв",
+    "crimea": "crimea krim крим крым",
+    "nato": "nato нато otan",
+    "putin": "putin путін путин",
+    "zelensky": "zelensk zelensk selenskyj selenski зеленськ зеленск",
+    "trump": "trump трамп",
+    "witkoff": "witkoff whitkoff witkof віткоф виткоф уиткоф",
+    "dmitriev": "dmitriev dmitrijew дмитрієв дмитриев",
+    "kushner": "kushner кушнер",
+    "rubio": "rubio рубіо рубио",
+    "peskov": "peskov peskow пєсков песков",
+    "gaza": "gaza газа газі газе hamas хамас",
+    "europe": "europ евро європ европ єс",
+    "russia": "russia russian russland russisch росі россия российск російськ рф kremlin кремл moscow moskau москв",
+    "ukraine": "ukrain украин україн kyiv kiev kiew київ киев",
+    "usa": "usa america amerika америк сша washington вашингтон",
+    "sanction": "sanction sanktion санкц",
+    "referendum": "referend референд",
+    "ceasefire": "ceasefire waffenstillstand waffenruhe перемир прекращение_огня",
+    "guarantee": "guarant garantie гаранті гаранти",
+    "election": "election wahl выбор вибор",
+}
+for _canon, _variants in _ALIASES.items():
+    for _prefix in _variants.split():
+        ALIAS_PREFIXES[_prefix] = _canon
+_ALIAS_BY_FIRST: dict[str, list[tuple[str, str]]] = {}
+for _prefix, _canon in sorted(ALIAS_PREFIXES.items(), key=lambda kv: -len(kv[0])):
+    _ALIAS_BY_FIRST.setdefault(_prefix[:2], []).append((_prefix, _canon))
+
+# Whole-word synonyms: shorthand people type.
+WORD_SYNONYMS = {
+    "us": "usa", "u.s": "usa", "america's": "usa", "eu": "europe", "ue": "europe", "ес": "europe",
+    "ua": "ukraine", "ukr": "ukraine", "ru": "russia", "rf": "russia", "uk": "uk",
+    "twenty": "20", "zwanzig": "20", "двадцять": "20", "двадцать": "20",
+    "pts": "point", "points": "point", "pt": "point", "punkte": "point", "punkt": "point",
+    "пункт": "point", "пункти": "point", "пунктів": "point", "пунктов": "point", "пункта": "point",
+    "пунктах": "point", "пункты": "point",
+}
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*", re.UNICODE)
+_THOUSANDS = re.compile(r"(?<=\d)[ ,.](?=\d{3}\b)")
+_K_SUFFIX = re.compile(r"\b(\d+)\s?(k|тис|тыс)\b")
+_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+
+
+def clean(text: str) -> str:
+    """Unicode NFKC, no control or direction marks, casefolded, Latin accents dropped, ё as е."""
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text[:MAX_QUERY_CHARS * 4]))
+    text = text.casefold().replace("ё", "е")
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = []
+    for ch in decomposed:
+        if unicodedata.combining(ch) and kept and ord(kept[-1]) < 0x250:
+            continue  # an accent on a Latin letter: ä -> a, é -> e
+        kept.append(ch)
+    text = unicodedata.normalize("NFC", "".join(kept))
+    text = _THOUSANDS.sub("", text)
+    return _K_SUFFIX.sub(lambda m: m.group(1) + "000", text)
+
+
+@lru_cache(maxsize=65536)
+def canonical(token: str) -> str:
+    """One spelling for a name or synonym: 'zaporozhye' and 'запорізької' both become 'zaporizhzhia'."""
+    token = token.replace("’", "").replace("'", "").replace("ʼ", "")
+    if token in WORD_SYNONYMS:
+        return WORD_SYNONYMS[token]
+    for prefix, canon in _ALIAS_BY_FIRST.get(token[:2], ()):
+        if token.startswith(prefix):
+            return canon
+    return token
+
+
+def tokens(text: str) -> list[str]:
+    """All words of a text, canonicalised, stop words included."""
+    return [canonical(t) for t in _TOKEN.findall(clean(text)[:MAX_QUERY_CHARS])]
+
+
+def content_tokens(text: str) -> list[str]:
+    """Words that carry meaning: canonical tokens without stop and filler words."""
+    return [t for t in tokens(text) if t not in ALL_STOP_WORDS]
+
+
+def normalize(text: str) -> str:
+    """The form used for fuzzy comparison: content words joined by spaces."""
+    return " ".join(content_tokens(text))
+
+
+_UK_LETTERS = set("іїєґ")
+_RU_LETTERS = set("ыэъ")
+_UK_WORDS = frozenset("що як чи це який яка які хто де коли чому буде україна україни його та".split())
+_RU_WORDS = frozenset("что как ли это какой какая какие кто где когда почему будет россия его".split())
+_DE_WORDS = frozenset(
+    """was wie wer wo wann warum ist sind der die das und nicht ein eine gibt es wird werden
+    mit von fur uber auf russland ukraine selenskyj putin plan krieg frieden""".split()
+)
+_DE_ONLY = frozenset("was wie wer wo wann warum ist sind der die das und nicht ein eine gibt wird werden mit von fur uber auf auch noch".split())
+
+
+def detect_language(text: str, hint: str | None = None) -> str:
+    """Guess en, de, uk or ru from script and common words; a hint from the caller wins on a tie."""
+    lowered = clean(text)
+    cyrillic = sum(1 for ch in lowered if "\u0400" <= ch <= "\u04ff")
+    latin = sum(1 for ch in lowered if "a" <= ch <= "z")
+    words = set(_TOKEN.findall(lowered))
+    if cyrillic > latin:
+        uk = sum(ch in _UK_LETTERS for ch in lowered) * 2 + len(words & _UK_WORDS)
+        ru = sum(ch in _RU_LETTERS for ch in lowered) * 2 + len(words & _RU_WORDS)
+        if uk == ru and hint in ("uk", "ru"):
+            return hint
+        return "uk" if uk > ru else "ru" if ru > uk else (hint if hint in ("uk", "ru") else "ru")
+    if latin == 0:
+        return hint if hint in STOP_WORDS else "en"
+    german = len(words & _DE_ONLY) + sum(ch in "äöüß" for ch in text.casefold()) * 2
+    english = len(words & STOP_WORDS["en"] - _DE_ONLY)
+    if german > english:
+        return "de"
+    if german == english and hint == "de":
+        return "de"
+    return "en" if english or hint not in STOP_WORDS else hint  # type: ignore[return-value]

@@ -1,0 +1,175 @@
+"""The shape of the curated knowledge base: frozen pydantic models, unknown fields rejected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated
+
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+
+LANGUAGES = ("en", "de", "uk", "ru")
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,47}$"
+
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+Text = Annotated[str, Field(min_length=1)]
+Phrasing = Annotated[str, Field(min_length=2, max_length=200)]
+
+
+def _partial_date(value: str) -> str:
+    """A date that may be only as precise as the source: YYYY, YYYY-MM or YYYY-MM-DD."""
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise ValueError("expected YYYY, YYYY-MM or YYYY-MM-DD")
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    dt.date(parts[0], parts[1], parts[2])  # raises ValueError on a month or day out of range
+    return value
+
+
+PartialDate = Annotated[str, AfterValidator(_partial_date)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Language(str, Enum):
+    en = "en"
+    de = "de"
+    uk = "uk"
+    ru = "ru"
+
+
+class Source(Frozen):
+    """A publication an entry cites."""
+
+    id: Id
+    publisher: Text
+    title: Text
+    url: AnyHttpUrl
+    published: dt.date | None = None
+    date_note: str | None = Field(
+        default=None, description="Why there is no publication date, e.g. 'not shown on the page'."
+    )
+    event_date: PartialDate | None = Field(
+        default=None, description="When there is no publication date: the date of the event covered."
+    )
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "en"
+    reliability: str | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> Source:
+        if self.published is None and not (self.date_note and self.event_date):
+            raise ValueError("a source without 'published' needs both 'date_note' and 'event_date'")
+        return self
+
+    @property
+    def date_label(self) -> str:
+        """The date as a reader should see it."""
+        if self.published is not None:
+            return self.published.isoformat()
+        return f"{self.event_date} (date not shown)"
+
+
+class Topic(Frozen):
+    """A subject chats can browse and subscribe to; titles per language."""
+
+    id: Id
+    title: dict[Language, Text]
+
+    @model_validator(mode="after")
+    def _english_title(self) -> Topic:
+        if Language.en not in self.title:
+            raise ValueError("title needs an 'en' text")
+        return self
+
+
+class Kind(str, Enum):
+    plan_point = "plan_point"
+    plan = "plan"
+    position = "position"
+    fact = "fact"
+    analysis = "analysis"
+    background = "background"
+    person = "person"
+    comparison = "comparison"
+    event = "event"
+    disambiguation = "disambiguation"
+
+
+class Party(str, Enum):
+    """Who a position belongs to: the four parties, or one of the plans for plan-vs-plan comparisons."""
+
+    ukraine = "ukraine"
+    russia = "russia"
+    united_states = "united_states"
+    europe = "europe"
+    plan_28 = "plan_28"
+    plan_20 = "plan_20"
+    european_plan = "european_plan"
+
+
+class Phrasings(Frozen):
+    """How people ask for this entry, per language."""
+
+    en: list[Phrasing] = Field(min_length=6)
+    de: list[Phrasing] = Field(min_length=2)
+    uk: list[Phrasing] = Field(min_length=2)
+    ru: list[Phrasing] = Field(min_length=2)
+
+    def by_language(self) -> dict[str, list[str]]:
+        return {"en": self.en, "de": self.de, "uk": self.uk, "ru": self.ru}
+
+
+class Answer(Frozen):
+    """The short answer: English always, translations where written."""
+
+    en: Text
+    de: str | None = None
+    uk: str | None = None
+    ru: str | None = None
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        """The text in `language` if written, else English; with the language actually used."""
+        text = getattr(self, language, None) if language in LANGUAGES else None
+        return (text, language) if text else (self.en, "en")
+
+
+class Entry(Frozen):
+    """One thing the bot can answer."""
+
+    id: Id
+    title: Text
+    kind: Kind
+    topics: list[Id] = Field(min_length=1)
+    phrasings: Phrasings
+    answer: Answer
+    details: str | None = None
+    positions: dict[Party, Text] = Field(default_factory=dict)
+    sources: list[Id] = Field(min_length=1)
+    as_of: dt.date
+    event_date: dt.date | None = Field(default=None, description="For timeline events: when it happened.")
+    related: list[Id] = Field(default_factory=list)
+    disagreement: str | None = Field(
+        default=None, description="Where sources differ: both claims, each with publisher and date."
+    )
+
+    @model_validator(mode="after")
+    def _comparison_has_positions(self) -> Entry:
+        if self.kind is Kind.comparison and len(self.positions) < 2:
+            raise ValueError("a comparison entry needs at least two positions")
+        if self.kind is Kind.event and self.event_date is None:
+            raise ValueError("an event entry needs an event_date")
+        return self
+
+
+class SourcesFile(Frozen):
+    sources: list[Source]
+
+
+class TopicsFile(Frozen):
+    topics: list[Topic]
+
+
+class EntriesFile(Frozen):
+    entries: list[Entry]

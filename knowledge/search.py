@@ -1,0 +1,214 @@
+"""Finds the entries a question is about: an inverted index for candidates, rapidfuzz to rerank.
+
+Candidates come from BM25 over word and character-trigram features (so the cost depends on the
+query's features, not on the size of the base); the best few phrasings are reranked with
+rapidfuzz's token ratios, and the evidence is folded into one confidence in [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from knowledge.normalize import content_tokens
+
+K1 = 1.2
+B = 0.5
+WORD_WEIGHT = 2.0
+GRAM_WEIGHT = 1.0
+SHORTLIST = 40
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    entry_id: str
+    text: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry with the evidence that the question is about it."""
+
+    entry_id: str
+    confidence: float  # calibrated: how likely the question is about this entry
+    score: float  # ranking score: what orders candidates and measures the lead over the next
+    phrasing: str
+    fuzzy: float
+    coverage: float  # share of the question's evidence found in the phrasing
+    reverse: float  # share of the phrasing's evidence found in the question
+
+
+def _grams(token: str) -> list[str]:
+    padded = f" {token} "
+    return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Speller:
+    """Maps a misspelt word to a known one within about one edit (SymSpell-style deletion index)."""
+
+    MIN_LENGTH = 4
+
+    def __init__(self, vocabulary: Counter[str]) -> None:
+        self.vocabulary = vocabulary
+        self._by_deletion: dict[str, str] = {}
+        for word, _count in vocabulary.most_common():
+            if len(word) >= self.MIN_LENGTH:
+                for variant in _deletions(word):
+                    self._by_deletion.setdefault(variant, word)
+
+    def correct(self, word: str) -> str | None:
+        """The known word, a close known word, or None."""
+        if word in self.vocabulary:
+            return word
+        if len(word) < self.MIN_LENGTH or word.isdigit():
+            return None
+        if word in self._by_deletion:  # the user left a letter out
+            return self._by_deletion[word]
+        for variant in _deletions(word):  # an extra letter, or one replaced / swapped
+            if variant in self.vocabulary and len(variant) >= self.MIN_LENGTH:
+                return variant
+            if variant in self._by_deletion:
+                return self._by_deletion[variant]
+        return None
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared for matching."""
+
+    words: list[str]  # content words after spelling correction
+    known: float  # share of the question's content words the base knows
+    text: str  # normalised text for rapidfuzz
+
+
+class SearchIndex:
+    """Index of every phrasing of every entry."""
+
+    def __init__(self, phrasings: Iterable[Phrasing]) -> None:
+        self.phrasings = list(phrasings)
+        self.normalized = [" ".join(content_tokens(p.text)) for p in self.phrasings]
+        vocabulary: Counter[str] = Counter()
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        lengths = np.zeros(len(self.phrasings), dtype=np.float32)
+        doc_features: list[dict[str, float]] = []
+        for doc, text in enumerate(self.normalized):
+            words = text.split()
+            vocabulary.update(set(words))
+            features = self._features(words)
+            doc_features.append(self._weights(words))
+            lengths[doc] = sum(features.values())
+            for feature, count in features.items():
+                postings[feature].append((doc, count))
+        self.speller = Speller(vocabulary)
+        n_docs = max(len(self.phrasings), 1)
+        avg = float(lengths.mean()) if len(lengths) else 1.0
+        norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))
+        self._docs: dict[str, np.ndarray] = {}
+        self._tf: dict[str, np.ndarray] = {}
+        self.idf: dict[str, float] = {}
+        for feature, items in postings.items():
+            docs = np.fromiter((d for d, _ in items), dtype=np.int32, count=len(items))
+            tf = np.fromiter((c for _, c in items), dtype=np.float32, count=len(items))
+            self._docs[feature] = docs
+            self._tf[feature] = tf * (K1 + 1) / (tf + norm[docs])
+            df = len(items)
+            self.idf[feature] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        self.max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
+        self.doc_mass = np.array(
+            [sum(w * self.idf[f] for f, w in feats.items()) or 1.0 for feats in doc_features], dtype=np.float64
+        )
+        self.entry_of = np.array([p.entry_id for p in self.phrasings], dtype=object)
+
+    @staticmethod
+    def _features(words: list[str]) -> Counter[str]:
+        features: Counter[str] = Counter()
+        for word in words:
+            features["w:" + word] += 1
+            features.update("c:" + g for g in _grams(word))
+        return features
+
+    @staticmethod
+    def _weights(words: list[str]) -> dict[str, float]:
+        """Feature weights of a text: whole words count most, trigrams spread over their word."""
+        weights: dict[str, float] = {}
+        for word in words:
+            weights["w:" + word] = weights.get("w:" + word, 0.0) + WORD_WEIGHT
+            for gram in _grams(word):
+                weights["c:" + gram] = weights.get("c:" + gram, 0.0) + GRAM_WEIGHT / len(word)
+        return weights
+
+    def prepare(self, question: str) -> Query:
+        raw = content_tokens(question)
+        words: list[str] = []
+        known = 0
+        for word in raw:
+            fixed = self.speller.correct(word)
+            if fixed is not None:
+                known += 1
+                words.append(fixed)
+            else:
+                words.append(word)
+        share = known / len(raw) if raw else 0.0
+        return Query(words, share, " ".join(words))
+
+    def search(self, question: str, limit: int = 5) -> list[Candidate]:
+        """The best entries for a question, most confident first."""
+        query = self.prepare(question)
+        if not query.words or not self.phrasings:
+            return []
+        weights = self._weights(query.words)
+        total_mass = sum(w * self.idf.get(f, self.max_idf) for f, w in weights.items())
+        doc_parts, score_parts, mass_parts = [], [], []
+        for feature, weight in weights.items():
+            docs = self._docs.get(feature)
+            if docs is None:
+                continue
+            idf = self.idf[feature]
+            doc_parts.append(docs)
+            score_parts.append(self._tf[feature] * (weight * idf))
+            mass_parts.append(np.full(len(docs), weight * idf, dtype=np.float32))
+        if not doc_parts:
+            return []
+        docs = np.concatenate(doc_parts)
+        n = len(self.phrasings)
+        scores = np.bincount(docs, weights=np.concatenate(score_parts), minlength=n)
+        matched_mass = np.bincount(docs, weights=np.concatenate(mass_parts), minlength=n)
+        top = min(SHORTLIST, n)
+        shortlist = np.argpartition(-scores, top - 1)[:top] if top < n else np.arange(n)
+        best: dict[str, Candidate] = {}
+        for doc in shortlist:
+            if scores[doc] <= 0:
+                continue
+            text = self.normalized[doc]
+            fuzzy = (
+                0.5 * fuzz.token_sort_ratio(query.text, text, processor=None)
+                + 0.5 * fuzz.token_set_ratio(query.text, text, processor=None)
+            ) / 100
+            coverage = min(1.0, float(matched_mass[doc]) / total_mass) if total_mass else 0.0
+            reverse = min(1.0, float(matched_mass[doc]) / self.doc_mass[doc])
+            score = 0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse
+            entry_id = self.phrasings[doc].entry_id
+            current = best.get(entry_id)
+            if current is None or score > current.score:
+                confidence = _confidence(fuzzy, coverage, reverse, query.known)
+                best[entry_id] = Candidate(
+                    entry_id, confidence, score, self.phrasings[doc].text, fuzzy, coverage, reverse
+                )
+        ranked = sorted(best.values(), key=lambda c: c.score, reverse=True)
+        return ranked[:limit]
+
+
+def _confidence(fuzzy: float, coverage: float, reverse: float, known: float) -> float:
+    """Folds the evidence into [0, 1] (weights tuned on the evaluation set, see bench/eval.py)."""
+    z = -8.0 + 4.0 * fuzzy + 4.0 * coverage + 1.5 * reverse + 2.5 * known
+    return 1 / (1 + math.exp(-z))

@@ -1,0 +1,138 @@
+"""Checks a knowledge base as a whole: cross-references, duplicates, lengths, confusable phrasings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from knowledge.loader import KnowledgeBase, KnowledgeError, Problem, RawBase, bundled_dir, read_base
+from knowledge.normalize import normalize
+from knowledge.schema import LANGUAGES, Entry
+
+# Two phrasings of different entries this alike (token_sort_ratio on normalised text) leave the
+# matcher nothing to tell them apart by.
+CONFUSABLE_AT = 96.0
+
+Measure = Callable[[KnowledgeBase, Entry, str], int]
+
+
+def check_base(
+    directory: Path | None = None, measure: Measure | None = None, limit: int = 4096
+) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Everything wrong with the base in `directory` (the bundled one by default)."""
+    raw = read_base(directory or bundled_dir())
+    problems = list(raw.problems)
+    base = _cross_check(raw, problems)
+    if measure is not None:
+        _check_lengths(base, raw, measure, limit, problems)
+    _check_confusable(raw, problems)
+    problems.sort(key=lambda p: (p.file, p.line))
+    return (base if not problems else None), problems
+
+
+def load_base(directory: Path | None = None, measure: Measure | None = None) -> KnowledgeBase:
+    """The validated base, or KnowledgeError naming every problem."""
+    base, problems = check_base(directory, measure)
+    if base is None:
+        raise KnowledgeError(problems)
+    return base
+
+
+def _cross_check(raw: RawBase, problems: list[Problem]) -> KnowledgeBase:
+    sources, topics, entries, origin = {}, {}, {}, {}
+    for kind, items, store in (
+        ("source", raw.sources, sources),
+        ("topic", raw.topics, topics),
+        ("entry", raw.entries, entries),
+    ):
+        first_seen: dict[str, tuple[str, int]] = {}
+        for item, file, line in items:
+            if item.id in first_seen:
+                other_file, other_line = first_seen[item.id]
+                problems.append(
+                    Problem(file, line, item.id, "id", f"duplicate {kind} id, first at {other_file}:{other_line}")
+                )
+                continue
+            first_seen[item.id] = (file, line)
+            store[item.id] = item
+            if kind == "entry":
+                origin[item.id] = file
+    for entry, file, line in raw.entries:
+        if entries.get(entry.id) is not entry:
+            continue
+        for field, ids, known in (
+            ("sources", entry.sources, sources),
+            ("topics", entry.topics, topics),
+            ("related", entry.related, entries),
+        ):
+            for index, ref in enumerate(ids):
+                if ref not in known:
+                    problems.append(Problem(file, line, entry.id, f"{field}.{index}", f"unknown id '{ref}'"))
+        cited = [sources[s].published for s in entry.sources if s in sources and sources[s].published]
+        if cited and max(cited) > entry.as_of:
+            problems.append(
+                Problem(file, line, entry.id, "as_of",
+                        f"{entry.as_of} is older than a cited source ({max(cited)})")
+            )
+        if entry.id in entry.related:
+            problems.append(Problem(file, line, entry.id, "related", "an entry cannot be related to itself"))
+    return KnowledgeBase(sources, topics, entries, origin)
+
+
+def _check_lengths(
+    base: KnowledgeBase, raw: RawBase, measure: Measure, limit: int, problems: list[Problem]
+) -> None:
+    known_refs = {e.id for e, _, _ in raw.entries if all(s in base.sources for s in e.sources)}
+    for entry, file, line in raw.entries:
+        if entry.id not in known_refs or base.entries.get(entry.id) is not entry:
+            continue
+        for language in LANGUAGES:
+            if language != "en" and getattr(entry.answer, language) is None:
+                continue
+            length = measure(base, entry, language)
+            if length > limit:
+                problems.append(
+                    Problem(
+                        file, line, entry.id, f"answer.{language}",
+                        f"renders to {length} characters, more than one Telegram message ({limit})",
+                    )
+                )
+
+
+def _check_confusable(raw: RawBase, problems: list[Problem]) -> None:
+    texts: list[str] = []
+    owners: list[int] = []
+    for index, (entry, _, _) in enumerate(raw.entries):
+        for phrasings in entry.phrasings.by_language().values():
+            for phrasing in phrasings:
+                texts.append(normalize(phrasing))
+                owners.append(index)
+    if not texts:
+        return
+    scores = process.cdist(
+        texts, texts, scorer=fuzz.token_sort_ratio, processor=None,
+        score_cutoff=CONFUSABLE_AT, dtype=np.uint8, workers=-1,
+    )
+    owner = np.array(owners)
+    rows, cols = np.nonzero(scores)
+    reported: set[tuple[int, int, str]] = set()
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        a, b = owners[i], owners[j]
+        if a >= b or owner[i] == owner[j] or not texts[i]:
+            continue
+        key = (a, b, texts[i])
+        if key in reported:
+            continue
+        reported.add(key)
+        entry, file, line = raw.entries[a]
+        other, other_file, _ = raw.entries[b]
+        problems.append(
+            Problem(
+                file, line, entry.id, "phrasings",
+                f"phrasing '{texts[i]}' cannot be told apart from '{texts[j]}' of entry "
+                f"'{other.id}' ({other_file})",
+            )
+        )

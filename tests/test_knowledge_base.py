@@ -1,0 +1,192 @@
+"""The knowledge base: the shipped content is sound, and `kb check` catches each kind of problem."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.render import escape, render_answer, visible_length
+from knowledge.answer import compose
+from knowledge.loader import KnowledgeBase
+from knowledge.schema import LANGUAGES, Kind
+from knowledge.validate import check_base
+from knowledge.versions import content_version, diff_bases
+from knowledge.validate import load_base
+from tests.kb_trees import entry, write_tree
+
+LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<entry>[^:]+): (?P<field>[^:]+): (?P<msg>.+)$")
+
+
+def run_check(capsys: pytest.CaptureFixture[str], directory: Path) -> tuple[int, list[dict[str, str]]]:
+    code = main(["kb", "check", str(directory)])
+    out = capsys.readouterr().out
+    problems = []
+    for line in out.splitlines():
+        match = LINE.match(line)
+        assert match, f"not in FILE:LINE: ENTRY_ID: FIELD: message form: {line!r}"
+        problems.append(match.groupdict())
+    return code, problems
+
+
+# --- the shipped base ----------------------------------------------------------------------------
+
+def test_shipped_base_has_the_promised_breadth(base: KnowledgeBase) -> None:
+    assert len(base.entries) >= 100
+    for entry_ in base.entries.values():
+        counts = {lang: len(p) for lang, p in entry_.phrasings.by_language().items()}
+        assert counts["en"] >= 6 and min(counts[l] for l in ("de", "uk", "ru")) >= 2, entry_.id
+    kinds = Counter(e.kind for e in base.entries.values())
+    assert kinds[Kind.comparison] >= 8 and kinds[Kind.plan_point] >= 10 and kinds[Kind.event] >= 5
+
+
+def test_shipped_base_covers_the_comparison_issues(base: KnowledgeBase) -> None:
+    for needed in ("cmp-territory", "cmp-nato", "cmp-guarantees", "cmp-znpp", "cmp-army",
+                   "cmp-sanctions-assets", "cmp-elections", "cmp-reconstruction", "cmp-28-vs-20"):
+        comparison = base.entries[needed]
+        assert comparison.kind is Kind.comparison and len(comparison.positions) >= 2
+
+
+def test_every_entry_renders_in_every_language_within_one_message(base: KnowledgeBase) -> None:
+    for entry_ in base.entries.values():
+        for language in LANGUAGES:
+            answer = compose(base, entry_, "", language)
+            markup = render_answer(answer)
+            assert 0 < visible_length(markup) <= 4096, (entry_.id, language)
+            assert escape(entry_.title) in markup
+            assert answer.sources and answer.as_of is not None
+
+
+def test_shipped_base_passes_kb_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "check"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_dump_prints_every_entry_with_phrasings_and_sources(
+    base: KnowledgeBase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kb", "dump"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["version"] == content_version(base)
+    assert [e["id"] for e in data["entries"]] == list(base.entries)
+    first = data["entries"][0]
+    assert set(first["phrasings"]) == set(LANGUAGES) and first["sources"] and first["answer"]["en"]
+
+
+# --- a small tree, broken on purpose -------------------------------------------------------------
+
+def test_valid_tree_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, problems = run_check(capsys, write_tree(tmp_path))
+    assert (code, problems) == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("entries", "entry_id", "field", "message"),
+    [
+        (entry("alpha-entry", "alpha", "    colour: red\n"), "alpha-entry", "colour", "unknown field"),
+        (entry("alpha-entry", "alpha").replace('    title: "About alpha"\n', ""),
+         "alpha-entry", "title", "required field is missing"),
+        (entry("alpha-entry", "alpha").replace("as_of: 2025-12-24", "as_of: 2025-13-40"),
+         "alpha-entry", "as_of", "date"),
+        (entry("alpha-entry", "alpha").replace("sources: [src-one]", "sources: []"),
+         "alpha-entry", "sources", "at least 1"),
+        (entry("alpha-entry", "alpha").replace("sources: [src-one]", "sources: [src-nope]"),
+         "alpha-entry", "sources.0", "unknown id 'src-nope'"),
+        (entry("alpha-entry", "alpha").replace("topics: [plan-20]", "topics: [weather]"),
+         "alpha-entry", "topics.0", "unknown id 'weather'"),
+        (entry("alpha-entry", "alpha", "    related: [gamma-entry]\n"),
+         "alpha-entry", "related.0", "unknown id 'gamma-entry'"),
+        (entry("alpha-entry", "alpha", answer="x " * 2100), "alpha-entry", "answer.en",
+         "more than one Telegram message"),
+        (entry("alpha-entry", "alpha") + entry("alpha-entry", "beta"), "alpha-entry", "id",
+         "duplicate entry id"),
+        (entry("alpha-entry", "alpha") + entry("beta-entry", "alpha"), "alpha-entry", "phrasings",
+         "cannot be told apart"),
+    ],
+    ids=["unknown-field", "missing-field", "bad-date", "no-sources", "unknown-source",
+         "unknown-topic", "unknown-related", "too-long", "duplicate-id", "confusable"],
+)
+def test_check_names_file_line_entry_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], entries: str, entry_id: str, field: str,
+    message: str,
+) -> None:
+    code, problems = run_check(capsys, write_tree(tmp_path, entries))
+    assert code == 1
+    hit = [p for p in problems if p["entry"] == entry_id and p["field"] == field]
+    assert hit, problems
+    assert message in hit[0]["msg"] and hit[0]["file"] == "entries.yaml" and int(hit[0]["line"]) > 1
+
+
+def test_confusable_phrasings_name_both_entries(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, problems = run_check(capsys, write_tree(tmp_path, entry("alpha-entry", "alpha") + entry("beta-entry", "alpha")))
+    assert any("beta-entry" in p["msg"] for p in problems if p["entry"] == "alpha-entry")
+
+
+def test_bad_url_and_undated_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sources = "sources:\n  - id: src-one\n    publisher: P\n    title: T\n    url: not a url\n    published: 2025-12-01\n" \
+              "  - id: src-two\n    publisher: P\n    title: T\n    url: https://example.org/\n"
+    code, problems = run_check(capsys, write_tree(tmp_path, sources_yaml=sources))
+    assert code == 1
+    fields = {(p["file"], p["entry"], p["field"]) for p in problems}
+    assert ("sources.yaml", "src-one", "url") in fields
+    assert any(p["entry"] == "src-two" and "date_note" in p["msg"] for p in problems)
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_tree(tmp_path)
+    (root / "broken.yaml").write_text("entries:\n  - id: x\n    title: [unclosed\n", encoding="utf-8")
+    code, problems = run_check(capsys, root)
+    assert code == 1
+    assert [(p["file"], p["msg"].startswith("YAML syntax error")) for p in problems] == [("broken.yaml", True)]
+    assert int(problems[0]["line"]) >= 3
+
+
+def test_one_broken_file_reports_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = (
+        entry("alpha-entry", "alpha", "    colour: red\n").replace("as_of: 2025-12-24", "as_of: someday")
+        + entry("beta-entry", "beta").replace("sources: [src-one]", "sources: [src-nope]")
+    )
+    code, problems = run_check(capsys, write_tree(tmp_path, broken))
+    assert code == 1
+    assert {(p["entry"], p["field"]) for p in problems} >= {
+        ("alpha-entry", "colour"), ("alpha-entry", "as_of"), ("beta-entry", "sources.0")
+    }
+
+
+def test_problem_lines_point_at_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_tree(tmp_path, entry("alpha-entry", "alpha").replace("as_of: 2025-12-24", "as_of: nope"))
+    _, problems = run_check(capsys, root)
+    lines = (root / "entries.yaml").read_text().splitlines()
+    assert "as_of: nope" in lines[int(problems[0]["line"]) - 1]
+
+
+# --- versions ------------------------------------------------------------------------------------
+
+def test_version_is_stable_and_diff_lists_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = write_tree(tmp_path / "old")
+    same = write_tree(tmp_path / "same")
+    new = write_tree(
+        tmp_path / "new",
+        entry("alpha-entry", "alpha", answer="A corrected answer.") + entry("gamma-entry", "gamma"),
+    )
+    assert content_version(load_base(old)) == content_version(load_base(same))
+    diff = diff_bases(load_base(old), load_base(new))
+    assert [c.entry_id for c in diff.added] == ["gamma-entry"]
+    assert [c.entry_id for c in diff.changed] == ["alpha-entry"]
+    assert [c.entry_id for c in diff.removed] == ["beta-entry"]
+    assert main(["kb", "diff", str(old), str(new)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "added\tgamma-entry\tplan-20\tAbout gamma" in out
+    assert "changed\talpha-entry\tplan-20\tAbout alpha" in out
+    assert "removed\tbeta-entry\tplan-20\tAbout beta" in out
+
+
+def test_changing_a_cited_source_changes_the_entry(tmp_path: Path) -> None:
+    old = load_base(write_tree(tmp_path / "old"))
+    moved = load_base(write_tree(tmp_path / "new", sources_yaml=(tmp_path / "old" / "sources.yaml")
+                                 .read_text().replace("https://example.org/one", "https://example.org/1")))
+    assert {c.entry_id for c in diff_bases(old, moved).changed} == {"alpha-entry", "beta-entry"}
