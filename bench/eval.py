@@ -21,6 +21,8 @@ def engine_decider(engine: Engine) -> Decide:
             return answer.entry_id, "answer", answer.confidence
         if answer.outcome is Outcome.suggest:
             return answer.suggestions[0].entry_id, "suggest", answer.confidence
+        if answer.note_entry_id:
+            return answer.note_entry_id, "disambiguation", answer.confidence
         return None, "none", answer.confidence
 
     return decide

@@ -74,13 +74,18 @@ def evaluate(questions: list[Question], decide: Decide) -> Report:
             t = report.groups[key]
             t.total += 1
             right = first in q.expect
+            # "disambiguation": the bot named the question as outside its scope (e.g. the Gaza
+            # plan) and said why; a rejection for out-of-scope questions, and the right answer
+            # for questions that ask exactly that ("is this the Gaza plan?").
+            answered = outcome == "answer" or (q.in_scope and outcome == "disambiguation")
             t.top1 += right and outcome != "none"
-            t.answered_right += right and outcome == "answer"
-            t.answered_wrong += (not right) and outcome == "answer"
+            t.answered_right += right and answered
+            t.answered_wrong += (not right) and answered
             t.suggested += outcome == "suggest"
-            t.rejected += outcome == "none"
-        if not q.in_scope and outcome == "answer":
+            t.rejected += outcome == "none" or (not q.in_scope and outcome == "disambiguation")
+        if not q.in_scope and outcome in ("answer", "suggest"):
             report.oos_max_answer_confidence = max(report.oos_max_answer_confidence, confidence)
-        if (q.in_scope and (first not in q.expect or outcome == "none")) or (not q.in_scope and outcome != "none"):
+        rejected = outcome in ("none", "disambiguation")
+        if (q.in_scope and (first not in q.expect or outcome == "none")) or (not q.in_scope and not rejected):
             report.misses.append((q, first, outcome, confidence))
     return report

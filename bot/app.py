@@ -36,11 +36,15 @@ class RedactToken(logging.Filter):
         return True
 
 
+def quiet_http_logging() -> None:
+    """httpx logs every request URL, and every Bot API URL contains the token."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def configure_logging(level: str, token: str | None) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL, and the URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    quiet_http_logging()
     if token:
         for handler in logging.getLogger().handlers:
             handler.addFilter(RedactToken(token))
@@ -60,6 +64,7 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     """The real Application: handlers, defaults, lifecycle hooks. `request` lets tests swap the HTTP client."""
     token = settings.token()
+    quiet_http_logging()
     database = Database(settings.database_url)
     services = Services(settings=settings, engine=engine or load_engine(settings), db=database)
 

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     flood_limit: int = Field(default=8, description="Questions a user may ask per flood window.")
     flood_window_seconds: float = 30.0
     answer_threshold: float = 0.6
-    suggest_threshold: float = 0.3
+    suggest_threshold: float = 0.4
 
     @field_validator("admin_ids", mode="before")
     @classmethod

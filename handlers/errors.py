@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.texts import t
@@ -17,7 +17,8 @@ logger = logging.getLogger(__name__)
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     kind = type(error).__name__
-    if isinstance(error, Forbidden | RetryAfter | NetworkError):
+    transient = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    if isinstance(error, Forbidden | RetryAfter) or transient:
         logger.warning("Telegram refused or failed a call: %s", kind)
         return
     logger.error("Handling an update failed: %s", kind, exc_info=error)

@@ -24,7 +24,7 @@ class Thresholds:
     """Where confidence turns into an answer, a "did you mean", or nothing."""
 
     answer: float = 0.6
-    suggest: float = 0.3
+    suggest: float = 0.4
     margin: float = 0.03  # an answer needs this lead in ranking score over the runner-up
     max_suggestions: int = 3
 
@@ -64,6 +64,7 @@ class Answer:
     suggestions: list[EntryRef] = field(default_factory=list)
     disagreement: str | None = None
     note: str | None = None  # e.g. why a question is out of scope
+    note_entry_id: str | None = None  # the disambiguation entry the note comes from
 
     @property
     def answered(self) -> bool:
@@ -109,7 +110,8 @@ class Engine:
             summary, used = entry.answer.in_language(lang)
             return Answer(
                 Outcome.none, question, lang, top.confidence,
-                note=summary, summary_language=used, sources=_sources(self.base, entry),
+                note=summary, note_entry_id=entry.id, summary_language=used,
+                sources=_sources(self.base, entry),
             )
         if clear:
             return self.compose(entry, question, lang, top.confidence)

@@ -31,13 +31,13 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         """і й та а але або чи що як де коли чому хто який яка яке які це цей ця ці той та те ті в у на з
         із зі до від по за про для при під над без є був була було були буде бути не ні так же ж ще вже
         мені ми ви ти він вона воно вони його її їх нам вам бот будь ласка дякую привіт скажи поясни
-        розкажи можна треба""".split()
+        розкажи можна треба чого чим кого кому все всі весь""".split()
     ),
     "ru": frozenset(
         """и а но или ли что как где когда почему кто какой какая какое какие это этот эта эти тот та
         то те в во на с со к ко от по за про для при под над без есть был была было были будет быть
         не ни так же ж еще уже мне мы вы ты он она оно они его ее их нам вам бот пожалуйста спасибо
-        привет скажи объясни расскажи можно надо""".split()
+        привет скажи объясни расскажи можно надо чего чем кого кому ему всё все весь""".split()
     ),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
@@ -76,7 +76,17 @@ _ALIASES = {
     "referendum": "referend референд",
     "ceasefire": "ceasefire waffenstillstand waffenruhe перемир прекращение_огня",
     "guarantee": "guarant garantie гаранті гаранти",
-    "election": "election wahl выбор вибор",
+    "election": "election wahl gewahlt выбор вибор голосув голосов vote",
+    # Concepts people ask about in many words and four languages.
+    "want": "want demand wish wants fordert forder verlang wollen хоче хочет хотят хочуть хотіти хотеть вимаг требу требо",
+    "compare": "compar differ versus unterschied unterscheid vergleich порівн різниц отлича сравн разниц відрізн",
+    "react": "react respond respons reply reagier antwort відреаг реагу реагир реакці реакци ответ відпові",
+    "army": "army armies armee truppenst streitkraft streitkräft армі армия армии зсу всу військ войск troops soldier soldat",
+    "territory": "territor region oblast land gebiet территор територ област регион",
+    "nuclear": "nuclear atom ядерн nuklear",
+    "withdraw": "withdraw pullout abzug zuruckzieh вивед вывед вывод виведен",
+    "loan": "loan kredit credit кредит позик займ",
+    "agree": "agree einig домовил договорил согласова погодж",
 }
 for _canon, _variants in _ALIASES.items():
     for _prefix in _variants.split():
@@ -87,6 +97,9 @@ for _prefix, _canon in sorted(ALIAS_PREFIXES.items(), key=lambda kv: -len(kv[0])
 
 # Whole-word synonyms: shorthand people type.
 WORD_SYNONYMS = {
+    "vs": "compare",
+    "ask": "want", "asks": "want", "asking": "want", "conditions": "want", "bedingungen": "want",
+    "умови": "want", "условия": "want",
     "us": "usa", "u.s": "usa", "america's": "usa", "eu": "europe", "ue": "europe", "ес": "europe",
     "ua": "ukraine", "ukr": "ukraine", "ru": "russia", "rf": "russia", "uk": "uk",
     "twenty": "20", "zwanzig": "20", "двадцять": "20", "двадцать": "20",
@@ -125,17 +138,34 @@ def canonical(token: str) -> str:
     for prefix, canon in _ALIAS_BY_FIRST.get(token[:2], ()):
         if token.startswith(prefix):
             return canon
+    return stem(token)
+
+
+_ENDINGS = {
+    "cyrillic": sorted(
+        """ами ями ого ого ому ему ими ыми ому ої ій ий ый ая яя ое ее ые ие ів ов ев ах ях ом ем ам ям
+        ою ею ти ть ться ся ує ють ают ет ит ут ют ла ли ло у ю а я о е и і ї ь ы й""".split(),
+        key=len, reverse=True,
+    ),
+    "latin": sorted("ings ing ed es s en er e n".split(), key=len, reverse=True),
+}
+
+
+def stem(token: str) -> str:
+    """A light suffix strip so that inflected forms meet: 'областей'/'області', 'plans'/'plan'."""
+    if len(token) < 5 or token.isdigit():
+        return token
+    endings = _ENDINGS["cyrillic"] if "\u0400" <= token[0] <= "\u04ff" else _ENDINGS["latin"]
+    for ending in endings:
+        if token.endswith(ending) and len(token) - len(ending) >= 4:
+            return token[: -len(ending)]
     return token
-
-
-def tokens(text: str) -> list[str]:
-    """All words of a text, canonicalised, stop words included."""
-    return [canonical(t) for t in _TOKEN.findall(clean(text)[:MAX_QUERY_CHARS])]
 
 
 def content_tokens(text: str) -> list[str]:
     """Words that carry meaning: canonical tokens without stop and filler words."""
-    return [t for t in tokens(text) if t not in ALL_STOP_WORDS]
+    words = _TOKEN.findall(clean(text)[:MAX_QUERY_CHARS])
+    return [canonical(w) for w in words if w not in ALL_STOP_WORDS]
 
 
 def normalize(text: str) -> str:

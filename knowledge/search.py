@@ -211,4 +211,5 @@ class SearchIndex:
 def _confidence(fuzzy: float, coverage: float, reverse: float, known: float) -> float:
     """Folds the evidence into [0, 1] (weights tuned on the evaluation set, see bench/eval.py)."""
     z = -8.0 + 4.0 * fuzzy + 4.0 * coverage + 1.5 * reverse + 2.5 * known
-    return 1 / (1 + math.exp(-z))
+    # Words the base has never seen are the strongest sign of a question about something else.
+    return known / (1 + math.exp(-z))

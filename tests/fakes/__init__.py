@@ -1,0 +1,43 @@
+"""Reusable fakes for tests and benchmarks (no pytest dependency)."""
+
+from .bot_api import (
+    ALL_UPDATE_TYPES,
+    ApiError,
+    BadRequest,
+    Call,
+    Chat,
+    Conflict,
+    FakeBotAPI,
+    Forbidden,
+    Migrated,
+    NotFound,
+    Replies,
+    SentMessage,
+    ServerError,
+    TooManyRequests,
+    Unauthorized,
+    WebhookDelivery,
+)
+from .telegram_html import HTMLParseError, parse_telegram_html, utf16_len
+
+__all__ = [
+    "ALL_UPDATE_TYPES",
+    "ApiError",
+    "BadRequest",
+    "Call",
+    "Chat",
+    "Conflict",
+    "FakeBotAPI",
+    "Forbidden",
+    "HTMLParseError",
+    "Migrated",
+    "NotFound",
+    "Replies",
+    "SentMessage",
+    "ServerError",
+    "TooManyRequests",
+    "Unauthorized",
+    "WebhookDelivery",
+    "parse_telegram_html",
+    "utf16_len",
+]

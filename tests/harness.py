@@ -1,0 +1,51 @@
+"""Runs the real Application against the fake Bot API over real HTTP (used by tests and benchmarks)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.settings import Settings
+from knowledge.answer import Engine
+from tests.fakes import FakeBotAPI
+
+TOKEN = "123456789:" + "A1b2C3d4E5" * 4
+
+
+def settings_for(api: FakeBotAPI, data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_bot_token": TOKEN,
+        "telegram_api_url": api.root_url,
+        "database_url": f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}",
+        "flood_limit": 1000,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, engine: Engine | None = None, polling: bool = True
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """The bot as `briefing-bot run` starts it (post_init included), stopped cleanly afterwards."""
+    app = build_application(settings, engine=engine)
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    if polling:
+        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    try:
+        yield app
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        await app.stop()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+        await app.shutdown()

@@ -1,0 +1,303 @@
+"""The Telegram bot, end to end: the real Application over real HTTP against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from telegram.ext import Application
+
+from bot.db import Database
+from bot.settings import Settings
+from handlers.callbacks import decode, encode
+from knowledge.answer import Engine
+from tests.fakes import BadRequest, FakeBotAPI, TooManyRequests
+from tests.harness import TOKEN, running_bot, settings_for
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
+    return settings_for(api, tmp_path)
+
+
+@pytest.fixture
+async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    async with running_bot(settings, engine) as app:
+        yield app
+
+
+# --- private chat --------------------------------------------------------------------------------
+
+async def test_start_and_help(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+    chat = api.private_chat()
+    welcome = await chat.send("/start")
+    assert "20-point plan" in welcome.last.plain
+    help_ = await chat.send("/help")
+    for command in ("/ask", "/topics", "/plan", "/compare", "/timeline", "/sources", "/lang"):
+        assert command in help_.last.plain
+
+
+async def test_command_menus_are_set_per_scope_and_language(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+    private = api.commands({"type": "all_private_chats"})
+    groups = api.commands({"type": "all_group_chats"})
+    assert "start" in {c["command"] for c in private} and "start" not in {c["command"] for c in groups}
+    german = api.commands({"type": "all_private_chats"}, "de")
+    assert any("Frage" in c["description"] for c in german)
+
+
+async def test_question_gets_a_sourced_answer_with_buttons(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+    chat = api.private_chat()
+    replies = await chat.send("what does putin want")
+    answer = replies.last
+    assert answer.text.startswith("<b>") and "Sources:" in answer.plain
+    assert "As of 20" in answer.plain and '<a href="http' in answer.text
+    assert answer.message.get("link_preview_options", {}).get("is_disabled") or \
+        answer.reply_markup is not None
+    labels = [text for row in answer.buttons for text, _ in row]
+    assert labels[:1] == ["Sources"] and "Related" in labels
+
+    sources = await chat.press(answer, "Sources")
+    assert sources.last.is_edit and "Sources for:" in sources.last.plain
+    back = await chat.press(sources.last, "« Back")
+    assert back.last.plain == answer.plain
+
+    related = await chat.press(back.last, "Related")
+    titles = [text for row in related.last.buttons for text, _ in row]
+    assert len(titles) >= 2 and titles[-1] == "« Back"
+    opened = await chat.press(related.last, titles[0])
+    assert opened.last.plain.startswith(titles[0])
+
+
+async def test_did_you_mean_buttons_open_the_entry(api: FakeBotAPI, bot: Application, engine: Engine) -> None:  # type: ignore[type-arg]
+    chat = api.private_chat()
+    vague = next(q for q in ("peace plan", "plan", "army", "frozen assets", "nato")
+                 if engine.ask(q).suggestions)
+    replies = await chat.send(vague)
+    choices = [text for row in replies.last.buttons for text, _ in row]
+    assert 1 <= len(choices) <= 3 and "Did you mean" in replies.last.plain
+    opened = await chat.press(replies.last, choices[0])
+    assert opened.last.plain.startswith(choices[0]) and "Sources:" in opened.last.plain
+
+
+async def test_unknown_question_is_answered_honestly_and_logged_for_curators(
+    api: FakeBotAPI, bot: Application, settings: Settings  # type: ignore[type-arg]
+) -> None:
+    chat = api.private_chat(user_id=4242)
+    replies = await chat.send("best borscht recipe with beets")
+    assert replies.last.plain.startswith("I don't know")
+    assert replies.last.buttons == []
+    db = Database(settings.database_url)
+    rows = await db.unanswered()
+    await db.close()
+    assert [(r[0], r[1], r[2]) for r in rows] == [("best borscht recipe with beets", "en", 1)]
+
+
+async def test_gaza_plan_is_not_mixed_up(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+    replies = await api.private_chat().send("trump 20 point plan for gaza, board of peace?")
+    assert "outside what I cover" in replies.last.plain and "Gaza" in replies.last.plain
+
+
+async def test_answer_in_ukrainian_and_lang_choice_persists(
+    api: FakeBotAPI, bot: Application, settings: Settings  # type: ignore[type-arg]
+) -> None:
+    chat = api.private_chat(user_id=77, language_code="en")
+    uk = await chat.send("що хоче путін")
+    assert "Джерела" in uk.last.plain
+    menu = await chat.send("/lang")
+    chosen = await chat.press(menu.last, "Deutsch")
+    assert "Deutsch" in chosen.last.plain
+    de = await chat.send("what does putin want")
+    assert "Quellen" in de.last.plain and "Stand" in de.last.plain
+    db = Database(settings.database_url)
+    assert await db.language_of(77) == "de"
+    await db.close()
+
+
+# --- groups --------------------------------------------------------------------------------------
+
+async def test_group_answers_only_when_addressed(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+    group = api.group_chat()
+    group.post("what does putin want")
+    await asyncio.sleep(0.8)
+    assert api.sent_messages(group.chat_id) == []
+    mentioned = await group.send(f"@{api.bot_user['username']} what does putin want")
+    assert mentioned.last.plain.startswith("What Russia") or "Sources:" in mentioned.last.plain
+    assert mentioned.last.reply_to is not None
+    asked = await group.send("/ask zaporizhzhia npp")
+    assert "Sources:" in asked.last.plain
+    follow_up = await group.send("and what does kyiv want?", reply_to=asked.last)
+    assert follow_up.last.reply_to is not None  # a reply to the bot counts as addressing it
+    before = len(api.sent_messages(group.chat_id))
+    group.post("@some_other_bot what does putin want")
+    await asyncio.sleep(0.8)
+    assert len(api.sent_messages(group.chat_id)) == before
+
+
+# --- inline mode ---------------------------------------------------------------------------------
+
+async def test_inline_query_returns_up_to_ten_full_answers(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+    results = await api.inline("zaporizhzhia nuclear plant")
+    assert 1 <= len(results) <= 10
+    first = results[0]
+    assert first["type"] == "article" and first["title"] and first["description"]
+    assert "<b>" in first["input_message_content"]["message_text"]
+    assert await api.inline("football scores tonight") == []
+
+
+# --- browsing ------------------------------------------------------------------------------------
+
+async def test_topics_browse_and_page(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+    chat = api.private_chat()
+    topics = await chat.send("/topics")
+    rows = topics.last.buttons
+    assert any(text.startswith("20-point plan") for row in rows for text, _ in row)
+    plan = await chat.press(topics.last, next(t for row in rows for t, _ in row if t.startswith("20-point plan")))
+    assert "entries" in plan.last.plain
+    labels = [t for row in plan.last.buttons for t, _ in row]
+    assert "Next ›" in labels
+    page2 = await chat.press(plan.last, "Next ›")
+    assert "‹ Prev" in [t for row in page2.last.buttons for t, _ in row]
+
+
+async def test_plan_walks_both_plans(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+    chat = api.private_chat()
+    first = await chat.send("/plan")
+    assert "20-point plan — page 1 of" in first.last.plain
+    second = await chat.press(first.last, "Next ›")
+    assert "page 2 of" in second.last.plain
+    draft = await chat.press(second.last, "28-point draft")
+    assert "28-point draft — page 1 of" in draft.last.plain
+
+
+async def test_compare_side_by_side(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+    chat = api.private_chat()
+    nato = await chat.send("/compare nato")
+    for party in ("Ukraine:", "Russia:", "United States:", "Europe:"):
+        assert party in nato.last.plain
+    menu = await chat.send("/compare")
+    options = [t for row in menu.last.buttons for t, _ in row]
+    assert len(options) >= 8
+    picked = await chat.press(menu.last, options[0])
+    assert "Sources:" in picked.last.plain
+
+
+async def test_timeline_and_sources(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+    chat = api.private_chat()
+    timeline = await chat.send("/timeline")
+    assert "1994" in timeline.last.plain and "2025-12" in timeline.last.plain
+    sources = await chat.send("/sources")
+    assert "Kaizen Blog" in "".join(sources.texts)
+
+
+# --- robustness ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data", ["1|e|no-such-entry", "garbage", "0|e|russia-demands", "1|p|99|x",
+                                  "1|t|'; drop table|0", "x" * 64])
+async def test_expired_or_forged_buttons_get_a_polite_answer(
+    api: FakeBotAPI, bot: Application, data: str  # type: ignore[type-arg]
+) -> None:
+    chat = api.private_chat()
+    replies = await chat.send("/topics")
+    api.callback_query(data, replies.last.message)
+    calls = await api.wait_for("answerCallbackQuery")
+    assert "expired" in calls[0].params.get("text", "")
+    assert (await chat.send("/help")).last.plain  # still running
+
+
+def test_callback_data_is_compact_and_validated() -> None:
+    longest = encode("t", "x" * 48, 999)
+    assert len(longest.encode()) <= 64 and decode(longest) is not None
+    assert decode(encode("e", "russia-demands")).args == ("russia-demands",)  # type: ignore[union-attr]
+    for forged in (None, "", "1|e", "1|e|UPPER", "1|zz|a", "2|e|russia-demands", "1|l|fr", "1|e|a|b"):
+        assert decode(forged) is None
+    with pytest.raises(ValueError):
+        encode("e", "y" * 70)
+
+
+async def test_flood_control_warns_once_then_stays_quiet(api: FakeBotAPI, tmp_path: Path, engine: Engine) -> None:
+    async with running_bot(settings_for(api, tmp_path, flood_limit=3, flood_window_seconds=60), engine):
+        chat = api.private_chat(user_id=9)
+        for _ in range(6):
+            chat.post("what does putin want")
+        await api.wait_for("sendMessage", count=4)
+        await asyncio.sleep(0.8)
+        texts = [m.plain for m in api.sent_messages(9)]
+        assert sum("Sources:" in t for t in texts) == 3
+        assert sum("asking faster" in t for t in texts) == 1
+
+
+async def test_429_while_replying_is_retried(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+    chat = api.private_chat()
+    api.fail_next("sendMessage", TooManyRequests(retry_after=1))
+    replies = await chat.send("what does putin want", timeout=8.0)
+    assert "Sources:" in replies.last.plain
+    statuses = [c.status for c in api.calls_to("sendMessage")]
+    assert statuses[:2] == [429, 200]
+
+
+async def test_errors_are_logged_without_token_and_the_user_is_told(
+    api: FakeBotAPI, bot: Application, caplog: pytest.LogCaptureFixture  # type: ignore[type-arg]
+) -> None:
+    chat = api.private_chat()
+    api.fail_next("sendMessage", BadRequest("something broke"))
+    with caplog.at_level(logging.DEBUG):
+        replies = await chat.send("what does putin want secret question text", timeout=5.0)
+    assert any("went wrong" in r.plain for r in replies)
+    assert TOKEN not in caplog.text
+    assert "secret question text" not in "\n".join(
+        r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG
+    )
+    assert (await chat.send("/help")).last.plain
+
+
+def test_missing_or_bad_token_is_one_clear_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir("/")
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err.strip() == "error: TELEGRAM_BOT_TOKEN is not set"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "nonsense")
+    assert main(["run"]) == 2
+    assert "does not look like a bot token" in capsys.readouterr().err
+
+
+# --- webhook mode --------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_webhook_accepts_only_the_right_secret(api: FakeBotAPI, settings: Settings, engine: Engine) -> None:
+    port = _free_port()
+    async with running_bot(settings, engine, polling=False) as app:
+        await app.updater.start_webhook(
+            listen="127.0.0.1", port=port, url_path="telegram",
+            webhook_url=f"http://127.0.0.1:{port}/telegram", secret_token="s3cret-token",
+        )
+        update = api.private_message("what does putin want", queue=False)
+        url = f"http://127.0.0.1:{port}/telegram"
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
+                assert r.status == 403
+            async with session.post(url, json=update) as r:
+                assert r.status == 403
+            await asyncio.sleep(0.3)
+            assert api.calls_to("sendMessage") == []
+            async with session.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) as r:
+                assert r.status == 200
+        calls = await api.wait_for("sendMessage")
+        assert "Sources:" in calls[0].sent.plain  # type: ignore[union-attr]
