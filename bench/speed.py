@@ -21,6 +21,7 @@ from bench.baselines import WRatioScan
 from bench.evalset import load_questions
 from knowledge.answer import Engine, phrasings_of
 from knowledge.search import Phrasing, SearchIndex
+from bot.render import answer_length
 from knowledge.validate import load_base
 
 
@@ -68,7 +69,7 @@ def main() -> int:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    base = load_base()
+    base = load_base(measure=answer_length)
     load_s = time.perf_counter() - start
     start = time.perf_counter()
     engine = Engine(base)

@@ -87,7 +87,14 @@ def build_application(
         .concurrent_updates(True)
     )
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.send_rate_per_second,
+                group_max_rate=settings.group_messages_per_minute,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()

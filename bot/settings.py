@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     flood_limit: int = Field(default=8, description="Questions a user may ask per flood window.")
     flood_window_seconds: float = 30.0
+    send_rate_per_second: float = Field(
+        default=30.0, description="Messages per second across all chats (Telegram's limit); 0 = unthrottled."
+    )
+    group_messages_per_minute: float = Field(default=20.0, description="Messages per minute into one group.")
     answer_threshold: float = 0.6
     suggest_threshold: float = 0.4
 

@@ -88,7 +88,7 @@ def _construct(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: ya
 
 def parse_yaml(text: str) -> Located:
     """Parses YAML, raising yaml.YAMLError with a line on bad syntax."""
-    loader = yaml.SafeLoader(text)
+    loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         lines: dict[Path_, int] = {}

@@ -21,7 +21,7 @@ K1 = 1.2
 B = 0.5
 WORD_WEIGHT = 2.0
 GRAM_WEIGHT = 1.0
-SHORTLIST = 40
+SHORTLIST = 30
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,18 @@ class Speller:
             if len(word) >= self.MIN_LENGTH:
                 for variant in _deletions(word):
                     self._by_deletion.setdefault(variant, word)
+
+    def split(self, word: str) -> list[str] | None:
+        """Two known words a compound is made of: 'kriegsende' -> 'krieg', 'ende'."""
+        if len(word) < 8:
+            return None
+        for cut in range(4, len(word) - 3):
+            head, tail = word[:cut], word[cut:]
+            if head.endswith("s") and head[:-1] in self.vocabulary and len(head) > 4:
+                head = head[:-1]  # the German linking s: Friedensplan
+            if head in self.vocabulary and tail in self.vocabulary:
+                return [head, tail]
+        return None
 
     def correct(self, word: str) -> str | None:
         """The known word, a close known word, or None."""
@@ -153,9 +165,13 @@ class SearchIndex:
         known = 0
         for word in raw:
             fixed = self.speller.correct(word)
+            parts = self.speller.split(word) if fixed is None else None
             if fixed is not None:
                 known += 1
                 words.append(fixed)
+            elif parts:
+                known += 1
+                words.extend(parts)
             else:
                 words.append(word)
         share = known / len(raw) if raw else 0.0

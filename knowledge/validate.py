@@ -20,22 +20,32 @@ Measure = Callable[[KnowledgeBase, Entry, str], int]
 
 
 def check_base(
-    directory: Path | None = None, measure: Measure | None = None, limit: int = 4096
+    directory: Path | None = None,
+    measure: Measure | None = None,
+    limit: int = 4096,
+    confusable: bool = True,
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Everything wrong with the base in `directory` (the bundled one by default)."""
+    """Everything wrong with the base in `directory` (the bundled one by default).
+
+    `confusable` compares every phrasing with every other (about a second for the shipped base):
+    `kb check` and publishing run it; loading at start-up, where the base was checked, does not.
+    """
     raw = read_base(directory or bundled_dir())
     problems = list(raw.problems)
     base = _cross_check(raw, problems)
     if measure is not None:
         _check_lengths(base, raw, measure, limit, problems)
-    _check_confusable(raw, problems)
+    if confusable:
+        _check_confusable(raw, problems)
     problems.sort(key=lambda p: (p.file, p.line))
     return (base if not problems else None), problems
 
 
-def load_base(directory: Path | None = None, measure: Measure | None = None) -> KnowledgeBase:
+def load_base(
+    directory: Path | None = None, measure: Measure | None = None, confusable: bool = False
+) -> KnowledgeBase:
     """The validated base, or KnowledgeError naming every problem."""
-    base, problems = check_base(directory, measure)
+    base, problems = check_base(directory, measure, confusable=confusable)
     if base is None:
         raise KnowledgeError(problems)
     return base
