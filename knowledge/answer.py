@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -71,13 +72,29 @@ class Answer:
         return self.outcome is Outcome.answer
 
 
-def phrasings_of(base: KnowledgeBase) -> list[Phrasing]:
-    return [
+TITLE_WEIGHT = 0.95
+SENTENCE_WEIGHT = 0.8
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
+    """What questions are matched against: the written phrasings, and with `content` also each
+    entry's title and the sentences of its answer in every language, weighted lower."""
+    out = [
         Phrasing(entry.id, phrasing, language)
         for entry in base.entries.values()
         for language, items in entry.phrasings.by_language().items()
         for phrasing in items
     ]
+    if content:
+        for entry in base.entries.values():
+            out.append(Phrasing(entry.id, entry.title, "en", TITLE_WEIGHT))
+            for language in LANGUAGES:
+                answer = getattr(entry.answer, language)
+                for sentence in _SENTENCE_END.split(answer or ""):
+                    if len(sentence) > 20:
+                        out.append(Phrasing(entry.id, sentence, language, SENTENCE_WEIGHT))
+    return out
 
 
 class Engine:

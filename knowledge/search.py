@@ -29,6 +29,7 @@ class Phrasing:
     entry_id: str
     text: str
     language: str
+    weight: float = 1.0  # below 1 for text that was not written as a question (titles, answers)
 
 
 @dataclass(frozen=True)
@@ -212,11 +213,12 @@ class SearchIndex:
             ) / 100
             coverage = min(1.0, float(matched_mass[doc]) / total_mass) if total_mass else 0.0
             reverse = min(1.0, float(matched_mass[doc]) / self.doc_mass[doc])
-            score = 0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse
+            weight = self.phrasings[doc].weight
+            score = (0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse) * weight
             entry_id = self.phrasings[doc].entry_id
             current = best.get(entry_id)
             if current is None or score > current.score:
-                confidence = _confidence(fuzzy, coverage, reverse, query.known)
+                confidence = _confidence(fuzzy, coverage, reverse, query.known) * weight
                 best[entry_id] = Candidate(
                     entry_id, confidence, score, self.phrasings[doc].text, fuzzy, coverage, reverse
                 )
