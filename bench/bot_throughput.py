@@ -34,15 +34,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bench.evalset import Question, load_questions
-from bot.app import ALLOWED_UPDATES
 from bot.render import answer_length, render_answer, split_message
 from knowledge.answer import Engine
 from knowledge.validate import load_base
 from tests.fakes import FakeBotAPI
-from tests.harness import TOKEN, running_bot, settings_for
+from tests.harness import TOKEN, running, running_bot, settings_for
 
 TARGET_RATIO = 0.8
 REPLY_TIMEOUT = 30.0  # seconds one reply may take before the run is declared broken
@@ -201,16 +207,8 @@ async def running_echo_bot(
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=rate, max_retries=3))
     app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
-    await app.initialize()
-    await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
-    try:
-        yield app
-    finally:
-        if app.updater.running:
-            await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+    async with running(app) as started:
+        yield started
 
 
 async def bench_echo(

@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 from bench.baselines import WRatioScan
 from bench.evalset import load_questions
+from bot.render import answer_length
 from knowledge.answer import Engine, phrasings_of
 from knowledge.search import Phrasing, SearchIndex
-from bot.render import answer_length
 from knowledge.validate import load_base
 
 
@@ -89,7 +89,7 @@ def main() -> int:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         phrasings = real if size == len(real) else synthetic(real, size)
-        index, build_s, peak = build_measured(lambda: SearchIndex(phrasings))
+        index, build_s, peak = build_measured(lambda items=phrasings: SearchIndex(items))
         assert isinstance(index, SearchIndex)
         if size == len(real):
             samples = timed(engine.ask, queries)  # the whole answer, not just the search

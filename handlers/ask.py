@@ -6,7 +6,13 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.render import render_answer, render_sources_detail, split_message
 from bot.texts import t
@@ -84,7 +90,7 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     question = message.text
     if mentioned:
-        for entity, text in message.parse_entities([MessageEntity.MENTION]).items():
+        for text in message.parse_entities([MessageEntity.MENTION]).values():
             if text.casefold() == f"@{username}":
                 question = question.replace(text, " ")
     question = question.strip()

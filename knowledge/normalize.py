@@ -147,7 +147,7 @@ _ENDINGS = {
         ою ею ти ть ться ся ує ють ают ет ит ут ют ла ли ло у ю а я о е и і ї ь ы й""".split(),
         key=len, reverse=True,
     ),
-    "latin": sorted("ings ing ed es s en er e n".split(), key=len, reverse=True),
+    "latin": sorted("ings ing ed es s en er".split(), key=len, reverse=True),
 }
 
 

@@ -22,6 +22,7 @@ B = 0.5
 WORD_WEIGHT = 2.0
 GRAM_WEIGHT = 1.0
 SHORTLIST = 30
+CORRECTED_KNOWN = 0.75  # a word known only after spelling correction counts for less
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def _deletions(word: str) -> set[str]:
 class Speller:
     """Maps a misspelt word to a known one within about one edit (SymSpell-style deletion index)."""
 
-    MIN_LENGTH = 4
+    MIN_LENGTH = 6  # one edit away from a shorter word is too often another word
 
     def __init__(self, vocabulary: Counter[str]) -> None:
         self.vocabulary = vocabulary
@@ -168,7 +169,7 @@ class SearchIndex:
             fixed = self.speller.correct(word)
             parts = self.speller.split(word) if fixed is None else None
             if fixed is not None:
-                known += 1
+                known += 1 if fixed == word else CORRECTED_KNOWN
                 words.append(fixed)
             elif parts:
                 known += 1

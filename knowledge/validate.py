@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.loader import KnowledgeBase, KnowledgeError, Problem, RawBase, bundled_dir, read_base
+from knowledge.loader import (
+    KnowledgeBase,
+    KnowledgeError,
+    Problem,
+    RawBase,
+    bundled_dir,
+    read_base,
+)
 from knowledge.normalize import normalize
 from knowledge.schema import LANGUAGES, Entry
 

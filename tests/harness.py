@@ -18,10 +18,16 @@ TOKEN = "123456789:" + "A1b2C3d4E5" * 4
 
 
 def settings_for(api: FakeBotAPI, data_dir: Path, **overrides: Any) -> Settings:
+    overrides.setdefault("database_url", f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}")
+    return settings_for_url(api.root_url, overrides.pop("database_url"), **overrides)
+
+
+def settings_for_url(api_root: str, database_url: str, **overrides: Any) -> Settings:
+    """Settings against a fake server by URL (also used by worker subprocesses)."""
     values: dict[str, Any] = {
         "telegram_bot_token": TOKEN,
-        "telegram_api_url": api.root_url,
-        "database_url": f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}",
+        "telegram_api_url": api_root,
+        "database_url": database_url,
         "flood_limit": 1000,
     }
     values.update(overrides)
@@ -29,11 +35,8 @@ def settings_for(api: FakeBotAPI, data_dir: Path, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def running_bot(
-    settings: Settings, engine: Engine | None = None, polling: bool = True
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """The bot as `briefing-bot run` starts it (post_init included), stopped cleanly afterwards."""
-    app = build_application(settings, engine=engine)
+async def running(app: Application, polling: bool = True) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Any Application as `run_polling` starts it (post_init included), stopped cleanly afterwards."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
@@ -49,3 +52,12 @@ async def running_bot(
         if app.post_shutdown:
             await app.post_shutdown(app)
         await app.shutdown()
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, engine: Engine | None = None, polling: bool = True
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """The briefing bot as `briefing-bot run` starts it."""
+    async with running(build_application(settings, engine=engine), polling) as app:
+        yield app

@@ -14,9 +14,8 @@ from bot.render import escape, render_answer, visible_length
 from knowledge.answer import compose
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import LANGUAGES, Kind
-from knowledge.validate import check_base
-from knowledge.versions import content_version, diff_bases
 from knowledge.validate import load_base
+from knowledge.versions import content_version, diff_bases
 from tests.kb_trees import entry, write_tree
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<entry>[^:]+): (?P<field>[^:]+): (?P<msg>.+)$")
@@ -39,7 +38,7 @@ def test_shipped_base_has_the_promised_breadth(base: KnowledgeBase) -> None:
     assert len(base.entries) >= 100
     for entry_ in base.entries.values():
         counts = {lang: len(p) for lang, p in entry_.phrasings.by_language().items()}
-        assert counts["en"] >= 6 and min(counts[l] for l in ("de", "uk", "ru")) >= 2, entry_.id
+        assert counts["en"] >= 6 and min(counts[lang] for lang in ("de", "uk", "ru")) >= 2, entry_.id
     kinds = Counter(e.kind for e in base.entries.values())
     assert kinds[Kind.comparison] >= 8 and kinds[Kind.plan_point] >= 10 and kinds[Kind.event] >= 5
 
