@@ -88,12 +88,12 @@ def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
     ]
     if content:
         for entry in base.entries.values():
-            out.append(Phrasing(entry.id, entry.title, "en", TITLE_WEIGHT))
+            out.append(Phrasing(entry.id, entry.title, "en", TITLE_WEIGHT, trigrams=False))
             for language in LANGUAGES:
                 answer = getattr(entry.answer, language)
                 for sentence in _SENTENCE_END.split(answer or ""):
                     if len(sentence) > 20:
-                        out.append(Phrasing(entry.id, sentence, language, SENTENCE_WEIGHT))
+                        out.append(Phrasing(entry.id, sentence, language, SENTENCE_WEIGHT, trigrams=False))
     return out
 
 

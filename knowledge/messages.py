@@ -81,3 +81,10 @@ TEXTS: dict[str, dict[str, str]] = {
 def text(language: str, key: str) -> str:
     """Interface text in `language`, falling back to English."""
     return TEXTS.get(language, TEXTS["en"]).get(key) or TEXTS["en"][key]
+
+
+def disagreement_label(language: str, disagreement: str) -> str | None:
+    """The "Sources differ" label to put before a disagreement note, unless the note starts with it."""
+    if language == "en" and disagreement.casefold().startswith("sources differ"):
+        return None
+    return text(language, "sources_differ")

@@ -11,6 +11,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -31,6 +32,7 @@ class Phrasing:
     text: str
     language: str
     weight: float = 1.0  # below 1 for text that was not written as a question (titles, answers)
+    trigrams: bool = True  # index character trigrams too (typo tolerance); off for long answer text
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,12 @@ class Candidate:
 def _grams(token: str) -> list[str]:
     padded = f" {token} "
     return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+@lru_cache(maxsize=200_000)
+def _word_features(word: str) -> tuple[tuple[str, float], ...]:
+    """A word's features with their weights: the whole word counts most, trigrams share the rest."""
+    return (("w:" + word, WORD_WEIGHT), *(("c:" + g, GRAM_WEIGHT / len(word)) for g in _grams(word)))
 
 
 def _deletions(word: str) -> set[str]:
@@ -112,17 +120,25 @@ class SearchIndex:
         self.phrasings = list(phrasings)
         self.normalized = [" ".join(content_tokens(p.text)) for p in self.phrasings]
         vocabulary: Counter[str] = Counter()
-        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        posting_docs: dict[str, list[int]] = defaultdict(list)
+        posting_counts: dict[str, list[float]] = defaultdict(list)
+        posting_weights: dict[str, list[float]] = defaultdict(list)
         lengths = np.zeros(len(self.phrasings), dtype=np.float32)
-        doc_features: list[dict[str, float]] = []
         for doc, text in enumerate(self.normalized):
             words = text.split()
             vocabulary.update(set(words))
-            features = self._features(words)
-            doc_features.append(self._weights(words))
-            lengths[doc] = sum(features.values())
-            for feature, count in features.items():
-                postings[feature].append((doc, count))
+            counts: dict[str, float] = {}
+            weights: dict[str, float] = {}
+            trigrams = self.phrasings[doc].trigrams
+            for word in words:
+                for feature, weight in _word_features(word) if trigrams else (("w:" + word, WORD_WEIGHT),):
+                    counts[feature] = counts.get(feature, 0.0) + 1.0
+                    weights[feature] = weights.get(feature, 0.0) + weight
+            lengths[doc] = sum(counts.values())
+            for feature, count in counts.items():
+                posting_docs[feature].append(doc)
+                posting_counts[feature].append(count)
+                posting_weights[feature].append(weights[feature])
         self.speller = Speller(vocabulary)
         n_docs = max(len(self.phrasings), 1)
         avg = float(lengths.mean()) if len(lengths) else 1.0
@@ -130,35 +146,25 @@ class SearchIndex:
         self._docs: dict[str, np.ndarray] = {}
         self._tf: dict[str, np.ndarray] = {}
         self.idf: dict[str, float] = {}
-        for feature, items in postings.items():
-            docs = np.fromiter((d for d, _ in items), dtype=np.int32, count=len(items))
-            tf = np.fromiter((c for _, c in items), dtype=np.float32, count=len(items))
+        self.doc_mass = np.zeros(len(self.phrasings), dtype=np.float64)
+        for feature, doc_list in posting_docs.items():
+            docs = np.array(doc_list, dtype=np.int32)
+            tf = np.array(posting_counts[feature], dtype=np.float32)
             self._docs[feature] = docs
             self._tf[feature] = tf * (K1 + 1) / (tf + norm[docs])
-            df = len(items)
-            self.idf[feature] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+            idf = math.log(1 + (n_docs - len(docs) + 0.5) / (len(docs) + 0.5))
+            self.idf[feature] = idf
+            self.doc_mass[docs] += np.array(posting_weights[feature]) * idf
+        self.doc_mass[self.doc_mass == 0] = 1.0
         self.max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
-        self.doc_mass = np.array(
-            [sum(w * self.idf[f] for f, w in feats.items()) or 1.0 for feats in doc_features], dtype=np.float64
-        )
-        self.entry_of = np.array([p.entry_id for p in self.phrasings], dtype=object)
-
-    @staticmethod
-    def _features(words: list[str]) -> Counter[str]:
-        features: Counter[str] = Counter()
-        for word in words:
-            features["w:" + word] += 1
-            features.update("c:" + g for g in _grams(word))
-        return features
 
     @staticmethod
     def _weights(words: list[str]) -> dict[str, float]:
         """Feature weights of a text: whole words count most, trigrams spread over their word."""
         weights: dict[str, float] = {}
         for word in words:
-            weights["w:" + word] = weights.get("w:" + word, 0.0) + WORD_WEIGHT
-            for gram in _grams(word):
-                weights["c:" + gram] = weights.get("c:" + gram, 0.0) + GRAM_WEIGHT / len(word)
+            for feature, weight in _word_features(word):
+                weights[feature] = weights.get(feature, 0.0) + weight
         return weights
 
     def prepare(self, question: str) -> Query:
