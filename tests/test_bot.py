@@ -301,3 +301,46 @@ async def test_webhook_accepts_only_the_right_secret(api: FakeBotAPI, settings: 
                 assert r.status == 200
         calls = await api.wait_for("sendMessage")
         assert "Sources:" in calls[0].sent.plain  # type: ignore[union-attr]
+
+
+# --- rendering and the curator's report ----------------------------------------------------------
+
+def test_long_answers_split_on_block_boundaries_into_valid_html() -> None:
+    from bot.render import escape, split_message, visible_length
+    from tests.fakes import parse_telegram_html
+
+    blocks = [f"<b>{escape('Block <' + str(i) + '> & more')}</b>\n" + escape("word " * 150) for i in range(12)]
+    parts = split_message("\n\n".join(blocks))
+    assert len(parts) > 1
+    for part in parts:
+        assert visible_length(part) <= 4096
+        parse_telegram_html(part)  # raises on a cut tag or entity
+    one_line = split_message(escape("x & y " * 2000))
+    assert all(visible_length(p) <= 4096 for p in one_line) and len(one_line) > 1
+
+
+async def test_report_unanswered_lists_questions_without_user_ids(
+    api: FakeBotAPI, bot: Application, settings: Settings, capsys: pytest.CaptureFixture[str],  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.cli import main
+
+    chat = api.private_chat(user_id=5151)
+    await chat.send("who won the football match yesterday")
+    await chat.send("who won the football match yesterday")
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    await asyncio.to_thread(main, ["report", "unanswered", "--json"])
+    rows = [__import__("json").loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows[0]["text"] == "who won the football match yesterday" and rows[0]["count"] == 2
+    assert "5151" not in str(rows)
+
+
+def test_unreachable_api_is_one_clear_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_URL", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    assert main(["run"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: cannot reach the Bot API") and TOKEN not in "\n".join(err)
