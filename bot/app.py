@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import LinkPreviewOptions, Update
+from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
-from telegram.request import BaseRequest
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot.db import Database
+from bot.notifications import Notifier
 from bot.render import answer_length
 from bot.settings import Settings
 from handlers.commands import set_menus
@@ -18,6 +19,7 @@ from handlers.context import Services
 from handlers.flood import FloodGate
 from knowledge.answer import Engine, Thresholds
 from knowledge.validate import load_base
+from knowledge.versions import content_version
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +69,46 @@ def build_application(
     quiet_http_logging()
     database = Database(settings.database_url)
     services = Services(settings=settings, engine=engine or load_engine(settings), db=database)
+    services.knowledge_version = content_version(services.engine.base)
+
+    def swap(new: Engine) -> None:
+        services.engine = new
+        services.knowledge_version = content_version(new.base)
+
+    notifier = Notifier(
+        db=database, settings=settings, current_version=lambda: services.knowledge_version,
+        reload=lambda: load_engine(settings), swap=swap,
+    )
+
+    # Notifications go through their own Bot: our Pacer spaces them and handles 429 itself, and
+    # AIORateLimiter's retries would hide 429s from it and hold answers to users behind a broadcast.
+    api = settings.telegram_api_url
+    notify_bot = Bot(
+        token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot",
+        request=HTTPXRequest(connection_pool_size=settings.notify_concurrency + 2),
+    )
+
+    async def check_notifications(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await notifier.tick(notify_bot)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await database.upgrade()
         await set_menus(app.bot)
+        await notifier.ensure_baseline(services.engine.base)
+        await notify_bot.initialize()
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(
+                check_notifications, interval=settings.notify_check_seconds, first=min(1.0, settings.notify_check_seconds),
+                name="notifications", job_kwargs={"max_instances": 1, "coalesce": True},
+            )
+        else:
+            logger.warning("No JobQueue (install python-telegram-bot[job-queue]): notifications are not delivered")
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        await notifier.close()
+        await notify_bot.shutdown()
         await database.close()
 
-    api = settings.telegram_api_url
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -100,6 +133,7 @@ def build_application(
     app = builder.build()
     app.bot_data["services"] = services
     app.bot_data["flood"] = FloodGate(settings.flood_limit, settings.flood_window_seconds)
+    app.bot_data["notifier"] = notifier
     handlers.register(app)
     return app
 

@@ -124,6 +124,51 @@ def cmd_kb_dump(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_publish(args: argparse.Namespace) -> int:
+    """Validates, diffs against the last published version, records it and enqueues notifications."""
+    import asyncio
+
+    from bot.db import Database
+    from bot.notifications import publish
+
+    directory = _knowledge_dir(args.dir)
+    print(f"checking {directory} ...", file=sys.stderr)
+    from bot.render import answer_length
+
+    # The full check, confusable phrasings included; a broken base raises KnowledgeError, exit 1.
+    base = load_base(directory, measure=answer_length, confusable=True)
+    settings = _settings()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        print(f"  {stage}: {done}/{total}", file=sys.stderr)
+
+    async def run():  # noqa: ANN202
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            return await publish(db, base, note=args.note, progress=progress)
+        finally:
+            await db.close()
+
+    print(f"publishing version {content_version(base)} ...", file=sys.stderr)
+    result = asyncio.run(run())
+    if not result.recorded:
+        print(f"unchanged: version {result.version} is already published; nothing enqueued")
+        return 0
+    if result.baseline:
+        print(f"baseline: version {result.version} recorded ({len(base.entries)} entries); nothing enqueued")
+        return 0
+    print(f"published version {result.previous} -> {result.version}")
+    for label, changes in (("added", result.diff.added), ("changed", result.diff.changed),
+                           ("removed", result.diff.removed)):
+        for change in changes:
+            print(f"{label}\t{change.entry_id}\t{','.join(change.topics)}\t{change.title}")
+    if result.diff.empty:
+        print("no entries changed (topics only)")
+    print(f"enqueued {result.enqueued} notification(s)")
+    return 0
+
+
 def _settings():  # noqa: ANN202
     from pydantic import ValidationError
 
@@ -238,6 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
     dump = kb_commands.add_parser("dump", help="print the whole base as JSON")
     dump.add_argument("dir", nargs="?")
     dump.set_defaults(handler=cmd_kb_dump)
+    publish = kb_commands.add_parser("publish", help="record a new version and notify subscribers")
+    publish.add_argument("dir", nargs="?", help="directory (default: KNOWLEDGE_DIR or the bundled base)")
+    publish.add_argument("--note", help="what this version is about, kept with it")
+    publish.set_defaults(handler=cmd_kb_publish)
 
     run = commands.add_parser("run", help="run the Telegram bot (settings from the environment)")
     run.add_argument("--webhook", action="store_true", help="webhook server instead of long polling")

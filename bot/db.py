@@ -1,4 +1,4 @@
-"""Storage that must survive a restart: chats and their language, and questions left unanswered.
+"""Storage that must survive a restart: chats, subscriptions, published versions, the outbox, questions.
 
 SQLAlchemy 2 async; SQLite (WAL) by default, PostgreSQL through DATABASE_URL. The schema is owned
 by the Alembic migrations in bot/migrations, applied on start and by `briefing-bot db upgrade`.
@@ -12,9 +12,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, Integer, String, Text, event, func, select
+from sqlalchemy import (
+    BigInteger, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint, delete, event, func, select,
+    update,
+)
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,58 @@ class Chat(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     joined_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    digest_mode: Mapped[str] = mapped_column(String(8), default="instant", server_default="instant")
+    digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" UTC, for daily digests
+
+
+EVERYTHING = "*"
+"""The topic of an "everything" subscription: every topic, present and future."""
+
+DIGEST_MODES = ("instant", "daily", "off")
+
+
+class Subscription(Base):
+    """A chat wants to hear about changes in one topic (or EVERYTHING)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("chat_id", "topic", name="uq_subscriptions_chat_topic"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    topic: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KbVersion(Base):
+    """A published knowledge base: the baseline the next publish is diffed against."""
+
+    __tablename__ = "kb_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(32), index=True)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+    entry_hashes: Mapped[str] = mapped_column(Text)  # JSON {entry id: hash}
+    entry_meta: Mapped[str] = mapped_column(Text, default="{}")  # JSON {entry id: [title, [topics]]}
+
+
+class Outbox(Base):
+    """One notification for one chat; rows are claimed, sent and marked one by one."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    version: Mapped[str] = mapped_column(String(32))
+    entries: Mapped[str] = mapped_column(Text)  # JSON [{"id", "title", "change"}]
+    state: Mapped[str] = mapped_column(String(8), default="pending")  # pending/sent/failed/dropped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Unanswered(Base):
@@ -62,6 +117,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: commits survive a crash of the process, no fsync each
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -140,3 +196,100 @@ class Database:
                 .limit(limit)
             )
             return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    # --- subscriptions ---------------------------------------------------------------------------
+
+    async def topics_of(self, chat_id: int) -> set[str]:
+        """The chat's subscribed topics (EVERYTHING included as is)."""
+        async with self.session() as session:
+            rows = await session.scalars(select(Subscription.topic).where(Subscription.chat_id == chat_id))
+            return set(rows)
+
+    async def subscribe(self, chat_id: int, chat_type: str, topics: set[str]) -> set[str]:
+        """Adds topics (existing ones are kept); returns the chat's topics afterwards."""
+        async with self.session.begin() as session:
+            chat = await session.get(Chat, chat_id)
+            if chat is None:
+                session.add(Chat(id=chat_id, type=chat_type))
+            elif chat.blocked:
+                chat.blocked = False
+            have = set(await session.scalars(select(Subscription.topic).where(Subscription.chat_id == chat_id)))
+            session.add_all(Subscription(chat_id=chat_id, topic=topic) for topic in sorted(topics - have))
+            return have | topics
+
+    async def unsubscribe(self, chat_id: int, topics: set[str] | None = None) -> set[str]:
+        """Removes the given topics (all when None); returns the chat's topics afterwards."""
+        async with self.session.begin() as session:
+            query = delete(Subscription).where(Subscription.chat_id == chat_id)
+            if topics is not None:
+                query = query.where(Subscription.topic.in_(topics))
+            await session.execute(query)
+            return set(await session.scalars(select(Subscription.topic).where(Subscription.chat_id == chat_id)))
+
+    async def digest_of(self, chat_id: int) -> tuple[str, str | None]:
+        """The chat's digest mode and daily time (instant when the chat is unknown)."""
+        async with self.session() as session:
+            row = (await session.execute(
+                select(Chat.digest_mode, Chat.digest_time).where(Chat.id == chat_id)
+            )).first()
+            return (row[0], row[1]) if row else ("instant", None)
+
+    async def set_digest(self, chat_id: int, chat_type: str, mode: str, at: str | None, due: dt.datetime) -> None:
+        """Stores the digest mode and re-times the chat's pending notifications to `due`."""
+        async with self.session.begin() as session:
+            chat = await session.get(Chat, chat_id)
+            if chat is None:
+                session.add(Chat(id=chat_id, type=chat_type, digest_mode=mode, digest_time=at))
+            else:
+                chat.digest_mode, chat.digest_time = mode, at
+            pending = update(Outbox).where(Outbox.chat_id == chat_id, Outbox.state == "pending")
+            if mode == "off":
+                await session.execute(pending.values(state="dropped", last_error="digest off"))
+            else:
+                await session.execute(pending.values(next_attempt_at=due))
+
+    async def forget_chat(self, chat_id: int, reason: str) -> int:
+        """The bot was blocked or removed: mark the chat, drop its subscriptions and pending rows."""
+        async with self.session.begin() as session:
+            return await forget_chat(session, chat_id, reason)
+
+    async def move_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: its subscriptions and pending notifications follow it."""
+        async with self.session.begin() as session:
+            await move_chat(session, old_id, new_id)
+
+
+async def forget_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
+    """Inside a transaction: the chat is blocked, unsubscribed, and its pending rows dropped."""
+    chat = await session.get(Chat, chat_id)
+    if chat is None:
+        session.add(Chat(id=chat_id, type="private" if chat_id > 0 else "group", blocked=True))
+    else:
+        chat.blocked = True
+    await session.execute(delete(Subscription).where(Subscription.chat_id == chat_id))
+    dropped = await session.execute(
+        update(Outbox).where(Outbox.chat_id == chat_id, Outbox.state == "pending")
+        .values(state="dropped", last_error=reason[:500], claimed_by=None, claimed_at=None)
+    )
+    return int(dropped.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def move_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
+    """Inside a transaction: chat settings, subscriptions and pending rows move to the new id."""
+    old = await session.get(Chat, old_id)
+    new = await session.get(Chat, new_id)
+    if new is None:
+        session.add(Chat(
+            id=new_id, type="supergroup", language=old.language if old else None,
+            digest_mode=old.digest_mode if old else "instant", digest_time=old.digest_time if old else None,
+        ))
+    if old is not None:
+        old.blocked = True
+    have = set(await session.scalars(select(Subscription.topic).where(Subscription.chat_id == new_id)))
+    await session.execute(
+        delete(Subscription).where(Subscription.chat_id == old_id, Subscription.topic.in_(have))
+    )
+    await session.execute(update(Subscription).where(Subscription.chat_id == old_id).values(chat_id=new_id))
+    await session.execute(
+        update(Outbox).where(Outbox.chat_id == old_id, Outbox.state == "pending").values(chat_id=new_id)
+    )

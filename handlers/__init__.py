@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler
 
-from handlers import ask, browse, flood, inline, start
+from handlers import ask, browse, flood, inline, membership, start, subscriptions
 from handlers.ask import expired
 from handlers.errors import on_error
 
@@ -14,9 +14,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(flood.HANDLERS, group=-1)
     # Group 0, first match wins: commands, then browsing buttons, then free text.
     app.add_handlers(start.HANDLERS)
+    app.add_handlers(subscriptions.HANDLERS)
     app.add_handlers(browse.HANDLERS)
     app.add_handlers(ask.HANDLERS)
     app.add_handlers(inline.HANDLERS)
     # Any button nothing above understood: stale, forged or from an older version.
     app.add_handler(CallbackQueryHandler(expired))
+    # Group 1, cross-cutting: the bot being removed or blocked, and group migrations.
+    app.add_handlers(membership.HANDLERS, group=1)
     app.add_error_handler(on_error)

@@ -25,6 +25,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "p": (r"20|28", r"\d{1,3}"),  # plan walk-through, page
     "c": (r"[a-z0-9-]{2,48}",),  # a comparison
     "l": (r"en|de|uk|ru",),  # answer language
+    "sb": (r"\*|[a-z0-9-]{2,48}",),  # toggle a subscription to a topic ("*" = everything)
 }
 _COMPILED = {a: tuple(re.compile(p) for p in pats) for a, pats in ACTIONS.items()}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Bot
+from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 
 from bot.texts import t
 from knowledge.schema import LANGUAGES
@@ -27,6 +27,10 @@ COMMANDS = [
     Command("timeline"),
     Command("sources"),
     Command("lang"),
+    Command("subscribe"),
+    Command("unsubscribe"),
+    Command("subscriptions"),
+    Command("digest"),
 ]
 
 

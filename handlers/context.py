@@ -21,6 +21,7 @@ class Services:
     engine: Engine
     db: Database
     languages: dict[int, str | None] = field(default_factory=dict)  # cache of chats.language
+    knowledge_version: str = ""  # content_version of engine.base, kept with the engine
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
