@@ -13,11 +13,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import (
-    BigInteger, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint, delete, event, func, select,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    event,
+    func,
+    select,
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,13 @@ from sqlalchemy import insert, select, text, update
 from telegram import Bot
 
 from bot.db import EVERYTHING, Chat, Database, KbVersion, Outbox, Subscription, utcnow
-from bot.notifications import Delivery, deliver_pending, outbox_counts, publish, render_notification
+from bot.notifications import (
+    Delivery,
+    deliver_pending,
+    outbox_counts,
+    publish,
+    render_notification,
+)
 from bot.render import answer_length
 from bot.settings import Settings
 from knowledge.validate import load_base
