@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes, InlineQueryHandler
 from bot.render import render_answer, split_message
 from handlers.context import services, ui_language
 from knowledge.normalize import detect_language
+from knowledge.schema import Kind
 
 MAX_RESULTS = 10
 SNIPPET_CHARS = 120
@@ -27,7 +28,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     results = []
     for candidate in found:
         entry = svc.engine.base.entries[candidate.entry_id]
-        if entry.kind.value == "disambiguation":
+        if entry.kind is Kind.disambiguation:
             continue
         answer = svc.engine.compose(entry, text, language, candidate.confidence)
         snippet = answer.summary if len(answer.summary) <= SNIPPET_CHARS else answer.summary[: SNIPPET_CHARS - 1] + "…"
