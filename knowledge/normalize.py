@@ -111,6 +111,7 @@ WORD_SYNONYMS = {
 _TOKEN = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*", re.UNICODE)
 _THOUSANDS = re.compile(r"(?<=\d)[ ,.](?=\d{3}\b)")
 _K_SUFFIX = re.compile(r"\b(\d+)\s?(k|тис|тыс)\b")
+_LATIN_ACCENT = re.compile(r"(?<=[a-z])[\u0300-\u036f]+")
 _CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
 
@@ -118,13 +119,8 @@ def clean(text: str) -> str:
     """Unicode NFKC, no control or direction marks, casefolded, Latin accents dropped, ё as е."""
     text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text[:MAX_QUERY_CHARS * 4]))
     text = text.casefold().replace("ё", "е")
-    decomposed = unicodedata.normalize("NFD", text)
-    kept = []
-    for ch in decomposed:
-        if unicodedata.combining(ch) and kept and ord(kept[-1]) < 0x250:
-            continue  # an accent on a Latin letter: ä -> a, é -> e
-        kept.append(ch)
-    text = unicodedata.normalize("NFC", "".join(kept))
+    if not text.isascii():  # an accent on a Latin letter goes (ä -> a, é -> e); й and ї stay
+        text = unicodedata.normalize("NFC", _LATIN_ACCENT.sub("", unicodedata.normalize("NFD", text)))
     text = _THOUSANDS.sub("", text)
     return _K_SUFFIX.sub(lambda m: m.group(1) + "000", text)
 
