@@ -9,7 +9,7 @@ from telegram.constants import MessageLimit
 
 from knowledge.answer import Answer, Outcome, compose
 from knowledge.loader import KnowledgeBase
-from knowledge.messages import disagreement_label, text
+from knowledge.messages import disagreement_note, text
 from knowledge.schema import Entry
 
 _TAG = re.compile(r"<[^>]+>")
@@ -43,9 +43,9 @@ def render_answer(answer: Answer) -> str:
     if answer.details:
         blocks.append(escape(answer.details))
     if answer.disagreement:
-        label = disagreement_label(lang, answer.disagreement)
+        label, note = disagreement_note(lang, answer.disagreement)
         prefix = f"<i>{escape(label)}:</i> " if label else ""
-        blocks.append(prefix + escape(answer.disagreement))
+        blocks.append(prefix + escape(note))
     as_of = answer.as_of.isoformat() if answer.as_of else "?"
     blocks.append(f"<i>{escape(text(lang, 'as_of'))} {escape(as_of)}</i>")
     blocks.append(render_sources(answer))

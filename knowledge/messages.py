@@ -83,8 +83,11 @@ def text(language: str, key: str) -> str:
     return TEXTS.get(language, TEXTS["en"]).get(key) or TEXTS["en"][key]
 
 
-def disagreement_label(language: str, disagreement: str) -> str | None:
-    """The "Sources differ" label to put before a disagreement note, unless the note starts with it."""
-    if language == "en" and disagreement.casefold().startswith("sources differ"):
-        return None
-    return text(language, "sources_differ")
+def disagreement_note(language: str, disagreement: str) -> tuple[str | None, str]:
+    """The "Sources differ" label in `language` and the note to follow it, never saying it twice."""
+    starts = disagreement.casefold().startswith("sources differ")
+    if language == "en" and starts:
+        return None, disagreement
+    if starts and disagreement[len("sources differ"):].startswith(":"):
+        disagreement = disagreement[len("sources differ:"):].lstrip()
+    return text(language, "sources_differ"), disagreement

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knowledge.answer import Answer, Outcome
-from knowledge.messages import disagreement_label, text
+from knowledge.messages import disagreement_note, text
 
 
 def as_text(answer: Answer) -> str:
@@ -26,8 +26,8 @@ def as_text(answer: Answer) -> str:
     if answer.details:
         lines += ["", answer.details]
     if answer.disagreement:
-        label = disagreement_label(lang, answer.disagreement)
-        lines += ["", f"{label}: {answer.disagreement}" if label else answer.disagreement]
+        label, note = disagreement_note(lang, answer.disagreement)
+        lines += ["", f"{label}: {note}" if label else note]
     lines += ["", f"{text(lang, 'as_of')} {answer.as_of.isoformat() if answer.as_of else '?'}"]
     lines += _sources(answer)
     return "\n".join(lines)
