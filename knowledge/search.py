@@ -11,7 +11,7 @@ import gc
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import chain
 
@@ -25,6 +25,8 @@ B = 0.5
 WORD_WEIGHT = 2.0
 GRAM_WEIGHT = 1.0
 SHORTLIST = 30
+SUPPORT_WEIGHT = 0.2  # how much the lexical support of an entry's other phrasings counts
+SUPPORT_POOL = 60  # phrasings whose BM25 scores add up to that support (rapidfuzz sees SHORTLIST)
 CORRECTED_KNOWN = 0.75  # a word known only after spelling correction counts for less
 
 
@@ -224,11 +226,13 @@ class SearchIndex:
         scores = np.bincount(docs, weights=np.concatenate(score_parts), minlength=n)
         matched_mass = np.bincount(docs, weights=np.concatenate(mass_parts), minlength=n)
         matched = np.flatnonzero(scores)
-        top = min(SHORTLIST, len(matched))
+        top = min(SUPPORT_POOL, len(matched))
         if top < len(matched):
-            shortlist = matched[np.argpartition(-scores[matched], top - 1)[:top]]
+            pool = matched[np.argpartition(-scores[matched], top - 1)[:top]]
         else:
-            shortlist = matched
+            pool = matched
+        pool = pool[np.argsort(-scores[pool], kind="stable")]
+        shortlist = pool[:SHORTLIST]
         best: dict[str, Candidate] = {}
         for doc in shortlist:
             if scores[doc] <= 0:
@@ -249,7 +253,16 @@ class SearchIndex:
                 best[entry_id] = Candidate(
                     entry_id, confidence, score, self.phrasings[doc].text, fuzzy, coverage, reverse
                 )
-        ranked = sorted(best.values(), key=lambda c: c.score, reverse=True)
+        # An entry several of whose phrasings fit is a safer bet than one lucky phrasing.
+        support: dict[str, float] = defaultdict(float)
+        for doc in pool:
+            support[self.phrasings[doc].entry_id] += float(scores[doc])
+        top_support = max(support.values(), default=1.0) or 1.0
+        ranked = sorted(
+            (replace(c, score=c.score + SUPPORT_WEIGHT * support[c.entry_id] / top_support)
+             for c in best.values()),
+            key=lambda c: c.score, reverse=True,
+        )
         return ranked[:limit]
 
 
