@@ -210,21 +210,22 @@ class SearchIndex:
             return []
         weights = self._weights(query.words)
         total_mass = sum(w * self.idf.get(f, self.max_idf) for f, w in weights.items())
-        doc_parts, score_parts, mass_parts = [], [], []
+        doc_parts, tf_parts, masses, sizes = [], [], [], []
         for feature, weight in weights.items():
             docs = self._docs.get(feature)
             if docs is None:
                 continue
-            idf = self.idf[feature]
             doc_parts.append(docs)
-            score_parts.append(self._tf[feature] * (weight * idf))
-            mass_parts.append(np.full(len(docs), weight * idf, dtype=np.float32))
+            tf_parts.append(self._tf[feature])
+            masses.append(weight * self.idf[feature])
+            sizes.append(len(docs))
         if not doc_parts:
             return []
         docs = np.concatenate(doc_parts)
+        mass = np.repeat(np.array(masses, dtype=np.float32), sizes)
         n = len(self.phrasings)
-        scores = np.bincount(docs, weights=np.concatenate(score_parts), minlength=n)
-        matched_mass = np.bincount(docs, weights=np.concatenate(mass_parts), minlength=n)
+        scores = np.bincount(docs, weights=np.concatenate(tf_parts) * mass, minlength=n)
+        matched_mass = np.bincount(docs, weights=mass, minlength=n)
         matched = np.flatnonzero(scores)
         top = min(SUPPORT_POOL, len(matched))
         if top < len(matched):
