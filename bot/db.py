@@ -177,19 +177,11 @@ class Database:
 
     async def remember_chat(self, chat_id: int, chat_type: str) -> None:
         async with self.session.begin() as session:
-            chat = await session.get(Chat, chat_id)
-            if chat is None:
-                session.add(Chat(id=chat_id, type=chat_type))
-            elif chat.blocked:
-                chat.blocked = False
+            (await chat_row(session, chat_id, chat_type)).blocked = False
 
     async def set_language(self, chat_id: int, chat_type: str, language: str | None) -> None:
         async with self.session.begin() as session:
-            chat = await session.get(Chat, chat_id)
-            if chat is None:
-                session.add(Chat(id=chat_id, type=chat_type, language=language))
-            else:
-                chat.language = language
+            (await chat_row(session, chat_id, chat_type)).language = language
 
     async def language_of(self, chat_id: int) -> str | None:
         async with self.session() as session:
@@ -218,18 +210,13 @@ class Database:
     async def topics_of(self, chat_id: int) -> set[str]:
         """The chat's subscribed topics (EVERYTHING included as is)."""
         async with self.session() as session:
-            rows = await session.scalars(select(Subscription.topic).where(Subscription.chat_id == chat_id))
-            return set(rows)
+            return await topics_of(session, chat_id)
 
     async def subscribe(self, chat_id: int, chat_type: str, topics: set[str]) -> set[str]:
         """Adds topics (existing ones are kept); returns the chat's topics afterwards."""
         async with self.session.begin() as session:
-            chat = await session.get(Chat, chat_id)
-            if chat is None:
-                session.add(Chat(id=chat_id, type=chat_type))
-            elif chat.blocked:
-                chat.blocked = False
-            have = set(await session.scalars(select(Subscription.topic).where(Subscription.chat_id == chat_id)))
+            (await chat_row(session, chat_id, chat_type)).blocked = False
+            have = await topics_of(session, chat_id)
             session.add_all(Subscription(chat_id=chat_id, topic=topic) for topic in sorted(topics - have))
             return have | topics
 
@@ -240,7 +227,7 @@ class Database:
             if topics is not None:
                 query = query.where(Subscription.topic.in_(topics))
             await session.execute(query)
-            return set(await session.scalars(select(Subscription.topic).where(Subscription.chat_id == chat_id)))
+            return await topics_of(session, chat_id)
 
     async def digest_of(self, chat_id: int) -> tuple[str, str | None]:
         """The chat's digest mode and daily time (instant when the chat is unknown)."""
@@ -253,11 +240,8 @@ class Database:
     async def set_digest(self, chat_id: int, chat_type: str, mode: str, at: str | None, due: dt.datetime) -> None:
         """Stores the digest mode and re-times the chat's pending notifications to `due`."""
         async with self.session.begin() as session:
-            chat = await session.get(Chat, chat_id)
-            if chat is None:
-                session.add(Chat(id=chat_id, type=chat_type, digest_mode=mode, digest_time=at))
-            else:
-                chat.digest_mode, chat.digest_time = mode, at
+            chat = await chat_row(session, chat_id, chat_type)
+            chat.digest_mode, chat.digest_time = mode, at
             pending = update(Outbox).where(Outbox.chat_id == chat_id, Outbox.state == "pending")
             if mode == "off":
                 await session.execute(pending.values(state="dropped", last_error="digest off"))
@@ -275,13 +259,23 @@ class Database:
             await move_chat(session, old_id, new_id)
 
 
-async def forget_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
-    """Inside a transaction: the chat is blocked, unsubscribed, and its pending rows dropped."""
+async def chat_row(session: AsyncSession, chat_id: int, chat_type: str) -> Chat:
+    """Inside a transaction: the chat's row, created on first contact."""
     chat = await session.get(Chat, chat_id)
     if chat is None:
-        session.add(Chat(id=chat_id, type="private" if chat_id > 0 else "group", blocked=True))
-    else:
-        chat.blocked = True
+        chat = Chat(id=chat_id, type=chat_type, blocked=False, digest_mode="instant")
+        session.add(chat)
+    return chat
+
+
+async def topics_of(session: AsyncSession, chat_id: int) -> set[str]:
+    """Inside a session: the chat's subscribed topics."""
+    return set(await session.scalars(select(Subscription.topic).where(Subscription.chat_id == chat_id)))
+
+
+async def forget_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
+    """Inside a transaction: the chat is blocked, unsubscribed, and its pending rows dropped."""
+    (await chat_row(session, chat_id, "private" if chat_id > 0 else "group")).blocked = True
     await session.execute(delete(Subscription).where(Subscription.chat_id == chat_id))
     dropped = await session.execute(
         update(Outbox).where(Outbox.chat_id == chat_id, Outbox.state == "pending")
@@ -301,7 +295,7 @@ async def move_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
         ))
     if old is not None:
         old.blocked = True
-    have = set(await session.scalars(select(Subscription.topic).where(Subscription.chat_id == new_id)))
+    have = await topics_of(session, new_id)
     await session.execute(
         delete(Subscription).where(Subscription.chat_id == old_id, Subscription.topic.in_(have))
     )

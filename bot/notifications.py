@@ -52,7 +52,7 @@ from bot.render import escape
 from bot.settings import Settings
 from bot.texts import t
 from knowledge.loader import KnowledgeBase
-from knowledge.versions import Diff, content_version, diff_hashes, entry_hashes
+from knowledge.versions import Diff, content_version, describe, diff_hashes, entry_hashes
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +80,6 @@ class PublishResult:
     @property
     def baseline(self) -> bool:
         return self.previous is None and self.recorded
-
-
-def _meta(base: KnowledgeBase) -> dict[str, tuple[str, tuple[str, ...]]]:
-    return {e.id: (e.title, tuple(e.topics)) for e in base.entries.values()}
 
 
 def next_digest_at(at: str | None, now: dt.datetime) -> dt.datetime:
@@ -118,7 +114,7 @@ async def publish(
     """
     version = content_version(base)
     hashes = entry_hashes(base)
-    meta = _meta(base)
+    meta = describe(base)
     now = utcnow()
     postgres = db.engine.dialect.name == "postgresql"
     async with db.session.begin() as session:

@@ -7,7 +7,6 @@ rapidfuzz's token ratios, and the evidence is folded into one confidence in [0, 
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -58,14 +57,17 @@ def _grams(token: str) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def _feature_names(word: str) -> tuple[str, ...]:
-    return tuple(name for name, _ in _word_features(word))
+def _word_features(word: str, trigrams: bool = True) -> tuple[tuple[str, float], ...]:
+    """A word's features with their weights: the whole word counts most, trigrams share the rest."""
+    whole = ("w:" + word, WORD_WEIGHT)
+    if not trigrams:
+        return (whole,)
+    return (whole, *(("c:" + g, GRAM_WEIGHT / len(word)) for g in _grams(word)))
 
 
 @lru_cache(maxsize=200_000)
-def _word_features(word: str) -> tuple[tuple[str, float], ...]:
-    """A word's features with their weights: the whole word counts most, trigrams share the rest."""
-    return (("w:" + word, WORD_WEIGHT), *(("c:" + g, GRAM_WEIGHT / len(word)) for g in _grams(word)))
+def _feature_names(word: str, trigrams: bool = True) -> tuple[str, ...]:
+    return tuple(name for name, _ in _word_features(word, trigrams))
 
 
 def _deletions(word: str) -> set[str]:
@@ -136,9 +138,7 @@ class SearchIndex:
             words = text.split()
             vocabulary.update(set(words))
             trigrams = self.phrasings[doc].trigrams
-            counts = Counter(
-                chain.from_iterable(_feature_names(w) if trigrams else ("w:" + w,) for w in words)
-            )
+            counts = Counter(chain.from_iterable(_feature_names(w, trigrams) for w in words))
             lengths[doc] = sum(counts.values())
             for feature, count in counts.items():
                 posting_docs[feature].append(doc)
@@ -165,16 +165,11 @@ class SearchIndex:
             for word in text.split():
                 key = (word, trigrams)
                 if key not in word_mass:
-                    features = _word_features(word) if trigrams else (("w:" + word, WORD_WEIGHT),)
-                    word_mass[key] = sum(weight * self.idf[f] for f, weight in features)
+                    word_mass[key] = sum(w * self.idf[f] for f, w in _word_features(word, trigrams))
                 mass += word_mass[key]
             if mass > 0:
                 self.doc_mass[doc] = mass
         self.max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
-        # The index lives as long as the process (or until a reload drops it, when reference
-        # counting frees it): keep the cyclic collector from rescanning it during queries, where
-        # its full collections were the p99 at 100k phrasings.
-        gc.freeze()
 
     @staticmethod
     def _weights(words: list[str]) -> dict[str, float]:
@@ -235,9 +230,7 @@ class SearchIndex:
         pool = pool[np.argsort(-scores[pool], kind="stable")]
         shortlist = pool[:SHORTLIST]
         best: dict[str, Candidate] = {}
-        for doc in shortlist:
-            if scores[doc] <= 0:
-                continue
+        for doc in shortlist:  # every one matched at least one feature
             text = self.normalized[doc]
             fuzzy = (
                 0.5 * fuzz.token_sort_ratio(query.text, text, processor=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -62,8 +63,9 @@ async def test_question_gets_a_sourced_answer_with_buttons(api: FakeBotAPI, bot:
     answer = replies.last
     assert answer.text.startswith("<b>") and "Sources:" in answer.plain
     assert "As of 20" in answer.plain and '<a href="http' in answer.text
-    assert answer.message.get("link_preview_options", {}).get("is_disabled") or \
-        answer.reply_markup is not None
+    preview = api.calls_to("sendMessage")[-1].params.get("link_preview_options")
+    preview = json.loads(preview) if isinstance(preview, str) else preview
+    assert preview == {"is_disabled": True}
     labels = [text for row in answer.buttons for text, _ in row]
     assert labels[:1] == ["Sources"] and "Related" in labels
 
@@ -330,7 +332,7 @@ async def test_report_unanswered_lists_questions_without_user_ids(
     await chat.send("who won the football match yesterday")
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     await asyncio.to_thread(main, ["report", "unanswered", "--json"])
-    rows = [__import__("json").loads(line) for line in capsys.readouterr().out.splitlines()]
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows[0]["text"] == "who won the football match yesterday" and rows[0]["count"] == 2
     assert "5151" not in str(rows)
 
