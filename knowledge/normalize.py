@@ -158,10 +158,14 @@ def stem(token: str) -> str:
     return token
 
 
+def surface_tokens(text: str) -> list[str]:
+    """Words that carry meaning as written (cleaned), without stop and filler words."""
+    return [w for w in _TOKEN.findall(clean(text)[:MAX_QUERY_CHARS]) if w not in ALL_STOP_WORDS]
+
+
 def content_tokens(text: str) -> list[str]:
     """Words that carry meaning: canonical tokens without stop and filler words."""
-    words = _TOKEN.findall(clean(text)[:MAX_QUERY_CHARS])
-    return [canonical(w) for w in words if w not in ALL_STOP_WORDS]
+    return [canonical(w) for w in surface_tokens(text)]
 
 
 def normalize(text: str) -> str:

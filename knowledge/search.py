@@ -17,7 +17,7 @@ from itertools import chain
 import numpy as np
 from rapidfuzz import fuzz
 
-from knowledge.normalize import content_tokens
+from knowledge.normalize import canonical, detect_language, surface_tokens
 
 K1 = 1.2
 B = 0.5
@@ -27,6 +27,7 @@ SHORTLIST = 30
 SUPPORT_WEIGHT = 0.2  # how much the lexical support of an entry's other phrasings counts
 SUPPORT_POOL = 60  # phrasings whose BM25 scores add up to that support (rapidfuzz sees SHORTLIST)
 CORRECTED_KNOWN = 0.75  # a word known only after spelling correction counts for less
+OTHER_LANGUAGE_KNOWN = 0.4  # ... and less again when the known word is of another language
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,24 @@ def _deletions(word: str) -> set[str]:
 
 
 class Speller:
-    """Maps a misspelt word to a known one within about one edit (SymSpell-style deletion index)."""
+    """Maps a misspelt word to a known one within about one edit (SymSpell-style deletion index).
+
+    It works on words as written ('russlnad' -> 'russland'), one index per language, so that an
+    English question is corrected to English words first ('chicken' is not German 'schicken');
+    it also splits compounds into known canonical words."""
 
     MIN_LENGTH = 6  # one edit away from a shorter word is too often another word
 
-    def __init__(self, vocabulary: Counter[str]) -> None:
+    def __init__(self, written: dict[str, Counter[str]], vocabulary: Counter[str]) -> None:
         self.vocabulary = vocabulary
-        self._by_deletion: dict[str, str] = {}
-        for word, _count in vocabulary.most_common():
-            if len(word) >= self.MIN_LENGTH:
-                for variant in _deletions(word):
-                    self._by_deletion.setdefault(variant, word)
+        self.written = written
+        self._by_deletion: dict[str, dict[str, str]] = {}
+        for language, words in written.items():
+            index = self._by_deletion[language] = {}
+            for word, _count in words.most_common():
+                if len(word) >= self.MIN_LENGTH:
+                    for variant in _deletions(word):
+                        index.setdefault(variant, word)
 
     def split(self, word: str) -> list[str] | None:
         """Two known words a compound is made of: 'kriegsende' -> 'krieg', 'ende'."""
@@ -99,19 +107,28 @@ class Speller:
                 return [head, tail]
         return None
 
-    def correct(self, word: str) -> str | None:
-        """The known word, a close known word, or None."""
-        if word in self.vocabulary:
-            return word
+    def correct(self, word: str, language: str) -> tuple[str, bool] | None:
+        """A known written word within one edit, and whether it is of the question's language."""
         if len(word) < self.MIN_LENGTH or word.isdigit():
             return None
-        if word in self._by_deletion:  # the user left a letter out
-            return self._by_deletion[word]
+        order = sorted(self.written, key=lambda lang: lang != language)
+        for lang in order:
+            fixed = self._correct_in(word, lang)
+            if fixed is not None:
+                return fixed, lang == language
+        return None
+
+    def _correct_in(self, word: str, language: str) -> str | None:
+        written, by_deletion = self.written[language], self._by_deletion[language]
+        if word in written:
+            return word
+        if word in by_deletion:  # the user left a letter out
+            return by_deletion[word]
         for variant in _deletions(word):  # an extra letter, or one replaced / swapped
-            if variant in self.vocabulary and len(variant) >= self.MIN_LENGTH:
+            if variant in written and len(variant) >= self.MIN_LENGTH:
                 return variant
-            if variant in self._by_deletion:
-                return self._by_deletion[variant]
+            if variant in by_deletion:
+                return by_deletion[variant]
         return None
 
 
@@ -129,7 +146,12 @@ class SearchIndex:
 
     def __init__(self, phrasings: Iterable[Phrasing]) -> None:
         self.phrasings = list(phrasings)
-        self.normalized = [" ".join(content_tokens(p.text)) for p in self.phrasings]
+        written: dict[str, Counter[str]] = defaultdict(Counter)
+        self.normalized = []
+        for phrasing in self.phrasings:
+            words = surface_tokens(phrasing.text)
+            written[phrasing.language].update(words)
+            self.normalized.append(" ".join(canonical(w) for w in words))
         vocabulary: Counter[str] = Counter()
         posting_docs: dict[str, list[int]] = defaultdict(list)
         posting_counts: dict[str, list[int]] = defaultdict(list)
@@ -143,7 +165,7 @@ class SearchIndex:
             for feature, count in counts.items():
                 posting_docs[feature].append(doc)
                 posting_counts[feature].append(count)
-        self.speller = Speller(vocabulary)
+        self.speller = Speller(written, vocabulary)
         n_docs = max(len(self.phrasings), 1)
         avg = float(lengths.mean()) if len(lengths) else 1.0
         norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))
@@ -181,20 +203,23 @@ class SearchIndex:
         return weights
 
     def prepare(self, question: str) -> Query:
-        raw = content_tokens(question)
+        raw = surface_tokens(question)
+        language = detect_language(question)
         words: list[str] = []
-        known = 0
+        known = 0.0
         for word in raw:
-            fixed = self.speller.correct(word)
-            parts = self.speller.split(word) if fixed is None else None
-            if fixed is not None:
-                known += 1 if fixed == word else CORRECTED_KNOWN
-                words.append(fixed)
-            elif parts:
+            canon = canonical(word)
+            if canon in self.speller.vocabulary:
+                known += 1
+                words.append(canon)
+            elif (fixed := self.speller.correct(word, language)) is not None:
+                known += CORRECTED_KNOWN if fixed[1] else OTHER_LANGUAGE_KNOWN
+                words.append(canonical(fixed[0]))
+            elif parts := self.speller.split(canon):
                 known += 1
                 words.extend(parts)
             else:
-                words.append(word)
+                words.append(canon)
         share = known / len(raw) if raw else 0.0
         return Query(words, share, " ".join(words))
 
