@@ -1,6 +1,10 @@
 """Answer quality on the evaluation set, next to two baselines on the same base in the same run.
 
-    python -m bench.eval [--misses]
+    python -m bench.eval [--set eval|holdout|calibration] [--misses]
+
+`eval` (the default) is the set the engine was developed on; `holdout` was written later by
+someone who saw neither the phrasings nor the other sets, and is not used for tuning; `calibration`
+is what the confidence thresholds are fitted on (bench/calibrate.py).
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ import argparse
 import sys
 
 from bench.baselines import BM25, WRatioScan
-from bench.evalset import Decide, Report, evaluate, load_questions
+from bench.evalset import SETS, Decide, Report, evaluate, load_questions
 from knowledge.answer import Engine, Outcome, phrasings_of
 from knowledge.validate import load_base
 
@@ -56,10 +60,11 @@ def table(reports: dict[str, Report]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--set", choices=sorted(SETS), default="eval", help="which question set")
     parser.add_argument("--misses", action="store_true", help="list the questions the engine got wrong")
     args = parser.parse_args()
     base = load_base()
-    questions = load_questions()
+    questions = load_questions(SETS[args.set])
     engine = Engine(base)
     phrasings = phrasings_of(base)
     reports = {

@@ -1,4 +1,4 @@
-"""Loads the evaluation set (bench/eval_set.yaml) and scores an answering function on it."""
+"""Loads a question set (bench/*_set.yaml) and scores an answering function on it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,11 @@ from pathlib import Path
 import yaml
 
 EVAL_SET = Path(__file__).with_name("eval_set.yaml")
+SETS = {
+    "eval": EVAL_SET,
+    "holdout": Path(__file__).with_name("holdout_set.yaml"),
+    "calibration": Path(__file__).with_name("calibration_set.yaml"),
+}
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ class Settings(BaseSettings):
         default=30.0, description="Messages per second across all chats (Telegram's limit); 0 = unthrottled."
     )
     group_messages_per_minute: float = Field(default=20.0, description="Messages per minute into one group.")
-    answer_threshold: float = 0.6
-    suggest_threshold: float = 0.4
+    answer_threshold: float | None = None  # None: the fitted value in knowledge/scoring.json
+    suggest_threshold: float | None = None
     notify_check_seconds: float = Field(
         default=2.0, gt=0, description="How often the running bot looks for a new published version and due notifications."
     )

@@ -11,7 +11,9 @@ from knowledge.loader import KnowledgeBase
 from knowledge.messages import text
 from knowledge.normalize import detect_language
 from knowledge.schema import LANGUAGES, Entry, Kind
+from knowledge.scoring import Scoring
 from knowledge.search import Candidate, Phrasing, SearchIndex
+from knowledge.semantic import Embedder
 
 
 class Outcome(str, Enum):
@@ -22,12 +24,21 @@ class Outcome(str, Enum):
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where confidence turns into an answer, a "did you mean", or nothing."""
+    """Where confidence turns into an answer, a "did you mean", or nothing (fitted values by
+    default: knowledge/scoring.json)."""
 
-    answer: float = 0.6
-    suggest: float = 0.4
-    margin: float = 0.03  # an answer needs this lead in ranking score over the runner-up
+    answer: float
+    suggest: float
+    suggest_share: float = 0.1  # a further entry joins "did you mean" from this ranking share
     max_suggestions: int = 3
+
+    @classmethod
+    def fitted(cls, scoring: Scoring, answer: float | None = None, suggest: float | None = None) -> Thresholds:
+        return cls(
+            scoring.answer if answer is None else answer,
+            scoring.suggest if suggest is None else suggest,
+            scoring.suggest_share,
+        )
 
 
 @dataclass(frozen=True)
@@ -97,13 +108,25 @@ def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
     return out
 
 
+ON_TOPIC_COVERAGE = 0.9
+
+
+def _plainly_on_topic(candidate: Candidate) -> bool:
+    """Every word of the question is known as written and one phrasing holds nearly all of them
+    ("peace plan"): short and vague perhaps, but on topic, so offer choices rather than nothing."""
+    f = candidate.features
+    return f["known"] == 1.0 and f["unknown"] == 0 and f["coverage"] >= ON_TOPIC_COVERAGE
+
+
 class Engine:
     """The answering engine over one loaded base."""
 
-    def __init__(self, base: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self, base: KnowledgeBase, thresholds: Thresholds | None = None, embedder: Embedder | None = None
+    ) -> None:
         self.base = base
-        self.thresholds = thresholds or Thresholds()
-        self.index = SearchIndex(phrasings_of(base))
+        self.index = SearchIndex(phrasings_of(base), embedder)
+        self.thresholds = thresholds or Thresholds.fitted(self.index.scoring)
 
     def candidates(self, question: str, limit: int = 10) -> list[Candidate]:
         """Matching entries, best first, for inline results and suggestions."""
@@ -118,11 +141,9 @@ class Engine:
         found = self.index.search(question, limit=self.thresholds.max_suggestions + 2)
         t = self.thresholds
         top = found[0] if found else None
-        if top is None or top.confidence < t.suggest:
+        if top is None or (top.confidence < t.suggest and not _plainly_on_topic(top)):
             return Answer(Outcome.none, question, lang, top.confidence if top else 0.0)
         entry = self.base.entries[top.entry_id]
-        runner_up = found[1].score if len(found) > 1 else 0.0
-        clear = top.confidence >= t.answer and top.score - runner_up >= t.margin
         if entry.kind is Kind.disambiguation:  # e.g. Trump's Gaza plan: say so, never a Ukraine entry
             summary, used = entry.answer.in_language(lang)
             return Answer(
@@ -130,9 +151,10 @@ class Engine:
                 note=summary, note_entry_id=entry.id, summary_language=used,
                 sources=_sources(self.base, entry),
             )
-        if clear:
+        if top.confidence >= t.answer:
             return self.compose(entry, question, lang, top.confidence)
-        picks = [c for c in found if c.confidence >= t.suggest][: t.max_suggestions]
+        others = [c for c in found[1:] if c.probability >= t.suggest_share]
+        picks = [top, *others][: t.max_suggestions]
         return Answer(
             Outcome.suggest, question, lang, top.confidence,
             suggestions=[self.ref(c.entry_id) for c in picks],

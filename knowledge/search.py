@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 
@@ -18,15 +18,17 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from knowledge.normalize import canonical, detect_language, surface_tokens
+from knowledge.scoring import Scoring, softmax
+from knowledge.semantic import Embedder, MeaningIndex
 
 K1 = 1.2
 B = 0.5
 WORD_WEIGHT = 2.0
 GRAM_WEIGHT = 1.0
 SHORTLIST = 30
-SUPPORT_WEIGHT = 0.2  # how much the lexical support of an entry's other phrasings counts
 SUPPORT_POOL = 60  # phrasings whose BM25 scores add up to that support (rapidfuzz sees SHORTLIST)
 CORRECTED_KNOWN = 0.75  # a word known only after spelling correction counts for less
+SEMANTIC_MIN_WEIGHT = 0.95  # phrasings with vectors: written ones and titles, not answer sentences
 OTHER_LANGUAGE_KNOWN = 0.4  # ... and less again when the known word is of another language
 
 
@@ -45,11 +47,10 @@ class Candidate:
 
     entry_id: str
     confidence: float  # calibrated: how likely the question is about this entry
-    score: float  # ranking score: what orders candidates and measures the lead over the next
-    phrasing: str
-    fuzzy: float
-    coverage: float  # share of the question's evidence found in the phrasing
-    reverse: float  # share of the phrasing's evidence found in the question
+    score: float  # ranking score: what orders the candidates
+    probability: float  # the entry's share of the candidates' ranking (softmax of the scores)
+    phrasing: str  # the entry's phrasing closest in words to the question
+    features: dict[str, float]  # the evidence, by name (see knowledge.scoring)
 
 
 def _grams(token: str) -> list[str]:
@@ -71,8 +72,9 @@ def _feature_names(word: str, trigrams: bool = True) -> tuple[str, ...]:
     return tuple(name for name, _ in _word_features(word, trigrams))
 
 
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+def _deletions(word: str) -> list[str]:
+    """The word with one letter left out, in a fixed order (a set's order would change per process)."""
+    return list(dict.fromkeys(word[:i] + word[i + 1 :] for i in range(len(word))))
 
 
 class Speller:
@@ -139,13 +141,21 @@ class Query:
     words: list[str]  # content words after spelling correction
     known: float  # share of the question's content words the base knows
     text: str  # normalised text for rapidfuzz
+    unknown: int = 0  # content words the base does not know even after spelling correction
 
 
 class SearchIndex:
     """Index of every phrasing of every entry."""
 
-    def __init__(self, phrasings: Iterable[Phrasing]) -> None:
+    def __init__(
+        self, phrasings: Iterable[Phrasing], embedder: Embedder | None = None, scoring: Scoring | None = None
+    ) -> None:
         self.phrasings = list(phrasings)
+        self.scoring = scoring or Scoring.load()
+        with_vectors = [p for p in self.phrasings if p.weight >= SEMANTIC_MIN_WEIGHT]
+        self.meaning = MeaningIndex(
+            embedder or Embedder.shared(), [p.entry_id for p in with_vectors], [p.text for p in with_vectors]
+        )
         written: dict[str, Counter[str]] = defaultdict(Counter)
         self.normalized = []
         for phrasing in self.phrasings:
@@ -221,7 +231,8 @@ class SearchIndex:
             else:
                 words.append(canon)
         share = known / len(raw) if raw else 0.0
-        return Query(words, share, " ".join(words))
+        unknown = sum(1 for w in words if w not in self.speller.vocabulary)
+        return Query(words, share, " ".join(words), unknown)
 
     def search(self, question: str, limit: int = 5) -> list[Candidate]:
         """The best entries for a question, most confident first."""
@@ -254,39 +265,42 @@ class SearchIndex:
             pool = matched
         pool = pool[np.argsort(-scores[pool], kind="stable")]
         shortlist = pool[:SHORTLIST]
-        best: dict[str, Candidate] = {}
+        best: dict[str, tuple[float, int, float, float, float]] = {}  # entry -> its best phrasing
         for doc in shortlist:  # every one matched at least one feature
             text = self.normalized[doc]
-            fuzzy = (
+            weight = self.phrasings[doc].weight  # lexical evidence from titles and answers counts less
+            fuzzy = weight * (
                 0.5 * fuzz.token_sort_ratio(query.text, text, processor=None)
                 + 0.5 * fuzz.token_set_ratio(query.text, text, processor=None)
             ) / 100
-            coverage = min(1.0, float(matched_mass[doc]) / total_mass) if total_mass else 0.0
-            reverse = min(1.0, float(matched_mass[doc]) / self.doc_mass[doc])
-            weight = self.phrasings[doc].weight
-            score = (0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse) * weight
+            coverage = weight * min(1.0, float(matched_mass[doc]) / total_mass) if total_mass else 0.0
+            reverse = weight * min(1.0, float(matched_mass[doc]) / self.doc_mass[doc])
+            lexical = 0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse
             entry_id = self.phrasings[doc].entry_id
-            current = best.get(entry_id)
-            if current is None or score > current.score:
-                confidence = _confidence(fuzzy, coverage, reverse, query.known) * weight
-                best[entry_id] = Candidate(
-                    entry_id, confidence, score, self.phrasings[doc].text, fuzzy, coverage, reverse
-                )
+            if entry_id not in best or lexical > best[entry_id][0]:
+                best[entry_id] = (lexical, int(doc), fuzzy, coverage, reverse)
         # An entry several of whose phrasings fit is a safer bet than one lucky phrasing.
         support: dict[str, float] = defaultdict(float)
         for doc in pool:
             support[self.phrasings[doc].entry_id] += float(scores[doc])
         top_support = max(support.values(), default=1.0) or 1.0
-        ranked = sorted(
-            (replace(c, score=c.score + SUPPORT_WEIGHT * support[c.entry_id] / top_support)
-             for c in best.values()),
-            key=lambda c: c.score, reverse=True,
-        )
-        return ranked[:limit]
-
-
-def _confidence(fuzzy: float, coverage: float, reverse: float, known: float) -> float:
-    """Folds the evidence into [0, 1] (weights tuned on the evaluation set, see bench/eval.py)."""
-    z = -8.0 + 4.0 * fuzzy + 4.0 * coverage + 1.5 * reverse + 2.5 * known
-    # Words the base has never seen are the strongest sign of a question about something else.
-    return known / (1 + math.exp(-z))
+        vector = self.meaning.vector(question)
+        evidence = []
+        for entry_id, (_, doc, fuzzy, coverage, reverse) in best.items():
+            evidence.append((entry_id, doc, {
+                "fuzzy": fuzzy, "coverage": coverage, "reverse": reverse,
+                "support": support[entry_id] / top_support,
+                "semantic": self.meaning.similarity(vector, entry_id),
+                "fuzzy_coverage": fuzzy * coverage, "known": query.known,
+                "unknown": min(query.unknown, 3) / 3, "words": min(len(query.words), 10) / 10,
+            }))
+        ranks = [self.scoring.rank(features) for _, _, features in evidence]
+        candidates = []
+        for (entry_id, doc, features), rank, probability in zip(evidence, ranks, softmax(ranks), strict=True):
+            features["probability"] = probability
+            candidates.append(Candidate(
+                entry_id, self.scoring.confidence(features), rank, probability,
+                self.phrasings[doc].text, features,
+            ))
+        candidates.sort(key=lambda c: c.score, reverse=True)
+        return candidates[:limit]

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from bench.calibrate import fit
 from bench.eval import engine_decider
-from bench.evalset import evaluate, load_questions
+from bench.evalset import SETS, evaluate, load_questions
 from bot.cli import main
 from knowledge.answer import Engine, Outcome
 from knowledge.normalize import detect_language, normalize
+from knowledge.scoring import SCORING_FILE, Scoring
+from knowledge.search import OTHER_LANGUAGE_KNOWN
+from knowledge.semantic import Embedder
 from knowledge.text import as_text
 
 
@@ -129,30 +134,83 @@ def test_cli_batch_reads_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: 
 
 # --- the quality floors, measured on the evaluation set ------------------------------------------
 
-def test_evaluation_set_is_big_enough_and_independent(engine: Engine) -> None:
-    questions = load_questions()
+@pytest.mark.parametrize("name", ["eval", "holdout", "calibration"])
+def test_question_sets_are_big_enough_and_independent(engine: Engine, name: str) -> None:
+    questions = load_questions(SETS[name])
     in_scope = [q for q in questions if q.in_scope]
-    assert len(in_scope) >= 250 - 60 and len(questions) - len(in_scope) >= 60 and len(questions) >= 250
+    assert len(in_scope) >= 200 and len(questions) - len(in_scope) >= 60 and len(questions) >= 250
     for q in in_scope:
         assert q.expect <= set(engine.base.entries), q.text
     phrasings = {p.casefold().strip(" ?!.") for e in engine.base.entries.values()
                  for ps in e.phrasings.by_language().values() for p in ps}
     copied = [q.text for q in questions if q.text.casefold().strip(" ?!.") in phrasings]
     # Written without looking at the phrasings; short ones still coincide word for word sometimes
-    # (measured: 22 of 405, such as "who is yuri ushakov").
+    # (measured: 22 of 405 in eval, such as "who is yuri ushakov").
     assert len(copied) <= len(questions) // 15, copied
 
 
 # The issue's floors are top-1 >= 92% and out-of-scope rejection >= 97%; the engine does not reach
-# the first yet (measured 85.3% and 97.7%). These floors hold what it reaches so it cannot slip back.
-TOP1_FLOOR = 0.84
-REJECTION_FLOOR = 0.97
+# the first yet (measured 88.1% and 97.7%). These floors hold what it reaches so it cannot slip back.
+# The held-out set (written blind to the phrasings and the other sets, never tuned on) measured
+# 83.5% and 95.7%; its floors guard against a change that only helps the set it was developed on.
+FLOORS = {"eval": (0.87, 0.97), "holdout": (0.82, 0.95)}
 
 
-def test_quality_floors(engine: Engine) -> None:
-    report = evaluate(load_questions(), engine_decider(engine))
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_quality_floors(engine: Engine, name: str) -> None:
+    top1_floor, rejection_floor = FLOORS[name]
+    report = evaluate(load_questions(SETS[name]), engine_decider(engine))
     in_scope = report.groups["in_scope"].row()
     out = report.groups["out_of_scope"].row()
-    assert in_scope["top1"] >= TOP1_FLOOR, in_scope
-    assert out["rejected"] >= REJECTION_FLOOR, out
+    assert in_scope["top1"] >= top1_floor, in_scope
+    assert out["rejected"] >= rejection_floor, out
     assert out["answered_wrong"] == 0  # no out-of-scope question answered above the threshold
+
+
+def test_sets_do_not_overlap() -> None:
+    """Fitting on the calibration set says nothing about questions it shares with the others."""
+    texts = {name: {q.text.casefold().strip(" ?!.") for q in load_questions(path)} for name, path in SETS.items()}
+    assert not texts["calibration"] & texts["eval"]
+    assert not texts["calibration"] & texts["holdout"]
+
+
+# --- meaning, spelling and the fitted scoring ----------------------------------------------------
+
+def test_closeness_in_meaning_ranks_a_paraphrase_above_an_unrelated_question() -> None:
+    embedder = Embedder.shared()
+    truce, ceasefire, recipe = embedder.embed(
+        ["when would the guns fall silent", "when does the ceasefire start", "recipe for borscht"]
+    )
+    assert float(truce @ ceasefire) > float(truce @ recipe) + 0.1
+    assert abs(float(embedder.embed_one("when does the ceasefire start") @ ceasefire) - 1) < 1e-4
+    assert not embedder.embed([""]).any()  # no tokens, no direction (and no division by zero)
+
+
+def test_misspelt_word_is_corrected_within_its_language_first(engine: Engine) -> None:
+    assert "russia" in engine.index.prepare("leitzins russlnad").words  # German 'Russland'
+    # No English word is one edit from 'chicken'; German 'schicken' is, and counts for less.
+    chicken = engine.index.prepare("make chicken")
+    assert chicken.known == pytest.approx((1 + OTHER_LANGUAGE_KNOWN) / 2)
+
+
+def test_vague_but_plainly_on_topic_question_gets_choices_not_silence(engine: Engine) -> None:
+    answer = engine.ask("peace plan")
+    assert answer.outcome is Outcome.suggest and len(answer.suggestions) >= 2
+
+
+def test_shipped_scoring_is_what_the_calibration_fit_gives() -> None:
+    """knowledge/scoring.json is reproducible: refitting on the calibration set gives it again."""
+    fitted, _ = fit(report=lambda _line: None)
+    shipped = Scoring.load()
+    assert fitted.rank_weights == pytest.approx(shipped.rank_weights, abs=2e-3)
+    assert fitted.confidence_weights == pytest.approx(shipped.confidence_weights, abs=2e-3)
+    assert (fitted.answer, fitted.suggest) == pytest.approx((shipped.answer, shipped.suggest), abs=2e-3)
+
+
+def test_scoring_file_for_other_features_is_refused_by_name(tmp_path: Path) -> None:
+    data = json.loads(SCORING_FILE.read_text(encoding="utf-8"))
+    data["rank_features"] = ["fuzzy"]
+    stale = tmp_path / "scoring.json"
+    stale.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="scoring.json: fitted for other features"):
+        Scoring.load(stale)

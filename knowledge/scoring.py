@@ -1,0 +1,75 @@
+"""How evidence becomes a ranking and a confidence: two small linear models fitted on data.
+
+The weights live in `scoring.json` beside this file and are written by `python -m bench.calibrate`,
+which fits them on `bench/calibration_set.yaml` (questions written for that purpose only; the
+evaluation sets are never fitted on).
+
+- Ranking: an entry's score is a weighted sum of its evidence (RANK_FEATURES); a softmax over the
+  candidates' scores gives each one's share, `probability`.
+- Confidence: a logistic model over CONFIDENCE_FEATURES estimates how likely a candidate is the
+  right answer; the thresholds turn that into answer / "did you mean" / no answer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+SCORING_FILE = Path(__file__).with_name("scoring.json")
+
+RANK_FEATURES = ("fuzzy", "coverage", "reverse", "support", "semantic", "fuzzy_coverage")
+CONFIDENCE_FEATURES = (
+    "fuzzy", "coverage", "reverse", "known", "semantic", "probability", "support", "unknown", "words",
+)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    rank_weights: tuple[float, ...]
+    confidence_weights: tuple[float, ...]  # one per CONFIDENCE_FEATURES, then the intercept
+    answer: float  # confidence from which the bot answers
+    suggest: float  # confidence from which it offers "did you mean"
+    suggest_share: float  # a further entry joins "did you mean" with at least this probability
+
+    def rank(self, features: Mapping[str, float]) -> float:
+        return sum(w * features[name] for w, name in zip(self.rank_weights, RANK_FEATURES, strict=True))
+
+    def confidence(self, features: Mapping[str, float]) -> float:
+        *weights, intercept = self.confidence_weights
+        z = intercept + sum(w * features[n] for w, n in zip(weights, CONFIDENCE_FEATURES, strict=True))
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @classmethod
+    def load(cls, path: Path = SCORING_FILE) -> Scoring:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["rank_features"]) != RANK_FEATURES or tuple(data["confidence_features"]) != CONFIDENCE_FEATURES:
+            raise ValueError(f"{path}: fitted for other features; run python -m bench.calibrate")
+        return cls(
+            tuple(data["rank_weights"]), tuple(data["confidence_weights"]),
+            data["answer"], data["suggest"], data["suggest_share"],
+        )
+
+    def save(self, path: Path = SCORING_FILE, fitted_on: Sequence[str] = ()) -> None:
+        data = {
+            "fitted_on": list(fitted_on),
+            "rank_features": list(RANK_FEATURES),
+            "rank_weights": [round(w, 4) for w in self.rank_weights],
+            "confidence_features": list(CONFIDENCE_FEATURES),
+            "confidence_weights": [round(w, 4) for w in self.confidence_weights],
+            "answer": round(self.answer, 4),
+            "suggest": round(self.suggest, 4),
+            "suggest_share": self.suggest_share,
+        }
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def softmax(scores: Sequence[float]) -> list[float]:
+    if not scores:
+        return []
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]

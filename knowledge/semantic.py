@@ -1,0 +1,89 @@
+"""Sentence vectors for meaning-level similarity: paraphrases that share few words still meet.
+
+The vectors are the average of static sub-word embeddings (WordLlama's `l2_supercat`, 256
+dimensions, shipped inside the `wordllama` wheel with its tokenizer), so embedding a question is a
+tokenizer call and a mean over a few rows: tens of microseconds, no model download, no GPU.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.resources import files
+
+import numpy as np
+from safetensors.numpy import load_file
+from tokenizers import Tokenizer
+
+MODEL = "l2_supercat"
+
+
+class Embedder:
+    """Maps text to unit vectors whose dot product measures similarity of meaning."""
+
+    def __init__(self, tokenizer: Tokenizer, table: np.ndarray) -> None:
+        self.tokenizer = tokenizer
+        self.table = table
+
+    @classmethod
+    def load(cls) -> Embedder:
+        """The embeddings that ship with the `wordllama` package (read from disk, never fetched)."""
+        root = files("wordllama")
+        tokenizer = Tokenizer.from_file(str(root / "tokenizers" / f"{MODEL}_tokenizer_config.json"))
+        weights = load_file(str(root / "weights" / f"{MODEL}_256.safetensors"))["embedding.weight"]
+        return cls(tokenizer, weights.astype(np.float32))
+
+    @staticmethod
+    def shared() -> Embedder:
+        """One embedder per process: the tables are read-only and loading costs ~0.1-0.3 s."""
+        return _shared()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One unit row per text (zeros for a text with no tokens)."""
+        encodings = self.tokenizer.encode_batch([t.casefold() for t in texts], add_special_tokens=False)
+        vectors = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
+        for row, encoding in enumerate(encodings):  # small gathers stay in cache: faster than one big one
+            if encoding.ids:
+                vectors[row] = self.table[encoding.ids].sum(axis=0)
+        return _unit(vectors)
+
+    def embed_one(self, text: str) -> np.ndarray:
+        ids = self.tokenizer.encode(text.casefold(), add_special_tokens=False).ids
+        if not ids:
+            return np.zeros(self.table.shape[1], dtype=np.float32)
+        return _unit(self.table[ids].sum(axis=0, keepdims=True))[0]
+
+
+@lru_cache(maxsize=1)
+def _shared() -> Embedder:
+    return Embedder.load()
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+class MeaningIndex:
+    """The vectors of every phrasing, grouped by entry: how close in meaning a question is to each."""
+
+    def __init__(self, embedder: Embedder, entry_ids: list[str], texts: list[str]) -> None:
+        self.embedder = embedder
+        order = sorted(range(len(texts)), key=lambda i: entry_ids[i])
+        self.vectors = embedder.embed([texts[i] for i in order])
+        self.entries: list[str] = []
+        starts: list[int] = []
+        for row, i in enumerate(order):
+            if not self.entries or self.entries[-1] != entry_ids[i]:
+                self.entries.append(entry_ids[i])
+                starts.append(row)
+        self.slices = dict(zip(self.entries, zip(starts, [*starts[1:], len(order)], strict=True), strict=True))
+
+    def vector(self, question: str) -> np.ndarray:
+        return self.embedder.embed_one(question)
+
+    def similarity(self, vector: np.ndarray, entry_id: str) -> float:
+        """The cosine of the question and the entry's closest phrasing (0 for an unknown entry)."""
+        bounds = self.slices.get(entry_id)
+        if bounds is None:
+            return 0.0
+        return float(np.max(self.vectors[bounds[0] : bounds[1]] @ vector))
