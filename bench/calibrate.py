@@ -27,7 +27,7 @@ import numpy as np
 from bench.evalset import SETS, Question, load_questions
 from knowledge.answer import phrasings_of
 from knowledge.schema import Kind
-from knowledge.scoring import CONFIDENCE_FEATURES, RANK_FEATURES, SCORING_FILE, Scoring
+from knowledge.scoring import CONFIDENCE_FEATURES, RANK_FEATURES, SCORING_FILE, Scoring, softmax
 from knowledge.search import SHORTLIST, Candidate, SearchIndex
 from knowledge.validate import load_base
 
@@ -102,14 +102,12 @@ def fit(report: Callable[[str], None] = print) -> tuple[Scoring, int]:
     report("ranking weights: " + ", ".join(f"{n} {w:.2f}" for n, w in zip(RANK_FEATURES, rank_weights, strict=True)))
 
     # Re-rank with the fitted weights, then learn how far the first candidate can be trusted.
-    scoring = Scoring(tuple(rank_weights), _neutral().confidence_weights, 0.5, 0.5, SUGGEST_SHARE)
     rows, labels, in_scope = [], [], []
     for q, cands in zip(questions, found, strict=True):
         if not cands:
             continue
-        ranks = [scoring.rank(c.features) for c in cands]
-        shares = np.exp(np.array(ranks) - max(ranks))
-        shares /= shares.sum()
+        ranks = np.array([features(c, RANK_FEATURES) for c in cands]) @ rank_weights
+        shares = softmax(ranks)
         top = int(np.argmax(ranks))
         if not q.in_scope and cands[top].entry_id in disambiguation:
             continue  # e.g. the Gaza plan: the bot names it as outside its scope, which is right

@@ -13,10 +13,11 @@ evaluation sets are never fitted on).
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 SCORING_FILE = Path(__file__).with_name("scoring.json")
 
@@ -34,13 +35,15 @@ class Scoring:
     suggest: float  # confidence from which it offers "did you mean"
     suggest_share: float  # a further entry joins "did you mean" with at least this probability
 
-    def rank(self, features: Mapping[str, float]) -> float:
-        return sum(w * features[name] for w, name in zip(self.rank_weights, RANK_FEATURES, strict=True))
+    def rank(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Ranking scores of several candidates from their features, one array per name."""
+        return sum((w * features[n] for w, n in zip(self.rank_weights, RANK_FEATURES, strict=True)),
+                   np.zeros_like(features[RANK_FEATURES[0]]))
 
-    def confidence(self, features: Mapping[str, float]) -> float:
+    def confidence(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
         *weights, intercept = self.confidence_weights
         z = intercept + sum(w * features[n] for w, n in zip(weights, CONFIDENCE_FEATURES, strict=True))
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+        return 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
 
     @classmethod
     def load(cls, path: Path = SCORING_FILE) -> Scoring:
@@ -66,10 +69,8 @@ class Scoring:
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def softmax(scores: Sequence[float]) -> list[float]:
-    if not scores:
-        return []
-    top = max(scores)
-    exps = [math.exp(s - top) for s in scores]
-    total = sum(exps)
-    return [e / total for e in exps]
+def softmax(scores: np.ndarray) -> np.ndarray:
+    if not len(scores):
+        return scores
+    exps = np.exp(scores - scores.max())
+    return exps / exps.sum()

@@ -1,8 +1,9 @@
-"""Finds the entries a question is about: an inverted index for candidates, rapidfuzz to rerank.
+"""Finds the entries a question is about: an inverted index for candidates, then evidence per entry.
 
 Candidates come from BM25 over word and character-trigram features (so the cost depends on the
-query's features, not on the size of the base); the best few phrasings are reranked with
-rapidfuzz's token ratios, and the evidence is folded into one confidence in [0, 1].
+query's features, not on the size of the base); the best few phrasings are compared with rapidfuzz's
+token ratios, each candidate entry's closeness in meaning is added (knowledge.semantic), and the
+fitted models of knowledge.scoring turn that evidence into a ranking and a confidence in [0, 1].
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
 
 from knowledge.normalize import canonical, detect_language, surface_tokens
 from knowledge.scoring import Scoring, softmax
@@ -151,11 +154,20 @@ class SearchIndex:
         self, phrasings: Iterable[Phrasing], embedder: Embedder | None = None, scoring: Scoring | None = None
     ) -> None:
         self.phrasings = list(phrasings)
+        self.weights = np.array([p.weight for p in self.phrasings], dtype=np.float64)
         self.scoring = scoring or Scoring.load()
         with_vectors = [p for p in self.phrasings if p.weight >= SEMANTIC_MIN_WEIGHT]
+        # The tokenizer loads in Rust without holding the GIL: the first time, load it meanwhile.
+        with ThreadPoolExecutor(max_workers=1) as background:
+            loading = background.submit(Embedder.shared) if embedder is None else None
+            self._build_lexical()
+            embedder = loading.result() if loading else embedder
+        assert embedder is not None
         self.meaning = MeaningIndex(
-            embedder or Embedder.shared(), [p.entry_id for p in with_vectors], [p.text for p in with_vectors]
+            embedder, [p.entry_id for p in with_vectors], [p.text for p in with_vectors]
         )
+
+    def _build_lexical(self) -> None:
         written: dict[str, Counter[str]] = defaultdict(Counter)
         self.normalized = []
         for phrasing in self.phrasings:
@@ -265,42 +277,42 @@ class SearchIndex:
             pool = matched
         pool = pool[np.argsort(-scores[pool], kind="stable")]
         shortlist = pool[:SHORTLIST]
-        best: dict[str, tuple[float, int, float, float, float]] = {}  # entry -> its best phrasing
-        for doc in shortlist:  # every one matched at least one feature
-            text = self.normalized[doc]
-            weight = self.phrasings[doc].weight  # lexical evidence from titles and answers counts less
-            fuzzy = weight * (
-                0.5 * fuzz.token_sort_ratio(query.text, text, processor=None)
-                + 0.5 * fuzz.token_set_ratio(query.text, text, processor=None)
-            ) / 100
-            coverage = weight * min(1.0, float(matched_mass[doc]) / total_mass) if total_mass else 0.0
-            reverse = weight * min(1.0, float(matched_mass[doc]) / self.doc_mass[doc])
-            lexical = 0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse
-            entry_id = self.phrasings[doc].entry_id
-            if entry_id not in best or lexical > best[entry_id][0]:
-                best[entry_id] = (lexical, int(doc), fuzzy, coverage, reverse)
+        texts = [self.normalized[doc] for doc in shortlist]  # every one matched at least one feature
+        weight = self.weights[shortlist]  # lexical evidence from titles and answers counts less
+        fuzzy = weight * (
+            cdist([query.text], texts, scorer=fuzz.token_sort_ratio, processor=None)[0]
+            + cdist([query.text], texts, scorer=fuzz.token_set_ratio, processor=None)[0]
+        ) / 200
+        coverage = weight * np.minimum(1.0, matched_mass[shortlist] / total_mass) if total_mass else 0 * weight
+        reverse = weight * np.minimum(1.0, matched_mass[shortlist] / self.doc_mass[shortlist])
+        lexical = 0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse
+        best: dict[str, int] = {}  # entry -> position of its best phrasing in the shortlist
+        for i in np.argsort(-lexical, kind="stable"):
+            best.setdefault(self.phrasings[shortlist[i]].entry_id, int(i))
         # An entry several of whose phrasings fit is a safer bet than one lucky phrasing.
         support: dict[str, float] = defaultdict(float)
         for doc in pool:
             support[self.phrasings[doc].entry_id] += float(scores[doc])
         top_support = max(support.values(), default=1.0) or 1.0
-        vector = self.meaning.vector(question)
-        evidence = []
-        for entry_id, (_, doc, fuzzy, coverage, reverse) in best.items():
-            evidence.append((entry_id, doc, {
-                "fuzzy": fuzzy, "coverage": coverage, "reverse": reverse,
-                "support": support[entry_id] / top_support,
-                "semantic": self.meaning.similarity(vector, entry_id),
-                "fuzzy_coverage": fuzzy * coverage, "known": query.known,
-                "unknown": min(query.unknown, 3) / 3, "words": min(len(query.words), 10) / 10,
-            }))
-        ranks = [self.scoring.rank(features) for _, _, features in evidence]
-        candidates = []
-        for (entry_id, doc, features), rank, probability in zip(evidence, ranks, softmax(ranks), strict=True):
-            features["probability"] = probability
-            candidates.append(Candidate(
-                entry_id, self.scoring.confidence(features), rank, probability,
-                self.phrasings[doc].text, features,
-            ))
-        candidates.sort(key=lambda c: c.score, reverse=True)
+        entry_ids = list(best)
+        at = np.array(list(best.values()))
+        features = {
+            "fuzzy": fuzzy[at], "coverage": coverage[at], "reverse": reverse[at],
+            "support": np.array([support[e] for e in entry_ids]) / top_support,
+            "semantic": self.meaning.similarities(self.meaning.vector(question), entry_ids),
+            "known": np.full(len(at), query.known),
+            "unknown": np.full(len(at), min(query.unknown, 3) / 3),
+            "words": np.full(len(at), min(len(query.words), 10) / 10),
+        }
+        features["fuzzy_coverage"] = features["fuzzy"] * features["coverage"]
+        ranks = self.scoring.rank(features)
+        features["probability"] = softmax(ranks)
+        confidence = self.scoring.confidence(features)
+        candidates = [
+            Candidate(
+                entry_ids[i], float(confidence[i]), float(ranks[i]), float(features["probability"][i]),
+                self.phrasings[shortlist[at[i]]].text, {name: float(v[i]) for name, v in features.items()},
+            )
+            for i in np.argsort(-ranks, kind="stable")[:limit]
+        ]
         return candidates[:limit]

@@ -58,6 +58,9 @@ def _shared() -> Embedder:
     return Embedder.load()
 
 
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
 def _unit(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms > 0, norms, 1.0)
@@ -76,14 +79,20 @@ class MeaningIndex:
             if not self.entries or self.entries[-1] != entry_ids[i]:
                 self.entries.append(entry_ids[i])
                 starts.append(row)
-        self.slices = dict(zip(self.entries, zip(starts, [*starts[1:], len(order)], strict=True), strict=True))
+        ends = [*starts[1:], len(order)]
+        self.rows = {e: np.arange(a, b) for e, a, b in zip(self.entries, starts, ends, strict=True)}
 
     def vector(self, question: str) -> np.ndarray:
         return self.embedder.embed_one(question)
 
-    def similarity(self, vector: np.ndarray, entry_id: str) -> float:
-        """The cosine of the question and the entry's closest phrasing (0 for an unknown entry)."""
-        bounds = self.slices.get(entry_id)
-        if bounds is None:
-            return 0.0
-        return float(np.max(self.vectors[bounds[0] : bounds[1]] @ vector))
+    def similarities(self, vector: np.ndarray, entry_ids: list[str]) -> np.ndarray:
+        """For each entry, the cosine of the question and the entry's closest phrasing (0 if none)."""
+        out = np.zeros(len(entry_ids))
+        spans = [self.rows.get(e, _NO_ROWS) for e in entry_ids]
+        sizes = np.fromiter((len(r) for r in spans), dtype=np.int64, count=len(spans))
+        if sizes.sum():
+            cosines = self.vectors[np.concatenate(spans)] @ vector
+            starts = np.cumsum(sizes) - sizes
+            has = sizes > 0
+            out[has] = np.maximum.reduceat(cosines, starts[has])
+        return out
