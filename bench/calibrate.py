@@ -118,7 +118,8 @@ def fit(report: Callable[[str], None] = print) -> tuple[Scoring, int]:
     confidence_weights = fit_logistic(x, y)
     report("confidence weights: " + ", ".join(
         f"{n} {w:.2f}" for n, w in zip((*CONFIDENCE_FEATURES, "intercept"), confidence_weights, strict=True)))
-    conf = 1 / (1 + np.exp(-(x @ confidence_weights[:-1] + confidence_weights[-1])))
+    unthresholded = Scoring(tuple(rank_weights), tuple(confidence_weights), 1.0, 1.0, SUGGEST_SHARE)
+    conf = unthresholded.confidence(dict(zip(CONFIDENCE_FEATURES, x.T, strict=True)))
 
     outside = np.sort(conf[~inside])[::-1]
     n_outside = sum(not q.in_scope for q in questions)  # with those named out of scope by an entry
