@@ -4,7 +4,7 @@
 
 `eval` (the default) is the set the engine was developed on; `holdout` was written later by
 someone who saw neither the phrasings nor the other sets, and is not used for tuning; `calibration`
-is what the confidence thresholds are fitted on (bench/calibrate.py).
+is what the ranking, the confidence and its thresholds are fitted on (bench/calibrate.py).
 """
 
 from __future__ import annotations

@@ -56,11 +56,8 @@ def configure_logging(level: str, token: str | None) -> None:
 def load_engine(settings: Settings) -> Engine:
     """Loads and indexes the knowledge base; raises KnowledgeError when it is broken."""
     base = load_base(settings.knowledge_dir, measure=answer_length)
-    engine = Engine(base)
-    if settings.answer_threshold is not None or settings.suggest_threshold is not None:
-        engine.thresholds = Thresholds.fitted(
-            engine.index.scoring, settings.answer_threshold, settings.suggest_threshold
-        )
+    engine = Engine(base)  # settings left unset keep the fitted thresholds
+    engine.thresholds = Thresholds.fitted(engine.index.scoring, settings.answer_threshold, settings.suggest_threshold)
     freeze_long_lived()
     return engine
 

@@ -13,7 +13,6 @@ from knowledge.normalize import detect_language
 from knowledge.schema import LANGUAGES, Entry, Kind
 from knowledge.scoring import Scoring
 from knowledge.search import Candidate, Phrasing, SearchIndex
-from knowledge.semantic import Embedder
 
 
 class Outcome(str, Enum):
@@ -29,7 +28,7 @@ class Thresholds:
 
     answer: float
     suggest: float
-    suggest_share: float = 0.1  # a further entry joins "did you mean" from this ranking share
+    suggest_share: float  # a further entry joins "did you mean" from this ranking share
     max_suggestions: int = 3
 
     @classmethod
@@ -121,11 +120,9 @@ def _plainly_on_topic(candidate: Candidate) -> bool:
 class Engine:
     """The answering engine over one loaded base."""
 
-    def __init__(
-        self, base: KnowledgeBase, thresholds: Thresholds | None = None, embedder: Embedder | None = None
-    ) -> None:
+    def __init__(self, base: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
         self.base = base
-        self.index = SearchIndex(phrasings_of(base), embedder)
+        self.index = SearchIndex(phrasings_of(base))
         self.thresholds = thresholds or Thresholds.fitted(self.index.scoring)
 
     def candidates(self, question: str, limit: int = 10) -> list[Candidate]:

@@ -184,6 +184,7 @@ _DE_WORDS = frozenset(
 _DE_ONLY = frozenset("was wie wer wo wann warum ist sind der die das und nicht ein eine gibt wird werden mit von fur uber auf auch noch".split())
 
 
+@lru_cache(maxsize=4096)  # asked twice per question: for the answer's language and for spelling
 def detect_language(text: str, hint: str | None = None) -> str:
     """Guess en, de, uk or ru from script and common words; a hint from the caller wins on a tie."""
     lowered = clean(text)

@@ -37,12 +37,11 @@ class Scoring:
 
     def rank(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
         """Ranking scores of several candidates from their features, one array per name."""
-        return sum((w * features[n] for w, n in zip(self.rank_weights, RANK_FEATURES, strict=True)),
-                   np.zeros_like(features[RANK_FEATURES[0]]))
+        return _weighted(self.rank_weights, RANK_FEATURES, features)
 
     def confidence(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
         *weights, intercept = self.confidence_weights
-        z = intercept + sum(w * features[n] for w, n in zip(weights, CONFIDENCE_FEATURES, strict=True))
+        z = intercept + _weighted(weights, CONFIDENCE_FEATURES, features)
         return 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
 
     @classmethod
@@ -67,6 +66,10 @@ class Scoring:
             "suggest_share": self.suggest_share,
         }
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _weighted(weights: Sequence[float], names: Sequence[str], features: Mapping[str, np.ndarray]) -> np.ndarray:
+    return np.stack([features[n] for n in names], axis=-1) @ np.asarray(weights, dtype=np.float64)
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:

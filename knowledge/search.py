@@ -150,21 +150,17 @@ class Query:
 class SearchIndex:
     """Index of every phrasing of every entry."""
 
-    def __init__(
-        self, phrasings: Iterable[Phrasing], embedder: Embedder | None = None, scoring: Scoring | None = None
-    ) -> None:
+    def __init__(self, phrasings: Iterable[Phrasing], scoring: Scoring | None = None) -> None:
         self.phrasings = list(phrasings)
         self.weights = np.array([p.weight for p in self.phrasings], dtype=np.float64)
         self.scoring = scoring or Scoring.load()
         with_vectors = [p for p in self.phrasings if p.weight >= SEMANTIC_MIN_WEIGHT]
         # The tokenizer loads in Rust without holding the GIL: the first time, load it meanwhile.
         with ThreadPoolExecutor(max_workers=1) as background:
-            loading = background.submit(Embedder.shared) if embedder is None else None
+            loading = background.submit(Embedder.shared)
             self._build_lexical()
-            embedder = loading.result() if loading else embedder
-        assert embedder is not None
         self.meaning = MeaningIndex(
-            embedder, [p.entry_id for p in with_vectors], [p.text for p in with_vectors]
+            loading.result(), [p.entry_id for p in with_vectors], [p.text for p in with_vectors]
         )
 
     def _build_lexical(self) -> None:
@@ -229,6 +225,7 @@ class SearchIndex:
         language = detect_language(question)
         words: list[str] = []
         known = 0.0
+        unknown = 0
         for word in raw:
             canon = canonical(word)
             if canon in self.speller.vocabulary:
@@ -241,9 +238,9 @@ class SearchIndex:
                 known += 1
                 words.extend(parts)
             else:
+                unknown += 1
                 words.append(canon)
         share = known / len(raw) if raw else 0.0
-        unknown = sum(1 for w in words if w not in self.speller.vocabulary)
         return Query(words, share, " ".join(words), unknown)
 
     def search(self, question: str, limit: int = 5) -> list[Candidate]:
@@ -283,7 +280,7 @@ class SearchIndex:
             cdist([query.text], texts, scorer=fuzz.token_sort_ratio, processor=None)[0]
             + cdist([query.text], texts, scorer=fuzz.token_set_ratio, processor=None)[0]
         ) / 200
-        coverage = weight * np.minimum(1.0, matched_mass[shortlist] / total_mass) if total_mass else 0 * weight
+        coverage = weight * np.minimum(1.0, matched_mass[shortlist] / total_mass)  # idf > 0: mass > 0
         reverse = weight * np.minimum(1.0, matched_mass[shortlist] / self.doc_mass[shortlist])
         lexical = 0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse
         best: dict[str, int] = {}  # entry -> position of its best phrasing in the shortlist
@@ -308,11 +305,10 @@ class SearchIndex:
         ranks = self.scoring.rank(features)
         features["probability"] = softmax(ranks)
         confidence = self.scoring.confidence(features)
-        candidates = [
+        return [
             Candidate(
                 entry_ids[i], float(confidence[i]), float(ranks[i]), float(features["probability"][i]),
                 self.phrasings[shortlist[at[i]]].text, {name: float(v[i]) for name, v in features.items()},
             )
             for i in np.argsort(-ranks, kind="stable")[:limit]
         ]
-        return candidates[:limit]

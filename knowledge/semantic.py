@@ -42,15 +42,16 @@ class Embedder:
         encodings = self.tokenizer.encode_batch([t.casefold() for t in texts], add_special_tokens=False)
         vectors = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
         for row, encoding in enumerate(encodings):  # small gathers stay in cache: faster than one big one
-            if encoding.ids:
-                vectors[row] = self.table[encoding.ids].sum(axis=0)
+            vectors[row] = self._sum(encoding.ids)
         return _unit(vectors)
 
     def embed_one(self, text: str) -> np.ndarray:
+        """The unit vector of one question (no batch: a single encode is cheaper)."""
         ids = self.tokenizer.encode(text.casefold(), add_special_tokens=False).ids
-        if not ids:
-            return np.zeros(self.table.shape[1], dtype=np.float32)
-        return _unit(self.table[ids].sum(axis=0, keepdims=True))[0]
+        return _unit(self._sum(ids)[None, :])[0]
+
+    def _sum(self, ids: list[int]) -> np.ndarray:
+        return self.table[ids].sum(axis=0) if ids else np.zeros(self.table.shape[1], dtype=np.float32)
 
 
 @lru_cache(maxsize=1)
@@ -73,14 +74,10 @@ class MeaningIndex:
         self.embedder = embedder
         order = sorted(range(len(texts)), key=lambda i: entry_ids[i])
         self.vectors = embedder.embed([texts[i] for i in order])
-        self.entries: list[str] = []
-        starts: list[int] = []
+        rows: dict[str, list[int]] = {}  # entry -> its rows, contiguous after the sort
         for row, i in enumerate(order):
-            if not self.entries or self.entries[-1] != entry_ids[i]:
-                self.entries.append(entry_ids[i])
-                starts.append(row)
-        ends = [*starts[1:], len(order)]
-        self.rows = {e: np.arange(a, b) for e, a, b in zip(self.entries, starts, ends, strict=True)}
+            rows.setdefault(entry_ids[i], []).append(row)
+        self.rows = {entry: np.array(found) for entry, found in rows.items()}
 
     def vector(self, question: str) -> np.ndarray:
         return self.embedder.embed_one(question)
