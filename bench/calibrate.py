@@ -6,7 +6,8 @@
    question's candidates puts the most weight on acceptable entries (listwise logistic loss).
 2. Confidence: a logistic model of "the first candidate is acceptable", over the first
    candidate's evidence and its ranking share; out-of-scope questions are negatives.
-3. Thresholds: "did you mean" from the confidence that keeps at least TARGET_REJECTION of the
+3. Relevance: a logistic model of "the question is in scope" over the same evidence.
+4. Thresholds: "did you mean" from the relevance that keeps at least TARGET_REJECTION of the
    calibration set's out-of-scope questions rejected; "answer" from the confidence above which the
    answers were right at least ANSWER_PRECISION of the time and above every out-of-scope question.
 
@@ -40,10 +41,8 @@ STEPS = 3000
 
 def _neutral() -> Scoring:
     """Any weights do: the evidence a candidate carries does not depend on them."""
-    return Scoring(
-        tuple(1.0 for _ in RANK_FEATURES), tuple(0.0 for _ in range(len(CONFIDENCE_FEATURES) + 1)),
-        0.5, 0.5, SUGGEST_SHARE,
-    )
+    flat = tuple(0.0 for _ in range(len(CONFIDENCE_FEATURES) + 1))
+    return Scoring(tuple(1.0 for _ in RANK_FEATURES), flat, flat, 0.5, 0.5, SUGGEST_SHARE)
 
 
 def fit_ranking(groups: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -115,30 +114,38 @@ def fit(report: Callable[[str], None] = print) -> tuple[Scoring, int]:
         labels.append(float(cands[top].entry_id in q.expect))
         in_scope.append(q.in_scope)
     x, y, inside = np.array(rows), np.array(labels), np.array(in_scope)
-    confidence_weights = fit_logistic(x, y)
-    report("confidence weights: " + ", ".join(
-        f"{n} {w:.2f}" for n, w in zip((*CONFIDENCE_FEATURES, "intercept"), confidence_weights, strict=True)))
-    unthresholded = Scoring(tuple(rank_weights), tuple(confidence_weights), 1.0, 1.0, SUGGEST_SHARE)
-    conf = unthresholded.confidence(dict(zip(CONFIDENCE_FEATURES, x.T, strict=True)))
+    confidence_weights, relevance_weights = fit_logistic(x, y), fit_logistic(x, inside.astype(float))
+    for name, weights in (("confidence", confidence_weights), ("relevance", relevance_weights)):
+        report(f"{name} weights: " + ", ".join(
+            f"{n} {w:.2f}" for n, w in zip((*CONFIDENCE_FEATURES, "intercept"), weights, strict=True)))
+    unthresholded = Scoring(
+        tuple(rank_weights), tuple(confidence_weights), tuple(relevance_weights), 1.0, 1.0, SUGGEST_SHARE
+    )
+    evidence = dict(zip(CONFIDENCE_FEATURES, x.T, strict=True))
+    conf, relevant = unthresholded.confidence(evidence), unthresholded.relevance(evidence)
 
-    outside = np.sort(conf[~inside])[::-1]
     n_outside = sum(not q.in_scope for q in questions)  # with those named out of scope by an entry
     allowed = int(np.floor((1 - TARGET_REJECTION) * n_outside))
+    outside = np.sort(relevant[~inside])[::-1]
     suggest = float(outside[allowed]) + 1e-4 if allowed < len(outside) else 0.05
-    answer = max(float(outside[0]) + 0.02 if len(outside) else 0.0, suggest)
+    most_confident_outside = float(conf[~inside].max()) if (~inside).any() else 0.0
+    answer = most_confident_outside + 0.02
     for t in np.sort(conf[inside]):
         chosen = conf[inside] >= t
         if t >= answer and y[inside][chosen].mean() >= ANSWER_PRECISION:
             answer = float(t)
             break
-    fitted = Scoring(tuple(rank_weights), tuple(confidence_weights), answer, suggest, SUGGEST_SHARE)
+    fitted = Scoring(
+        tuple(rank_weights), tuple(confidence_weights), tuple(relevance_weights), answer, suggest, SUGGEST_SHARE
+    )
     right_in = y[inside] == 1
     n_in = sum(q.in_scope for q in questions)
     report(f"thresholds: answer {answer:.3f}, did you mean {suggest:.3f}")
-    report(f"in sample: first choice right and offered {np.sum(right_in & (conf[inside] >= suggest)) / n_in:.1%}, "
-          f"answered {np.sum(conf[inside] >= answer) / n_in:.1%} "
-          f"(right {y[inside][conf[inside] >= answer].mean():.1%}), out of scope rejected "
-          f"{1 - np.sum(conf[~inside] >= suggest) / n_outside:.1%}, answered {np.sum(conf[~inside] >= answer)}")
+    offered, answered = relevant >= suggest, (relevant >= suggest) & (conf >= answer)
+    report(f"in sample: first choice right and offered {np.sum(right_in & offered[inside]) / n_in:.1%}, "
+           f"answered {np.sum(answered[inside]) / n_in:.1%} (right {y[inside][answered[inside]].mean():.1%}), "
+           f"out of scope rejected {1 - np.sum(offered[~inside]) / n_outside:.1%}, "
+           f"answered {np.sum(answered[~inside])}")
     return fitted, len(questions)
 
 

@@ -135,7 +135,7 @@ async def compare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if wanted and options:
         ranked = [c for c in svc.engine.candidates(wanted + " compare", limit=10)
                   if svc.engine.base.entries[c.entry_id].kind is Kind.comparison]
-        if ranked and ranked[0].confidence >= svc.engine.thresholds.suggest:
+        if ranked and ranked[0].relevance >= svc.engine.thresholds.suggest:
             entry = svc.engine.base.entries[ranked[0].entry_id]
         else:
             titles = {e.id: normalize(e.title + " " + e.id.replace("-", " ")) for e in options}

@@ -24,7 +24,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     ui = await ui_language(update, context)
     language = detect_language(text, hint=ui)
-    found = [c for c in svc.engine.candidates(text, limit=MAX_RESULTS) if c.confidence >= svc.engine.thresholds.suggest]
+    found = svc.engine.choices(text, limit=MAX_RESULTS)
     results = []
     for candidate in found:
         entry = svc.engine.base.entries[candidate.entry_id]

@@ -23,11 +23,11 @@ class Outcome(str, Enum):
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where confidence turns into an answer, a "did you mean", or nothing (fitted values by
-    default: knowledge/scoring.json)."""
+    """Where confidence turns into an answer, and relevance into a "did you mean" rather than nothing
+    (fitted values by default: knowledge/scoring.json)."""
 
-    answer: float
-    suggest: float
+    answer: float  # confidence
+    suggest: float  # relevance
     suggest_share: float  # a further entry joins "did you mean" from this ranking share
     max_suggestions: int = 3
 
@@ -107,16 +107,6 @@ def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
     return out
 
 
-ON_TOPIC_COVERAGE = 0.9
-
-
-def _plainly_on_topic(candidate: Candidate) -> bool:
-    """Every word of the question is known as written and one phrasing holds nearly all of them
-    ("peace plan"): short and vague perhaps, but on topic, so offer choices rather than nothing."""
-    f = candidate.features
-    return f["known"] == 1.0 and f["unknown"] == 0 and f["coverage"] >= ON_TOPIC_COVERAGE
-
-
 class Engine:
     """The answering engine over one loaded base."""
 
@@ -126,8 +116,19 @@ class Engine:
         self.thresholds = thresholds or Thresholds.fitted(self.index.scoring)
 
     def candidates(self, question: str, limit: int = 10) -> list[Candidate]:
-        """Matching entries, best first, for inline results and suggestions."""
+        """Matching entries, best first, whatever their confidence."""
         return self.index.search(question, limit=limit)
+
+    def choices(self, question: str, limit: int) -> list[Candidate]:
+        """The entries worth offering: none when the question is outside the base; else the first
+        candidate and those close to it in the ranking (for "did you mean" and inline results)."""
+        return self._choices(self.index.search(question, limit=limit), limit)
+
+    def _choices(self, found: list[Candidate], limit: int) -> list[Candidate]:
+        t = self.thresholds
+        if not found or found[0].relevance < t.suggest:
+            return []
+        return [found[0], *(c for c in found[1:] if c.probability >= t.suggest_share)][:limit]
 
     def ask(self, question: str, language: str | None = None, hint: str | None = None) -> Answer:
         """The answer, the "did you mean" choices, or a clear "I don't know".
@@ -136,10 +137,10 @@ class Engine:
         """
         lang = language if language in LANGUAGES else detect_language(question, hint)
         found = self.index.search(question, limit=self.thresholds.max_suggestions + 2)
-        t = self.thresholds
-        top = found[0] if found else None
-        if top is None or (top.confidence < t.suggest and not _plainly_on_topic(top)):
-            return Answer(Outcome.none, question, lang, top.confidence if top else 0.0)
+        picks = self._choices(found, self.thresholds.max_suggestions)
+        if not picks:
+            return Answer(Outcome.none, question, lang, found[0].confidence if found else 0.0)
+        top = picks[0]
         entry = self.base.entries[top.entry_id]
         if entry.kind is Kind.disambiguation:  # e.g. Trump's Gaza plan: say so, never a Ukraine entry
             summary, used = entry.answer.in_language(lang)
@@ -148,10 +149,8 @@ class Engine:
                 note=summary, note_entry_id=entry.id, summary_language=used,
                 sources=_sources(self.base, entry),
             )
-        if top.confidence >= t.answer:
+        if top.confidence >= self.thresholds.answer:
             return self.compose(entry, question, lang, top.confidence)
-        others = [c for c in found[1:] if c.probability >= t.suggest_share]
-        picks = [top, *others][: t.max_suggestions]
         return Answer(
             Outcome.suggest, question, lang, top.confidence,
             suggestions=[self.ref(c.entry_id) for c in picks],

@@ -7,7 +7,10 @@ evaluation sets are never fitted on).
 - Ranking: an entry's score is a weighted sum of its evidence (RANK_FEATURES); a softmax over the
   candidates' scores gives each one's share, `probability`.
 - Confidence: a logistic model over CONFIDENCE_FEATURES estimates how likely a candidate is the
-  right answer; the thresholds turn that into answer / "did you mean" / no answer.
+  right answer; from the `answer` threshold the bot answers.
+- Relevance: a second logistic model over the same features estimates how likely the question is
+  within what the base covers at all; from the `suggest` threshold the bot offers "did you mean"
+  (a question can be plainly on topic without its first candidate being the right one).
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ CONFIDENCE_FEATURES = (
 class Scoring:
     rank_weights: tuple[float, ...]
     confidence_weights: tuple[float, ...]  # one per CONFIDENCE_FEATURES, then the intercept
+    relevance_weights: tuple[float, ...]  # the same layout
     answer: float  # confidence from which the bot answers
-    suggest: float  # confidence from which it offers "did you mean"
+    suggest: float  # relevance from which it offers "did you mean"
     suggest_share: float  # a further entry joins "did you mean" with at least this probability
 
     def rank(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -40,9 +44,10 @@ class Scoring:
         return _weighted(self.rank_weights, RANK_FEATURES, features)
 
     def confidence(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
-        *weights, intercept = self.confidence_weights
-        z = intercept + _weighted(weights, CONFIDENCE_FEATURES, features)
-        return 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
+        return _logistic(self.confidence_weights, features)
+
+    def relevance(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
+        return _logistic(self.relevance_weights, features)
 
     @classmethod
     def load(cls, path: Path = SCORING_FILE) -> Scoring:
@@ -50,7 +55,7 @@ class Scoring:
         if tuple(data["rank_features"]) != RANK_FEATURES or tuple(data["confidence_features"]) != CONFIDENCE_FEATURES:
             raise ValueError(f"{path}: fitted for other features; run python -m bench.calibrate")
         return cls(
-            tuple(data["rank_weights"]), tuple(data["confidence_weights"]),
+            tuple(data["rank_weights"]), tuple(data["confidence_weights"]), tuple(data["relevance_weights"]),
             data["answer"], data["suggest"], data["suggest_share"],
         )
 
@@ -61,6 +66,7 @@ class Scoring:
             "rank_weights": [round(w, 4) for w in self.rank_weights],
             "confidence_features": list(CONFIDENCE_FEATURES),
             "confidence_weights": [round(w, 4) for w in self.confidence_weights],
+            "relevance_weights": [round(w, 4) for w in self.relevance_weights],
             "answer": round(self.answer, 4),
             "suggest": round(self.suggest, 4),
             "suggest_share": self.suggest_share,
@@ -70,6 +76,12 @@ class Scoring:
 
 def _weighted(weights: Sequence[float], names: Sequence[str], features: Mapping[str, np.ndarray]) -> np.ndarray:
     return np.stack([features[n] for n in names], axis=-1) @ np.asarray(weights, dtype=np.float64)
+
+
+def _logistic(weights_and_intercept: Sequence[float], features: Mapping[str, np.ndarray]) -> np.ndarray:
+    *weights, intercept = weights_and_intercept
+    z = intercept + _weighted(weights, CONFIDENCE_FEATURES, features)
+    return 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:

@@ -50,6 +50,7 @@ class Candidate:
 
     entry_id: str
     confidence: float  # calibrated: how likely the question is about this entry
+    relevance: float  # calibrated: how likely the question is within the base at all
     score: float  # ranking score: what orders the candidates
     probability: float  # the entry's share of the candidates' ranking (softmax of the scores)
     phrasing: str  # the entry's phrasing closest in words to the question
@@ -305,9 +306,11 @@ class SearchIndex:
         ranks = self.scoring.rank(features)
         features["probability"] = softmax(ranks)
         confidence = self.scoring.confidence(features)
+        relevance = self.scoring.relevance(features)
         return [
             Candidate(
-                entry_ids[i], float(confidence[i]), float(ranks[i]), float(features["probability"][i]),
+                entry_ids[i], float(confidence[i]), float(relevance[i]), float(ranks[i]),
+                float(features["probability"][i]),
                 self.phrasings[shortlist[at[i]]].text, {name: float(v[i]) for name, v in features.items()},
             )
             for i in np.argsort(-ranks, kind="stable")[:limit]
