@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -138,6 +137,11 @@ class Speller:
         return None
 
 
+def _encode(texts: list[str]) -> tuple[Embedder, list[list[int]]]:
+    embedder = Embedder.shared()
+    return embedder, embedder.encode(texts)
+
+
 @dataclass(frozen=True)
 class Query:
     """A question prepared for matching."""
@@ -156,13 +160,12 @@ class SearchIndex:
         self.weights = np.array([p.weight for p in self.phrasings], dtype=np.float64)
         self.scoring = scoring or Scoring.load()
         with_vectors = [p for p in self.phrasings if p.weight >= SEMANTIC_MIN_WEIGHT]
-        # The tokenizer loads in Rust without holding the GIL: the first time, load it meanwhile.
+        # The tokenizer loads and encodes in Rust without holding the GIL: let it work meanwhile.
         with ThreadPoolExecutor(max_workers=1) as background:
-            loading = background.submit(Embedder.shared)
+            encoding = background.submit(_encode, [p.text for p in with_vectors])
             self._build_lexical()
-        self.meaning = MeaningIndex(
-            loading.result(), [p.entry_id for p in with_vectors], [p.text for p in with_vectors]
-        )
+        embedder, token_ids = encoding.result()
+        self.meaning = MeaningIndex(embedder, [p.entry_id for p in with_vectors], token_ids)
 
     def _build_lexical(self) -> None:
         written: dict[str, Counter[str]] = defaultdict(Counter)
@@ -171,32 +174,42 @@ class SearchIndex:
             words = surface_tokens(phrasing.text)
             written[phrasing.language].update(words)
             self.normalized.append(" ".join(canonical(w) for w in words))
+        # Postings, built as arrays: every (feature, phrasing) occurrence, counted by one np.unique.
         vocabulary: Counter[str] = Counter()
-        posting_docs: dict[str, list[int]] = defaultdict(list)
-        posting_counts: dict[str, list[int]] = defaultdict(list)
+        feature_ids: dict[str, int] = {}
+        word_ids: dict[tuple[str, bool], list[int]] = {}
+        occurrences: list[int] = []
         lengths = np.zeros(len(self.phrasings), dtype=np.float32)
         for doc, text in enumerate(self.normalized):
             words = text.split()
             vocabulary.update(set(words))
             trigrams = self.phrasings[doc].trigrams
-            counts = Counter(chain.from_iterable(_feature_names(w, trigrams) for w in words))
-            lengths[doc] = sum(counts.values())
-            for feature, count in counts.items():
-                posting_docs[feature].append(doc)
-                posting_counts[feature].append(count)
+            before = len(occurrences)
+            for word in words:
+                ids = word_ids.get((word, trigrams))
+                if ids is None:
+                    names = _feature_names(word, trigrams)
+                    ids = word_ids[word, trigrams] = [feature_ids.setdefault(n, len(feature_ids)) for n in names]
+                occurrences.extend(ids)
+            lengths[doc] = len(occurrences) - before
         self.speller = Speller(written, vocabulary)
         n_docs = max(len(self.phrasings), 1)
         avg = float(lengths.mean()) if len(lengths) else 1.0
         norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))
+        doc_of = np.repeat(np.arange(len(self.phrasings), dtype=np.int64), lengths.astype(np.int64))
+        pairs, counts = np.unique(np.array(occurrences, dtype=np.int64) * n_docs + doc_of, return_counts=True)
+        feature_of, docs = pairs // n_docs, (pairs % n_docs).astype(np.int32)
+        tf = counts.astype(np.float32)
+        saturated = tf * (K1 + 1) / (tf + norm[docs])
+        bounds = np.searchsorted(feature_of, np.arange(len(feature_ids) + 1)).tolist()
+        df = np.diff(bounds)
+        idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         self._docs: dict[str, np.ndarray] = {}
         self._tf: dict[str, np.ndarray] = {}
-        self.idf: dict[str, float] = {}
-        for feature, doc_list in posting_docs.items():
-            docs = np.array(doc_list, dtype=np.int32)
-            tf = np.array(posting_counts[feature], dtype=np.float32)
-            self._docs[feature] = docs
-            self._tf[feature] = tf * (K1 + 1) / (tf + norm[docs])
-            self.idf[feature] = math.log(1 + (n_docs - len(docs) + 0.5) / (len(docs) + 0.5))
+        self.idf: dict[str, float] = dict(zip(feature_ids, idf.tolist(), strict=True))
+        for feature, a, b in zip(feature_ids, bounds, bounds[1:], strict=False):  # ids in insertion order
+            self._docs[feature] = docs[a:b]
+            self._tf[feature] = saturated[a:b]
         # The evidence mass of each phrasing, summed word by word (a word's features are fixed).
         word_mass: dict[tuple[str, bool], float] = {}
         self.doc_mass = np.ones(len(self.phrasings), dtype=np.float64)

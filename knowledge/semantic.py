@@ -39,10 +39,16 @@ class Embedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """One unit row per text (zeros for a text with no tokens)."""
-        encodings = self.tokenizer.encode_batch([t.casefold() for t in texts], add_special_tokens=False)
-        vectors = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
-        for row, encoding in enumerate(encodings):  # small gathers stay in cache: faster than one big one
-            vectors[row] = self._sum(encoding.ids)
+        return self.pool(self.encode(texts))
+
+    def encode(self, texts: list[str]) -> list[list[int]]:
+        """Token ids per text; in Rust, without holding the GIL."""
+        return [e.ids for e in self.tokenizer.encode_batch([t.casefold() for t in texts], add_special_tokens=False)]
+
+    def pool(self, token_ids: list[list[int]]) -> np.ndarray:
+        vectors = np.zeros((len(token_ids), self.table.shape[1]), dtype=np.float32)
+        for row, ids in enumerate(token_ids):  # small gathers stay in cache: faster than one big one
+            vectors[row] = self._sum(ids)
         return _unit(vectors)
 
     def embed_one(self, text: str) -> np.ndarray:
@@ -70,10 +76,11 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 class MeaningIndex:
     """The vectors of every phrasing, grouped by entry: how close in meaning a question is to each."""
 
-    def __init__(self, embedder: Embedder, entry_ids: list[str], texts: list[str]) -> None:
+    def __init__(self, embedder: Embedder, entry_ids: list[str], token_ids: list[list[int]]) -> None:
+        """`token_ids`: each phrasing's, from `embedder.encode` (which can run in the background)."""
         self.embedder = embedder
-        order = sorted(range(len(texts)), key=lambda i: entry_ids[i])
-        self.vectors = embedder.embed([texts[i] for i in order])
+        order = sorted(range(len(token_ids)), key=lambda i: entry_ids[i])
+        self.vectors = embedder.pool([token_ids[i] for i in order])
         rows: dict[str, list[int]] = {}  # entry -> its rows, contiguous after the sort
         for row, i in enumerate(order):
             rows.setdefault(entry_ids[i], []).append(row)
