@@ -34,6 +34,7 @@ from knowledge.validate import load_base
 
 TARGET_REJECTION = 0.98  # one point above the 97% floor, as a margin for new questions
 ANSWER_PRECISION = 0.95
+ANSWER_SLIP = 0.005  # share of calibration out-of-scope questions that may score above "answer"
 SUGGEST_SHARE = 0.1
 L2 = 0.001
 STEPS = 3000
@@ -128,8 +129,11 @@ def fit(report: Callable[[str], None] = print) -> tuple[Scoring, int]:
     allowed = int(np.floor((1 - TARGET_REJECTION) * n_outside))
     outside = np.sort(relevant[~inside])[::-1]
     suggest = float(outside[allowed]) + 1e-4 if allowed < len(outside) else 0.05
-    most_confident_outside = float(conf[~inside].max()) if (~inside).any() else 0.0
-    answer = most_confident_outside + 0.02
+    # Above all but the ANSWER_SLIP most confident out-of-scope questions that pass relevance (the
+    # rest never reach the answer step): one borderline label must not set the bar for everyone.
+    offered_outside = np.sort(conf[~inside & (relevant >= suggest)])[::-1]
+    slip = int(np.floor(ANSWER_SLIP * n_outside))
+    answer = (float(offered_outside[slip]) if slip < len(offered_outside) else 0.0) + 0.02
     for t in np.sort(conf[inside]):
         chosen = conf[inside] >= t
         if t >= answer and y[inside][chosen].mean() >= ANSWER_PRECISION:
