@@ -74,7 +74,7 @@ def main() -> int:
     }
     print(f"{len(questions)} questions, {len(base.entries)} entries, {len(phrasings)} phrasings\n")
     print(table(reports))
-    print(f"\nhighest confidence of an answered out-of-scope question: "
+    print(f"\nhighest confidence of an out-of-scope question that got an answer or a 'did you mean': "
           f"{reports['engine'].oos_max_answer_confidence:.3f} (answer threshold {engine.thresholds.answer})")
     if args.misses:
         print("\nengine misses:")

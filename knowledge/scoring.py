@@ -26,7 +26,7 @@ SCORING_FILE = Path(__file__).with_name("scoring.json")
 
 RANK_FEATURES = ("fuzzy", "coverage", "reverse", "support", "semantic", "fuzzy_coverage")
 CONFIDENCE_FEATURES = (
-    "fuzzy", "coverage", "reverse", "known", "semantic", "probability", "support", "unknown", "words",
+    "fuzzy", "coverage", "reverse", "known", "semantic", "probability", "support", "unknown", "words", "topic",
 )
 
 

@@ -310,7 +310,8 @@ class SearchIndex:
         features = {
             "fuzzy": fuzzy[at], "coverage": coverage[at], "reverse": reverse[at],
             "support": np.array([support[e] for e in entry_ids]) / top_support,
-            "semantic": self.meaning.similarities(self.meaning.vector(question), entry_ids),
+            "semantic": self.meaning.similarities(vector := self.meaning.vector(question), entry_ids),
+            "topic": np.full(len(at), float(self.meaning.topic @ vector)),
             "known": np.full(len(at), query.known),
             "unknown": np.full(len(at), min(query.unknown, 3) / 3),
             "words": np.full(len(at), min(len(query.words), 10) / 10),
