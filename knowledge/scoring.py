@@ -25,7 +25,7 @@ import numpy as np
 SCORING_FILE = Path(__file__).with_name("scoring.json")
 
 RANK_FEATURES = ("fuzzy", "coverage", "reverse", "support", "semantic", "fuzzy_coverage")
-CONFIDENCE_FEATURES = (
+CONFIDENCE_FEATURES = (  # what both the confidence and the relevance model read
     "fuzzy", "coverage", "reverse", "known", "semantic", "probability", "support", "unknown", "words", "topic",
 )
 

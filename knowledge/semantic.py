@@ -86,7 +86,9 @@ class MeaningIndex:
             rows.setdefault(entry_ids[i], []).append(row)
         self.rows = {entry: np.array(found) for entry, found in rows.items()}
         # The direction of the base as a whole: how close a question is to the topic at all.
-        self.topic = _unit(self.vectors.mean(axis=0, keepdims=True))[0] if len(self.vectors) else self.vectors.sum(0)
+        self.topic = _unit(self.vectors.mean(axis=0, keepdims=True))[0] if len(self.vectors) else np.zeros(
+            embedder.table.shape[1], dtype=np.float32
+        )
 
     def vector(self, question: str) -> np.ndarray:
         return self.embedder.embed_one(question)
