@@ -21,7 +21,8 @@ import argparse
 import functools
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import astuple, dataclass
 
 import numpy as np
 
@@ -83,36 +84,80 @@ def features(candidate: Candidate, names: tuple[str, ...]) -> list[float]:
     return [candidate.features[name] for name in names]
 
 
-def fit(report: Callable[[str], None] = print) -> tuple[Scoring, int]:
-    """The fitted scoring, and how many questions it was fitted on."""
-    base = load_base()
-    disambiguation = {e.id for e in base.entries.values() if e.kind is Kind.disambiguation}
-    index = SearchIndex(phrasings_of(base), scoring=_neutral())
-    questions: list[Question] = load_questions(SETS["calibration"])
-    report(f"calibration set: {len(questions)} questions "
-          f"({sum(q.in_scope for q in questions)} in scope); collecting evidence")
-    found = [index.search(q.text, limit=SHORTLIST) for q in questions]
+@dataclass
+class Evidence:
+    """Every calibration question with its candidates' evidence (which no weight changes)."""
 
+    questions: list[Question]
+    found: list[list[Candidate]]
+    disambiguation: set[str]  # entries that name a question as outside the base (the Gaza plan)
+
+    @classmethod
+    def collect(cls, report: Callable[[str], None] = print) -> Evidence:
+        base = load_base()
+        index = SearchIndex(phrasings_of(base), scoring=_neutral(), off_topic=base.off_topic.texts())
+        questions = load_questions(SETS["calibration"])
+        report(f"calibration set: {len(questions)} questions "
+               f"({sum(q.in_scope for q in questions)} in scope); collecting evidence")
+        found = [index.search(q.text, limit=SHORTLIST) for q in questions]
+        return cls(questions, found, {e.id for e in base.entries.values() if e.kind is Kind.disambiguation})
+
+    def first(self, i: int, rank_weights: np.ndarray) -> tuple[Candidate, float] | None:
+        """Question i's first candidate under these ranking weights, with its ranking share."""
+        cands = self.found[i]
+        if not cands:
+            return None
+        ranks = np.array([features(c, RANK_FEATURES) for c in cands]) @ rank_weights
+        top = int(np.argmax(ranks))
+        return cands[top], float(softmax(ranks)[top])
+
+
+@dataclass
+class Tally:
+    """How a scoring does on some calibration questions."""
+
+    inside: int = 0
+    offered_right: int = 0  # in scope, first choice right and offered (answered or "did you mean")
+    answered: int = 0
+    answered_right: int = 0
+    outside: int = 0
+    outside_offered: int = 0
+    outside_answered: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+    def line(self) -> str:
+        return (f"first choice right and offered {self.offered_right / max(self.inside, 1):.1%}, "
+                f"answered {self.answered / max(self.inside, 1):.1%} "
+                f"(right {self.answered_right / max(self.answered, 1):.1%}), "
+                f"out of scope rejected {1 - self.outside_offered / max(self.outside, 1):.1%}, "
+                f"answered {self.outside_answered}")
+
+
+def fit(evidence: Evidence, chosen: Sequence[int], report: Callable[[str], None] = print) -> Scoring:
+    """The scoring fitted on the chosen calibration questions."""
+    questions, found = evidence.questions, evidence.found
     groups = [
-        (np.array([features(c, RANK_FEATURES) for c in cands]), np.array([c.entry_id in q.expect for c in cands]))
-        for q, cands in zip(questions, found, strict=True)
-        if q.in_scope and any(c.entry_id in q.expect for c in cands)
+        (np.array([features(c, RANK_FEATURES) for c in found[i]]),
+         np.array([c.entry_id in questions[i].expect for c in found[i]]))
+        for i in chosen
+        if questions[i].in_scope and any(c.entry_id in questions[i].expect for c in found[i])
     ]
     rank_weights = fit_ranking(groups)
     report("ranking weights: " + ", ".join(f"{n} {w:.2f}" for n, w in zip(RANK_FEATURES, rank_weights, strict=True)))
 
     # Re-rank with the fitted weights, then learn how far the first candidate can be trusted.
     rows, labels, in_scope = [], [], []
-    for q, cands in zip(questions, found, strict=True):
-        if not cands:
+    for i in chosen:
+        q, first = questions[i], evidence.first(i, rank_weights)
+        if first is None:
             continue
-        ranks = np.array([features(c, RANK_FEATURES) for c in cands]) @ rank_weights
-        shares = softmax(ranks)
-        top = int(np.argmax(ranks))
-        if not q.in_scope and cands[top].entry_id in disambiguation:
+        top, share = first
+        if not q.in_scope and top.entry_id in evidence.disambiguation:
             continue  # e.g. the Gaza plan: the bot names it as outside its scope, which is right
-        rows.append([{**cands[top].features, "probability": float(shares[top])}[n] for n in CONFIDENCE_FEATURES])
-        labels.append(float(cands[top].entry_id in q.expect))
+        rows.append([{**top.features, "probability": share}[n] for n in CONFIDENCE_FEATURES])
+        labels.append(float(top.entry_id in q.expect))
         in_scope.append(q.in_scope)
     x, y, inside = np.array(rows), np.array(labels), np.array(in_scope)
     confidence_weights, relevance_weights = fit_logistic(x, y), fit_logistic(x, inside.astype(float))
@@ -122,10 +167,10 @@ def fit(report: Callable[[str], None] = print) -> tuple[Scoring, int]:
     unthresholded = Scoring(
         tuple(rank_weights), tuple(confidence_weights), tuple(relevance_weights), 1.0, 1.0, SUGGEST_SHARE
     )
-    evidence = dict(zip(CONFIDENCE_FEATURES, x.T, strict=True))
-    conf, relevant = unthresholded.confidence(evidence), unthresholded.relevance(evidence)
+    evidence_by_name = dict(zip(CONFIDENCE_FEATURES, x.T, strict=True))
+    conf, relevant = unthresholded.confidence(evidence_by_name), unthresholded.relevance(evidence_by_name)
 
-    n_outside = sum(not q.in_scope for q in questions)  # with those named out of scope by an entry
+    n_outside = sum(not questions[i].in_scope for i in chosen)  # with those named out of scope by an entry
     allowed = int(np.floor((1 - TARGET_REJECTION) * n_outside))
     outside = np.sort(relevant[~inside])[::-1]
     suggest = float(outside[allowed]) + 1e-4 if allowed < len(outside) else 0.05
@@ -135,34 +180,76 @@ def fit(report: Callable[[str], None] = print) -> tuple[Scoring, int]:
     slip = int(np.floor(ANSWER_SLIP * n_outside))
     answer = (float(offered_outside[slip]) if slip < len(offered_outside) else 0.0) + 0.02
     for t in np.sort(conf[inside]):
-        chosen = conf[inside] >= t
-        if t >= answer and y[inside][chosen].mean() >= ANSWER_PRECISION:
+        chosen_in = conf[inside] >= t
+        if t >= answer and y[inside][chosen_in].mean() >= ANSWER_PRECISION:
             answer = float(t)
             break
-    fitted = Scoring(
+    report(f"thresholds: answer {answer:.3f}, did you mean {suggest:.3f}")
+    return Scoring(
         tuple(rank_weights), tuple(confidence_weights), tuple(relevance_weights), answer, suggest, SUGGEST_SHARE
     )
-    right_in = y[inside] == 1
-    n_in = sum(q.in_scope for q in questions)
-    report(f"thresholds: answer {answer:.3f}, did you mean {suggest:.3f}")
-    offered, answered = relevant >= suggest, (relevant >= suggest) & (conf >= answer)
-    report(f"in sample: first choice right and offered {np.sum(right_in & offered[inside]) / n_in:.1%}, "
-           f"answered {np.sum(answered[inside]) / n_in:.1%} (right {y[inside][answered[inside]].mean():.1%}), "
-           f"out of scope rejected {1 - np.sum(offered[~inside]) / n_outside:.1%}, "
-           f"answered {np.sum(answered[~inside])}")
-    return fitted, len(questions)
+
+
+def judge(scoring: Scoring, evidence: Evidence, chosen: Sequence[int]) -> Tally:
+    """What the engine would do with the chosen questions under this scoring."""
+    tally = Tally()
+    weights = np.asarray(scoring.rank_weights)
+    for i in chosen:
+        q, first = evidence.questions[i], evidence.first(i, weights)
+        offered = answered = right = False
+        if first is not None:
+            top, share = first
+            named_outside = top.entry_id in evidence.disambiguation
+            row = {n: np.array([v]) for n, v in {**top.features, "probability": share}.items()}
+            offered = float(scoring.relevance(row)[0]) >= scoring.suggest
+            answered = offered and float(scoring.confidence(row)[0]) >= scoring.answer and not named_outside
+            right = top.entry_id in q.expect
+            if named_outside and not q.in_scope:
+                offered = False
+        if q.in_scope:
+            tally.inside += 1
+            tally.offered_right += offered and right
+            tally.answered += answered
+            tally.answered_right += answered and right
+        else:
+            tally.outside += 1
+            tally.outside_offered += offered
+            tally.outside_answered += answered
+    return tally
+
+
+def cross_validate(evidence: Evidence, folds: int, report: Callable[[str], None] = print) -> Tally:
+    """Fit on all folds but one, judge on that one, for each fold in turn; the summed tally."""
+    total = Tally()
+    everything = range(len(evidence.questions))
+    for k in range(folds):
+        held = [i for i in everything if i % folds == k]
+        scoring = fit(evidence, [i for i in everything if i % folds != k], report=lambda _: None)
+        tally = judge(scoring, evidence, held)
+        report(f"fold {k + 1}/{folds}: {tally.line()}")
+        total += tally
+    return total
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dry-run", action="store_true", help="print the fit, do not write it")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="also cross-validate: fit on all folds but one, judge on that one")
     args = parser.parse_args()
     started = time.perf_counter()
-    fitted, n_questions = fit(report=functools.partial(print, flush=True))
+    report = functools.partial(print, flush=True)
+    evidence = Evidence.collect(report)
+    everything = range(len(evidence.questions))
+    fitted = fit(evidence, everything, report)
+    report(f"in sample: {judge(fitted, evidence, everything).line()}")
+    if args.folds > 1:
+        report(f"{args.folds}-fold cross-validation: {cross_validate(evidence, args.folds, report).line()}")
     if args.dry_run:
         print("dry run: nothing written")
     else:
-        fitted.save(SCORING_FILE, fitted_on=[f"bench/calibration_set.yaml: {n_questions} questions"])
+        n = len(evidence.questions)
+        fitted.save(SCORING_FILE, fitted_on=[f"bench/calibration_set.yaml: {n} questions"])
         print(f"wrote {SCORING_FILE}")
     print(f"done in {time.perf_counter() - started:.1f} s")
     return 0

@@ -88,13 +88,13 @@ def main() -> int:
     for q in queries[:20]:
         engine.ask(q)  # warm caches
 
-    real = phrasings_of(base)
+    real, off_topic = phrasings_of(base), base.off_topic.texts()
     sizes = [len(real)] + [int(s) for s in args.sizes.split(",") if s]
     print("\n| phrasings | build s (traced) | peak MiB | engine p50 ms | engine p99 ms | scan p50 ms | scan p99 ms | speed-up (p50) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         phrasings = real if size == len(real) else synthetic(real, size)
-        index, build_s, peak = build_measured(lambda items=phrasings: SearchIndex(items))
+        index, build_s, peak = build_measured(lambda items=phrasings: SearchIndex(items, off_topic=off_topic))
         freeze_long_lived()
         assert isinstance(index, SearchIndex)
         if size == len(real):

@@ -112,7 +112,7 @@ class Engine:
 
     def __init__(self, base: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
         self.base = base
-        self.index = SearchIndex(phrasings_of(base))
+        self.index = SearchIndex(phrasings_of(base), off_topic=base.off_topic.texts())
         self.thresholds = thresholds or Thresholds.fitted(self.index.scoring)
 
     def candidates(self, question: str, limit: int = 10) -> list[Candidate]:

@@ -11,12 +11,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from knowledge.schema import Entry, Source, Topic
+from knowledge.schema import Entry, OffTopic, Source, Topic
 
 logger = logging.getLogger(__name__)
 
 SOURCES_FILE = "sources.yaml"
 TOPICS_FILE = "topics.yaml"
+OFF_TOPIC_FILE = "off_topic.yaml"  # optional
 Path_ = tuple[str | int, ...]
 
 
@@ -106,6 +107,7 @@ class KnowledgeBase:
     topics: dict[str, Topic]
     entries: dict[str, Entry]
     origin: dict[str, str] = field(default_factory=dict)  # entry id -> file name
+    off_topic: OffTopic = field(default_factory=OffTopic)
 
     def sources_of(self, entry: Entry) -> list[Source]:
         return [self.sources[s] for s in entry.sources]
@@ -155,15 +157,37 @@ class _Reader:
         out = []
         for index, raw in enumerate(items):
             label = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else f"{key}[{index}]"
-            try:
-                out.append((model.model_validate(raw), located.line_of((key, index))))
-            except ValidationError as exc:
-                for error in exc.errors():
-                    loc = tuple(error["loc"])
-                    where = ".".join(str(p) for p in loc) or "-"
-                    line = located.line_of((key, index, *loc))
-                    self.report(path.name, line, label, where, _message(error))
+            item = self._validate(path, located, (key, index), label, model)
+            if item is not None:
+                out.append((item, located.line_of((key, index))))
         return out
+
+    def mapping(self, path: Path, key: str, model: type[BaseModel]) -> BaseModel | None:
+        """Validates the one mapping under `key`."""
+        located = self.read(path)
+        if located is None:
+            return None
+        data = located.data
+        if not isinstance(data, dict) or set(data) != {key}:
+            self.report(path.name, 1, "-", key, f"the file must be a mapping with only a '{key}' mapping")
+            return None
+        return self._validate(path, located, (key,), key, model)
+
+    def _validate(
+        self, path: Path, located: Located, at: Path_, label: str, model: type[BaseModel]
+    ) -> BaseModel | None:
+        """The value at `at` as `model`, or None with each of its problems reported."""
+        value: Any = located.data
+        for step in at:
+            value = value[step]
+        try:
+            return model.model_validate(value)
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = tuple(error["loc"])
+                where = ".".join(str(p) for p in loc) or "-"
+                self.report(path.name, located.line_of((*at, *loc)), label, where, _message(error))
+        return None
 
 
 def _message(error: Any) -> str:
@@ -182,6 +206,7 @@ class RawBase:
     topics: list[tuple[Topic, str, int]]
     entries: list[tuple[Entry, str, int]]
     problems: list[Problem]
+    off_topic: OffTopic = field(default_factory=OffTopic)
 
 
 def read_base(directory: Path) -> RawBase:
@@ -190,9 +215,10 @@ def read_base(directory: Path) -> RawBase:
     sources: list[tuple[Source, str, int]] = []
     topics: list[tuple[Topic, str, int]] = []
     entries: list[tuple[Entry, str, int]] = []
+    off_topic = OffTopic()
     if not directory.is_dir():
         reader.report(str(directory), 1, "-", "-", "not a directory")
-        return RawBase(sources, topics, entries, reader.problems)
+        return RawBase(sources, topics, entries, reader.problems, off_topic)
     for required in (SOURCES_FILE, TOPICS_FILE):
         if not (directory / required).is_file():
             reader.report(required, 1, "-", "-", "file is missing")
@@ -201,6 +227,8 @@ def read_base(directory: Path) -> RawBase:
             sources += [(s, path.name, ln) for s, ln in reader.items(path, "sources", Source)]  # type: ignore[misc]
         elif path.name == TOPICS_FILE:
             topics += [(t, path.name, ln) for t, ln in reader.items(path, "topics", Topic)]  # type: ignore[misc]
+        elif path.name == OFF_TOPIC_FILE:
+            off_topic = reader.mapping(path, "off_topic", OffTopic) or off_topic  # type: ignore[assignment]
         else:
             entries += [(e, path.name, ln) for e, ln in reader.items(path, "entries", Entry)]  # type: ignore[misc]
-    return RawBase(sources, topics, entries, reader.problems)
+    return RawBase(sources, topics, entries, reader.problems, off_topic)

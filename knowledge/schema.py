@@ -163,6 +163,24 @@ class Entry(Frozen):
         return self
 
 
+class OffTopic(Frozen):
+    """Questions the base deliberately leaves unanswered, per language: what "outside" looks like.
+
+    They are never answered; the closer a question comes to them in meaning, the less likely it is
+    within the base (one piece of evidence among several, weighed by knowledge.scoring)."""
+
+    en: list[Phrasing] = Field(default_factory=list)
+    de: list[Phrasing] = Field(default_factory=list)
+    uk: list[Phrasing] = Field(default_factory=list)
+    ru: list[Phrasing] = Field(default_factory=list)
+
+    def by_language(self) -> dict[str, list[str]]:
+        return {"en": self.en, "de": self.de, "uk": self.uk, "ru": self.ru}
+
+    def texts(self) -> list[str]:
+        return [*self.en, *self.de, *self.uk, *self.ru]
+
+
 class SourcesFile(Frozen):
     sources: list[Source]
 

@@ -24,9 +24,10 @@ import numpy as np
 
 SCORING_FILE = Path(__file__).with_name("scoring.json")
 
-RANK_FEATURES = ("fuzzy", "coverage", "reverse", "support", "semantic", "fuzzy_coverage")
+RANK_FEATURES = ("fuzzy", "coverage", "reverse", "support", "semantic", "fuzzy_coverage", "entry_coverage")
 CONFIDENCE_FEATURES = (  # what both the confidence and the relevance model read
     "fuzzy", "coverage", "reverse", "known", "semantic", "probability", "support", "unknown", "words", "topic",
+    "off_topic", "entry_coverage",
 )
 
 

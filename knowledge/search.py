@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -155,17 +155,23 @@ class Query:
 class SearchIndex:
     """Index of every phrasing of every entry."""
 
-    def __init__(self, phrasings: Iterable[Phrasing], scoring: Scoring | None = None) -> None:
+    def __init__(
+        self, phrasings: Iterable[Phrasing], scoring: Scoring | None = None, off_topic: Sequence[str] = ()
+    ) -> None:
+        """`off_topic`: questions the base leaves unanswered (knowledge.schema.OffTopic)."""
         self.phrasings = list(phrasings)
         self.weights = np.array([p.weight for p in self.phrasings], dtype=np.float64)
         self.scoring = scoring or Scoring.load()
         with_vectors = [p for p in self.phrasings if p.weight >= SEMANTIC_MIN_WEIGHT]
         # The tokenizer loads and encodes in Rust without holding the GIL: let it work meanwhile.
         with ThreadPoolExecutor(max_workers=1) as background:
-            encoding = background.submit(_encode, [p.text for p in with_vectors])
+            encoding = background.submit(_encode, [p.text for p in with_vectors] + list(off_topic))
             self._build_lexical()
         embedder, token_ids = encoding.result()
-        self.meaning = MeaningIndex(embedder, [p.entry_id for p in with_vectors], token_ids)
+        split = len(with_vectors)
+        self.meaning = MeaningIndex(
+            embedder, [p.entry_id for p in with_vectors], token_ids[:split], off_topic=token_ids[split:]
+        )
 
     def _build_lexical(self) -> None:
         written: dict[str, Counter[str]] = defaultdict(Counter)
@@ -193,6 +199,10 @@ class SearchIndex:
                 occurrences.extend(ids)
             lengths[doc] = len(occurrences) - before
         self.speller = Speller(written, vocabulary)
+        entry_words: dict[str, set[str]] = defaultdict(set)
+        for phrasing, text in zip(self.phrasings, self.normalized, strict=True):
+            entry_words[phrasing.entry_id].update(text.split())
+        self.entry_words = {entry: frozenset(words) for entry, words in entry_words.items()}
         n_docs = max(len(self.phrasings), 1)
         avg = float(lengths.mean()) if len(lengths) else 1.0
         norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))
@@ -307,14 +317,22 @@ class SearchIndex:
         top_support = max(support.values(), default=1.0) or 1.0
         entry_ids = list(best)
         at = np.array(list(best.values()))
+        distinct = set(query.words)
+        word_idf = {w: self.idf.get("w:" + w, self.max_idf) for w in distinct}
+        all_idf = sum(word_idf.values()) or 1.0
+        entry_coverage = np.array(
+            [sum(v for w, v in word_idf.items() if w in self.entry_words[e]) / all_idf for e in entry_ids]
+        )
         features = {
             "fuzzy": fuzzy[at], "coverage": coverage[at], "reverse": reverse[at],
             "support": np.array([support[e] for e in entry_ids]) / top_support,
             "semantic": self.meaning.similarities(vector := self.meaning.vector(question), entry_ids),
             "topic": np.full(len(at), float(self.meaning.topic @ vector)),
+            "off_topic": np.full(len(at), self.meaning.off_topic_similarity(vector)),
             "known": np.full(len(at), query.known),
             "unknown": np.full(len(at), min(query.unknown, 3) / 3),
             "words": np.full(len(at), min(len(query.words), 10) / 10),
+            "entry_coverage": entry_coverage,
         }
         features["fuzzy_coverage"] = features["fuzzy"] * features["coverage"]
         ranks = self.scoring.rank(features)

@@ -76,9 +76,14 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 class MeaningIndex:
     """The vectors of every phrasing, grouped by entry: how close in meaning a question is to each."""
 
-    def __init__(self, embedder: Embedder, entry_ids: list[str], token_ids: list[list[int]]) -> None:
-        """`token_ids`: each phrasing's, from `embedder.encode` (which can run in the background)."""
+    def __init__(
+        self, embedder: Embedder, entry_ids: list[str], token_ids: list[list[int]],
+        off_topic: list[list[int]] | None = None,
+    ) -> None:
+        """`token_ids`: each phrasing's, from `embedder.encode` (which can run in the background);
+        `off_topic`: those of questions the base leaves unanswered."""
         self.embedder = embedder
+        self.off_topic = embedder.pool(off_topic or [])
         order = sorted(range(len(token_ids)), key=lambda i: entry_ids[i])
         self.vectors = embedder.pool([token_ids[i] for i in order])
         rows: dict[str, list[int]] = {}  # entry -> its rows, contiguous after the sort
@@ -89,6 +94,10 @@ class MeaningIndex:
         self.topic = _unit(self.vectors.mean(axis=0, keepdims=True))[0] if len(self.vectors) else np.zeros(
             embedder.table.shape[1], dtype=np.float32
         )
+
+    def off_topic_similarity(self, vector: np.ndarray) -> float:
+        """The cosine of the question and the closest off-topic question (0 if there are none)."""
+        return float((self.off_topic @ vector).max()) if len(self.off_topic) else 0.0
 
     def vector(self, question: str) -> np.ndarray:
         return self.embedder.embed_one(question)

@@ -9,6 +9,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.loader import (
+    OFF_TOPIC_FILE,
     KnowledgeBase,
     KnowledgeError,
     Problem,
@@ -22,6 +23,7 @@ from knowledge.schema import LANGUAGES, Entry
 # Two phrasings of different entries this alike (token_sort_ratio on normalised text) leave the
 # matcher nothing to tell them apart by.
 CONFUSABLE_AT = 96.0
+OFF_TOPIC = -1
 
 Measure = Callable[[KnowledgeBase, Entry, str], int]
 
@@ -96,7 +98,7 @@ def _cross_check(raw: RawBase, problems: list[Problem]) -> KnowledgeBase:
             )
         if entry.id in entry.related:
             problems.append(Problem(file, line, entry.id, "related", "an entry cannot be related to itself"))
-    return KnowledgeBase(sources, topics, entries, origin)
+    return KnowledgeBase(sources, topics, entries, origin, raw.off_topic)
 
 
 def _check_lengths(
@@ -121,35 +123,40 @@ def _check_lengths(
 
 def _check_confusable(raw: RawBase, problems: list[Problem]) -> None:
     texts: list[str] = []
-    owners: list[int] = []
+    owners: list[int] = []  # index into raw.entries; OFF_TOPIC for the off-topic questions
     for index, (entry, _, _) in enumerate(raw.entries):
         for phrasings in entry.phrasings.by_language().values():
             for phrasing in phrasings:
                 texts.append(normalize(phrasing))
                 owners.append(index)
+    for phrasing in raw.off_topic.texts():
+        texts.append(normalize(phrasing))
+        owners.append(OFF_TOPIC)
     if not texts:
         return
     scores = process.cdist(
         texts, texts, scorer=fuzz.token_sort_ratio, processor=None,
         score_cutoff=CONFUSABLE_AT, dtype=np.uint8, workers=-1,
     )
-    owner = np.array(owners)
     rows, cols = np.nonzero(scores)
     reported: set[tuple[int, int, str]] = set()
     for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
         a, b = owners[i], owners[j]
-        if a >= b or owner[i] == owner[j] or not texts[i]:
-            continue
+        if a == b or a < 0 or (a > b and b >= 0) or not texts[i]:
+            continue  # each pair once, from the entry's side
         key = (a, b, texts[i])
         if key in reported:
             continue
         reported.add(key)
         entry, file, line = raw.entries[a]
-        other, other_file, _ = raw.entries[b]
+        if b == OFF_TOPIC:
+            other = f"an off-topic question ({OFF_TOPIC_FILE})"
+        else:
+            other_entry, other_file, _ = raw.entries[b]
+            other = f"entry '{other_entry.id}' ({other_file})"
         problems.append(
             Problem(
                 file, line, entry.id, "phrasings",
-                f"phrasing '{texts[i]}' cannot be told apart from '{texts[j]}' of entry "
-                f"'{other.id}' ({other_file})",
+                f"phrasing '{texts[i]}' cannot be told apart from '{texts[j]}' of {other}",
             )
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.calibrate import fit
+from bench.calibrate import Evidence, fit
 from bench.eval import engine_decider
 from bench.evalset import SETS, evaluate, load_questions
 from bot.cli import main
@@ -208,10 +208,12 @@ def test_vague_but_plainly_on_topic_question_gets_choices_not_silence(engine: En
 
 def test_shipped_scoring_is_what_the_calibration_fit_gives() -> None:
     """knowledge/scoring.json is reproducible: refitting on the calibration set gives it again."""
-    fitted, _ = fit(report=lambda _line: None)
+    evidence = Evidence.collect(report=lambda _line: None)
+    fitted = fit(evidence, range(len(evidence.questions)), report=lambda _line: None)
     shipped = Scoring.load()
     assert fitted.rank_weights == pytest.approx(shipped.rank_weights, abs=2e-3)
     assert fitted.confidence_weights == pytest.approx(shipped.confidence_weights, abs=2e-3)
+    assert fitted.relevance_weights == pytest.approx(shipped.relevance_weights, abs=2e-3)
     assert (fitted.answer, fitted.suggest) == pytest.approx((shipped.answer, shipped.suggest), abs=2e-3)
 
 

@@ -125,6 +125,45 @@ def test_confusable_phrasings_name_both_entries(tmp_path: Path, capsys: pytest.C
     assert any("beta-entry" in p["msg"] for p in problems if p["entry"] == "alpha-entry")
 
 
+OFF_TOPIC = 'off_topic:\n  en: ["weather in lisbon tomorrow", "best pizza dough recipe"]\n  de: ["wetter morgen"]\n'
+
+
+def test_off_topic_questions_are_read_with_the_base(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_tree(tmp_path, off_topic_yaml=OFF_TOPIC)
+    assert run_check(capsys, root) == (0, [])
+    assert load_base(root).off_topic.texts() == ["weather in lisbon tomorrow", "best pizza dough recipe", "wetter morgen"]
+    assert load_base(write_tree(tmp_path / "plain")).off_topic.texts() == []  # the file is optional
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        (OFF_TOPIC.replace("  de:", "  fr:"), "fr", "unknown field"),
+        (OFF_TOPIC.replace('"wetter morgen"', '"x"'), "de.0", "at least 2 characters"),
+        ("off_topic: [weather]\n", "-", "valid dictionary"),
+        (OFF_TOPIC + "extra: 1\n", "off_topic", "only a 'off_topic' mapping"),
+    ],
+    ids=["unknown-language", "too-short", "not-a-mapping", "extra-key"],
+)
+def test_broken_off_topic_file_names_file_line_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, field: str, message: str
+) -> None:
+    code, problems = run_check(capsys, write_tree(tmp_path, off_topic_yaml=text))
+    assert code == 1
+    hit = [p for p in problems if p["file"] == "off_topic.yaml" and p["field"] == field]
+    assert hit and message in hit[0]["msg"], problems
+
+
+def test_off_topic_question_that_is_an_entry_phrasing_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_tree(tmp_path, off_topic_yaml='off_topic:\n  en: ["what about alpha three"]\n')
+    code, problems = run_check(capsys, root)
+    assert code == 1
+    assert [(p["entry"], p["field"]) for p in problems] == [("alpha-entry", "phrasings")]
+    assert "off-topic question (off_topic.yaml)" in problems[0]["msg"]
+
+
 def test_bad_url_and_undated_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sources = "sources:\n  - id: src-one\n    publisher: P\n    title: T\n    url: not a url\n    published: 2025-12-01\n" \
               "  - id: src-two\n    publisher: P\n    title: T\n    url: https://example.org/\n"
