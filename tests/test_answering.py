@@ -154,14 +154,12 @@ def test_question_sets_are_big_enough_and_independent(engine: Engine, name: str)
     assert len(copied) <= len(questions) // 15, copied
 
 
-# The floors are top-1 >= 92% and out-of-scope rejection >= 97%; the engine does not reach
-# the first yet (measured 90.9% and 98.8%). These floors hold what it reaches so it cannot slip back.
-# The held-out set (written blind to the phrasings and the other sets, never tuned on) measured
-# 85.5% and 95.7%; its floors guard against a change that only helps the set it was developed on.
-# The answer threshold lets through the 0.5% most answer-like out-of-scope questions of the
-# calibration set; on the held-out set that measured 2 of 70 answered, on the evaluation set none
-# (the rule), so those are the ceilings.
-FLOORS = {"eval": (0.90, 0.97, 0), "holdout": (0.84, 0.95, 2)}
+# The floors: top-1 >= 92%, out-of-scope rejection >= 97%, no out-of-scope answer
+# (measured 92.5%, 98.8%, none). The held-out set (written blind to the phrasings and the other
+# sets, never tuned on) measured 88.5% and 95.7%; its floors guard against a change that only helps
+# the set it was developed on. The answer threshold lets through the 0.5% most answer-like
+# out-of-scope questions of the calibration set; on the held-out set that measured 1 of 70.
+FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.86, 0.95, 1)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
