@@ -1,6 +1,6 @@
 """Engine speed: build time, per-query p50/p99 and peak memory, next to a plain WRatio scan.
 
-    python -m bench.speed [--sizes 1000,10000,100000] [--queries 300]
+    python -m bench.speed [--sizes 1000,10000,100000] [--queries 1000]
 
 Runs on the shipped base and on synthetic bases made by recombining the shipped phrasings' words
 (seeded, so every run measures the same bases).
@@ -65,7 +65,7 @@ def build_measured(make: Callable[[], object]) -> tuple[object, float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--scan-queries", type=int, default=60, help="queries for the slow WRatio scan")
     args = parser.parse_args()
 

@@ -92,7 +92,7 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     phrasings = sum(len(p) for e in base.entries.values() for p in e.phrasings.by_language().values())
     print(
         f"ok: {len(base.entries)} entries, {phrasings} phrasings, {len(base.sources)} sources, "
-        f"{len(base.topics)} topics; version {content_version(base)}; "
+        f"{len(base.topics)} topics, {len(base.off_topic.texts())} off-topic questions; version {content_version(base)}; "
         + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
         file=sys.stderr,
     )

@@ -199,10 +199,14 @@ class SearchIndex:
                 occurrences.extend(ids)
             lengths[doc] = len(occurrences) - before
         self.speller = Speller(written, vocabulary)
-        entry_words: dict[str, set[str]] = defaultdict(set)
+        # Which entries know each word (in any of their phrasings), as entry numbers.
+        self.entry_number: dict[str, int] = {}
+        entries_with: dict[str, set[int]] = defaultdict(set)
         for phrasing, text in zip(self.phrasings, self.normalized, strict=True):
-            entry_words[phrasing.entry_id].update(text.split())
-        self.entry_words = {entry: frozenset(words) for entry, words in entry_words.items()}
+            number = self.entry_number.setdefault(phrasing.entry_id, len(self.entry_number))
+            for word in text.split():
+                entries_with[word].add(number)
+        self.entries_with = {word: np.fromiter(found, dtype=np.int64) for word, found in entries_with.items()}
         n_docs = max(len(self.phrasings), 1)
         avg = float(lengths.mean()) if len(lengths) else 1.0
         norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))
@@ -317,12 +321,14 @@ class SearchIndex:
         top_support = max(support.values(), default=1.0) or 1.0
         entry_ids = list(best)
         at = np.array(list(best.values()))
-        distinct = set(query.words)
-        word_idf = {w: self.idf.get("w:" + w, self.max_idf) for w in distinct}
-        all_idf = sum(word_idf.values()) or 1.0
-        entry_coverage = np.array(
-            [sum(v for w, v in word_idf.items() if w in self.entry_words[e]) / all_idf for e in entry_ids]
-        )
+        known_weight = np.zeros(len(self.entry_number))  # per entry: the idf of the question's words it knows
+        all_idf = 0.0
+        for word in set(query.words):
+            idf = self.idf.get("w:" + word, self.max_idf)
+            all_idf += idf
+            if (entries := self.entries_with.get(word)) is not None:
+                known_weight[entries] += idf
+        entry_coverage = known_weight[[self.entry_number[e] for e in entry_ids]] / all_idf
         features = {
             "fuzzy": fuzzy[at], "coverage": coverage[at], "reverse": reverse[at],
             "support": np.array([support[e] for e in entry_ids]) / top_support,

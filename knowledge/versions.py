@@ -27,9 +27,13 @@ def entry_hashes(base: KnowledgeBase) -> dict[str, str]:
 
 
 def content_version(base: KnowledgeBase) -> str:
-    """The same for the same content, whatever the file layout or order."""
+    """The same for the same content, whatever the file layout or order.
+
+    The off-topic questions count too: changing them changes what the bot answers, so a running
+    bot must pick them up (their publish notifies nobody: no entry changed)."""
     topics = {t.id: t.model_dump(mode="json") for t in base.topics.values()}
-    return _digest({"entries": entry_hashes(base), "topics": topics})[:12]
+    off_topic = base.off_topic.model_dump(mode="json")
+    return _digest({"entries": entry_hashes(base), "topics": topics, "off_topic": off_topic})[:12]
 
 
 @dataclass(frozen=True)

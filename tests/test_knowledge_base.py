@@ -223,6 +223,13 @@ def test_version_is_stable_and_diff_lists_changes(tmp_path: Path, capsys: pytest
     assert "removed\tbeta-entry\tplan-20\tAbout beta" in out
 
 
+def test_off_topic_questions_change_the_version_but_no_entry(tmp_path: Path) -> None:
+    plain = load_base(write_tree(tmp_path / "plain"))
+    with_off_topic = load_base(write_tree(tmp_path / "off", off_topic_yaml=OFF_TOPIC))
+    assert content_version(plain) != content_version(with_off_topic)
+    assert diff_bases(plain, with_off_topic).empty
+
+
 def test_changing_a_cited_source_changes_the_entry(tmp_path: Path) -> None:
     old = load_base(write_tree(tmp_path / "old"))
     moved = load_base(write_tree(tmp_path / "new", sources_yaml=(tmp_path / "old" / "sources.yaml")
