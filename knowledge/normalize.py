@@ -13,7 +13,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
         """a an the and or but if of to in on at by for with from about as into onto over under is are
         was were be been being am do does did done have has had i me my we our you your he him his she
-        her it its they them their this that these those there here what whats which who whom whose
+        her it its they them their this that these those there here what whats which whom whose
         when where why how can could would should will shall may might must not no yes so than then
         too very just also any some all more most much many such only own same other again still yet
         now ok okay hey hi hello pls plz please thx thanks thank bot tell say said give show explain
@@ -23,18 +23,18 @@ STOP_WORDS: dict[str, frozenset[str]] = {
     "de": frozenset(
         """der die das den dem des ein eine einen einem einer eines und oder aber wenn als auch noch
         nicht kein keine ist sind war waren wird werden wurde wurden hat haben hatte sein im in am an
-        auf aus bei mit nach von vor zu zum zur um uber fur es er sie wir ihr ich du man was wie wer wo
+        auf aus bei mit nach von vor zu zum zur um uber fur es er sie wir ihr ich du man was wie wo
         wann warum welche welcher welches denn doch mal ja nein so schon bitte danke hallo hey bot sag
         sagen erklar erklaren mir uns dir gibt gibts geht eigentlich jetzt genau""".split()
     ),
     "uk": frozenset(
-        """і й та а але або чи що як де коли чому хто який яка яке які це цей ця ці той та те ті в у на з
+        """і й та а але або чи що як де коли чому такий така такі який яка яке які це цей ця ці той та те ті в у на з
         із зі до від по за про для при під над без є був була було були буде бути не ні так же ж ще вже
         мені ми ви ти він вона воно вони його її їх нам вам бот будь ласка дякую привіт скажи поясни
         розкажи можна треба чого чим кого кому все всі весь""".split()
     ),
     "ru": frozenset(
-        """и а но или ли что как где когда почему кто какой какая какое какие это этот эта эти тот та
+        """и а но или ли что как где когда почему такой такая такие какой какая какое какие это этот эта эти тот та
         то те в во на с со к ко от по за про для при под над без есть был была было были будет быть
         не ни так же ж еще уже мне мы вы ты он она оно они его ее их нам вам бот пожалуйста спасибо
         привет скажи объясни расскажи можно надо чего чем кого кому ему всё все весь""".split()
@@ -98,6 +98,7 @@ for _prefix, _canon in sorted(ALIAS_PREFIXES.items(), key=lambda kv: -len(kv[0])
 # Whole-word synonyms: shorthand people type.
 WORD_SYNONYMS = {
     "vs": "compare",
+    "who": "who", "wer": "who", "хто": "who", "кто": "who",  # "who is ..." asks for a person
     "ask": "want", "asks": "want", "asking": "want", "conditions": "want", "bedingungen": "want",
     "умови": "want", "условия": "want",
     "us": "usa", "u.s": "usa", "america's": "usa", "eu": "europe", "ue": "europe", "ес": "europe",
