@@ -2,8 +2,10 @@
 
 Candidates come from BM25 over word and character-trigram features (so the cost depends on the
 query's features, not on the size of the base); the best few phrasings are compared with rapidfuzz's
-token ratios, each candidate entry's closeness in meaning is added (knowledge.semantic), and the
-fitted models of knowledge.scoring turn that evidence into a ranking and a confidence in [0, 1].
+token ratios, each candidate entry's closeness in meaning is added (knowledge.semantic), with how
+much of the question the entry's words cover at all and how close the question comes to the
+base's off-topic questions, and the fitted models of knowledge.scoring turn that evidence into a
+ranking, a confidence and a relevance in [0, 1].
 """
 
 from __future__ import annotations
@@ -271,6 +273,18 @@ class SearchIndex:
         share = known / len(raw) if raw else 0.0
         return Query(words, share, " ".join(words), unknown)
 
+    def _entry_coverage(self, words: list[str], entry_ids: list[str]) -> np.ndarray:
+        """For each entry, the share of the question's word weight (idf) that any of its phrasings
+        contains: a question about Putin's age finds his profile, which knows nothing of age."""
+        known_weight = np.zeros(len(self.entry_number))
+        total = 0.0
+        for word in set(words):
+            idf = self.idf.get("w:" + word, self.max_idf)
+            total += idf
+            if (entries := self.entries_with.get(word)) is not None:
+                known_weight[entries] += idf
+        return known_weight[[self.entry_number[e] for e in entry_ids]] / total
+
     def search(self, question: str, limit: int = 5) -> list[Candidate]:
         """The best entries for a question, most confident first."""
         query = self.prepare(question)
@@ -321,14 +335,6 @@ class SearchIndex:
         top_support = max(support.values(), default=1.0) or 1.0
         entry_ids = list(best)
         at = np.array(list(best.values()))
-        known_weight = np.zeros(len(self.entry_number))  # per entry: the idf of the question's words it knows
-        all_idf = 0.0
-        for word in set(query.words):
-            idf = self.idf.get("w:" + word, self.max_idf)
-            all_idf += idf
-            if (entries := self.entries_with.get(word)) is not None:
-                known_weight[entries] += idf
-        entry_coverage = known_weight[[self.entry_number[e] for e in entry_ids]] / all_idf
         features = {
             "fuzzy": fuzzy[at], "coverage": coverage[at], "reverse": reverse[at],
             "support": np.array([support[e] for e in entry_ids]) / top_support,
@@ -338,7 +344,7 @@ class SearchIndex:
             "known": np.full(len(at), query.known),
             "unknown": np.full(len(at), min(query.unknown, 3) / 3),
             "words": np.full(len(at), min(len(query.words), 10) / 10),
-            "entry_coverage": entry_coverage,
+            "entry_coverage": self._entry_coverage(query.words, entry_ids),
         }
         features["fuzzy_coverage"] = features["fuzzy"] * features["coverage"]
         ranks = self.scoring.rank(features)

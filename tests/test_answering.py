@@ -11,10 +11,11 @@ from bench.calibrate import Evidence, fit
 from bench.eval import engine_decider
 from bench.evalset import SETS, evaluate, load_questions
 from bot.cli import main
-from knowledge.answer import Engine, Outcome
+from knowledge.answer import Engine, Outcome, phrasings_of
+from knowledge.loader import KnowledgeBase
 from knowledge.normalize import detect_language, normalize
 from knowledge.scoring import SCORING_FILE, Scoring
-from knowledge.search import OTHER_LANGUAGE_KNOWN
+from knowledge.search import OTHER_LANGUAGE_KNOWN, Phrasing, SearchIndex
 from knowledge.semantic import Embedder
 from knowledge.text import as_text
 
@@ -208,6 +209,26 @@ def test_misspelt_word_is_corrected_within_its_language_first(engine: Engine) ->
     # No English word is one edit from 'chicken'; German 'schicken' is, and counts for less.
     chicken = engine.index.prepare("make chicken")
     assert chicken.known == pytest.approx((1 + OTHER_LANGUAGE_KNOWN) / 2)
+
+
+def test_entry_coverage_is_the_share_of_the_question_each_entry_knows() -> None:
+    index = SearchIndex([Phrasing("a", "ceasefire monitoring", "en"), Phrasing("b", "ceasefire", "en"),
+                         Phrasing("c", "frozen assets", "en")])
+    ceasefire, monitoring = index.normalized[0].split()
+    shared, own = index.idf["w:" + ceasefire], index.idf["w:" + monitoring]
+    total = shared + own + index.max_idf  # a word no phrasing has weighs as much as the rarest
+    coverage = index._entry_coverage([ceasefire, monitoring, "weather"], ["a", "b", "c"])
+    assert coverage.tolist() == pytest.approx([(shared + own) / total, shared / total, 0.0])
+
+
+def test_closeness_to_an_off_topic_question_lowers_relevance(base: KnowledgeBase) -> None:
+    question = "will the war end before the world cup"
+    plain = SearchIndex(phrasings_of(base))
+    warned = SearchIndex(phrasings_of(base), off_topic=[question])
+    assert plain.search(question)[0].features["off_topic"] == 0.0
+    near = warned.search(question)[0]
+    assert near.features["off_topic"] == pytest.approx(1.0, abs=1e-4)
+    assert near.relevance < plain.search(question)[0].relevance
 
 
 def test_vague_but_plainly_on_topic_question_gets_choices_not_silence(engine: Engine) -> None:
