@@ -167,11 +167,11 @@ def test_question_sets_are_big_enough_and_independent(engine: Engine, name: str)
 
 
 # The floors: top-1 >= 92%, out-of-scope rejection >= 97%, no out-of-scope answer
-# (measured 93.4%, 98.8%, none). The held-out set (written blind to the phrasings and the other
-# sets, never tuned on) measured 88.5% and 95.7%; its floors guard against a change that only helps
+# (measured 95.6%, 98.8%, none). The held-out set (written blind to the phrasings and the other
+# sets, never tuned on) measured 90.0% and 95.7%; its floors guard against a change that only helps
 # the set it was developed on. The answer threshold lets through the 0.5% most answer-like
-# out-of-scope questions of the calibration set; on the held-out set that measured 1 or 2 of 70.
-FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.86, 0.95, 2)}
+# out-of-scope questions of the calibration set; on the held-out set that has measured 0 to 2 of 70.
+FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.88, 0.95, 2)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
