@@ -72,11 +72,6 @@ def _word_features(word: str, trigrams: bool = True) -> tuple[tuple[str, float],
     return (whole, *(("c:" + g, GRAM_WEIGHT / len(word)) for g in _grams(word)))
 
 
-@lru_cache(maxsize=200_000)
-def _feature_names(word: str, trigrams: bool = True) -> tuple[str, ...]:
-    return tuple(name for name, _ in _word_features(word, trigrams))
-
-
 def _deletions(word: str) -> list[str]:
     """The word with one letter left out, in a fixed order (a set's order would change per process)."""
     return list(dict.fromkeys(word[:i] + word[i + 1 :] for i in range(len(word))))
@@ -185,35 +180,38 @@ class SearchIndex:
         # Postings, built as arrays: every (feature, phrasing) occurrence, counted by one np.unique.
         vocabulary: Counter[str] = Counter()
         feature_ids: dict[str, int] = {}
-        word_ids: dict[tuple[str, bool], list[int]] = {}
+        word_features: dict[tuple[str, bool], tuple[list[int], list[float]]] = {}
         occurrences: list[int] = []
+        occurrence_weights: list[float] = []
         lengths = np.zeros(len(self.phrasings), dtype=np.float32)
-        for doc, text in enumerate(self.normalized):
-            words = text.split()
-            vocabulary.update(set(words))
-            trigrams = self.phrasings[doc].trigrams
-            before = len(occurrences)
-            for word in words:
-                ids = word_ids.get((word, trigrams))
-                if ids is None:
-                    names = _feature_names(word, trigrams)
-                    ids = word_ids[word, trigrams] = [feature_ids.setdefault(n, len(feature_ids)) for n in names]
-                occurrences.extend(ids)
-            lengths[doc] = len(occurrences) - before
-        self.speller = Speller(written, vocabulary)
         # Which entries know each word (in any of their phrasings), as entry numbers.
         self.entry_number: dict[str, int] = {}
         entries_with: dict[str, set[int]] = defaultdict(set)
-        for phrasing, text in zip(self.phrasings, self.normalized, strict=True):
+        for doc, (phrasing, text) in enumerate(zip(self.phrasings, self.normalized, strict=True)):
+            words = text.split()
+            vocabulary.update(set(words))
             number = self.entry_number.setdefault(phrasing.entry_id, len(self.entry_number))
-            for word in text.split():
+            before = len(occurrences)
+            for word in words:
                 entries_with[word].add(number)
+                found = word_features.get((word, phrasing.trigrams))
+                if found is None:
+                    pairs = _word_features(word, phrasing.trigrams)
+                    found = word_features[word, phrasing.trigrams] = (
+                        [feature_ids.setdefault(name, len(feature_ids)) for name, _ in pairs],
+                        [weight for _, weight in pairs],
+                    )
+                occurrences.extend(found[0])
+                occurrence_weights.extend(found[1])
+            lengths[doc] = len(occurrences) - before
+        self.speller = Speller(written, vocabulary)
         self.entries_with = {word: np.fromiter(found, dtype=np.int64) for word, found in entries_with.items()}
         n_docs = max(len(self.phrasings), 1)
         avg = float(lengths.mean()) if len(lengths) else 1.0
         norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))
         doc_of = np.repeat(np.arange(len(self.phrasings), dtype=np.int64), lengths.astype(np.int64))
-        pairs, counts = np.unique(np.array(occurrences, dtype=np.int64) * n_docs + doc_of, return_counts=True)
+        feature_of_occurrence = np.array(occurrences, dtype=np.int64)
+        pairs, counts = np.unique(feature_of_occurrence * n_docs + doc_of, return_counts=True)
         feature_of, docs = pairs // n_docs, (pairs % n_docs).astype(np.int32)
         tf = counts.astype(np.float32)
         saturated = tf * (K1 + 1) / (tf + norm[docs])
@@ -226,19 +224,11 @@ class SearchIndex:
         for feature, a, b in zip(feature_ids, bounds, bounds[1:], strict=False):  # ids in insertion order
             self._docs[feature] = docs[a:b]
             self._tf[feature] = saturated[a:b]
-        # The evidence mass of each phrasing, summed word by word (a word's features are fixed).
-        word_mass: dict[tuple[str, bool], float] = {}
-        self.doc_mass = np.ones(len(self.phrasings), dtype=np.float64)
-        for doc, text in enumerate(self.normalized):
-            trigrams = self.phrasings[doc].trigrams
-            mass = 0.0
-            for word in text.split():
-                key = (word, trigrams)
-                if key not in word_mass:
-                    word_mass[key] = sum(w * self.idf[f] for f, w in _word_features(word, trigrams))
-                mass += word_mass[key]
-            if mass > 0:
-                self.doc_mass[doc] = mass
+        # The evidence mass of each phrasing: its features' weights times their idf, summed.
+        mass = np.bincount(
+            doc_of, weights=np.array(occurrence_weights) * idf[feature_of_occurrence], minlength=len(self.phrasings)
+        )
+        self.doc_mass = np.where(mass > 0, mass, 1.0)
         self.max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
 
     @staticmethod
