@@ -1,6 +1,6 @@
 """Fits the ranking and confidence models on the calibration set and writes knowledge/scoring.json.
 
-    python -m bench.calibrate [--dry-run]
+    python -m bench.calibrate [--dry-run] [--folds K]
 
 1. Ranking: a linear score over each candidate's evidence, fitted so that the softmax over a
    question's candidates puts the most weight on acceptable entries (listwise logistic loss).
@@ -11,8 +11,9 @@
    calibration set's out-of-scope questions rejected; "answer" from the confidence above which the
    answers were right at least ANSWER_PRECISION of the time and above every out-of-scope question.
 
-Only bench/calibration_set.yaml is fitted on; bench/eval_set.yaml and bench/holdout_set.yaml
-measure the result (python -m bench.eval --set eval|holdout).
+`--folds K` also fits on all but every K-th question in turn and judges the rest, as the engine
+would answer them: the figures to decide a change by. Only bench/calibration_set.yaml is fitted on;
+bench/eval_set.yaml and bench/holdout_set.yaml measure the result (python -m bench.eval).
 """
 
 from __future__ import annotations
@@ -102,14 +103,15 @@ class Evidence:
         found = [index.search(q.text, limit=SHORTLIST) for q in questions]
         return cls(questions, found, {e.id for e in base.entries.values() if e.kind is Kind.disambiguation})
 
-    def first(self, i: int, rank_weights: np.ndarray) -> tuple[Candidate, float] | None:
-        """Question i's first candidate under these ranking weights, with its ranking share."""
+    def first(self, i: int, rank_weights: np.ndarray) -> tuple[Candidate, dict[str, float]] | None:
+        """Question i's first candidate under these ranking weights, with its evidence (its ranking
+        share, `probability`, included): what the confidence and relevance models read."""
         cands = self.found[i]
         if not cands:
             return None
         ranks = np.array([features(c, RANK_FEATURES) for c in cands]) @ rank_weights
         top = int(np.argmax(ranks))
-        return cands[top], float(softmax(ranks)[top])
+        return cands[top], {**cands[top].features, "probability": float(softmax(ranks)[top])}
 
 
 @dataclass
@@ -153,10 +155,10 @@ def fit(evidence: Evidence, chosen: Sequence[int], report: Callable[[str], None]
         q, first = questions[i], evidence.first(i, rank_weights)
         if first is None:
             continue
-        top, share = first
+        top, evidence_of_top = first
         if not q.in_scope and top.entry_id in evidence.disambiguation:
             continue  # e.g. the Gaza plan: the bot names it as outside its scope, which is right
-        rows.append([{**top.features, "probability": share}[n] for n in CONFIDENCE_FEATURES])
+        rows.append([evidence_of_top[n] for n in CONFIDENCE_FEATURES])
         labels.append(float(top.entry_id in q.expect))
         in_scope.append(q.in_scope)
     x, y, inside = np.array(rows), np.array(labels), np.array(in_scope)
@@ -171,6 +173,18 @@ def fit(evidence: Evidence, chosen: Sequence[int], report: Callable[[str], None]
     conf, relevant = unthresholded.confidence(evidence_by_name), unthresholded.relevance(evidence_by_name)
 
     n_outside = sum(not questions[i].in_scope for i in chosen)  # with those named out of scope by an entry
+    answer, suggest = thresholds(conf, relevant, y, inside, n_outside)
+    report(f"thresholds: answer {answer:.3f}, did you mean {suggest:.3f}")
+    return Scoring(
+        tuple(rank_weights), tuple(confidence_weights), tuple(relevance_weights), answer, suggest, SUGGEST_SHARE
+    )
+
+
+def thresholds(
+    conf: np.ndarray, relevant: np.ndarray, right: np.ndarray, inside: np.ndarray, n_outside: int
+) -> tuple[float, float]:
+    """(answer, suggest) from each question's confidence and relevance, whether its first choice was
+    right and whether it was in scope; `n_outside` counts every out-of-scope question."""
     allowed = int(np.floor((1 - TARGET_REJECTION) * n_outside))
     outside = np.sort(relevant[~inside])[::-1]
     suggest = float(outside[allowed]) + 1e-4 if allowed < len(outside) else 0.05
@@ -180,14 +194,9 @@ def fit(evidence: Evidence, chosen: Sequence[int], report: Callable[[str], None]
     slip = int(np.floor(ANSWER_SLIP * n_outside))
     answer = (float(offered_outside[slip]) if slip < len(offered_outside) else 0.0) + 0.02
     for t in np.sort(conf[inside]):
-        chosen_in = conf[inside] >= t
-        if t >= answer and y[inside][chosen_in].mean() >= ANSWER_PRECISION:
-            answer = float(t)
-            break
-    report(f"thresholds: answer {answer:.3f}, did you mean {suggest:.3f}")
-    return Scoring(
-        tuple(rank_weights), tuple(confidence_weights), tuple(relevance_weights), answer, suggest, SUGGEST_SHARE
-    )
+        if t >= answer and right[inside][conf[inside] >= t].mean() >= ANSWER_PRECISION:
+            return float(t), suggest
+    return answer, suggest
 
 
 def judge(scoring: Scoring, evidence: Evidence, chosen: Sequence[int]) -> Tally:
@@ -198,9 +207,9 @@ def judge(scoring: Scoring, evidence: Evidence, chosen: Sequence[int]) -> Tally:
         q, first = evidence.questions[i], evidence.first(i, weights)
         offered = answered = right = False
         if first is not None:
-            top, share = first
+            top, evidence_of_top = first
             named_outside = top.entry_id in evidence.disambiguation
-            row = {n: np.array([v]) for n, v in {**top.features, "probability": share}.items()}
+            row = {n: np.array([v]) for n, v in evidence_of_top.items()}
             offered = float(scoring.relevance(row)[0]) >= scoring.suggest
             answered = offered and float(scoring.confidence(row)[0]) >= scoring.answer and not named_outside
             right = top.entry_id in q.expect

@@ -268,7 +268,7 @@ class SearchIndex:
         contains: a question about Putin's age finds his profile, which knows nothing of age."""
         known_weight = np.zeros(len(self.entry_number))
         total = 0.0
-        for word in set(words):
+        for word in dict.fromkeys(words):  # in order: the same sum, to the last bit, in every process
             idf = self.idf.get("w:" + word, self.max_idf)
             total += idf
             if (entries := self.entries_with.get(word)) is not None:
