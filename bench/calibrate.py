@@ -9,7 +9,9 @@
 3. Relevance: a logistic model of "the question is in scope" over the same evidence.
 4. Thresholds: "did you mean" from the relevance that keeps at least TARGET_REJECTION of the
    calibration set's out-of-scope questions rejected; "answer" from the confidence above which the
-   answers were right at least ANSWER_PRECISION of the time and above every out-of-scope question.
+   answers were right at least ANSWER_PRECISION of the time and above all but ANSWER_SLIP of the
+   out-of-scope questions (near misses such as "how old is vladimir putin", which look like the
+   base in every way but the one word it has no answer for).
 
 `--folds K` also fits on all but every K-th question in turn and judges the rest, as the engine
 would answer them: the figures to decide a change by. Only bench/calibration_set.yaml is fitted on;
@@ -36,7 +38,10 @@ from knowledge.validate import load_base
 
 TARGET_REJECTION = 0.98  # one point above the 97% floor, as a margin for new questions
 ANSWER_PRECISION = 0.95
-ANSWER_SLIP = 0.005  # share of calibration out-of-scope questions that may score above "answer"
+# Share of calibration out-of-scope questions that may score above "answer": at 0.5% the bar was
+# set by the third most answer-like near miss alone and moved 0.90-0.98 between folds (5-fold CV:
+# 61% of in-scope questions answered, 98.2% right); at 1%, 84.5% answered, 97.2% right.
+ANSWER_SLIP = 0.01
 SUGGEST_SHARE = 0.1
 L2 = 0.001
 STEPS = 3000

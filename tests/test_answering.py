@@ -169,9 +169,9 @@ def test_question_sets_are_big_enough_and_independent(engine: Engine, name: str)
 # The floors: top-1 >= 92%, out-of-scope rejection >= 97%, no out-of-scope answer
 # (measured 95.3%, 98.8%, none). The held-out set (written blind to the phrasings and the other
 # sets, never tuned on) measured 93.0% and 95.7%; its floors guard against a change that only helps
-# the set it was developed on. The answer threshold lets through the 0.5% most answer-like
+# the set it was developed on. The answer threshold lets through the 1% most answer-like
 # out-of-scope questions of the calibration set; on the held-out set that has measured 0 to 2 of 70.
-FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.88, 0.95, 2)}
+FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.90, 0.95, 2)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
