@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -86,7 +86,7 @@ class Speller:
 
     MIN_LENGTH = 6  # one edit away from a shorter word is too often another word
 
-    def __init__(self, written: dict[str, Counter[str]], vocabulary: Counter[str]) -> None:
+    def __init__(self, written: dict[str, Counter[str]], vocabulary: Collection[str]) -> None:
         self.vocabulary = vocabulary
         self.written = written
         self._by_deletion: dict[str, dict[str, str]] = {}
@@ -177,40 +177,55 @@ class SearchIndex:
             words = surface_tokens(phrasing.text)
             written[phrasing.language].update(words)
             self.normalized.append(" ".join(canonical(w) for w in words))
-        # Postings, built as arrays: every (feature, phrasing) occurrence, counted by one np.unique.
-        vocabulary: Counter[str] = Counter()
-        feature_ids: dict[str, int] = {}
-        word_features: dict[tuple[str, bool], tuple[list[int], list[float]]] = {}
-        occurrences: list[int] = []
-        occurrence_weights: list[float] = []
-        lengths = np.zeros(len(self.phrasings), dtype=np.float32)
+        # Every word of every phrasing as a number, with its phrasing and that phrasing's entry.
+        count = len(self.phrasings)
+        word_number: dict[str, int] = {}
+        split = [text.split() for text in self.normalized]
+        words_per_doc = np.fromiter(map(len, split), dtype=np.int64, count=count)
+        token_word = np.fromiter(
+            (word_number.setdefault(w, len(word_number)) for words in split for w in words),
+            dtype=np.int64, count=int(words_per_doc.sum()),
+        )
+        token_doc = np.repeat(np.arange(count, dtype=np.int64), words_per_doc)
+        self.speller = Speller(written, word_number)
         # Which entries know each word (in any of their phrasings), as entry numbers.
         self.entry_number: dict[str, int] = {}
-        entries_with: dict[str, set[int]] = defaultdict(set)
-        for doc, (phrasing, text) in enumerate(zip(self.phrasings, self.normalized, strict=True)):
-            words = text.split()
-            vocabulary.update(set(words))
-            number = self.entry_number.setdefault(phrasing.entry_id, len(self.entry_number))
-            before = len(occurrences)
-            for word in words:
-                entries_with[word].add(number)
-                found = word_features.get((word, phrasing.trigrams))
-                if found is None:
-                    pairs = _word_features(word, phrasing.trigrams)
-                    found = word_features[word, phrasing.trigrams] = (
-                        [feature_ids.setdefault(name, len(feature_ids)) for name, _ in pairs],
-                        [weight for _, weight in pairs],
-                    )
-                occurrences.extend(found[0])
-                occurrence_weights.extend(found[1])
-            lengths[doc] = len(occurrences) - before
-        self.speller = Speller(written, vocabulary)
-        self.entries_with = {word: np.fromiter(found, dtype=np.int64) for word, found in entries_with.items()}
-        n_docs = max(len(self.phrasings), 1)
+        doc_entry = np.fromiter(
+            (self.entry_number.setdefault(p.entry_id, len(self.entry_number)) for p in self.phrasings),
+            dtype=np.int64, count=count,
+        )
+        self.doc_entry = doc_entry
+        self.entry_ids = list(self.entry_number)  # entry number -> id
+        n_entries = max(len(self.entry_number), 1)
+        known = np.unique(token_word * n_entries + doc_entry[token_doc])
+        cuts = np.searchsorted(known // n_entries, np.arange(len(word_number) + 1)).tolist()
+        self.entries_with = {w: known[a:b] % n_entries for w, a, b in zip(word_number, cuts, cuts[1:], strict=False)}
+        # Postings, built as arrays: each distinct (word, trigrams or not) gets its features once,
+        # every word occurrence is expanded into its features by one gather, and one np.unique
+        # counts every (feature, phrasing) pair.
+        doc_trigrams = np.fromiter((p.trigrams for p in self.phrasings), dtype=np.int64, count=count)
+        keys, token_key = np.unique(token_word * 2 + doc_trigrams[token_doc], return_inverse=True)
+        words = list(word_number)
+        feature_ids: dict[str, int] = {}
+        key_features: list[int] = []
+        key_weights: list[float] = []
+        key_sizes = np.zeros(len(keys), dtype=np.int64)
+        for k, key in enumerate(keys.tolist()):
+            features = _word_features(words[key // 2], bool(key % 2))
+            key_features.extend(feature_ids.setdefault(name, len(feature_ids)) for name, _ in features)
+            key_weights.extend(weight for _, weight in features)
+            key_sizes[k] = len(features)
+        sizes = key_sizes[token_key]
+        ends = np.cumsum(sizes)
+        gather = np.repeat(ends - sizes - (np.cumsum(key_sizes) - key_sizes)[token_key], sizes)
+        gather = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) - gather
+        feature_of_occurrence = np.array(key_features, dtype=np.int64)[gather]
+        occurrence_weights = np.array(key_weights, dtype=np.float64)[gather]
+        doc_of = np.repeat(token_doc, sizes)
+        lengths = np.bincount(doc_of, minlength=count).astype(np.float32)
+        n_docs = max(count, 1)
         avg = float(lengths.mean()) if len(lengths) else 1.0
         norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))
-        doc_of = np.repeat(np.arange(len(self.phrasings), dtype=np.int64), lengths.astype(np.int64))
-        feature_of_occurrence = np.array(occurrences, dtype=np.int64)
         pairs, counts = np.unique(feature_of_occurrence * n_docs + doc_of, return_counts=True)
         feature_of, docs = pairs // n_docs, (pairs % n_docs).astype(np.int32)
         tf = counts.astype(np.float32)
@@ -225,9 +240,7 @@ class SearchIndex:
             self._docs[feature] = docs[a:b]
             self._tf[feature] = saturated[a:b]
         # The evidence mass of each phrasing: its features' weights times their idf, summed.
-        mass = np.bincount(
-            doc_of, weights=np.array(occurrence_weights) * idf[feature_of_occurrence], minlength=len(self.phrasings)
-        )
+        mass = np.bincount(doc_of, weights=occurrence_weights * idf[feature_of_occurrence], minlength=count)
         self.doc_mass = np.where(mass > 0, mass, 1.0)
         self.max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
 
@@ -263,8 +276,8 @@ class SearchIndex:
         share = known / len(raw) if raw else 0.0
         return Query(words, share, " ".join(words), unknown)
 
-    def _entry_coverage(self, words: list[str], entry_ids: list[str]) -> np.ndarray:
-        """For each entry, the share of the question's word weight (idf) that any of its phrasings
+    def _entry_coverage(self, words: list[str], numbers: np.ndarray) -> np.ndarray:
+        """For each entry (by number), the share of the question's word weight (idf) that any of its phrasings
         contains: a question about Putin's age finds his profile, which knows nothing of age."""
         known_weight = np.zeros(len(self.entry_number))
         total = 0.0
@@ -273,7 +286,7 @@ class SearchIndex:
             total += idf
             if (entries := self.entries_with.get(word)) is not None:
                 known_weight[entries] += idf
-        return known_weight[[self.entry_number[e] for e in entry_ids]] / total
+        return known_weight[numbers] / total
 
     def search(self, question: str, limit: int = 5) -> list[Candidate]:
         """The best entries for a question, most confident first."""
@@ -315,26 +328,24 @@ class SearchIndex:
         coverage = weight * np.minimum(1.0, matched_mass[shortlist] / total_mass)  # idf > 0: mass > 0
         reverse = weight * np.minimum(1.0, matched_mass[shortlist] / self.doc_mass[shortlist])
         lexical = 0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse
-        best: dict[str, int] = {}  # entry -> position of its best phrasing in the shortlist
-        for i in np.argsort(-lexical, kind="stable"):
-            best.setdefault(self.phrasings[shortlist[i]].entry_id, int(i))
+        # Each entry once, at its best phrasing in the shortlist, best first.
+        order = np.argsort(-lexical, kind="stable")
+        entry_of = self.doc_entry[shortlist[order]]
+        firsts = np.sort(np.unique(entry_of, return_index=True)[1])
+        at, numbers = order[firsts], entry_of[firsts]
+        entry_ids = [self.entry_ids[n] for n in numbers.tolist()]
         # An entry several of whose phrasings fit is a safer bet than one lucky phrasing.
-        support: dict[str, float] = defaultdict(float)
-        for doc in pool:
-            support[self.phrasings[doc].entry_id] += float(scores[doc])
-        top_support = max(support.values(), default=1.0) or 1.0
-        entry_ids = list(best)
-        at = np.array(list(best.values()))
+        support = np.bincount(self.doc_entry[pool], weights=scores[pool], minlength=len(self.entry_ids))
         features = {
             "fuzzy": fuzzy[at], "coverage": coverage[at], "reverse": reverse[at],
-            "support": np.array([support[e] for e in entry_ids]) / top_support,
+            "support": support[numbers] / (support.max() or 1.0),
             "semantic": self.meaning.similarities(vector := self.meaning.vector(question), entry_ids),
             "topic": np.full(len(at), float(self.meaning.topic @ vector)),
             "off_topic": np.full(len(at), self.meaning.off_topic_similarity(vector)),
             "known": np.full(len(at), query.known),
             "unknown": np.full(len(at), min(query.unknown, 3) / 3),
             "words": np.full(len(at), min(len(query.words), 10) / 10),
-            "entry_coverage": self._entry_coverage(query.words, entry_ids),
+            "entry_coverage": self._entry_coverage(query.words, numbers),
         }
         features["fuzzy_coverage"] = features["fuzzy"] * features["coverage"]
         ranks = self.scoring.rank(features)

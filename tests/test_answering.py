@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bench.calibrate import Evidence, fit
@@ -168,7 +169,7 @@ def test_question_sets_are_big_enough_and_independent(engine: Engine, name: str)
 
 # The floors: top-1 >= 92%, out-of-scope rejection >= 97%, no out-of-scope answer
 # (measured 95.3%, 98.8%, none). The held-out set (written blind to the phrasings and the other
-# sets, never tuned on) measured 93.0% and 95.7%; its floors guard against a change that only helps
+# sets, never tuned on) measured 94.5% and 95.7%; its floors guard against a change that only helps
 # the set it was developed on. The answer threshold lets through the 1% most answer-like
 # out-of-scope questions of the calibration set; on the held-out set that has measured 0 to 2 of 70.
 FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.90, 0.95, 2)}
@@ -217,7 +218,8 @@ def test_entry_coverage_is_the_share_of_the_question_each_entry_knows() -> None:
     ceasefire, monitoring = index.normalized[0].split()
     shared, own = index.idf["w:" + ceasefire], index.idf["w:" + monitoring]
     total = shared + own + index.max_idf  # a word no phrasing has weighs as much as the rarest
-    coverage = index._entry_coverage([ceasefire, monitoring, "weather"], ["a", "b", "c"])
+    numbers = np.array([index.entry_number[e] for e in ("a", "b", "c")])
+    coverage = index._entry_coverage([ceasefire, monitoring, "weather"], numbers)
     assert coverage.tolist() == pytest.approx([(shared + own) / total, shared / total, 0.0])
 
 
