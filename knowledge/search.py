@@ -134,6 +134,13 @@ class Speller:
         return None
 
 
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """np.concatenate([np.arange(a, a + n) for a, n in zip(starts, sizes)]) without the loop."""
+    ends = np.cumsum(sizes)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.arange(total, dtype=np.int64) - np.repeat(ends - sizes - starts, sizes)
+
+
 def _encode(texts: list[str]) -> tuple[Embedder, list[list[int]]]:
     embedder = Embedder.shared()
     return embedder, embedder.encode(texts)
@@ -177,7 +184,7 @@ class SearchIndex:
             words = surface_tokens(phrasing.text)
             written[phrasing.language].update(words)
             self.normalized.append(" ".join(canonical(w) for w in words))
-        # Every word of every phrasing as a number, with its phrasing and that phrasing's entry.
+        # Every word of every phrasing as a number, with the number of its phrasing.
         count = len(self.phrasings)
         word_number: dict[str, int] = {}
         split = [text.split() for text in self.normalized]
@@ -188,24 +195,30 @@ class SearchIndex:
         )
         token_doc = np.repeat(np.arange(count, dtype=np.int64), words_per_doc)
         self.speller = Speller(written, word_number)
-        # Which entries know each word (in any of their phrasings), as entry numbers.
+        self._index_entries(list(word_number), token_word, token_doc)
+        self._index_features(list(word_number), token_word, token_doc)
+
+    def _index_entries(self, words: list[str], token_word: np.ndarray, token_doc: np.ndarray) -> None:
+        """Entry numbers, each phrasing's, and which entries know each word (in any phrasing)."""
         self.entry_number: dict[str, int] = {}
-        doc_entry = np.fromiter(
+        self.doc_entry = np.fromiter(
             (self.entry_number.setdefault(p.entry_id, len(self.entry_number)) for p in self.phrasings),
-            dtype=np.int64, count=count,
+            dtype=np.int64, count=len(self.phrasings),
         )
-        self.doc_entry = doc_entry
         self.entry_ids = list(self.entry_number)  # entry number -> id
-        n_entries = max(len(self.entry_number), 1)
-        known = np.unique(token_word * n_entries + doc_entry[token_doc])
-        cuts = np.searchsorted(known // n_entries, np.arange(len(word_number) + 1)).tolist()
-        self.entries_with = {w: known[a:b] % n_entries for w, a, b in zip(word_number, cuts, cuts[1:], strict=False)}
-        # Postings, built as arrays: each distinct (word, trigrams or not) gets its features once,
-        # every word occurrence is expanded into its features by one gather, and one np.unique
-        # counts every (feature, phrasing) pair.
+        n_entries = max(len(self.entry_ids), 1)
+        known = np.unique(token_word * n_entries + self.doc_entry[token_doc])
+        cuts = np.searchsorted(known // n_entries, np.arange(len(words) + 1)).tolist()
+        self.entries_with = {w: known[a:b] % n_entries for w, a, b in zip(words, cuts, cuts[1:], strict=False)}
+
+    def _index_features(self, words: list[str], token_word: np.ndarray, token_doc: np.ndarray) -> None:
+        """BM25 postings per feature, idf, and each phrasing's evidence mass, built as arrays: each
+        distinct (word, with trigrams or not) gets its features once, every word occurrence is
+        expanded into its features by one gather, and one np.unique counts the (feature, phrasing)
+        pairs."""
+        count = len(self.phrasings)
         doc_trigrams = np.fromiter((p.trigrams for p in self.phrasings), dtype=np.int64, count=count)
         keys, token_key = np.unique(token_word * 2 + doc_trigrams[token_doc], return_inverse=True)
-        words = list(word_number)
         feature_ids: dict[str, int] = {}
         key_features: list[int] = []
         key_weights: list[float] = []
@@ -216,9 +229,7 @@ class SearchIndex:
             key_weights.extend(weight for _, weight in features)
             key_sizes[k] = len(features)
         sizes = key_sizes[token_key]
-        ends = np.cumsum(sizes)
-        gather = np.repeat(ends - sizes - (np.cumsum(key_sizes) - key_sizes)[token_key], sizes)
-        gather = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) - gather
+        gather = _ranges((np.cumsum(key_sizes) - key_sizes)[token_key], sizes)
         feature_of_occurrence = np.array(key_features, dtype=np.int64)[gather]
         occurrence_weights = np.array(key_weights, dtype=np.float64)[gather]
         doc_of = np.repeat(token_doc, sizes)

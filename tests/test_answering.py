@@ -16,7 +16,7 @@ from knowledge.answer import Engine, Outcome, phrasings_of
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import detect_language, normalize
 from knowledge.scoring import SCORING_FILE, Scoring
-from knowledge.search import OTHER_LANGUAGE_KNOWN, Phrasing, SearchIndex
+from knowledge.search import OTHER_LANGUAGE_KNOWN, Phrasing, SearchIndex, _ranges
 from knowledge.semantic import Embedder
 from knowledge.text import as_text
 
@@ -210,6 +210,11 @@ def test_misspelt_word_is_corrected_within_its_language_first(engine: Engine) ->
     # No English word is one edit from 'chicken'; German 'schicken' is, and counts for less.
     chicken = engine.index.prepare("make chicken")
     assert chicken.known == pytest.approx((1 + OTHER_LANGUAGE_KNOWN) / 2)
+
+
+def test_ranges_concatenates_aranges() -> None:
+    assert _ranges(np.array([5, 0, 9]), np.array([2, 3, 0])).tolist() == [5, 6, 0, 1, 2]
+    assert _ranges(np.array([], dtype=np.int64), np.array([], dtype=np.int64)).tolist() == []
 
 
 def test_entry_coverage_is_the_share_of_the_question_each_entry_knows() -> None:
