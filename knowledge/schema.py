@@ -174,9 +174,6 @@ class OffTopic(Frozen):
     uk: list[Phrasing] = Field(default_factory=list)
     ru: list[Phrasing] = Field(default_factory=list)
 
-    def by_language(self) -> dict[str, list[str]]:
-        return {"en": self.en, "de": self.de, "uk": self.uk, "ru": self.ru}
-
     def texts(self) -> list[str]:
         return [*self.en, *self.de, *self.uk, *self.ru]
 

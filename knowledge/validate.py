@@ -142,8 +142,8 @@ def _check_confusable(raw: RawBase, problems: list[Problem]) -> None:
     reported: set[tuple[int, int, str]] = set()
     for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
         a, b = owners[i], owners[j]
-        if a == b or a < 0 or (a > b and b >= 0) or not texts[i]:
-            continue  # each pair once, from the entry's side
+        if a == b or a == OFF_TOPIC or (b != OFF_TOPIC and a > b) or not texts[i]:
+            continue  # each pair once, from the side of an entry
         key = (a, b, texts[i])
         if key in reported:
             continue

@@ -136,22 +136,22 @@ def test_off_topic_questions_are_read_with_the_base(tmp_path: Path, capsys: pyte
 
 
 @pytest.mark.parametrize(
-    ("text", "field", "message"),
+    ("text", "field", "line", "message"),
     [
-        (OFF_TOPIC.replace("  de:", "  fr:"), "fr", "unknown field"),
-        (OFF_TOPIC.replace('"wetter morgen"', '"x"'), "de.0", "at least 2 characters"),
-        ("off_topic: [weather]\n", "-", "valid dictionary"),
-        (OFF_TOPIC + "extra: 1\n", "off_topic", "only a 'off_topic' mapping"),
+        (OFF_TOPIC.replace("  de:", "  fr:"), "fr", 3, "unknown field"),
+        (OFF_TOPIC.replace('"wetter morgen"', '"x"'), "de.0", 3, "at least 2 characters"),
+        ("off_topic: [weather]\n", "-", 1, "valid dictionary"),
+        (OFF_TOPIC + "extra: 1\n", "off_topic", 1, "only a 'off_topic' mapping"),
     ],
     ids=["unknown-language", "too-short", "not-a-mapping", "extra-key"],
 )
 def test_broken_off_topic_file_names_file_line_and_field(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, field: str, message: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, field: str, line: int, message: str
 ) -> None:
     code, problems = run_check(capsys, write_tree(tmp_path, off_topic_yaml=text))
     assert code == 1
     hit = [p for p in problems if p["file"] == "off_topic.yaml" and p["field"] == field]
-    assert hit and message in hit[0]["msg"], problems
+    assert hit and message in hit[0]["msg"] and int(hit[0]["line"]) == line, problems
 
 
 def test_off_topic_question_that_is_an_entry_phrasing_is_named(
