@@ -331,13 +331,13 @@ class SearchIndex:
         pool = pool[np.argsort(-scores[pool], kind="stable")]
         shortlist = pool[:SHORTLIST]
         texts = [self.normalized[doc] for doc in shortlist]  # every one matched at least one feature
-        weight = self.weights[shortlist]  # lexical evidence from titles and answers counts less
-        fuzzy = weight * (
+        kind_weight = self.weights[shortlist]  # lexical evidence from titles and answers counts less
+        fuzzy = kind_weight * (
             cdist([query.text], texts, scorer=fuzz.token_sort_ratio, processor=None)[0]
             + cdist([query.text], texts, scorer=fuzz.token_set_ratio, processor=None)[0]
         ) / 200
-        coverage = weight * np.minimum(1.0, matched_mass[shortlist] / total_mass)  # idf > 0: mass > 0
-        reverse = weight * np.minimum(1.0, matched_mass[shortlist] / self.doc_mass[shortlist])
+        coverage = kind_weight * np.minimum(1.0, matched_mass[shortlist] / total_mass)  # idf > 0: mass > 0
+        reverse = kind_weight * np.minimum(1.0, matched_mass[shortlist] / self.doc_mass[shortlist])
         lexical = 0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse
         # Each entry once, at its best phrasing in the shortlist, best first.
         order = np.argsort(-lexical, kind="stable")
