@@ -30,10 +30,10 @@ from dataclasses import astuple, dataclass
 import numpy as np
 
 from bench.evalset import SETS, Question, load_questions
-from knowledge.answer import phrasings_of
+from knowledge.answer import index_of
 from knowledge.schema import Kind
 from knowledge.scoring import CONFIDENCE_FEATURES, RANK_FEATURES, SCORING_FILE, Scoring, softmax
-from knowledge.search import SHORTLIST, Candidate, SearchIndex
+from knowledge.search import SHORTLIST, Candidate
 from knowledge.validate import load_base
 
 TARGET_REJECTION = 0.98  # one point above the 97% floor, as a margin for new questions
@@ -101,7 +101,7 @@ class Evidence:
     @classmethod
     def collect(cls, report: Callable[[str], None] = print) -> Evidence:
         base = load_base()
-        index = SearchIndex(phrasings_of(base), scoring=_neutral(), off_topic=base.off_topic.texts())
+        index = index_of(base, scoring=_neutral())
         questions = load_questions(SETS["calibration"])
         report(f"calibration set: {len(questions)} questions "
                f"({sum(q.in_scope for q in questions)} in scope); collecting evidence")

@@ -18,7 +18,7 @@ from bot.settings import Settings
 from handlers.commands import set_menus
 from handlers.context import Services
 from handlers.flood import FloodGate
-from knowledge.answer import Engine, Thresholds
+from knowledge.answer import Engine
 from knowledge.validate import load_base
 from knowledge.versions import content_version
 
@@ -56,8 +56,7 @@ def configure_logging(level: str, token: str | None) -> None:
 def load_engine(settings: Settings) -> Engine:
     """Loads and indexes the knowledge base; raises KnowledgeError when it is broken."""
     base = load_base(settings.knowledge_dir, measure=answer_length)
-    engine = Engine(base)  # settings left unset keep the fitted thresholds
-    engine.thresholds = Thresholds.fitted(engine.index.scoring, settings.answer_threshold, settings.suggest_threshold)
+    engine = Engine(base, answer=settings.answer_threshold, suggest=settings.suggest_threshold)
     freeze_long_lived()
     return engine
 

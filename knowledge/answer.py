@@ -107,13 +107,19 @@ def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
     return out
 
 
+def index_of(base: KnowledgeBase, scoring: Scoring | None = None) -> SearchIndex:
+    """The search index of a base: its phrasings, titles and answers, and its off-topic questions."""
+    return SearchIndex(phrasings_of(base), scoring=scoring, off_topic=base.off_topic.texts())
+
+
 class Engine:
     """The answering engine over one loaded base."""
 
-    def __init__(self, base: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, base: KnowledgeBase, answer: float | None = None, suggest: float | None = None) -> None:
+        """`answer` and `suggest` override the fitted thresholds (knowledge/scoring.json)."""
         self.base = base
-        self.index = SearchIndex(phrasings_of(base), off_topic=base.off_topic.texts())
-        self.thresholds = thresholds or Thresholds.fitted(self.index.scoring)
+        self.index = index_of(base)
+        self.thresholds = Thresholds.fitted(self.index.scoring, answer, suggest)
 
     def candidates(self, question: str, limit: int = 10) -> list[Candidate]:
         """Matching entries, best first, whatever their confidence."""
