@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 from rapidfuzz import fuzz, process, utils
 
-from knowledge.normalize import content_tokens
+from knowledge.normalize import _TOKEN, STOP_WORDS, clean, content_tokens
 from knowledge.search import Phrasing
 
 
@@ -66,3 +66,37 @@ class BM25:
     def decide(self, question: str) -> tuple[str | None, bool]:
         entry_id, score = self.best(question)
         return entry_id, score >= self.answer_at
+
+
+_UK_LETTERS = set("іїєґ")
+_RU_LETTERS = set("ыэъ")
+_UK_WORDS = frozenset("що як чи це який яка які хто де коли чому буде україна україни його та".split())
+_RU_WORDS = frozenset("что как ли это какой какая какие кто где когда почему будет россия его".split())
+_DE_WORDS = frozenset(
+    """was wie wer wo wann warum ist sind der die das und nicht ein eine gibt es wird werden
+    mit von fur uber auf russland ukraine selenskyj putin plan krieg frieden""".split()
+)
+_DE_ONLY = frozenset("was wie wer wo wann warum ist sind der die das und nicht ein eine gibt wird werden mit von fur uber auf auch noch".split())
+
+
+def word_list_language(text: str, hint: str | None = None) -> str:
+    """The detector before knowledge.language: script and common words (a hint wins a tie)."""
+    lowered = clean(text)
+    cyrillic = sum(1 for ch in lowered if "\u0400" <= ch <= "\u04ff")
+    latin = sum(1 for ch in lowered if "a" <= ch <= "z")
+    words = set(_TOKEN.findall(lowered))
+    if cyrillic > latin:
+        uk = sum(ch in _UK_LETTERS for ch in lowered) * 2 + len(words & _UK_WORDS)
+        ru = sum(ch in _RU_LETTERS for ch in lowered) * 2 + len(words & _RU_WORDS)
+        if uk == ru and hint in ("uk", "ru"):
+            return hint
+        return "uk" if uk > ru else "ru" if ru > uk else (hint if hint in ("uk", "ru") else "ru")
+    if latin == 0:
+        return hint if hint in STOP_WORDS else "en"
+    german = len(words & _DE_ONLY) + sum(ch in "äöüß" for ch in text.casefold()) * 2
+    english = len(words & STOP_WORDS["en"] - _DE_ONLY)
+    if german > english:
+        return "de"
+    if german == english and hint == "de":
+        return "de"
+    return "en" if english or hint not in STOP_WORDS else hint  # type: ignore[return-value]

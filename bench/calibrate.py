@@ -29,7 +29,7 @@ from dataclasses import astuple, dataclass
 
 import numpy as np
 
-from bench.evalset import SETS, Question, load_questions
+from bench.evalset import FIT_SETS, SETS, Question, load_questions
 from knowledge.answer import index_of
 from knowledge.schema import Kind
 from knowledge.scoring import CONFIDENCE_FEATURES, RANK_FEATURES, SCORING_FILE, Scoring, softmax
@@ -97,16 +97,20 @@ class Evidence:
     questions: list[Question]
     found: list[list[Candidate]]
     disambiguation: set[str]  # entries that name a question as outside the base (the Gaza plan)
+    origin: list[str]  # the set each question comes from
 
     @classmethod
     def collect(cls, report: Callable[[str], None] = print) -> Evidence:
         base = load_base()
         index = index_of(base, scoring=_neutral())
-        questions = load_questions(SETS["calibration"])
-        report(f"calibration set: {len(questions)} questions "
+        # Questions about a time after the knowledge date are answered by the calendar, not the models.
+        by_set = [(name, q) for name in FIT_SETS for q in load_questions(SETS[name]) if not q.after]
+        questions = [q for _, q in by_set]
+        report(f"calibration sets ({', '.join(FIT_SETS)}): {len(questions)} questions "
                f"({sum(q.in_scope for q in questions)} in scope); collecting evidence")
         found = [index.search(q.text, limit=SHORTLIST) for q in questions]
-        return cls(questions, found, {e.id for e in base.entries.values() if e.kind is Kind.disambiguation})
+        disambiguation = {e.id for e in base.entries.values() if e.kind is Kind.disambiguation}
+        return cls(questions, found, disambiguation, [name for name, _ in by_set])
 
     def first(self, i: int, rank_weights: np.ndarray) -> tuple[Candidate, dict[str, float]] | None:
         """Question i's first candidate under these ranking weights, with its evidence (its ranking
@@ -193,11 +197,12 @@ def thresholds(
     allowed = int(np.floor((1 - TARGET_REJECTION) * n_outside))
     outside = np.sort(relevant[~inside])[::-1]
     suggest = float(outside[allowed]) + 1e-4 if allowed < len(outside) else 0.05
-    # Above all but the ANSWER_SLIP most confident out-of-scope questions that pass relevance (the
-    # rest never reach the answer step): one borderline label must not set the bar for everyone.
-    offered_outside = np.sort(conf[~inside & (relevant >= suggest)])[::-1]
+    # Above all but the ANSWER_SLIP most confident out-of-scope questions (an answer does not need
+    # the relevance gate: a confident first candidate is an answer): one borderline label must not
+    # set the bar for everyone.
+    confident_outside = np.sort(conf[~inside])[::-1]
     slip = int(np.floor(ANSWER_SLIP * n_outside))
-    answer = (float(offered_outside[slip]) if slip < len(offered_outside) else 0.0) + 0.02
+    answer = (float(confident_outside[slip]) if slip < len(confident_outside) else 0.0) + 0.02
     for t in np.sort(conf[inside]):
         if t >= answer and right[inside][conf[inside] >= t].mean() >= ANSWER_PRECISION:
             return float(t), suggest
@@ -215,8 +220,8 @@ def judge(scoring: Scoring, evidence: Evidence, chosen: Sequence[int]) -> Tally:
             top, evidence_of_top = first
             named_outside = top.entry_id in evidence.disambiguation
             row = {n: np.array([v]) for n, v in evidence_of_top.items()}
-            offered = float(scoring.relevance(row)[0]) >= scoring.suggest
-            answered = offered and float(scoring.confidence(row)[0]) >= scoring.answer and not named_outside
+            answered = float(scoring.confidence(row)[0]) >= scoring.answer and not named_outside
+            offered = answered or float(scoring.relevance(row)[0]) >= scoring.suggest
             right = top.entry_id in q.expect
             if named_outside and not q.in_scope:
                 offered = False
@@ -235,6 +240,7 @@ def judge(scoring: Scoring, evidence: Evidence, chosen: Sequence[int]) -> Tally:
 def cross_validate(evidence: Evidence, folds: int, report: Callable[[str], None] = print) -> Tally:
     """Fit on all folds but one, judge on that one, for each fold in turn; the summed tally."""
     total = Tally()
+    per_set: dict[str, Tally] = {}
     everything = range(len(evidence.questions))
     for k in range(folds):
         held = [i for i in everything if i % folds == k]
@@ -242,6 +248,11 @@ def cross_validate(evidence: Evidence, folds: int, report: Callable[[str], None]
         tally = judge(scoring, evidence, held)
         report(f"fold {k + 1}/{folds}: {tally.line()}")
         total += tally
+        for name in FIT_SETS:
+            part = judge(scoring, evidence, [i for i in held if evidence.origin[i] == name])
+            per_set[name] = per_set.get(name, Tally()) + part
+    for name, tally in per_set.items():
+        report(f"  {name}, held-out folds: {tally.line()}")
     return total
 
 
@@ -263,7 +274,7 @@ def main() -> int:
         print("dry run: nothing written")
     else:
         n = len(evidence.questions)
-        fitted.save(SCORING_FILE, fitted_on=[f"bench/calibration_set.yaml: {n} questions"])
+        fitted.save(SCORING_FILE, fitted_on=[f"{', '.join(SETS[name].name for name in FIT_SETS)}: {n} questions"])
         print(f"wrote {SCORING_FILE}")
     print(f"done in {time.perf_counter() - started:.1f} s")
     return 0

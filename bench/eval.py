@@ -25,6 +25,10 @@ def engine_decider(engine: Engine) -> Decide:
             return answer.entry_id, "answer", answer.confidence
         if answer.outcome is Outcome.suggest:
             return answer.suggestions[0].entry_id, "suggest", answer.confidence
+        if answer.outcome is Outcome.after and answer.suggestions:  # "what I knew up to then": choices
+            return None, "after_suggest", answer.confidence
+        if answer.outcome in (Outcome.after, Outcome.empty):
+            return None, answer.outcome.value, answer.confidence
         if answer.note_entry_id:
             return answer.note_entry_id, "disambiguation", answer.confidence
         return None, "none", answer.confidence
@@ -41,8 +45,9 @@ def baseline_decider(baseline: WRatioScan | BM25) -> Decide:
 
 
 def table(reports: dict[str, Report]) -> str:
-    keys = sorted({k for r in reports.values() for k in r.groups}, key=lambda k: (k.count(":"), k))
-    lines = ["| group | n | " + " | ".join(f"{name} top-1 / answered-right / did-you-mean / rejected" for name in reports) + " |"]
+    order = {"in_scope": 0, "out_of_scope": 1, "after": 2, "style": 3}
+    keys = sorted({k for r in reports.values() for k in r.groups}, key=lambda k: (order[k.split(":")[0]], k))
+    lines = ["| group | n | " + " | ".join(f"{name}: top-1 / answered-right / did-you-mean / rejected" for name in reports) + " |"]
     lines.append("|---|---:|" + "---|" * len(reports))
     for key in keys:
         cells = []
@@ -50,8 +55,10 @@ def table(reports: dict[str, Report]) -> str:
         for report in reports.values():
             row = report.groups[key].row()
             n = int(row["n"])
-            if key == "out_of_scope":
-                cells.append(f"rejected {row['rejected']:.1%} (answered {row['answered_wrong']:.1%})")
+            if key.startswith("out_of_scope"):
+                cells.append(f"rejected {row['rejected']:.1%} (answered {row['answered_wrong']:.1%}, did-you-mean {row['did_you_mean']:.1%})")
+            elif key.startswith("after"):
+                cells.append(f"knowledge date named {row['after_knowledge_date']:.1%} (answered {row['answered_wrong']:.1%})")
             else:
                 cells.append(f"{row['top1']:.1%} / {row['answered_right']:.1%} / {row['did_you_mean']:.1%} / {row['rejected']:.1%}")
         lines.append(f"| {key} | {n} | " + " | ".join(cells) + " |")

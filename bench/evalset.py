@@ -14,15 +14,19 @@ SETS = {
     "eval": EVAL_SET,
     "holdout": Path(__file__).with_name("holdout_set.yaml"),
     "calibration": Path(__file__).with_name("calibration_set.yaml"),
+    "blind-calibration": Path(__file__).with_name("blind_calibration_set.yaml"),
+    "blind-report": Path(__file__).with_name("blind_report_set.yaml"),  # reporting only: never tuned on
 }
+FIT_SETS = ("calibration", "blind-calibration")  # what bench/calibrate.py fits on
 
 
 @dataclass(frozen=True)
 class Question:
     text: str
-    expect: frozenset[str]  # empty: out of scope
+    expect: frozenset[str]  # empty: out of scope, or about a time after the knowledge date
     lang: str
     style: str
+    after: bool = False  # about a time after the knowledge date: the right reply says so
 
     @property
     def in_scope(self) -> bool:
@@ -34,8 +38,9 @@ def load_questions(path: Path = EVAL_SET) -> list[Question]:
     out = []
     for item in data["questions"]:
         expect = item["expect"]
-        ids = frozenset() if expect in (None, "none") else frozenset([expect] if isinstance(expect, str) else expect)
-        out.append(Question(str(item["q"]), ids, item["lang"], item["style"]))
+        after = expect == "after"
+        ids = frozenset() if expect in (None, "none") or after else frozenset([expect] if isinstance(expect, str) else expect)
+        out.append(Question(str(item["q"]), ids, item["lang"], item["style"], after))
     return out
 
 
@@ -51,13 +56,14 @@ class Tally:
     answered_wrong: int = 0
     suggested: int = 0
     rejected: int = 0
+    dated: int = 0  # replied that the question is after the knowledge date
 
     def row(self) -> dict[str, float]:
         n = max(self.total, 1)
         return {
             "n": self.total, "top1": self.top1 / n, "answered_right": self.answered_right / n,
             "answered_wrong": self.answered_wrong / n, "did_you_mean": self.suggested / n,
-            "rejected": self.rejected / n,
+            "rejected": self.rejected / n, "after_knowledge_date": self.dated / n,
         }
 
 
@@ -72,9 +78,10 @@ def evaluate(questions: list[Question], decide: Decide) -> Report:
     report = Report()
     for q in questions:
         first, outcome, confidence = decide(q.text, q.lang)
-        keys = ["in_scope" if q.in_scope else "out_of_scope"]
+        group = "in_scope" if q.in_scope else "after" if q.after else "out_of_scope"
+        keys = [group, f"{group}:{q.lang}"]
         if q.in_scope:
-            keys += [f"lang:{q.lang}", f"style:{q.style}"]
+            keys += [f"style:{q.style}"]
         for key in keys:
             t = report.groups[key]
             t.total += 1
@@ -86,11 +93,20 @@ def evaluate(questions: list[Question], decide: Decide) -> Report:
             t.top1 += right and outcome != "none"
             t.answered_right += right and answered
             t.answered_wrong += (not right) and answered
-            t.suggested += outcome == "suggest"
-            t.rejected += outcome == "none" or (not q.in_scope and outcome == "disambiguation")
-        if not q.in_scope and outcome in ("answer", "suggest"):
+            # Outside the base, "my knowledge ends on ..." is a refusal unless it offers choices.
+            refused = outcome in ("none", "empty") or (not q.in_scope and outcome in ("disambiguation", "after"))
+            t.suggested += outcome in ("suggest", "after_suggest") and not q.after
+            t.rejected += refused
+            t.dated += outcome in ("after", "after_suggest")
+        if not q.in_scope and not q.after and outcome in ("answer", "suggest"):
             report.oos_max_answer_confidence = max(report.oos_max_answer_confidence, confidence)
-        rejected = outcome in ("none", "disambiguation")
-        if (q.in_scope and (first not in q.expect or outcome == "none")) or (not q.in_scope and not rejected):
+        rejected = outcome in ("none", "disambiguation", "empty", "after")
+        if q.after:
+            missed = outcome not in ("after", "after_suggest")
+        elif q.in_scope:
+            missed = first not in q.expect or outcome in ("none", "after", "after_suggest", "empty")
+        else:
+            missed = not rejected
+        if missed:
             report.misses.append((q, first, outcome, confidence))
     return report

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from knowledge.answer import Answer, Engine
-from knowledge.loader import KnowledgeBase, KnowledgeError, bundled_dir
-from knowledge.text import as_text
+from knowledge.loader import KnowledgeBase, KnowledgeError, bundled_dir, knowledge_date_of
+from knowledge.text import as_text, body_text
 from knowledge.validate import check_base, load_base
 from knowledge.versions import content_version, diff_bases
 
@@ -33,9 +33,13 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     """The --json form of one answer."""
     return {
         "answered": answer.answered,
+        "reason": answer.outcome.reason,
+        "knowledge_date": answer.knowledge_date.isoformat() if answer.knowledge_date else None,
         "entry_id": answer.entry_id,
         "confidence": round(answer.confidence, 4),
         "language": answer.language,
+        "title": answer.title,
+        "body": body_text(answer),
         "text": as_text(answer),
         "sources": [
             {"publisher": s.publisher, "title": s.title, "url": s.url, "published": s.published}
@@ -259,11 +263,22 @@ def cmd_report_unanswered(args: argparse.Namespace) -> int:
     return 0
 
 
+def _knowledge_date_line() -> str:
+    """What the base knows up to, read cheaply (no validation) for the help text."""
+    known = knowledge_date_of(_knowledge_dir(None))
+    if known is None:
+        return ""
+    return f"The knowledge base is current up to {known.isoformat()}; it knows nothing after that day."
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    ask = commands.add_parser("ask", help="answer a question from the knowledge base")
+    ask = commands.add_parser(
+        "ask", help="answer a question from the knowledge base",
+        description=f"Answer a question from the knowledge base. {_knowledge_date_line()}",
+    )
     ask.add_argument("question", nargs="*", help="the question")
     ask.add_argument("--lang", choices=["en", "de", "uk", "ru"], help="answer language (default: detected)")
     ask.add_argument("--json", action="store_true", help="print JSON")

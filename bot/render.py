@@ -31,6 +31,14 @@ def render_answer(answer: Answer) -> str:
     lang = answer.language
     if answer.outcome is Outcome.suggest:
         return escape(text(lang, "did_you_mean"))
+    if answer.outcome is Outcome.after:
+        date = answer.knowledge_date.isoformat() if answer.knowledge_date else "?"
+        lines = [escape(text(lang, "after_knowledge_date").format(date=date))]
+        if answer.suggestions:
+            lines.append(escape(text(lang, "known_until_then").format(date=date)))
+        return "\n\n".join(lines)
+    if answer.outcome is Outcome.empty:
+        return escape(text(lang, "empty"))
     if answer.outcome is Outcome.none:
         if answer.note:
             return f"{escape(text(lang, 'out_of_scope'))}\n\n{escape(answer.note)}"
@@ -115,9 +123,11 @@ def answer_length(base: KnowledgeBase, entry: Entry, language: str) -> int:
     return visible_length(render_answer(compose(base, entry, "", language)))
 
 
-def render_sources_detail(base: KnowledgeBase, entry: Entry, heading: str, note_label: str) -> str:
+def render_sources_detail(
+    base: KnowledgeBase, entry: Entry, heading: str, note_label: str, language: str = "en"
+) -> str:
     """Every source of an entry with title, date and the reliability note."""
-    lines = [heading.format(title=escape(entry.title)), ""]
+    lines = [heading.format(title=escape(entry.title.get(language))), ""]
     for number, source in enumerate(base.sources_of(entry), start=1):
         line = (
             f'{number}. <a href="{escape(source.url)}">{escape(source.publisher)}</a> — '

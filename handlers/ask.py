@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 def answer_keyboard(answer: Answer, language: str) -> InlineKeyboardMarkup | None:
     """Sources and Related for an answer; one button per choice for "did you mean"."""
-    if answer.outcome is Outcome.suggest:
+    if answer.outcome in (Outcome.suggest, Outcome.after) and answer.suggestions:
         return InlineKeyboardMarkup(
             [[InlineKeyboardButton(s.title, callback_data=encode("e", s.entry_id))] for s in answer.suggestions]
         )
@@ -128,11 +128,13 @@ async def entry_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                 await query.message.reply_text(part, reply_markup=keyboard if index == len(parts) - 1 else None)
     elif callback.action == "s":
         back = InlineKeyboardMarkup([[InlineKeyboardButton(t(language, "btn_back"), callback_data=encode("e", entry.id))]])
-        detail = render_sources_detail(svc.engine.base, entry, t(language, "sources_of"), t(language, "reliability"))
+        detail = render_sources_detail(
+            svc.engine.base, entry, t(language, "sources_of"), t(language, "reliability"), language
+        )
         await query.edit_message_text(split_message(detail)[0], reply_markup=back)
     elif callback.action == "r":
         rows = [
-            [InlineKeyboardButton(svc.engine.base.entries[r].title, callback_data=encode("e", r))]
+            [InlineKeyboardButton(svc.engine.base.entries[r].title.get(language), callback_data=encode("e", r))]
             for r in entry.related if r in svc.engine.base.entries
         ]
         rows.append([InlineKeyboardButton(t(language, "btn_back"), callback_data=encode("e", entry.id))])

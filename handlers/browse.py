@@ -70,7 +70,7 @@ async def send_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, topic_i
     pages = max(1, -(-len(entries) // ENTRIES_PER_PAGE))
     page = min(max(page, 0), pages - 1)
     rows = [
-        [InlineKeyboardButton(e.title, callback_data=encode("e", e.id))]
+        [InlineKeyboardButton(e.title.get(language), callback_data=encode("e", e.id))]
         for e in entries[page * ENTRIES_PER_PAGE : (page + 1) * ENTRIES_PER_PAGE]
     ]
     pager = _pager("t", topic_id, page, pages, language)
@@ -104,8 +104,8 @@ async def send_plan(update: Update, context: ContextTypes.DEFAULT_TYPE, plan: st
     blocks = [t(language, "plan_title", plan=escape(name), page=page + 1, pages=pages)]
     for entry in entries[page * PLAN_POINTS_PER_PAGE : (page + 1) * PLAN_POINTS_PER_PAGE]:
         summary, _ = entry.answer.in_language(language)
-        blocks.append(f"<b>{escape(entry.title)}</b>\n{escape(summary)}")
-    rows = [[InlineKeyboardButton(e.title, callback_data=encode("e", e.id))]
+        blocks.append(f"<b>{escape(entry.title.get(language))}</b>\n{escape(summary)}")
+    rows = [[InlineKeyboardButton(e.title.get(language), callback_data=encode("e", e.id))]
             for e in entries[page * PLAN_POINTS_PER_PAGE : (page + 1) * PLAN_POINTS_PER_PAGE]]
     pager = _pager("p", plan, page, pages, language)
     if pager:
@@ -138,13 +138,13 @@ async def compare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if ranked and ranked[0].relevance >= svc.engine.thresholds.suggest:
             entry = svc.engine.base.entries[ranked[0].entry_id]
         else:
-            titles = {e.id: normalize(e.title + " " + e.id.replace("-", " ")) for e in options}
+            titles = {e.id: normalize(" ".join(filter(None, e.title.model_dump().values())) + " " + e.id.replace("-", " ")) for e in options}
             best = process.extractOne(normalize(wanted), titles, scorer=fuzz.token_set_ratio, processor=None)
             entry = svc.engine.base.entries[best[2]] if best and best[1] >= 70 else None
         if entry is not None:
             await send_answer(update.effective_message, svc.engine.compose(entry, wanted, language), language)
             return
-    rows = [[InlineKeyboardButton(e.title, callback_data=encode("c", e.id))] for e in options]
+    rows = [[InlineKeyboardButton(e.title.get(language), callback_data=encode("c", e.id))] for e in options]
     key = "compare_unknown" if wanted else "compare_choose"
     await update.effective_message.reply_text(t(language, key), reply_markup=InlineKeyboardMarkup(rows))
 
@@ -157,8 +157,8 @@ async def timeline_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     events = sorted((e for e in base.entries.values() if e.kind is Kind.event and e.event_date),
                     key=lambda e: e.event_date)  # type: ignore[arg-type, return-value]
     lines = [t(language, "timeline_title"), ""]
-    lines += [f"<b>{e.event_date.isoformat()}</b> — {escape(e.title)}" for e in events]  # type: ignore[union-attr]
-    rows = [[InlineKeyboardButton(f"{e.event_date} · {e.title}"[:64], callback_data=encode("e", e.id))]
+    lines += [f"<b>{e.event_date.isoformat()}</b> — {escape(e.title.get(language))}" for e in events]  # type: ignore[union-attr]
+    rows = [[InlineKeyboardButton(f"{e.event_date} · {e.title.get(language)}"[:64], callback_data=encode("e", e.id))]
             for e in events]
     parts = split_message("\n".join(lines))
     for index, part in enumerate(parts):

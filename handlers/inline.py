@@ -8,7 +8,6 @@ from telegram.ext import ContextTypes, InlineQueryHandler
 
 from bot.render import render_answer, split_message
 from handlers.context import services, ui_language
-from knowledge.normalize import detect_language
 from knowledge.schema import Kind
 
 MAX_RESULTS = 10
@@ -23,7 +22,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer([], cache_time=5, is_personal=True)
         return
     ui = await ui_language(update, context)
-    language = detect_language(text, hint=ui)
+    language = svc.engine.index.language_of(text, hint=ui)
     found = svc.engine.choices(text, limit=MAX_RESULTS)
     results = []
     for candidate in found:
@@ -35,7 +34,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         results.append(
             InlineQueryResultArticle(
                 id=entry.id,
-                title=entry.title,
+                title=answer.title,
                 description=snippet,
                 input_message_content=InputTextMessageContent(
                     split_message(render_answer(answer))[0],

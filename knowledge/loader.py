@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -99,6 +102,20 @@ def parse_yaml(text: str) -> Located:
         loader.dispose()
 
 
+_AS_OF = re.compile(r"^\s+as_of:\s*['\"]?(\d{4}-\d{2}-\d{2})", re.MULTILINE)
+
+
+def knowledge_date_of(directory: Path) -> dt.date | None:
+    """The latest `as_of` in a base's files, read as text (for help texts: no validation)."""
+    found: list[dt.date] = []
+    for path in directory.glob("*.yaml"):
+        try:
+            found += [dt.date.fromisoformat(d) for d in _AS_OF.findall(path.read_text(encoding="utf-8"))]
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+    return max(found, default=None)
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """A loaded, validated base: sources, topics and entries by id, in file order."""
@@ -114,6 +131,22 @@ class KnowledgeBase:
 
     def entries_in(self, topic: str) -> list[Entry]:
         return [e for e in self.entries.values() if topic in e.topics]
+
+    @cached_property
+    def knowledge_date(self) -> dt.date:
+        """The latest day the base is current as of: it knows nothing after it."""
+        return max((e.as_of for e in self.entries.values()), default=dt.date.min)
+
+    @cached_property
+    def planned_years(self) -> frozenset[int]:
+        """Years after the knowledge date that the entries speak of (a roadmap to 2040): a question
+        naming one asks about the plan, not about that year's news."""
+        years = {
+            int(year)
+            for entry in self.entries.values()
+            for year in re.findall(r"(?<!\d)(20[2-9]\d)(?!\d)", entry.answer.en + " " + (entry.details.en if entry.details else ""))
+        }
+        return frozenset(y for y in years if y > self.knowledge_date.year)
 
 
 @dataclass

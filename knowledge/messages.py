@@ -4,6 +4,13 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "after_knowledge_date": (
+            "My knowledge base ends on {date}: I know nothing that happened after it, so I cannot "
+            "tell you the current state."
+        ),
+        "known_until_then": "What I knew up to {date}:",
+        "empty": "Ask me about the negotiations to end Russia's war against Ukraine, e.g. \"what does the 20-point plan say about the army?\"",
+        "knowledge_date": "Knowledge up to",
         "as_of": "As of",
         "sources": "Sources",
         "related": "Related",
@@ -22,6 +29,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan_20": "20-point plan (Dec 2025)", "european_plan": "European counter-proposal",
     },
     "de": {
+        "after_knowledge_date": (
+            "Meine Wissensbasis endet am {date}: Was danach geschah, weiß ich nicht, den aktuellen "
+            "Stand kann ich also nicht nennen."
+        ),
+        "known_until_then": "Was ich bis zum {date} wusste:",
+        "empty": "Fragen Sie mich zu den Verhandlungen über ein Ende des russischen Kriegs gegen die Ukraine, z. B. „Was sagt der 20-Punkte-Plan zur Armee?“",
+        "knowledge_date": "Wissensstand bis",
         "as_of": "Stand",
         "sources": "Quellen",
         "related": "Verwandt",
@@ -40,6 +54,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "european_plan": "Europäischer Gegenvorschlag",
     },
     "uk": {
+        "after_knowledge_date": (
+            "Моя база знань закінчується {date}: про те, що сталося після цього, я не знаю, тож "
+            "поточного стану сказати не можу."
+        ),
+        "known_until_then": "Що я знав станом на {date}:",
+        "empty": "Запитайте мене про переговори щодо завершення війни Росії проти України, наприклад: «що план із 20 пунктів каже про армію?»",
+        "knowledge_date": "Знання станом на",
         "as_of": "Станом на",
         "sources": "Джерела",
         "related": "Пов'язане",
@@ -58,6 +79,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "european_plan": "Європейська контрпропозиція",
     },
     "ru": {
+        "after_knowledge_date": (
+            "Моя база знаний заканчивается {date}: о том, что произошло после, я не знаю, поэтому "
+            "текущее положение назвать не могу."
+        ),
+        "known_until_then": "Что я знал по состоянию на {date}:",
+        "empty": "Спросите меня о переговорах о прекращении войны России против Украины, например: «что план из 20 пунктов говорит об армии?»",
+        "knowledge_date": "Знания по состоянию на",
         "as_of": "По состоянию на",
         "sources": "Источники",
         "related": "Связанное",

@@ -121,36 +121,52 @@ class Phrasings(Frozen):
         return {"en": self.en, "de": self.de, "uk": self.uk, "ru": self.ru}
 
 
-class Answer(Frozen):
-    """The short answer: English always, translations where written."""
+class Localized(Frozen):
+    """A text in English, with German, Ukrainian and Russian translations where written.
+
+    A plain string in the YAML is the English text alone (kb check then reports the missing
+    translations)."""
 
     en: Text
     de: str | None = None
     uk: str | None = None
     ru: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _english_only(cls, value: object) -> object:
+        return {"en": value} if isinstance(value, str) else value
+
     def in_language(self, language: str) -> tuple[str, str]:
         """The text in `language` if written, else English; with the language actually used."""
         text = getattr(self, language, None) if language in LANGUAGES else None
         return (text, language) if text else (self.en, "en")
+
+    def get(self, language: str) -> str:
+        """The text in `language`, or English where no translation is written."""
+        return self.in_language(language)[0]
+
+    def missing(self) -> list[str]:
+        """The languages without a translation."""
+        return [language for language in LANGUAGES[1:] if not getattr(self, language)]
 
 
 class Entry(Frozen):
     """One thing the bot can answer."""
 
     id: Id
-    title: Text
+    title: Localized
     kind: Kind
     topics: list[Id] = Field(min_length=1)
     phrasings: Phrasings
-    answer: Answer
-    details: str | None = None
-    positions: dict[Party, Text] = Field(default_factory=dict)
+    answer: Localized
+    details: Localized | None = None
+    positions: dict[Party, Localized] = Field(default_factory=dict)
     sources: list[Id] = Field(min_length=1)
     as_of: dt.date
     event_date: dt.date | None = Field(default=None, description="For timeline events: when it happened.")
     related: list[Id] = Field(default_factory=list)
-    disagreement: str | None = Field(
+    disagreement: Localized | None = Field(
         default=None, description="Where sources differ: both claims, each with publisher and date."
     )
 
@@ -161,6 +177,16 @@ class Entry(Frozen):
         if self.kind is Kind.event and self.event_date is None:
             raise ValueError("an event entry needs an event_date")
         return self
+
+    def translatable(self) -> dict[str, Localized]:
+        """Every text shown to readers, by field name (positions as positions.PARTY)."""
+        fields = {"title": self.title, "answer": self.answer}
+        if self.details is not None:
+            fields["details"] = self.details
+        if self.disagreement is not None:
+            fields["disagreement"] = self.disagreement
+        fields.update({f"positions.{party.value}": view for party, view in self.positions.items()})
+        return fields
 
 
 class OffTopic(Frozen):
@@ -176,15 +202,3 @@ class OffTopic(Frozen):
 
     def texts(self) -> list[str]:
         return [*self.en, *self.de, *self.uk, *self.ru]
-
-
-class SourcesFile(Frozen):
-    sources: list[Source]
-
-
-class TopicsFile(Frozen):
-    topics: list[Topic]
-
-
-class EntriesFile(Frozen):
-    entries: list[Entry]

@@ -21,7 +21,8 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from knowledge.normalize import canonical, detect_language, surface_tokens
+from knowledge.language import Lexicon, detect_language
+from knowledge.normalize import canonical, surface_tokens
 from knowledge.scoring import Scoring, softmax
 from knowledge.semantic import Embedder, MeaningIndex
 
@@ -34,6 +35,10 @@ SUPPORT_POOL = 60  # phrasings whose BM25 scores add up to that support (rapidfu
 CORRECTED_KNOWN = 0.75  # a word known only after spelling correction counts for less
 SEMANTIC_MIN_WEIGHT = 0.95  # phrasings with vectors: written ones and titles, not answer sentences
 OTHER_LANGUAGE_KNOWN = 0.4  # ... and less again when the known word is of another language
+# A word the base does not know even after spelling correction ("шо", "wieviel", a synonym the
+# aliases lack) weighs this much of a known word in the question's evidence mass, and stays out of
+# the fuzzy comparison: one odd word must not sink a question its other words answer.
+UNKNOWN_WORD_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -152,8 +157,8 @@ class Query:
 
     words: list[str]  # content words after spelling correction
     known: float  # share of the question's content words the base knows
-    text: str  # normalised text for rapidfuzz
-    unknown: int = 0  # content words the base does not know even after spelling correction
+    text: str  # normalised text for rapidfuzz: the known words (all words if none is known)
+    unknown: frozenset[str] = frozenset()  # content words the base does not know even after correction
 
 
 class SearchIndex:
@@ -195,6 +200,7 @@ class SearchIndex:
         )
         token_doc = np.repeat(np.arange(count, dtype=np.int64), words_per_doc)
         self.speller = Speller(written, word_number)
+        self.lexicon = Lexicon.from_words(written)
         self._index_entries(list(word_number), token_word, token_doc)
         self._index_features(list(word_number), token_word, token_doc)
 
@@ -256,20 +262,26 @@ class SearchIndex:
         self.max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
 
     @staticmethod
-    def _weights(words: list[str]) -> dict[str, float]:
-        """Feature weights of a text: whole words count most, trigrams spread over their word."""
+    def _weights(words: list[str], unknown: Collection[str] = ()) -> dict[str, float]:
+        """Feature weights of a text: whole words count most, trigrams spread over their word;
+        words the base does not know count UNKNOWN_WORD_WEIGHT as much."""
         weights: dict[str, float] = {}
         for word in words:
+            scale = UNKNOWN_WORD_WEIGHT if word in unknown else 1.0
             for feature, weight in _word_features(word):
-                weights[feature] = weights.get(feature, 0.0) + weight
+                weights[feature] = weights.get(feature, 0.0) + weight * scale
         return weights
+
+    def language_of(self, text: str, hint: str | None = None) -> str:
+        """The language of a question, with the words of this base's phrasings as evidence."""
+        return detect_language(text, hint, self.lexicon)
 
     def prepare(self, question: str) -> Query:
         raw = surface_tokens(question)
-        language = detect_language(question)
+        language = self.language_of(question)
         words: list[str] = []
         known = 0.0
-        unknown = 0
+        unknown: set[str] = set()
         for word in raw:
             canon = canonical(word)
             if canon in self.speller.vocabulary:
@@ -282,18 +294,19 @@ class SearchIndex:
                 known += 1
                 words.extend(parts)
             else:
-                unknown += 1
+                unknown.add(canon)
                 words.append(canon)
         share = known / len(raw) if raw else 0.0
-        return Query(words, share, " ".join(words), unknown)
+        compared = [w for w in words if w not in unknown] or words
+        return Query(words, share, " ".join(compared), frozenset(unknown))
 
-    def _entry_coverage(self, words: list[str], numbers: np.ndarray) -> np.ndarray:
+    def _entry_coverage(self, words: list[str], numbers: np.ndarray, unknown: Collection[str] = ()) -> np.ndarray:
         """For each entry (by number), the share of the question's word weight (idf) that any of its phrasings
         contains: a question about Putin's age finds his profile, which knows nothing of age."""
         known_weight = np.zeros(len(self.entry_number))
         total = 0.0
         for word in dict.fromkeys(words):  # in order: the same sum, to the last bit, in every process
-            idf = self.idf.get("w:" + word, self.max_idf)
+            idf = self.idf.get("w:" + word, self.max_idf) * (UNKNOWN_WORD_WEIGHT if word in unknown else 1.0)
             total += idf
             if (entries := self.entries_with.get(word)) is not None:
                 known_weight[entries] += idf
@@ -304,7 +317,7 @@ class SearchIndex:
         query = self.prepare(question)
         if not query.words or not self.phrasings:
             return []
-        weights = self._weights(query.words)
+        weights = self._weights(query.words, query.unknown)
         total_mass = sum(w * self.idf.get(f, self.max_idf) for f, w in weights.items())
         doc_parts, tf_parts, masses, sizes = [], [], [], []
         for feature, weight in weights.items():
@@ -354,9 +367,9 @@ class SearchIndex:
             "topic": np.full(len(at), float(self.meaning.topic @ vector)),
             "off_topic": np.full(len(at), self.meaning.off_topic_similarity(vector)),
             "known": np.full(len(at), query.known),
-            "unknown": np.full(len(at), min(query.unknown, 3) / 3),
+            "unknown": np.full(len(at), min(len(query.unknown), 3) / 3),
             "words": np.full(len(at), min(len(query.words), 10) / 10),
-            "entry_coverage": self._entry_coverage(query.words, numbers),
+            "entry_coverage": self._entry_coverage(query.words, numbers, query.unknown),
         }
         features["fuzzy_coverage"] = features["fuzzy"] * features["coverage"]
         ranks = self.scoring.rank(features)

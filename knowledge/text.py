@@ -8,16 +8,28 @@ from knowledge.messages import disagreement_note, text
 
 def as_text(answer: Answer) -> str:
     """The answer as a person reads it in a terminal: title, summary, date, numbered sources."""
+    return "\n".join([body_text(answer), *_sources(answer)]) if answer.sources else body_text(answer)
+
+
+def body_text(answer: Answer) -> str:
+    """Everything but the source list, in the answer's language (for `ask --json`'s `body`)."""
     lang = answer.language
     if answer.outcome is Outcome.suggest:
         lines = [text(lang, "did_you_mean")]
         lines += [f"  - {s.title} [{s.entry_id}]" for s in answer.suggestions]
         return "\n".join(lines)
-    if answer.outcome is Outcome.none:
-        lines = [text(lang, "out_of_scope"), answer.note] if answer.note else [text(lang, "no_answer")]
-        lines += _sources(answer)
+    if answer.outcome is Outcome.after:
+        date = answer.knowledge_date.isoformat() if answer.knowledge_date else "?"
+        lines = [text(lang, "after_knowledge_date").format(date=date)]
+        if answer.suggestions:
+            lines += ["", text(lang, "known_until_then").format(date=date)]
+            lines += [f"  - {s.title} [{s.entry_id}]" for s in answer.suggestions]
         return "\n".join(lines)
-    lines = [answer.title, "", answer.summary]
+    if answer.outcome is Outcome.empty:
+        return text(lang, "empty")
+    if answer.outcome is Outcome.none:
+        return "\n".join([text(lang, "out_of_scope"), answer.note] if answer.note else [text(lang, "no_answer")])
+    lines = [answer.summary]
     if answer.summary_language != lang:
         lines.append(text(lang, "translation_missing"))
     if answer.positions:
@@ -26,16 +38,13 @@ def as_text(answer: Answer) -> str:
     if answer.details:
         lines += ["", answer.details]
     if answer.disagreement:
-        label, note = disagreement_note(lang, answer.disagreement)
+        label, note = disagreement_note(answer.summary_language, answer.disagreement)
         lines += ["", f"{label}: {note}" if label else note]
     lines += ["", f"{text(lang, 'as_of')} {answer.as_of.isoformat() if answer.as_of else '?'}"]
-    lines += _sources(answer)
-    return "\n".join(lines)
+    return "\n".join([answer.title, "", *lines])
 
 
 def _sources(answer: Answer) -> list[str]:
-    if not answer.sources:
-        return []
     lines = [f"{text(answer.language, 'sources')}:"]
     lines += [f"  [{s.number}] {s.publisher}: {s.title} ({s.published}) {s.url}" for s in answer.sources]
     return lines

@@ -36,8 +36,9 @@ def check_base(
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Everything wrong with the base in `directory` (the bundled one by default).
 
-    `confusable` compares every phrasing with every other (about a second for the shipped base):
-    `kb check` and publishing run it; loading at start-up, where the base was checked, does not.
+    `confusable` compares every phrasing with every other (about a second for the shipped base)
+    and requires every text in all four languages: `kb check` and publishing check both; loading
+    at start-up, where the base was checked, does not (a missing translation falls back to English).
     """
     raw = read_base(directory or bundled_dir())
     problems = list(raw.problems)
@@ -46,6 +47,7 @@ def check_base(
         _check_lengths(base, raw, measure, limit, problems)
     if confusable:
         _check_confusable(raw, problems)
+        _check_translations(raw, problems)
     problems.sort(key=lambda p: (p.file, p.line))
     return (base if not problems else None), problems
 
@@ -119,6 +121,14 @@ def _check_lengths(
                         f"renders to {length} characters, more than one Telegram message ({limit})",
                     )
                 )
+
+
+def _check_translations(raw: RawBase, problems: list[Problem]) -> None:
+    """Every text a reader sees, in every language: a German reader gets no English title."""
+    for entry, file, line in raw.entries:
+        for name, localized in entry.translatable().items():
+            for language in localized.missing():
+                problems.append(Problem(file, line, entry.id, f"{name}.{language}", "translation missing"))
 
 
 def _check_confusable(raw: RawBase, problems: list[Problem]) -> None:

@@ -77,7 +77,7 @@ def describe(*bases: KnowledgeBase) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Title and topics of every entry of the given bases, later bases winning."""
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
     for base in bases:
-        out.update({e.id: (e.title, tuple(e.topics)) for e in base.entries.values()})
+        out.update({e.id: (e.title.en, tuple(e.topics)) for e in base.entries.values()})
     return out
 
 

@@ -32,7 +32,7 @@ def entry(entry_id: str, subject: str, extra: str = "", answer: str | None = Non
     """One valid entry whose phrasings all mention `subject`, so two entries never collide."""
     return f"""\
   - id: {entry_id}
-    title: "About {subject}"
+    title: {{en: "About {subject}", de: "Über {subject}", uk: "Про {subject}", ru: "О {subject}"}}
     kind: fact
     topics: [plan-20]
     phrasings:
@@ -43,6 +43,9 @@ def entry(entry_id: str, subject: str, extra: str = "", answer: str | None = Non
       ru: ["{subject} раз", "что такое {subject} два"]
     answer:
       en: "{answer or 'A short answer about ' + subject + '.'}"
+      de: "Eine kurze Antwort zu {subject}."
+      uk: "Коротка відповідь про {subject}."
+      ru: "Короткий ответ о {subject}."
     sources: [src-one]
     as_of: 2025-12-24
 {extra}"""

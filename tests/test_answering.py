@@ -13,12 +13,14 @@ from bench.eval import engine_decider
 from bench.evalset import SETS, evaluate, load_questions
 from bot.cli import main
 from knowledge.answer import Engine, Outcome, phrasings_of
+from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
-from knowledge.normalize import detect_language, normalize
+from knowledge.normalize import normalize
 from knowledge.scoring import SCORING_FILE, Scoring
 from knowledge.search import OTHER_LANGUAGE_KNOWN, Phrasing, SearchIndex, _ranges
 from knowledge.semantic import Embedder
 from knowledge.text import as_text
+from knowledge.timeframe import asks_after
 
 
 @pytest.mark.parametrize(
@@ -104,7 +106,7 @@ def test_vague_question_gets_did_you_mean(engine: Engine) -> None:
 )
 def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
-    assert answer.outcome is Outcome.none
+    assert answer.outcome is (Outcome.empty if not question.strip() or question == "🤔🤔🤔" else Outcome.none)
     assert answer.entry_id is None
 
 
@@ -121,7 +123,7 @@ def test_gaza_plan_is_named_as_out_of_scope_not_confused(engine: Engine) -> None
 )
 def test_hostile_input_never_raises(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
-    assert answer.outcome in (Outcome.answer, Outcome.suggest, Outcome.none)
+    assert answer.outcome in (Outcome.answer, Outcome.suggest, Outcome.none, Outcome.empty)
     assert 0.0 <= answer.confidence <= 1.0
     as_text(answer)
 
@@ -129,10 +131,67 @@ def test_hostile_input_never_raises(engine: Engine, question: str) -> None:
 def test_cli_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "what does putin want", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"answered", "entry_id", "confidence", "language", "text", "sources", "as_of",
-                         "suggestions"}
-    assert data["answered"] is True and data["sources"][0]["url"].startswith("http")
-    assert data["as_of"] in data["text"]
+    assert set(data) == {"answered", "reason", "knowledge_date", "entry_id", "confidence", "language", "title",
+                         "body", "text", "sources", "as_of", "suggestions"}
+    assert data["answered"] is True and data["reason"] == "answered" and data["sources"][0]["url"].startswith("http")
+    assert data["as_of"] in data["text"] and data["as_of"] in data["body"]
+    assert data["title"] in data["body"] and data["sources"][0]["url"] not in data["body"]
+    assert data["knowledge_date"] == "2026-01-17"
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [("is there a ceasefire now?", "after_knowledge_date"),
+     ("what did putin say about the peace plan in march 2026", "after_knowledge_date"),
+     ("gibt es aktuell einen waffenstillstand in der ukraine", "after_knowledge_date"),
+     ("що нового по мирному плану цього тижня", "after_knowledge_date"),
+     ("что сегодня говорит песков о переговорах", "after_knowledge_date"),
+     ("weather in kyiv today", "out_of_scope"),
+     ("???", "empty")],
+)
+def test_reason_says_why_there_is_no_answer(capsys: pytest.CaptureFixture[str], question: str, reason: str) -> None:
+    assert main(["ask", question, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["reason"] == reason and data["answered"] is False
+    if reason == "after_knowledge_date":
+        assert "2026-01-17" in data["body"]
+
+
+@pytest.mark.parametrize(
+    ("question", "after"),
+    [("news this week", True), ("latest on the talks", True), ("what happened yesterday", True),
+     ("talks in june 2026", True), ("elections in 2026", True), ("peace deal 2028", True), ("eu membership by 2027", False),
+     ("summit in december 2025", False), ("what happened in january 2026", False),
+     ("the latest proposal on the army", False), ("prosperity roadmap to 2040", False),
+     ("what does putin want", False), ("jetzt", True), ("зараз", True), ("сейчас", True)],
+)
+def test_questions_about_later_times_are_recognised(base: KnowledgeBase, question: str, after: bool) -> None:
+    assert asks_after(question, base.knowledge_date, base.planned_years) is after
+
+
+def test_ukrainian_letters_decide_ukrainian_and_german_keywords_are_german(engine: Engine) -> None:
+    assert engine.index.language_of("Запорізька АЕС", hint="ru") == "uk"
+    assert engine.index.language_of("Treffen Trump Selenskyj Mar-a-Lago") == "de"
+    assert engine.index.language_of("wieviel kostet der wiederaufbau", hint="en") == "de"
+
+
+@pytest.mark.parametrize("language", ["de", "uk", "ru"])
+def test_a_whole_answer_is_in_the_askers_language(engine: Engine, language: str) -> None:
+    """Title, summary, positions, details, the disagreement note and related titles: each the
+    written translation, none left in English."""
+    for entry in engine.base.entries.values():
+        answer = engine.compose(entry, "", language)
+        assert answer.summary_language == language
+        expected = {name: getattr(text, language) for name, text in entry.translatable().items()}
+        assert None not in expected.values(), entry.id
+        assert answer.title == expected["title"] and answer.summary == expected["answer"]
+        assert answer.details == expected.get("details") and answer.disagreement == expected.get("disagreement")
+        assert [view for _, view in answer.positions] == [
+            expected[f"positions.{party.value}"] for party in entry.positions
+        ]
+        assert [r.title for r in answer.related] == [
+            getattr(engine.base.entries[r].title, language) for r in entry.related
+        ]
 
 
 def test_cli_batch_reads_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,6 +232,29 @@ def test_question_sets_are_big_enough_and_independent(engine: Engine, name: str)
 # the set it was developed on. The answer threshold lets through the 1% most answer-like
 # out-of-scope questions of the calibration set; on the held-out set that has measured 0 to 2 of 70.
 FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.90, 0.95, 2)}
+
+
+# The blind reporting set (written from the sources alone, never tuned on, read only as totals):
+# measured answered-right 67.9%, out of scope rejected 97.5%, 12.5% of later-date questions
+# answered. These are regression guards, below the issue's goals (92%, 97%, none answered).
+BLIND_FLOORS = {"answered_right": 0.65, "rejected": 0.95, "after_answered": 0.15}
+
+
+def test_blind_report_floors(engine: Engine) -> None:
+    report = evaluate(load_questions(SETS["blind-report"]), engine_decider(engine))
+    assert report.groups["in_scope"].row()["answered_right"] >= BLIND_FLOORS["answered_right"]
+    assert report.groups["out_of_scope"].row()["rejected"] >= BLIND_FLOORS["rejected"]
+    assert report.groups["after"].row()["answered_wrong"] <= BLIND_FLOORS["after_answered"]
+
+
+def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
+    """>= 98% on every four-language set, and no Ukrainian question read as Russian on the blind ones."""
+    for name in ("blind-calibration", "blind-report", "eval", "holdout"):
+        questions = load_questions(SETS[name])
+        found = [(q.lang, engine.index.language_of(q.text)) for q in questions]
+        assert sum(a == b for a, b in found) / len(found) >= 0.98, name
+        if name.startswith("blind"):
+            assert ("uk", "ru") not in found, name
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -11,9 +11,10 @@ import pytest
 
 from bot.cli import main
 from bot.render import escape, render_answer, visible_length
-from knowledge.answer import compose
+from knowledge.answer import Engine, compose
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import LANGUAGES, Kind
+from knowledge.text import body_text
 from knowledge.validate import load_base
 from knowledge.versions import content_version, diff_bases
 from tests.kb_trees import entry, write_tree
@@ -56,7 +57,7 @@ def test_every_entry_renders_in_every_language_within_one_message(base: Knowledg
             answer = compose(base, entry_, "", language)
             markup = render_answer(answer)
             assert 0 < visible_length(markup) <= 4096, (entry_.id, language)
-            assert escape(entry_.title) in markup
+            assert escape(entry_.title.get(language)) in markup
             assert answer.sources and answer.as_of is not None
 
 
@@ -87,7 +88,8 @@ def test_valid_tree_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     ("entries", "entry_id", "field", "message"),
     [
         (entry("alpha-entry", "alpha", "    colour: red\n"), "alpha-entry", "colour", "unknown field"),
-        (entry("alpha-entry", "alpha").replace('    title: "About alpha"\n', ""),
+        (entry("alpha-entry", "alpha").replace(
+            '    title: {en: "About alpha", de: "Über alpha", uk: "Про alpha", ru: "О alpha"}\n', ""),
          "alpha-entry", "title", "required field is missing"),
         (entry("alpha-entry", "alpha").replace("as_of: 2025-12-24", "as_of: 2025-13-40"),
          "alpha-entry", "as_of", "date"),
@@ -235,3 +237,32 @@ def test_changing_a_cited_source_changes_the_entry(tmp_path: Path) -> None:
     moved = load_base(write_tree(tmp_path / "new", sources_yaml=(tmp_path / "old" / "sources.yaml")
                                  .read_text().replace("https://example.org/one", "https://example.org/1")))
     assert {c.entry_id for c in diff_bases(old, moved).changed} == {"alpha-entry", "beta-entry"}
+
+
+@pytest.mark.parametrize("language", ["uk", "ru"])
+def test_cyrillic_answers_write_names_in_cyrillic(base: KnowledgeBase, language: str) -> None:
+    """Under 5% of the words of a uk/ru title and body in Latin letters, overall and in every answer
+    once the names of publications (which stay as published) are left out."""
+    engine = Engine(base)
+    publications = {w.casefold() for s in base.sources.values() for w in re.findall(r"[^\W\d_]+", s.publisher)}
+    publications |= {"kaizen", "blog", "the", "times", "news", "bloomberg", "axios", "nbc", "afp", "reuters"}
+    total = latin = 0
+    for entry_ in base.entries.values():
+        answer = engine.compose(entry_, "", language)
+        words = re.findall(r"[^\W\d_]+", answer.title + " " + body_text(answer))
+        foreign = [w for w in words if re.search("[A-Za-z]", w)]
+        total, latin = total + len(words), latin + len(foreign)
+        other = [w for w in foreign if w.casefold() not in publications]
+        assert len(other) / len(words) < 0.05, (entry_.id, other)
+    assert latin / total < 0.05
+
+
+def test_kb_check_names_a_missing_translation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plain = entry("alpha-entry", "alpha").replace(
+        '    title: {en: "About alpha", de: "Über alpha", uk: "Про alpha", ru: "О alpha"}', '    title: "About alpha"'
+    )
+    code, problems = run_check(capsys, write_tree(tmp_path, plain + entry("beta-entry", "beta")))
+    assert code == 1
+    assert {(p["entry"], p["field"], p["msg"]) for p in problems} == {
+        ("alpha-entry", f"title.{language}", "translation missing") for language in ("de", "uk", "ru")
+    }

@@ -1,0 +1,82 @@
+"""Whether a question asks about a time after the base's knowledge date.
+
+"Is there a ceasefire now?", "news this week", "what did Putin say in March 2026": an entry
+current as of January 2026 must not be passed off as the answer. Two kinds of evidence, in the four
+languages: words that mean the present or the recent past ("now", "latest", "heute", "зараз",
+"сейчас"), and dates (a year, or a month with its year) that begin after the knowledge date. A
+bare year counts when most of it lies after the knowledge date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection
+
+from knowledge.normalize import clean
+
+# The present and the recent past. Matched on whole words of the cleaned question (accents
+# dropped, ё as е), so "jetzt" matches and "jetzige" does not.
+_PRESENT = {
+    "en": r"now|rn|nowadays|currently|current|today|tonight|yesterday|recent|recently"
+    r"|(?:latest|newest)(?! (?:proposal|plan|draft|version|framework|offer|peace plan))"
+    r"|this week|this month|this year|last week|last night|past week|past few days|at the moment"
+    r"|these days|as of today|so far this year|up to date|breaking|news",
+    "de": r"jetzt|gerade|aktuell|aktuelle|aktuellen|aktueller|derzeit|momentan|zurzeit|heute|heutige|gestern"
+    r"|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche|diesen monat|letzte woche"
+    r"|letzten tage|mittlerweile|inzwischen|stand heute",
+    "uk": r"зараз|наразі|нині|сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні|цього місяця"
+    r"|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки|поточн\w*",
+    "ru": r"сейчас|щас|ныне|нынче|сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе|в этом месяце"
+    r"|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
+    r"|на данный момент|на сегодня|текущ\w*",
+}
+_PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!\w)")
+
+# Month names (and their inflected forms) to month numbers; accents are gone after clean().
+_MONTHS: dict[int, str] = {
+    1: r"jan|january|januar|janner|січ\w*|январ\w*",
+    2: r"feb|february|februar|лют\w*|феврал\w*",
+    3: r"mar|march|marz|берез\w*|март\w*",
+    4: r"apr|april|квіт\w*|апрел\w*",
+    5: r"may|mai|трав\w*|ма[йяе]",
+    6: r"jun|june|juni|черв\w*|июн\w*",
+    7: r"jul|july|juli|лип\w*|июл\w*",
+    8: r"aug|august|серп\w*|август\w*",
+    9: r"sep|sept|september|верес\w*|сентябр\w*",
+    10: r"oct|october|okt|oktober|жовт\w*|октябр\w*",
+    11: r"nov|november|листопад\w*|ноябр\w*",
+    12: r"dec|december|dez|dezember|груд\w*|декабр\w*",
+}
+_MONTH_WORD = re.compile(
+    r"(?<!\w)(?:" + "|".join(f"(?P<m{number}>{pattern})" for number, pattern in _MONTHS.items()) + r")(?!\w)"
+)
+_YEAR = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")
+
+
+def _months_near(text: str, year_at: int) -> list[int]:
+    """Month names within a few words before or after a year."""
+    window = text[max(0, year_at - 24) : year_at + 30]
+    return [int(name[1:]) for match in _MONTH_WORD.finditer(window) for name, value in match.groupdict().items() if value]
+
+
+def asks_after(question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()) -> bool:
+    """True when the question is about a time after `knowledge_date`.
+
+    `planned_years`: years the base itself speaks of as targets (e.g. a roadmap to 2040); a
+    question naming one asks about the plan, not about news from that year."""
+    text = clean(question)
+    if _PRESENT_WORDS.search(text):
+        return True
+    for match in _YEAR.finditer(text):
+        year = int(match.group(1))
+        months = _months_near(text, match.start())
+        if months:
+            if any(dt.date(year, month, 1) > knowledge_date for month in months):
+                return True
+            continue
+        if year > knowledge_date.year and year not in planned_years:
+            return True
+        if year == knowledge_date.year and knowledge_date.month < 7:
+            return True  # most of that year lies after the knowledge date
+    return False
