@@ -5,12 +5,15 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.render import escape
 from bot.texts import LANGUAGE_NAMES, t
 from handlers.ask import expired, send_answer
 from handlers.browse import send_topic
 from handlers.callbacks import decode, encode
 from handlers.commands import help_lines
 from handlers.context import services, ui_language
+from knowledge.answer import Engine
+from knowledge.messages import text
 from knowledge.schema import LANGUAGES
 
 
@@ -28,12 +31,19 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if payload in svc.engine.base.topics:
         await send_topic(update, context, payload, 0, edit=False)
         return
-    await update.effective_message.reply_text(t(language, "welcome"))
+    await update.effective_message.reply_text(f"{t(language, 'welcome')}\n\n{knowledge_date_line(svc.engine, language)}")
+
+
+def knowledge_date_line(engine: Engine, language: str) -> str:
+    """"Knowledge up to 2026-01-17": what the base knows, and so what it cannot."""
+    known = engine.base.knowledge_date.isoformat()
+    return f"<i>{escape(text(language, 'knowledge_date'))} {known}</i>"
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     language = await ui_language(update, context)
-    lines = [t(language, "help_intro"), "", *help_lines(language), "", t(language, "help_groups")]
+    lines = [t(language, "help_intro"), knowledge_date_line(services(context).engine, language), "",
+             *help_lines(language), "", t(language, "help_groups")]
     if context.bot.username:
         lines.append(t(language, "help_inline", bot=context.bot.username))
     await update.effective_message.reply_text("\n".join(lines))

@@ -44,7 +44,9 @@ async def test_start_and_help(api: FakeBotAPI, bot: Application) -> None:  # typ
     chat = api.private_chat()
     welcome = await chat.send("/start")
     assert "20-point plan" in welcome.last.plain
+    assert "Knowledge up to 2026-01-17" in welcome.last.plain
     help_ = await chat.send("/help")
+    assert "Knowledge up to 2026-01-17" in help_.last.plain
     for command in ("/ask", "/topics", "/plan", "/compare", "/timeline", "/sources", "/lang"):
         assert command in help_.last.plain
 
