@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.normalize import clean
-
-LANGUAGES = ("en", "de", "uk", "ru")
+from knowledge.schema import LANGUAGES
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _UK_LETTERS = frozenset("іїєґ")

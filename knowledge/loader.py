@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge.schema import Entry, OffTopic, Source, Topic
+from knowledge.timeframe import YEAR
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ class KnowledgeBase:
         years = {
             int(year)
             for entry in self.entries.values()
-            for year in re.findall(r"(?<!\d)(20[2-9]\d)(?!\d)", entry.answer.en + " " + (entry.details.en if entry.details else ""))
+            for year in YEAR.findall(entry.answer.en + " " + (entry.details.en if entry.details else ""))
         }
         return frozenset(y for y in years if y > self.knowledge_date.year)
 

@@ -51,7 +51,7 @@ _MONTHS: dict[int, str] = {
 _MONTH_WORD = re.compile(
     r"(?<!\w)(?:" + "|".join(f"(?P<m{number}>{pattern})" for number, pattern in _MONTHS.items()) + r")(?!\w)"
 )
-_YEAR = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")
+YEAR = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")  # a year of these decades, not part of a number
 
 
 def _months_near(text: str, year_at: int) -> list[int]:
@@ -68,7 +68,7 @@ def asks_after(question: str, knowledge_date: dt.date, planned_years: Collection
     text = clean(question)
     if _PRESENT_WORDS.search(text):
         return True
-    for match in _YEAR.finditer(text):
+    for match in YEAR.finditer(text):
         year = int(match.group(1))
         months = _months_near(text, match.start())
         if months:
