@@ -60,7 +60,9 @@ class BM25:
         if not scores:
             return None, 0.0
         doc = max(scores, key=scores.__getitem__)
-        ceiling = sum(self.idf.get(w, max(self.idf.values(), default=1.0)) for w in set(words)) * 1.5
+        ceiling = (
+            sum(self.idf.get(w, max(self.idf.values(), default=1.0)) for w in set(words)) * 1.5
+        )
         return self.phrasings[doc].entry_id, min(scores[doc] / ceiling, 1.0) if ceiling else 0.0
 
     def decide(self, question: str) -> tuple[str | None, bool]:
@@ -70,13 +72,19 @@ class BM25:
 
 _UK_LETTERS = set("іїєґ")
 _RU_LETTERS = set("ыэъ")
-_UK_WORDS = frozenset("що як чи це який яка які хто де коли чому буде україна україни його та".split())
-_RU_WORDS = frozenset("что как ли это какой какая какие кто где когда почему будет россия его".split())
+_UK_WORDS = frozenset(
+    "що як чи це який яка які хто де коли чому буде україна україни його та".split()
+)
+_RU_WORDS = frozenset(
+    "что как ли это какой какая какие кто где когда почему будет россия его".split()
+)
 _DE_WORDS = frozenset(
     """was wie wer wo wann warum ist sind der die das und nicht ein eine gibt es wird werden
     mit von fur uber auf russland ukraine selenskyj putin plan krieg frieden""".split()
 )
-_DE_ONLY = frozenset("was wie wer wo wann warum ist sind der die das und nicht ein eine gibt wird werden mit von fur uber auf auch noch".split())
+_DE_ONLY = frozenset(
+    "was wie wer wo wann warum ist sind der die das und nicht ein eine gibt wird werden mit von fur uber auf auch noch".split()
+)
 
 
 def word_list_language(text: str, hint: str | None = None) -> str:

@@ -151,9 +151,7 @@ async def measure(
     if warmup:
         await drive(api, questions, users, warmup, 0, parts)
     api.clear_calls()
-    answered, wall, latencies = await drive(
-        api, questions, users, per_user, warmup * users, parts
-    )
+    answered, wall, latencies = await drive(api, questions, users, per_user, warmup * users, parts)
     return Result(name, answered, wall, latencies)
 
 
@@ -178,8 +176,15 @@ async def bench_real(
         async with FakeBotAPI(token=TOKEN) as api:
             settings = settings_for(api, Path(tmp), flood_limit=10**6, send_rate_per_second=rate)
             async with running_bot(settings, engine):
-                return await measure(f"briefing bot ({_limit(rate)})", api, questions, users,
-                                     per_user, warmup, parts)
+                return await measure(
+                    f"briefing bot ({_limit(rate)})",
+                    api,
+                    questions,
+                    users,
+                    per_user,
+                    warmup,
+                    parts,
+                )
 
 
 def _limit(rate: float) -> str:
@@ -193,9 +198,7 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @asynccontextmanager
-async def running_echo_bot(
-    api: FakeBotAPI, rate: float
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running_echo_bot(api: FakeBotAPI, rate: float) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     builder = (
         ApplicationBuilder()
         .token(TOKEN)

@@ -40,16 +40,36 @@ async def run(chats: int, rate: float, group_share: float) -> dict[str, float]:
         api.enforce_limits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
         db = Database(url)
         await db.upgrade()
-        await publish(db, load_base(write_tree(work / "a", entry("alpha-entry", "alpha")), answer_length))
+        await publish(
+            db, load_base(write_tree(work / "a", entry("alpha-entry", "alpha")), answer_length)
+        )
         now = utcnow()
         async with db.session.begin() as session:
-            await session.execute(insert(Chat), [{"id": c, "type": "private" if c > 0 else "group", "joined_at": now,
-                                                  "blocked": False, "digest_mode": "instant"} for c in ids])
-            await session.execute(insert(Subscription), [{"chat_id": c, "topic": EVERYTHING, "created_at": now}
-                                                         for c in ids])
-        changed = write_tree(work / "b", entry("alpha-entry", "alpha", answer="Changed.") + entry("beta-entry", "beta"))
+            await session.execute(
+                insert(Chat),
+                [
+                    {
+                        "id": c,
+                        "type": "private" if c > 0 else "group",
+                        "joined_at": now,
+                        "blocked": False,
+                        "digest_mode": "instant",
+                    }
+                    for c in ids
+                ],
+            )
+            await session.execute(
+                insert(Subscription),
+                [{"chat_id": c, "topic": EVERYTHING, "created_at": now} for c in ids],
+            )
+        changed = write_tree(
+            work / "b",
+            entry("alpha-entry", "alpha", answer="Changed.") + entry("beta-entry", "beta"),
+        )
         await publish(db, load_base(changed, answer_length))
-        settings = settings_for_url(api.root_url, url, notify_global_rate=rate, notify_concurrency=16)
+        settings = settings_for_url(
+            api.root_url, url, notify_global_rate=rate, notify_concurrency=16
+        )
         api.clear_calls()
         tracemalloc.start()
         started = time.perf_counter()
@@ -64,9 +84,13 @@ async def run(chats: int, rate: float, group_share: float) -> dict[str, float]:
         got = Counter(int(c.chat_id) for c in api.calls_to("sendMessage") if c.ok)  # type: ignore[arg-type]
         await db.close()
         return {
-            "chats": chats, "configured": rate, "achieved": chats / wall, "wall": wall,
+            "chats": chats,
+            "configured": rate,
+            "achieved": chats / wall,
+            "wall": wall,
             "429s": sum(1 for c in api.calls_to("sendMessage") if c.status == 429),
-            "lost": sum(1 for c in ids if got[c] == 0), "duplicated": sum(n - 1 for n in got.values() if n > 1),
+            "lost": sum(1 for c in ids if got[c] == 0),
+            "duplicated": sum(n - 1 for n in got.values() if n > 1),
             "peak_mib": peak / 2**20,
         }
 
@@ -74,16 +98,24 @@ async def run(chats: int, rate: float, group_share: float) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chats", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=25.0, help="notify_global_rate (Telegram allows ~30/s)")
+    parser.add_argument(
+        "--rate", type=float, default=25.0, help="notify_global_rate (Telegram allows ~30/s)"
+    )
     parser.add_argument("--groups", type=float, default=0.1, help="share of group chats")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    print(f"broadcasting to {args.chats} chats at {args.rate}/s: about {math.ceil(args.chats / args.rate)} s")
+    print(
+        f"broadcasting to {args.chats} chats at {args.rate}/s: about {math.ceil(args.chats / args.rate)} s"
+    )
     r = asyncio.run(run(args.chats, args.rate, args.groups))
-    print("| chats | configured/s | achieved/s | % of configured | 429s | lost | duplicated | peak MiB | wall s |")
+    print(
+        "| chats | configured/s | achieved/s | % of configured | 429s | lost | duplicated | peak MiB | wall s |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
-    print(f"| {r['chats']:.0f} | {r['configured']:.1f} | {r['achieved']:.2f} | {100 * r['achieved'] / r['configured']:.1f}% "
-          f"| {r['429s']:.0f} | {r['lost']:.0f} | {r['duplicated']:.0f} | {r['peak_mib']:.1f} | {r['wall']:.1f} |")
+    print(
+        f"| {r['chats']:.0f} | {r['configured']:.1f} | {r['achieved']:.2f} | {100 * r['achieved'] / r['configured']:.1f}% "
+        f"| {r['429s']:.0f} | {r['lost']:.0f} | {r['duplicated']:.0f} | {r['peak_mib']:.1f} | {r['wall']:.1f} |"
+    )
 
 
 if __name__ == "__main__":

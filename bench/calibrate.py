@@ -104,10 +104,14 @@ class Evidence:
         base = load_base()
         index = index_of(base, scoring=_neutral())
         # Questions about a time after the knowledge date are answered by the calendar, not the models.
-        by_set = [(name, q) for name in FIT_SETS for q in load_questions(SETS[name]) if not q.after]
+        by_set = [
+            (name, q) for name in FIT_SETS for q in load_questions(SETS[name]) if not q.after
+        ]
         questions = [q for _, q in by_set]
-        report(f"calibration sets ({', '.join(FIT_SETS)}): {len(questions)} questions "
-               f"({sum(q.in_scope for q in questions)} in scope); collecting evidence")
+        report(
+            f"calibration sets ({', '.join(FIT_SETS)}): {len(questions)} questions "
+            f"({sum(q.in_scope for q in questions)} in scope); collecting evidence"
+        )
         found = [index.search(q.text, limit=SHORTLIST) for q in questions]
         disambiguation = {e.id for e in base.entries.values() if e.kind is Kind.disambiguation}
         return cls(questions, found, disambiguation, [name for name, _ in by_set])
@@ -139,24 +143,33 @@ class Tally:
         return Tally(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
     def line(self) -> str:
-        return (f"first choice right and offered {self.offered_right / max(self.inside, 1):.1%}, "
-                f"answered {self.answered / max(self.inside, 1):.1%} "
-                f"(right {self.answered_right / max(self.answered, 1):.1%}), "
-                f"out of scope rejected {1 - self.outside_offered / max(self.outside, 1):.1%}, "
-                f"answered {self.outside_answered}")
+        return (
+            f"first choice right and offered {self.offered_right / max(self.inside, 1):.1%}, "
+            f"answered {self.answered / max(self.inside, 1):.1%} "
+            f"(right {self.answered_right / max(self.answered, 1):.1%}), "
+            f"out of scope rejected {1 - self.outside_offered / max(self.outside, 1):.1%}, "
+            f"answered {self.outside_answered}"
+        )
 
 
-def fit(evidence: Evidence, chosen: Sequence[int], report: Callable[[str], None] = print) -> Scoring:
+def fit(
+    evidence: Evidence, chosen: Sequence[int], report: Callable[[str], None] = print
+) -> Scoring:
     """The scoring fitted on the chosen calibration questions."""
     questions, found = evidence.questions, evidence.found
     groups = [
-        (np.array([features(c, RANK_FEATURES) for c in found[i]]),
-         np.array([c.entry_id in questions[i].expect for c in found[i]]))
+        (
+            np.array([features(c, RANK_FEATURES) for c in found[i]]),
+            np.array([c.entry_id in questions[i].expect for c in found[i]]),
+        )
         for i in chosen
         if questions[i].in_scope and any(c.entry_id in questions[i].expect for c in found[i])
     ]
     rank_weights = fit_ranking(groups)
-    report("ranking weights: " + ", ".join(f"{n} {w:.2f}" for n, w in zip(RANK_FEATURES, rank_weights, strict=True)))
+    report(
+        "ranking weights: "
+        + ", ".join(f"{n} {w:.2f}" for n, w in zip(RANK_FEATURES, rank_weights, strict=True))
+    )
 
     # Re-rank with the fitted weights, then learn how far the first candidate can be trusted.
     rows, labels, in_scope = [], [], []
@@ -171,21 +184,44 @@ def fit(evidence: Evidence, chosen: Sequence[int], report: Callable[[str], None]
         labels.append(float(top.entry_id in q.expect))
         in_scope.append(q.in_scope)
     x, y, inside = np.array(rows), np.array(labels), np.array(in_scope)
-    confidence_weights, relevance_weights = fit_logistic(x, y), fit_logistic(x, inside.astype(float))
+    confidence_weights, relevance_weights = (
+        fit_logistic(x, y),
+        fit_logistic(x, inside.astype(float)),
+    )
     for name, weights in (("confidence", confidence_weights), ("relevance", relevance_weights)):
-        report(f"{name} weights: " + ", ".join(
-            f"{n} {w:.2f}" for n, w in zip((*CONFIDENCE_FEATURES, "intercept"), weights, strict=True)))
+        report(
+            f"{name} weights: "
+            + ", ".join(
+                f"{n} {w:.2f}"
+                for n, w in zip((*CONFIDENCE_FEATURES, "intercept"), weights, strict=True)
+            )
+        )
     unthresholded = Scoring(
-        tuple(rank_weights), tuple(confidence_weights), tuple(relevance_weights), 1.0, 1.0, SUGGEST_SHARE
+        tuple(rank_weights),
+        tuple(confidence_weights),
+        tuple(relevance_weights),
+        1.0,
+        1.0,
+        SUGGEST_SHARE,
     )
     evidence_by_name = dict(zip(CONFIDENCE_FEATURES, x.T, strict=True))
-    conf, relevant = unthresholded.confidence(evidence_by_name), unthresholded.relevance(evidence_by_name)
+    conf, relevant = (
+        unthresholded.confidence(evidence_by_name),
+        unthresholded.relevance(evidence_by_name),
+    )
 
-    n_outside = sum(not questions[i].in_scope for i in chosen)  # with those named out of scope by an entry
+    n_outside = sum(
+        not questions[i].in_scope for i in chosen
+    )  # with those named out of scope by an entry
     answer, suggest = thresholds(conf, relevant, y, inside, n_outside)
     report(f"thresholds: answer {answer:.3f}, did you mean {suggest:.3f}")
     return Scoring(
-        tuple(rank_weights), tuple(confidence_weights), tuple(relevance_weights), answer, suggest, SUGGEST_SHARE
+        tuple(rank_weights),
+        tuple(confidence_weights),
+        tuple(relevance_weights),
+        answer,
+        suggest,
+        SUGGEST_SHARE,
     )
 
 
@@ -257,10 +293,16 @@ def cross_validate(evidence: Evidence, folds: int, report: Callable[[str], None]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the fit, do not write it")
-    parser.add_argument("--folds", type=int, default=0,
-                        help="also cross-validate: fit on all folds but one, judge on that one")
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        help="also cross-validate: fit on all folds but one, judge on that one",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     report = functools.partial(print, flush=True)
@@ -269,12 +311,17 @@ def main() -> int:
     fitted = fit(evidence, everything, report)
     report(f"in sample: {judge(fitted, evidence, everything).line()}")
     if args.folds > 1:
-        report(f"{args.folds}-fold cross-validation: {cross_validate(evidence, args.folds, report).line()}")
+        report(
+            f"{args.folds}-fold cross-validation: {cross_validate(evidence, args.folds, report).line()}"
+        )
     if args.dry_run:
         print("dry run: nothing written")
     else:
         n = len(evidence.questions)
-        fitted.save(SCORING_FILE, fitted_on=[f"{', '.join(SETS[name].name for name in FIT_SETS)}: {n} questions"])
+        fitted.save(
+            SCORING_FILE,
+            fitted_on=[f"{', '.join(SETS[name].name for name in FIT_SETS)}: {n} questions"],
+        )
         print(f"wrote {SCORING_FILE}")
     print(f"done in {time.perf_counter() - started:.1f} s")
     return 0

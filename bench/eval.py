@@ -25,7 +25,9 @@ def engine_decider(engine: Engine) -> Decide:
             return answer.entry_id, "answer", answer.confidence
         if answer.outcome is Outcome.suggest:
             return answer.suggestions[0].entry_id, "suggest", answer.confidence
-        if answer.outcome is Outcome.after and answer.suggestions:  # "what I knew up to then": choices
+        if (
+            answer.outcome is Outcome.after and answer.suggestions
+        ):  # "what I knew up to then": choices
             return None, "after_suggest", answer.confidence
         if answer.outcome in (Outcome.after, Outcome.empty):
             return None, answer.outcome.value, answer.confidence
@@ -46,8 +48,16 @@ def baseline_decider(baseline: WRatioScan | BM25) -> Decide:
 
 def table(reports: dict[str, Report]) -> str:
     order = {"in_scope": 0, "out_of_scope": 1, "after": 2, "style": 3}
-    keys = sorted({k for r in reports.values() for k in r.groups}, key=lambda k: (order[k.split(":")[0]], k))
-    lines = ["| group | n | " + " | ".join(f"{name}: top-1 / answered-right / did-you-mean / rejected" for name in reports) + " |"]
+    keys = sorted(
+        {k for r in reports.values() for k in r.groups}, key=lambda k: (order[k.split(":")[0]], k)
+    )
+    lines = [
+        "| group | n | "
+        + " | ".join(
+            f"{name}: top-1 / answered-right / did-you-mean / rejected" for name in reports
+        )
+        + " |"
+    ]
     lines.append("|---|---:|" + "---|" * len(reports))
     for key in keys:
         cells = []
@@ -56,11 +66,17 @@ def table(reports: dict[str, Report]) -> str:
             row = report.groups[key].row()
             n = int(row["n"])
             if key.startswith("out_of_scope"):
-                cells.append(f"rejected {row['rejected']:.1%} (answered {row['answered_wrong']:.1%}, did-you-mean {row['did_you_mean']:.1%})")
+                cells.append(
+                    f"rejected {row['rejected']:.1%} (answered {row['answered_wrong']:.1%}, did-you-mean {row['did_you_mean']:.1%})"
+                )
             elif key.startswith("after"):
-                cells.append(f"knowledge date named {row['after_knowledge_date']:.1%} (answered {row['answered_wrong']:.1%})")
+                cells.append(
+                    f"knowledge date named {row['after_knowledge_date']:.1%} (answered {row['answered_wrong']:.1%})"
+                )
             else:
-                cells.append(f"{row['top1']:.1%} / {row['answered_right']:.1%} / {row['did_you_mean']:.1%} / {row['rejected']:.1%}")
+                cells.append(
+                    f"{row['top1']:.1%} / {row['answered_right']:.1%} / {row['did_you_mean']:.1%} / {row['rejected']:.1%}"
+                )
         lines.append(f"| {key} | {n} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -68,7 +84,9 @@ def table(reports: dict[str, Report]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", choices=sorted(SETS), default="eval", help="which question set")
-    parser.add_argument("--misses", action="store_true", help="list the questions the engine got wrong")
+    parser.add_argument(
+        "--misses", action="store_true", help="list the questions the engine got wrong"
+    )
     args = parser.parse_args()
     base = load_base()
     questions = load_questions(SETS[args.set])
@@ -81,12 +99,16 @@ def main() -> int:
     }
     print(f"{len(questions)} questions, {len(base.entries)} entries, {len(phrasings)} phrasings\n")
     print(table(reports))
-    print(f"\nhighest confidence of an out-of-scope question that got an answer or a 'did you mean': "
-          f"{reports['engine'].oos_max_answer_confidence:.3f} (answer threshold {engine.thresholds.answer})")
+    print(
+        f"\nhighest confidence of an out-of-scope question that got an answer or a 'did you mean': "
+        f"{reports['engine'].oos_max_answer_confidence:.3f} (answer threshold {engine.thresholds.answer})"
+    )
     if args.misses:
         print("\nengine misses:")
         for q, first, outcome, confidence in reports["engine"].misses:
-            print(f"  [{q.lang}/{q.style}] {q.text!r} expected {sorted(q.expect) or 'none'} got {first} ({outcome}, {confidence:.2f})")
+            print(
+                f"  [{q.lang}/{q.style}] {q.text!r} expected {sorted(q.expect) or 'none'} got {first} ({outcome}, {confidence:.2f})"
+            )
     return 0
 
 

@@ -15,7 +15,9 @@ SETS = {
     "holdout": Path(__file__).with_name("holdout_set.yaml"),
     "calibration": Path(__file__).with_name("calibration_set.yaml"),
     "blind-calibration": Path(__file__).with_name("blind_calibration_set.yaml"),
-    "blind-report": Path(__file__).with_name("blind_report_set.yaml"),  # reporting only: never tuned on
+    "blind-report": Path(__file__).with_name(
+        "blind_report_set.yaml"
+    ),  # reporting only: never tuned on
 }
 FIT_SETS = ("calibration", "blind-calibration")  # what bench/calibrate.py fits on
 
@@ -39,7 +41,11 @@ def load_questions(path: Path = EVAL_SET) -> list[Question]:
     for item in data["questions"]:
         expect = item["expect"]
         after = expect == "after"
-        ids = frozenset() if expect in (None, "none") or after else frozenset([expect] if isinstance(expect, str) else expect)
+        ids = (
+            frozenset()
+            if expect in (None, "none") or after
+            else frozenset([expect] if isinstance(expect, str) else expect)
+        )
         out.append(Question(str(item["q"]), ids, item["lang"], item["style"], after))
     return out
 
@@ -61,9 +67,13 @@ class Tally:
     def row(self) -> dict[str, float]:
         n = max(self.total, 1)
         return {
-            "n": self.total, "top1": self.top1 / n, "answered_right": self.answered_right / n,
-            "answered_wrong": self.answered_wrong / n, "did_you_mean": self.suggested / n,
-            "rejected": self.rejected / n, "after_knowledge_date": self.dated / n,
+            "n": self.total,
+            "top1": self.top1 / n,
+            "answered_right": self.answered_right / n,
+            "answered_wrong": self.answered_wrong / n,
+            "did_you_mean": self.suggested / n,
+            "rejected": self.rejected / n,
+            "after_knowledge_date": self.dated / n,
         }
 
 
@@ -94,7 +104,9 @@ def evaluate(questions: list[Question], decide: Decide) -> Report:
             t.answered_right += right and answered
             t.answered_wrong += (not right) and answered
             # Outside the base, "my knowledge ends on ..." is a refusal unless it offers choices.
-            refused = outcome in ("none", "empty") or (not q.in_scope and outcome in ("disambiguation", "after"))
+            refused = outcome in ("none", "empty") or (
+                not q.in_scope and outcome in ("disambiguation", "after")
+            )
             t.suggested += outcome in ("suggest", "after_suggest") and not q.after
             t.rejected += refused
             t.dated += outcome in ("after", "after_suggest")
@@ -104,7 +116,12 @@ def evaluate(questions: list[Question], decide: Decide) -> Report:
         if q.after:
             missed = outcome not in ("after", "after_suggest")
         elif q.in_scope:
-            missed = first not in q.expect or outcome in ("none", "after", "after_suggest", "empty")
+            missed = first not in q.expect or outcome in (
+                "none",
+                "after",
+                "after_suggest",
+                "empty",
+            )
         else:
             missed = not rejected
         if missed:

@@ -33,7 +33,9 @@ def synthetic(phrasings: list[Phrasing], size: int, seed: int = 7) -> list[Phras
     out = list(phrasings[: min(size, len(phrasings))])
     while len(out) < size:
         entry = f"synthetic-{len(out) // 12}"
-        out.append(Phrasing(entry, " ".join(rng.choice(words) for _ in range(rng.randint(3, 9))), "en"))
+        out.append(
+            Phrasing(entry, " ".join(rng.choice(words) for _ in range(rng.randint(3, 9))), "en")
+        )
     return out
 
 
@@ -66,7 +68,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--queries", type=int, default=1000)
-    parser.add_argument("--scan-queries", type=int, default=60, help="queries for the slow WRatio scan")
+    parser.add_argument(
+        "--scan-queries", type=int, default=60, help="queries for the slow WRatio scan"
+    )
     args = parser.parse_args()
 
     loads, indexes = [], []
@@ -79,8 +83,11 @@ def main() -> int:
         freeze_long_lived()  # as the bot does after loading
         indexes.append(time.perf_counter() - start)
     load_s, index_s = statistics.median(loads), statistics.median(indexes)
-    print(f"shipped base (median of 5): load+validate {load_s * 1000:.0f} ms, index {index_s * 1000:.0f} ms, "
-          f"total {(load_s + index_s) * 1000:.0f} ms ({len(base.entries)} entries)", flush=True)
+    print(
+        f"shipped base (median of 5): load+validate {load_s * 1000:.0f} ms, index {index_s * 1000:.0f} ms, "
+        f"total {(load_s + index_s) * 1000:.0f} ms ({len(base.entries)} entries)",
+        flush=True,
+    )
 
     questions = [q.text for q in load_questions()]
     rng = random.Random(1)
@@ -90,11 +97,15 @@ def main() -> int:
 
     real, off_topic = phrasings_of(base), base.off_topic.texts()
     sizes = [len(real)] + [int(s) for s in args.sizes.split(",") if s]
-    print("\n| phrasings | build s (traced) | peak MiB | engine p50 ms | engine p99 ms | scan p50 ms | scan p99 ms | speed-up (p50) |")
+    print(
+        "\n| phrasings | build s (traced) | peak MiB | engine p50 ms | engine p99 ms | scan p50 ms | scan p99 ms | speed-up (p50) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         phrasings = real if size == len(real) else synthetic(real, size)
-        index, build_s, peak = build_measured(lambda items=phrasings: SearchIndex(items, off_topic=off_topic))
+        index, build_s, peak = build_measured(
+            lambda items=phrasings: SearchIndex(items, off_topic=off_topic)
+        )
         freeze_long_lived()
         assert isinstance(index, SearchIndex)
         if size == len(real):
@@ -104,8 +115,11 @@ def main() -> int:
         scan = WRatioScan(phrasings)
         scan_samples = timed(scan.best, queries[: args.scan_queries])
         p50, scan_p50 = statistics.median(samples), statistics.median(scan_samples)
-        print(f"| {size:,} | {build_s:.2f} | {peak:.0f} | {p50:.3f} | {pct(samples, 0.99):.3f} | "
-              f"{scan_p50:.2f} | {pct(scan_samples, 0.99):.2f} | {scan_p50 / p50:.0f}x |", flush=True)
+        print(
+            f"| {size:,} | {build_s:.2f} | {peak:.0f} | {p50:.3f} | {pct(samples, 0.99):.3f} | "
+            f"{scan_p50:.2f} | {pct(scan_samples, 0.99):.2f} | {scan_p50 / p50:.0f}x |",
+            flush=True,
+        )
     return 0
 
 

@@ -46,7 +46,9 @@ def quiet_http_logging() -> None:
 
 
 def configure_logging(level: str, token: str | None) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     quiet_http_logging()
     if token:
         for handler in logging.getLogger().handlers:
@@ -86,15 +88,20 @@ def build_application(
         services.knowledge_version = content_version(new.base)
 
     notifier = Notifier(
-        db=database, settings=settings, current_version=lambda: services.knowledge_version,
-        reload=lambda: load_engine(settings), swap=swap,
+        db=database,
+        settings=settings,
+        current_version=lambda: services.knowledge_version,
+        reload=lambda: load_engine(settings),
+        swap=swap,
     )
 
     # Notifications go through their own Bot: our Pacer spaces them and handles 429 itself, and
     # AIORateLimiter's retries would hide 429s from it and hold answers to users behind a broadcast.
     api = settings.telegram_api_url
     notify_bot = Bot(
-        token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot",
+        token,
+        base_url=f"{api}/bot",
+        base_file_url=f"{api}/file/bot",
         request=HTTPXRequest(connection_pool_size=settings.notify_concurrency + 2),
     )
 
@@ -108,11 +115,16 @@ def build_application(
         await notify_bot.initialize()
         if app.job_queue is not None:
             app.job_queue.run_repeating(
-                check_notifications, interval=settings.notify_check_seconds, first=min(1.0, settings.notify_check_seconds),
-                name="notifications", job_kwargs={"max_instances": 1, "coalesce": True},
+                check_notifications,
+                interval=settings.notify_check_seconds,
+                first=min(1.0, settings.notify_check_seconds),
+                name="notifications",
+                job_kwargs={"max_instances": 1, "coalesce": True},
             )
         else:
-            logger.warning("No JobQueue (install python-telegram-bot[job-queue]): notifications are not delivered")
+            logger.warning(
+                "No JobQueue (install python-telegram-bot[job-queue]): notifications are not delivered"
+            )
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         await notifier.close()
@@ -124,7 +136,12 @@ def build_application(
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .concurrent_updates(True)

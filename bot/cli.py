@@ -67,7 +67,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for question in _questions(args.batch):
             answer = engine.ask(question, args.lang)
             if args.json:
-                print(json.dumps({"question": question, **answer_json(answer)}, ensure_ascii=False))
+                print(
+                    json.dumps({"question": question, **answer_json(answer)}, ensure_ascii=False)
+                )
             else:
                 print(f"? {question}\n{as_text(answer)}\n")
         return 0
@@ -93,7 +95,9 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
         print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
         return 1
     kinds = Counter(e.kind.value for e in base.entries.values())
-    phrasings = sum(len(p) for e in base.entries.values() for p in e.phrasings.by_language().values())
+    phrasings = sum(
+        len(p) for e in base.entries.values() for p in e.phrasings.by_language().values()
+    )
     print(
         f"ok: {len(base.entries)} entries, {phrasings} phrasings, {len(base.sources)} sources, "
         f"{len(base.topics)} topics, {len(base.off_topic.texts())} off-topic questions; version {content_version(base)}; "
@@ -107,7 +111,11 @@ def cmd_kb_diff(args: argparse.Namespace) -> int:
     old, new = _load(Path(args.old)), _load(Path(args.new))
     diff = diff_bases(old, new)
     print(f"version {content_version(old)} -> {content_version(new)}")
-    for label, changes in (("added", diff.added), ("changed", diff.changed), ("removed", diff.removed)):
+    for label, changes in (
+        ("added", diff.added),
+        ("changed", diff.changed),
+        ("removed", diff.removed),
+    ):
         for change in changes:
             print(f"{label}\t{change.entry_id}\t{','.join(change.topics)}\t{change.title}")
     if diff.empty:
@@ -160,11 +168,16 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
         print(f"unchanged: version {result.version} is already published; nothing enqueued")
         return 0
     if result.baseline:
-        print(f"baseline: version {result.version} recorded ({len(base.entries)} entries); nothing enqueued")
+        print(
+            f"baseline: version {result.version} recorded ({len(base.entries)} entries); nothing enqueued"
+        )
         return 0
     print(f"published version {result.previous} -> {result.version}")
-    for label, changes in (("added", result.diff.added), ("changed", result.diff.changed),
-                           ("removed", result.diff.removed)):
+    for label, changes in (
+        ("added", result.diff.added),
+        ("changed", result.diff.changed),
+        ("removed", result.diff.removed),
+    ):
         for change in changes:
             print(f"{label}\t{change.entry_id}\t{','.join(change.topics)}\t{change.title}")
     if result.diff.empty:
@@ -182,7 +195,9 @@ def _settings():  # noqa: ANN202
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise SystemExit(f"error: setting {str(first['loc'][0]).upper()}: {first['msg']}") from None
+        raise SystemExit(
+            f"error: setting {str(first['loc'][0]).upper()}: {first['msg']}"
+        ) from None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -204,9 +219,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         if args.webhook:
             if not settings.webhook_url:
-                print("error: --webhook needs WEBHOOK_URL (the public HTTPS address)", file=sys.stderr)
+                print(
+                    "error: --webhook needs WEBHOOK_URL (the public HTTPS address)",
+                    file=sys.stderr,
+                )
                 return 2
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            secret = (
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            )
             app.run_webhook(
                 listen=settings.webhook_listen,
                 port=settings.webhook_port,
@@ -221,10 +241,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("error: Telegram rejected the bot token (TELEGRAM_BOT_TOKEN)", file=sys.stderr)
         return 2
     except NetworkError as exc:
-        print(f"error: cannot reach the Bot API at {settings.telegram_api_url}: {type(exc).__name__}", file=sys.stderr)
+        print(
+            f"error: cannot reach the Bot API at {settings.telegram_api_url}: {type(exc).__name__}",
+            file=sys.stderr,
+        )
         return 3
     except TelegramError as exc:
-        print(f"error: the Bot API refused to start the bot: {str(exc).replace(token, '[TOKEN]')}", file=sys.stderr)
+        print(
+            f"error: the Bot API refused to start the bot: {str(exc).replace(token, '[TOKEN]')}",
+            file=sys.stderr,
+        )
         return 3
     return 0
 
@@ -254,8 +280,18 @@ def cmd_report_unanswered(args: argparse.Namespace) -> int:
     found = asyncio.run(rows())
     if args.json:
         for text, lang, count, score, last in found:
-            print(json.dumps({"text": text, "language": lang, "count": count, "best_score": round(score, 3),
-                              "last_asked": last.isoformat()}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "text": text,
+                        "language": lang,
+                        "count": count,
+                        "best_score": round(score, 3),
+                        "last_asked": last.isoformat(),
+                    },
+                    ensure_ascii=False,
+                )
+            )
     else:
         print("times\tlang\tbest\tlast asked\tquestion")
         for text, lang, count, score, last in found:
@@ -276,20 +312,27 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     ask = commands.add_parser(
-        "ask", help="answer a question from the knowledge base",
+        "ask",
+        help="answer a question from the knowledge base",
         description=f"Answer a question from the knowledge base. {_knowledge_date_line()}",
     )
     ask.add_argument("question", nargs="*", help="the question")
-    ask.add_argument("--lang", choices=["en", "de", "uk", "ru"], help="answer language (default: detected)")
+    ask.add_argument(
+        "--lang", choices=["en", "de", "uk", "ru"], help="answer language (default: detected)"
+    )
     ask.add_argument("--json", action="store_true", help="print JSON")
     ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for stdin)")
-    ask.add_argument("--knowledge-dir", metavar="DIR", help="another knowledge base (or KNOWLEDGE_DIR)")
+    ask.add_argument(
+        "--knowledge-dir", metavar="DIR", help="another knowledge base (or KNOWLEDGE_DIR)"
+    )
     ask.set_defaults(handler=cmd_ask)
 
     kb = commands.add_parser("kb", help="check, compare and dump knowledge bases")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_commands.add_parser("check", help="validate a knowledge base")
-    check.add_argument("dir", nargs="?", help="directory (default: KNOWLEDGE_DIR or the bundled base)")
+    check.add_argument(
+        "dir", nargs="?", help="directory (default: KNOWLEDGE_DIR or the bundled base)"
+    )
     check.set_defaults(handler=cmd_kb_check)
     diff = kb_commands.add_parser("diff", help="entries added, changed and removed")
     diff.add_argument("old")
@@ -299,12 +342,16 @@ def build_parser() -> argparse.ArgumentParser:
     dump.add_argument("dir", nargs="?")
     dump.set_defaults(handler=cmd_kb_dump)
     publish = kb_commands.add_parser("publish", help="record a new version and notify subscribers")
-    publish.add_argument("dir", nargs="?", help="directory (default: KNOWLEDGE_DIR or the bundled base)")
+    publish.add_argument(
+        "dir", nargs="?", help="directory (default: KNOWLEDGE_DIR or the bundled base)"
+    )
     publish.add_argument("--note", help="what this version is about, kept with it")
     publish.set_defaults(handler=cmd_kb_publish)
 
     run = commands.add_parser("run", help="run the Telegram bot (settings from the environment)")
-    run.add_argument("--webhook", action="store_true", help="webhook server instead of long polling")
+    run.add_argument(
+        "--webhook", action="store_true", help="webhook server instead of long polling"
+    )
     run.add_argument("--knowledge-dir", metavar="DIR")
     run.set_defaults(handler=cmd_run)
 
@@ -314,7 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="reports for curators")
     report_commands = report.add_subparsers(dest="report_command", required=True)
-    unanswered = report_commands.add_parser("unanswered", help="questions the base could not answer")
+    unanswered = report_commands.add_parser(
+        "unanswered", help="questions the base could not answer"
+    )
     unanswered.add_argument("--limit", type=int, default=100)
     unanswered.add_argument("--json", action="store_true")
     unanswered.set_defaults(handler=cmd_report_unanswered)
@@ -328,7 +377,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"error: the knowledge base is broken ({len(exc.problems)} problem(s)); run 'briefing-bot kb check'", file=sys.stderr)
+        print(
+            f"error: the knowledge base is broken ({len(exc.problems)} problem(s)); run 'briefing-bot kb check'",
+            file=sys.stderr,
+        )
         return 1
     except BrokenPipeError:
         return 0

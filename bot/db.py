@@ -55,7 +55,9 @@ class Chat(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     joined_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
-    digest_mode: Mapped[str] = mapped_column(String(8), default="instant", server_default="instant")
+    digest_mode: Mapped[str] = mapped_column(
+        String(8), default="instant", server_default="instant"
+    )
     digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" UTC, for daily digests
 
 
@@ -87,7 +89,9 @@ class KbVersion(Base):
     published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
     entry_hashes: Mapped[str] = mapped_column(Text)  # JSON {entry id: hash}
-    entry_meta: Mapped[str] = mapped_column(Text, default="{}")  # JSON {entry id: [title, [topics]]}
+    entry_meta: Mapped[str] = mapped_column(
+        Text, default="{}"
+    )  # JSON {entry id: [title, [topics]]}
 
 
 class Outbox(Base):
@@ -118,7 +122,9 @@ class Unanswered(Base):
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
     best_score: Mapped[float] = mapped_column(Float)
-    asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    asked_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: commits survive a crash of the process, no fsync each
+    cursor.execute(
+        "PRAGMA synchronous=NORMAL"
+    )  # WAL: commits survive a crash of the process, no fsync each
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -196,7 +204,10 @@ class Database:
         async with self.session() as session:
             rows = await session.execute(
                 select(
-                    Unanswered.text, Unanswered.language, func.count(), func.max(Unanswered.best_score),
+                    Unanswered.text,
+                    Unanswered.language,
+                    func.count(),
+                    func.max(Unanswered.best_score),
                     func.max(Unanswered.asked_at),
                 )
                 .group_by(Unanswered.text, Unanswered.language)
@@ -217,7 +228,9 @@ class Database:
         async with self.session.begin() as session:
             (await chat_row(session, chat_id, chat_type)).blocked = False
             have = await topics_of(session, chat_id)
-            session.add_all(Subscription(chat_id=chat_id, topic=topic) for topic in sorted(topics - have))
+            session.add_all(
+                Subscription(chat_id=chat_id, topic=topic) for topic in sorted(topics - have)
+            )
             return have | topics
 
     async def unsubscribe(self, chat_id: int, topics: set[str] | None = None) -> set[str]:
@@ -232,12 +245,16 @@ class Database:
     async def digest_of(self, chat_id: int) -> tuple[str, str | None]:
         """The chat's digest mode and daily time (instant when the chat is unknown)."""
         async with self.session() as session:
-            row = (await session.execute(
-                select(Chat.digest_mode, Chat.digest_time).where(Chat.id == chat_id)
-            )).first()
+            row = (
+                await session.execute(
+                    select(Chat.digest_mode, Chat.digest_time).where(Chat.id == chat_id)
+                )
+            ).first()
             return (row[0], row[1]) if row else ("instant", None)
 
-    async def set_digest(self, chat_id: int, chat_type: str, mode: str, at: str | None, due: dt.datetime) -> None:
+    async def set_digest(
+        self, chat_id: int, chat_type: str, mode: str, at: str | None, due: dt.datetime
+    ) -> None:
         """Stores the digest mode and re-times the chat's pending notifications to `due`."""
         async with self.session.begin() as session:
             chat = await chat_row(session, chat_id, chat_type)
@@ -270,7 +287,9 @@ async def chat_row(session: AsyncSession, chat_id: int, chat_type: str) -> Chat:
 
 async def topics_of(session: AsyncSession, chat_id: int) -> set[str]:
     """Inside a session: the chat's subscribed topics."""
-    return set(await session.scalars(select(Subscription.topic).where(Subscription.chat_id == chat_id)))
+    return set(
+        await session.scalars(select(Subscription.topic).where(Subscription.chat_id == chat_id))
+    )
 
 
 async def forget_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
@@ -278,7 +297,8 @@ async def forget_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
     (await chat_row(session, chat_id, "private" if chat_id > 0 else "group")).blocked = True
     await session.execute(delete(Subscription).where(Subscription.chat_id == chat_id))
     dropped = await session.execute(
-        update(Outbox).where(Outbox.chat_id == chat_id, Outbox.state == "pending")
+        update(Outbox)
+        .where(Outbox.chat_id == chat_id, Outbox.state == "pending")
         .values(state="dropped", last_error=reason[:500], claimed_by=None, claimed_at=None)
     )
     return int(dropped.rowcount or 0)  # type: ignore[attr-defined]
@@ -289,17 +309,26 @@ async def move_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
     old = await session.get(Chat, old_id)
     new = await session.get(Chat, new_id)
     if new is None:
-        session.add(Chat(
-            id=new_id, type="supergroup", language=old.language if old else None,
-            digest_mode=old.digest_mode if old else "instant", digest_time=old.digest_time if old else None,
-        ))
+        session.add(
+            Chat(
+                id=new_id,
+                type="supergroup",
+                language=old.language if old else None,
+                digest_mode=old.digest_mode if old else "instant",
+                digest_time=old.digest_time if old else None,
+            )
+        )
     if old is not None:
         old.blocked = True
     have = await topics_of(session, new_id)
     await session.execute(
         delete(Subscription).where(Subscription.chat_id == old_id, Subscription.topic.in_(have))
     )
-    await session.execute(update(Subscription).where(Subscription.chat_id == old_id).values(chat_id=new_id))
     await session.execute(
-        update(Outbox).where(Outbox.chat_id == old_id, Outbox.state == "pending").values(chat_id=new_id)
+        update(Subscription).where(Subscription.chat_id == old_id).values(chat_id=new_id)
+    )
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.chat_id == old_id, Outbox.state == "pending")
+        .values(chat_id=new_id)
     )

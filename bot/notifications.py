@@ -67,6 +67,7 @@ INSERT_CHUNK = 1000
 
 # --- publishing ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PublishResult:
     """What one publish did, for the command line and /publish."""
@@ -92,9 +93,16 @@ def next_digest_at(at: str | None, now: dt.datetime) -> dt.datetime:
 def _entries_for(diff: Diff, topics: set[str]) -> list[dict[str, str]]:
     everything = EVERYTHING in topics
     out = []
-    for change, items in (("added", diff.added), ("changed", diff.changed), ("removed", diff.removed)):
-        out += [{"id": c.entry_id, "title": c.title, "change": change}
-                for c in items if everything or topics.intersection(c.topics)]
+    for change, items in (
+        ("added", diff.added),
+        ("changed", diff.changed),
+        ("removed", diff.removed),
+    ):
+        out += [
+            {"id": c.entry_id, "title": c.title, "change": change}
+            for c in items
+            if everything or topics.intersection(c.topics)
+        ]
     return out
 
 
@@ -121,11 +129,15 @@ async def publish(
         last = await latest_version(session, lock=postgres)  # PostgreSQL: publishers queue up here
         if last is not None and last.version == version:
             return PublishResult(version, last.version, Diff([], [], []), 0, recorded=False)
-        session.add(KbVersion(
-            version=version, published_at=now, note=note,
-            entry_hashes=json.dumps(hashes, sort_keys=True),
-            entry_meta=json.dumps(meta, sort_keys=True, ensure_ascii=False),
-        ))
+        session.add(
+            KbVersion(
+                version=version,
+                published_at=now,
+                note=note,
+                entry_hashes=json.dumps(hashes, sort_keys=True),
+                entry_meta=json.dumps(meta, sort_keys=True, ensure_ascii=False),
+            )
+        )
         if last is None:
             return PublishResult(version, None, Diff([], [], []), 0, recorded=True)
         old_meta = {k: (v[0], tuple(v[1])) for k, v in json.loads(last.entry_meta or "{}").items()}
@@ -136,7 +148,9 @@ async def publish(
         rows = await session.execute(
             select(Subscription.chat_id, Subscription.topic, Chat.digest_mode, Chat.digest_time)
             .join(Chat, Chat.id == Subscription.chat_id)
-            .where(Subscription.topic.in_(wanted), Chat.blocked.is_(False), Chat.digest_mode != "off")
+            .where(
+                Subscription.topic.in_(wanted), Chat.blocked.is_(False), Chat.digest_mode != "off"
+            )
         )
         chats: dict[int, tuple[set[str], str, str | None]] = {}
         for chat_id, topic, mode, at in rows:
@@ -146,11 +160,17 @@ async def publish(
             entries = _entries_for(diff, topics)
             if entries:
                 due = next_digest_at(at, now) if mode == "daily" else now
-                outbox.append({
-                    "chat_id": chat_id, "version": version, "state": "pending", "attempts": 0,
-                    "entries": json.dumps(entries, ensure_ascii=False), "next_attempt_at": due,
-                    "created_at": now,
-                })
+                outbox.append(
+                    {
+                        "chat_id": chat_id,
+                        "version": version,
+                        "state": "pending",
+                        "attempts": 0,
+                        "entries": json.dumps(entries, ensure_ascii=False),
+                        "next_attempt_at": due,
+                        "created_at": now,
+                    }
+                )
         for start in range(0, len(outbox), INSERT_CHUNK):
             await session.execute(insert(Outbox), outbox[start : start + INSERT_CHUNK])
             if progress:
@@ -167,6 +187,7 @@ async def published_version(db: Database) -> tuple[int, str] | None:
 
 
 # --- the message ---------------------------------------------------------------------------------
+
 
 def merge_entries(batches: Iterable[list[dict[str, str]]]) -> list[dict[str, str]]:
     """Changes from several versions (a daily digest) as one list, one line per entry."""
@@ -198,18 +219,30 @@ def render_notification(
     lines = [t(language, "notify_digest_title" if digest else "notify_title"), ""]
     labels = {"added": "notify_added", "changed": "notify_changed", "removed": "notify_removed"}
     for entry in entries[:MAX_LISTED]:
-        lines.append(t(language, labels.get(entry["change"], "notify_changed"), title=escape(entry["title"])))
+        lines.append(
+            t(
+                language,
+                labels.get(entry["change"], "notify_changed"),
+                title=escape(entry["title"]),
+            )
+        )
     if len(entries) > MAX_LISTED:
         lines.append(t(language, "notify_more", count=len(entries) - MAX_LISTED))
     lines += ["", t(language, "notify_footer")]
     buttons = [
-        [InlineKeyboardButton(entry["title"][:BUTTON_TEXT], callback_data=encode("e", entry["id"]))]
-        for entry in entries if entry["change"] != "removed"
+        [
+            InlineKeyboardButton(
+                entry["title"][:BUTTON_TEXT], callback_data=encode("e", entry["id"])
+            )
+        ]
+        for entry in entries
+        if entry["change"] != "removed"
     ][:MAX_BUTTONS]
     return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
 
 
 # --- pacing --------------------------------------------------------------------------------------
+
 
 class Pacer:
     """Telegram's limits for one sender: a global rate, one message a second per chat, N a minute per group.
@@ -233,8 +266,11 @@ class Pacer:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Pacer:
-        return cls(settings.notify_global_rate, settings.notify_chat_interval_seconds,
-                   settings.notify_group_per_minute)
+        return cls(
+            settings.notify_global_rate,
+            settings.notify_chat_interval_seconds,
+            settings.notify_group_per_minute,
+        )
 
     def _chat_ready_at(self, chat_id: int, group: bool, now: float) -> float:
         ready = self.chat_next.get(chat_id, 0.0)
@@ -243,7 +279,9 @@ class Pacer:
             while window and window[0] <= now - self.GROUP_WINDOW - self.MARGIN:
                 window.popleft()
             if len(window) >= self.group_per_minute:
-                ready = max(ready, window[-self.group_per_minute] + self.GROUP_WINDOW + self.MARGIN)
+                ready = max(
+                    ready, window[-self.group_per_minute] + self.GROUP_WINDOW + self.MARGIN
+                )
         return ready
 
     async def acquire(self, chat_id: int, group: bool) -> None:
@@ -281,6 +319,7 @@ class Pacer:
 
 # --- delivery ------------------------------------------------------------------------------------
 
+
 @dataclass
 class DeliveryReport:
     """Counts of one deliver_pending run."""
@@ -292,7 +331,9 @@ class DeliveryReport:
     migrated: int = 0
     failed: int = 0
     backed_off: int = 0
-    lost_claims: int = 0  # rows another worker re-claimed before we marked them: possible duplicates
+    lost_claims: int = (
+        0  # rows another worker re-claimed before we marked them: possible duplicates
+    )
 
     def __iadd__(self, other: DeliveryReport) -> DeliveryReport:
         for name in self.__dataclass_fields__:
@@ -357,29 +398,50 @@ class Delivery:
         now = utcnow()
         stale = now - dt.timedelta(seconds=self.settings.notify_claim_timeout_seconds)
         due = (
-            Outbox.state == "pending", Outbox.next_attempt_at <= now,
+            Outbox.state == "pending",
+            Outbox.next_attempt_at <= now,
             or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < stale),
         )
         limit = self.settings.notify_batch_size
         async with self.write() as session:
             if self.db.engine.dialect.name == "postgresql":
-                ids = list(await session.scalars(
-                    select(Outbox.id).where(*due).order_by(Outbox.id).limit(limit).with_for_update(skip_locked=True)
-                ))
+                ids = list(
+                    await session.scalars(
+                        select(Outbox.id)
+                        .where(*due)
+                        .order_by(Outbox.id)
+                        .limit(limit)
+                        .with_for_update(skip_locked=True)
+                    )
+                )
                 if not ids:
                     return token, []
                 await session.execute(
-                    update(Outbox).where(Outbox.id.in_(ids)).values(claimed_by=token, claimed_at=now)
+                    update(Outbox)
+                    .where(Outbox.id.in_(ids))
+                    .values(claimed_by=token, claimed_at=now)
                 )
             else:  # SQLite: one UPDATE statement runs under the database write lock
-                chosen = select(Outbox.id).where(*due).order_by(Outbox.id).limit(limit).scalar_subquery()
-                await session.execute(
-                    update(Outbox).where(Outbox.id.in_(chosen), *due)
-                    .values(claimed_by=token, claimed_at=now).execution_options(synchronize_session=False)
+                chosen = (
+                    select(Outbox.id)
+                    .where(*due)
+                    .order_by(Outbox.id)
+                    .limit(limit)
+                    .scalar_subquery()
                 )
-            rows = list(await session.scalars(
-                select(Outbox).where(Outbox.claimed_by == token, Outbox.state == "pending").order_by(Outbox.id)
-            ))
+                await session.execute(
+                    update(Outbox)
+                    .where(Outbox.id.in_(chosen), *due)
+                    .values(claimed_by=token, claimed_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            rows = list(
+                await session.scalars(
+                    select(Outbox)
+                    .where(Outbox.claimed_by == token, Outbox.state == "pending")
+                    .order_by(Outbox.id)
+                )
+            )
         return token, rows
 
     async def _group(self, rows: list[Outbox]) -> list[_Claimed]:
@@ -392,13 +454,17 @@ class Delivery:
         for chat_id in chat_ids:
             mine = [r for r in rows if r.chat_id == chat_id]
             chat = info.get(chat_id)
-            out.append(_Claimed(
-                chat_id=chat_id, ids=[r.id for r in mine],
-                entries=merge_entries(json.loads(r.entries) for r in mine),
-                attempts=max(r.attempts for r in mine),
-                language=(chat.language if chat and chat.language else "en"),
-                group=chat_id < 0, digest=bool(chat and chat.digest_mode == "daily"),
-            ))
+            out.append(
+                _Claimed(
+                    chat_id=chat_id,
+                    ids=[r.id for r in mine],
+                    entries=merge_entries(json.loads(r.entries) for r in mine),
+                    attempts=max(r.attempts for r in mine),
+                    language=(chat.language if chat and chat.language else "en"),
+                    group=chat_id < 0,
+                    digest=bool(chat and chat.digest_mode == "daily"),
+                )
+            )
         return out
 
     async def _mark_sent(self, token: str, item: _Claimed, report: DeliveryReport) -> None:
@@ -429,10 +495,17 @@ class Delivery:
                 async with self.write() as session:
                     for token, ids in marks.items():
                         result = await session.execute(
-                            update(Outbox).where(Outbox.id.in_(ids), Outbox.claimed_by == token)
-                            .values(state="sent", sent_at=utcnow(), claimed_by=None, claimed_at=None,
-                                    last_error=None)
-                            .returning(Outbox.id).execution_options(synchronize_session=False)
+                            update(Outbox)
+                            .where(Outbox.id.in_(ids), Outbox.claimed_by == token)
+                            .values(
+                                state="sent",
+                                sent_at=utcnow(),
+                                claimed_by=None,
+                                claimed_at=None,
+                                last_error=None,
+                            )
+                            .returning(Outbox.id)
+                            .execution_options(synchronize_session=False)
                         )
                         marked.update(result.scalars())
             except Exception as exc:  # noqa: BLE001 - handed to every waiter
@@ -443,19 +516,31 @@ class Delivery:
                     done.set_result(marked)
 
     async def _release(
-        self, token: str, item: _Claimed, error: str, *, limit: int | None, report: DeliveryReport,
+        self,
+        token: str,
+        item: _Claimed,
+        error: str,
+        *,
+        limit: int | None,
+        report: DeliveryReport,
         count: bool = True,
     ) -> None:
         """Gives the rows back: retried after an exponential back-off, or failed after `limit` attempts."""
         attempts = item.attempts + 1 if count else item.attempts
         s = self.settings
-        delay = min(s.notify_backoff_cap_seconds, s.notify_backoff_seconds * 2 ** max(0, attempts - 1))
+        delay = min(
+            s.notify_backoff_cap_seconds, s.notify_backoff_seconds * 2 ** max(0, attempts - 1)
+        )
         failed = limit is not None and attempts >= limit
         async with self.write() as session:
             await session.execute(
-                update(Outbox).where(Outbox.id.in_(item.ids), Outbox.claimed_by == token)
+                update(Outbox)
+                .where(Outbox.id.in_(item.ids), Outbox.claimed_by == token)
                 .values(
-                    attempts=attempts, last_error=error[:500], claimed_by=None, claimed_at=None,
+                    attempts=attempts,
+                    last_error=error[:500],
+                    claimed_by=None,
+                    claimed_at=None,
                     state="failed" if failed else "pending",
                     next_attempt_at=utcnow() + dt.timedelta(seconds=0 if not count else delay),
                 )
@@ -463,7 +548,12 @@ class Delivery:
             )
         if failed:
             report.failed += 1
-            logger.warning("Notification to chat %s failed after %d attempts: %s", item.chat_id, attempts, error)
+            logger.warning(
+                "Notification to chat %s failed after %d attempts: %s",
+                item.chat_id,
+                attempts,
+                error,
+            )
         elif count:
             report.backed_off += 1
 
@@ -474,14 +564,21 @@ class Delivery:
         target = item.chat_id
         for _hop in range(4):
             if self.stop.is_set():
-                await self._release(token, item, "worker stopped", limit=None, report=report, count=False)
+                await self._release(
+                    token, item, "worker stopped", limit=None, report=report, count=False
+                )
                 return
             await self.pacer.acquire(target, item.group or target < 0)
             try:
                 await self.bot.send_message(
-                    target, text, reply_markup=keyboard, parse_mode=ParseMode.HTML,
+                    target,
+                    text,
+                    reply_markup=keyboard,
+                    parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    allow_paid_broadcast=True if self.settings.notify_allow_paid_broadcast else None,
+                    allow_paid_broadcast=True
+                    if self.settings.notify_allow_paid_broadcast
+                    else None,
                 )
             except RetryAfter as exc:
                 report.rate_limited += 1
@@ -493,7 +590,9 @@ class Delivery:
                 async with self.write() as session:
                     await forget_chat(session, target, f"forbidden: {exc.message}")
                 report.blocked += 1
-                logger.info("Chat %s blocked or removed the bot: its subscriptions are dropped", target)
+                logger.info(
+                    "Chat %s blocked or removed the bot: its subscriptions are dropped", target
+                )
                 return
             except ChatMigrated as exc:
                 new_id = int(exc.new_chat_id)
@@ -504,22 +603,42 @@ class Delivery:
                 target = new_id
                 continue
             except BadRequest as exc:
-                await self._release(token, item, f"bad request: {exc.message}",
-                                    limit=self.settings.notify_bad_request_attempts, report=report)
+                await self._release(
+                    token,
+                    item,
+                    f"bad request: {exc.message}",
+                    limit=self.settings.notify_bad_request_attempts,
+                    report=report,
+                )
                 return
             except NetworkError as exc:  # includes TimedOut and 5xx answers
-                await self._release(token, item, f"network: {type(exc).__name__}: {exc.message}",
-                                    limit=self.settings.notify_max_attempts, report=report)
+                await self._release(
+                    token,
+                    item,
+                    f"network: {type(exc).__name__}: {exc.message}",
+                    limit=self.settings.notify_max_attempts,
+                    report=report,
+                )
                 return
             except TelegramError as exc:
-                await self._release(token, item, f"{type(exc).__name__}: {exc.message}",
-                                    limit=self.settings.notify_bad_request_attempts, report=report)
+                await self._release(
+                    token,
+                    item,
+                    f"{type(exc).__name__}: {exc.message}",
+                    limit=self.settings.notify_bad_request_attempts,
+                    report=report,
+                )
                 return
             else:
                 await self._mark_sent(token, item, report)
                 return
-        await self._release(token, item, "chat migrated too many times",
-                            limit=self.settings.notify_bad_request_attempts, report=report)
+        await self._release(
+            token,
+            item,
+            "chat migrated too many times",
+            limit=self.settings.notify_bad_request_attempts,
+            report=report,
+        )
 
     async def run(self) -> DeliveryReport:
         """Delivers every due row, batch by batch, until none is left or `stop` is set."""
@@ -533,10 +652,17 @@ class Delivery:
                 except Exception:  # noqa: BLE001 - one chat's surprise must not stop the broadcast
                     logger.exception("Delivering to chat %s failed unexpectedly", item.chat_id)
                     try:
-                        await self._release(token, item, "unexpected error", limit=self.settings.notify_max_attempts,
-                                            report=report)
+                        await self._release(
+                            token,
+                            item,
+                            "unexpected error",
+                            limit=self.settings.notify_max_attempts,
+                            report=report,
+                        )
                     except Exception:  # noqa: BLE001 - the claim then simply goes stale
-                        logger.exception("Could not release the outbox rows of chat %s", item.chat_id)
+                        logger.exception(
+                            "Could not release the outbox rows of chat %s", item.chat_id
+                        )
 
         while not self.stop.is_set():
             token, rows = await self.claim()
@@ -548,11 +674,23 @@ class Delivery:
 
 
 async def deliver_pending(
-    db: Database, bot: Bot, settings: Settings, *, worker: str | None = None, pacer: Pacer | None = None,
+    db: Database,
+    bot: Bot,
+    settings: Settings,
+    *,
+    worker: str | None = None,
+    pacer: Pacer | None = None,
     stop: asyncio.Event | None = None,
 ) -> DeliveryReport:
     """Sends every due notification once, paced; returns what happened."""
-    delivery = Delivery(db, bot, settings, worker=worker or worker_name(), pacer=pacer, stop=stop or asyncio.Event())
+    delivery = Delivery(
+        db,
+        bot,
+        settings,
+        worker=worker or worker_name(),
+        pacer=pacer,
+        stop=stop or asyncio.Event(),
+    )
     return await delivery.run()
 
 
@@ -564,6 +702,7 @@ async def outbox_counts(db: Database) -> dict[str, int]:
 
 
 # --- the running bot -----------------------------------------------------------------------------
+
 
 @dataclass
 class Notifier:
@@ -599,13 +738,19 @@ class Notifier:
         try:
             engine = await asyncio.to_thread(self.reload)
         except Exception as exc:  # noqa: BLE001 - a broken base must never take the bot down
-            logger.error("Published version %s could not be loaded; the old base keeps serving: %s",
-                         version, type(exc).__name__)
+            logger.error(
+                "Published version %s could not be loaded; the old base keeps serving: %s",
+                version,
+                type(exc).__name__,
+            )
             return
         self.swap(engine)
         if self.current_version() != version:
-            logger.warning("Version %s was published but the knowledge directory holds %s",
-                           version, self.current_version())
+            logger.warning(
+                "Version %s was published but the knowledge directory holds %s",
+                version,
+                self.current_version(),
+            )
         else:
             logger.info("Knowledge base reloaded: version %s", version)
 
@@ -621,7 +766,14 @@ class Notifier:
             if self.pacer is None:
                 self.pacer = Pacer.from_settings(self.settings)
             self.task = asyncio.create_task(
-                deliver_pending(self.db, bot, self.settings, worker=self.worker, pacer=self.pacer, stop=self.stop)
+                deliver_pending(
+                    self.db,
+                    bot,
+                    self.settings,
+                    worker=self.worker,
+                    pacer=self.pacer,
+                    stop=self.stop,
+                )
             )
             self.task.add_done_callback(_log_report)
 
@@ -646,5 +798,10 @@ def _log_report(task: asyncio.Task[DeliveryReport]) -> None:
     if report.sent or report.failed or report.blocked or report.backed_off:
         logger.info(
             "Notifications: %d sent, %d blocked, %d migrated, %d backed off, %d failed, %d 429s",
-            report.sent, report.blocked, report.migrated, report.backed_off, report.failed, report.rate_limited,
+            report.sent,
+            report.blocked,
+            report.migrated,
+            report.backed_off,
+            report.failed,
+            report.rate_limited,
         )

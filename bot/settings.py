@@ -27,46 +27,70 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL: SQLite file (default) or postgresql+asyncpg://...",
     )
     knowledge_dir: Path | None = Field(default=None, description="Another knowledge base.")
-    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, description="User ids allowed admin commands.")
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="User ids allowed admin commands."
+    )
     webhook_url: str | None = Field(default=None, description="Public HTTPS URL for --webhook.")
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_path: str = "telegram"
-    webhook_secret: SecretStr | None = Field(default=None, description="X-Telegram-Bot-Api-Secret-Token.")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="X-Telegram-Bot-Api-Secret-Token."
+    )
     log_level: str = "INFO"
     flood_limit: int = Field(default=8, description="Questions a user may ask per flood window.")
     flood_window_seconds: float = 30.0
     send_rate_per_second: float = Field(
-        default=30.0, description="Messages per second across all chats (Telegram's limit); 0 = unthrottled."
+        default=30.0,
+        description="Messages per second across all chats (Telegram's limit); 0 = unthrottled.",
     )
-    group_messages_per_minute: float = Field(default=20.0, description="Messages per minute into one group.")
+    group_messages_per_minute: float = Field(
+        default=20.0, description="Messages per minute into one group."
+    )
     answer_threshold: float | None = None  # None: the fitted value in knowledge/scoring.json
     suggest_threshold: float | None = None
     notify_check_seconds: float = Field(
-        default=2.0, gt=0, description="How often the running bot looks for a new published version and due notifications."
+        default=2.0,
+        gt=0,
+        description="How often the running bot looks for a new published version and due notifications.",
     )
     notify_global_rate: float = Field(
-        default=25.0, gt=0, description="Notifications per second overall, per replica (Telegram: ~30/s free, 1000/s paid)."
+        default=25.0,
+        gt=0,
+        description="Notifications per second overall, per replica (Telegram: ~30/s free, 1000/s paid).",
     )
     notify_chat_interval_seconds: float = Field(
-        default=1.05, ge=0, description="Least time between two notifications to the same chat (Telegram: 1/s)."
+        default=1.05,
+        ge=0,
+        description="Least time between two notifications to the same chat (Telegram: 1/s).",
     )
     notify_group_per_minute: int = Field(
         default=20, gt=0, description="Notifications per minute to one group (Telegram: 20/min)."
     )
     notify_allow_paid_broadcast: bool = Field(
-        default=False, description="Send with allow_paid_broadcast (Stars) so notify_global_rate may go up to 1000/s."
+        default=False,
+        description="Send with allow_paid_broadcast (Stars) so notify_global_rate may go up to 1000/s.",
     )
-    notify_concurrency: int = Field(default=16, gt=0, description="Notifications in flight at once per replica.")
-    notify_batch_size: int = Field(default=100, gt=0, description="Outbox rows one worker claims at a time.")
+    notify_concurrency: int = Field(
+        default=16, gt=0, description="Notifications in flight at once per replica."
+    )
+    notify_batch_size: int = Field(
+        default=100, gt=0, description="Outbox rows one worker claims at a time."
+    )
     notify_claim_timeout_seconds: float = Field(
-        default=120.0, gt=0, description="A claim older than this is taken to be from a dead worker and is re-claimed."
+        default=120.0,
+        gt=0,
+        description="A claim older than this is taken to be from a dead worker and is re-claimed.",
     )
-    notify_bad_request_attempts: int = Field(default=3, gt=0, description="400 answers before a notification is failed.")
+    notify_bad_request_attempts: int = Field(
+        default=3, gt=0, description="400 answers before a notification is failed."
+    )
     notify_max_attempts: int = Field(
         default=12, gt=0, description="Network/5xx failures before a notification is failed."
     )
-    notify_backoff_seconds: float = Field(default=2.0, gt=0, description="First back-off after a network error or 5xx.")
+    notify_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="First back-off after a network error or 5xx."
+    )
     notify_backoff_cap_seconds: float = Field(default=600.0, gt=0, description="Longest back-off.")
 
     @field_validator("admin_ids", mode="before")

@@ -27,12 +27,23 @@ def answer_keyboard(answer: Answer, language: str) -> InlineKeyboardMarkup | Non
     """Sources and Related for an answer; one button per choice for "did you mean"."""
     if answer.outcome in (Outcome.suggest, Outcome.after) and answer.suggestions:
         return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(s.title, callback_data=encode("e", s.entry_id))] for s in answer.suggestions]
+            [
+                [InlineKeyboardButton(s.title, callback_data=encode("e", s.entry_id))]
+                for s in answer.suggestions
+            ]
         )
     if answer.outcome is Outcome.answer and answer.entry_id:
-        row = [InlineKeyboardButton(t(language, "btn_sources"), callback_data=encode("s", answer.entry_id))]
+        row = [
+            InlineKeyboardButton(
+                t(language, "btn_sources"), callback_data=encode("s", answer.entry_id)
+            )
+        ]
         if answer.related:
-            row.append(InlineKeyboardButton(t(language, "btn_related"), callback_data=encode("r", answer.entry_id)))
+            row.append(
+                InlineKeyboardButton(
+                    t(language, "btn_related"), callback_data=encode("r", answer.entry_id)
+                )
+            )
         return InlineKeyboardMarkup([row])
     return None
 
@@ -44,10 +55,14 @@ async def send_answer(message: Message, answer: Answer, language: str) -> None:
     quote = message.chat.type != ChatType.PRIVATE
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        await message.reply_text(part, reply_markup=keyboard if last else None, do_quote=quote and index == 0)
+        await message.reply_text(
+            part, reply_markup=keyboard if last else None, do_quote=quote and index == 0
+        )
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
+) -> None:
     message = update.effective_message
     if message is None:
         return
@@ -64,7 +79,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     question = " ".join(context.args or []).strip()
     if not question:
-        await update.effective_message.reply_text(t(await ui_language(update, context), "ask_usage"))
+        await update.effective_message.reply_text(
+            t(await ui_language(update, context), "ask_usage")
+        )
         return
     await answer_question(update, context, question)
 
@@ -84,7 +101,8 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         for entity, text in message.parse_entities([MessageEntity.MENTION]).items()
     )
     replied = message.reply_to_message is not None and (
-        message.reply_to_message.from_user is not None and message.reply_to_message.from_user.id == context.bot.id
+        message.reply_to_message.from_user is not None
+        and message.reply_to_message.from_user.id == context.bot.id
     )
     if not (mentioned or replied):
         return
@@ -125,19 +143,30 @@ async def entry_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             await query.edit_message_text(parts[0], reply_markup=keyboard)
         elif query.message is not None:
             for index, part in enumerate(parts):
-                await query.message.reply_text(part, reply_markup=keyboard if index == len(parts) - 1 else None)
+                await query.message.reply_text(
+                    part, reply_markup=keyboard if index == len(parts) - 1 else None
+                )
     elif callback.action == "s":
-        back = InlineKeyboardMarkup([[InlineKeyboardButton(t(language, "btn_back"), callback_data=encode("e", entry.id))]])
+        back = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t(language, "btn_back"), callback_data=encode("e", entry.id))]]
+        )
         detail = render_sources_detail(
             svc.engine.base, entry, t(language, "sources_of"), t(language, "reliability"), language
         )
         await query.edit_message_text(split_message(detail)[0], reply_markup=back)
     elif callback.action == "r":
         rows = [
-            [InlineKeyboardButton(svc.engine.base.entries[r].title.get(language), callback_data=encode("e", r))]
-            for r in entry.related if r in svc.engine.base.entries
+            [
+                InlineKeyboardButton(
+                    svc.engine.base.entries[r].title.get(language), callback_data=encode("e", r)
+                )
+            ]
+            for r in entry.related
+            if r in svc.engine.base.entries
         ]
-        rows.append([InlineKeyboardButton(t(language, "btn_back"), callback_data=encode("e", entry.id))])
+        rows.append(
+            [InlineKeyboardButton(t(language, "btn_back"), callback_data=encode("e", entry.id))]
+        )
         await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
 
 

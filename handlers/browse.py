@@ -21,17 +21,29 @@ ENTRIES_PER_PAGE = 8
 PLAN_POINTS_PER_PAGE = 3
 
 
-def _pager(action: str, key: str | None, page: int, pages: int, language: str) -> list[InlineKeyboardButton]:
-    args = (key, ) if key is not None else ()
+def _pager(
+    action: str, key: str | None, page: int, pages: int, language: str
+) -> list[InlineKeyboardButton]:
+    args = (key,) if key is not None else ()
     row = []
     if page > 0:
-        row.append(InlineKeyboardButton(t(language, "btn_prev"), callback_data=encode(action, *args, page - 1)))
+        row.append(
+            InlineKeyboardButton(
+                t(language, "btn_prev"), callback_data=encode(action, *args, page - 1)
+            )
+        )
     if page < pages - 1:
-        row.append(InlineKeyboardButton(t(language, "btn_next"), callback_data=encode(action, *args, page + 1)))
+        row.append(
+            InlineKeyboardButton(
+                t(language, "btn_next"), callback_data=encode(action, *args, page + 1)
+            )
+        )
     return row
 
 
-async def _show(update: Update, text: str, keyboard: InlineKeyboardMarkup | None, edit: bool) -> None:
+async def _show(
+    update: Update, text: str, keyboard: InlineKeyboardMarkup | None, edit: bool
+) -> None:
     """Edits the message a button belongs to, or sends a new one for a command."""
     if edit and update.callback_query is not None:
         await update.callback_query.answer()
@@ -42,7 +54,10 @@ async def _show(update: Update, text: str, keyboard: InlineKeyboardMarkup | None
 
 # --- topics --------------------------------------------------------------------------------------
 
-async def send_topics(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int, edit: bool) -> None:
+
+async def send_topics(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, page: int, edit: bool
+) -> None:
     base = services(context).engine.base
     language = await ui_language(update, context)
     topics = list(base.topics.values())
@@ -50,10 +65,12 @@ async def send_topics(update: Update, context: ContextTypes.DEFAULT_TYPE, page: 
     page = min(max(page, 0), pages - 1)
     shown = topics[page * TOPICS_PER_PAGE : (page + 1) * TOPICS_PER_PAGE]
     rows = [
-        [InlineKeyboardButton(
-            f"{topic.title.get(language, topic.title['en'])} ({len(base.entries_in(topic.id))})",  # type: ignore[call-overload]
-            callback_data=encode("t", topic.id, 0),
-        )]
+        [
+            InlineKeyboardButton(
+                f"{topic.title.get(language, topic.title['en'])} ({len(base.entries_in(topic.id))})",  # type: ignore[call-overload]
+                callback_data=encode("t", topic.id, 0),
+            )
+        ]
         for topic in shown
     ]
     pager = _pager("tl", None, page, pages, language)
@@ -62,7 +79,9 @@ async def send_topics(update: Update, context: ContextTypes.DEFAULT_TYPE, page: 
     await _show(update, t(language, "topics_title"), InlineKeyboardMarkup(rows), edit)
 
 
-async def send_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, topic_id: str, page: int, edit: bool) -> None:
+async def send_topic(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, topic_id: str, page: int, edit: bool
+) -> None:
     base = services(context).engine.base
     language = await ui_language(update, context)
     topic = base.topics[topic_id]
@@ -88,13 +107,20 @@ async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 # --- the plans, page by page ---------------------------------------------------------------------
 
+
 def plan_entries(entries: list[Entry], plan: str) -> list[Entry]:
     """The points of a plan in file order: plan points first, then the plan's other entries."""
-    in_plan = [e for e in entries if f"plan-{plan}" in e.topics and e.kind not in (Kind.comparison, Kind.event)]
+    in_plan = [
+        e
+        for e in entries
+        if f"plan-{plan}" in e.topics and e.kind not in (Kind.comparison, Kind.event)
+    ]
     return sorted(in_plan, key=lambda e: (e.kind is not Kind.plan, e.kind is not Kind.plan_point))
 
 
-async def send_plan(update: Update, context: ContextTypes.DEFAULT_TYPE, plan: str, page: int, edit: bool) -> None:
+async def send_plan(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, plan: str, page: int, edit: bool
+) -> None:
     base = services(context).engine.base
     language = await ui_language(update, context)
     entries = plan_entries(list(base.entries.values()), plan)
@@ -105,13 +131,21 @@ async def send_plan(update: Update, context: ContextTypes.DEFAULT_TYPE, plan: st
     for entry in entries[page * PLAN_POINTS_PER_PAGE : (page + 1) * PLAN_POINTS_PER_PAGE]:
         summary, _ = entry.answer.in_language(language)
         blocks.append(f"<b>{escape(entry.title.get(language))}</b>\n{escape(summary)}")
-    rows = [[InlineKeyboardButton(e.title.get(language), callback_data=encode("e", e.id))]
-            for e in entries[page * PLAN_POINTS_PER_PAGE : (page + 1) * PLAN_POINTS_PER_PAGE]]
+    rows = [
+        [InlineKeyboardButton(e.title.get(language), callback_data=encode("e", e.id))]
+        for e in entries[page * PLAN_POINTS_PER_PAGE : (page + 1) * PLAN_POINTS_PER_PAGE]
+    ]
     pager = _pager("p", plan, page, pages, language)
     if pager:
         rows.append(pager)
     other = "28" if plan == "20" else "20"
-    rows.append([InlineKeyboardButton(t(language, f"btn_plan_{other}"), callback_data=encode("p", other, 0))])
+    rows.append(
+        [
+            InlineKeyboardButton(
+                t(language, f"btn_plan_{other}"), callback_data=encode("p", other, 0)
+            )
+        ]
+    )
     await _show(update, split_message("\n\n".join(blocks))[0], InlineKeyboardMarkup(rows), edit)
 
 
@@ -121,6 +155,7 @@ async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 # --- comparisons ---------------------------------------------------------------------------------
+
 
 def comparisons(entries: list[Entry]) -> list[Entry]:
     return [e for e in entries if e.kind is Kind.comparison]
@@ -133,33 +168,63 @@ async def compare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     options = comparisons(list(svc.engine.base.entries.values()))
     wanted = " ".join(context.args or []).strip()
     if wanted and options:
-        ranked = [c for c in svc.engine.candidates(wanted + " compare", limit=10)
-                  if svc.engine.base.entries[c.entry_id].kind is Kind.comparison]
+        ranked = [
+            c
+            for c in svc.engine.candidates(wanted + " compare", limit=10)
+            if svc.engine.base.entries[c.entry_id].kind is Kind.comparison
+        ]
         if ranked and ranked[0].relevance >= svc.engine.thresholds.suggest:
             entry = svc.engine.base.entries[ranked[0].entry_id]
         else:
-            titles = {e.id: normalize(" ".join(filter(None, e.title.model_dump().values())) + " " + e.id.replace("-", " ")) for e in options}
-            best = process.extractOne(normalize(wanted), titles, scorer=fuzz.token_set_ratio, processor=None)
+            titles = {
+                e.id: normalize(
+                    " ".join(filter(None, e.title.model_dump().values()))
+                    + " "
+                    + e.id.replace("-", " ")
+                )
+                for e in options
+            }
+            best = process.extractOne(
+                normalize(wanted), titles, scorer=fuzz.token_set_ratio, processor=None
+            )
             entry = svc.engine.base.entries[best[2]] if best and best[1] >= 70 else None
         if entry is not None:
-            await send_answer(update.effective_message, svc.engine.compose(entry, wanted, language), language)
+            await send_answer(
+                update.effective_message, svc.engine.compose(entry, wanted, language), language
+            )
             return
-    rows = [[InlineKeyboardButton(e.title.get(language), callback_data=encode("c", e.id))] for e in options]
+    rows = [
+        [InlineKeyboardButton(e.title.get(language), callback_data=encode("c", e.id))]
+        for e in options
+    ]
     key = "compare_unknown" if wanted else "compare_choose"
-    await update.effective_message.reply_text(t(language, key), reply_markup=InlineKeyboardMarkup(rows))
+    await update.effective_message.reply_text(
+        t(language, key), reply_markup=InlineKeyboardMarkup(rows)
+    )
 
 
 # --- timeline and sources ------------------------------------------------------------------------
 
+
 async def timeline_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     base = services(context).engine.base
     language = await ui_language(update, context)
-    events = sorted((e for e in base.entries.values() if e.kind is Kind.event and e.event_date),
-                    key=lambda e: e.event_date)  # type: ignore[arg-type, return-value]
+    events = sorted(
+        (e for e in base.entries.values() if e.kind is Kind.event and e.event_date),
+        key=lambda e: e.event_date,
+    )  # type: ignore[arg-type, return-value]
     lines = [t(language, "timeline_title"), ""]
-    lines += [f"<b>{e.event_date.isoformat()}</b> — {escape(e.title.get(language))}" for e in events]  # type: ignore[union-attr]
-    rows = [[InlineKeyboardButton(f"{e.event_date} · {e.title.get(language)}"[:64], callback_data=encode("e", e.id))]
-            for e in events]
+    lines += [
+        f"<b>{e.event_date.isoformat()}</b> — {escape(e.title.get(language))}" for e in events
+    ]  # type: ignore[union-attr]
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{e.event_date} · {e.title.get(language)}"[:64], callback_data=encode("e", e.id)
+            )
+        ]
+        for e in events
+    ]
     parts = split_message("\n".join(lines))
     for index, part in enumerate(parts):
         await update.effective_message.reply_text(
@@ -175,12 +240,15 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     for source_id, count in cited.items():
         by_publisher[base.sources[source_id].publisher] += count
     lines = [t(language, "sources_title", count=len(cited)), ""]
-    lines += [f"• {escape(publisher)} ({count})" for publisher, count in by_publisher.most_common()]
+    lines += [
+        f"• {escape(publisher)} ({count})" for publisher, count in by_publisher.most_common()
+    ]
     for part in split_message("\n".join(lines)):
         await update.effective_message.reply_text(part)
 
 
 # --- buttons -------------------------------------------------------------------------------------
+
 
 async def browse_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     callback = decode(update.callback_query.data)
@@ -197,7 +265,12 @@ async def browse_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     elif callback.action == "c" and callback.args[0] in base.entries:
         language = await ui_language(update, context)
         answer = services(context).engine.compose(base.entries[callback.args[0]], "", language)
-        await _show(update, split_message(render_answer(answer))[0], answer_keyboard(answer, language), edit=True)
+        await _show(
+            update,
+            split_message(render_answer(answer))[0],
+            answer_keyboard(answer, language),
+            edit=True,
+        )
     else:
         await expired(update, context)
 

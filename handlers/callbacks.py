@@ -52,6 +52,8 @@ def decode(data: str | None) -> Callback | None:
         return None
     patterns = _COMPILED[parts[1]]
     args = tuple(parts[2:])
-    if len(args) != len(patterns) or not all(p.fullmatch(a) for p, a in zip(patterns, args, strict=True)):
+    if len(args) != len(patterns) or not all(
+        p.fullmatch(a) for p, a in zip(patterns, args, strict=True)
+    ):
         return None
     return Callback(parts[1], args)

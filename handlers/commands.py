@@ -46,5 +46,7 @@ async def set_menus(bot: Bot) -> None:
             (BotCommandScopeAllPrivateChats(), lambda c: c.private),
             (BotCommandScopeAllGroupChats(), lambda c: c.groups),
         ):
-            commands = [BotCommand(c.name, t(language, "cmd_" + c.name)) for c in COMMANDS if wanted(c)]
+            commands = [
+                BotCommand(c.name, t(language, "cmd_" + c.name)) for c in COMMANDS if wanted(c)
+            ]
             await bot.set_my_commands(commands, scope=scope, language_code=code)

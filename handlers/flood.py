@@ -35,7 +35,9 @@ class FloodGate:
         first_warning = user_id not in self.warned
         self.warned[user_id] = now + wait
         if len(self.seen) > 10_000:  # forget idle users so memory stays bounded
-            for uid in [u for u, ts in self.seen.items() if not ts or now - ts[-1] >= self.window][:5000]:
+            for uid in [u for u, ts in self.seen.items() if not ts or now - ts[-1] >= self.window][
+                :5000
+            ]:
                 self.seen.pop(uid, None)
         return False, first_warning, wait
 
@@ -51,7 +53,9 @@ async def flood_check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if warn and update.effective_message is not None:
         language = await ui_language(update, context)
-        await update.effective_message.reply_text(t(language, "flood", seconds=max(1, round(wait))))
+        await update.effective_message.reply_text(
+            t(language, "flood", seconds=max(1, round(wait)))
+        )
     raise ApplicationHandlerStop
 
 

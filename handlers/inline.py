@@ -30,7 +30,11 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if entry.kind is Kind.disambiguation:
             continue
         answer = svc.engine.compose(entry, text, language, candidate.confidence)
-        snippet = answer.summary if len(answer.summary) <= SNIPPET_CHARS else answer.summary[: SNIPPET_CHARS - 1] + "…"
+        snippet = (
+            answer.summary
+            if len(answer.summary) <= SNIPPET_CHARS
+            else answer.summary[: SNIPPET_CHARS - 1] + "…"
+        )
         results.append(
             InlineQueryResultArticle(
                 id=entry.id,

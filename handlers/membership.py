@@ -24,7 +24,11 @@ async def my_status_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     chat = change.chat
     if change.new_chat_member.status in GONE:
         dropped = await db.forget_chat(chat.id, f"bot status: {change.new_chat_member.status}")
-        logger.info("Bot removed from chat %s: subscriptions and %d pending notification(s) dropped", chat.id, dropped)
+        logger.info(
+            "Bot removed from chat %s: subscriptions and %d pending notification(s) dropped",
+            chat.id,
+            dropped,
+        )
     else:
         await db.remember_chat(chat.id, chat.type)
 

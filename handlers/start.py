@@ -31,19 +31,27 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if payload in svc.engine.base.topics:
         await send_topic(update, context, payload, 0, edit=False)
         return
-    await update.effective_message.reply_text(f"{t(language, 'welcome')}\n\n{knowledge_date_line(svc.engine, language)}")
+    await update.effective_message.reply_text(
+        f"{t(language, 'welcome')}\n\n{knowledge_date_line(svc.engine, language)}"
+    )
 
 
 def knowledge_date_line(engine: Engine, language: str) -> str:
-    """"Knowledge up to 2026-01-17": what the base knows, and so what it cannot."""
+    """ "Knowledge up to 2026-01-17": what the base knows, and so what it cannot."""
     known = engine.base.knowledge_date.isoformat()
     return f"<i>{escape(text(language, 'knowledge_date'))} {known}</i>"
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     language = await ui_language(update, context)
-    lines = [t(language, "help_intro"), knowledge_date_line(services(context).engine, language), "",
-             *help_lines(language), "", t(language, "help_groups")]
+    lines = [
+        t(language, "help_intro"),
+        knowledge_date_line(services(context).engine, language),
+        "",
+        *help_lines(language),
+        "",
+        t(language, "help_groups"),
+    ]
     if context.bot.username:
         lines.append(t(language, "help_inline", bot=context.bot.username))
     await update.effective_message.reply_text("\n".join(lines))
@@ -51,7 +59,12 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 def language_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=encode("l", code)) for code in LANGUAGES]]
+        [
+            [
+                InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=encode("l", code))
+                for code in LANGUAGES
+            ]
+        ]
     )
 
 
@@ -63,7 +76,9 @@ async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await update.effective_message.reply_text(t(arg, "lang_set"))
         return
     language = await ui_language(update, context)
-    await update.effective_message.reply_text(t(language, "lang_choose"), reply_markup=language_keyboard())
+    await update.effective_message.reply_text(
+        t(language, "lang_choose"), reply_markup=language_keyboard()
+    )
 
 
 async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> None:

@@ -31,7 +31,11 @@ async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or chat.type == ChatType.PRIVATE:
         return True
-    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+    if (
+        message is not None
+        and message.sender_chat is not None
+        and message.sender_chat.id == chat.id
+    ):
         return True
     if user is None:
         return False
@@ -57,13 +61,19 @@ def topic_title(base: KnowledgeBase, topic: str, language: str) -> str:
 
 
 def describe_topics(base: KnowledgeBase, topics: set[str], language: str) -> str:
-    ordered = ([EVERYTHING] if EVERYTHING in topics else []) + [k for k in base.topics if k in topics]
+    ordered = ([EVERYTHING] if EVERYTHING in topics else []) + [
+        k for k in base.topics if k in topics
+    ]
     return ", ".join(escape(topic_title(base, k, language)) for k in ordered)
 
 
 def parse_topics(base: KnowledgeBase, words: list[str]) -> tuple[set[str], list[str]]:
     """Topic ids (or titles, in any language) from command arguments: (known, unknown)."""
-    titles = {title.casefold(): topic.id for topic in base.topics.values() for title in topic.title.values()}  # type: ignore[attr-defined]
+    titles = {
+        title.casefold(): topic.id
+        for topic in base.topics.values()
+        for title in topic.title.values()
+    }  # type: ignore[attr-defined]
     known, unknown = set(), []
     phrase = " ".join(words).casefold().strip()
     if phrase in titles:
@@ -85,10 +95,22 @@ def subscribe_keyboard(base: KnowledgeBase, have: set[str], language: str) -> In
     def label(topic: str, title: str) -> str:
         return f"{'✅' if topic in have else '▫️'} {title}"
 
-    rows = [[InlineKeyboardButton(label(k, topic_title(base, k, language)), callback_data=encode("sb", k))]
-            for k in base.topics]
-    rows.append([InlineKeyboardButton(label(EVERYTHING, t(language, "btn_everything")),
-                                      callback_data=encode("sb", EVERYTHING))])
+    rows = [
+        [
+            InlineKeyboardButton(
+                label(k, topic_title(base, k, language)), callback_data=encode("sb", k)
+            )
+        ]
+        for k in base.topics
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                label(EVERYTHING, t(language, "btn_everything")),
+                callback_data=encode("sb", EVERYTHING),
+            )
+        ]
+    )
     return InlineKeyboardMarkup(rows)
 
 
@@ -109,13 +131,19 @@ async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     known, unknown = parse_topics(base, context.args)
     if unknown or not known:
-        await update.effective_message.reply_text(t(
-            language, "sub_unknown", unknown=escape(" ".join(unknown) or "—"),
-            known=", ".join(f"<code>{escape(k)}</code>" for k in [*base.topics, "all"]),
-        ))
+        await update.effective_message.reply_text(
+            t(
+                language,
+                "sub_unknown",
+                unknown=escape(" ".join(unknown) or "—"),
+                known=", ".join(f"<code>{escape(k)}</code>" for k in [*base.topics, "all"]),
+            )
+        )
         return
     await svc.db.subscribe(chat.id, chat.type, known)
-    await update.effective_message.reply_text(t(language, "sub_done", topics=describe_topics(base, known, language)))
+    await update.effective_message.reply_text(
+        t(language, "sub_done", topics=describe_topics(base, known, language))
+    )
 
 
 async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -124,7 +152,9 @@ async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     callback = decode(query.data)
     svc = services(context)
     base = svc.engine.base
-    if callback is None or (callback.args[0] != EVERYTHING and callback.args[0] not in base.topics):
+    if callback is None or (
+        callback.args[0] != EVERYTHING and callback.args[0] not in base.topics
+    ):
         await expired(update, context)
         return
     if not await may_change(update, context):
@@ -155,10 +185,16 @@ async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         await update.effective_message.reply_text(t(language, "unsub_all"))
         return
     if unknown:
-        await update.effective_message.reply_text(t(
-            language, "sub_unknown", unknown=escape(" ".join(unknown)),
-            known=", ".join(f"<code>{escape(k)}</code>" for k in [*svc.engine.base.topics, "all"]),
-        ))
+        await update.effective_message.reply_text(
+            t(
+                language,
+                "sub_unknown",
+                unknown=escape(" ".join(unknown)),
+                known=", ".join(
+                    f"<code>{escape(k)}</code>" for k in [*svc.engine.base.topics, "all"]
+                ),
+            )
+        )
         return
     await svc.db.unsubscribe(chat.id, known)
     await update.effective_message.reply_text(
@@ -181,10 +217,14 @@ async def subscriptions_command(update: Update, context: ContextTypes.DEFAULT_TY
         await update.effective_message.reply_text(t(language, "subs_none"))
         return
     mode, at = await svc.db.digest_of(chat.id)
-    await update.effective_message.reply_text(t(
-        language, "subs_list", topics=describe_topics(svc.engine.base, have, language),
-        mode=digest_label(language, mode, at),
-    ))
+    await update.effective_message.reply_text(
+        t(
+            language,
+            "subs_list",
+            topics=describe_topics(svc.engine.base, have, language),
+            mode=digest_label(language, mode, at),
+        )
+    )
 
 
 async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -210,7 +250,9 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     now = utcnow()
     due = next_digest_at(at, now) if mode == "daily" else now
     await svc.db.set_digest(chat.id, chat.type, mode, at if mode == "daily" else None, due)
-    await update.effective_message.reply_text(t(language, "digest_set", mode=digest_label(language, mode, at)))
+    await update.effective_message.reply_text(
+        t(language, "digest_set", mode=digest_label(language, mode, at))
+    )
 
 
 async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -224,20 +266,37 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     try:
         base = await asyncio.to_thread(load_base, svc.settings.knowledge_dir, answer_length)
     except KnowledgeError as exc:
-        await update.effective_message.reply_text(t(
-            language, "publish_broken", count=len(exc.problems), first=escape(str(exc.problems[0]) if exc.problems else "?"),
-        ))
+        await update.effective_message.reply_text(
+            t(
+                language,
+                "publish_broken",
+                count=len(exc.problems),
+                first=escape(str(exc.problems[0]) if exc.problems else "?"),
+            )
+        )
         return
     note = " ".join(context.args or []) or f"/publish by {user.id}"
     result = await publish(svc.db, base, note=note)
-    logger.info("Admin %s published version %s (%d notifications)", user.id, result.version, result.enqueued)
+    logger.info(
+        "Admin %s published version %s (%d notifications)",
+        user.id,
+        result.version,
+        result.enqueued,
+    )
     if not result.recorded:
         text = t(language, "publish_unchanged", version=result.version)
     elif result.baseline:
         text = t(language, "publish_baseline", version=result.version)
     else:
-        text = t(language, "publish_done", version=result.version, added=len(result.diff.added),
-                 changed=len(result.diff.changed), removed=len(result.diff.removed), chats=result.enqueued)
+        text = t(
+            language,
+            "publish_done",
+            version=result.version,
+            added=len(result.diff.added),
+            changed=len(result.diff.changed),
+            removed=len(result.diff.removed),
+            chats=result.enqueued,
+        )
     await update.effective_message.reply_text(text)
 
 

@@ -30,8 +30,11 @@ class Outcome(str, Enum):
 
 
 _REASONS = {
-    Outcome.answer: "answered", Outcome.suggest: "did_you_mean", Outcome.none: "out_of_scope",
-    Outcome.after: "after_knowledge_date", Outcome.empty: "empty",
+    Outcome.answer: "answered",
+    Outcome.suggest: "did_you_mean",
+    Outcome.none: "out_of_scope",
+    Outcome.after: "after_knowledge_date",
+    Outcome.empty: "empty",
 }
 
 
@@ -51,7 +54,9 @@ class Thresholds:
     after: float = 0.2
 
     @classmethod
-    def fitted(cls, scoring: Scoring, answer: float | None = None, suggest: float | None = None) -> Thresholds:
+    def fitted(
+        cls, scoring: Scoring, answer: float | None = None, suggest: float | None = None
+    ) -> Thresholds:
         return cls(
             scoring.answer if answer is None else answer,
             scoring.suggest if suggest is None else suggest,
@@ -125,7 +130,9 @@ def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
                 answer = getattr(entry.answer, language)
                 for sentence in _SENTENCE_END.split(answer or ""):
                     if len(sentence) > 20:
-                        out.append(Phrasing(entry.id, sentence, language, SENTENCE_WEIGHT, trigrams=False))
+                        out.append(
+                            Phrasing(entry.id, sentence, language, SENTENCE_WEIGHT, trigrams=False)
+                        )
     return out
 
 
@@ -137,7 +144,9 @@ def index_of(base: KnowledgeBase, scoring: Scoring | None = None) -> SearchIndex
 class Engine:
     """The answering engine over one loaded base."""
 
-    def __init__(self, base: KnowledgeBase, answer: float | None = None, suggest: float | None = None) -> None:
+    def __init__(
+        self, base: KnowledgeBase, answer: float | None = None, suggest: float | None = None
+    ) -> None:
         """`answer` and `suggest` override the fitted thresholds (knowledge/scoring.json)."""
         self.base = base
         self.index = index_of(base)
@@ -173,32 +182,55 @@ class Engine:
         relevant = bool(picks) or (bool(found) and found[0].relevance >= self.thresholds.after)
         if relevant and asks_after(question, known_until, self.base.planned_years):
             return Answer(
-                Outcome.after, question, lang, found[0].confidence, known_until,
-                suggestions=[self.ref(c.entry_id, lang) for c in picks
-                             if self.base.entries[c.entry_id].kind is not Kind.disambiguation],
+                Outcome.after,
+                question,
+                lang,
+                found[0].confidence,
+                known_until,
+                suggestions=[
+                    self.ref(c.entry_id, lang)
+                    for c in picks
+                    if self.base.entries[c.entry_id].kind is not Kind.disambiguation
+                ],
             )
         if not picks:
-            return Answer(Outcome.none, question, lang, found[0].confidence if found else 0.0, known_until)
+            return Answer(
+                Outcome.none, question, lang, found[0].confidence if found else 0.0, known_until
+            )
         top = picks[0]
         entry = self.base.entries[top.entry_id]
-        if entry.kind is Kind.disambiguation:  # e.g. Trump's Gaza plan: say so, never a Ukraine entry
+        if (
+            entry.kind is Kind.disambiguation
+        ):  # e.g. Trump's Gaza plan: say so, never a Ukraine entry
             summary, used = entry.answer.in_language(lang)
             return Answer(
-                Outcome.none, question, lang, top.confidence, known_until,
-                note=summary, note_entry_id=entry.id, summary_language=used,
+                Outcome.none,
+                question,
+                lang,
+                top.confidence,
+                known_until,
+                note=summary,
+                note_entry_id=entry.id,
+                summary_language=used,
                 sources=_sources(self.base, entry),
             )
         if top.confidence >= self.thresholds.answer:
             return self.compose(entry, question, lang, top.confidence)
         return Answer(
-            Outcome.suggest, question, lang, top.confidence, known_until,
+            Outcome.suggest,
+            question,
+            lang,
+            top.confidence,
+            known_until,
             suggestions=[self.ref(c.entry_id, lang) for c in picks],
         )
 
     def ref(self, entry_id: str, language: str) -> EntryRef:
         return EntryRef(entry_id, self.base.entries[entry_id].title.get(language))
 
-    def compose(self, entry: Entry, question: str, language: str, confidence: float = 1.0) -> Answer:
+    def compose(
+        self, entry: Entry, question: str, language: str, confidence: float = 1.0
+    ) -> Answer:
         """The full answer for one entry, e.g. when a button or deep link names it."""
         return compose(self.base, entry, question, language, confidence)
 
@@ -231,9 +263,15 @@ def compose(
         summary=summary,
         summary_language=used,
         details=local(entry.details),
-        positions=[(text(used, party.value), view.get(used)) for party, view in entry.positions.items()],
+        positions=[
+            (text(used, party.value), view.get(used)) for party, view in entry.positions.items()
+        ],
         as_of=entry.as_of,
         sources=_sources(base, entry),
-        related=[EntryRef(r, base.entries[r].title.get(used)) for r in entry.related if r in base.entries],
+        related=[
+            EntryRef(r, base.entries[r].title.get(used))
+            for r in entry.related
+            if r in base.entries
+        ],
         disagreement=local(entry.disagreement),
     )

@@ -59,7 +59,10 @@ class Lexicon:
 
     @classmethod
     def from_words(cls, words: Mapping[str, Iterable[str]]) -> Lexicon:
-        sets = {language: {w for w in words.get(language, ()) if len(w) > 2 and w.isalpha()} for language in LANGUAGES}
+        sets = {
+            language: {w for w in words.get(language, ()) if len(w) > 2 and w.isalpha()}
+            for language in LANGUAGES
+        }
         only: dict[str, frozenset[str]] = {}
         for first, second in PAIRS:
             only[first] = frozenset(sets[first] - sets[second])
@@ -88,7 +91,10 @@ def _model() -> Any:
 
 def _probabilities(text: str) -> dict[str, float]:
     labels, scores = _model().predict(text, k=-1, threshold=0.0)
-    found = {label.removeprefix("__label__"): float(score) for label, score in zip(labels, scores, strict=True)}
+    found = {
+        label.removeprefix("__label__"): float(score)
+        for label, score in zip(labels, scores, strict=True)
+    }
     return {language: found.get(language, 0.0) for language in LANGUAGES}
 
 
@@ -135,7 +141,9 @@ def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LE
             "de": sum(w in _DE_WORDS for w in words) + 2 * umlauts + lexicon.count("de", words),
         }
     found = _pick(*pair, evidence)
-    if found is None and not (hint in pair and len(words) < 2):  # one name says nothing of a language
+    if found is None and not (
+        hint in pair and len(words) < 2
+    ):  # one name says nothing of a language
         found = _by_model(*pair, _probabilities(" ".join(words) or lowered))
     if found is not None:
         return found

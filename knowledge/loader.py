@@ -69,7 +69,9 @@ class Located:
         return 1
 
 
-def _construct(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: yaml.SafeLoader) -> Any:
+def _construct(
+    node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: yaml.SafeLoader
+) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -111,7 +113,9 @@ def knowledge_date_of(directory: Path) -> dt.date | None:
     found: list[dt.date] = []
     for path in directory.glob("*.yaml"):
         try:
-            found += [dt.date.fromisoformat(d) for d in _AS_OF.findall(path.read_text(encoding="utf-8"))]
+            found += [
+                dt.date.fromisoformat(d) for d in _AS_OF.findall(path.read_text(encoding="utf-8"))
+            ]
         except (OSError, UnicodeDecodeError, ValueError):
             continue
     return max(found, default=None)
@@ -145,7 +149,9 @@ class KnowledgeBase:
         years = {
             int(year)
             for entry in self.entries.values()
-            for year in YEAR.findall(entry.answer.en + " " + (entry.details.en if entry.details else ""))
+            for year in YEAR.findall(
+                entry.answer.en + " " + (entry.details.en if entry.details else "")
+            )
         }
         return frozenset(y for y in years if y > self.knowledge_date.year)
 
@@ -190,7 +196,11 @@ class _Reader:
             return []
         out = []
         for index, raw in enumerate(items):
-            label = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else f"{key}[{index}]"
+            label = (
+                str(raw.get("id"))
+                if isinstance(raw, dict) and raw.get("id")
+                else f"{key}[{index}]"
+            )
             item = self._validate(path, located, (key, index), label, model)
             if item is not None:
                 out.append((item, located.line_of((key, index))))
@@ -203,7 +213,9 @@ class _Reader:
             return None
         data = located.data
         if not isinstance(data, dict) or set(data) != {key}:
-            self.report(path.name, 1, "-", key, f"the file must be a mapping with only a '{key}' mapping")
+            self.report(
+                path.name, 1, "-", key, f"the file must be a mapping with only a '{key}' mapping"
+            )
             return None
         return self._validate(path, located, (key,), key, model)
 

@@ -9,7 +9,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "tell you the current state."
         ),
         "known_until_then": "What I knew up to {date}:",
-        "empty": "Ask me about the negotiations to end Russia's war against Ukraine, e.g. \"what does the 20-point plan say about the army?\"",
+        "empty": 'Ask me about the negotiations to end Russia\'s war against Ukraine, e.g. "what does the 20-point plan say about the army?"',
         "knowledge_date": "Knowledge up to",
         "as_of": "As of",
         "sources": "Sources",
@@ -24,9 +24,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "sources_differ": "Sources differ",
         "translation_missing": "(No translation of this answer yet; here it is in English.)",
         "date_not_shown": "date not shown",
-        "ukraine": "Ukraine", "russia": "Russia", "united_states": "United States",
-        "europe": "Europe", "plan_28": "28-point draft (Nov 2025)",
-        "plan_20": "20-point plan (Dec 2025)", "european_plan": "European counter-proposal",
+        "ukraine": "Ukraine",
+        "russia": "Russia",
+        "united_states": "United States",
+        "europe": "Europe",
+        "plan_28": "28-point draft (Nov 2025)",
+        "plan_20": "20-point plan (Dec 2025)",
+        "european_plan": "European counter-proposal",
     },
     "de": {
         "after_knowledge_date": (
@@ -49,8 +53,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "sources_differ": "Quellen widersprechen sich",
         "translation_missing": "(Noch keine Übersetzung dieser Antwort; hier auf Englisch.)",
         "date_not_shown": "Datum nicht angegeben",
-        "ukraine": "Ukraine", "russia": "Russland", "united_states": "USA", "europe": "Europa",
-        "plan_28": "28-Punkte-Entwurf (Nov. 2025)", "plan_20": "20-Punkte-Plan (Dez. 2025)",
+        "ukraine": "Ukraine",
+        "russia": "Russland",
+        "united_states": "USA",
+        "europe": "Europa",
+        "plan_28": "28-Punkte-Entwurf (Nov. 2025)",
+        "plan_20": "20-Punkte-Plan (Dez. 2025)",
         "european_plan": "Europäischer Gegenvorschlag",
     },
     "uk": {
@@ -74,8 +82,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "sources_differ": "Джерела розходяться",
         "translation_missing": "(Перекладу цієї відповіді ще немає; ось англійською.)",
         "date_not_shown": "дата не вказана",
-        "ukraine": "Україна", "russia": "Росія", "united_states": "США", "europe": "Європа",
-        "plan_28": "Проєкт із 28 пунктів (лист. 2025)", "plan_20": "План із 20 пунктів (груд. 2025)",
+        "ukraine": "Україна",
+        "russia": "Росія",
+        "united_states": "США",
+        "europe": "Європа",
+        "plan_28": "Проєкт із 28 пунктів (лист. 2025)",
+        "plan_20": "План із 20 пунктів (груд. 2025)",
         "european_plan": "Європейська контрпропозиція",
     },
     "ru": {
@@ -99,8 +111,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "sources_differ": "Источники расходятся",
         "translation_missing": "(Перевода этого ответа пока нет; вот он на английском.)",
         "date_not_shown": "дата не указана",
-        "ukraine": "Украина", "russia": "Россия", "united_states": "США", "europe": "Европа",
-        "plan_28": "Проект из 28 пунктов (нояб. 2025)", "plan_20": "План из 20 пунктов (дек. 2025)",
+        "ukraine": "Украина",
+        "russia": "Россия",
+        "united_states": "США",
+        "europe": "Европа",
+        "plan_28": "Проект из 28 пунктов (нояб. 2025)",
+        "plan_20": "План из 20 пунктов (дек. 2025)",
         "european_plan": "Европейское контрпредложение",
     },
 }
@@ -116,6 +132,6 @@ def disagreement_note(language: str, disagreement: str) -> tuple[str | None, str
     starts = disagreement.casefold().startswith("sources differ")
     if language == "en" and starts:
         return None, disagreement
-    if starts and disagreement[len("sources differ"):].startswith(":"):
-        disagreement = disagreement[len("sources differ:"):].lstrip()
+    if starts and disagreement[len("sources differ") :].startswith(":"):
+        disagreement = disagreement[len("sources differ:") :].lstrip()
     return text(language, "sources_differ"), disagreement

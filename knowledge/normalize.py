@@ -98,15 +98,44 @@ for _prefix, _canon in sorted(ALIAS_PREFIXES.items(), key=lambda kv: -len(kv[0])
 # Whole-word synonyms: shorthand people type.
 WORD_SYNONYMS = {
     "vs": "compare",
-    "who": "who", "wer": "who", "хто": "who", "кто": "who",  # "who is ..." asks for a person
-    "ask": "want", "asks": "want", "asking": "want", "conditions": "want", "bedingungen": "want",
-    "умови": "want", "условия": "want",
-    "us": "usa", "u.s": "usa", "america's": "usa", "eu": "europe", "ue": "europe", "ес": "europe",
-    "ua": "ukraine", "ukr": "ukraine", "ru": "russia", "rf": "russia", "uk": "uk",
-    "twenty": "20", "zwanzig": "20", "двадцять": "20", "двадцать": "20",
-    "pts": "point", "points": "point", "pt": "point", "punkte": "point", "punkt": "point",
-    "пункт": "point", "пункти": "point", "пунктів": "point", "пунктов": "point", "пункта": "point",
-    "пунктах": "point", "пункты": "point",
+    "who": "who",
+    "wer": "who",
+    "хто": "who",
+    "кто": "who",  # "who is ..." asks for a person
+    "ask": "want",
+    "asks": "want",
+    "asking": "want",
+    "conditions": "want",
+    "bedingungen": "want",
+    "умови": "want",
+    "условия": "want",
+    "us": "usa",
+    "u.s": "usa",
+    "america's": "usa",
+    "eu": "europe",
+    "ue": "europe",
+    "ес": "europe",
+    "ua": "ukraine",
+    "ukr": "ukraine",
+    "ru": "russia",
+    "rf": "russia",
+    "uk": "uk",
+    "twenty": "20",
+    "zwanzig": "20",
+    "двадцять": "20",
+    "двадцать": "20",
+    "pts": "point",
+    "points": "point",
+    "pt": "point",
+    "punkte": "point",
+    "punkt": "point",
+    "пункт": "point",
+    "пункти": "point",
+    "пунктів": "point",
+    "пунктов": "point",
+    "пункта": "point",
+    "пунктах": "point",
+    "пункты": "point",
 }
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*", re.UNICODE)
@@ -118,10 +147,12 @@ _CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2
 
 def clean(text: str) -> str:
     """Unicode NFKC, no control or direction marks, casefolded, Latin accents dropped, ё as е."""
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text[:MAX_QUERY_CHARS * 4]))
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 4]))
     text = text.casefold().replace("ё", "е")
     if not text.isascii():  # an accent on a Latin letter goes (ä -> a, é -> e); й and ї stay
-        text = unicodedata.normalize("NFC", _LATIN_ACCENT.sub("", unicodedata.normalize("NFD", text)))
+        text = unicodedata.normalize(
+            "NFC", _LATIN_ACCENT.sub("", unicodedata.normalize("NFD", text))
+        )
     text = _THOUSANDS.sub("", text)
     return _K_SUFFIX.sub(lambda m: m.group(1) + "000", text)
 
@@ -142,7 +173,8 @@ _ENDINGS = {
     "cyrillic": sorted(
         """ами ями ого ого ому ему ими ыми ому ої ій ий ый ая яя ое ее ые ие ів ов ев ах ях ом ем ам ям
         ою ею ти ть ться ся ує ють ают ет ит ут ют ла ли ло у ю а я о е и і ї ь ы й""".split(),
-        key=len, reverse=True,
+        key=len,
+        reverse=True,
     ),
     "latin": sorted("ings ing ed es s en er".split(), key=len, reverse=True),
 }

@@ -52,7 +52,8 @@ class Source(Frozen):
         default=None, description="Why there is no publication date, e.g. 'not shown on the page'."
     )
     event_date: PartialDate | None = Field(
-        default=None, description="When there is no publication date: the date of the event covered."
+        default=None,
+        description="When there is no publication date: the date of the event covered.",
     )
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "en"
     reliability: str | None = None
@@ -60,7 +61,9 @@ class Source(Frozen):
     @model_validator(mode="after")
     def _dated(self) -> Source:
         if self.published is None and not (self.date_note and self.event_date):
-            raise ValueError("a source without 'published' needs both 'date_note' and 'event_date'")
+            raise ValueError(
+                "a source without 'published' needs both 'date_note' and 'event_date'"
+            )
         return self
 
     @property
@@ -164,10 +167,13 @@ class Entry(Frozen):
     positions: dict[Party, Localized] = Field(default_factory=dict)
     sources: list[Id] = Field(min_length=1)
     as_of: dt.date
-    event_date: dt.date | None = Field(default=None, description="For timeline events: when it happened.")
+    event_date: dt.date | None = Field(
+        default=None, description="For timeline events: when it happened."
+    )
     related: list[Id] = Field(default_factory=list)
     disagreement: Localized | None = Field(
-        default=None, description="Where sources differ: both claims, each with publisher and date."
+        default=None,
+        description="Where sources differ: both claims, each with publisher and date.",
     )
 
     @model_validator(mode="after")

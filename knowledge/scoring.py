@@ -24,10 +24,28 @@ import numpy as np
 
 SCORING_FILE = Path(__file__).with_name("scoring.json")
 
-RANK_FEATURES = ("fuzzy", "coverage", "reverse", "support", "semantic", "fuzzy_coverage", "entry_coverage")
+RANK_FEATURES = (
+    "fuzzy",
+    "coverage",
+    "reverse",
+    "support",
+    "semantic",
+    "fuzzy_coverage",
+    "entry_coverage",
+)
 CONFIDENCE_FEATURES = (  # what both the confidence and the relevance model read
-    "fuzzy", "coverage", "reverse", "known", "semantic", "probability", "support", "unknown", "words", "topic",
-    "off_topic", "entry_coverage",
+    "fuzzy",
+    "coverage",
+    "reverse",
+    "known",
+    "semantic",
+    "probability",
+    "support",
+    "unknown",
+    "words",
+    "topic",
+    "off_topic",
+    "entry_coverage",
 )
 
 
@@ -53,11 +71,18 @@ class Scoring:
     @classmethod
     def load(cls, path: Path = SCORING_FILE) -> Scoring:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if tuple(data["rank_features"]) != RANK_FEATURES or tuple(data["confidence_features"]) != CONFIDENCE_FEATURES:
+        if (
+            tuple(data["rank_features"]) != RANK_FEATURES
+            or tuple(data["confidence_features"]) != CONFIDENCE_FEATURES
+        ):
             raise ValueError(f"{path}: fitted for other features; run python -m bench.calibrate")
         return cls(
-            tuple(data["rank_weights"]), tuple(data["confidence_weights"]), tuple(data["relevance_weights"]),
-            data["answer"], data["suggest"], data["suggest_share"],
+            tuple(data["rank_weights"]),
+            tuple(data["confidence_weights"]),
+            tuple(data["relevance_weights"]),
+            data["answer"],
+            data["suggest"],
+            data["suggest_share"],
         )
 
     def save(self, path: Path = SCORING_FILE, fitted_on: Sequence[str] = ()) -> None:
@@ -75,11 +100,15 @@ class Scoring:
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _weighted(weights: Sequence[float], names: Sequence[str], features: Mapping[str, np.ndarray]) -> np.ndarray:
+def _weighted(
+    weights: Sequence[float], names: Sequence[str], features: Mapping[str, np.ndarray]
+) -> np.ndarray:
     return np.stack([features[n] for n in names], axis=-1) @ np.asarray(weights, dtype=np.float64)
 
 
-def _logistic(weights_and_intercept: Sequence[float], features: Mapping[str, np.ndarray]) -> np.ndarray:
+def _logistic(
+    weights_and_intercept: Sequence[float], features: Mapping[str, np.ndarray]
+) -> np.ndarray:
     *weights, intercept = weights_and_intercept
     z = intercept + _weighted(weights, CONFIDENCE_FEATURES, features)
     return 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))

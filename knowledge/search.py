@@ -47,7 +47,9 @@ class Phrasing:
     text: str
     language: str
     weight: float = 1.0  # below 1 for text that was not written as a question (titles, answers)
-    trigrams: bool = True  # index character trigrams too (typo tolerance); off for long answer text
+    trigrams: bool = (
+        True  # index character trigrams too (typo tolerance); off for long answer text
+    )
 
 
 @dataclass(frozen=True)
@@ -158,14 +160,19 @@ class Query:
     words: list[str]  # content words after spelling correction
     known: float  # share of the question's content words the base knows
     text: str  # normalised text for rapidfuzz: the known words (all words if none is known)
-    unknown: frozenset[str] = frozenset()  # content words the base does not know even after correction
+    unknown: frozenset[str] = (
+        frozenset()
+    )  # content words the base does not know even after correction
 
 
 class SearchIndex:
     """Index of every phrasing of every entry."""
 
     def __init__(
-        self, phrasings: Iterable[Phrasing], scoring: Scoring | None = None, off_topic: Sequence[str] = ()
+        self,
+        phrasings: Iterable[Phrasing],
+        scoring: Scoring | None = None,
+        off_topic: Sequence[str] = (),
     ) -> None:
         """`off_topic`: questions the base leaves unanswered (knowledge.schema.OffTopic)."""
         self.phrasings = list(phrasings)
@@ -179,7 +186,10 @@ class SearchIndex:
         embedder, token_ids = encoding.result()
         split = len(with_vectors)
         self.meaning = MeaningIndex(
-            embedder, [p.entry_id for p in with_vectors], token_ids[:split], off_topic=token_ids[split:]
+            embedder,
+            [p.entry_id for p in with_vectors],
+            token_ids[:split],
+            off_topic=token_ids[split:],
         )
 
     def _build_lexical(self) -> None:
@@ -196,7 +206,8 @@ class SearchIndex:
         words_per_doc = np.fromiter(map(len, split), dtype=np.int64, count=count)
         token_word = np.fromiter(
             (word_number.setdefault(w, len(word_number)) for words in split for w in words),
-            dtype=np.int64, count=int(words_per_doc.sum()),
+            dtype=np.int64,
+            count=int(words_per_doc.sum()),
         )
         token_doc = np.repeat(np.arange(count, dtype=np.int64), words_per_doc)
         self.speller = Speller(written, word_number)
@@ -204,26 +215,38 @@ class SearchIndex:
         self._index_entries(list(word_number), token_word, token_doc)
         self._index_features(list(word_number), token_word, token_doc)
 
-    def _index_entries(self, words: list[str], token_word: np.ndarray, token_doc: np.ndarray) -> None:
+    def _index_entries(
+        self, words: list[str], token_word: np.ndarray, token_doc: np.ndarray
+    ) -> None:
         """Entry numbers, each phrasing's, and which entries know each word (in any phrasing)."""
         self.entry_number: dict[str, int] = {}
         self.doc_entry = np.fromiter(
-            (self.entry_number.setdefault(p.entry_id, len(self.entry_number)) for p in self.phrasings),
-            dtype=np.int64, count=len(self.phrasings),
+            (
+                self.entry_number.setdefault(p.entry_id, len(self.entry_number))
+                for p in self.phrasings
+            ),
+            dtype=np.int64,
+            count=len(self.phrasings),
         )
         self.entry_ids = list(self.entry_number)  # entry number -> id
         n_entries = max(len(self.entry_ids), 1)
         known = np.unique(token_word * n_entries + self.doc_entry[token_doc])
         cuts = np.searchsorted(known // n_entries, np.arange(len(words) + 1)).tolist()
-        self.entries_with = {w: known[a:b] % n_entries for w, a, b in zip(words, cuts, cuts[1:], strict=False)}
+        self.entries_with = {
+            w: known[a:b] % n_entries for w, a, b in zip(words, cuts, cuts[1:], strict=False)
+        }
 
-    def _index_features(self, words: list[str], token_word: np.ndarray, token_doc: np.ndarray) -> None:
+    def _index_features(
+        self, words: list[str], token_word: np.ndarray, token_doc: np.ndarray
+    ) -> None:
         """BM25 postings per feature, idf, and each phrasing's evidence mass, built as arrays: each
         distinct (word, with trigrams or not) gets its features once, every word occurrence is
         expanded into its features by one gather, and one np.unique counts the (feature, phrasing)
         pairs."""
         count = len(self.phrasings)
-        doc_trigrams = np.fromiter((p.trigrams for p in self.phrasings), dtype=np.int64, count=count)
+        doc_trigrams = np.fromiter(
+            (p.trigrams for p in self.phrasings), dtype=np.int64, count=count
+        )
         keys, token_key = np.unique(token_word * 2 + doc_trigrams[token_doc], return_inverse=True)
         feature_ids: dict[str, int] = {}
         key_features: list[int] = []
@@ -231,7 +254,9 @@ class SearchIndex:
         key_sizes = np.zeros(len(keys), dtype=np.int64)
         for k, key in enumerate(keys.tolist()):
             features = _word_features(words[key // 2], bool(key % 2))
-            key_features.extend(feature_ids.setdefault(name, len(feature_ids)) for name, _ in features)
+            key_features.extend(
+                feature_ids.setdefault(name, len(feature_ids)) for name, _ in features
+            )
             key_weights.extend(weight for _, weight in features)
             key_sizes[k] = len(features)
         sizes = key_sizes[token_key]
@@ -253,11 +278,15 @@ class SearchIndex:
         self._docs: dict[str, np.ndarray] = {}
         self._tf: dict[str, np.ndarray] = {}
         self.idf: dict[str, float] = dict(zip(feature_ids, idf.tolist(), strict=True))
-        for feature, a, b in zip(feature_ids, bounds, bounds[1:], strict=False):  # ids in insertion order
+        for feature, a, b in zip(
+            feature_ids, bounds, bounds[1:], strict=False
+        ):  # ids in insertion order
             self._docs[feature] = docs[a:b]
             self._tf[feature] = saturated[a:b]
         # The evidence mass of each phrasing: its features' weights times their idf, summed.
-        mass = np.bincount(doc_of, weights=occurrence_weights * idf[feature_of_occurrence], minlength=count)
+        mass = np.bincount(
+            doc_of, weights=occurrence_weights * idf[feature_of_occurrence], minlength=count
+        )
         self.doc_mass = np.where(mass > 0, mass, 1.0)
         self.max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
 
@@ -300,13 +329,19 @@ class SearchIndex:
         compared = [w for w in words if w not in unknown] or words
         return Query(words, share, " ".join(compared), frozenset(unknown))
 
-    def _entry_coverage(self, words: list[str], numbers: np.ndarray, unknown: Collection[str] = ()) -> np.ndarray:
+    def _entry_coverage(
+        self, words: list[str], numbers: np.ndarray, unknown: Collection[str] = ()
+    ) -> np.ndarray:
         """For each entry (by number), the share of the question's word weight (idf) that any of its phrasings
         contains: a question about Putin's age finds his profile, which knows nothing of age."""
         known_weight = np.zeros(len(self.entry_number))
         total = 0.0
-        for word in dict.fromkeys(words):  # in order: the same sum, to the last bit, in every process
-            idf = self.idf.get("w:" + word, self.max_idf) * (UNKNOWN_WORD_WEIGHT if word in unknown else 1.0)
+        for word in dict.fromkeys(
+            words
+        ):  # in order: the same sum, to the last bit, in every process
+            idf = self.idf.get("w:" + word, self.max_idf) * (
+                UNKNOWN_WORD_WEIGHT if word in unknown else 1.0
+            )
             total += idf
             if (entries := self.entries_with.get(word)) is not None:
                 known_weight[entries] += idf
@@ -343,13 +378,23 @@ class SearchIndex:
             pool = matched
         pool = pool[np.argsort(-scores[pool], kind="stable")]
         shortlist = pool[:SHORTLIST]
-        texts = [self.normalized[doc] for doc in shortlist]  # every one matched at least one feature
-        kind_weight = self.weights[shortlist]  # lexical evidence from titles and answers counts less
-        fuzzy = kind_weight * (
-            cdist([query.text], texts, scorer=fuzz.token_sort_ratio, processor=None)[0]
-            + cdist([query.text], texts, scorer=fuzz.token_set_ratio, processor=None)[0]
-        ) / 200
-        coverage = kind_weight * np.minimum(1.0, matched_mass[shortlist] / total_mass)  # idf > 0: mass > 0
+        texts = [
+            self.normalized[doc] for doc in shortlist
+        ]  # every one matched at least one feature
+        kind_weight = self.weights[
+            shortlist
+        ]  # lexical evidence from titles and answers counts less
+        fuzzy = (
+            kind_weight
+            * (
+                cdist([query.text], texts, scorer=fuzz.token_sort_ratio, processor=None)[0]
+                + cdist([query.text], texts, scorer=fuzz.token_set_ratio, processor=None)[0]
+            )
+            / 200
+        )
+        coverage = kind_weight * np.minimum(
+            1.0, matched_mass[shortlist] / total_mass
+        )  # idf > 0: mass > 0
         reverse = kind_weight * np.minimum(1.0, matched_mass[shortlist] / self.doc_mass[shortlist])
         lexical = 0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse
         # Each entry once, at its best phrasing in the shortlist, best first.
@@ -359,11 +404,17 @@ class SearchIndex:
         at, numbers = order[firsts], entry_of[firsts]
         entry_ids = [self.entry_ids[n] for n in numbers.tolist()]
         # An entry several of whose phrasings fit is a safer bet than one lucky phrasing.
-        support = np.bincount(self.doc_entry[pool], weights=scores[pool], minlength=len(self.entry_ids))
+        support = np.bincount(
+            self.doc_entry[pool], weights=scores[pool], minlength=len(self.entry_ids)
+        )
         features = {
-            "fuzzy": fuzzy[at], "coverage": coverage[at], "reverse": reverse[at],
+            "fuzzy": fuzzy[at],
+            "coverage": coverage[at],
+            "reverse": reverse[at],
             "support": support[numbers] / (support.max() or 1.0),
-            "semantic": self.meaning.similarities(vector := self.meaning.vector(question), entry_ids),
+            "semantic": self.meaning.similarities(
+                vector := self.meaning.vector(question), entry_ids
+            ),
             "topic": np.full(len(at), float(self.meaning.topic @ vector)),
             "off_topic": np.full(len(at), self.meaning.off_topic_similarity(vector)),
             "known": np.full(len(at), query.known),
@@ -378,9 +429,13 @@ class SearchIndex:
         relevance = self.scoring.relevance(features)
         return [
             Candidate(
-                entry_ids[i], float(confidence[i]), float(relevance[i]), float(ranks[i]),
+                entry_ids[i],
+                float(confidence[i]),
+                float(relevance[i]),
+                float(ranks[i]),
                 float(features["probability"][i]),
-                self.phrasings[shortlist[at[i]]].text, {name: float(v[i]) for name, v in features.items()},
+                self.phrasings[shortlist[at[i]]].text,
+                {name: float(v[i]) for name, v in features.items()},
             )
             for i in np.argsort(-ranks, kind="stable")[:limit]
         ]

@@ -28,7 +28,9 @@ class Embedder:
     def load(cls) -> Embedder:
         """The embeddings that ship with the `wordllama` package (read from disk, never fetched)."""
         root = files("wordllama")
-        tokenizer = Tokenizer.from_file(str(root / "tokenizers" / f"{MODEL}_tokenizer_config.json"))
+        tokenizer = Tokenizer.from_file(
+            str(root / "tokenizers" / f"{MODEL}_tokenizer_config.json")
+        )
         weights = load_file(str(root / "weights" / f"{MODEL}_256.safetensors"))["embedding.weight"]
         return cls(tokenizer, weights.astype(np.float32))
 
@@ -43,11 +45,18 @@ class Embedder:
 
     def encode(self, texts: list[str]) -> list[list[int]]:
         """Token ids per text; in Rust, without holding the GIL."""
-        return [e.ids for e in self.tokenizer.encode_batch([t.casefold() for t in texts], add_special_tokens=False)]
+        return [
+            e.ids
+            for e in self.tokenizer.encode_batch(
+                [t.casefold() for t in texts], add_special_tokens=False
+            )
+        ]
 
     def pool(self, token_ids: list[list[int]]) -> np.ndarray:
         vectors = np.zeros((len(token_ids), self.table.shape[1]), dtype=np.float32)
-        for row, ids in enumerate(token_ids):  # small gathers stay in cache: faster than one big one
+        for row, ids in enumerate(
+            token_ids
+        ):  # small gathers stay in cache: faster than one big one
             vectors[row] = self._sum(ids)
         return _unit(vectors)
 
@@ -57,7 +66,9 @@ class Embedder:
         return _unit(self._sum(ids)[None, :])[0]
 
     def _sum(self, ids: list[int]) -> np.ndarray:
-        return self.table[ids].sum(axis=0) if ids else np.zeros(self.table.shape[1], dtype=np.float32)
+        return (
+            self.table[ids].sum(axis=0) if ids else np.zeros(self.table.shape[1], dtype=np.float32)
+        )
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +88,10 @@ class MeaningIndex:
     """The vectors of every phrasing, grouped by entry: how close in meaning a question is to each."""
 
     def __init__(
-        self, embedder: Embedder, entry_ids: list[str], token_ids: list[list[int]],
+        self,
+        embedder: Embedder,
+        entry_ids: list[str],
+        token_ids: list[list[int]],
         off_topic: list[list[int]] | None = None,
     ) -> None:
         """`token_ids`: each phrasing's, from `embedder.encode` (which can run in the background);
@@ -91,8 +105,10 @@ class MeaningIndex:
             rows.setdefault(entry_ids[i], []).append(row)
         self.rows = {entry: np.array(found) for entry, found in rows.items()}
         # The direction of the base as a whole: how close a question is to the topic at all.
-        self.topic = _unit(self.vectors.mean(axis=0, keepdims=True))[0] if len(self.vectors) else np.zeros(
-            embedder.table.shape[1], dtype=np.float32
+        self.topic = (
+            _unit(self.vectors.mean(axis=0, keepdims=True))[0]
+            if len(self.vectors)
+            else np.zeros(embedder.table.shape[1], dtype=np.float32)
         )
 
     def off_topic_similarity(self, vector: np.ndarray) -> float:

@@ -8,7 +8,9 @@ from knowledge.messages import disagreement_note, text
 
 def as_text(answer: Answer) -> str:
     """The answer as a person reads it in a terminal: title, summary, date, numbered sources."""
-    return "\n".join([body_text(answer), *_sources(answer)]) if answer.sources else body_text(answer)
+    return (
+        "\n".join([body_text(answer), *_sources(answer)]) if answer.sources else body_text(answer)
+    )
 
 
 def body_text(answer: Answer) -> str:
@@ -28,7 +30,9 @@ def body_text(answer: Answer) -> str:
     if answer.outcome is Outcome.empty:
         return text(lang, "empty")
     if answer.outcome is Outcome.none:
-        return "\n".join([text(lang, "out_of_scope"), answer.note] if answer.note else [text(lang, "no_answer")])
+        return "\n".join(
+            [text(lang, "out_of_scope"), answer.note] if answer.note else [text(lang, "no_answer")]
+        )
     lines = [answer.summary]
     if answer.summary_language != lang:
         lines.append(text(lang, "translation_missing"))
@@ -46,5 +50,7 @@ def body_text(answer: Answer) -> str:
 
 def _sources(answer: Answer) -> list[str]:
     lines = [f"{text(answer.language, 'sources')}:"]
-    lines += [f"  [{s.number}] {s.publisher}: {s.title} ({s.published}) {s.url}" for s in answer.sources]
+    lines += [
+        f"  [{s.number}] {s.publisher}: {s.title} ({s.published}) {s.url}" for s in answer.sources
+    ]
     return lines

@@ -49,7 +49,9 @@ _MONTHS: dict[int, str] = {
     12: r"dec|december|dez|dezember|груд\w*|декабр\w*",
 }
 _MONTH_WORD = re.compile(
-    r"(?<!\w)(?:" + "|".join(f"(?P<m{number}>{pattern})" for number, pattern in _MONTHS.items()) + r")(?!\w)"
+    r"(?<!\w)(?:"
+    + "|".join(f"(?P<m{number}>{pattern})" for number, pattern in _MONTHS.items())
+    + r")(?!\w)"
 )
 YEAR = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")  # a year of these decades, not part of a number
 
@@ -57,10 +59,17 @@ YEAR = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")  # a year of these decades, not p
 def _months_near(text: str, year_at: int) -> list[int]:
     """Month names within a few words before or after a year."""
     window = text[max(0, year_at - 24) : year_at + 30]
-    return [int(name[1:]) for match in _MONTH_WORD.finditer(window) for name, value in match.groupdict().items() if value]
+    return [
+        int(name[1:])
+        for match in _MONTH_WORD.finditer(window)
+        for name, value in match.groupdict().items()
+        if value
+    ]
 
 
-def asks_after(question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()) -> bool:
+def asks_after(
+    question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()
+) -> bool:
     """True when the question is about a time after `knowledge_date`.
 
     `planned_years`: years the base itself speaks of as targets (e.g. a roadmap to 2040); a

@@ -74,7 +74,13 @@ def _cross_check(raw: RawBase, problems: list[Problem]) -> KnowledgeBase:
             if item.id in first_seen:
                 other_file, other_line = first_seen[item.id]
                 problems.append(
-                    Problem(file, line, item.id, "id", f"duplicate {kind} id, first at {other_file}:{other_line}")
+                    Problem(
+                        file,
+                        line,
+                        item.id,
+                        "id",
+                        f"duplicate {kind} id, first at {other_file}:{other_line}",
+                    )
                 )
                 continue
             first_seen[item.id] = (file, line)
@@ -91,15 +97,26 @@ def _cross_check(raw: RawBase, problems: list[Problem]) -> KnowledgeBase:
         ):
             for index, ref in enumerate(ids):
                 if ref not in known:
-                    problems.append(Problem(file, line, entry.id, f"{field}.{index}", f"unknown id '{ref}'"))
-        cited = [sources[s].published for s in entry.sources if s in sources and sources[s].published]
+                    problems.append(
+                        Problem(file, line, entry.id, f"{field}.{index}", f"unknown id '{ref}'")
+                    )
+        cited = [
+            sources[s].published for s in entry.sources if s in sources and sources[s].published
+        ]
         if cited and max(cited) > entry.as_of:
             problems.append(
-                Problem(file, line, entry.id, "as_of",
-                        f"{entry.as_of} is older than a cited source ({max(cited)})")
+                Problem(
+                    file,
+                    line,
+                    entry.id,
+                    "as_of",
+                    f"{entry.as_of} is older than a cited source ({max(cited)})",
+                )
             )
         if entry.id in entry.related:
-            problems.append(Problem(file, line, entry.id, "related", "an entry cannot be related to itself"))
+            problems.append(
+                Problem(file, line, entry.id, "related", "an entry cannot be related to itself")
+            )
     return KnowledgeBase(sources, topics, entries, origin, raw.off_topic)
 
 
@@ -117,7 +134,10 @@ def _check_lengths(
             if length > limit:
                 problems.append(
                     Problem(
-                        file, line, entry.id, f"answer.{language}",
+                        file,
+                        line,
+                        entry.id,
+                        f"answer.{language}",
                         f"renders to {length} characters, more than one Telegram message ({limit})",
                     )
                 )
@@ -128,7 +148,9 @@ def _check_translations(raw: RawBase, problems: list[Problem]) -> None:
     for entry, file, line in raw.entries:
         for name, localized in entry.translatable().items():
             for language in localized.missing():
-                problems.append(Problem(file, line, entry.id, f"{name}.{language}", "translation missing"))
+                problems.append(
+                    Problem(file, line, entry.id, f"{name}.{language}", "translation missing")
+                )
 
 
 def _check_confusable(raw: RawBase, problems: list[Problem]) -> None:
@@ -145,8 +167,13 @@ def _check_confusable(raw: RawBase, problems: list[Problem]) -> None:
     if not texts:
         return
     scores = process.cdist(
-        texts, texts, scorer=fuzz.token_sort_ratio, processor=None,
-        score_cutoff=CONFUSABLE_AT, dtype=np.uint8, workers=-1,
+        texts,
+        texts,
+        scorer=fuzz.token_sort_ratio,
+        processor=None,
+        score_cutoff=CONFUSABLE_AT,
+        dtype=np.uint8,
+        workers=-1,
     )
     rows, cols = np.nonzero(scores)
     reported: set[tuple[int, int, str]] = set()
@@ -166,7 +193,10 @@ def _check_confusable(raw: RawBase, problems: list[Problem]) -> None:
             other = f"entry '{other_entry.id}' ({other_file})"
         problems.append(
             Problem(
-                file, line, entry.id, "phrasings",
+                file,
+                line,
+                entry.id,
+                "phrasings",
                 f"phrasing '{texts[i]}' cannot be told apart from '{texts[j]}' of {other}",
             )
         )

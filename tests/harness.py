@@ -42,7 +42,9 @@ async def running(app: Application, polling: bool = True) -> AsyncIterator[Appli
         await app.post_init(app)
     await app.start()
     if polling:
-        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+        await app.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
+        )
     try:
         yield app
     finally:

@@ -42,7 +42,7 @@ def entry(entry_id: str, subject: str, extra: str = "", answer: str | None = Non
       uk: ["{subject} один", "що таке {subject} два"]
       ru: ["{subject} раз", "что такое {subject} два"]
     answer:
-      en: "{answer or 'A short answer about ' + subject + '.'}"
+      en: "{answer or "A short answer about " + subject + "."}"
       de: "Eine kurze Antwort zu {subject}."
       uk: "Коротка відповідь про {subject}."
       ru: "Короткий ответ о {subject}."
@@ -58,7 +58,11 @@ def write_tree(root: Path, entries: str | None = None, **files: str) -> Path:
         "sources.yaml": SOURCES,
         "topics.yaml": TOPICS,
         "entries.yaml": "entries:\n"
-        + (entries if entries is not None else entry("alpha-entry", "alpha") + entry("beta-entry", "beta")),
+        + (
+            entries
+            if entries is not None
+            else entry("alpha-entry", "alpha") + entry("beta-entry", "beta")
+        ),
     }
     contents.update({name.replace("_yaml", ".yaml"): text for name, text in files.items()})
     for name, text in contents.items():

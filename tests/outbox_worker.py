@@ -17,8 +17,14 @@ from tests.harness import TOKEN, settings_for_url
 
 
 async def main(api_root: str, database_url: str, rate: float) -> None:
-    settings = settings_for_url(api_root, database_url, notify_global_rate=rate, notify_concurrency=1,
-                                notify_batch_size=20, notify_claim_timeout_seconds=1.0)
+    settings = settings_for_url(
+        api_root,
+        database_url,
+        notify_global_rate=rate,
+        notify_concurrency=1,
+        notify_batch_size=20,
+        notify_claim_timeout_seconds=1.0,
+    )
     db = Database(database_url)
     bot = Bot(TOKEN, base_url=f"{api_root}/bot")
     deadline = time.monotonic() + 60

@@ -40,6 +40,7 @@ async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:
 
 # --- private chat --------------------------------------------------------------------------------
 
+
 async def test_start_and_help(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
     chat = api.private_chat()
     welcome = await chat.send("/start")
@@ -51,15 +52,21 @@ async def test_start_and_help(api: FakeBotAPI, bot: Application) -> None:  # typ
         assert command in help_.last.plain
 
 
-async def test_command_menus_are_set_per_scope_and_language(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+async def test_command_menus_are_set_per_scope_and_language(
+    api: FakeBotAPI, bot: Application
+) -> None:  # type: ignore[type-arg]
     private = api.commands({"type": "all_private_chats"})
     groups = api.commands({"type": "all_group_chats"})
-    assert "start" in {c["command"] for c in private} and "start" not in {c["command"] for c in groups}
+    assert "start" in {c["command"] for c in private} and "start" not in {
+        c["command"] for c in groups
+    }
     german = api.commands({"type": "all_private_chats"}, "de")
     assert any("Frage" in c["description"] for c in german)
 
 
-async def test_question_gets_a_sourced_answer_with_buttons(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+async def test_question_gets_a_sourced_answer_with_buttons(
+    api: FakeBotAPI, bot: Application
+) -> None:  # type: ignore[type-arg]
     chat = api.private_chat()
     replies = await chat.send("what does putin want")
     answer = replies.last
@@ -83,10 +90,15 @@ async def test_question_gets_a_sourced_answer_with_buttons(api: FakeBotAPI, bot:
     assert opened.last.plain.startswith(titles[0])
 
 
-async def test_did_you_mean_buttons_open_the_entry(api: FakeBotAPI, bot: Application, engine: Engine) -> None:  # type: ignore[type-arg]
+async def test_did_you_mean_buttons_open_the_entry(
+    api: FakeBotAPI, bot: Application, engine: Engine
+) -> None:  # type: ignore[type-arg]
     chat = api.private_chat()
-    vague = next(q for q in ("peace plan", "plan", "army", "frozen assets", "nato")
-                 if engine.ask(q).suggestions)
+    vague = next(
+        q
+        for q in ("peace plan", "plan", "army", "frozen assets", "nato")
+        if engine.ask(q).suggestions
+    )
     replies = await chat.send(vague)
     choices = [text for row in replies.last.buttons for text, _ in row]
     assert 1 <= len(choices) <= 3 and "Did you mean" in replies.last.plain
@@ -95,7 +107,9 @@ async def test_did_you_mean_buttons_open_the_entry(api: FakeBotAPI, bot: Applica
 
 
 async def test_unknown_question_is_answered_honestly_and_logged_for_curators(
-    api: FakeBotAPI, bot: Application, settings: Settings  # type: ignore[type-arg]
+    api: FakeBotAPI,
+    bot: Application,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     chat = api.private_chat(user_id=4242)
     replies = await chat.send("best borscht recipe with beets")
@@ -113,7 +127,9 @@ async def test_gaza_plan_is_not_mixed_up(api: FakeBotAPI, bot: Application) -> N
 
 
 async def test_answer_in_ukrainian_and_lang_choice_persists(
-    api: FakeBotAPI, bot: Application, settings: Settings  # type: ignore[type-arg]
+    api: FakeBotAPI,
+    bot: Application,
+    settings: Settings,  # type: ignore[type-arg]
 ) -> None:
     chat = api.private_chat(user_id=77, language_code="en")
     uk = await chat.send("що хоче путін")
@@ -129,6 +145,7 @@ async def test_answer_in_ukrainian_and_lang_choice_persists(
 
 
 # --- groups --------------------------------------------------------------------------------------
+
 
 async def test_group_answers_only_when_addressed(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
     group = api.group_chat()
@@ -150,7 +167,10 @@ async def test_group_answers_only_when_addressed(api: FakeBotAPI, bot: Applicati
 
 # --- inline mode ---------------------------------------------------------------------------------
 
-async def test_inline_query_returns_up_to_ten_full_answers(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+
+async def test_inline_query_returns_up_to_ten_full_answers(
+    api: FakeBotAPI, bot: Application
+) -> None:  # type: ignore[type-arg]
     results = await api.inline("zaporizhzhia nuclear plant")
     assert 1 <= len(results) <= 10
     first = results[0]
@@ -161,12 +181,15 @@ async def test_inline_query_returns_up_to_ten_full_answers(api: FakeBotAPI, bot:
 
 # --- browsing ------------------------------------------------------------------------------------
 
+
 async def test_topics_browse_and_page(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
     chat = api.private_chat()
     topics = await chat.send("/topics")
     rows = topics.last.buttons
     assert any(text.startswith("20-point plan") for row in rows for text, _ in row)
-    plan = await chat.press(topics.last, next(t for row in rows for t, _ in row if t.startswith("20-point plan")))
+    plan = await chat.press(
+        topics.last, next(t for row in rows for t, _ in row if t.startswith("20-point plan"))
+    )
     assert "entries" in plan.last.plain
     labels = [t for row in plan.last.buttons for t, _ in row]
     assert "Next ›" in labels
@@ -206,10 +229,22 @@ async def test_timeline_and_sources(api: FakeBotAPI, bot: Application) -> None: 
 
 # --- robustness ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data", ["1|e|no-such-entry", "garbage", "0|e|russia-demands", "1|p|99|x",
-                                  "1|t|'; drop table|0", "x" * 64])
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "1|e|no-such-entry",
+        "garbage",
+        "0|e|russia-demands",
+        "1|p|99|x",
+        "1|t|'; drop table|0",
+        "x" * 64,
+    ],
+)
 async def test_expired_or_forged_buttons_get_a_polite_answer(
-    api: FakeBotAPI, bot: Application, data: str  # type: ignore[type-arg]
+    api: FakeBotAPI,
+    bot: Application,
+    data: str,  # type: ignore[type-arg]
 ) -> None:
     chat = api.private_chat()
     replies = await chat.send("/topics")
@@ -223,14 +258,27 @@ def test_callback_data_is_compact_and_validated() -> None:
     longest = encode("t", "x" * 48, 999)
     assert len(longest.encode()) <= 64 and decode(longest) is not None
     assert decode(encode("e", "russia-demands")).args == ("russia-demands",)  # type: ignore[union-attr]
-    for forged in (None, "", "1|e", "1|e|UPPER", "1|zz|a", "2|e|russia-demands", "1|l|fr", "1|e|a|b"):
+    for forged in (
+        None,
+        "",
+        "1|e",
+        "1|e|UPPER",
+        "1|zz|a",
+        "2|e|russia-demands",
+        "1|l|fr",
+        "1|e|a|b",
+    ):
         assert decode(forged) is None
     with pytest.raises(ValueError):
         encode("e", "y" * 70)
 
 
-async def test_flood_control_warns_once_then_stays_quiet(api: FakeBotAPI, tmp_path: Path, engine: Engine) -> None:
-    async with running_bot(settings_for(api, tmp_path, flood_limit=3, flood_window_seconds=60), engine):
+async def test_flood_control_warns_once_then_stays_quiet(
+    api: FakeBotAPI, tmp_path: Path, engine: Engine
+) -> None:
+    async with running_bot(
+        settings_for(api, tmp_path, flood_limit=3, flood_window_seconds=60), engine
+    ):
         chat = api.private_chat(user_id=9)
         for _ in range(6):
             chat.post("what does putin want")
@@ -251,7 +299,9 @@ async def test_429_while_replying_is_retried(api: FakeBotAPI, bot: Application) 
 
 
 async def test_errors_are_logged_without_token_and_the_user_is_told(
-    api: FakeBotAPI, bot: Application, caplog: pytest.LogCaptureFixture  # type: ignore[type-arg]
+    api: FakeBotAPI,
+    bot: Application,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
 ) -> None:
     chat = api.private_chat()
     api.fail_next("sendMessage", BadRequest("something broke"))
@@ -265,7 +315,9 @@ async def test_errors_are_logged_without_token_and_the_user_is_told(
     assert (await chat.send("/help")).last.plain
 
 
-def test_missing_or_bad_token_is_one_clear_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_or_bad_token_is_one_clear_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from bot.cli import main
 
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
@@ -279,29 +331,39 @@ def test_missing_or_bad_token_is_one_clear_line(capsys: pytest.CaptureFixture[st
 
 # --- webhook mode --------------------------------------------------------------------------------
 
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-async def test_webhook_accepts_only_the_right_secret(api: FakeBotAPI, settings: Settings, engine: Engine) -> None:
+async def test_webhook_accepts_only_the_right_secret(
+    api: FakeBotAPI, settings: Settings, engine: Engine
+) -> None:
     port = _free_port()
     async with running_bot(settings, engine, polling=False) as app:
         await app.updater.start_webhook(
-            listen="127.0.0.1", port=port, url_path="telegram",
-            webhook_url=f"http://127.0.0.1:{port}/telegram", secret_token="s3cret-token",
+            listen="127.0.0.1",
+            port=port,
+            url_path="telegram",
+            webhook_url=f"http://127.0.0.1:{port}/telegram",
+            secret_token="s3cret-token",
         )
         update = api.private_message("what does putin want", queue=False)
         url = f"http://127.0.0.1:{port}/telegram"
         async with aiohttp.ClientSession() as session:
-            async with session.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
+            async with session.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            ) as r:
                 assert r.status == 403
             async with session.post(url, json=update) as r:
                 assert r.status == 403
             await asyncio.sleep(0.3)
             assert api.calls_to("sendMessage") == []
-            async with session.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) as r:
+            async with session.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            ) as r:
                 assert r.status == 200
         calls = await api.wait_for("sendMessage")
         assert "Sources:" in calls[0].sent.plain  # type: ignore[union-attr]
@@ -309,11 +371,15 @@ async def test_webhook_accepts_only_the_right_secret(api: FakeBotAPI, settings: 
 
 # --- rendering and the curator's report ----------------------------------------------------------
 
+
 def test_long_answers_split_on_block_boundaries_into_valid_html() -> None:
     from bot.render import escape, split_message, visible_length
     from tests.fakes import parse_telegram_html
 
-    blocks = [f"<b>{escape('Block <' + str(i) + '> & more')}</b>\n" + escape("word " * 150) for i in range(12)]
+    blocks = [
+        f"<b>{escape('Block <' + str(i) + '> & more')}</b>\n" + escape("word " * 150)
+        for i in range(12)
+    ]
     parts = split_message("\n\n".join(blocks))
     assert len(parts) > 1
     for part in parts:
@@ -324,7 +390,10 @@ def test_long_answers_split_on_block_boundaries_into_valid_html() -> None:
 
 
 async def test_report_unanswered_lists_questions_without_user_ids(
-    api: FakeBotAPI, bot: Application, settings: Settings, capsys: pytest.CaptureFixture[str],  # type: ignore[type-arg]
+    api: FakeBotAPI,
+    bot: Application,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[type-arg]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from bot.cli import main
@@ -339,7 +408,9 @@ async def test_report_unanswered_lists_questions_without_user_ids(
     assert "5151" not in str(rows)
 
 
-def test_unreachable_api_is_one_clear_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_unreachable_api_is_one_clear_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from bot.cli import main
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)

@@ -19,10 +19,14 @@ from knowledge.validate import load_base
 from knowledge.versions import content_version, diff_bases
 from tests.kb_trees import entry, write_tree
 
-LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<entry>[^:]+): (?P<field>[^:]+): (?P<msg>.+)$")
+LINE = re.compile(
+    r"^(?P<file>[^:]+):(?P<line>\d+): (?P<entry>[^:]+): (?P<field>[^:]+): (?P<msg>.+)$"
+)
 
 
-def run_check(capsys: pytest.CaptureFixture[str], directory: Path) -> tuple[int, list[dict[str, str]]]:
+def run_check(
+    capsys: pytest.CaptureFixture[str], directory: Path
+) -> tuple[int, list[dict[str, str]]]:
     code = main(["kb", "check", str(directory)])
     out = capsys.readouterr().out
     problems = []
@@ -35,18 +39,30 @@ def run_check(capsys: pytest.CaptureFixture[str], directory: Path) -> tuple[int,
 
 # --- the shipped base ----------------------------------------------------------------------------
 
+
 def test_shipped_base_has_the_promised_breadth(base: KnowledgeBase) -> None:
     assert len(base.entries) >= 100
     for entry_ in base.entries.values():
         counts = {lang: len(p) for lang, p in entry_.phrasings.by_language().items()}
-        assert counts["en"] >= 6 and min(counts[lang] for lang in ("de", "uk", "ru")) >= 2, entry_.id
+        assert counts["en"] >= 6 and min(counts[lang] for lang in ("de", "uk", "ru")) >= 2, (
+            entry_.id
+        )
     kinds = Counter(e.kind for e in base.entries.values())
     assert kinds[Kind.comparison] >= 8 and kinds[Kind.plan_point] >= 10 and kinds[Kind.event] >= 5
 
 
 def test_shipped_base_covers_the_comparison_issues(base: KnowledgeBase) -> None:
-    for needed in ("cmp-territory", "cmp-nato", "cmp-guarantees", "cmp-znpp", "cmp-army",
-                   "cmp-sanctions-assets", "cmp-elections", "cmp-reconstruction", "cmp-28-vs-20"):
+    for needed in (
+        "cmp-territory",
+        "cmp-nato",
+        "cmp-guarantees",
+        "cmp-znpp",
+        "cmp-army",
+        "cmp-sanctions-assets",
+        "cmp-elections",
+        "cmp-reconstruction",
+        "cmp-28-vs-20",
+    ):
         comparison = base.entries[needed]
         assert comparison.kind is Kind.comparison and len(comparison.positions) >= 2
 
@@ -79,6 +95,7 @@ def test_dump_prints_every_entry_with_phrasings_and_sources(
 
 # --- a small tree, broken on purpose -------------------------------------------------------------
 
+
 def test_valid_tree_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, problems = run_check(capsys, write_tree(tmp_path))
     assert (code, problems) == (0, [])
@@ -87,54 +104,125 @@ def test_valid_tree_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 @pytest.mark.parametrize(
     ("entries", "entry_id", "field", "message"),
     [
-        (entry("alpha-entry", "alpha", "    colour: red\n"), "alpha-entry", "colour", "unknown field"),
-        (entry("alpha-entry", "alpha").replace(
-            '    title: {en: "About alpha", de: "Über alpha", uk: "Про alpha", ru: "О alpha"}\n', ""),
-         "alpha-entry", "title", "required field is missing"),
-        (entry("alpha-entry", "alpha").replace("as_of: 2025-12-24", "as_of: 2025-13-40"),
-         "alpha-entry", "as_of", "date"),
-        (entry("alpha-entry", "alpha").replace("sources: [src-one]", "sources: []"),
-         "alpha-entry", "sources", "at least 1"),
-        (entry("alpha-entry", "alpha").replace("sources: [src-one]", "sources: [src-nope]"),
-         "alpha-entry", "sources.0", "unknown id 'src-nope'"),
-        (entry("alpha-entry", "alpha").replace("topics: [plan-20]", "topics: [weather]"),
-         "alpha-entry", "topics.0", "unknown id 'weather'"),
-        (entry("alpha-entry", "alpha", "    related: [gamma-entry]\n"),
-         "alpha-entry", "related.0", "unknown id 'gamma-entry'"),
-        (entry("alpha-entry", "alpha", answer="x " * 2100), "alpha-entry", "answer.en",
-         "more than one Telegram message"),
-        (entry("alpha-entry", "alpha") + entry("alpha-entry", "beta"), "alpha-entry", "id",
-         "duplicate entry id"),
-        (entry("alpha-entry", "alpha") + entry("beta-entry", "alpha"), "alpha-entry", "phrasings",
-         "cannot be told apart"),
+        (
+            entry("alpha-entry", "alpha", "    colour: red\n"),
+            "alpha-entry",
+            "colour",
+            "unknown field",
+        ),
+        (
+            entry("alpha-entry", "alpha").replace(
+                '    title: {en: "About alpha", de: "Über alpha", uk: "Про alpha", ru: "О alpha"}\n',
+                "",
+            ),
+            "alpha-entry",
+            "title",
+            "required field is missing",
+        ),
+        (
+            entry("alpha-entry", "alpha").replace("as_of: 2025-12-24", "as_of: 2025-13-40"),
+            "alpha-entry",
+            "as_of",
+            "date",
+        ),
+        (
+            entry("alpha-entry", "alpha").replace("sources: [src-one]", "sources: []"),
+            "alpha-entry",
+            "sources",
+            "at least 1",
+        ),
+        (
+            entry("alpha-entry", "alpha").replace("sources: [src-one]", "sources: [src-nope]"),
+            "alpha-entry",
+            "sources.0",
+            "unknown id 'src-nope'",
+        ),
+        (
+            entry("alpha-entry", "alpha").replace("topics: [plan-20]", "topics: [weather]"),
+            "alpha-entry",
+            "topics.0",
+            "unknown id 'weather'",
+        ),
+        (
+            entry("alpha-entry", "alpha", "    related: [gamma-entry]\n"),
+            "alpha-entry",
+            "related.0",
+            "unknown id 'gamma-entry'",
+        ),
+        (
+            entry("alpha-entry", "alpha", answer="x " * 2100),
+            "alpha-entry",
+            "answer.en",
+            "more than one Telegram message",
+        ),
+        (
+            entry("alpha-entry", "alpha") + entry("alpha-entry", "beta"),
+            "alpha-entry",
+            "id",
+            "duplicate entry id",
+        ),
+        (
+            entry("alpha-entry", "alpha") + entry("beta-entry", "alpha"),
+            "alpha-entry",
+            "phrasings",
+            "cannot be told apart",
+        ),
     ],
-    ids=["unknown-field", "missing-field", "bad-date", "no-sources", "unknown-source",
-         "unknown-topic", "unknown-related", "too-long", "duplicate-id", "confusable"],
+    ids=[
+        "unknown-field",
+        "missing-field",
+        "bad-date",
+        "no-sources",
+        "unknown-source",
+        "unknown-topic",
+        "unknown-related",
+        "too-long",
+        "duplicate-id",
+        "confusable",
+    ],
 )
 def test_check_names_file_line_entry_and_field(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], entries: str, entry_id: str, field: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    entries: str,
+    entry_id: str,
+    field: str,
     message: str,
 ) -> None:
     code, problems = run_check(capsys, write_tree(tmp_path, entries))
     assert code == 1
     hit = [p for p in problems if p["entry"] == entry_id and p["field"] == field]
     assert hit, problems
-    assert message in hit[0]["msg"] and hit[0]["file"] == "entries.yaml" and int(hit[0]["line"]) > 1
+    assert (
+        message in hit[0]["msg"] and hit[0]["file"] == "entries.yaml" and int(hit[0]["line"]) > 1
+    )
 
 
-def test_confusable_phrasings_name_both_entries(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _, problems = run_check(capsys, write_tree(tmp_path, entry("alpha-entry", "alpha") + entry("beta-entry", "alpha")))
+def test_confusable_phrasings_name_both_entries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, problems = run_check(
+        capsys, write_tree(tmp_path, entry("alpha-entry", "alpha") + entry("beta-entry", "alpha"))
+    )
     assert any("beta-entry" in p["msg"] for p in problems if p["entry"] == "alpha-entry")
 
 
 OFF_TOPIC = 'off_topic:\n  en: ["weather in lisbon tomorrow", "best pizza dough recipe"]\n  de: ["wetter morgen"]\n'
 
 
-def test_off_topic_questions_are_read_with_the_base(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_off_topic_questions_are_read_with_the_base(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = write_tree(tmp_path, off_topic_yaml=OFF_TOPIC)
     assert run_check(capsys, root) == (0, [])
-    assert load_base(root).off_topic.texts() == ["weather in lisbon tomorrow", "best pizza dough recipe", "wetter morgen"]
-    assert load_base(write_tree(tmp_path / "plain")).off_topic.texts() == []  # the file is optional
+    assert load_base(root).off_topic.texts() == [
+        "weather in lisbon tomorrow",
+        "best pizza dough recipe",
+        "wetter morgen",
+    ]
+    assert (
+        load_base(write_tree(tmp_path / "plain")).off_topic.texts() == []
+    )  # the file is optional
 
 
 @pytest.mark.parametrize(
@@ -148,7 +236,12 @@ def test_off_topic_questions_are_read_with_the_base(tmp_path: Path, capsys: pyte
     ids=["unknown-language", "too-short", "not-a-mapping", "extra-key"],
 )
 def test_broken_off_topic_file_names_file_line_and_field(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, field: str, line: int, message: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    field: str,
+    line: int,
+    message: str,
 ) -> None:
     code, problems = run_check(capsys, write_tree(tmp_path, off_topic_yaml=text))
     assert code == 1
@@ -167,8 +260,10 @@ def test_off_topic_question_that_is_an_entry_phrasing_is_named(
 
 
 def test_bad_url_and_undated_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    sources = "sources:\n  - id: src-one\n    publisher: P\n    title: T\n    url: not a url\n    published: 2025-12-01\n" \
-              "  - id: src-two\n    publisher: P\n    title: T\n    url: https://example.org/\n"
+    sources = (
+        "sources:\n  - id: src-one\n    publisher: P\n    title: T\n    url: not a url\n    published: 2025-12-01\n"
+        "  - id: src-two\n    publisher: P\n    title: T\n    url: https://example.org/\n"
+    )
     code, problems = run_check(capsys, write_tree(tmp_path, sources_yaml=sources))
     assert code == 1
     fields = {(p["file"], p["entry"], p["field"]) for p in problems}
@@ -176,29 +271,42 @@ def test_bad_url_and_undated_source(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert any(p["entry"] == "src-two" and "date_note" in p["msg"] for p in problems)
 
 
-def test_yaml_syntax_error_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_yaml_syntax_error_names_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = write_tree(tmp_path)
-    (root / "broken.yaml").write_text("entries:\n  - id: x\n    title: [unclosed\n", encoding="utf-8")
+    (root / "broken.yaml").write_text(
+        "entries:\n  - id: x\n    title: [unclosed\n", encoding="utf-8"
+    )
     code, problems = run_check(capsys, root)
     assert code == 1
-    assert [(p["file"], p["msg"].startswith("YAML syntax error")) for p in problems] == [("broken.yaml", True)]
+    assert [(p["file"], p["msg"].startswith("YAML syntax error")) for p in problems] == [
+        ("broken.yaml", True)
+    ]
     assert int(problems[0]["line"]) >= 3
 
 
-def test_one_broken_file_reports_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    broken = (
-        entry("alpha-entry", "alpha", "    colour: red\n").replace("as_of: 2025-12-24", "as_of: someday")
-        + entry("beta-entry", "beta").replace("sources: [src-one]", "sources: [src-nope]")
-    )
+def test_one_broken_file_reports_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = entry("alpha-entry", "alpha", "    colour: red\n").replace(
+        "as_of: 2025-12-24", "as_of: someday"
+    ) + entry("beta-entry", "beta").replace("sources: [src-one]", "sources: [src-nope]")
     code, problems = run_check(capsys, write_tree(tmp_path, broken))
     assert code == 1
     assert {(p["entry"], p["field"]) for p in problems} >= {
-        ("alpha-entry", "colour"), ("alpha-entry", "as_of"), ("beta-entry", "sources.0")
+        ("alpha-entry", "colour"),
+        ("alpha-entry", "as_of"),
+        ("beta-entry", "sources.0"),
     }
 
 
-def test_problem_lines_point_at_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = write_tree(tmp_path, entry("alpha-entry", "alpha").replace("as_of: 2025-12-24", "as_of: nope"))
+def test_problem_lines_point_at_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_tree(
+        tmp_path, entry("alpha-entry", "alpha").replace("as_of: 2025-12-24", "as_of: nope")
+    )
     _, problems = run_check(capsys, root)
     lines = (root / "entries.yaml").read_text().splitlines()
     assert "as_of: nope" in lines[int(problems[0]["line"]) - 1]
@@ -206,12 +314,16 @@ def test_problem_lines_point_at_the_field(tmp_path: Path, capsys: pytest.Capture
 
 # --- versions ------------------------------------------------------------------------------------
 
-def test_version_is_stable_and_diff_lists_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_version_is_stable_and_diff_lists_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     old = write_tree(tmp_path / "old")
     same = write_tree(tmp_path / "same")
     new = write_tree(
         tmp_path / "new",
-        entry("alpha-entry", "alpha", answer="A corrected answer.") + entry("gamma-entry", "gamma"),
+        entry("alpha-entry", "alpha", answer="A corrected answer.")
+        + entry("gamma-entry", "gamma"),
     )
     assert content_version(load_base(old)) == content_version(load_base(same))
     diff = diff_bases(load_base(old), load_base(new))
@@ -234,8 +346,14 @@ def test_off_topic_questions_change_the_version_but_no_entry(tmp_path: Path) -> 
 
 def test_changing_a_cited_source_changes_the_entry(tmp_path: Path) -> None:
     old = load_base(write_tree(tmp_path / "old"))
-    moved = load_base(write_tree(tmp_path / "new", sources_yaml=(tmp_path / "old" / "sources.yaml")
-                                 .read_text().replace("https://example.org/one", "https://example.org/1")))
+    moved = load_base(
+        write_tree(
+            tmp_path / "new",
+            sources_yaml=(tmp_path / "old" / "sources.yaml")
+            .read_text()
+            .replace("https://example.org/one", "https://example.org/1"),
+        )
+    )
     assert {c.entry_id for c in diff_bases(old, moved).changed} == {"alpha-entry", "beta-entry"}
 
 
@@ -244,8 +362,21 @@ def test_cyrillic_answers_write_names_in_cyrillic(base: KnowledgeBase, language:
     """Under 5% of the words of a uk/ru title and body in Latin letters, overall and in every answer
     once the names of publications (which stay as published) are left out."""
     engine = Engine(base)
-    publications = {w.casefold() for s in base.sources.values() for w in re.findall(r"[^\W\d_]+", s.publisher)}
-    publications |= {"kaizen", "blog", "the", "times", "news", "bloomberg", "axios", "nbc", "afp", "reuters"}
+    publications = {
+        w.casefold() for s in base.sources.values() for w in re.findall(r"[^\W\d_]+", s.publisher)
+    }
+    publications |= {
+        "kaizen",
+        "blog",
+        "the",
+        "times",
+        "news",
+        "bloomberg",
+        "axios",
+        "nbc",
+        "afp",
+        "reuters",
+    }
     total = latin = 0
     for entry_ in base.entries.values():
         answer = engine.compose(entry_, "", language)
@@ -257,12 +388,16 @@ def test_cyrillic_answers_write_names_in_cyrillic(base: KnowledgeBase, language:
     assert latin / total < 0.05
 
 
-def test_kb_check_names_a_missing_translation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_kb_check_names_a_missing_translation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plain = entry("alpha-entry", "alpha").replace(
-        '    title: {en: "About alpha", de: "Über alpha", uk: "Про alpha", ru: "О alpha"}', '    title: "About alpha"'
+        '    title: {en: "About alpha", de: "Über alpha", uk: "Про alpha", ru: "О alpha"}',
+        '    title: "About alpha"',
     )
     code, problems = run_check(capsys, write_tree(tmp_path, plain + entry("beta-entry", "beta")))
     assert code == 1
     assert {(p["entry"], p["field"], p["msg"]) for p in problems} == {
-        ("alpha-entry", f"title.{language}", "translation missing") for language in ("de", "uk", "ru")
+        ("alpha-entry", f"title.{language}", "translation missing")
+        for language in ("de", "uk", "ru")
     }

@@ -32,8 +32,13 @@ from tests.kb_trees import entry, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-FAST = {"notify_check_seconds": 0.2, "notify_global_rate": 400.0, "notify_backoff_seconds": 0.05,
-        "notify_backoff_cap_seconds": 0.4, "notify_concurrency": 32}
+FAST = {
+    "notify_check_seconds": 0.2,
+    "notify_global_rate": 400.0,
+    "notify_backoff_seconds": 0.05,
+    "notify_backoff_cap_seconds": 0.4,
+    "notify_concurrency": 32,
+}
 
 
 def russia(entry_text: str) -> str:
@@ -46,8 +51,12 @@ def tree_a(root: Path) -> Path:
 
 def tree_b(root: Path) -> Path:
     """alpha changed (plan-20), beta kept, gamma added (russia)."""
-    return write_tree(root, entry("alpha-entry", "alpha", answer="A new answer about alpha.")
-                      + entry("beta-entry", "beta") + russia(entry("gamma-entry", "gamma")))
+    return write_tree(
+        root,
+        entry("alpha-entry", "alpha", answer="A new answer about alpha.")
+        + entry("beta-entry", "beta")
+        + russia(entry("gamma-entry", "gamma")),
+    )
 
 
 def load(root: Path):  # noqa: ANN201
@@ -56,15 +65,18 @@ def load(root: Path):  # noqa: ANN201
 
 # --- databases -----------------------------------------------------------------------------------
 
+
 async def clean(url: str) -> None:
     """Every test starts from an empty schema."""
     if not url.startswith("postgresql"):
         return
     db = Database(url)
     async with db.engine.begin() as conn:
-        await conn.execute(text(
-            "DROP TABLE IF EXISTS outbox, kb_versions, subscriptions, unanswered, chats, alembic_version CASCADE"
-        ))
+        await conn.execute(
+            text(
+                "DROP TABLE IF EXISTS outbox, kb_versions, subscriptions, unanswered, chats, alembic_version CASCADE"
+            )
+        )
     await db.close()
 
 
@@ -72,7 +84,9 @@ async def clean(url: str) -> None:
 async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
         if not PG_URL:
-            pytest.skip("TEST_DATABASE_URL is not set (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")
+            pytest.skip(
+                "TEST_DATABASE_URL is not set (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
+            )
         await clean(PG_URL)
         return PG_URL
     return f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"
@@ -96,13 +110,28 @@ async def add_chats(db: Database, chats: dict[int, set[str]], **columns: object)
     """Subscribed chats in bulk (thousands of conversations would only slow the tests down)."""
     async with db.session.begin() as session:
         now = utcnow()
-        await session.execute(insert(Chat), [
-            {"id": c, "type": "private" if c > 0 else "group", "joined_at": now, "blocked": False,
-             "digest_mode": "instant", **columns} for c in chats
-        ])
-        await session.execute(insert(Subscription), [
-            {"chat_id": c, "topic": topic, "created_at": now} for c, topics in chats.items() for topic in topics
-        ])
+        await session.execute(
+            insert(Chat),
+            [
+                {
+                    "id": c,
+                    "type": "private" if c > 0 else "group",
+                    "joined_at": now,
+                    "blocked": False,
+                    "digest_mode": "instant",
+                    **columns,
+                }
+                for c in chats
+            ],
+        )
+        await session.execute(
+            insert(Subscription),
+            [
+                {"chat_id": c, "topic": topic, "created_at": now}
+                for c, topics in chats.items()
+                for topic in topics
+            ],
+        )
 
 
 async def outbox_rows(db: Database) -> list[Outbox]:
@@ -121,13 +150,17 @@ async def wait_drained(db: Database, timeout: float) -> dict[str, int]:
         if not counts.get("pending"):
             return counts
         if asyncio.get_running_loop().time() > deadline:
-            stuck = [(r.chat_id, r.attempts, r.claimed_by, r.last_error, r.next_attempt_at)
-                     for r in await outbox_rows(db) if r.state == "pending"][:5]
+            stuck = [
+                (r.chat_id, r.attempts, r.claimed_by, r.last_error, r.next_attempt_at)
+                for r in await outbox_rows(db)
+                if r.state == "pending"
+            ][:5]
             raise TimeoutError(f"outbox not drained: {counts}; e.g. {stuck}")
         await asyncio.sleep(0.2)
 
 
 # --- conversations -------------------------------------------------------------------------------
+
 
 async def test_subscribe_toggle_commands_and_group_admins(api: FakeBotAPI, tmp_path: Path) -> None:
     settings = settings_for(api, tmp_path, knowledge_dir=tree_a(tmp_path / "kb"), **FAST)
@@ -137,20 +170,27 @@ async def test_subscribe_toggle_commands_and_group_admins(api: FakeBotAPI, tmp_p
         labels = [label for row in menu.last.buttons for label, _ in row]
         assert labels == ["▫️ 20-point plan", "▫️ Russia", "▫️ Everything"]
         toggled = await chat.press(menu.last, "▫️ Russia")
-        assert toggled.last.is_edit and "✅ Russia" in [x for row in toggled.last.buttons for x, _ in row]
+        assert toggled.last.is_edit and "✅ Russia" in [
+            x for row in toggled.last.buttons for x, _ in row
+        ]
         assert "Russia" in (await chat.send("/subscriptions")).last.plain
         untoggled = await chat.press(toggled.last, "✅ Russia")
         assert "▫️ Russia" in [x for row in untoggled.last.buttons for x, _ in row]
 
-        assert "Subscribed: 20-point plan, Russia" in (await chat.send("/subscribe plan-20 russia")).last.plain
+        assert (
+            "Subscribed: 20-point plan, Russia"
+            in (await chat.send("/subscribe plan-20 russia")).last.plain
+        )
         assert "don't know" in (await chat.send("/subscribe football")).last.plain
         assert "Unsubscribed: Russia" in (await chat.send("/unsubscribe russia")).last.plain
         digest = await chat.send("/digest daily 7:30")
         assert "daily digest at 07:30 UTC" in digest.last.plain
         listing = (await chat.send("/subscriptions")).last.plain
         assert "20-point plan" in listing and "Russia" not in listing and "07:30" in listing
-        assert "Usage" in (await chat.send("/digest sometimes")).last.plain or "/digest instant" in \
-            (await chat.send("/digest sometimes")).last.plain
+        assert (
+            "Usage" in (await chat.send("/digest sometimes")).last.plain
+            or "/digest instant" in (await chat.send("/digest sometimes")).last.plain
+        )
         await chat.send("/unsubscribe all")
         assert "No subscriptions" in (await chat.send("/subscriptions")).last.plain
 
@@ -187,10 +227,13 @@ async def test_bot_removed_drops_subscriptions_at_once(api: FakeBotAPI, tmp_path
 
 # --- publishing ----------------------------------------------------------------------------------
 
+
 async def test_publish_unchanged_changed_and_targeting(db: Database, tmp_path: Path) -> None:
     first = await publish(db, load(tree_a(tmp_path / "a")))
     assert first.baseline and first.enqueued == 0
-    await add_chats(db, {1: {"plan-20"}, 2: {"russia"}, 3: {EVERYTHING}, 4: {"plan-20"}, 5: {"plan-20"}})
+    await add_chats(
+        db, {1: {"plan-20"}, 2: {"russia"}, 3: {EVERYTHING}, 4: {"plan-20"}, 5: {"plan-20"}}
+    )
     async with db.session.begin() as session:
         await session.execute(update(Chat).where(Chat.id == 4).values(blocked=True))
         await session.execute(update(Chat).where(Chat.id == 5).values(digest_mode="off"))
@@ -198,14 +241,24 @@ async def test_publish_unchanged_changed_and_targeting(db: Database, tmp_path: P
     again = await publish(db, load(tree_a(tmp_path / "a2")))
     assert not again.recorded and again.enqueued == 0 and await outbox_rows(db) == []
 
-    changed = await publish(db, load(write_tree(tmp_path / "b", entry("alpha-entry", "alpha", answer="New alpha.")
-                                                + entry("beta-entry", "beta"))), note="alpha rewritten")
+    changed = await publish(
+        db,
+        load(
+            write_tree(
+                tmp_path / "b",
+                entry("alpha-entry", "alpha", answer="New alpha.") + entry("beta-entry", "beta"),
+            )
+        ),
+        note="alpha rewritten",
+    )
     assert [c.entry_id for c in changed.diff.changed] == ["alpha-entry"] and changed.enqueued == 2
     rows = await outbox_rows(db)
     assert [r.chat_id for r in rows] == [1, 3] and all(r.state == "pending" for r in rows)
     assert '"change": "changed"' in rows[0].entries and "alpha-entry" in rows[0].entries
 
-    removed = await publish(db, load(write_tree(tmp_path / "c", entry("alpha-entry", "alpha", answer="New alpha."))))
+    removed = await publish(
+        db, load(write_tree(tmp_path / "c", entry("alpha-entry", "alpha", answer="New alpha.")))
+    )
     assert [c.entry_id for c in removed.diff.removed] == ["beta-entry"]
     async with db.session() as session:
         versions = list(await session.scalars(select(KbVersion.note).order_by(KbVersion.id)))
@@ -224,11 +277,18 @@ def test_cli_publish_prints_and_a_broken_base_changes_nothing(
     assert "baseline" in capsys.readouterr().out
     assert main(["kb", "publish", str(tree_a(tmp_path / "a"))]) == 0
     assert "unchanged" in capsys.readouterr().out
-    broken = write_tree(tmp_path / "broken", entry("alpha-entry", "alpha").replace("sources: [src-one]", "sources: []"))
+    broken = write_tree(
+        tmp_path / "broken",
+        entry("alpha-entry", "alpha").replace("sources: [src-one]", "sources: []"),
+    )
     assert main(["kb", "publish", str(broken)]) == 1
     assert main(["kb", "publish", str(tree_b(tmp_path / "b"))]) == 0
     out = capsys.readouterr().out
-    assert "changed\talpha-entry" in out and "added\tgamma-entry\trussia" in out and "enqueued 0" in out
+    assert (
+        "changed\talpha-entry" in out
+        and "added\tgamma-entry\trussia" in out
+        and "enqueued 0" in out
+    )
 
     async def versions() -> int:
         db = Database(url)
@@ -241,17 +301,28 @@ def test_cli_publish_prints_and_a_broken_base_changes_nothing(
 
 
 def test_notification_text_is_escaped_with_entry_buttons() -> None:
-    entries = [{"id": "alpha-entry", "title": "<b>Alpha</b> & co", "change": "added"},
-               {"id": "beta-entry", "title": "Beta", "change": "removed"}]
+    entries = [
+        {"id": "alpha-entry", "title": "<b>Alpha</b> & co", "change": "added"},
+        {"id": "beta-entry", "title": "Beta", "change": "removed"},
+    ]
     text_de, keyboard = render_notification("de", entries)
-    assert "&lt;b&gt;Alpha&lt;/b&gt; &amp; co" in text_de and "Neu:" in text_de and "Entfernt: Beta" in text_de
+    assert (
+        "&lt;b&gt;Alpha&lt;/b&gt; &amp; co" in text_de
+        and "Neu:" in text_de
+        and "Entfernt: Beta" in text_de
+    )
     assert keyboard is not None
-    assert [[b.callback_data for b in row] for row in keyboard.inline_keyboard] == [["1|e|alpha-entry"]]
+    assert [[b.callback_data for b in row] for row in keyboard.inline_keyboard] == [
+        ["1|e|alpha-entry"]
+    ]
 
 
 # --- delivery ------------------------------------------------------------------------------------
 
-async def test_publish_from_chat_reloads_and_notifies_with_buttons(api: FakeBotAPI, tmp_path: Path) -> None:
+
+async def test_publish_from_chat_reloads_and_notifies_with_buttons(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
     kb = tree_a(tmp_path / "kb")
     settings = settings_for(api, tmp_path, knowledge_dir=kb, admin_ids=[777], **FAST)
     async with running_bot(settings) as app:
@@ -262,8 +333,12 @@ async def test_publish_from_chat_reloads_and_notifies_with_buttons(api: FakeBotA
         admin = api.private_chat(user_id=777)
         done = await admin.send("/publish")
         assert "1 new, 1 updated, 0 removed; 1 chat(s)" in done.last.plain
-        calls = await api.wait_for("sendMessage", chat_id=503, timeout=10,
-                                   predicate=lambda c: "updated" in str(c.params.get("text")))
+        calls = await api.wait_for(
+            "sendMessage",
+            chat_id=503,
+            timeout=10,
+            predicate=lambda c: "updated" in str(c.params.get("text")),
+        )
         note = calls[0].sent
         assert note is not None and "New: About gamma" in note.plain and "alpha" not in note.plain
         opened = await reader.press(note, "About gamma")
@@ -280,7 +355,9 @@ async def test_publish_from_chat_reloads_and_notifies_with_buttons(api: FakeBotA
         assert "About gamma" in (await reader.send("gamma one")).last.plain
 
 
-async def test_broadcast_survives_429_403_migration_and_5xx(api: FakeBotAPI, tmp_path: Path) -> None:
+async def test_broadcast_survives_429_403_migration_and_5xx(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
     kb = tree_a(tmp_path / "kb")
     settings = settings_for(api, tmp_path, knowledge_dir=kb, **FAST)
     private = list(range(10_000, 11_700))
@@ -327,7 +404,13 @@ async def test_sigkill_mid_broadcast_then_restart(api: FakeBotAPI, tmp_path: Pat
 
     async def worker() -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.outbox_worker", api.root_url, url, "100", cwd=ROOT,
+            sys.executable,
+            "-m",
+            "tests.outbox_worker",
+            api.root_url,
+            url,
+            "100",
+            cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
 
@@ -346,13 +429,23 @@ async def test_sigkill_mid_broadcast_then_restart(api: FakeBotAPI, tmp_path: Pat
     await db.close()
 
 
-async def test_daily_digest_is_held_then_sent_as_one_message(db: Database, api: FakeBotAPI, tmp_path: Path) -> None:
+async def test_daily_digest_is_held_then_sent_as_one_message(
+    db: Database, api: FakeBotAPI, tmp_path: Path
+) -> None:
     await publish(db, load(tree_a(tmp_path / "a")))
     await add_chats(db, {31: {EVERYTHING}, 32: {EVERYTHING}})
     await db.set_digest(31, "private", "daily", "06:00", utcnow().replace(year=2100))
     await publish(db, load(tree_b(tmp_path / "b")))
-    await publish(db, load(write_tree(tmp_path / "c", entry("alpha-entry", "alpha", answer="A new answer about alpha.")
-                                      + russia(entry("gamma-entry", "gamma")))))
+    await publish(
+        db,
+        load(
+            write_tree(
+                tmp_path / "c",
+                entry("alpha-entry", "alpha", answer="A new answer about alpha.")
+                + russia(entry("gamma-entry", "gamma")),
+            )
+        ),
+    )
     settings = settings_for_url(api.root_url, db.url, **FAST)
     async with Bot(TOKEN, base_url=f"{api.root_url}/bot") as bot:
         await deliver_pending(db, bot, settings)
@@ -361,16 +454,26 @@ async def test_daily_digest_is_held_then_sent_as_one_message(db: Database, api: 
         assert len(held) == 2 and all(r.state == "pending" for r in held)
         assert held[0].next_attempt_at.hour == 6 and held[0].next_attempt_at.minute == 0
         async with db.session.begin() as session:  # the clock reaches 06:00
-            await session.execute(update(Outbox).where(Outbox.chat_id == 31).values(next_attempt_at=utcnow()))
+            await session.execute(
+                update(Outbox).where(Outbox.chat_id == 31).values(next_attempt_at=utcnow())
+            )
         report = await deliver_pending(db, bot, settings)
     assert report.sent == 1 and report.rows_sent == 2 and delivered(api)[31] == 1
     digest = api.sent_messages(31)[0].plain
-    assert "Daily digest" in digest and "New: About gamma" in digest and "Removed: About beta" in digest
+    assert (
+        "Daily digest" in digest
+        and "New: About gamma" in digest
+        and "Removed: About beta" in digest
+    )
 
 
-async def test_two_workers_on_postgres_send_each_notification_once(api: FakeBotAPI, tmp_path: Path) -> None:
+async def test_two_workers_on_postgres_send_each_notification_once(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
     if not PG_URL:
-        pytest.skip("TEST_DATABASE_URL is not set (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            "TEST_DATABASE_URL is not set (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
+        )
     await clean(PG_URL)
     setup = Database(PG_URL)
     await setup.upgrade()
@@ -378,13 +481,19 @@ async def test_two_workers_on_postgres_send_each_notification_once(api: FakeBotA
     chats = list(range(30_000, 31_000))
     await add_chats(setup, {c: {"plan-20"} for c in chats})
     await publish(setup, load(tree_b(tmp_path / "b")))
-    settings: Settings = settings_for_url(api.root_url, PG_URL, **{**FAST, "notify_batch_size": 25})
+    settings: Settings = settings_for_url(
+        api.root_url, PG_URL, **{**FAST, "notify_batch_size": 25}
+    )
     dbs = [Database(PG_URL), Database(PG_URL)]
     bots = [Bot(TOKEN, base_url=f"{api.root_url}/bot") for _ in dbs]
     for bot in bots:
         await bot.initialize()
-    reports = await asyncio.gather(*(Delivery(d, b, settings, worker=f"w{i}").run()
-                                     for i, (d, b) in enumerate(zip(dbs, bots, strict=True))))
+    reports = await asyncio.gather(
+        *(
+            Delivery(d, b, settings, worker=f"w{i}").run()
+            for i, (d, b) in enumerate(zip(dbs, bots, strict=True))
+        )
+    )
     got = delivered(api)
     assert set(got) == set(chats) and set(got.values()) == {1}
     assert all(r.sent > 100 for r in reports) and sum(r.sent for r in reports) == len(chats)

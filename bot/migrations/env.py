@@ -28,7 +28,9 @@ async def _main(url: str) -> None:
         await engine.dispose()
 
 
-url = context.config.attributes.get("database_url") or context.config.get_main_option("sqlalchemy.url")
+url = context.config.attributes.get("database_url") or context.config.get_main_option(
+    "sqlalchemy.url"
+)
 if context.is_offline_mode():
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():

@@ -15,7 +15,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("chats") as chats:
-        chats.add_column(sa.Column("digest_mode", sa.String(8), nullable=False, server_default="instant"))
+        chats.add_column(
+            sa.Column("digest_mode", sa.String(8), nullable=False, server_default="instant")
+        )
         chats.add_column(sa.Column("digest_time", sa.String(5), nullable=True))
     op.create_table(
         "subscriptions",
