@@ -2,10 +2,10 @@
 
     python -m bench.bot_throughput [--users 10] [--questions 30] [--warmup 3]
 
-Both bots long-poll a fake Bot API server (tests.fakes.FakeBotAPI) over real HTTP on 127.0.0.1,
+Both bots long-poll a fake Bot API server (testkit.fakes.FakeBotAPI) over real HTTP on 127.0.0.1,
 each on its own fresh server, one after the other, in this one process and event loop:
 
-* real: the Application exactly as `briefing-bot run` starts it (tests.harness.running_bot, the
+* real: the Application exactly as `briefing-bot run` starts it (testkit.harness.running_bot, the
   bundled knowledge base, SQLite in a temporary directory, flood control effectively off);
 * echo: ApplicationBuilder().concurrent_updates(True) with one MessageHandler replying the text.
 
@@ -47,8 +47,8 @@ from bench.evalset import Question, load_questions
 from bot.render import answer_length, render_answer, split_message
 from knowledge.answer import Engine
 from knowledge.validate import load_base
-from tests.fakes import FakeBotAPI
-from tests.harness import TOKEN, running, running_bot, settings_for
+from testkit.fakes import FakeBotAPI
+from testkit.harness import TOKEN, running, running_bot, settings_for
 
 TARGET_RATIO = 0.8
 REPLY_TIMEOUT = 30.0  # seconds one reply may take before the run is declared broken

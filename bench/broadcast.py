@@ -23,9 +23,9 @@ from bot.db import EVERYTHING, Chat, Database, Subscription, utcnow
 from bot.notifications import deliver_pending, outbox_counts, publish
 from bot.render import answer_length
 from knowledge.validate import load_base
-from tests.fakes import FakeBotAPI
-from tests.harness import TOKEN, settings_for_url
-from tests.kb_trees import entry, write_tree
+from testkit.fakes import FakeBotAPI
+from testkit.harness import TOKEN, settings_for_url
+from testkit.kb_trees import entry, write_tree
 
 logger = logging.getLogger(__name__)
 

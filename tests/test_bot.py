@@ -17,8 +17,8 @@ from bot.db import Database
 from bot.settings import Settings
 from handlers.callbacks import decode, encode
 from knowledge.answer import Engine
-from tests.fakes import BadRequest, FakeBotAPI, TooManyRequests
-from tests.harness import TOKEN, running_bot, settings_for
+from testkit.fakes import BadRequest, FakeBotAPI, TooManyRequests
+from testkit.harness import TOKEN, running_bot, settings_for
 
 
 @pytest.fixture
@@ -374,7 +374,7 @@ async def test_webhook_accepts_only_the_right_secret(
 
 def test_long_answers_split_on_block_boundaries_into_valid_html() -> None:
     from bot.render import escape, split_message, visible_length
-    from tests.fakes import parse_telegram_html
+    from testkit.fakes import parse_telegram_html
 
     blocks = [
         f"<b>{escape('Block <' + str(i) + '> & more')}</b>\n" + escape("word " * 150)

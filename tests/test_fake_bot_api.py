@@ -37,7 +37,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakes import (
+from testkit.fakes import (
     BadRequest,
     FakeBotAPI,
     Forbidden,

@@ -17,7 +17,7 @@ from knowledge.schema import LANGUAGES, Kind
 from knowledge.text import body_text
 from knowledge.validate import load_base
 from knowledge.versions import content_version, diff_bases
-from tests.kb_trees import entry, write_tree
+from testkit.kb_trees import entry, write_tree
 
 LINE = re.compile(
     r"^(?P<file>[^:]+):(?P<line>\d+): (?P<entry>[^:]+): (?P<field>[^:]+): (?P<msg>.+)$"

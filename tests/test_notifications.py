@@ -26,9 +26,9 @@ from bot.render import answer_length
 from bot.settings import Settings
 from knowledge.validate import load_base
 from knowledge.versions import content_version
-from tests.fakes import FakeBotAPI
-from tests.harness import TOKEN, running_bot, settings_for, settings_for_url
-from tests.kb_trees import entry, write_tree
+from testkit.fakes import FakeBotAPI
+from testkit.harness import TOKEN, running_bot, settings_for, settings_for_url
+from testkit.kb_trees import entry, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -406,7 +406,7 @@ async def test_sigkill_mid_broadcast_then_restart(api: FakeBotAPI, tmp_path: Pat
         return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tests.outbox_worker",
+            "testkit.outbox_worker",
             api.root_url,
             url,
             "100",

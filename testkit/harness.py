@@ -12,7 +12,7 @@ from telegram.ext import Application
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.settings import Settings
 from knowledge.answer import Engine
-from tests.fakes import FakeBotAPI
+from testkit.fakes import FakeBotAPI
 
 TOKEN = "123456789:" + "A1b2C3d4E5" * 4
 

@@ -1,6 +1,6 @@
 """A delivery worker in its own process, so tests can SIGKILL it in the middle of a broadcast.
 
-Usage: python -m tests.outbox_worker API_ROOT DATABASE_URL [RATE] — delivers until no row is pending.
+Usage: python -m testkit.outbox_worker API_ROOT DATABASE_URL [RATE] — delivers until no row is pending.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from telegram import Bot
 
 from bot.db import Database
 from bot.notifications import deliver_pending, outbox_counts
-from tests.harness import TOKEN, settings_for_url
+from testkit.harness import TOKEN, settings_for_url
 
 
 async def main(api_root: str, database_url: str, rate: float) -> None:
