@@ -44,7 +44,7 @@ from telegram.ext import (
 )
 
 from bench.evalset import Question, load_questions
-from bot.render import answer_length, render_answer, split_message
+from chat.render import answer_length, render_answer, split_message
 from knowledge.answer import Engine
 from knowledge.validate import load_base
 from testkit.fakes import FakeBotAPI

@@ -19,10 +19,11 @@ from pathlib import Path
 from sqlalchemy import insert
 from telegram import Bot
 
-from bot.db import EVERYTHING, Chat, Database, Subscription, utcnow
-from bot.notifications import deliver_pending, outbox_counts, publish
-from bot.render import answer_length
+from chat.notifications import deliver_pending, outbox_counts, publish
+from chat.render import answer_length
+from knowledge.schema import EVERYTHING
 from knowledge.validate import load_base
+from storage.db import Chat, Database, Subscription, utcnow
 from testkit.fakes import FakeBotAPI
 from testkit.harness import TOKEN, settings_for_url
 from testkit.kb_trees import entry, write_tree

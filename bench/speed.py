@@ -20,7 +20,7 @@ from collections.abc import Callable
 from bench.baselines import WRatioScan
 from bench.evalset import load_questions
 from bot.app import freeze_long_lived
-from bot.render import answer_length
+from chat.render import answer_length
 from knowledge.answer import Engine, phrasings_of
 from knowledge.search import Phrasing, SearchIndex
 from knowledge.validate import load_base

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import gc
 import logging
+from typing import Any
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults, ExtBot
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
-from bot.db import Database
-from bot.notifications import Notifier
-from bot.render import answer_length
-from bot.settings import Settings
+from chat.flood import FloodGate
+from chat.notifications import Notifier
+from chat.render import answer_length
+from chat.settings import Settings
 from handlers.commands import set_menus
-from handlers.context import Services
-from handlers.flood import FloodGate
+from handlers.context import CONTEXT_TYPES, BotData, Context, Services
 from knowledge.answer import Engine
 from knowledge.validate import load_base
 from knowledge.versions import content_version
+from storage.db import Database
 
 logger = logging.getLogger(__name__)
+
+App = Application[Any, Context, Any, Any, BotData, Any]
 
 
 class RedactToken(logging.Filter):
@@ -75,7 +78,7 @@ def build_application(
     request: BaseRequest | None = None,
     engine: Engine | None = None,
     rate_limiter: bool = True,
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     """The real Application: handlers, defaults, lifecycle hooks. `request` lets tests swap the HTTP client."""
     token = settings.token()
     quiet_http_logging()
@@ -105,10 +108,10 @@ def build_application(
         request=HTTPXRequest(connection_pool_size=settings.notify_concurrency + 2),
     )
 
-    async def check_notifications(context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def check_notifications(context: Context) -> None:
         await notifier.tick(notify_bot)
 
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(app: App) -> None:
         await database.upgrade()
         await set_menus(app.bot)
         await notifier.ensure_baseline(services.engine.base)
@@ -126,13 +129,14 @@ def build_application(
                 "No JobQueue (install python-telegram-bot[job-queue]): notifications are not delivered"
             )
 
-    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    async def post_shutdown(app: App) -> None:
         await notifier.close()
         await notify_bot.shutdown()
         await database.close()
 
-    builder = (
+    builder: ApplicationBuilder[ExtBot[Any], Context, Any, Any, BotData, Any] = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
@@ -158,9 +162,8 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
-    app.bot_data["services"] = services
-    app.bot_data["flood"] = FloodGate(settings.flood_limit, settings.flood_window_seconds)
-    app.bot_data["notifier"] = notifier
+    app.bot_data.services = services
+    app.bot_data.flood = FloodGate(settings.flood_limit, settings.flood_window_seconds)
     handlers.register(app)
     return app
 

@@ -9,13 +9,19 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from knowledge.answer import Answer, Engine
 from knowledge.loader import KnowledgeBase, KnowledgeError, bundled_dir, knowledge_date_of
 from knowledge.text import as_text, body_text
 from knowledge.validate import check_base, load_base
 from knowledge.versions import content_version, diff_bases
+
+# The bot's own modules are imported inside the commands that need them: `ask` and `kb` must not
+# load telegram, SQLAlchemy or Alembic (a second of start-up each time).
+if TYPE_CHECKING:
+    from chat.notifications import PublishResult
+    from chat.settings import Settings
 
 
 def _knowledge_dir(value: str | None) -> Path:
@@ -24,7 +30,7 @@ def _knowledge_dir(value: str | None) -> Path:
 
 
 def _load(directory: Path) -> KnowledgeBase:
-    from bot.render import answer_length
+    from chat.render import answer_length
 
     return load_base(directory, measure=answer_length)
 
@@ -85,7 +91,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
-    from bot.render import answer_length
+    from chat.render import answer_length
 
     directory = _knowledge_dir(args.dir)
     base, problems = check_base(directory, measure=answer_length)
@@ -140,12 +146,12 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
     """Validates, diffs against the last published version, records it and enqueues notifications."""
     import asyncio
 
-    from bot.db import Database
-    from bot.notifications import publish
+    from chat.notifications import publish
+    from storage.db import Database
 
     directory = _knowledge_dir(args.dir)
     print(f"checking {directory} ...", file=sys.stderr)
-    from bot.render import answer_length
+    from chat.render import answer_length
 
     # The full check, confusable phrasings included; a broken base raises KnowledgeError, exit 1.
     base = load_base(directory, measure=answer_length, confusable=True)
@@ -154,7 +160,7 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
     def progress(stage: str, done: int, total: int) -> None:
         print(f"  {stage}: {done}/{total}", file=sys.stderr)
 
-    async def run():  # noqa: ANN202
+    async def run() -> PublishResult:
         db = Database(settings.database_url)
         try:
             await db.upgrade()
@@ -186,10 +192,10 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings():  # noqa: ANN202
+def _settings() -> Settings:
     from pydantic import ValidationError
 
-    from bot.settings import Settings
+    from chat.settings import Settings
 
     try:
         return Settings()
@@ -256,7 +262,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from bot.db import upgrade
+    from storage.db import upgrade
 
     settings = _settings()
     upgrade(settings.database_url)
@@ -267,7 +273,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_report_unanswered(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.db import Database
+    from storage.db import Database
 
     async def rows() -> list[tuple[str, str, int, float, Any]]:
         db = Database(_settings().database_url)

@@ -6,18 +6,25 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.render import render_answer, render_sources_detail, split_message
-from bot.texts import t
-from handlers.callbacks import decode, encode
-from handlers.context import chosen_language, services, ui_language
+from chat.callbacks import (
+    EntrySources,
+    OpenEntry,
+    RelatedEntries,
+    decode,
+    pattern_for,
+)
+from chat.render import render_answer, render_sources_detail, split_message
+from chat.texts import t
+from handlers.context import (
+    Context,
+    chosen_language,
+    message_of,
+    query_of,
+    services,
+    ui_language,
+)
 from knowledge.answer import Answer, Outcome
 
 logger = logging.getLogger(__name__)
@@ -28,20 +35,21 @@ def answer_keyboard(answer: Answer, language: str) -> InlineKeyboardMarkup | Non
     if answer.outcome in (Outcome.suggest, Outcome.after) and answer.suggestions:
         return InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(s.title, callback_data=encode("e", s.entry_id))]
+                [InlineKeyboardButton(s.title, callback_data=OpenEntry(s.entry_id).encode())]
                 for s in answer.suggestions
             ]
         )
     if answer.outcome is Outcome.answer and answer.entry_id:
         row = [
             InlineKeyboardButton(
-                t(language, "btn_sources"), callback_data=encode("s", answer.entry_id)
+                t(language, "btn_sources"), callback_data=EntrySources(answer.entry_id).encode()
             )
         ]
         if answer.related:
             row.append(
                 InlineKeyboardButton(
-                    t(language, "btn_related"), callback_data=encode("r", answer.entry_id)
+                    t(language, "btn_related"),
+                    callback_data=RelatedEntries(answer.entry_id).encode(),
                 )
             )
         return InlineKeyboardMarkup([row])
@@ -60,9 +68,7 @@ async def send_answer(message: Message, answer: Answer, language: str) -> None:
         )
 
 
-async def answer_question(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
-) -> None:
+async def answer_question(update: Update, context: Context, question: str) -> None:
     message = update.effective_message
     if message is None:
         return
@@ -76,21 +82,19 @@ async def answer_question(
     await send_answer(message, answer, answer.language)
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: Context) -> None:
     question = " ".join(context.args or []).strip()
     if not question:
-        await update.effective_message.reply_text(
-            t(await ui_language(update, context), "ask_usage")
-        )
+        await message_of(update).reply_text(t(await ui_language(update, context), "ask_usage"))
         return
     await answer_question(update, context, question)
 
 
-async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await answer_question(update, context, update.effective_message.text or "")
+async def private_text(update: Update, context: Context) -> None:
+    await answer_question(update, context, message_of(update).text or "")
 
 
-async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_text(update: Update, context: Context) -> None:
     """In groups, answer only when addressed: a mention of this bot, or a reply to one of its messages."""
     message = update.effective_message
     if message is None or not message.text:
@@ -118,61 +122,64 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await answer_question(update, context, question)
 
 
-async def expired(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def expired(update: Update, context: Context) -> None:
     """Any button whose data is stale, forged or unknown."""
-    query = update.callback_query
-    await query.answer(t(await ui_language(update, context), "expired"), show_alert=False)
+    await query_of(update).answer(t(await ui_language(update, context), "expired"))
 
 
-async def entry_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def entry_button(update: Update, context: Context) -> None:
     """Open an entry, show its sources, or list its related entries, in place."""
-    query = update.callback_query
+    query = query_of(update)
     callback = decode(query.data)
     svc = services(context)
-    entry = svc.engine.base.entries.get(callback.args[0]) if callback else None
-    if callback is None or entry is None:
+    entries = svc.engine.base.entries
+    if not isinstance(callback, OpenEntry | EntrySources | RelatedEntries):
+        await expired(update, context)
+        return
+    entry = entries.get(callback.entry_id)
+    if entry is None:
         await expired(update, context)
         return
     language = await ui_language(update, context)
     await query.answer()
-    if callback.action == "e":
+    back = InlineKeyboardButton(
+        t(language, "btn_back"), callback_data=OpenEntry(entry.id).encode()
+    )
+    if isinstance(callback, OpenEntry):
         answer = svc.engine.compose(entry, "", language)
         parts = split_message(render_answer(answer))
         keyboard = answer_keyboard(answer, language)
-        if len(parts) == 1 and query.message is not None:
+        if len(parts) == 1:
             await query.edit_message_text(parts[0], reply_markup=keyboard)
-        elif query.message is not None:
+        elif isinstance(query.message, Message):
             for index, part in enumerate(parts):
                 await query.message.reply_text(
                     part, reply_markup=keyboard if index == len(parts) - 1 else None
                 )
-    elif callback.action == "s":
-        back = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t(language, "btn_back"), callback_data=encode("e", entry.id))]]
-        )
+    elif isinstance(callback, EntrySources):
         detail = render_sources_detail(
             svc.engine.base, entry, t(language, "sources_of"), t(language, "reliability"), language
         )
-        await query.edit_message_text(split_message(detail)[0], reply_markup=back)
-    elif callback.action == "r":
+        await query.edit_message_text(
+            split_message(detail)[0], reply_markup=InlineKeyboardMarkup([[back]])
+        )
+    else:
         rows = [
             [
                 InlineKeyboardButton(
-                    svc.engine.base.entries[r].title.get(language), callback_data=encode("e", r)
+                    entries[r].title.get(language), callback_data=OpenEntry(r).encode()
                 )
             ]
             for r in entry.related
-            if r in svc.engine.base.entries
+            if r in entries
         ]
-        rows.append(
-            [InlineKeyboardButton(t(language, "btn_back"), callback_data=encode("e", entry.id))]
-        )
-        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+        await query.edit_message_reply_markup(InlineKeyboardMarkup([*rows, [back]]))
 
 
 HANDLERS = [
-    CommandHandler("ask", ask_command),
     MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, private_text),
     MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, group_text),
-    CallbackQueryHandler(entry_button, pattern=r"^1\|[esr]\|"),
+    CallbackQueryHandler(
+        entry_button, pattern=pattern_for(OpenEntry, EntrySources, RelatedEntries)
+    ),
 ]

@@ -1,52 +1,91 @@
-"""The one registry of commands: /help and the command menus are both generated from it."""
+"""The one registry of commands: the handler list, the command menus and /help all come from it.
+
+Adding a command: write its handler, add one `Command` line below, and add its `cmd_<name>` text in
+every language of chat/texts.py (tests/test_bot.py fails when a text or a menu is missing).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 
-from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.ext import CommandHandler
 
-from bot.texts import t
+from chat.texts import t
+from handlers import admin, ask, browse, start, subscriptions
+from handlers.context import Context
 from knowledge.schema import LANGUAGES
+
+Callback = Callable[[Update, Context], Coroutine[object, object, None]]
 
 
 @dataclass(frozen=True)
 class Command:
     name: str
-    private: bool = True
-    groups: bool = True
+    callback: Callback
+    private: bool = True  # in the menu of private chats
+    groups: bool = True  # in the menu of groups
+    listed: bool = True  # False: works for those who know it (the admins' /publish)
+
+    @property
+    def help_key(self) -> str:
+        return f"cmd_{self.name}"
 
 
 COMMANDS = [
-    Command("start", groups=False),
-    Command("help"),
-    Command("ask"),
-    Command("topics"),
-    Command("plan"),
-    Command("compare"),
-    Command("timeline"),
-    Command("sources"),
-    Command("lang"),
-    Command("subscribe"),
-    Command("unsubscribe"),
-    Command("subscriptions"),
-    Command("digest"),
+    Command("start", start.start, groups=False),
+    Command("help", start.help_command),
+    Command("ask", ask.ask_command),
+    Command("topics", browse.topics_command),
+    Command("plan", browse.plan_command),
+    Command("compare", browse.compare_command),
+    Command("timeline", browse.timeline_command),
+    Command("sources", browse.sources_command),
+    Command("lang", start.lang_command),
+    Command("subscribe", subscriptions.subscribe_command),
+    Command("unsubscribe", subscriptions.unsubscribe_command),
+    Command("subscriptions", subscriptions.subscriptions_command),
+    Command("digest", subscriptions.digest_command),
+    Command("publish", admin.publish_command, private=False, groups=False, listed=False),
 ]
 
 
-def help_lines(language: str) -> list[str]:
-    return [f"/{c.name} — {t(language, 'cmd_' + c.name)}" for c in COMMANDS]
+def command_handlers() -> list[CommandHandler[Context, None]]:
+    return [CommandHandler(c.name, c.callback) for c in COMMANDS]
+
+
+def command_help() -> list[tuple[str, str]]:
+    """(name, help text key) of the listed commands, in menu order, for /help."""
+    return [(c.name, c.help_key) for c in COMMANDS if c.listed]
+
+
+def menus() -> dict[str, list[Command]]:
+    """The commands of each menu scope."""
+    listed = [c for c in COMMANDS if c.listed]
+    return {
+        "private": [c for c in listed if c.private],
+        "groups": [c for c in listed if c.groups],
+    }
 
 
 async def set_menus(bot: Bot) -> None:
     """Command menus per scope (private chats, groups) and per language."""
+    scopes = {
+        "private": BotCommandScopeAllPrivateChats(),
+        "groups": BotCommandScopeAllGroupChats(),
+    }
     for language in LANGUAGES:
         code = None if language == "en" else language
-        for scope, wanted in (
-            (BotCommandScopeAllPrivateChats(), lambda c: c.private),
-            (BotCommandScopeAllGroupChats(), lambda c: c.groups),
-        ):
-            commands = [
-                BotCommand(c.name, t(language, "cmd_" + c.name)) for c in COMMANDS if wanted(c)
-            ]
-            await bot.set_my_commands(commands, scope=scope, language_code=code)
+        for scope, commands in menus().items():
+            await bot.set_my_commands(
+                [BotCommand(c.name, t(language, c.help_key)) for c in commands],
+                scope=scopes[scope],
+                language_code=code,
+            )

@@ -1,21 +1,25 @@
-"""What every handler reads from the application: the engine, storage, settings and the chat's language."""
+"""What every handler reads: the typed context, the services, the chat's language, and the parts of
+an update a handler was registered for."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from telegram import Update
-from telegram.ext import ContextTypes
+from telegram import CallbackQuery, Message, Update
+from telegram import Chat as TelegramChat
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
-from bot.db import Database
-from bot.settings import Settings
+from chat.flood import FloodGate
+from chat.settings import Settings
 from knowledge.answer import Engine
 from knowledge.schema import LANGUAGES
+from storage.db import Database
 
 
 @dataclass
 class Services:
-    """Held in bot_data["services"]; the engine is swapped whole when the base is reloaded."""
+    """The engine is swapped whole when the base is reloaded."""
 
     settings: Settings
     engine: Engine
@@ -24,11 +28,42 @@ class Services:
     knowledge_version: str = ""  # content_version of engine.base, kept with the engine
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data["services"]  # type: ignore[no-any-return]
+class BotData:
+    """`application.bot_data`, typed: filled in once by bot.app.build_application."""
+
+    services: Services
+    flood: FloodGate
+    command_help: list[tuple[str, str]]  # (command, help text key), in menu order, for /help
 
 
-async def chosen_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+CONTEXT_TYPES = ContextTypes(bot_data=BotData)
+
+
+def services(context: Context) -> Services:
+    return context.bot_data.services
+
+
+def message_of(update: Update) -> Message:
+    """The message of a command, text or button update (PTB calls those handlers only with one)."""
+    if update.effective_message is None:
+        raise LookupError("this update carries no message")
+    return update.effective_message
+
+
+def chat_of(update: Update) -> TelegramChat:
+    if update.effective_chat is None:
+        raise LookupError("this update belongs to no chat")
+    return update.effective_chat
+
+
+def query_of(update: Update) -> CallbackQuery:
+    if update.callback_query is None:
+        raise LookupError("this update is not a button press")
+    return update.callback_query
+
+
+async def chosen_language(update: Update, context: Context) -> str | None:
     """The language a chat chose with /lang, if any."""
     chat = update.effective_chat
     chat_id = chat.id if chat else (update.effective_user.id if update.effective_user else None)
@@ -40,7 +75,7 @@ async def chosen_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return svc.languages[chat_id]
 
 
-async def ui_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def ui_language(update: Update, context: Context) -> str:
     """Interface language: the chat's choice, else the user's Telegram language, else English."""
     chosen = await chosen_language(update, context)
     if chosen:

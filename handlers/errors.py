@@ -6,15 +6,14 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes
 
-from bot.texts import t
-from handlers.context import ui_language
+from chat.texts import t
+from handlers.context import Context, ui_language
 
 logger = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     error = context.error
     kind = type(error).__name__
     transient = isinstance(error, NetworkError) and not isinstance(error, BadRequest)

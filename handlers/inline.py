@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
 from telegram.constants import InlineQueryLimit, ParseMode
-from telegram.ext import ContextTypes, InlineQueryHandler
+from telegram.ext import InlineQueryHandler
 
-from bot.render import render_answer, split_message
-from handlers.context import services, ui_language
+from chat.render import render_answer, split_message
+from handlers.context import Context, services, ui_language
 from knowledge.schema import Kind
 
 MAX_RESULTS = 10
 SNIPPET_CHARS = 120
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
+    if query is None:
+        return
     text = (query.query or "")[: InlineQueryLimit.MAX_QUERY_LENGTH].strip()
     svc = services(context)
     if not text:

@@ -6,16 +6,16 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus
-from telegram.ext import ChatMemberHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
-from handlers.context import services
+from handlers.context import Context, services
 
 logger = logging.getLogger(__name__)
 
 GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 
 
-async def my_status_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def my_status_changed(update: Update, context: Context) -> None:
     """Kicked, blocked or left: mark the chat and drop its subscriptions at once; added back: unmark."""
     change = update.my_chat_member
     if change is None:
@@ -33,7 +33,7 @@ async def my_status_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await db.remember_chat(chat.id, chat.type)
 
 
-async def group_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_migrated(update: Update, context: Context) -> None:
     """A group became a supergroup: subscriptions and pending notifications move to the new id."""
     message = update.effective_message
     if message is None or message.migrate_to_chat_id is None:

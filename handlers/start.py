@@ -3,35 +3,34 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CallbackQueryHandler
 
-from bot.render import escape
-from bot.texts import LANGUAGE_NAMES, t
+from chat.callbacks import ChooseLanguage, decode, pattern_for
+from chat.render import escape
+from chat.texts import LANGUAGE_NAMES, t
 from handlers.ask import expired, send_answer
 from handlers.browse import send_topic
-from handlers.callbacks import decode, encode
-from handlers.commands import help_lines
-from handlers.context import services, ui_language
+from handlers.context import Context, chat_of, message_of, query_of, services, ui_language
 from knowledge.answer import Engine
 from knowledge.messages import text
 from knowledge.schema import LANGUAGES
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """A deep-link payload (t.me/bot?start=ID) opens that entry or topic directly."""
     svc = services(context)
     language = await ui_language(update, context)
-    chat = update.effective_chat
+    chat = chat_of(update)
     await svc.db.remember_chat(chat.id, chat.type)
     payload = (context.args or [""])[0].lower()
     if payload in svc.engine.base.entries:
         answer = svc.engine.compose(svc.engine.base.entries[payload], "", language)
-        await send_answer(update.effective_message, answer, language)
+        await send_answer(message_of(update), answer, language)
         return
     if payload in svc.engine.base.topics:
         await send_topic(update, context, payload, 0, edit=False)
         return
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         f"{t(language, 'welcome')}\n\n{knowledge_date_line(svc.engine, language)}"
     )
 
@@ -42,67 +41,64 @@ def knowledge_date_line(engine: Engine, language: str) -> str:
     return f"<i>{escape(text(language, 'knowledge_date'))} {known}</i>"
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     language = await ui_language(update, context)
     lines = [
         t(language, "help_intro"),
         knowledge_date_line(services(context).engine, language),
         "",
-        *help_lines(language),
+        *(f"/{name} — {t(language, key)}" for name, key in context.bot_data.command_help),
         "",
         t(language, "help_groups"),
     ]
     if context.bot.username:
         lines.append(t(language, "help_inline", bot=context.bot.username))
-    await update.effective_message.reply_text("\n".join(lines))
+    await message_of(update).reply_text("\n".join(lines))
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=encode("l", code))
+                InlineKeyboardButton(
+                    LANGUAGE_NAMES[code], callback_data=ChooseLanguage(code).encode()
+                )
                 for code in LANGUAGES
             ]
         ]
     )
 
 
-async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def lang_command(update: Update, context: Context) -> None:
     """/lang shows the choices; /lang de sets it at once."""
     arg = (context.args or [""])[0].lower()
     if arg in LANGUAGES:
         await set_language(update, context, arg)
-        await update.effective_message.reply_text(t(arg, "lang_set"))
+        await message_of(update).reply_text(t(arg, "lang_set"))
         return
     language = await ui_language(update, context)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         t(language, "lang_choose"), reply_markup=language_keyboard()
     )
 
 
-async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> None:
+async def set_language(update: Update, context: Context, language: str) -> None:
     svc = services(context)
-    chat = update.effective_chat
+    chat = chat_of(update)
     await svc.db.set_language(chat.id, chat.type, language)
     svc.languages[chat.id] = language
 
 
-async def lang_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
+async def lang_button(update: Update, context: Context) -> None:
+    query = query_of(update)
     callback = decode(query.data)
-    if callback is None or update.effective_chat is None:
+    if not isinstance(callback, ChooseLanguage) or update.effective_chat is None:
         await expired(update, context)
         return
-    language = callback.args[0]
+    language = callback.language
     await set_language(update, context, language)
     await query.answer()
     await query.edit_message_text(t(language, "lang_set"))
 
 
-HANDLERS = [
-    CommandHandler("start", start),
-    CommandHandler("help", help_command),
-    CommandHandler("lang", lang_command),
-    CallbackQueryHandler(lang_button, pattern=r"^1\|l\|"),
-]
+HANDLERS = [CallbackQueryHandler(lang_button, pattern=pattern_for(ChooseLanguage))]

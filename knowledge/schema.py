@@ -74,11 +74,20 @@ class Source(Frozen):
         return f"{self.event_date} (date not shown)"
 
 
+EVERYTHING = "*"
+"""The topic of an "everything" subscription: every topic, present and future."""
+
+
 class Topic(Frozen):
     """A subject chats can browse and subscribe to; titles per language."""
 
     id: Id
     title: dict[Language, Text]
+
+    def title_in(self, language: str) -> str:
+        """The title in `language`, or English where none is written."""
+        chosen = Language(language) if language in LANGUAGES else Language.en
+        return self.title.get(chosen) or self.title[Language.en]
 
     @model_validator(mode="after")
     def _english_title(self) -> Topic:

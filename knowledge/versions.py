@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from knowledge.loader import KnowledgeBase
@@ -36,6 +38,14 @@ def content_version(base: KnowledgeBase) -> str:
     return _digest({"entries": entry_hashes(base), "topics": topics, "off_topic": off_topic})[:12]
 
 
+class ChangeKind(StrEnum):
+    """What happened to an entry between two versions (stored in the outbox as these strings)."""
+
+    ADDED = "added"
+    CHANGED = "changed"
+    REMOVED = "removed"
+
+
 @dataclass(frozen=True)
 class Change:
     entry_id: str
@@ -52,6 +62,11 @@ class Diff:
     @property
     def empty(self) -> bool:
         return not (self.added or self.changed or self.removed)
+
+    def by_kind(self) -> Iterator[tuple[ChangeKind, list[Change]]]:
+        yield ChangeKind.ADDED, self.added
+        yield ChangeKind.CHANGED, self.changed
+        yield ChangeKind.REMOVED, self.removed
 
     def topics(self) -> set[str]:
         return {t for c in self.added + self.changed + self.removed for t in c.topics}

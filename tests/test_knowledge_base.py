@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.render import escape, render_answer, visible_length
+from chat.render import escape, render_answer, visible_length
 from knowledge.answer import Engine, compose
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import LANGUAGES, Kind

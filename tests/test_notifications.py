@@ -14,18 +14,26 @@ import pytest
 from sqlalchemy import insert, select, text, update
 from telegram import Bot
 
-from bot.db import EVERYTHING, Chat, Database, KbVersion, Outbox, Subscription, utcnow
-from bot.notifications import (
-    Delivery,
+from chat.notifications import (
     deliver_pending,
     outbox_counts,
     publish,
     render_notification,
 )
-from bot.render import answer_length
-from bot.settings import Settings
+from chat.render import answer_length
+from chat.settings import Settings
+from knowledge.schema import EVERYTHING
 from knowledge.validate import load_base
-from knowledge.versions import content_version
+from knowledge.versions import ChangeKind, content_version
+from storage.db import (
+    Chat,
+    Database,
+    KbVersion,
+    Outbox,
+    OutboxEntry,
+    Subscription,
+    utcnow,
+)
 from testkit.fakes import FakeBotAPI
 from testkit.harness import TOKEN, running_bot, settings_for, settings_for_url
 from testkit.kb_trees import entry, write_tree
@@ -302,8 +310,8 @@ def test_cli_publish_prints_and_a_broken_base_changes_nothing(
 
 def test_notification_text_is_escaped_with_entry_buttons() -> None:
     entries = [
-        {"id": "alpha-entry", "title": "<b>Alpha</b> & co", "change": "added"},
-        {"id": "beta-entry", "title": "Beta", "change": "removed"},
+        OutboxEntry(id="alpha-entry", title="<b>Alpha</b> & co", change=ChangeKind.ADDED),
+        OutboxEntry(id="beta-entry", title="Beta", change=ChangeKind.REMOVED),
     ]
     text_de, keyboard = render_notification("de", entries)
     assert (
@@ -343,7 +351,7 @@ async def test_publish_from_chat_reloads_and_notifies_with_buttons(
         assert note is not None and "New: About gamma" in note.plain and "alpha" not in note.plain
         opened = await reader.press(note, "About gamma")
         assert opened.last.plain.startswith("About gamma")
-        services = app.bot_data["services"]
+        services = app.bot_data.services
         assert services.knowledge_version == content_version(load(kb))
 
         # A published version that fails to load leaves the old base serving.
@@ -490,7 +498,7 @@ async def test_two_workers_on_postgres_send_each_notification_once(
         await bot.initialize()
     reports = await asyncio.gather(
         *(
-            Delivery(d, b, settings, worker=f"w{i}").run()
+            deliver_pending(d, b, settings, worker=f"w{i}")
             for i, (d, b) in enumerate(zip(dbs, bots, strict=True))
         )
     )

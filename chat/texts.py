@@ -4,7 +4,7 @@ from __future__ import annotations
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "uk": "Українська", "ru": "Русский"}
 
-_TEXTS: dict[str, dict[str, str]] = {
+TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "welcome": (
             "Hi! I answer questions about the negotiations to end Russia's war against Ukraine: the "
@@ -318,6 +318,6 @@ def t(language: str | None, key: str, **values: object) -> str:
 
     Texts are trusted markup; callers escape `values` that come from users or the knowledge base.
     """
-    table = _TEXTS.get(language or "en", _TEXTS["en"])
-    template = table.get(key) or _TEXTS["en"][key]
+    table = TEXTS.get(language or "en", TEXTS["en"])
+    template = table.get(key) or TEXTS["en"][key]
     return template.format(**values) if values else template

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.db import Base, make_engine
+from storage.db import Base, make_engine
 
 target_metadata = Base.metadata
 
@@ -36,4 +36,6 @@ if context.is_offline_mode():
     with context.begin_transaction():
         context.run_migrations()
 else:
+    if not url:
+        raise RuntimeError("no database URL: set DATABASE_URL or sqlalchemy.url")
     asyncio.run(_main(url))

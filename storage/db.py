@@ -1,17 +1,19 @@
 """Storage that must survive a restart: chats, subscriptions, published versions, the outbox, questions.
 
 SQLAlchemy 2 async; SQLite (WAL) by default, PostgreSQL through DATABASE_URL. The schema is owned
-by the Alembic migrations in bot/migrations, applied on start and by `briefing-bot db upgrade`.
+by the Alembic migrations in storage/migrations, applied on start and by `briefing-bot db upgrade`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
-from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -36,6 +38,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from knowledge.versions import ChangeKind
+
 logger = logging.getLogger(__name__)
 
 
@@ -47,6 +51,23 @@ class Base(DeclarativeBase):
     pass
 
 
+class DigestMode(StrEnum):
+    """How a chat gets its notifications (stored in chats.digest_mode as these strings)."""
+
+    INSTANT = "instant"
+    DAILY = "daily"
+    OFF = "off"
+
+
+class OutboxState(StrEnum):
+    """Where one outbox row stands (stored in outbox.state as these strings)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    DROPPED = "dropped"  # the chat blocked the bot or turned notifications off
+
+
 class Chat(Base):
     __tablename__ = "chats"
 
@@ -56,15 +77,30 @@ class Chat(Base):
     joined_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     digest_mode: Mapped[str] = mapped_column(
-        String(8), default="instant", server_default="instant"
+        String(8), default=DigestMode.INSTANT, server_default=DigestMode.INSTANT.value
     )
     digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" UTC, for daily digests
 
 
-EVERYTHING = "*"
-"""The topic of an "everything" subscription: every topic, present and future."""
+class OutboxEntry(BaseModel):
+    """One line of a notification: an entry and what happened to it. Outbox.entries is a JSON list."""
 
-DIGEST_MODES = ("instant", "daily", "off")
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    change: ChangeKind
+
+
+_ENTRY_LIST = TypeAdapter(list[OutboxEntry])
+
+
+def dump_entries(entries: list[OutboxEntry]) -> str:
+    return json.dumps([e.model_dump(mode="json") for e in entries], ensure_ascii=False)
+
+
+def load_entries(stored: str) -> list[OutboxEntry]:
+    return _ENTRY_LIST.validate_json(stored)
 
 
 class Subscription(Base):
@@ -103,7 +139,9 @@ class Outbox(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     version: Mapped[str] = mapped_column(String(32))
     entries: Mapped[str] = mapped_column(Text)  # JSON [{"id", "title", "change"}]
-    state: Mapped[str] = mapped_column(String(8), default="pending")  # pending/sent/failed/dropped
+    state: Mapped[str] = mapped_column(
+        String(8), default=OutboxState.PENDING
+    )  # pending/sent/failed/dropped
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -125,14 +163,6 @@ class Unanswered(Base):
     asked_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
-
-
-@dataclass(frozen=True)
-class UnansweredRow:
-    text: str
-    language: str
-    best_score: float
-    asked_at: dt.datetime
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -242,7 +272,7 @@ class Database:
             await session.execute(query)
             return await topics_of(session, chat_id)
 
-    async def digest_of(self, chat_id: int) -> tuple[str, str | None]:
+    async def digest_of(self, chat_id: int) -> tuple[DigestMode, str | None]:
         """The chat's digest mode and daily time (instant when the chat is unknown)."""
         async with self.session() as session:
             row = (
@@ -250,18 +280,22 @@ class Database:
                     select(Chat.digest_mode, Chat.digest_time).where(Chat.id == chat_id)
                 )
             ).first()
-            return (row[0], row[1]) if row else ("instant", None)
+            return (DigestMode(row[0]), row[1]) if row else (DigestMode.INSTANT, None)
 
     async def set_digest(
-        self, chat_id: int, chat_type: str, mode: str, at: str | None, due: dt.datetime
+        self, chat_id: int, chat_type: str, mode: DigestMode, at: str | None, due: dt.datetime
     ) -> None:
         """Stores the digest mode and re-times the chat's pending notifications to `due`."""
         async with self.session.begin() as session:
             chat = await chat_row(session, chat_id, chat_type)
             chat.digest_mode, chat.digest_time = mode, at
-            pending = update(Outbox).where(Outbox.chat_id == chat_id, Outbox.state == "pending")
-            if mode == "off":
-                await session.execute(pending.values(state="dropped", last_error="digest off"))
+            pending = update(Outbox).where(
+                Outbox.chat_id == chat_id, Outbox.state == OutboxState.PENDING
+            )
+            if mode == DigestMode.OFF:
+                await session.execute(
+                    pending.values(state=OutboxState.DROPPED, last_error="digest off")
+                )
             else:
                 await session.execute(pending.values(next_attempt_at=due))
 
@@ -280,7 +314,7 @@ async def chat_row(session: AsyncSession, chat_id: int, chat_type: str) -> Chat:
     """Inside a transaction: the chat's row, created on first contact."""
     chat = await session.get(Chat, chat_id)
     if chat is None:
-        chat = Chat(id=chat_id, type=chat_type, blocked=False, digest_mode="instant")
+        chat = Chat(id=chat_id, type=chat_type, blocked=False, digest_mode=DigestMode.INSTANT)
         session.add(chat)
     return chat
 
@@ -298,8 +332,10 @@ async def forget_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
     await session.execute(delete(Subscription).where(Subscription.chat_id == chat_id))
     dropped = await session.execute(
         update(Outbox)
-        .where(Outbox.chat_id == chat_id, Outbox.state == "pending")
-        .values(state="dropped", last_error=reason[:500], claimed_by=None, claimed_at=None)
+        .where(Outbox.chat_id == chat_id, Outbox.state == OutboxState.PENDING)
+        .values(
+            state=OutboxState.DROPPED, last_error=reason[:500], claimed_by=None, claimed_at=None
+        )
     )
     return int(dropped.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -314,7 +350,7 @@ async def move_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
                 id=new_id,
                 type="supergroup",
                 language=old.language if old else None,
-                digest_mode=old.digest_mode if old else "instant",
+                digest_mode=old.digest_mode if old else DigestMode.INSTANT,
                 digest_time=old.digest_time if old else None,
             )
         )
@@ -329,6 +365,6 @@ async def move_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
     )
     await session.execute(
         update(Outbox)
-        .where(Outbox.chat_id == old_id, Outbox.state == "pending")
+        .where(Outbox.chat_id == old_id, Outbox.state == OutboxState.PENDING)
         .values(chat_id=new_id)
     )

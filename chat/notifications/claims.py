@@ -1,0 +1,240 @@
+"""The outbox from a worker's side: claim due rows atomically, mark them sent, give them back.
+
+Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL and by one UPDATE under the write lock on
+SQLite, so no row has two owners; each row is marked sent right after its message went out, so a crash
+re-sends at most the messages that were in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.constants import ChatType
+
+from chat.notifications.message import merge_entries
+from chat.settings import Settings
+from storage.db import (
+    Chat,
+    Database,
+    DigestMode,
+    Outbox,
+    OutboxEntry,
+    OutboxState,
+    load_entries,
+    utcnow,
+)
+
+MAX_ERROR = 500  # characters of the last error kept on a row
+
+
+@dataclass
+class Claimed:
+    """The claimed rows of one chat, sent as one message (a digest merges several versions)."""
+
+    token: str
+    chat_id: int
+    ids: list[int]
+    entries: list[OutboxEntry]
+    attempts: int
+    language: str
+    group: bool  # groups and channels: at most N messages a minute
+    digest: bool
+
+
+def worker_name() -> str:
+    """Unique per process: host, pid and a random part, so claims never collide."""
+    return f"{socket.gethostname()[:24]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def is_group(chat_id: int, chat_type: str | None) -> bool:
+    """Whether Telegram's per-group limit applies; a chat we never stored goes by its id's sign."""
+    return chat_type != ChatType.PRIVATE if chat_type else chat_id < 0
+
+
+@dataclass
+class Claims:
+    """One worker's hold on the outbox."""
+
+    db: Database
+    settings: Settings
+    worker: str = field(default_factory=worker_name)
+    batches: int = 0
+    _marks: dict[str, list[int]] = field(default_factory=dict)
+    _marks_done: asyncio.Future[set[int]] | None = None
+    _flusher: asyncio.Task[None] | None = None
+
+    def __post_init__(self) -> None:
+        # SQLite has one writer at a time and its busy wait sleeps in steps up to 100 ms: taking
+        # turns here keeps dozens of concurrent sends from stalling each other on the file lock.
+        self.writes: asyncio.Lock | contextlib.nullcontext[None] = (
+            asyncio.Lock() if self.db.engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction, one at a time on SQLite."""
+        async with self.writes, self.db.session.begin() as session:
+            yield session
+
+    async def claim(self) -> list[Claimed]:
+        """Claims up to a batch of due rows for this worker, grouped by chat."""
+        token, rows = await self._claim_rows()
+        return await self._group(token, rows)
+
+    async def _claim_rows(self) -> tuple[str, list[Outbox]]:
+        """Atomically, so no row has two owners."""
+        self.batches += 1
+        token = f"{self.worker}:{self.batches}"
+        now = utcnow()
+        stale = now - dt.timedelta(seconds=self.settings.notify_claim_timeout_seconds)
+        due = (
+            Outbox.state == OutboxState.PENDING,
+            Outbox.next_attempt_at <= now,
+            or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < stale),
+        )
+        limit = self.settings.notify_batch_size
+        async with self.write() as session:
+            if self.db.engine.dialect.name == "postgresql":
+                ids = list(
+                    await session.scalars(
+                        select(Outbox.id)
+                        .where(*due)
+                        .order_by(Outbox.id)
+                        .limit(limit)
+                        .with_for_update(skip_locked=True)
+                    )
+                )
+                if not ids:
+                    return token, []
+                await session.execute(
+                    update(Outbox)
+                    .where(Outbox.id.in_(ids))
+                    .values(claimed_by=token, claimed_at=now)
+                )
+            else:  # SQLite: one UPDATE statement runs under the database write lock
+                chosen = (
+                    select(Outbox.id)
+                    .where(*due)
+                    .order_by(Outbox.id)
+                    .limit(limit)
+                    .scalar_subquery()
+                )
+                await session.execute(
+                    update(Outbox)
+                    .where(Outbox.id.in_(chosen), *due)
+                    .values(claimed_by=token, claimed_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            rows = list(
+                await session.scalars(
+                    select(Outbox)
+                    .where(Outbox.claimed_by == token, Outbox.state == OutboxState.PENDING)
+                    .order_by(Outbox.id)
+                )
+            )
+        return token, rows
+
+    async def _group(self, token: str, rows: list[Outbox]) -> list[Claimed]:
+        chat_ids = sorted({r.chat_id for r in rows})
+        async with self.db.session() as session:
+            info = {
+                c.id: c for c in await session.scalars(select(Chat).where(Chat.id.in_(chat_ids)))
+            }
+        out = []
+        for chat_id in chat_ids:
+            mine = [r for r in rows if r.chat_id == chat_id]
+            chat = info.get(chat_id)
+            out.append(
+                Claimed(
+                    token=token,
+                    chat_id=chat_id,
+                    ids=[r.id for r in mine],
+                    entries=merge_entries(load_entries(r.entries) for r in mine),
+                    attempts=max(r.attempts for r in mine),
+                    language=(chat.language if chat and chat.language else "en"),
+                    group=is_group(chat_id, chat.type if chat else None),
+                    digest=bool(chat and chat.digest_mode == DigestMode.DAILY),
+                )
+            )
+        return out
+
+    async def mark_sent(self, item: Claimed) -> int:
+        """Marks the rows sent; returns how many were still ours (another worker may have re-claimed
+        a stale one). Concurrent marks share one commit."""
+        self._marks.setdefault(item.token, []).extend(item.ids)
+        if self._marks_done is None:
+            self._marks_done = asyncio.get_running_loop().create_future()
+        done = self._marks_done
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_marks())
+        return len(set(item.ids) & await asyncio.shield(done))
+
+    async def _flush_marks(self) -> None:
+        while self._marks:
+            marks, done = self._marks, self._marks_done
+            self._marks, self._marks_done = {}, None
+            try:
+                marked: set[int] = set()
+                async with self.write() as session:
+                    for token, ids in marks.items():
+                        result = await session.execute(
+                            update(Outbox)
+                            .where(Outbox.id.in_(ids), Outbox.claimed_by == token)
+                            .values(
+                                state=OutboxState.SENT,
+                                sent_at=utcnow(),
+                                claimed_by=None,
+                                claimed_at=None,
+                                last_error=None,
+                            )
+                            .returning(Outbox.id)
+                            .execution_options(synchronize_session=False)
+                        )
+                        marked.update(result.scalars())
+            except Exception as exc:  # noqa: BLE001 - handed to every waiter
+                if done is not None:
+                    done.set_exception(exc)
+            else:
+                if done is not None:
+                    done.set_result(marked)
+
+    async def release(self, item: Claimed, error: str, *, limit: int | None, count: bool) -> int:
+        """Gives the rows back: retried after an exponential back-off, or failed once `limit`
+        attempts are reached. Returns the attempts so far; `count=False` gives back without one."""
+        attempts = item.attempts + 1 if count else item.attempts
+        s = self.settings
+        delay = min(
+            s.notify_backoff_cap_seconds, s.notify_backoff_seconds * 2 ** max(0, attempts - 1)
+        )
+        failed = limit is not None and attempts >= limit
+        async with self.write() as session:
+            await session.execute(
+                update(Outbox)
+                .where(Outbox.id.in_(item.ids), Outbox.claimed_by == item.token)
+                .values(
+                    attempts=attempts,
+                    last_error=error[:MAX_ERROR],
+                    claimed_by=None,
+                    claimed_at=None,
+                    state=OutboxState.FAILED if failed else OutboxState.PENDING,
+                    next_attempt_at=utcnow() + dt.timedelta(seconds=delay if count else 0),
+                )
+                .execution_options(synchronize_session=False)
+            )
+        return attempts
+
+
+async def outbox_counts(db: Database) -> dict[str, int]:
+    """Rows per state, for reports and tests."""
+    async with db.session() as session:
+        rows = await session.execute(select(Outbox.state, func.count()).group_by(Outbox.state))
+        return {state: int(count) for state, count in rows}

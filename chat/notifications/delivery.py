@@ -1,0 +1,212 @@
+"""Delivery: send each claimed chat its message, paced, and handle every answer Telegram may give."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from chat.notifications.claims import Claimed, Claims, worker_name
+from chat.notifications.message import render_notification
+from chat.notifications.pacing import Pacer
+from chat.settings import Settings
+from storage.db import Database, forget_chat, move_chat
+
+logger = logging.getLogger(__name__)
+
+MAX_HOPS = 4  # a chat migrating (or a 429) this many times in one send gives up for now
+
+
+@dataclass
+class DeliveryReport:
+    """Counts of one deliver_pending run."""
+
+    sent: int = 0  # messages (a digest of several rows is one message)
+    rows_sent: int = 0
+    rate_limited: int = 0  # 429s received
+    blocked: int = 0
+    migrated: int = 0
+    failed: int = 0
+    backed_off: int = 0
+    lost_claims: int = 0  # rows another worker re-claimed before we marked them: maybe doubled
+
+    def __iadd__(self, other: DeliveryReport) -> DeliveryReport:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+
+def _seconds(value: int | dt.timedelta) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+@dataclass
+class Delivery:
+    """One worker delivering the outbox; `deliver_pending` is the way in."""
+
+    bot: Bot
+    claims: Claims
+    settings: Settings
+    pacer: Pacer
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def _mark_sent(self, item: Claimed, report: DeliveryReport) -> None:
+        marked = await self.claims.mark_sent(item)
+        report.sent += 1
+        report.rows_sent += marked
+        if marked < len(item.ids):
+            report.lost_claims += len(item.ids) - marked
+            logger.warning("Outbox rows of chat %s were re-claimed while being sent", item.chat_id)
+
+    async def _release(
+        self, item: Claimed, error: str, *, limit: int | None, report: DeliveryReport
+    ) -> None:
+        attempts = await self.claims.release(item, error, limit=limit, count=True)
+        if limit is not None and attempts >= limit:
+            report.failed += 1
+            logger.warning(
+                "Notification to chat %s failed after %d attempts: %s",
+                item.chat_id,
+                attempts,
+                error,
+            )
+        else:
+            report.backed_off += 1
+
+    async def _send(self, item: Claimed, report: DeliveryReport) -> None:
+        """Sends one chat its message, handling every answer Telegram may give."""
+        text, keyboard = render_notification(item.language, item.entries, item.digest)
+        target = item.chat_id
+        for _hop in range(MAX_HOPS):
+            if self.stop.is_set():
+                await self.claims.release(item, "worker stopped", limit=None, count=False)
+                return
+            await self.pacer.acquire(target, item.group or target < 0)
+            try:
+                await self.bot.send_message(
+                    target,
+                    text,
+                    reply_markup=keyboard,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    allow_paid_broadcast=True
+                    if self.settings.notify_allow_paid_broadcast
+                    else None,
+                )
+            except RetryAfter as exc:
+                report.rate_limited += 1
+                wait = _seconds(exc.retry_after)
+                logger.info("429 from Telegram: pausing notifications for %.1f s", wait)
+                self.pacer.pause(wait)
+                continue
+            except Forbidden as exc:
+                async with self.claims.write() as session:
+                    await forget_chat(session, target, f"forbidden: {exc.message}")
+                report.blocked += 1
+                logger.info(
+                    "Chat %s blocked or removed the bot: its subscriptions are dropped", target
+                )
+                return
+            except ChatMigrated as exc:
+                new_id = int(exc.new_chat_id)
+                async with self.claims.write() as session:
+                    await move_chat(session, target, new_id)
+                report.migrated += 1
+                logger.info("Chat %s migrated to %s: notifications follow it", target, new_id)
+                target = new_id
+                continue
+            except BadRequest as exc:
+                await self._release(
+                    item,
+                    f"bad request: {exc.message}",
+                    limit=self.settings.notify_bad_request_attempts,
+                    report=report,
+                )
+                return
+            except NetworkError as exc:  # includes TimedOut and 5xx answers
+                await self._release(
+                    item,
+                    f"network: {type(exc).__name__}: {exc.message}",
+                    limit=self.settings.notify_max_attempts,
+                    report=report,
+                )
+                return
+            except TelegramError as exc:
+                await self._release(
+                    item,
+                    f"{type(exc).__name__}: {exc.message}",
+                    limit=self.settings.notify_bad_request_attempts,
+                    report=report,
+                )
+                return
+            else:
+                await self._mark_sent(item, report)
+                return
+        await self._release(
+            item,
+            "chat migrated too many times",
+            limit=self.settings.notify_bad_request_attempts,
+            report=report,
+        )
+
+    async def run(self) -> DeliveryReport:
+        """Delivers every due row, batch by batch, until none is left or `stop` is set."""
+        report = DeliveryReport()
+        limit = asyncio.Semaphore(self.settings.notify_concurrency)
+
+        async def one(item: Claimed) -> None:
+            async with limit:
+                try:
+                    await self._send(item, report)
+                except Exception:  # noqa: BLE001 - one chat's surprise must not stop the broadcast
+                    logger.exception("Delivering to chat %s failed unexpectedly", item.chat_id)
+                    try:
+                        await self._release(
+                            item,
+                            "unexpected error",
+                            limit=self.settings.notify_max_attempts,
+                            report=report,
+                        )
+                    except Exception:  # noqa: BLE001 - the claim then simply goes stale
+                        logger.exception(
+                            "Could not release the outbox rows of chat %s", item.chat_id
+                        )
+
+        while not self.stop.is_set():
+            items = await self.claims.claim()
+            if not items:
+                break
+            await asyncio.gather(*(one(item) for item in items))
+        return report
+
+
+async def deliver_pending(
+    db: Database,
+    bot: Bot,
+    settings: Settings,
+    *,
+    worker: str | None = None,
+    pacer: Pacer | None = None,
+    stop: asyncio.Event | None = None,
+) -> DeliveryReport:
+    """Sends every due notification once, paced; returns what happened."""
+    delivery = Delivery(
+        bot,
+        Claims(db, settings, worker=worker or worker_name()),
+        settings,
+        pacer=pacer or Pacer.from_settings(settings),
+        stop=stop or asyncio.Event(),
+    )
+    return await delivery.run()

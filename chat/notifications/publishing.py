@@ -1,0 +1,153 @@
+"""Publishing: record a knowledge version and enqueue one outbox row per chat whose topics changed.
+
+All in one transaction: a version is recorded together with its notifications or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.loader import KnowledgeBase
+from knowledge.schema import EVERYTHING
+from knowledge.versions import Diff, content_version, describe, diff_hashes, entry_hashes
+from storage.db import (
+    Chat,
+    Database,
+    DigestMode,
+    KbVersion,
+    Outbox,
+    OutboxEntry,
+    OutboxState,
+    Subscription,
+    dump_entries,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+"""Called as progress(stage, done, total) during long work, for the command line."""
+
+INSERT_CHUNK = 1000  # outbox rows per INSERT statement
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What one publish did, for the command line and /publish."""
+
+    version: str
+    previous: str | None
+    diff: Diff
+    enqueued: int
+    recorded: bool  # a kb_versions row was written
+
+    @property
+    def baseline(self) -> bool:
+        return self.previous is None and self.recorded
+
+
+def next_digest_at(at: str | None, now: dt.datetime) -> dt.datetime:
+    """The next HH:MM (UTC) after `now`; a daily digest is held until then."""
+    hour, minute = (int(part) for part in (at or "09:00").split(":"))
+    candidate = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return candidate if candidate > now else candidate + dt.timedelta(days=1)
+
+
+def _entries_for(diff: Diff, topics: set[str]) -> list[OutboxEntry]:
+    everything = EVERYTHING in topics
+    return [
+        OutboxEntry(id=c.entry_id, title=c.title, change=kind)
+        for kind, changes in diff.by_kind()
+        for c in changes
+        if everything or topics.intersection(c.topics)
+    ]
+
+
+async def latest_version(session: AsyncSession, lock: bool = False) -> KbVersion | None:
+    query = select(KbVersion).order_by(KbVersion.id.desc()).limit(1)
+    if lock:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def publish(
+    db: Database, base: KnowledgeBase, note: str | None = None, progress: Progress | None = None
+) -> PublishResult:
+    """Records `base` as the published version and enqueues its notifications, all or nothing.
+
+    The first publish only records a baseline; an unchanged base records and enqueues nothing.
+    """
+    version = content_version(base)
+    hashes = entry_hashes(base)
+    meta = describe(base)
+    now = utcnow()
+    postgres = db.engine.dialect.name == "postgresql"
+    async with db.session.begin() as session:
+        last = await latest_version(session, lock=postgres)  # PostgreSQL: publishers queue up here
+        if last is not None and last.version == version:
+            return PublishResult(version, last.version, Diff([], [], []), 0, recorded=False)
+        session.add(
+            KbVersion(
+                version=version,
+                published_at=now,
+                note=note,
+                entry_hashes=json.dumps(hashes, sort_keys=True),
+                entry_meta=json.dumps(meta, sort_keys=True, ensure_ascii=False),
+            )
+        )
+        if last is None:
+            return PublishResult(version, None, Diff([], [], []), 0, recorded=True)
+        old_meta = {k: (v[0], tuple(v[1])) for k, v in json.loads(last.entry_meta or "{}").items()}
+        diff = diff_hashes(json.loads(last.entry_hashes), hashes, {**old_meta, **meta})
+        if diff.empty:
+            return PublishResult(version, last.version, diff, 0, recorded=True)
+        wanted = diff.topics() | {EVERYTHING}
+        rows = await session.execute(
+            select(Subscription.chat_id, Subscription.topic, Chat.digest_mode, Chat.digest_time)
+            .join(Chat, Chat.id == Subscription.chat_id)
+            .where(
+                Subscription.topic.in_(wanted),
+                Chat.blocked.is_(False),
+                Chat.digest_mode != DigestMode.OFF,
+            )
+        )
+        chats: dict[int, tuple[set[str], str, str | None]] = {}
+        for chat_id, topic, mode, at in rows:
+            chats.setdefault(chat_id, (set(), mode, at))[0].add(topic)
+        outbox: list[dict[str, Any]] = []
+        for chat_id, (topics, mode, at) in sorted(chats.items()):
+            entries = _entries_for(diff, topics)
+            if entries:
+                due = next_digest_at(at, now) if mode == DigestMode.DAILY else now
+                outbox.append(
+                    {
+                        "chat_id": chat_id,
+                        "version": version,
+                        "state": OutboxState.PENDING,
+                        "attempts": 0,
+                        "entries": dump_entries(entries),
+                        "next_attempt_at": due,
+                        "created_at": now,
+                    }
+                )
+        for start in range(0, len(outbox), INSERT_CHUNK):
+            await session.execute(insert(Outbox), outbox[start : start + INSERT_CHUNK])
+            if progress:
+                progress("enqueue", min(start + INSERT_CHUNK, len(outbox)), len(outbox))
+    logger.info("Published version %s: %d notification(s) enqueued", version, len(outbox))
+    return PublishResult(version, last.version, diff, len(outbox), recorded=True)
+
+
+async def published_version(db: Database) -> tuple[int, str] | None:
+    """(row id, version) of the latest published knowledge base."""
+    async with db.session() as session:
+        last = await latest_version(session)
+        return (last.id, last.version) if last else None

@@ -1,0 +1,62 @@
+"""The bot's admins' commands: /publish."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+
+from chat.notifications import publish
+from chat.render import answer_length, escape
+from chat.texts import t
+from handlers.context import Context, message_of, services, ui_language
+from knowledge.loader import KnowledgeError
+from knowledge.validate import load_base
+
+logger = logging.getLogger(__name__)
+
+
+async def publish_command(update: Update, context: Context) -> None:
+    """/publish (the bot's admins only): publishes KNOWLEDGE_DIR or the bundled base, as `kb publish` does."""
+    svc = services(context)
+    language = await ui_language(update, context)
+    user = update.effective_user
+    if user is None or user.id not in svc.settings.admin_ids:
+        await message_of(update).reply_text(t(language, "publish_denied"))
+        return
+    try:
+        base = await asyncio.to_thread(load_base, svc.settings.knowledge_dir, answer_length)
+    except KnowledgeError as exc:
+        await message_of(update).reply_text(
+            t(
+                language,
+                "publish_broken",
+                count=len(exc.problems),
+                first=escape(str(exc.problems[0]) if exc.problems else "?"),
+            )
+        )
+        return
+    note = " ".join(context.args or []) or f"/publish by {user.id}"
+    result = await publish(svc.db, base, note=note)
+    logger.info(
+        "Admin %s published version %s (%d notifications)",
+        user.id,
+        result.version,
+        result.enqueued,
+    )
+    if not result.recorded:
+        text = t(language, "publish_unchanged", version=result.version)
+    elif result.baseline:
+        text = t(language, "publish_baseline", version=result.version)
+    else:
+        text = t(
+            language,
+            "publish_done",
+            version=result.version,
+            added=len(result.diff.added),
+            changed=len(result.diff.changed),
+            removed=len(result.diff.removed),
+            chats=result.enqueued,
+        )
+    await message_of(update).reply_text(text)

@@ -1,0 +1,71 @@
+"""The layers import downwards only, and the command registry is the one source of commands."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from chat.texts import TEXTS
+from handlers.commands import COMMANDS, command_handlers, command_help, menus
+from knowledge.schema import LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+# Each package and the packages it may import; anything else (telegram, sqlalchemy...) is not ours.
+LAYERS = {
+    "knowledge": set(),
+    "storage": {"knowledge"},
+    "chat": {"knowledge", "storage"},
+    "handlers": {"chat", "knowledge", "storage"},
+    "bot": {"handlers", "chat", "knowledge", "storage"},
+    "testkit": {"bot", "handlers", "chat", "knowledge", "storage"},
+    "bench": {"testkit", "bot", "handlers", "chat", "knowledge", "storage"},
+}
+
+
+def imported_packages(path: Path) -> set[str]:
+    """Our top-level packages a module imports, at any depth (function-level imports count)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found & (set(LAYERS) | {"tests"})
+
+
+@pytest.mark.parametrize("package", sorted(LAYERS))
+def test_package_imports_only_the_layers_below(package: str) -> None:
+    wrong = {
+        f"{path.relative_to(ROOT)} imports {other}"
+        for path in (ROOT / package).rglob("*.py")
+        for other in imported_packages(path) - LAYERS[package] - {package}
+    }
+    assert not wrong, sorted(wrong)
+
+
+def test_layer_rules_have_no_cycle() -> None:
+    for package, allowed in LAYERS.items():
+        for lower in allowed:
+            assert package not in LAYERS[lower], f"{package} and {lower} may import each other"
+
+
+def test_every_command_has_help_text_in_every_language() -> None:
+    missing = [
+        f"{language}: {c.help_key}"
+        for c in COMMANDS
+        for language in LANGUAGES
+        if c.listed and c.help_key not in TEXTS[language]
+    ]
+    assert not missing
+
+
+def test_handlers_menus_and_help_come_from_the_registry() -> None:
+    names = [c.name for c in COMMANDS]
+    assert len(names) == len(set(names))
+    assert [sorted(h.commands)[0] for h in command_handlers()] == names
+    listed = [c.name for c in COMMANDS if c.listed]
+    assert [name for name, _key in command_help()] == listed
+    assert {c.name for scope in menus().values() for c in scope} == set(listed)
+    assert "publish" in names and "publish" not in listed  # the admins' command is not advertised
