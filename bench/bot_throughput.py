@@ -251,7 +251,8 @@ async def run(users: int, per_user: int, warmup: int) -> int:
     logging.getLogger().addHandler(problems)
     started = time.perf_counter()
     pairs = []
-    # Like for like: both with Telegram's 30 messages/s limiter (as the bot runs), then both without.
+    # Like for like: both with Telegram's 30 messages/s limiter (as the bot runs), then both
+    # without.
     for rate in (30.0, 0.0):
         real = await bench_real(questions, users, per_user, warmup, rate)
         echo_ = await bench_echo(questions, users, per_user, warmup, rate)

@@ -40,17 +40,17 @@ _REASONS = {
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where confidence turns into an answer, and relevance into a "did you mean" rather than nothing
-    (fitted values by default: knowledge/scoring.json)."""
+    """Where confidence turns into an answer, and relevance into a "did you mean" rather than
+    nothing (fitted values by default: knowledge/scoring.json)."""
 
     answer: float  # confidence
     suggest: float  # relevance
     suggest_share: float  # a further entry joins "did you mean" from this ranking share
     max_suggestions: int = 3
     # A question about a later time ("ceasefire now?") gets the knowledge date from this relevance,
-    # lower than "did you mean": the words that date it make it look less like the base. Out-of-scope
-    # questions with such words ("weather in kyiv today") stay below it: 0.001-0.075 on the
-    # calibration sets' examples, against 0.2-0.99 for most questions about the talks.
+    # lower than "did you mean": the words that date it make it look less like the base.
+    # Out-of-scope questions with such words ("weather in kyiv today") stay below it: 0.001-0.075
+    # on the calibration sets' examples, against 0.2-0.99 for most questions about the talks.
     after: float = 0.2
 
     @classmethod
@@ -137,7 +137,8 @@ def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
 
 
 def index_of(base: KnowledgeBase, scoring: Scoring | None = None) -> SearchIndex:
-    """The search index of a base: its phrasings, titles and answers, and its off-topic questions."""
+    """The search index of a base: its phrasings, titles and answers, and its off-topic
+    questions."""
     return SearchIndex(phrasings_of(base), scoring=scoring, off_topic=base.off_topic.texts())
 
 

@@ -1,4 +1,5 @@
-"""Reads a knowledge-base directory of YAML files, keeping the line of every value for error reports."""
+"""Reads a knowledge-base directory of YAML files, keeping the line of every value for error
+reports."""
 
 from __future__ import annotations
 
@@ -179,7 +180,8 @@ class _Reader:
         return None
 
     def items(self, path: Path, key: str, model: type[BaseModel]) -> list[tuple[BaseModel, int]]:
-        """Validates each item of the list under `key` on its own, so one bad item hides no other."""
+        """Validates each item of the list under `key` on its own, so one bad item hides no
+        other."""
         located = self.read(path)
         if located is None:
             return []

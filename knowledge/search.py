@@ -1,11 +1,12 @@
-"""Finds the entries a question is about: an inverted index for candidates, then evidence per entry.
+"""Finds the entries a question is about: an inverted index for candidates, then evidence per
+entry.
 
 Candidates come from BM25 over word and character-trigram features (so the cost depends on the
-query's features, not on the size of the base); the best few phrasings are compared with rapidfuzz's
-token ratios, each candidate entry's closeness in meaning is added (knowledge.semantic), with how
-much of the question the entry's words cover at all and how close the question comes to the
-base's off-topic questions, and the fitted models of knowledge.scoring turn that evidence into a
-ranking, a confidence and a relevance in [0, 1].
+query's features, not on the size of the base); the best few phrasings are compared with
+rapidfuzz's token ratios, each candidate entry's closeness in meaning is added
+(knowledge.semantic), with how much of the question the entry's words cover at all and how close
+the question comes to the base's off-topic questions, and the fitted models of knowledge.scoring
+turn that evidence into a ranking, a confidence and a relevance in [0, 1].
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def _grams(token: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def _word_features(word: str, trigrams: bool = True) -> tuple[tuple[str, float], ...]:
-    """A word's features with their weights: the whole word counts most, trigrams share the rest."""
+    """A word's features with their weights: the whole word counts most, trigrams share the
+    rest."""
     whole = ("w:" + word, WORD_WEIGHT)
     if not trigrams:
         return (whole,)
@@ -80,7 +82,8 @@ def _word_features(word: str, trigrams: bool = True) -> tuple[tuple[str, float],
 
 
 def _deletions(word: str) -> list[str]:
-    """The word with one letter left out, in a fixed order (a set's order would change per process)."""
+    """The word with one letter left out, in a fixed order (a set's order would change per
+    process)."""
     return list(dict.fromkeys(word[:i] + word[i + 1 :] for i in range(len(word))))
 
 
@@ -332,8 +335,9 @@ class SearchIndex:
     def _entry_coverage(
         self, words: list[str], numbers: np.ndarray, unknown: Collection[str] = ()
     ) -> np.ndarray:
-        """For each entry (by number), the share of the question's word weight (idf) that any of its phrasings
-        contains: a question about Putin's age finds his profile, which knows nothing of age."""
+        """For each entry (by number), the share of the question's word weight (idf) that any of
+        its phrasings contains: a question about Putin's age finds his profile, which knows nothing
+        of age."""
         known_weight = np.zeros(len(self.entry_number))
         total = 0.0
         for word in dict.fromkeys(

@@ -1,4 +1,5 @@
-"""Checks a knowledge base as a whole: cross-references, duplicates, lengths, confusable phrasings."""
+"""Checks a knowledge base as a whole: cross-references, duplicates, lengths, confusable
+phrasings."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def check_base(
 
     `confusable` compares every phrasing with every other (about a second for the shipped base)
     and requires every text in all four languages: `kb check` and publishing check both; loading
-    at start-up, where the base was checked, does not (a missing translation falls back to English).
+    at start-up, where the base was checked, does not (a missing translation falls back to
+    English).
     """
     raw = read_base(directory or bundled_dir())
     problems = list(raw.problems)
@@ -138,7 +140,8 @@ def _check_lengths(
                         line,
                         entry.id,
                         f"answer.{language}",
-                        f"renders to {length} characters, more than one Telegram message ({limit})",
+                        f"renders to {length} characters, "
+                        f"more than one Telegram message ({limit})",
                     )
                 )
 

@@ -74,7 +74,8 @@ async def clean(url: str) -> None:
     async with db.engine.begin() as conn:
         await conn.execute(
             text(
-                "DROP TABLE IF EXISTS outbox, kb_versions, subscriptions, unanswered, chats, alembic_version CASCADE"
+                "DROP TABLE IF EXISTS outbox, kb_versions, subscriptions, unanswered, chats, "
+                "alembic_version CASCADE"
             )
         )
     await db.close()
