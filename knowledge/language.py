@@ -50,6 +50,13 @@ _EN_WORDS = frozenset(
 
 PAIRS = (("en", "de"), ("uk", "ru"))  # the languages one script could be
 
+# Hand-set evidence weights and thresholds, not fitted (`python -m bench.language` measures them):
+LEXICON_SHORT_WORD = 2  # hand-set: words up to this long are no evidence in a base's lexicon
+UMLAUT_WEIGHT = 2  # hand-set: an umlaut or ß weighs as much as two German words
+MODEL_MARGIN = 1.5  # hand-set: the model decides where it prefers one language this many times
+MODEL_FLOOR = 0.01  # hand-set: ... and gives that language more than this probability
+MODEL_MIN_WORDS = 2  # hand-set: with a hint, a question of fewer words is not left to the model
+
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per search index, cheap to cache on
 class Lexicon:
@@ -61,7 +68,9 @@ class Lexicon:
     @classmethod
     def from_words(cls, words: Mapping[str, Iterable[str]]) -> Lexicon:
         sets = {
-            language: {w for w in words.get(language, ()) if len(w) > 2 and w.isalpha()}
+            language: {
+                w for w in words.get(language, ()) if len(w) > LEXICON_SHORT_WORD and w.isalpha()
+            }
             for language in LANGUAGES
         }
         only: dict[str, frozenset[str]] = {}
@@ -109,7 +118,7 @@ def _pick(first: str, second: str, evidence: Mapping[str, float]) -> str | None:
 def _by_model(first: str, second: str, probabilities: Mapping[str, float]) -> str | None:
     """The model's choice where it prefers one language clearly (by half again); else None."""
     a, b = probabilities[first], probabilities[second]
-    if max(a, b) >= 1.5 * min(a, b) and max(a, b) > 0.01:
+    if max(a, b) >= MODEL_MARGIN * min(a, b) and max(a, b) > MODEL_FLOOR:
         return first if a > b else second
     return None
 
@@ -139,11 +148,13 @@ def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LE
         umlauts = sum(ch in "äöüß" for ch in text.casefold())
         evidence = {
             "en": sum(w in _EN_WORDS for w in words) + lexicon.count("en", words),
-            "de": sum(w in _DE_WORDS for w in words) + 2 * umlauts + lexicon.count("de", words),
+            "de": sum(w in _DE_WORDS for w in words)
+            + UMLAUT_WEIGHT * umlauts
+            + lexicon.count("de", words),
         }
     found = _pick(*pair, evidence)
     if found is None and not (
-        hint in pair and len(words) < 2
+        hint in pair and len(words) < MODEL_MIN_WORDS
     ):  # one name says nothing of a language
         found = _by_model(*pair, _probabilities(" ".join(words) or lowered))
     if found is not None:

@@ -55,11 +55,14 @@ _MONTH_WORD = re.compile(
     + r")(?!\w)"
 )
 YEAR = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")  # a year of these decades, not part of a number
+# Hand-set, not fitted: how near a year a month name counts as that year's month.
+MONTH_BEFORE_YEAR = 24  # hand-set: characters before the year searched for a month name
+MONTH_AFTER_YEAR = 30  # hand-set: characters from the year's start searched for a month name
 
 
 def _months_near(text: str, year_at: int) -> list[int]:
     """Month names within a few words before or after a year."""
-    window = text[max(0, year_at - 24) : year_at + 30]
+    window = text[max(0, year_at - MONTH_BEFORE_YEAR) : year_at + MONTH_AFTER_YEAR]
     return [
         int(name[1:])
         for match in _MONTH_WORD.finditer(window)
