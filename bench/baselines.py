@@ -109,4 +109,4 @@ def word_list_language(text: str, hint: str | None = None) -> str:
         return "de"
     if german == english and hint == "de":
         return "de"
-    return "en" if english or hint not in STOP_WORDS else hint  # type: ignore[return-value]
+    return "en" if english or hint not in STOP_WORDS else hint

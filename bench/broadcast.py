@@ -83,7 +83,7 @@ async def run(chats: int, rate: float, group_share: float) -> dict[str, float]:
         wall = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        got = Counter(int(c.chat_id) for c in api.calls_to("sendMessage") if c.ok)  # type: ignore[arg-type]
+        got = Counter(int(c.chat_id) for c in api.calls_to("sendMessage") if c.ok)  # type: ignore[arg-type]  # chat_id is int | str | None; all chats here are numbers
         await db.close()
         return {
             "chats": chats,

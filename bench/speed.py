@@ -105,9 +105,11 @@ def main() -> int:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         phrasings = real if size == len(real) else synthetic(real, size)
-        index, build_s, peak = build_measured(
-            lambda items=phrasings: SearchIndex(items, off_topic=off_topic)
-        )
+
+        def build(items: list[Phrasing] = phrasings) -> SearchIndex:
+            return SearchIndex(items, off_topic=off_topic)
+
+        index, build_s, peak = build_measured(build)
         freeze_long_lived()
         assert isinstance(index, SearchIndex)
         if size == len(real):

@@ -132,7 +132,7 @@ def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LE
     cyrillic = sum(1 for ch in lowered if "\u0400" <= ch <= "\u04ff")
     latin = sum(1 for ch in lowered if "a" <= ch <= "z" or ch in "äöüß")
     if not cyrillic and not latin:
-        return hint if hint in LANGUAGES else "en"  # type: ignore[return-value]
+        return hint if hint in LANGUAGES else "en"
     if cyrillic >= latin:
         if any(ch in _UK_LETTERS for ch in lowered):
             return "uk"
@@ -159,4 +159,4 @@ def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LE
         found = _by_model(*pair, _probabilities(" ".join(words) or lowered))
     if found is not None:
         return found
-    return hint if hint in pair else pair[0]  # type: ignore[return-value]
+    return hint if hint in pair else pair[0]

@@ -97,7 +97,7 @@ def test_clear_question_is_answered_with_sources_and_date(engine: Engine) -> Non
 def test_answer_in_the_question_language(engine: Engine) -> None:
     answer = engine.ask("що хоче путін")
     assert answer.language == "uk" and answer.summary_language == "uk"
-    assert answer.summary == engine.base.entries[answer.entry_id].answer.uk  # type: ignore[index]
+    assert answer.summary == engine.base.entries[answer.entry_id].answer.uk  # type: ignore[index]  # an answer has an entry_id
 
 
 def test_forced_language_wins(engine: Engine) -> None:
