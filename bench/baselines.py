@@ -12,7 +12,8 @@ from knowledge.search import Phrasing
 
 
 class WRatioScan:
-    """A plain `process.extractOne` WRatio scan over every phrasing (rapidfuzz's default_process)."""
+    """A plain `process.extractOne` WRatio scan over every phrasing (rapidfuzz's
+    default_process)."""
 
     def __init__(self, phrasings: list[Phrasing], answer_at: float = 86.0) -> None:
         self.phrasings = phrasings
@@ -83,7 +84,8 @@ _DE_WORDS = frozenset(
     mit von fur uber auf russland ukraine selenskyj putin plan krieg frieden""".split()
 )
 _DE_ONLY = frozenset(
-    "was wie wer wo wann warum ist sind der die das und nicht ein eine gibt wird werden mit von fur uber auf auch noch".split()
+    "was wie wer wo wann warum ist sind der die das und nicht ein eine gibt wird werden mit von "
+    "fur uber auf auch noch".split()
 )
 
 
@@ -107,4 +109,4 @@ def word_list_language(text: str, hint: str | None = None) -> str:
         return "de"
     if german == english and hint == "de":
         return "de"
-    return "en" if english or hint not in STOP_WORDS else hint  # type: ignore[return-value]
+    return "en" if english or hint not in STOP_WORDS else hint

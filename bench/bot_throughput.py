@@ -198,7 +198,7 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @asynccontextmanager
-async def running_echo_bot(api: FakeBotAPI, rate: float) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running_echo_bot(api: FakeBotAPI, rate: float) -> AsyncIterator[Application]:
     builder = (
         ApplicationBuilder()
         .token(TOKEN)
@@ -206,9 +206,11 @@ async def running_echo_bot(api: FakeBotAPI, rate: float) -> AsyncIterator[Applic
         .base_file_url(api.base_file_url)
         .concurrent_updates(True)
     )
+    app: Application  # its bot's type differs with and without the rate limiter
     if rate:
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=rate, max_retries=3))
-    app = builder.build()
+        app = builder.rate_limiter(AIORateLimiter(overall_max_rate=rate, max_retries=3)).build()
+    else:
+        app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     async with running(app) as started:
         yield started
@@ -251,7 +253,8 @@ async def run(users: int, per_user: int, warmup: int) -> int:
     logging.getLogger().addHandler(problems)
     started = time.perf_counter()
     pairs = []
-    # Like for like: both with Telegram's 30 messages/s limiter (as the bot runs), then both without.
+    # Like for like: both with Telegram's 30 messages/s limiter (as the bot runs), then both
+    # without.
     for rate in (30.0, 0.0):
         real = await bench_real(questions, users, per_user, warmup, rate)
         echo_ = await bench_echo(questions, users, per_user, warmup, rate)

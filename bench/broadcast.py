@@ -1,7 +1,9 @@
-"""Broadcast benchmark: N subscribed chats through a fake Bot API that enforces Telegram's limits with 429s.
+"""Broadcast benchmark: N subscribed chats through a fake Bot API that enforces Telegram's limits
+with 429s.
 
-python -m bench.broadcast [--chats 10000] [--rate 25] [--groups 0.1] — prints achieved vs configured
-rate, 429s received, lost and duplicated messages (both must be 0), peak memory and wall time.
+python -m bench.broadcast [--chats 10000] [--rate 25] [--groups 0.1] — prints achieved vs
+configured rate, 429s received, lost and duplicated messages (both must be 0), peak memory and
+wall time.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ async def run(chats: int, rate: float, group_share: float) -> dict[str, float]:
         wall = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        got = Counter(int(c.chat_id) for c in api.calls_to("sendMessage") if c.ok)  # type: ignore[arg-type]
+        got = Counter(int(c.chat_id) for c in api.calls_to("sendMessage") if c.ok)  # type: ignore[arg-type]  # chat_id is int | str | None; all chats here are numbers
         await db.close()
         return {
             "chats": chats,
@@ -106,16 +108,20 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print(
-        f"broadcasting to {args.chats} chats at {args.rate}/s: about {math.ceil(args.chats / args.rate)} s"
+        f"broadcasting to {args.chats} chats at {args.rate}/s: "
+        f"about {math.ceil(args.chats / args.rate)} s"
     )
     r = asyncio.run(run(args.chats, args.rate, args.groups))
     print(
-        "| chats | configured/s | achieved/s | % of configured | 429s | lost | duplicated | peak MiB | wall s |"
+        "| chats | configured/s | achieved/s | % of configured | 429s | lost | duplicated "
+        "| peak MiB | wall s |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     print(
-        f"| {r['chats']:.0f} | {r['configured']:.1f} | {r['achieved']:.2f} | {100 * r['achieved'] / r['configured']:.1f}% "
-        f"| {r['429s']:.0f} | {r['lost']:.0f} | {r['duplicated']:.0f} | {r['peak_mib']:.1f} | {r['wall']:.1f} |"
+        f"| {r['chats']:.0f} | {r['configured']:.1f} | {r['achieved']:.2f} "
+        f"| {100 * r['achieved'] / r['configured']:.1f}% "
+        f"| {r['429s']:.0f} | {r['lost']:.0f} | {r['duplicated']:.0f} "
+        f"| {r['peak_mib']:.1f} | {r['wall']:.1f} |"
     )
 
 

@@ -103,7 +103,8 @@ class Evidence:
     def collect(cls, report: Callable[[str], None] = print) -> Evidence:
         base = load_base()
         index = index_of(base, scoring=_neutral())
-        # Questions about a time after the knowledge date are answered by the calendar, not the models.
+        # Questions about a time after the knowledge date are answered by the calendar, not the
+        # models.
         by_set = [
             (name, q) for name in FIT_SETS for q in load_questions(SETS[name]) if not q.after
         ]
@@ -228,8 +229,8 @@ def fit(
 def thresholds(
     conf: np.ndarray, relevant: np.ndarray, right: np.ndarray, inside: np.ndarray, n_outside: int
 ) -> tuple[float, float]:
-    """(answer, suggest) from each question's confidence and relevance, whether its first choice was
-    right and whether it was in scope; `n_outside` counts every out-of-scope question."""
+    """(answer, suggest) from each question's confidence and relevance, whether its first choice
+    was right and whether it was in scope; `n_outside` counts every out-of-scope question."""
     allowed = int(np.floor((1 - TARGET_REJECTION) * n_outside))
     outside = np.sort(relevant[~inside])[::-1]
     suggest = float(outside[allowed]) + 1e-4 if allowed < len(outside) else 0.05
@@ -312,7 +313,8 @@ def main() -> int:
     report(f"in sample: {judge(fitted, evidence, everything).line()}")
     if args.folds > 1:
         report(
-            f"{args.folds}-fold cross-validation: {cross_validate(evidence, args.folds, report).line()}"
+            f"{args.folds}-fold cross-validation: "
+            f"{cross_validate(evidence, args.folds, report).line()}"
         )
     if args.dry_run:
         print("dry run: nothing written")

@@ -67,15 +67,18 @@ def table(reports: dict[str, Report]) -> str:
             n = int(row["n"])
             if key.startswith("out_of_scope"):
                 cells.append(
-                    f"rejected {row['rejected']:.1%} (answered {row['answered_wrong']:.1%}, did-you-mean {row['did_you_mean']:.1%})"
+                    f"rejected {row['rejected']:.1%} (answered {row['answered_wrong']:.1%}, "
+                    f"did-you-mean {row['did_you_mean']:.1%})"
                 )
             elif key.startswith("after"):
                 cells.append(
-                    f"knowledge date named {row['after_knowledge_date']:.1%} (answered {row['answered_wrong']:.1%})"
+                    f"knowledge date named {row['after_knowledge_date']:.1%} "
+                    f"(answered {row['answered_wrong']:.1%})"
                 )
             else:
                 cells.append(
-                    f"{row['top1']:.1%} / {row['answered_right']:.1%} / {row['did_you_mean']:.1%} / {row['rejected']:.1%}"
+                    f"{row['top1']:.1%} / {row['answered_right']:.1%} / "
+                    f"{row['did_you_mean']:.1%} / {row['rejected']:.1%}"
                 )
         lines.append(f"| {key} | {n} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -100,14 +103,16 @@ def main() -> int:
     print(f"{len(questions)} questions, {len(base.entries)} entries, {len(phrasings)} phrasings\n")
     print(table(reports))
     print(
-        f"\nhighest confidence of an out-of-scope question that got an answer or a 'did you mean': "
-        f"{reports['engine'].oos_max_answer_confidence:.3f} (answer threshold {engine.thresholds.answer})"
+        "\nhighest confidence of an out-of-scope question that got an answer or a "
+        f"'did you mean': {reports['engine'].oos_max_answer_confidence:.3f} "
+        f"(answer threshold {engine.thresholds.answer})"
     )
     if args.misses:
         print("\nengine misses:")
         for q, first, outcome, confidence in reports["engine"].misses:
             print(
-                f"  [{q.lang}/{q.style}] {q.text!r} expected {sorted(q.expect) or 'none'} got {first} ({outcome}, {confidence:.2f})"
+                f"  [{q.lang}/{q.style}] {q.text!r} expected {sorted(q.expect) or 'none'} "
+                f"got {first} ({outcome}, {confidence:.2f})"
             )
     return 0
 

@@ -84,7 +84,8 @@ def main() -> int:
         indexes.append(time.perf_counter() - start)
     load_s, index_s = statistics.median(loads), statistics.median(indexes)
     print(
-        f"shipped base (median of 5): load+validate {load_s * 1000:.0f} ms, index {index_s * 1000:.0f} ms, "
+        f"shipped base (median of 5): load+validate {load_s * 1000:.0f} ms, "
+        f"index {index_s * 1000:.0f} ms, "
         f"total {(load_s + index_s) * 1000:.0f} ms ({len(base.entries)} entries)",
         flush=True,
     )
@@ -98,14 +99,17 @@ def main() -> int:
     real, off_topic = phrasings_of(base), base.off_topic.texts()
     sizes = [len(real)] + [int(s) for s in args.sizes.split(",") if s]
     print(
-        "\n| phrasings | build s (traced) | peak MiB | engine p50 ms | engine p99 ms | scan p50 ms | scan p99 ms | speed-up (p50) |"
+        "\n| phrasings | build s (traced) | peak MiB | engine p50 ms | engine p99 ms "
+        "| scan p50 ms | scan p99 ms | speed-up (p50) |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         phrasings = real if size == len(real) else synthetic(real, size)
-        index, build_s, peak = build_measured(
-            lambda items=phrasings: SearchIndex(items, off_topic=off_topic)
-        )
+
+        def build(items: list[Phrasing] = phrasings) -> SearchIndex:
+            return SearchIndex(items, off_topic=off_topic)
+
+        index, build_s, peak = build_measured(build)
         freeze_long_lived()
         assert isinstance(index, SearchIndex)
         if size == len(real):

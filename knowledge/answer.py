@@ -40,17 +40,18 @@ _REASONS = {
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where confidence turns into an answer, and relevance into a "did you mean" rather than nothing
-    (fitted values by default: knowledge/scoring.json)."""
+    """Where confidence turns into an answer, and relevance into a "did you mean" rather than
+    nothing (fitted values by default: knowledge/scoring.json)."""
 
     answer: float  # confidence
     suggest: float  # relevance
     suggest_share: float  # a further entry joins "did you mean" from this ranking share
-    max_suggestions: int = 3
+    max_suggestions: int = 3  # hand-set: at most this many "did you mean" choices
     # A question about a later time ("ceasefire now?") gets the knowledge date from this relevance,
-    # lower than "did you mean": the words that date it make it look less like the base. Out-of-scope
-    # questions with such words ("weather in kyiv today") stay below it: 0.001-0.075 on the
-    # calibration sets' examples, against 0.2-0.99 for most questions about the talks.
+    # lower than "did you mean": the words that date it make it look less like the base.
+    # Out-of-scope questions with such words ("weather in kyiv today") stay below it: 0.001-0.075
+    # on the calibration sets' examples, against 0.2-0.99 for most questions about the talks.
+    # Hand-set, not fitted.
     after: float = 0.2
 
     @classmethod
@@ -107,8 +108,10 @@ class Answer:
         return self.outcome is Outcome.answer
 
 
-TITLE_WEIGHT = 0.95
-SENTENCE_WEIGHT = 0.8
+# Hand-set, not fitted (the fitted weights live in knowledge/scoring.json):
+TITLE_WEIGHT = 0.95  # hand-set: an entry's title weighs a little less than a written phrasing
+SENTENCE_WEIGHT = 0.8  # hand-set: a sentence of an entry's answer weighs less again
+SHORT_SENTENCE = 20  # hand-set: answer sentences of up to this many characters are not matched
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -129,7 +132,7 @@ def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
                     out.append(Phrasing(entry.id, title, language, TITLE_WEIGHT, trigrams=False))
                 answer = getattr(entry.answer, language)
                 for sentence in _SENTENCE_END.split(answer or ""):
-                    if len(sentence) > 20:
+                    if len(sentence) > SHORT_SENTENCE:
                         out.append(
                             Phrasing(entry.id, sentence, language, SENTENCE_WEIGHT, trigrams=False)
                         )
@@ -137,7 +140,8 @@ def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
 
 
 def index_of(base: KnowledgeBase, scoring: Scoring | None = None) -> SearchIndex:
-    """The search index of a base: its phrasings, titles and answers, and its off-topic questions."""
+    """The search index of a base: its phrasings, titles and answers, and its off-topic
+    questions."""
     return SearchIndex(phrasings_of(base), scoring=scoring, off_topic=base.off_topic.texts())
 
 

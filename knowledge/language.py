@@ -42,12 +42,20 @@ _DE_WORDS = frozenset(
 )
 _EN_WORDS = frozenset(
     """the a and or of to on at is are were be been do does did have has had what whats
-    which who whom whose when where why how can could would should will not no this that these those
-    there it its they them their you your about with from for news latest now just any some""".split()
+    which who whom whose when where why how can could would should will not no this that these
+    those there it its they them their you your about with from for news latest now just any
+    some""".split()
 )
 
 
 PAIRS = (("en", "de"), ("uk", "ru"))  # the languages one script could be
+
+# Hand-set evidence weights and thresholds, not fitted (`python -m bench.language` measures them):
+LEXICON_SHORT_WORD = 2  # hand-set: words up to this long are no evidence in a base's lexicon
+UMLAUT_WEIGHT = 2  # hand-set: an umlaut or ß weighs as much as two German words
+MODEL_MARGIN = 1.5  # hand-set: the model decides where it prefers one language this many times
+MODEL_FLOOR = 0.01  # hand-set: ... and gives that language more than this probability
+MODEL_MIN_WORDS = 2  # hand-set: with a hint, a question of fewer words is not left to the model
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per search index, cheap to cache on
@@ -60,7 +68,9 @@ class Lexicon:
     @classmethod
     def from_words(cls, words: Mapping[str, Iterable[str]]) -> Lexicon:
         sets = {
-            language: {w for w in words.get(language, ()) if len(w) > 2 and w.isalpha()}
+            language: {
+                w for w in words.get(language, ()) if len(w) > LEXICON_SHORT_WORD and w.isalpha()
+            }
             for language in LANGUAGES
         }
         only: dict[str, frozenset[str]] = {}
@@ -108,7 +118,7 @@ def _pick(first: str, second: str, evidence: Mapping[str, float]) -> str | None:
 def _by_model(first: str, second: str, probabilities: Mapping[str, float]) -> str | None:
     """The model's choice where it prefers one language clearly (by half again); else None."""
     a, b = probabilities[first], probabilities[second]
-    if max(a, b) >= 1.5 * min(a, b) and max(a, b) > 0.01:
+    if max(a, b) >= MODEL_MARGIN * min(a, b) and max(a, b) > MODEL_FLOOR:
         return first if a > b else second
     return None
 
@@ -122,7 +132,7 @@ def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LE
     cyrillic = sum(1 for ch in lowered if "\u0400" <= ch <= "\u04ff")
     latin = sum(1 for ch in lowered if "a" <= ch <= "z" or ch in "äöüß")
     if not cyrillic and not latin:
-        return hint if hint in LANGUAGES else "en"  # type: ignore[return-value]
+        return hint if hint in LANGUAGES else "en"
     if cyrillic >= latin:
         if any(ch in _UK_LETTERS for ch in lowered):
             return "uk"
@@ -138,13 +148,15 @@ def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LE
         umlauts = sum(ch in "äöüß" for ch in text.casefold())
         evidence = {
             "en": sum(w in _EN_WORDS for w in words) + lexicon.count("en", words),
-            "de": sum(w in _DE_WORDS for w in words) + 2 * umlauts + lexicon.count("de", words),
+            "de": sum(w in _DE_WORDS for w in words)
+            + UMLAUT_WEIGHT * umlauts
+            + lexicon.count("de", words),
         }
     found = _pick(*pair, evidence)
     if found is None and not (
-        hint in pair and len(words) < 2
+        hint in pair and len(words) < MODEL_MIN_WORDS
     ):  # one name says nothing of a language
         found = _by_model(*pair, _probabilities(" ".join(words) or lowered))
     if found is not None:
         return found
-    return hint if hint in pair else pair[0]  # type: ignore[return-value]
+    return hint if hint in pair else pair[0]

@@ -1,4 +1,5 @@
-"""Reads a knowledge-base directory of YAML files, keeping the line of every value for error reports."""
+"""Reads a knowledge-base directory of YAML files, keeping the line of every value for error
+reports."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -156,6 +157,9 @@ class KnowledgeBase:
         return frozenset(y for y in years if y > self.knowledge_date.year)
 
 
+ModelT = TypeVar("ModelT", bound=BaseModel)  # the schema model an item is read as
+
+
 @dataclass
 class _Reader:
     """Collects every problem instead of stopping at the first."""
@@ -178,8 +182,9 @@ class _Reader:
             self.report(path.name, line, "-", "-", f"YAML syntax error: {problem}")
         return None
 
-    def items(self, path: Path, key: str, model: type[BaseModel]) -> list[tuple[BaseModel, int]]:
-        """Validates each item of the list under `key` on its own, so one bad item hides no other."""
+    def items(self, path: Path, key: str, model: type[ModelT]) -> list[tuple[ModelT, int]]:
+        """Validates each item of the list under `key` on its own, so one bad item hides no
+        other."""
         located = self.read(path)
         if located is None:
             return []
@@ -206,7 +211,7 @@ class _Reader:
                 out.append((item, located.line_of((key, index))))
         return out
 
-    def mapping(self, path: Path, key: str, model: type[BaseModel]) -> BaseModel | None:
+    def mapping(self, path: Path, key: str, model: type[ModelT]) -> ModelT | None:
         """Validates the one mapping under `key`."""
         located = self.read(path)
         if located is None:
@@ -220,8 +225,8 @@ class _Reader:
         return self._validate(path, located, (key,), key, model)
 
     def _validate(
-        self, path: Path, located: Located, at: Path_, label: str, model: type[BaseModel]
-    ) -> BaseModel | None:
+        self, path: Path, located: Located, at: Path_, label: str, model: type[ModelT]
+    ) -> ModelT | None:
         """The value at `at` as `model`, or None with each of its problems reported."""
         value: Any = located.data
         for step in at:
@@ -270,11 +275,11 @@ def read_base(directory: Path) -> RawBase:
             reader.report(required, 1, "-", "-", "file is missing")
     for path in sorted(directory.glob("*.yaml")):
         if path.name == SOURCES_FILE:
-            sources += [(s, path.name, ln) for s, ln in reader.items(path, "sources", Source)]  # type: ignore[misc]
+            sources += [(s, path.name, ln) for s, ln in reader.items(path, "sources", Source)]
         elif path.name == TOPICS_FILE:
-            topics += [(t, path.name, ln) for t, ln in reader.items(path, "topics", Topic)]  # type: ignore[misc]
+            topics += [(t, path.name, ln) for t, ln in reader.items(path, "topics", Topic)]
         elif path.name == OFF_TOPIC_FILE:
-            off_topic = reader.mapping(path, "off_topic", OffTopic) or off_topic  # type: ignore[assignment]
+            off_topic = reader.mapping(path, "off_topic", OffTopic) or off_topic
         else:
-            entries += [(e, path.name, ln) for e, ln in reader.items(path, "entries", Entry)]  # type: ignore[misc]
+            entries += [(e, path.name, ln) for e, ln in reader.items(path, "entries", Entry)]
     return RawBase(sources, topics, entries, reader.problems, off_topic)

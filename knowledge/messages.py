@@ -1,4 +1,5 @@
-"""Interface wording of an answer in the four languages (the knowledge itself lives in the YAML)."""
+"""Interface wording of an answer in the four languages (the knowledge itself lives in the
+YAML)."""
 
 from __future__ import annotations
 

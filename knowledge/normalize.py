@@ -1,4 +1,5 @@
-"""Turns questions and phrasings into comparable text: one normaliser for indexing and for queries."""
+"""Turns questions and phrasings into comparable text: one normaliser for indexing and for
+queries."""
 
 from __future__ import annotations
 
@@ -159,7 +160,8 @@ def clean(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def canonical(token: str) -> str:
-    """One spelling for a name or synonym: 'zaporozhye' and 'запорізької' both become 'zaporizhzhia'."""
+    """One spelling for a name or synonym: 'zaporozhye' and 'запорізької' both become
+    'zaporizhzhia'."""
     token = token.replace("’", "").replace("'", "").replace("ʼ", "")
     if token in WORD_SYNONYMS:
         return WORD_SYNONYMS[token]

@@ -110,7 +110,8 @@ class Kind(str, Enum):
 
 
 class Party(str, Enum):
-    """Who a position belongs to: the four parties, or one of the plans for plan-vs-plan comparisons."""
+    """Who a position belongs to: the four parties, or one of the plans for plan-vs-plan
+    comparisons."""
 
     ukraine = "ukraine"
     russia = "russia"

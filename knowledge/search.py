@@ -1,11 +1,12 @@
-"""Finds the entries a question is about: an inverted index for candidates, then evidence per entry.
+"""Finds the entries a question is about: an inverted index for candidates, then evidence per
+entry.
 
 Candidates come from BM25 over word and character-trigram features (so the cost depends on the
-query's features, not on the size of the base); the best few phrasings are compared with rapidfuzz's
-token ratios, each candidate entry's closeness in meaning is added (knowledge.semantic), with how
-much of the question the entry's words cover at all and how close the question comes to the
-base's off-topic questions, and the fitted models of knowledge.scoring turn that evidence into a
-ranking, a confidence and a relevance in [0, 1].
+query's features, not on the size of the base); the best few phrasings are compared with
+rapidfuzz's token ratios, each candidate entry's closeness in meaning is added
+(knowledge.semantic), with how much of the question the entry's words cover at all and how close
+the question comes to the base's off-topic questions, and the fitted models of knowledge.scoring
+turn that evidence into a ranking, a confidence and a relevance in [0, 1].
 """
 
 from __future__ import annotations
@@ -26,19 +27,37 @@ from knowledge.normalize import canonical, surface_tokens
 from knowledge.scoring import Scoring, softmax
 from knowledge.semantic import Embedder, MeaningIndex
 
-K1 = 1.2
-B = 0.5
-WORD_WEIGHT = 2.0
-GRAM_WEIGHT = 1.0
-SHORTLIST = 30
-SUPPORT_POOL = 60  # phrasings whose BM25 scores add up to that support (rapidfuzz sees SHORTLIST)
-CORRECTED_KNOWN = 0.75  # a word known only after spelling correction counts for less
-SEMANTIC_MIN_WEIGHT = 0.95  # phrasings with vectors: written ones and titles, not answer sentences
-OTHER_LANGUAGE_KNOWN = 0.4  # ... and less again when the known word is of another language
+# The numbers below are hand-set tuning choices, not fitted: the fitted weights (how the evidence
+# becomes a ranking, a confidence and a relevance) live in knowledge/scoring.json.
+
+# BM25 over word and character-trigram features.
+K1 = 1.2  # hand-set: how soon a feature's repeats in one phrasing stop adding to its score
+B = 0.5  # hand-set: how far a long phrasing's scores are scaled down (0: not at all, 1: in full)
+WORD_WEIGHT = 2.0  # hand-set: weight of a whole word's feature, against its trigrams
+GRAM_WEIGHT = 1.0  # hand-set: weight a word's character trigrams share between them
+
+# Candidates.
+SHORTLIST = 30  # hand-set: phrasings, best by BM25, that rapidfuzz compares with the question
+SUPPORT_POOL = 60  # hand-set: phrasings whose BM25 scores add up to each entry's `support`
+SEMANTIC_MIN_WEIGHT = 0.95  # hand-set: vectors for phrasings and titles, not answer sentences
+
+# How much of the question the base knows (the `known` feature) and how unknown words weigh.
+CORRECTED_KNOWN = 0.75  # hand-set: a word known only after spelling correction counts for less
+OTHER_LANGUAGE_KNOWN = 0.4  # hand-set: ... and less again when that word is of another language
 # A word the base does not know even after spelling correction ("шо", "wieviel", a synonym the
 # aliases lack) weighs this much of a known word in the question's evidence mass, and stays out of
-# the fuzzy comparison: one odd word must not sink a question its other words answer.
+# the fuzzy comparison: one odd word must not sink a question its other words answer. Hand-set.
 UNKNOWN_WORD_WEIGHT = 0.25
+
+# The `fuzzy` feature, and the lexical score that picks each entry's best phrasing.
+FUZZY_SCALE = 200  # hand-set even blend of the two token ratios (0-100 each), scaled to [0, 1]
+LEXICAL_FUZZY = 0.5  # hand-set: weight of the fuzzy ratio in the lexical score
+LEXICAL_COVERAGE = 0.3  # hand-set: weight of the share of the question a phrasing matches
+LEXICAL_REVERSE = 0.2  # hand-set: weight of the share of the phrasing the question matches
+
+# Caps of the question-wide features, each scaled to [0, 1].
+UNKNOWN_CAP = 3  # hand-set: `unknown` counts the question's unknown words up to this many
+WORDS_CAP = 10  # hand-set: `words` counts the question's content words up to this many
 
 
 @dataclass(frozen=True)
@@ -72,7 +91,8 @@ def _grams(token: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def _word_features(word: str, trigrams: bool = True) -> tuple[tuple[str, float], ...]:
-    """A word's features with their weights: the whole word counts most, trigrams share the rest."""
+    """A word's features with their weights: the whole word counts most, trigrams share the
+    rest."""
     whole = ("w:" + word, WORD_WEIGHT)
     if not trigrams:
         return (whole,)
@@ -80,7 +100,8 @@ def _word_features(word: str, trigrams: bool = True) -> tuple[tuple[str, float],
 
 
 def _deletions(word: str) -> list[str]:
-    """The word with one letter left out, in a fixed order (a set's order would change per process)."""
+    """The word with one letter left out, in a fixed order (a set's order would change per
+    process)."""
     return list(dict.fromkeys(word[:i] + word[i + 1 :] for i in range(len(word))))
 
 
@@ -91,7 +112,9 @@ class Speller:
     English question is corrected to English words first ('chicken' is not German 'schicken');
     it also splits compounds into known canonical words."""
 
-    MIN_LENGTH = 6  # one edit away from a shorter word is too often another word
+    MIN_LENGTH = 6  # hand-set: one edit away from a shorter word is too often another word
+    MIN_COMPOUND = 8  # hand-set: a shorter word is not split into two known words
+    MIN_PART = 4  # hand-set: each part of a split compound has at least this many letters
 
     def __init__(self, written: dict[str, Counter[str]], vocabulary: Collection[str]) -> None:
         self.vocabulary = vocabulary
@@ -106,11 +129,11 @@ class Speller:
 
     def split(self, word: str) -> list[str] | None:
         """Two known words a compound is made of: 'kriegsende' -> 'krieg', 'ende'."""
-        if len(word) < 8:
+        if len(word) < self.MIN_COMPOUND:
             return None
-        for cut in range(4, len(word) - 3):
+        for cut in range(self.MIN_PART, len(word) - self.MIN_PART + 1):
             head, tail = word[:cut], word[cut:]
-            if head.endswith("s") and head[:-1] in self.vocabulary and len(head) > 4:
+            if head.endswith("s") and head[:-1] in self.vocabulary and len(head) > self.MIN_PART:
                 head = head[:-1]  # the German linking s: Friedensplan
             if head in self.vocabulary and tail in self.vocabulary:
                 return [head, tail]
@@ -332,8 +355,9 @@ class SearchIndex:
     def _entry_coverage(
         self, words: list[str], numbers: np.ndarray, unknown: Collection[str] = ()
     ) -> np.ndarray:
-        """For each entry (by number), the share of the question's word weight (idf) that any of its phrasings
-        contains: a question about Putin's age finds his profile, which knows nothing of age."""
+        """For each entry (by number), the share of the question's word weight (idf) that any of
+        its phrasings contains: a question about Putin's age finds his profile, which knows nothing
+        of age."""
         known_weight = np.zeros(len(self.entry_number))
         total = 0.0
         for word in dict.fromkeys(
@@ -390,13 +414,13 @@ class SearchIndex:
                 cdist([query.text], texts, scorer=fuzz.token_sort_ratio, processor=None)[0]
                 + cdist([query.text], texts, scorer=fuzz.token_set_ratio, processor=None)[0]
             )
-            / 200
+            / FUZZY_SCALE
         )
         coverage = kind_weight * np.minimum(
             1.0, matched_mass[shortlist] / total_mass
         )  # idf > 0: mass > 0
         reverse = kind_weight * np.minimum(1.0, matched_mass[shortlist] / self.doc_mass[shortlist])
-        lexical = 0.5 * fuzzy + 0.3 * coverage + 0.2 * reverse
+        lexical = LEXICAL_FUZZY * fuzzy + LEXICAL_COVERAGE * coverage + LEXICAL_REVERSE * reverse
         # Each entry once, at its best phrasing in the shortlist, best first.
         order = np.argsort(-lexical, kind="stable")
         entry_of = self.doc_entry[shortlist[order]]
@@ -418,8 +442,8 @@ class SearchIndex:
             "topic": np.full(len(at), float(self.meaning.topic @ vector)),
             "off_topic": np.full(len(at), self.meaning.off_topic_similarity(vector)),
             "known": np.full(len(at), query.known),
-            "unknown": np.full(len(at), min(len(query.unknown), 3) / 3),
-            "words": np.full(len(at), min(len(query.words), 10) / 10),
+            "unknown": np.full(len(at), min(len(query.unknown), UNKNOWN_CAP) / UNKNOWN_CAP),
+            "words": np.full(len(at), min(len(query.words), WORDS_CAP) / WORDS_CAP),
             "entry_coverage": self._entry_coverage(query.words, numbers, query.unknown),
         }
         features["fuzzy_coverage"] = features["fuzzy"] * features["coverage"]

@@ -26,7 +26,8 @@ class Embedder:
 
     @classmethod
     def load(cls) -> Embedder:
-        """The embeddings that ship with the `wordllama` package (read from disk, never fetched)."""
+        """The embeddings that ship with the `wordllama` package (read from disk, never
+        fetched)."""
         root = files("wordllama")
         tokenizer = Tokenizer.from_file(
             str(root / "tokenizers" / f"{MODEL}_tokenizer_config.json")
@@ -85,7 +86,8 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 
 
 class MeaningIndex:
-    """The vectors of every phrasing, grouped by entry: how close in meaning a question is to each."""
+    """The vectors of every phrasing, grouped by entry: how close in meaning a question is to
+    each."""
 
     def __init__(
         self,
@@ -119,7 +121,8 @@ class MeaningIndex:
         return self.embedder.embed_one(question)
 
     def similarities(self, vector: np.ndarray, entry_ids: list[str]) -> np.ndarray:
-        """For each entry, the cosine of the question and the entry's closest phrasing (0 if none)."""
+        """For each entry, the cosine of the question and the entry's closest phrasing (0 if
+        none)."""
         out = np.zeros(len(entry_ids))
         spans = [self.rows.get(e, _NO_ROWS) for e in entry_ids]
         sizes = np.fromiter((len(r) for r in spans), dtype=np.int64, count=len(spans))

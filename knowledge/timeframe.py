@@ -22,13 +22,14 @@ _PRESENT = {
     r"|(?:latest|newest)(?! (?:proposal|plan|draft|version|framework|offer|peace plan))"
     r"|this week|this month|this year|last week|last night|past week|past few days|at the moment"
     r"|these days|as of today|so far this year|up to date|breaking|news",
-    "de": r"jetzt|gerade|aktuell|aktuelle|aktuellen|aktueller|derzeit|momentan|zurzeit|heute|heutige|gestern"
-    r"|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche|diesen monat|letzte woche"
-    r"|letzten tage|mittlerweile|inzwischen|stand heute",
-    "uk": r"зараз|наразі|нині|сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні|цього місяця"
-    r"|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки|поточн\w*",
-    "ru": r"сейчас|щас|ныне|нынче|сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе|в этом месяце"
-    r"|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
+    "de": r"jetzt|gerade|aktuell|aktuelle|aktuellen|aktueller|derzeit|momentan|zurzeit|heute"
+    r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche"
+    r"|diesen monat|letzte woche|letzten tage|mittlerweile|inzwischen|stand heute",
+    "uk": r"зараз|наразі|нині|сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні"
+    r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки"
+    r"|поточн\w*",
+    "ru": r"сейчас|щас|ныне|нынче|сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
+    r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
     r"|на данный момент|на сегодня|текущ\w*",
 }
 _PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!\w)")
@@ -54,11 +55,14 @@ _MONTH_WORD = re.compile(
     + r")(?!\w)"
 )
 YEAR = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")  # a year of these decades, not part of a number
+# Hand-set, not fitted: how near a year a month name counts as that year's month.
+MONTH_BEFORE_YEAR = 24  # hand-set: characters before the year searched for a month name
+MONTH_AFTER_YEAR = 30  # hand-set: characters from the year's start searched for a month name
 
 
 def _months_near(text: str, year_at: int) -> list[int]:
     """Month names within a few words before or after a year."""
-    window = text[max(0, year_at - 24) : year_at + 30]
+    window = text[max(0, year_at - MONTH_BEFORE_YEAR) : year_at + MONTH_AFTER_YEAR]
     return [
         int(name[1:])
         for match in _MONTH_WORD.finditer(window)

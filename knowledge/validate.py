@@ -1,9 +1,11 @@
-"""Checks a knowledge base as a whole: cross-references, duplicates, lengths, confusable phrasings."""
+"""Checks a knowledge base as a whole: cross-references, duplicates, lengths, confusable
+phrasings."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -18,7 +20,7 @@ from knowledge.loader import (
     read_base,
 )
 from knowledge.normalize import normalize
-from knowledge.schema import LANGUAGES, Entry
+from knowledge.schema import LANGUAGES, Entry, Source, Topic
 
 # Two phrasings of different entries this alike (token_sort_ratio on normalised text) leave the
 # matcher nothing to tell them apart by.
@@ -38,7 +40,8 @@ def check_base(
 
     `confusable` compares every phrasing with every other (about a second for the shipped base)
     and requires every text in all four languages: `kb check` and publishing check both; loading
-    at start-up, where the base was checked, does not (a missing translation falls back to English).
+    at start-up, where the base was checked, does not (a missing translation falls back to
+    English).
     """
     raw = read_base(directory or bundled_dir())
     problems = list(raw.problems)
@@ -63,12 +66,17 @@ def load_base(
 
 
 def _cross_check(raw: RawBase, problems: list[Problem]) -> KnowledgeBase:
-    sources, topics, entries, origin = {}, {}, {}, {}
-    for kind, items, store in (
+    sources: dict[str, Source] = {}
+    topics: dict[str, Topic] = {}
+    entries: dict[str, Entry] = {}
+    origin: dict[str, str] = {}
+    # Each kind's items go to that kind's dict: typed loosely, as the loop takes all three.
+    kinds: tuple[tuple[str, list[Any], dict[str, Any]], ...] = (
         ("source", raw.sources, sources),
         ("topic", raw.topics, topics),
         ("entry", raw.entries, entries),
-    ):
+    )
+    for kind, items, store in kinds:
         first_seen: dict[str, tuple[str, int]] = {}
         for item, file, line in items:
             if item.id in first_seen:
@@ -100,9 +108,7 @@ def _cross_check(raw: RawBase, problems: list[Problem]) -> KnowledgeBase:
                     problems.append(
                         Problem(file, line, entry.id, f"{field}.{index}", f"unknown id '{ref}'")
                     )
-        cited = [
-            sources[s].published for s in entry.sources if s in sources and sources[s].published
-        ]
+        cited = [d for d in (sources[s].published for s in entry.sources if s in sources) if d]
         if cited and max(cited) > entry.as_of:
             problems.append(
                 Problem(
@@ -138,7 +144,8 @@ def _check_lengths(
                         line,
                         entry.id,
                         f"answer.{language}",
-                        f"renders to {length} characters, more than one Telegram message ({limit})",
+                        f"renders to {length} characters, "
+                        f"more than one Telegram message ({limit})",
                     )
                 )
 

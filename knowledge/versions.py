@@ -75,7 +75,8 @@ class Diff:
 def diff_hashes(
     old: dict[str, str], new: dict[str, str], titles: dict[str, tuple[str, tuple[str, ...]]]
 ) -> Diff:
-    """Compares two {entry id: hash} maps; `titles` gives title and topics for each id in either."""
+    """Compares two {entry id: hash} maps; `titles` gives title and topics for each id in
+    either."""
 
     def change(entry_id: str) -> Change:
         title, topics = titles.get(entry_id, (entry_id, ()))

@@ -33,7 +33,7 @@ def settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:
     async with running_bot(settings, engine) as app:
         yield app
 
@@ -41,7 +41,7 @@ async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:
 # --- private chat --------------------------------------------------------------------------------
 
 
-async def test_start_and_help(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+async def test_start_and_help(api: FakeBotAPI, bot: Application) -> None:
     chat = api.private_chat()
     welcome = await chat.send("/start")
     assert "20-point plan" in welcome.last.plain
@@ -54,7 +54,7 @@ async def test_start_and_help(api: FakeBotAPI, bot: Application) -> None:  # typ
 
 async def test_command_menus_are_set_per_scope_and_language(
     api: FakeBotAPI, bot: Application
-) -> None:  # type: ignore[type-arg]
+) -> None:
     private = api.commands({"type": "all_private_chats"})
     groups = api.commands({"type": "all_group_chats"})
     assert "start" in {c["command"] for c in private} and "start" not in {
@@ -66,7 +66,7 @@ async def test_command_menus_are_set_per_scope_and_language(
 
 async def test_question_gets_a_sourced_answer_with_buttons(
     api: FakeBotAPI, bot: Application
-) -> None:  # type: ignore[type-arg]
+) -> None:
     chat = api.private_chat()
     replies = await chat.send("what does putin want")
     answer = replies.last
@@ -92,7 +92,7 @@ async def test_question_gets_a_sourced_answer_with_buttons(
 
 async def test_did_you_mean_buttons_open_the_entry(
     api: FakeBotAPI, bot: Application, engine: Engine
-) -> None:  # type: ignore[type-arg]
+) -> None:
     chat = api.private_chat()
     vague = next(
         q
@@ -109,7 +109,7 @@ async def test_did_you_mean_buttons_open_the_entry(
 async def test_unknown_question_is_answered_honestly_and_logged_for_curators(
     api: FakeBotAPI,
     bot: Application,
-    settings: Settings,  # type: ignore[type-arg]
+    settings: Settings,
 ) -> None:
     chat = api.private_chat(user_id=4242)
     replies = await chat.send("best borscht recipe with beets")
@@ -121,7 +121,7 @@ async def test_unknown_question_is_answered_honestly_and_logged_for_curators(
     assert [(r[0], r[1], r[2]) for r in rows] == [("best borscht recipe with beets", "en", 1)]
 
 
-async def test_gaza_plan_is_not_mixed_up(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+async def test_gaza_plan_is_not_mixed_up(api: FakeBotAPI, bot: Application) -> None:
     replies = await api.private_chat().send("trump 20 point plan for gaza, board of peace?")
     assert "outside what I cover" in replies.last.plain and "Gaza" in replies.last.plain
 
@@ -129,7 +129,7 @@ async def test_gaza_plan_is_not_mixed_up(api: FakeBotAPI, bot: Application) -> N
 async def test_answer_in_ukrainian_and_lang_choice_persists(
     api: FakeBotAPI,
     bot: Application,
-    settings: Settings,  # type: ignore[type-arg]
+    settings: Settings,
 ) -> None:
     chat = api.private_chat(user_id=77, language_code="en")
     uk = await chat.send("що хоче путін")
@@ -147,7 +147,7 @@ async def test_answer_in_ukrainian_and_lang_choice_persists(
 # --- groups --------------------------------------------------------------------------------------
 
 
-async def test_group_answers_only_when_addressed(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+async def test_group_answers_only_when_addressed(api: FakeBotAPI, bot: Application) -> None:
     group = api.group_chat()
     group.post("what does putin want")
     await asyncio.sleep(0.8)
@@ -170,7 +170,7 @@ async def test_group_answers_only_when_addressed(api: FakeBotAPI, bot: Applicati
 
 async def test_inline_query_returns_up_to_ten_full_answers(
     api: FakeBotAPI, bot: Application
-) -> None:  # type: ignore[type-arg]
+) -> None:
     results = await api.inline("zaporizhzhia nuclear plant")
     assert 1 <= len(results) <= 10
     first = results[0]
@@ -182,7 +182,7 @@ async def test_inline_query_returns_up_to_ten_full_answers(
 # --- browsing ------------------------------------------------------------------------------------
 
 
-async def test_topics_browse_and_page(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+async def test_topics_browse_and_page(api: FakeBotAPI, bot: Application) -> None:
     chat = api.private_chat()
     topics = await chat.send("/topics")
     rows = topics.last.buttons
@@ -197,7 +197,7 @@ async def test_topics_browse_and_page(api: FakeBotAPI, bot: Application) -> None
     assert "‹ Prev" in [t for row in page2.last.buttons for t, _ in row]
 
 
-async def test_plan_walks_both_plans(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+async def test_plan_walks_both_plans(api: FakeBotAPI, bot: Application) -> None:
     chat = api.private_chat()
     first = await chat.send("/plan")
     assert "20-point plan — page 1 of" in first.last.plain
@@ -207,7 +207,7 @@ async def test_plan_walks_both_plans(api: FakeBotAPI, bot: Application) -> None:
     assert "28-point draft — page 1 of" in draft.last.plain
 
 
-async def test_compare_side_by_side(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+async def test_compare_side_by_side(api: FakeBotAPI, bot: Application) -> None:
     chat = api.private_chat()
     nato = await chat.send("/compare nato")
     for party in ("Ukraine:", "Russia:", "United States:", "Europe:"):
@@ -219,7 +219,7 @@ async def test_compare_side_by_side(api: FakeBotAPI, bot: Application) -> None: 
     assert "Sources:" in picked.last.plain
 
 
-async def test_timeline_and_sources(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+async def test_timeline_and_sources(api: FakeBotAPI, bot: Application) -> None:
     chat = api.private_chat()
     timeline = await chat.send("/timeline")
     assert "1994" in timeline.last.plain and "2025-12" in timeline.last.plain
@@ -244,7 +244,7 @@ async def test_timeline_and_sources(api: FakeBotAPI, bot: Application) -> None: 
 async def test_expired_or_forged_buttons_get_a_polite_answer(
     api: FakeBotAPI,
     bot: Application,
-    data: str,  # type: ignore[type-arg]
+    data: str,
 ) -> None:
     chat = api.private_chat()
     replies = await chat.send("/topics")
@@ -292,7 +292,7 @@ async def test_flood_control_warns_once_then_stays_quiet(
         assert sum("asking faster" in t for t in texts) == 1
 
 
-async def test_429_while_replying_is_retried(api: FakeBotAPI, bot: Application) -> None:  # type: ignore[type-arg]
+async def test_429_while_replying_is_retried(api: FakeBotAPI, bot: Application) -> None:
     chat = api.private_chat()
     api.fail_next("sendMessage", TooManyRequests(retry_after=1))
     replies = await chat.send("what does putin want", timeout=8.0)
@@ -304,7 +304,7 @@ async def test_429_while_replying_is_retried(api: FakeBotAPI, bot: Application) 
 async def test_errors_are_logged_without_token_and_the_user_is_told(
     api: FakeBotAPI,
     bot: Application,
-    caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     chat = api.private_chat()
     api.fail_next("sendMessage", BadRequest("something broke"))
@@ -346,6 +346,7 @@ async def test_webhook_accepts_only_the_right_secret(
 ) -> None:
     port = _free_port()
     async with running_bot(settings, engine, polling=False) as app:
+        assert app.updater is not None
         await app.updater.start_webhook(
             listen="127.0.0.1",
             port=port,
@@ -369,7 +370,7 @@ async def test_webhook_accepts_only_the_right_secret(
             ) as r:
                 assert r.status == 200
         calls = await api.wait_for("sendMessage")
-        assert "Sources:" in calls[0].sent.plain  # type: ignore[union-attr]
+        assert "Sources:" in calls[0].sent.plain  # type: ignore[union-attr]  # a sendMessage call records what was sent
 
 
 # --- rendering and the curator's report ----------------------------------------------------------
@@ -396,7 +397,7 @@ async def test_report_unanswered_lists_questions_without_user_ids(
     api: FakeBotAPI,
     bot: Application,
     settings: Settings,
-    capsys: pytest.CaptureFixture[str],  # type: ignore[type-arg]
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from bot.cli import main

@@ -82,7 +82,7 @@ async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Echo text back HTML-escaped, replying to the user's message."""
     assert update.effective_message is not None and update.effective_message.text is not None
-    await update.effective_chat.send_action("typing")  # type: ignore[union-attr]
+    await update.effective_chat.send_action("typing")  # type: ignore[union-attr]  # a message update has a chat
     await update.effective_message.reply_text(
         f"<i>echo:</i> {html.escape(update.effective_message.text)}", parse_mode=ParseMode.HTML
     )

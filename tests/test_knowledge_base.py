@@ -1,4 +1,5 @@
-"""The knowledge base: the shipped content is sound, and `kb check` catches each kind of problem."""
+"""The knowledge base: the shipped content is sound, and `kb check` catches each kind of
+problem."""
 
 from __future__ import annotations
 
@@ -112,7 +113,8 @@ def test_valid_tree_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         ),
         (
             entry("alpha-entry", "alpha").replace(
-                '    title: {en: "About alpha", de: "Über alpha", uk: "Про alpha", ru: "О alpha"}\n',
+                '    title: {en: "About alpha", de: "Über alpha", '
+                'uk: "Про alpha", ru: "О alpha"}\n',
                 "",
             ),
             "alpha-entry",
@@ -207,7 +209,11 @@ def test_confusable_phrasings_name_both_entries(
     assert any("beta-entry" in p["msg"] for p in problems if p["entry"] == "alpha-entry")
 
 
-OFF_TOPIC = 'off_topic:\n  en: ["weather in lisbon tomorrow", "best pizza dough recipe"]\n  de: ["wetter morgen"]\n'
+OFF_TOPIC = (
+    "off_topic:\n"
+    '  en: ["weather in lisbon tomorrow", "best pizza dough recipe"]\n'
+    '  de: ["wetter morgen"]\n'
+)
 
 
 def test_off_topic_questions_are_read_with_the_base(
@@ -261,7 +267,8 @@ def test_off_topic_question_that_is_an_entry_phrasing_is_named(
 
 def test_bad_url_and_undated_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sources = (
-        "sources:\n  - id: src-one\n    publisher: P\n    title: T\n    url: not a url\n    published: 2025-12-01\n"
+        "sources:\n  - id: src-one\n    publisher: P\n    title: T\n    url: not a url\n"
+        "    published: 2025-12-01\n"
         "  - id: src-two\n    publisher: P\n    title: T\n    url: https://example.org/\n"
     )
     code, problems = run_check(capsys, write_tree(tmp_path, sources_yaml=sources))
@@ -359,8 +366,8 @@ def test_changing_a_cited_source_changes_the_entry(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("language", ["uk", "ru"])
 def test_cyrillic_answers_write_names_in_cyrillic(base: KnowledgeBase, language: str) -> None:
-    """Under 5% of the words of a uk/ru title and body in Latin letters, overall and in every answer
-    once the names of publications (which stay as published) are left out."""
+    """Under 5% of the words of a uk/ru title and body in Latin letters, overall and in every
+    answer once the names of publications (which stay as published) are left out."""
     engine = Engine(base)
     publications = {
         w.casefold() for s in base.sources.values() for w in re.findall(r"[^\W\d_]+", s.publisher)
