@@ -79,7 +79,10 @@ def build_application(
     engine: Engine | None = None,
     rate_limiter: bool = True,
 ) -> App:
-    """The real Application: handlers, defaults, lifecycle hooks. `request` lets tests swap the HTTP client."""
+    """The real Application: handlers, defaults, lifecycle hooks.
+
+    `request` lets tests swap the HTTP client.
+    """
     token = settings.token()
     quiet_http_logging()
     database = Database(settings.database_url)
@@ -99,7 +102,8 @@ def build_application(
     )
 
     # Notifications go through their own Bot: our Pacer spaces them and handles 429 itself, and
-    # AIORateLimiter's retries would hide 429s from it and hold answers to users behind a broadcast.
+    # AIORateLimiter's retries would hide 429s from it and hold answers to users behind a
+    # broadcast.
     api = settings.telegram_api_url
     notify_bot = Bot(
         token,
@@ -126,7 +130,8 @@ def build_application(
             )
         else:
             logger.warning(
-                "No JobQueue (install python-telegram-bot[job-queue]): notifications are not delivered"
+                "No JobQueue (install python-telegram-bot[job-queue]): "
+                "notifications are not delivered"
             )
 
     async def post_shutdown(app: App) -> None:

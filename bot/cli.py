@@ -1,4 +1,6 @@
-"""The `briefing-bot` command line: ask questions, check and compare knowledge bases, run the bot."""
+"""The `briefing-bot` command line: ask questions, check and compare knowledge bases,
+run the bot.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from knowledge.answer import Answer, Engine
 from knowledge.loader import KnowledgeBase, KnowledgeError, bundled_dir, knowledge_date_of
-from knowledge.text import as_text, body_text
+from knowledge.plain import as_text, body_text
 from knowledge.validate import check_base, load_base
 from knowledge.versions import content_version, diff_bases
 
@@ -57,7 +59,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 def _questions(path: str) -> Iterator[str]:
-    stream: TextIO = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    stream: TextIO = sys.stdin if path == "-" else open(path, encoding="utf-8")
     try:
         for line in stream:
             if line.strip():
@@ -106,7 +108,8 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     )
     print(
         f"ok: {len(base.entries)} entries, {phrasings} phrasings, {len(base.sources)} sources, "
-        f"{len(base.topics)} topics, {len(base.off_topic.texts())} off-topic questions; version {content_version(base)}; "
+        f"{len(base.topics)} topics, {len(base.off_topic.texts())} off-topic questions; "
+        f"version {content_version(base)}; "
         + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
         file=sys.stderr,
     )
@@ -143,7 +146,10 @@ def cmd_kb_dump(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_publish(args: argparse.Namespace) -> int:
-    """Validates, diffs against the last published version, records it and enqueues notifications."""
+    """Publishes a knowledge base as a new version.
+
+    Validates, diffs against the last published version, records it and enqueues notifications.
+    """
     import asyncio
 
     from chat.notifications import publish
@@ -175,7 +181,8 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
         return 0
     if result.baseline:
         print(
-            f"baseline: version {result.version} recorded ({len(base.entries)} entries); nothing enqueued"
+            f"baseline: version {result.version} recorded ({len(base.entries)} entries); "
+            "nothing enqueued"
         )
         return 0
     print(f"published version {result.previous} -> {result.version}")
@@ -248,7 +255,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     except NetworkError as exc:
         print(
-            f"error: cannot reach the Bot API at {settings.telegram_api_url}: {type(exc).__name__}",
+            f"error: cannot reach the Bot API at {settings.telegram_api_url}: "
+            f"{type(exc).__name__}",
             file=sys.stderr,
         )
         return 3
@@ -310,7 +318,10 @@ def _knowledge_date_line() -> str:
     known = knowledge_date_of(_knowledge_dir(None))
     if known is None:
         return ""
-    return f"The knowledge base is current up to {known.isoformat()}; it knows nothing after that day."
+    return (
+        f"The knowledge base is current up to {known.isoformat()}; "
+        "it knows nothing after that day."
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -384,7 +395,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(
-            f"error: the knowledge base is broken ({len(exc.problems)} problem(s)); run 'briefing-bot kb check'",
+            f"error: the knowledge base is broken ({len(exc.problems)} problem(s)); "
+            "run 'briefing-bot kb check'",
             file=sys.stderr,
         )
         return 1

@@ -1,4 +1,6 @@
-"""Callback data: one small class per button action, encoded here and parsed here from untrusted input.
+"""Callback data: one small class per button action.
+
+Each is encoded here and parsed here from untrusted input.
 
 Form: "1|action|arg|arg", at most InlineKeyboardButtonLimit.MAX_CALLBACK_DATA bytes. Anything that
 does not parse, names an unknown action or carries an argument outside its pattern decodes to None,

@@ -1,4 +1,7 @@
-"""Per-user flood control as a sliding window; the handler that applies it lives in handlers/flood.py."""
+"""Per-user flood control as a sliding window.
+
+The handler that applies it lives in handlers/flood.py.
+"""
 
 from __future__ import annotations
 

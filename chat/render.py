@@ -9,7 +9,7 @@ from telegram.constants import MessageLimit
 
 from knowledge.answer import Answer, Outcome, compose
 from knowledge.loader import KnowledgeBase
-from knowledge.messages import disagreement_note, text
+from knowledge.messages import disagreement_note, wording
 from knowledge.schema import Entry
 
 _TAG = re.compile(r"<[^>]+>")
@@ -30,22 +30,22 @@ def render_answer(answer: Answer) -> str:
     """The full message for an answer, "did you mean" or "I don't know"."""
     lang = answer.language
     if answer.outcome is Outcome.suggest:
-        return escape(text(lang, "did_you_mean"))
+        return escape(wording(lang, "did_you_mean"))
     if answer.outcome is Outcome.after:
         date = answer.knowledge_date.isoformat() if answer.knowledge_date else "?"
-        lines = [escape(text(lang, "after_knowledge_date").format(date=date))]
+        lines = [escape(wording(lang, "after_knowledge_date").format(date=date))]
         if answer.suggestions:
-            lines.append(escape(text(lang, "known_until_then").format(date=date)))
+            lines.append(escape(wording(lang, "known_until_then").format(date=date)))
         return "\n\n".join(lines)
     if answer.outcome is Outcome.empty:
-        return escape(text(lang, "empty"))
+        return escape(wording(lang, "empty"))
     if answer.outcome is Outcome.none:
         if answer.note:
-            return f"{escape(text(lang, 'out_of_scope'))}\n\n{escape(answer.note)}"
-        return escape(text(lang, "no_answer"))
+            return f"{escape(wording(lang, 'out_of_scope'))}\n\n{escape(answer.note)}"
+        return escape(wording(lang, "no_answer"))
     blocks = [f"<b>{escape(answer.title)}</b>", escape(answer.summary)]
     if answer.summary_language != lang:
-        blocks.append(f"<i>{escape(text(lang, 'translation_missing'))}</i>")
+        blocks.append(f"<i>{escape(wording(lang, 'translation_missing'))}</i>")
     if answer.positions:
         blocks.append("\n".join(f"• <b>{escape(p)}:</b> {escape(v)}" for p, v in answer.positions))
     if answer.details:
@@ -55,7 +55,7 @@ def render_answer(answer: Answer) -> str:
         prefix = f"<i>{escape(label)}:</i> " if label else ""
         blocks.append(prefix + escape(note))
     as_of = answer.as_of.isoformat() if answer.as_of else "?"
-    blocks.append(f"<i>{escape(text(lang, 'as_of'))} {escape(as_of)}</i>")
+    blocks.append(f"<i>{escape(wording(lang, 'as_of'))} {escape(as_of)}</i>")
     blocks.append(render_sources(answer))
     return "\n\n".join(b for b in blocks if b)
 
@@ -63,7 +63,7 @@ def render_answer(answer: Answer) -> str:
 def render_sources(answer: Answer) -> str:
     if not answer.sources:
         return ""
-    lines = [f"<b>{escape(text(answer.language, 'sources'))}:</b>"]
+    lines = [f"<b>{escape(wording(answer.language, 'sources'))}:</b>"]
     # Publisher and date only: titles and reliability notes are one tap away, behind "Sources".
     lines += [
         f'{s.number}. <a href="{escape(s.url)}">{escape(s.publisher)}</a>, {escape(s.published)}'

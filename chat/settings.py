@@ -52,12 +52,14 @@ class Settings(BaseSettings):
     notify_check_seconds: float = Field(
         default=2.0,
         gt=0,
-        description="How often the running bot looks for a new published version and due notifications.",
+        description="How often the running bot looks for a new published version "
+        "and due notifications.",
     )
     notify_global_rate: float = Field(
         default=25.0,
         gt=0,
-        description="Notifications per second overall, per replica (Telegram: ~30/s free, 1000/s paid).",
+        description="Notifications per second overall, per replica "
+        "(Telegram: ~30/s free, 1000/s paid).",
     )
     notify_chat_interval_seconds: float = Field(
         default=1.05,
@@ -69,7 +71,8 @@ class Settings(BaseSettings):
     )
     notify_allow_paid_broadcast: bool = Field(
         default=False,
-        description="Send with allow_paid_broadcast (Stars) so notify_global_rate may go up to 1000/s.",
+        description="Send with allow_paid_broadcast (Stars) "
+        "so notify_global_rate may go up to 1000/s.",
     )
     notify_concurrency: int = Field(
         default=16, gt=0, description="Notifications in flight at once per replica."

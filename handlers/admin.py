@@ -18,7 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 async def publish_command(update: Update, context: Context) -> None:
-    """/publish (the bot's admins only): publishes KNOWLEDGE_DIR or the bundled base, as `kb publish` does."""
+    """/publish (the bot's admins only): publishes KNOWLEDGE_DIR or the bundled base.
+
+    As `kb publish` does.
+    """
     svc = services(context)
     language = await ui_language(update, context)
     user = update.effective_user

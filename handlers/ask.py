@@ -95,7 +95,10 @@ async def private_text(update: Update, context: Context) -> None:
 
 
 async def group_text(update: Update, context: Context) -> None:
-    """In groups, answer only when addressed: a mention of this bot, or a reply to one of its messages."""
+    """In groups, answer only when addressed.
+
+    Addressed means a mention of this bot, or a reply to one of its messages.
+    """
     message = update.effective_message
     if message is None or not message.text:
         return

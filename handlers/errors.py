@@ -27,5 +27,5 @@ async def on_error(update: object, context: Context) -> None:
         try:
             language = await ui_language(update, context)
             await update.effective_message.reply_text(t(language, "error"))
-        except (TelegramError, Exception):  # noqa: BLE001 - the apology itself must never crash the bot
+        except (TelegramError, Exception):  # the apology itself must never crash the bot
             logger.warning("Could not tell the user about the error")

@@ -12,7 +12,10 @@ from handlers.context import Context, ui_language
 
 
 async def flood_check(update: Update, context: Context) -> None:
-    """Runs before every other handler (group -1); stops the update when the user is over the limit."""
+    """Runs before every other handler (group -1).
+
+    Stops the update when the user is over the limit.
+    """
     user = update.effective_user
     if user is None:
         return

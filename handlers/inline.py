@@ -1,4 +1,7 @@
-"""Inline mode: `@bot question` in any chat lists matching entries; choosing one inserts the answer."""
+"""Inline mode: `@bot question` in any chat lists matching entries.
+
+Choosing one inserts the answer.
+"""
 
 from __future__ import annotations
 

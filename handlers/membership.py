@@ -1,4 +1,7 @@
-"""The bot's own membership: removed or blocked means no more notifications; a migrated group keeps its own."""
+"""The bot's own membership: removed or blocked means no more notifications.
+
+A migrated group keeps its own.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,10 @@ GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 
 
 async def my_status_changed(update: Update, context: Context) -> None:
-    """Kicked, blocked or left: mark the chat and drop its subscriptions at once; added back: unmark."""
+    """Kicked, blocked or left: mark the chat and drop its subscriptions at once.
+
+    Added back: unmark.
+    """
     change = update.my_chat_member
     if change is None:
         return

@@ -12,7 +12,7 @@ from handlers.ask import expired, send_answer
 from handlers.browse import send_topic
 from handlers.context import Context, chat_of, message_of, query_of, services, ui_language
 from knowledge.answer import Engine
-from knowledge.messages import text
+from knowledge.messages import wording
 from knowledge.schema import LANGUAGES
 
 
@@ -38,7 +38,7 @@ async def start(update: Update, context: Context) -> None:
 def knowledge_date_line(engine: Engine, language: str) -> str:
     """ "Knowledge up to 2026-01-17": what the base knows, and so what it cannot."""
     known = engine.base.knowledge_date.isoformat()
-    return f"<i>{escape(text(language, 'knowledge_date'))} {known}</i>"
+    return f"<i>{escape(wording(language, 'knowledge_date'))} {known}</i>"
 
 
 async def help_command(update: Update, context: Context) -> None:

@@ -24,7 +24,10 @@ DEFAULT_DIGEST_TIME = "09:00"
 
 
 async def may_change(update: Update, context: Context) -> bool:
-    """Anyone in a private chat; in groups only administrators (and the group itself, posting anonymously)."""
+    """Anyone in a private chat; in groups only administrators.
+
+    In a group, the group itself (posting anonymously) may too.
+    """
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or chat.type == ChatType.PRIVATE:
         return True

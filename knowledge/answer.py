@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from knowledge.loader import KnowledgeBase
-from knowledge.messages import text
+from knowledge.messages import wording
 from knowledge.normalize import surface_tokens
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized
 from knowledge.scoring import Scoring
@@ -268,7 +268,7 @@ def compose(
         summary_language=used,
         details=local(entry.details),
         positions=[
-            (text(used, party.value), view.get(used)) for party, view in entry.positions.items()
+            (wording(used, party.value), view.get(used)) for party, view in entry.positions.items()
         ],
         as_of=entry.as_of,
         sources=_sources(base, entry),

@@ -26,7 +26,7 @@ def plan_named(words: list[str]) -> str:
 
 
 def plan_entries(base: KnowledgeBase, plan: str) -> list[Entry]:
-    """The points of a plan in file order: the plan itself first, then its points, then the rest."""
+    """The points of a plan in file order: the plan first, then its points, then the rest."""
     in_plan = [
         e
         for e in base.entries.values()
@@ -84,7 +84,9 @@ def citations(base: KnowledgeBase) -> Citations:
 
 
 def find_topics(base: KnowledgeBase, words: list[str]) -> tuple[set[str], list[str]]:
-    """Topic ids from command words, each an id, a title in any language or "all": (found, unknown).
+    """Topic ids from command words, each an id, a title in any language or "all".
+
+    Returns (found, unknown).
 
     The whole phrase is tried as one title first ("/subscribe Zaporizhzhia nuclear plant")."""
     titles = {

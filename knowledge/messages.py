@@ -123,7 +123,7 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def text(language: str, key: str) -> str:
+def wording(language: str, key: str) -> str:
     """Interface text in `language`, falling back to English."""
     return TEXTS.get(language, TEXTS["en"]).get(key) or TEXTS["en"][key]
 
@@ -135,4 +135,4 @@ def disagreement_note(language: str, disagreement: str) -> tuple[str | None, str
         return None, disagreement
     if starts and disagreement[len("sources differ") :].startswith(":"):
         disagreement = disagreement[len("sources differ:") :].lstrip()
-    return text(language, "sources_differ"), disagreement
+    return wording(language, "sources_differ"), disagreement

@@ -1,1 +1,4 @@
-"""Persistence: the database schema, its migrations and the queries on it. Knows nothing of Telegram."""
+"""Persistence: the database schema, its migrations and the queries on it.
+
+Knows nothing of Telegram.
+"""

@@ -1,4 +1,6 @@
-"""Storage that must survive a restart: chats, subscriptions, published versions, the outbox, questions.
+"""Storage that must survive a restart.
+
+Chats, subscriptions, published versions, the outbox, questions.
 
 SQLAlchemy 2 async; SQLite (WAL) by default, PostgreSQL through DATABASE_URL. The schema is owned
 by the Alembic migrations in storage/migrations, applied on start and by `briefing-bot db upgrade`.
@@ -83,7 +85,10 @@ class Chat(Base):
 
 
 class OutboxEntry(BaseModel):
-    """One line of a notification: an entry and what happened to it. Outbox.entries is a JSON list."""
+    """One line of a notification: an entry and what happened to it.
+
+    Outbox.entries is a JSON list.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -189,7 +194,10 @@ def make_engine(url: str) -> AsyncEngine:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Applies the Alembic migrations up to `revision` (blocking; call from a thread in async code)."""
+    """Applies the Alembic migrations up to `revision`.
+
+    Blocking; call from a thread in async code.
+    """
     from alembic import command
     from alembic.config import Config
 
@@ -300,7 +308,7 @@ class Database:
                 await session.execute(pending.values(next_attempt_at=due))
 
     async def forget_chat(self, chat_id: int, reason: str) -> int:
-        """The bot was blocked or removed: mark the chat, drop its subscriptions and pending rows."""
+        """Bot blocked or removed: mark the chat, drop its subscriptions and pending rows."""
         async with self.session.begin() as session:
             return await forget_chat(session, chat_id, reason)
 

@@ -1,16 +1,23 @@
-"""Runs the real Application against the fake Bot API over real HTTP (used by tests and benchmarks)."""
+"""Runs the real Application against the fake Bot API over real HTTP.
+
+Used by tests and benchmarks.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, App, build_application
 from chat.settings import Settings
 from knowledge.answer import Engine
 from testkit.fakes import FakeBotAPI
+
+AnyApp = TypeVar("AnyApp", bound=Application[Any, Any, Any, Any, Any, Any])
 
 TOKEN = "123456789:" + "A1b2C3d4E5" * 4
 
@@ -33,8 +40,8 @@ def settings_for_url(api_root: str, database_url: str, **overrides: Any) -> Sett
 
 
 @asynccontextmanager
-async def running(app: App, polling: bool = True) -> AsyncIterator[App]:
-    """Any Application as `run_polling` starts it (post_init included), stopped cleanly afterwards."""
+async def running(app: AnyApp, polling: bool = True) -> AsyncIterator[AnyApp]:
+    """Any Application as `run_polling` starts it (post_init included), stopped cleanly after."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)

@@ -1,6 +1,8 @@
 """A delivery worker in its own process, so tests can SIGKILL it in the middle of a broadcast.
 
-Usage: python -m testkit.outbox_worker API_ROOT DATABASE_URL [RATE] — delivers until no row is pending.
+Usage: python -m testkit.outbox_worker API_ROOT DATABASE_URL [RATE]
+
+It delivers until no row is pending.
 """
 
 from __future__ import annotations

@@ -17,10 +17,10 @@ from knowledge.answer import Engine, Outcome, phrasings_of
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import normalize
+from knowledge.plain import as_text
 from knowledge.scoring import SCORING_FILE, Scoring
 from knowledge.search import OTHER_LANGUAGE_KNOWN, Phrasing, SearchIndex, _ranges
 from knowledge.semantic import Embedder
-from knowledge.text import as_text
 from knowledge.timeframe import asks_after
 
 

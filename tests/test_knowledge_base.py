@@ -14,8 +14,8 @@ from bot.cli import main
 from chat.render import escape, render_answer, visible_length
 from knowledge.answer import Engine, compose
 from knowledge.loader import KnowledgeBase
+from knowledge.plain import body_text
 from knowledge.schema import LANGUAGES, Kind
-from knowledge.text import body_text
 from knowledge.validate import load_base
 from knowledge.versions import content_version, diff_bases
 from testkit.kb_trees import entry, write_tree

@@ -29,6 +29,7 @@ from knowledge.versions import ChangeKind, content_version
 from storage.db import (
     Chat,
     Database,
+    DigestMode,
     KbVersion,
     Outbox,
     OutboxEntry,
@@ -443,7 +444,7 @@ async def test_daily_digest_is_held_then_sent_as_one_message(
 ) -> None:
     await publish(db, load(tree_a(tmp_path / "a")))
     await add_chats(db, {31: {EVERYTHING}, 32: {EVERYTHING}})
-    await db.set_digest(31, "private", "daily", "06:00", utcnow().replace(year=2100))
+    await db.set_digest(31, "private", DigestMode.DAILY, "06:00", utcnow().replace(year=2100))
     await publish(db, load(tree_b(tmp_path / "b")))
     await publish(
         db,

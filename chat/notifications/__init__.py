@@ -1,6 +1,7 @@
 """Update notifications, in the order a change travels.
 
-- `publishing`: a new knowledge version is recorded and one outbox row per interested chat enqueued.
+- `publishing`: a new knowledge version is recorded and one outbox row per interested chat
+  enqueued.
 - `message`: what a chat is told (one line per changed entry, in its language).
 - `claims`: a worker claims due rows atomically, marks them sent, or gives them back.
 - `pacing`: Telegram's limits for one sender.

@@ -1,8 +1,8 @@
 """The outbox from a worker's side: claim due rows atomically, mark them sent, give them back.
 
-Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL and by one UPDATE under the write lock on
-SQLite, so no row has two owners; each row is marked sent right after its message went out, so a crash
-re-sends at most the messages that were in flight.
+Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL and by one UPDATE under the write lock
+on SQLite, so no row has two owners; each row is marked sent right after its message went out, so a
+crash re-sends at most the messages that were in flight.
 """
 
 from __future__ import annotations
@@ -168,8 +168,10 @@ class Claims:
         return out
 
     async def mark_sent(self, item: Claimed) -> int:
-        """Marks the rows sent; returns how many were still ours (another worker may have re-claimed
-        a stale one). Concurrent marks share one commit."""
+        """Marks the rows sent; returns how many were still ours.
+
+        Another worker may have re-claimed a stale one. Concurrent marks share one commit.
+        """
         self._marks.setdefault(item.token, []).extend(item.ids)
         if self._marks_done is None:
             self._marks_done = asyncio.get_running_loop().create_future()
@@ -200,7 +202,7 @@ class Claims:
                             .execution_options(synchronize_session=False)
                         )
                         marked.update(result.scalars())
-            except Exception as exc:  # noqa: BLE001 - handed to every waiter
+            except Exception as exc:  # handed to every waiter
                 if done is not None:
                     done.set_exception(exc)
             else:

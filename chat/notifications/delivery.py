@@ -1,4 +1,7 @@
-"""Delivery: send each claimed chat its message, paced, and handle every answer Telegram may give."""
+"""Delivery of claimed notifications.
+
+Each claimed chat is sent its message, paced, and every answer Telegram may give is handled.
+"""
 
 from __future__ import annotations
 
@@ -170,7 +173,7 @@ class Delivery:
             async with limit:
                 try:
                     await self._send(item, report)
-                except Exception:  # noqa: BLE001 - one chat's surprise must not stop the broadcast
+                except Exception:  # one chat's surprise must not stop the broadcast
                     logger.exception("Delivering to chat %s failed unexpectedly", item.chat_id)
                     try:
                         await self._release(
@@ -179,7 +182,7 @@ class Delivery:
                             limit=self.settings.notify_max_attempts,
                             report=report,
                         )
-                    except Exception:  # noqa: BLE001 - the claim then simply goes stale
+                    except Exception:  # the claim then simply goes stale
                         logger.exception(
                             "Could not release the outbox rows of chat %s", item.chat_id
                         )

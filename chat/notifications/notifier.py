@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Notifier:
-    """Runs in the bot: notices a newly published version, reloads the base, then delivers the outbox.
+    """Runs in the bot: notices a newly published version, reloads the base, delivers the outbox.
 
     `reload` returns a new engine-like object (or raises); `swap` installs it. A base that fails to
     load leaves the old one serving.
@@ -41,7 +41,10 @@ class Notifier:
     pacer: Pacer | None = None
 
     async def ensure_baseline(self, base: KnowledgeBase) -> None:
-        """On a fresh database the running base becomes the baseline later publishes are diffed against."""
+        """On a fresh database, records the running base as the baseline.
+
+        Later publishes are diffed against it.
+        """
         if await published_version(self.db) is None:
             await publish(self.db, base, note="baseline recorded at bot start")
 
@@ -54,7 +57,7 @@ class Notifier:
             return
         try:
             engine = await asyncio.to_thread(self.reload)
-        except Exception as exc:  # noqa: BLE001 - a broken base must never take the bot down
+        except Exception as exc:  # a broken base must never take the bot down
             logger.error(
                 "Published version %s could not be loaded; the old base keeps serving: %s",
                 version,
@@ -77,7 +80,7 @@ class Notifier:
             return
         try:
             await self.refresh_knowledge()
-        except Exception:  # noqa: BLE001 - the database may be briefly unreachable
+        except Exception:  # the database may be briefly unreachable
             logger.exception("Looking for a new published version failed")
         if self.task is None or self.task.done():
             if self.pacer is None:
@@ -95,12 +98,15 @@ class Notifier:
             self.task.add_done_callback(_log_report)
 
     async def close(self, grace: float = 5.0) -> None:
-        """Lets in-flight messages finish and gives unsent claims back, so a restart resumes at once."""
+        """Lets in-flight messages finish and gives unsent claims back.
+
+        A restart then resumes at once.
+        """
         self.stop.set()
         if self.task is not None and not self.task.done():
             try:
                 await asyncio.wait_for(asyncio.shield(self.task), grace)
-            except (TimeoutError, Exception):  # noqa: BLE001 - shutting down anyway
+            except (TimeoutError, Exception):  # shutting down anyway
                 self.task.cancel()
 
 

@@ -11,10 +11,12 @@ from chat.settings import Settings
 
 
 class Pacer:
-    """Telegram's limits for one sender: a global rate, one message a second per chat, N a minute per group.
+    """Telegram's limits for one sender.
 
-    PTB's AIORateLimiter paces groups and the global rate but not private chats; this adds the rest.
-    Slots are handed out strictly spaced, so the rate never bursts above the configured one.
+    A global rate, one message a second per chat, N a minute per group.
+
+    PTB's AIORateLimiter paces groups and the global rate but not private chats; this adds the
+    rest. Slots are handed out strictly spaced, so the rate never bursts above the configured one.
     """
 
     GROUP_WINDOW = 60.0
@@ -67,8 +69,9 @@ class Pacer:
             self.chat_next = {c: at for c, at in self.chat_next.items() if at > now}
         if slot > now:
             await asyncio.sleep(slot - now)
-        # Slots are spaced, but tasks that wake late (a busy event loop) could still leave together:
-        # the sends of the last second, counted as they really go out, never exceed the rate.
+        # Slots are spaced, but tasks that wake late (a busy event loop) could still leave
+        # together: the sends of the last second, counted as they really go out, never exceed the
+        # rate.
         while True:
             now = time.monotonic()
             while self.sent and self.sent[0] <= now - 1.0:

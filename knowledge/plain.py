@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knowledge.answer import Answer, Outcome
-from knowledge.messages import disagreement_note, text
+from knowledge.messages import disagreement_note, wording
 
 
 def as_text(answer: Answer) -> str:
@@ -17,25 +17,27 @@ def body_text(answer: Answer) -> str:
     """Everything but the source list, in the answer's language (for `ask --json`'s `body`)."""
     lang = answer.language
     if answer.outcome is Outcome.suggest:
-        lines = [text(lang, "did_you_mean")]
+        lines = [wording(lang, "did_you_mean")]
         lines += [f"  - {s.title} [{s.entry_id}]" for s in answer.suggestions]
         return "\n".join(lines)
     if answer.outcome is Outcome.after:
         date = answer.knowledge_date.isoformat() if answer.knowledge_date else "?"
-        lines = [text(lang, "after_knowledge_date").format(date=date)]
+        lines = [wording(lang, "after_knowledge_date").format(date=date)]
         if answer.suggestions:
-            lines += ["", text(lang, "known_until_then").format(date=date)]
+            lines += ["", wording(lang, "known_until_then").format(date=date)]
             lines += [f"  - {s.title} [{s.entry_id}]" for s in answer.suggestions]
         return "\n".join(lines)
     if answer.outcome is Outcome.empty:
-        return text(lang, "empty")
+        return wording(lang, "empty")
     if answer.outcome is Outcome.none:
         return "\n".join(
-            [text(lang, "out_of_scope"), answer.note] if answer.note else [text(lang, "no_answer")]
+            [wording(lang, "out_of_scope"), answer.note]
+            if answer.note
+            else [wording(lang, "no_answer")]
         )
     lines = [answer.summary]
     if answer.summary_language != lang:
-        lines.append(text(lang, "translation_missing"))
+        lines.append(wording(lang, "translation_missing"))
     if answer.positions:
         lines.append("")
         lines += [f"- {party}: {view}" for party, view in answer.positions]
@@ -44,12 +46,12 @@ def body_text(answer: Answer) -> str:
     if answer.disagreement:
         label, note = disagreement_note(answer.summary_language, answer.disagreement)
         lines += ["", f"{label}: {note}" if label else note]
-    lines += ["", f"{text(lang, 'as_of')} {answer.as_of.isoformat() if answer.as_of else '?'}"]
+    lines += ["", f"{wording(lang, 'as_of')} {answer.as_of.isoformat() if answer.as_of else '?'}"]
     return "\n".join([answer.title, "", *lines])
 
 
 def _sources(answer: Answer) -> list[str]:
-    lines = [f"{text(answer.language, 'sources')}:"]
+    lines = [f"{wording(answer.language, 'sources')}:"]
     lines += [
         f"  [{s.number}] {s.publisher}: {s.title} ({s.published}) {s.url}" for s in answer.sources
     ]
