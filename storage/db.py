@@ -14,6 +14,7 @@ import json
 import logging
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from sqlalchemy import (
@@ -170,7 +171,7 @@ class Unanswered(Base):
     )
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
@@ -252,7 +253,7 @@ class Database:
                 .order_by(func.count().desc(), func.max(Unanswered.asked_at).desc())
                 .limit(limit)
             )
-            return [tuple(r) for r in rows]  # type: ignore[misc]
+            return [(text, language, count, best, at) for text, language, count, best, at in rows]
 
     # --- subscriptions ---------------------------------------------------------------------------
 
@@ -345,7 +346,7 @@ async def forget_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
             state=OutboxState.DROPPED, last_error=reason[:500], claimed_by=None, claimed_at=None
         )
     )
-    return int(dropped.rowcount or 0)  # type: ignore[attr-defined]
+    return int(dropped.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
 
 
 async def move_chat(session: AsyncSession, old_id: int, new_id: int) -> None:

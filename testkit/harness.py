@@ -36,7 +36,7 @@ def settings_for_url(api_root: str, database_url: str, **overrides: Any) -> Sett
         "flood_limit": 1000,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' init option
 
 
 @asynccontextmanager
