@@ -118,13 +118,15 @@ def _log_report(task: asyncio.Task[DeliveryReport]) -> None:
         logger.error("Delivering notifications failed: %s", type(error).__name__, exc_info=error)
         return
     report = task.result()
-    if report.sent or report.failed or report.blocked or report.backed_off:
+    if report.sent or report.failed or report.blocked or report.backed_off or report.lost_claims:
         logger.info(
-            "Notifications: %d sent, %d blocked, %d migrated, %d backed off, %d failed, %d 429s",
+            "Notifications: %d sent, %d blocked, %d migrated, %d backed off, %d failed, %d 429s,"
+            " %d rows re-claimed while sending",
             report.sent,
             report.blocked,
             report.migrated,
             report.backed_off,
             report.failed,
             report.rate_limited,
+            report.lost_claims,
         )
