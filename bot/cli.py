@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from knowledge.answer import Answer, Engine
 from knowledge.loader import KnowledgeBase, KnowledgeError, bundled_dir, knowledge_date_of
@@ -58,21 +58,35 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-def _questions(path: str) -> Iterator[str]:
-    stream: TextIO = sys.stdin if path == "-" else open(path, encoding="utf-8")
+def _questions(path: str) -> Iterator[tuple[int, str | None]]:
+    """(line number, question) for each non-blank line; None for a line that is not UTF-8."""
+    stream: BinaryIO = sys.stdin.buffer if path == "-" else open(path, "rb")
     try:
-        for line in stream:
+        for number, raw in enumerate(stream, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield number, None
+                continue
             if line.strip():
-                yield line.rstrip("\n")
+                yield number, line.rstrip("\r\n")
     finally:
-        if stream is not sys.stdin:
+        if path != "-":
             stream.close()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     engine = Engine(_load(_knowledge_dir(args.knowledge_dir)))
     if args.batch:
-        for question in _questions(args.batch):
+        bad = 0
+        for number, question in _questions(args.batch):
+            if question is None:  # one error line; the rest of the batch goes on
+                bad += 1
+                error = f"line {number}: not valid UTF-8"
+                print(
+                    json.dumps({"line": number, "error": error}) if args.json else f"! {error}\n"
+                )
+                continue
             answer = engine.ask(question, args.lang)
             if args.json:
                 print(
@@ -80,7 +94,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 )
             else:
                 print(f"? {question}\n{as_text(answer)}\n")
-        return 0
+        return 1 if bad else 0
     if not args.question:
         print("error: give a QUESTION or --batch FILE", file=sys.stderr)
         return 2

@@ -21,6 +21,15 @@ from storage.db import DigestMode, utcnow
 
 HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DEFAULT_DIGEST_TIME = "09:00"
+ECHOED_WORDS = 5  # unknown words repeated back to the user; the rest is "…"
+ECHOED_CHARS = 30  # characters of each
+
+
+def echoed(words: list[str]) -> str:
+    """The unknown words as the reply repeats them: a few, each cut short, never a wall."""
+    shown = [w if len(w) <= ECHOED_CHARS else w[: ECHOED_CHARS - 1] + "…" for w in words]
+    more = len(shown) > ECHOED_WORDS
+    return " ".join(shown[:ECHOED_WORDS]) + (" …" if more else "") if shown else "—"
 
 
 async def may_change(update: Update, context: Context) -> bool:
@@ -110,7 +119,7 @@ async def subscribe_command(update: Update, context: Context) -> None:
             t(
                 language,
                 "sub_unknown",
-                unknown=escape(" ".join(unknown) or "—"),
+                unknown=escape(echoed(unknown)),
                 known=", ".join(f"<code>{escape(k)}</code>" for k in [*base.topics, "all"]),
             )
         )
@@ -164,7 +173,7 @@ async def unsubscribe_command(update: Update, context: Context) -> None:
             t(
                 language,
                 "sub_unknown",
-                unknown=escape(" ".join(unknown)),
+                unknown=escape(echoed(unknown)),
                 known=", ".join(
                     f"<code>{escape(k)}</code>" for k in [*svc.engine.base.topics, "all"]
                 ),

@@ -9,7 +9,7 @@ from enum import Enum
 
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
-from knowledge.normalize import surface_tokens
+from knowledge.normalize import surface_tokens, well_formed
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized
 from knowledge.scoring import Scoring
 from knowledge.search import Candidate, Phrasing, SearchIndex
@@ -158,12 +158,12 @@ class Engine:
 
     def candidates(self, question: str, limit: int = 10) -> list[Candidate]:
         """Matching entries, best first, whatever their confidence."""
-        return self.index.search(question, limit=limit)
+        return self.index.search(well_formed(question), limit=limit)
 
     def choices(self, question: str, limit: int) -> list[Candidate]:
         """The entries worth offering: none when the question is outside the base; else the first
         candidate and those close to it in the ranking (for "did you mean" and inline results)."""
-        return self._choices(self.index.search(question, limit=limit), limit)
+        return self._choices(self.index.search(well_formed(question), limit=limit), limit)
 
     def _choices(self, found: list[Candidate], limit: int) -> list[Candidate]:
         t = self.thresholds
@@ -177,6 +177,7 @@ class Engine:
 
         `language` forces the answer language; otherwise it is detected, `hint` breaking ties.
         """
+        question = well_formed(question)
         lang = language if language in LANGUAGES else self.index.language_of(question, hint)
         known_until = self.base.knowledge_date
         if not surface_tokens(question):

@@ -146,6 +146,15 @@ _LATIN_ACCENT = re.compile(r"(?<=[a-z])[\u0300-\u036f]+")
 _CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
 
+def well_formed(text: str) -> str:
+    """The text with lone surrogates (undecodable bytes, broken emoji halves) replaced by U+FFFD,
+    so that every later step, the tokenizer included, can encode it."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean(text: str) -> str:
     """Unicode NFKC, no control or direction marks, casefolded, Latin accents dropped, ё as е."""
     text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 4]))

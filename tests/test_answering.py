@@ -3,6 +3,7 @@ floors."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -278,15 +279,32 @@ def test_a_whole_answer_is_in_the_askers_language(engine: Engine, language: str)
 def test_cli_batch_reads_stdin(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import io
-
-    monkeypatch.setattr("sys.stdin", io.StringIO("what does putin want\nweather tomorrow\n"))
+    stdin = io.TextIOWrapper(io.BytesIO(b"what does putin want\nweather tomorrow\n"))
+    monkeypatch.setattr("sys.stdin", stdin)
     assert main(["ask", "--batch", "-", "--json"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(d["question"], d["answered"]) for d in lines] == [
         ("what does putin want", True),
         ("weather tomorrow", False),
     ]
+
+
+def test_a_bad_line_in_a_batch_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = tmp_path / "questions.txt"
+    batch.write_bytes(b"what does putin want\n\xff\xfe broken \xc3\n\nzaporizhzhia npp\n")
+    assert main(["ask", "--batch", str(batch), "--json"]) == 1  # 1: not every line was read
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[1] == {"line": 2, "error": "line 2: not valid UTF-8"}
+    assert [d.get("answered") for d in lines] == [True, None, True]
+
+
+def test_lone_surrogates_are_answered_not_raised(engine: Engine) -> None:
+    """What an undecodable byte or half an emoji becomes in Python reaches the engine whole."""
+    assert engine.ask("what does putin \udc80 want").outcome is Outcome.answer
+    assert engine.ask("\ud800").outcome is Outcome.empty
+    assert engine.choices("zaporizhzhia \udcff npp", limit=3)
 
 
 # --- the quality floors, measured on the evaluation set ------------------------------------------

@@ -192,6 +192,8 @@ async def test_subscribe_toggle_commands_and_group_admins(api: FakeBotAPI, tmp_p
             in (await chat.send("/subscribe plan-20 russia")).last.plain
         )
         assert "don't know" in (await chat.send("/subscribe football")).last.plain
+        flood = await chat.send("/subscribe " + "abcdefg " * 500)  # ~4,000 characters, as allowed
+        assert "don't know" in flood.last.plain and len(flood.last.plain) < 600
         assert "Unsubscribed: Russia" in (await chat.send("/unsubscribe russia")).last.plain
         digest = await chat.send("/digest daily 7:30")
         assert "daily digest at 07:30 UTC" in digest.last.plain
