@@ -18,17 +18,17 @@ import tracemalloc
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import insert
 from telegram import Bot
 
 from chat.notifications import deliver_pending, outbox_counts, publish
 from chat.render import answer_length
 from knowledge.schema import EVERYTHING
 from knowledge.validate import load_base
-from storage.db import Chat, Database, Subscription, utcnow
+from storage.db import Database
 from testkit.fakes import FakeBotAPI
 from testkit.harness import TOKEN, settings_for_url
 from testkit.kb_trees import entry, write_tree
+from testkit.subscribers import add_chats
 
 logger = logging.getLogger(__name__)
 
@@ -46,25 +46,7 @@ async def run(chats: int, rate: float, group_share: float) -> dict[str, float]:
         await publish(
             db, load_base(write_tree(work / "a", entry("alpha-entry", "alpha")), answer_length)
         )
-        now = utcnow()
-        async with db.session.begin() as session:
-            await session.execute(
-                insert(Chat),
-                [
-                    {
-                        "id": c,
-                        "type": "private" if c > 0 else "group",
-                        "joined_at": now,
-                        "blocked": False,
-                        "digest_mode": "instant",
-                    }
-                    for c in ids
-                ],
-            )
-            await session.execute(
-                insert(Subscription),
-                [{"chat_id": c, "topic": EVERYTHING, "created_at": now} for c in ids],
-            )
+        await add_chats(db, {c: {EVERYTHING} for c in ids})
         changed = write_tree(
             work / "b",
             entry("alpha-entry", "alpha", answer="Changed.") + entry("beta-entry", "beta"),

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import select, text, update
 from telegram import Bot
 
 from chat.notifications import (
@@ -39,6 +39,7 @@ from storage.db import (
 from testkit.fakes import FakeBotAPI
 from testkit.harness import TOKEN, running_bot, settings_for, settings_for_url
 from testkit.kb_trees import entry, write_tree
+from testkit.subscribers import add_chats
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -114,34 +115,6 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 async def api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI(token=TOKEN) as server:
         yield server
-
-
-async def add_chats(db: Database, chats: dict[int, set[str]], **columns: object) -> None:
-    """Subscribed chats in bulk (thousands of conversations would only slow the tests down)."""
-    async with db.session.begin() as session:
-        now = utcnow()
-        await session.execute(
-            insert(Chat),
-            [
-                {
-                    "id": c,
-                    "type": "private" if c > 0 else "group",
-                    "joined_at": now,
-                    "blocked": False,
-                    "digest_mode": "instant",
-                    **columns,
-                }
-                for c in chats
-            ],
-        )
-        await session.execute(
-            insert(Subscription),
-            [
-                {"chat_id": c, "topic": topic, "created_at": now}
-                for c, topics in chats.items()
-                for topic in topics
-            ],
-        )
 
 
 async def outbox_rows(db: Database) -> list[Outbox]:
