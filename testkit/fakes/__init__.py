@@ -1,23 +1,19 @@
 """Reusable fakes for tests and benchmarks (no pytest dependency)."""
 
-from .bot_api import (
-    ALL_UPDATE_TYPES,
+from .bot_api import FakeBotAPI
+from .conversation import Chat
+from .errors import (
     ApiError,
     BadRequest,
-    Call,
-    Chat,
     Conflict,
-    FakeBotAPI,
     Forbidden,
     Migrated,
     NotFound,
-    Replies,
-    SentMessage,
     ServerError,
     TooManyRequests,
     Unauthorized,
-    WebhookDelivery,
 )
+from .records import ALL_UPDATE_TYPES, Call, Replies, SentMessage, WebhookDelivery
 from .telegram_html import HTMLParseError, parse_telegram_html, utf16_len
 
 __all__ = [

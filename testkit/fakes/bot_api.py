@@ -21,43 +21,13 @@ tests assert on in ``records``.
 
 from __future__ import annotations
 
-from .conversation import Chat, Conversations
-from .errors import (
-    ApiError,
-    BadRequest,
-    Conflict,
-    Forbidden,
-    Migrated,
-    NotFound,
-    ServerError,
-    TooManyRequests,
-    Unauthorized,
-)
+from .conversation import Conversations
 from .methods_bot import BotMethods
 from .methods_chats import ChatMethods
 from .methods_messages import MessageMethods
 from .methods_queries import QueryMethods
-from .records import ALL_UPDATE_TYPES, Call, Handler, Replies, SentMessage, WebhookDelivery
+from .records import Handler
 from .server import HttpServer
-
-__all__ = [
-    "ALL_UPDATE_TYPES",
-    "ApiError",
-    "BadRequest",
-    "Call",
-    "Chat",
-    "Conflict",
-    "FakeBotAPI",
-    "Forbidden",
-    "Migrated",
-    "NotFound",
-    "Replies",
-    "SentMessage",
-    "ServerError",
-    "TooManyRequests",
-    "Unauthorized",
-    "WebhookDelivery",
-]
 
 
 class FakeBotAPI(
