@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from telegram import Bot
 
 from chat.notifications import (
@@ -36,13 +36,13 @@ from storage.db import (
     Subscription,
     utcnow,
 )
+from testkit.databases import PG_MISSING, PG_URL, clean
 from testkit.fakes import FakeBotAPI
 from testkit.harness import TOKEN, running_bot, settings_for, settings_for_url
 from testkit.kb_trees import entry, write_tree
 from testkit.subscribers import add_chats
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("TEST_DATABASE_URL")
 FAST = {
     "notify_check_seconds": 0.2,
     "notify_global_rate": 400.0,
@@ -76,28 +76,11 @@ load = functools.partial(load_base, measure=answer_length)
 # --- databases -----------------------------------------------------------------------------------
 
 
-async def clean(url: str) -> None:
-    """Every test starts from an empty schema."""
-    if not url.startswith("postgresql"):
-        return
-    db = Database(url)
-    async with db.engine.begin() as conn:
-        await conn.execute(
-            text(
-                "DROP TABLE IF EXISTS outbox, kb_versions, subscriptions, unanswered, chats, "
-                "alembic_version CASCADE"
-            )
-        )
-    await db.close()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
         if not PG_URL:
-            pytest.skip(
-                "TEST_DATABASE_URL is not set (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
-            )
+            pytest.skip(PG_MISSING)
         await clean(PG_URL)
         return PG_URL
     return f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"
@@ -456,9 +439,7 @@ async def test_two_workers_on_postgres_send_each_notification_once(
     api: FakeBotAPI, tmp_path: Path
 ) -> None:
     if not PG_URL:
-        pytest.skip(
-            "TEST_DATABASE_URL is not set (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
-        )
+        pytest.skip(PG_MISSING)
     await clean(PG_URL)
     setup = Database(PG_URL)
     await setup.upgrade()
