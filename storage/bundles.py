@@ -42,7 +42,7 @@ class KbBundle(Base):
 def pack(files: Files) -> bytes:
     """The same bytes for the same files (sorted keys, no timestamp in the gzip header)."""
     text = json.dumps(dict(files), sort_keys=True, ensure_ascii=False)
-    return gzip.compress(text.encode("utf-8"), mtime=0)
+    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
 
 
 def unpack(content: bytes, format: str = FORMAT) -> dict[str, str]:
