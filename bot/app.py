@@ -19,6 +19,7 @@ from chat.settings import Settings
 from handlers.commands import set_menus
 from handlers.context import CONTEXT_TYPES, BotData, Context, Services
 from knowledge.answer import Engine
+from knowledge.loader import Files
 from knowledge.validate import load_base
 from knowledge.versions import content_version
 from storage.db import Database
@@ -58,9 +59,10 @@ def configure_logging(level: str, token: str | None) -> None:
             handler.addFilter(RedactToken(token))
 
 
-def load_engine(settings: Settings) -> Engine:
-    """Loads and indexes the knowledge base; raises KnowledgeError when it is broken."""
-    base = load_base(settings.knowledge_dir, measure=answer_length)
+def load_engine(settings: Settings, files: Files | None = None) -> Engine:
+    """Loads and indexes the knowledge base (KNOWLEDGE_DIR or the bundled one, or the files of a
+    published bundle); raises KnowledgeError when it is broken."""
+    base = load_base(settings.knowledge_dir if files is None else files, measure=answer_length)
     engine = Engine(base, answer=settings.answer_threshold, suggest=settings.suggest_threshold)
     freeze_long_lived()
     return engine
@@ -97,7 +99,7 @@ def build_application(
         db=database,
         settings=settings,
         current_version=lambda: services.knowledge_version,
-        reload=lambda: load_engine(settings),
+        reload=lambda files: load_engine(settings, files),
         swap=swap,
     )
 
@@ -119,6 +121,9 @@ def build_application(
         await database.upgrade()
         await set_menus(app.bot)
         await notifier.ensure_baseline(services.engine.base)
+        # The local base is only the first baseline: before the first update, serve what the
+        # database says is published.
+        await notifier.refresh_knowledge()
         await notify_bot.initialize()
         if app.job_queue is not None:
             app.job_queue.run_repeating(

@@ -26,7 +26,11 @@ class Settings(BaseSettings):
         default="sqlite+aiosqlite:///data/briefing-bot.sqlite3",
         description="SQLAlchemy async URL: SQLite file (default) or postgresql+asyncpg://...",
     )
-    knowledge_dir: Path | None = Field(default=None, description="Another knowledge base.")
+    knowledge_dir: Path | None = Field(
+        default=None,
+        description="Another knowledge base; a running bot records it only as the first baseline "
+        "and then serves the published version.",
+    )
     admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="User ids allowed admin commands."
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -24,6 +25,8 @@ SOURCES_FILE = "sources.yaml"
 TOPICS_FILE = "topics.yaml"
 OFF_TOPIC_FILE = "off_topic.yaml"  # optional
 Path_ = tuple[str | int, ...]
+Files = Mapping[str, str]
+"""A base's source files, file name -> YAML text: what is read, validated and published."""
 
 
 def bundled_dir() -> Path:
@@ -131,6 +134,8 @@ class KnowledgeBase:
     entries: dict[str, Entry]
     origin: dict[str, str] = field(default_factory=dict)  # entry id -> file name
     off_topic: OffTopic = field(default_factory=OffTopic)
+    # The texts this base was read from: publishing stores exactly what was validated.
+    files: Files = field(default_factory=dict, repr=False)
 
     def sources_of(self, entry: Entry) -> list[Source]:
         return [self.sources[s] for s in entry.sources]
@@ -164,40 +169,39 @@ ModelT = TypeVar("ModelT", bound=BaseModel)  # the schema model an item is read 
 class _Reader:
     """Collects every problem instead of stopping at the first."""
 
-    directory: Path
     problems: list[Problem] = field(default_factory=list)
 
     def report(self, file: str, line: int, entry: str, field_: str, message: str) -> None:
         self.problems.append(Problem(file, line, entry, field_, message))
 
-    def read(self, path: Path) -> Located | None:
+    def read(self, name: str, text: str) -> Located | None:
         try:
-            return parse_yaml(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError as exc:
-            self.report(path.name, 1, "-", "-", f"not UTF-8 text: {exc.reason}")
+            return parse_yaml(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             line = mark.line + 1 if mark else 1
             problem = getattr(exc, "problem", None) or str(exc)
-            self.report(path.name, line, "-", "-", f"YAML syntax error: {problem}")
+            self.report(name, line, "-", "-", f"YAML syntax error: {problem}")
         return None
 
-    def items(self, path: Path, key: str, model: type[ModelT]) -> list[tuple[ModelT, int]]:
+    def items(
+        self, name: str, text: str, key: str, model: type[ModelT]
+    ) -> list[tuple[ModelT, int]]:
         """Validates each item of the list under `key` on its own, so one bad item hides no
         other."""
-        located = self.read(path)
+        located = self.read(name, text)
         if located is None:
             return []
         data = located.data
         if not isinstance(data, dict) or key not in data:
-            self.report(path.name, 1, "-", key, f"the file must be a mapping with a '{key}' list")
+            self.report(name, 1, "-", key, f"the file must be a mapping with a '{key}' list")
             return []
         extra = sorted(str(k) for k in data if k != key)
         if extra:
-            self.report(path.name, located.line_of((extra[0],)), "-", extra[0], "unknown field")
+            self.report(name, located.line_of((extra[0],)), "-", extra[0], "unknown field")
         items = data[key]
         if not isinstance(items, list):
-            self.report(path.name, located.line_of((key,)), "-", key, "must be a list")
+            self.report(name, located.line_of((key,)), "-", key, "must be a list")
             return []
         out = []
         for index, raw in enumerate(items):
@@ -206,26 +210,26 @@ class _Reader:
                 if isinstance(raw, dict) and raw.get("id")
                 else f"{key}[{index}]"
             )
-            item = self._validate(path, located, (key, index), label, model)
+            item = self._validate(name, located, (key, index), label, model)
             if item is not None:
                 out.append((item, located.line_of((key, index))))
         return out
 
-    def mapping(self, path: Path, key: str, model: type[ModelT]) -> ModelT | None:
+    def mapping(self, name: str, text: str, key: str, model: type[ModelT]) -> ModelT | None:
         """Validates the one mapping under `key`."""
-        located = self.read(path)
+        located = self.read(name, text)
         if located is None:
             return None
         data = located.data
         if not isinstance(data, dict) or set(data) != {key}:
             self.report(
-                path.name, 1, "-", key, f"the file must be a mapping with only a '{key}' mapping"
+                name, 1, "-", key, f"the file must be a mapping with only a '{key}' mapping"
             )
             return None
-        return self._validate(path, located, (key,), key, model)
+        return self._validate(name, located, (key,), key, model)
 
     def _validate(
-        self, path: Path, located: Located, at: Path_, label: str, model: type[ModelT]
+        self, name: str, located: Located, at: Path_, label: str, model: type[ModelT]
     ) -> ModelT | None:
         """The value at `at` as `model`, or None with each of its problems reported."""
         value: Any = located.data
@@ -237,7 +241,7 @@ class _Reader:
             for error in exc.errors():
                 loc = tuple(error["loc"])
                 where = ".".join(str(p) for p in loc) or "-"
-                self.report(path.name, located.line_of((*at, *loc)), label, where, _message(error))
+                self.report(name, located.line_of((*at, *loc)), label, where, _message(error))
         return None
 
 
@@ -258,28 +262,45 @@ class RawBase:
     entries: list[tuple[Entry, str, int]]
     problems: list[Problem]
     off_topic: OffTopic = field(default_factory=OffTopic)
+    files: Files = field(default_factory=dict)
 
 
-def read_base(directory: Path) -> RawBase:
-    """Reads every file and validates each item against the schema; collects all problems."""
-    reader = _Reader(directory)
+def source_files(directory: Path) -> tuple[dict[str, str], list[Problem]]:
+    """The text of every *.yaml file in `directory`, and what could not be read."""
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            files[path.name] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(path.name, 1, "-", "-", f"not UTF-8 text: {exc.reason}"))
+    return files, problems
+
+
+def read_base(source: Path | Files) -> RawBase:
+    """Reads every file (of a directory, or given as texts) and validates each item against the
+    schema; collects all problems."""
+    if isinstance(source, Path):
+        if not source.is_dir():
+            return RawBase([], [], [], [Problem(str(source), 1, "-", "-", "not a directory")])
+        files, problems = source_files(source)
+    else:
+        files, problems = dict(source), []
+    reader = _Reader(problems)
     sources: list[tuple[Source, str, int]] = []
     topics: list[tuple[Topic, str, int]] = []
     entries: list[tuple[Entry, str, int]] = []
     off_topic = OffTopic()
-    if not directory.is_dir():
-        reader.report(str(directory), 1, "-", "-", "not a directory")
-        return RawBase(sources, topics, entries, reader.problems, off_topic)
     for required in (SOURCES_FILE, TOPICS_FILE):
-        if not (directory / required).is_file():
+        if required not in files and not any(p.file == required for p in problems):
             reader.report(required, 1, "-", "-", "file is missing")
-    for path in sorted(directory.glob("*.yaml")):
-        if path.name == SOURCES_FILE:
-            sources += [(s, path.name, ln) for s, ln in reader.items(path, "sources", Source)]
-        elif path.name == TOPICS_FILE:
-            topics += [(t, path.name, ln) for t, ln in reader.items(path, "topics", Topic)]
-        elif path.name == OFF_TOPIC_FILE:
-            off_topic = reader.mapping(path, "off_topic", OffTopic) or off_topic
+    for name, text in sorted(files.items()):
+        if name == SOURCES_FILE:
+            sources += [(s, name, ln) for s, ln in reader.items(name, text, "sources", Source)]
+        elif name == TOPICS_FILE:
+            topics += [(t, name, ln) for t, ln in reader.items(name, text, "topics", Topic)]
+        elif name == OFF_TOPIC_FILE:
+            off_topic = reader.mapping(name, text, "off_topic", OffTopic) or off_topic
         else:
-            entries += [(e, path.name, ln) for e, ln in reader.items(path, "entries", Entry)]
-    return RawBase(sources, topics, entries, reader.problems, off_topic)
+            entries += [(e, name, ln) for e, ln in reader.items(name, text, "entries", Entry)]
+    return RawBase(sources, topics, entries, reader.problems, off_topic, files)

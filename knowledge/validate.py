@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.loader import (
     OFF_TOPIC_FILE,
+    Files,
     KnowledgeBase,
     KnowledgeError,
     Problem,
@@ -31,19 +32,20 @@ Measure = Callable[[KnowledgeBase, Entry, str], int]
 
 
 def check_base(
-    directory: Path | None = None,
+    source: Path | Files | None = None,
     measure: Measure | None = None,
     limit: int = 4096,
     confusable: bool = True,
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Everything wrong with the base in `directory` (the bundled one by default).
+    """Everything wrong with the base in `source`: a directory (the bundled one by default) or
+    the texts of its files (a published bundle).
 
     `confusable` compares every phrasing with every other (about a second for the shipped base)
     and requires every text in all four languages: `kb check` and publishing check both; loading
     at start-up, where the base was checked, does not (a missing translation falls back to
     English).
     """
-    raw = read_base(directory or bundled_dir())
+    raw = read_base(bundled_dir() if source is None else source)
     problems = list(raw.problems)
     base = _cross_check(raw, problems)
     if measure is not None:
@@ -56,10 +58,10 @@ def check_base(
 
 
 def load_base(
-    directory: Path | None = None, measure: Measure | None = None, confusable: bool = False
+    source: Path | Files | None = None, measure: Measure | None = None, confusable: bool = False
 ) -> KnowledgeBase:
     """The validated base, or KnowledgeError naming every problem."""
-    base, problems = check_base(directory, measure, confusable=confusable)
+    base, problems = check_base(source, measure, confusable=confusable)
     if base is None:
         raise KnowledgeError(problems)
     return base
@@ -123,7 +125,7 @@ def _cross_check(raw: RawBase, problems: list[Problem]) -> KnowledgeBase:
             problems.append(
                 Problem(file, line, entry.id, "related", "an entry cannot be related to itself")
             )
-    return KnowledgeBase(sources, topics, entries, origin, raw.off_topic)
+    return KnowledgeBase(sources, topics, entries, origin, raw.off_topic, raw.files)
 
 
 def _check_lengths(

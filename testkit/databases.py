@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from storage.db import Database
@@ -24,3 +26,14 @@ async def clean(url: str) -> None:
         await conn.execute(text("DROP SCHEMA public CASCADE"))
         await conn.execute(text("CREATE SCHEMA public"))
     await db.close()
+
+
+async def database_url(kind: str, directory: Path) -> str:
+    """An empty database of `kind` ("sqlite": a file in `directory`; "postgresql": PG_URL, cleaned;
+    the test is skipped, saying why, when it is not set)."""
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{directory / 'store.sqlite3'}"
+    if not PG_URL:
+        pytest.skip(PG_MISSING)
+    await clean(PG_URL)
+    return PG_URL

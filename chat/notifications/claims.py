@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select, update
@@ -26,6 +26,7 @@ from storage.db import (
     Chat,
     Database,
     DigestMode,
+    KbVersion,
     Outbox,
     OutboxEntry,
     OutboxState,
@@ -67,6 +68,10 @@ class Claims:
     db: Database
     settings: Settings
     worker: str = field(default_factory=worker_name)
+    # The published row (kb_versions.id) this process serves: rows of later versions are left to
+    # a replica that serves them, so no chat hears of content it would not be answered from.
+    # None as a whole: no filter (a worker that answers no questions).
+    served: Callable[[], int | None] | None = None
     batches: int = 0
     _marks: dict[str, list[int]] = field(default_factory=dict)
     _marks_done: asyncio.Future[set[int]] | None = None
@@ -96,11 +101,17 @@ class Claims:
         token = f"{self.worker}:{self.batches}"
         now = utcnow()
         stale = now - dt.timedelta(seconds=self.settings.notify_claim_timeout_seconds)
-        due = (
+        due = [
             Outbox.state == OutboxState.PENDING,
             Outbox.next_attempt_at <= now,
             or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < stale),
-        )
+        ]
+        if self.served is not None:
+            served = self.served()
+            if served is None:
+                return token, []
+            later = select(KbVersion.version).where(KbVersion.id > served)
+            due.append(Outbox.version.not_in(later))
         limit = self.settings.notify_batch_size
         async with self.write() as session:
             if self.db.engine.dialect.name == "postgresql":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from telegram import Bot, LinkPreviewOptions
@@ -203,11 +204,15 @@ async def deliver_pending(
     worker: str | None = None,
     pacer: Pacer | None = None,
     stop: asyncio.Event | None = None,
+    served: Callable[[], int | None] | None = None,
 ) -> DeliveryReport:
-    """Sends every due notification once, paced; returns what happened."""
+    """Sends every due notification once, paced; returns what happened.
+
+    `served` gives the published version being served (see Claims.served).
+    """
     delivery = Delivery(
         bot,
-        Claims(db, settings, worker=worker or worker_name()),
+        Claims(db, settings, worker=worker or worker_name(), served=served),
         settings,
         pacer=pacer or Pacer.from_settings(settings),
         stop=stop or asyncio.Event(),

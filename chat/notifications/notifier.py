@@ -1,4 +1,5 @@
-"""The running bot's side of notifications: notice a new published version, reload, deliver."""
+"""The running bot's side of notifications: notice a new published version, load it from the
+database, deliver only what the served version announces."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from telegram import Bot
 
@@ -15,7 +15,10 @@ from chat.notifications.delivery import DeliveryReport, deliver_pending
 from chat.notifications.pacing import Pacer
 from chat.notifications.publishing import publish, published_version
 from chat.settings import Settings
-from knowledge.loader import KnowledgeBase
+from knowledge.answer import Engine
+from knowledge.loader import Files, KnowledgeBase
+from knowledge.versions import content_version
+from storage.bundles import bundle_of, unpack
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -23,19 +26,21 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Notifier:
-    """Runs in the bot: notices a newly published version, reloads the base, delivers the outbox.
+    """Runs in the bot: notices a newly published version, loads its bundle from the database,
+    and delivers the outbox rows of the versions it serves.
 
-    `reload` returns a new engine-like object (or raises); `swap` installs it. A base that fails to
-    load leaves the old one serving.
+    `reload` builds an engine from a bundle's files (or raises); `swap` installs it. A bundle that
+    fails to load leaves the old base serving, and the rows of its version wait.
     """
 
     db: Database
     settings: Settings
     current_version: Callable[[], str]
-    reload: Callable[[], Any]
-    swap: Callable[[Any], None]
+    reload: Callable[[Files], Engine]
+    swap: Callable[[Engine], None]
     worker: str = field(default_factory=worker_name)
     seen: int | None = None  # id of the last published row acted on
+    served: int | None = None  # id of the published row being served; None: nothing published
     task: asyncio.Task[DeliveryReport] | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     pacer: Pacer | None = None
@@ -49,30 +54,45 @@ class Notifier:
             await publish(self.db, base, note="baseline recorded at bot start")
 
     async def refresh_knowledge(self) -> None:
+        """Serves the latest published version, loaded from its bundle in the database (never
+        from the local knowledge directory)."""
         latest = await published_version(self.db)
         if latest is None or latest[0] == self.seen:
             return
-        self.seen, version = latest
+        self.seen, version = latest  # a bundle that fails is not retried every check
         if version == self.current_version():
+            self.served = latest[0]
             return
-        try:
-            engine = await asyncio.to_thread(self.reload)
-        except Exception as exc:  # a broken base must never take the bot down
+        stored = await bundle_of(self.db, latest[0])
+        if stored is None:
             logger.error(
-                "Published version %s could not be loaded; the old base keeps serving: %s",
+                "Version %s was published without its files (by an older release); the old base"
+                " keeps serving until it is published again",
+                version,
+            )
+            return
+        content, format_ = stored
+        try:
+            engine = await asyncio.to_thread(lambda: self.reload(unpack(content, format_)))
+        except Exception as exc:  # a broken bundle must never take the bot down
+            logger.error(
+                "Published version %s could not be loaded; the old base keeps serving: %s: %s",
                 version,
                 type(exc).__name__,
+                exc,
+            )
+            return
+        loaded = content_version(engine.base)
+        if loaded != version:
+            logger.error(
+                "The bundle of version %s holds version %s; the old base keeps serving",
+                version,
+                loaded,
             )
             return
         self.swap(engine)
-        if self.current_version() != version:
-            logger.warning(
-                "Version %s was published but the knowledge directory holds %s",
-                version,
-                self.current_version(),
-            )
-        else:
-            logger.info("Knowledge base reloaded: version %s", version)
+        self.served = latest[0]
+        logger.info("Knowledge base reloaded from the database: version %s", version)
 
     async def tick(self, bot: Bot) -> None:
         """One check: called every notify_check_seconds by the JobQueue."""
@@ -93,6 +113,7 @@ class Notifier:
                     worker=self.worker,
                     pacer=self.pacer,
                     stop=self.stop,
+                    served=lambda: self.served,
                 )
             )
             self.task.add_done_callback(_log_report)

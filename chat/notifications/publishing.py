@@ -1,10 +1,13 @@
-"""Publishing: record a knowledge version and enqueue one outbox row per chat whose topics changed.
+"""Publishing: record a knowledge version with its files and enqueue one outbox row per chat whose
+topics changed.
 
-All in one transaction: a version is recorded together with its notifications or not at all.
+All in one transaction: a version is recorded together with its bundle (what every replica will
+serve) and its notifications, or not at all.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -18,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import EVERYTHING
 from knowledge.versions import Diff, content_version, describe, diff_hashes, entry_hashes
+from storage.bundles import bundle_row, has_bundle, pack
 from storage.db import (
     Chat,
     Database,
@@ -81,10 +85,15 @@ async def latest_version(session: AsyncSession, lock: bool = False) -> KbVersion
 async def publish(
     db: Database, base: KnowledgeBase, note: str | None = None, progress: Progress | None = None
 ) -> PublishResult:
-    """Records `base` as the published version and enqueues its notifications, all or nothing.
+    """Records `base` with its files as the published version and enqueues its notifications,
+    all or nothing.
 
-    The first publish only records a baseline; an unchanged base records and enqueues nothing.
+    The first publish only records a baseline; an unchanged base records and enqueues nothing
+    (it only stores the files of a version published before bundles were kept).
     """
+    if not base.files:
+        raise ValueError("a base without its source files cannot be published")
+    bundle = await asyncio.to_thread(pack, base.files)  # 58 ms for the shipped base
     version = content_version(base)
     hashes = entry_hashes(base)
     meta = describe(base)
@@ -93,16 +102,19 @@ async def publish(
     async with db.session.begin() as session:
         last = await latest_version(session, lock=postgres)  # PostgreSQL: publishers queue up here
         if last is not None and last.version == version:
+            if not await has_bundle(session, last.id):
+                session.add(bundle_row(last.id, bundle))
             return PublishResult(version, last.version, Diff([], [], []), 0, recorded=False)
-        session.add(
-            KbVersion(
-                version=version,
-                published_at=now,
-                note=note,
-                entry_hashes=json.dumps(hashes, sort_keys=True),
-                entry_meta=json.dumps(meta, sort_keys=True, ensure_ascii=False),
-            )
+        row = KbVersion(
+            version=version,
+            published_at=now,
+            note=note,
+            entry_hashes=json.dumps(hashes, sort_keys=True),
+            entry_meta=json.dumps(meta, sort_keys=True, ensure_ascii=False),
         )
+        session.add(row)
+        await session.flush()  # the row's id, for its bundle
+        session.add(bundle_row(row.id, bundle))
         if last is None:
             return PublishResult(version, None, Diff([], [], []), 0, recorded=True)
         old_meta = {k: (v[0], tuple(v[1])) for k, v in json.loads(last.entry_meta or "{}").items()}
