@@ -1,5 +1,8 @@
-"""Webhook intake and shared start-up: the real bot behind its own webhook server, updates POSTed
-over real HTTP (by the fake Bot API, as Telegram does, or by the test), on SQLite and PostgreSQL."""
+"""Webhook intake and shared start-up: the real bot behind its own webhook server.
+
+Updates are POSTed over real HTTP (by the fake Bot API, as Telegram does, or by the test), on
+SQLite and PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from knowledge.answer import Engine
 from storage.db import Database, KbVersion
 from storage.inbox import Inbox, InboxRow
 from testkit.databases import PG_MISSING, PG_URL, clean
-from testkit.fakes import FakeBotAPI, TooManyRequests
+from testkit.fakes import FakeBotAPI
 from testkit.harness import TOKEN, running, settings_for
 from testkit.kb_trees import write_tree
 
@@ -161,6 +164,7 @@ async def test_updates_of_one_chat_are_answered_in_order(
     questions = ["what does putin want", "zaporizhzhia npp", "frozen russian assets"]
     titles = [engine.ask(q).title for q in questions]
     assert len(set(titles)) == 3 and all(titles)
+
     # The first question is held up a second before the handlers see it: processing out of
     # order would answer the later questions in that second.
     async def slow_first(update: Update, context: object) -> None:
