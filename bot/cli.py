@@ -228,10 +228,14 @@ def _settings() -> Settings:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Runs the bot until interrupted: long polling, or PTB's webhook server with --webhook."""
+    """Runs the bot until interrupted: long polling, or the durable webhook intake with --webhook
+    (bot/intake.py: each update stored before it is acknowledged)."""
+    import asyncio
+
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
     from bot.app import ALLOWED_UPDATES, build_application, configure_logging
+    from bot.intake import serve
 
     settings = _settings()
     if args.knowledge_dir:
@@ -242,26 +246,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, token)
-    app = build_application(settings)
+    if args.webhook and not settings.webhook_url:
+        print("error: --webhook needs WEBHOOK_URL (the public HTTPS address)", file=sys.stderr)
+        return 2
+    app = build_application(settings, webhook=args.webhook)
     try:
         if args.webhook:
-            if not settings.webhook_url:
-                print(
-                    "error: --webhook needs WEBHOOK_URL (the public HTTPS address)",
-                    file=sys.stderr,
-                )
-                return 2
-            secret = (
-                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            )
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=settings.webhook_path,
-                webhook_url=f"{settings.webhook_url.rstrip('/')}/{settings.webhook_path}",
-                secret_token=secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            asyncio.run(serve(app))
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:

@@ -41,6 +41,23 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(
         default=None, description="X-Telegram-Bot-Api-Secret-Token."
     )
+    intake_claim_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Webhook mode: an update claimed by a replica that has not renewed its claims "
+        "for this long (it died) is processed by another.",
+    )
+    intake_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="Webhook mode: how often a replica looks for updates no live replica holds.",
+    )
+    health_listen: str = Field(
+        default="127.0.0.1", description="Address of the /healthz and /metrics server."
+    )
+    health_port: int = Field(
+        default=9090, ge=0, description="Port of the /healthz and /metrics server; 0 = off."
+    )
     log_level: str = "INFO"
     flood_limit: int = Field(default=8, description="Questions a user may ask per flood window.")
     flood_window_seconds: float = 30.0

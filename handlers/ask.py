@@ -77,6 +77,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     user = update.effective_user
     hint = (user.language_code or "")[:2] if user else None
     answer = svc.engine.ask(question, language=language, hint=hint)
+    context.bot_data.metrics.answers.labels(outcome=answer.outcome.value).inc()
     if answer.outcome is Outcome.none and answer.note is None:
         await svc.db.record_unanswered(question, answer.language, answer.confidence)
     await send_answer(message, answer, answer.language)

@@ -11,6 +11,7 @@ from telegram import Chat as TelegramChat
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from chat.flood import FloodGate
+from chat.metrics import Metrics
 from chat.settings import Settings
 from knowledge.answer import Engine
 from knowledge.schema import LANGUAGES
@@ -33,6 +34,7 @@ class BotData:
 
     services: Services
     flood: FloodGate
+    metrics: Metrics
     command_help: list[tuple[str, str]]  # (command, help text key), in menu order, for /help
 
 

@@ -12,6 +12,9 @@ import asyncio
 import datetime as dt
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -30,10 +33,12 @@ from sqlalchemy import (
     event,
     func,
     select,
+    text,
     update,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -194,17 +199,37 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Applies the Alembic migrations up to `revision`.
+# pg_advisory_lock key that serialises start-up across replicas (any fixed bigint; "BRIEFING").
+STARTUP_LOCK_KEY = 0x4252_4945_4649_4E47
 
-    Blocking; call from a thread in async code.
+_startup_connection: ContextVar[AsyncConnection | None] = ContextVar(
+    "startup_connection", default=None
+)
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Applies the Alembic migrations up to `revision`, under the start-up lock.
+
+    Blocking (`briefing-bot db upgrade`); async code calls Database.upgrade.
     """
+
+    async def run() -> None:
+        db = Database(url)
+        try:
+            await db.upgrade(revision)
+        finally:
+            await db.close()
+
+    asyncio.run(run())
+
+
+def _migrate(connection: Connection, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
-    config.attributes["database_url"] = url
+    config.attributes["connection"] = connection
     command.upgrade(config, revision)
 
 
@@ -216,8 +241,48 @@ class Database:
         self.engine = make_engine(url)
         self.session = async_sessionmaker(self.engine, expire_on_commit=False)
 
-    async def upgrade(self) -> None:
-        await asyncio.to_thread(upgrade, self.url)
+    @asynccontextmanager
+    async def startup_lock(self) -> AsyncIterator[AsyncConnection]:
+        """One replica at a time through start-up (migrations, the first baseline, setWebhook).
+
+        On PostgreSQL a session advisory lock, held on the yielded connection until the block
+        ends; replicas starting together wait here instead of racing on an empty database. A
+        SQLite file serves one replica and takes no lock. Re-entered in the same task (an
+        upgrade inside the start-up block), the held connection is reused.
+        """
+        held = _startup_connection.get()
+        if held is not None:
+            yield held
+            return
+        async with self.engine.connect() as connection:
+            locking = connection.dialect.name == "postgresql"
+            if locking:
+                await connection.execute(
+                    text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY}
+                )
+                await connection.commit()
+            token = _startup_connection.set(connection)
+            try:
+                yield connection
+            finally:
+                _startup_connection.reset(token)
+                if locking:
+                    await connection.rollback()
+                    await connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY}
+                    )
+                    await connection.commit()
+
+    async def upgrade(self, revision: str = "head") -> None:
+        """Applies the migrations on the start-up lock's connection."""
+        async with self.startup_lock() as connection:
+            await connection.run_sync(_migrate, revision)
+            await connection.commit()
+
+    async def ping(self) -> None:
+        """Raises unless the database answers a trivial query."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     async def close(self) -> None:
         await self.engine.dispose()

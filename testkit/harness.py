@@ -34,6 +34,7 @@ def settings_for_url(api_root: str, database_url: str, **overrides: Any) -> Sett
         "telegram_api_url": api_root,
         "database_url": database_url,
         "flood_limit": 1000,
+        "health_port": 0,  # off: many bots run on one machine; a test that wants it sets a port
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' init option

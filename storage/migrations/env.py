@@ -31,7 +31,10 @@ async def _main(url: str) -> None:
 url = context.config.attributes.get("database_url") or context.config.get_main_option(
     "sqlalchemy.url"
 )
-if context.is_offline_mode():
+given = context.config.attributes.get("connection")
+if given is not None:  # Database.upgrade: the connection that holds the start-up lock
+    _run(given)
+elif context.is_offline_mode():
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
