@@ -1,7 +1,7 @@
 """The webhook inbox: updates stored before they are acknowledged, claimed, done.
 
-Revision ID: 0003_inbox
-Revises: 0002
+Revision ID: 0004_inbox
+Revises: 0003_published_bundles
 """
 
 import sqlalchemy as sa
