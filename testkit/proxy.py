@@ -18,7 +18,9 @@ from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTime
 logger = logging.getLogger(__name__)
 
 # Request headers that belong to one hop and are not forwarded.
-HOP_HEADERS = frozenset({"host", "connection", "keep-alive", "transfer-encoding", "content-length"})
+HOP_HEADERS = frozenset(
+    {"host", "connection", "keep-alive", "transfer-encoding", "content-length"}
+)
 
 
 class RoundRobinProxy:

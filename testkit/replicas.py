@@ -155,9 +155,13 @@ class Replica:
         except TimeoutError:
             await self.kill()
 
-    def last_log_line(self) -> str:
-        lines = self.log.read_text(errors="replace").strip().splitlines() if self.log.exists() else []
-        return lines[-1] if lines else ""
+    def last_error(self, width: int = 160) -> str:
+        """The last exception line of its log (or its last line), cut to `width`."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        lines = text.strip().splitlines()
+        errors = [line for line in lines if "Error" in line.split(":", 1)[0]]
+        found = errors[-1] if errors else lines[-1] if lines else ""
+        return found[:width]
 
 
 @dataclass

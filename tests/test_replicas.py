@@ -31,7 +31,7 @@ async def test_two_replicas_start_on_an_empty_database_and_a_kill_loses_nothing(
     ) as running:
         replicas = await running.add(2)
         up = await running.ready(replicas)
-        assert up == [True, True], [r.last_log_line() for r in replicas]
+        assert up == [True, True], [r.last_error() for r in replicas]
         assert await published_versions(PG_URL) == 1
 
         # 200 questions in 0.2 s; PTB's AIORateLimiter lets each replica answer about 30/s,
