@@ -8,12 +8,25 @@ from collections.abc import Callable, Sequence
 from .records import Call, ChatId, Replies, SentMessage
 from .state import ApiState, norm_chat_id
 
-__all__ = ["REPLY_METHODS", "SENT_MESSAGE_METHODS", "Inspection"]
+__all__ = ["REPLY_METHODS", "SEND_METHODS", "SENT_MESSAGE_METHODS", "Inspection", "most_in_window"]
 
 # Calls that count as the bot answering in a chat (Chat.send() and Chat.press() wait for one).
 REPLY_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
 # Calls whose result is a message the user sees (sent_messages() lists them).
 SENT_MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText"})
+# Calls that count against Telegram's messages-per-second limit of a bot (send_times() lists them).
+SEND_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+
+
+def most_in_window(times: Sequence[float], window: float = 1.0) -> int:
+    """The largest number of `times` inside any sliding window of `window` seconds."""
+    ordered = sorted(times)
+    most, start = 0, 0
+    for end, moment in enumerate(ordered):
+        while moment - ordered[start] >= window:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
 
 
 class Inspection(ApiState):
@@ -39,6 +52,11 @@ class Inspection(ApiState):
             and c.method in SENT_MESSAGE_METHODS
             and (chat_id is None or c.chat_id == chat_id)
         ]
+
+    def send_times(self, since: float = 0.0) -> list[float]:
+        """Arrival times (time.monotonic) of every message sent or edited since `since`, answered
+        200 or not: what counts against the bot's rate limit."""
+        return [c.time for c in self.calls if c.method in SEND_METHODS and c.time >= since]
 
     def clear_calls(self) -> None:
         """Forget recorded calls, e.g. between benchmark phases."""
