@@ -205,9 +205,8 @@ class Cluster:
         added = []
         for _ in range(count):
             port = free_port()
-            replica = Replica(
-                len(self.replicas), port, self.env(webhook_port=port, **settings), self.work
-            )
+            env = self.env(webhook_port=port, health_port=free_port(), **settings)
+            replica = Replica(len(self.replicas), port, env, self.work)
             self.replicas.append(replica)
             self.proxy.upstreams.append(replica.url)
             added.append(replica)
