@@ -85,7 +85,8 @@ def build_application(
     """
     token = settings.token()
     quiet_http_logging()
-    database = Database(settings.database_url)
+    # Every update in flight may need a connection at once (the notifier's writes share them).
+    database = Database(settings.database_url, connections=settings.concurrent_updates)
     services = Services(settings=settings, engine=engine or load_engine(settings), db=database)
     services.knowledge_version = content_version(services.engine.base)
 
@@ -153,7 +154,7 @@ def build_application(
         )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .concurrent_updates(True)
+        .concurrent_updates(settings.concurrent_updates)
     )
     if rate_limiter:
         builder = builder.rate_limiter(

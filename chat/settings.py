@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         default=None, description="X-Telegram-Bot-Api-Secret-Token."
     )
     log_level: str = "INFO"
+    concurrent_updates: int = Field(
+        default=24,
+        gt=0,
+        description="Updates one replica handles at once; also its most PostgreSQL connections "
+        "(replicas x this must stay under the server's max_connections, 100 by default).",
+    )
     flood_limit: int = Field(default=8, description="Questions a user may ask per flood window.")
     flood_window_seconds: float = 30.0
     send_rate_per_second: float = Field(
