@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -71,33 +70,6 @@ def tree_b(root: Path) -> Path:
 
 
 load = functools.partial(load_base, measure=answer_length)
-
-
-# --- databases -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip(PG_MISSING)
-        await clean(PG_URL)
-        return PG_URL
-    return f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"
-
-
-@pytest.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    database = Database(db_url)
-    await database.upgrade()
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN) as server:
-        yield server
 
 
 async def outbox_rows(db: Database) -> list[Outbox]:
