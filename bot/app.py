@@ -37,6 +37,9 @@ from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
+# PostgreSQL connections beyond the updates': intake heartbeat and claims, notifier, /healthz.
+SERVICE_CONNECTIONS = 6
+
 App = Application[Any, Context, Any, Any, BotData, Any]
 
 
@@ -114,7 +117,12 @@ def build_application(
     """
     token = settings.token()
     quiet_http_logging()
-    database = Database(settings.database_url)
+    # Every update in flight may need a connection at once, and the intake's heartbeat, the
+    # notifier and /healthz must not wait behind them: a stale heartbeat lets another replica
+    # take over updates still being processed here.
+    database = Database(
+        settings.database_url, connections=settings.concurrent_updates + SERVICE_CONNECTIONS
+    )
     services = Services(settings=settings, engine=engine or load_engine(settings), db=database)
     services.knowledge_version = content_version(services.engine.base)
     metrics = Metrics()
@@ -202,7 +210,7 @@ def build_application(
         )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .concurrent_updates(True)
+        .concurrent_updates(settings.concurrent_updates)
     )
     if rate_limiter:
         builder = builder.rate_limiter(

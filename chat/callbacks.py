@@ -33,7 +33,7 @@ class CallbackData:
 
     def encode(self) -> str:
         values = (getattr(self, f.name) for f in dataclasses.fields(self))
-        data = "|".join([VERSION, self.ACTION, *(str(v) for v in values)])
+        data = "|".join([VERSION, self.ACTION, *(_text(v) for v in values)])
         if len(data.encode("utf-8")) > MAX_BYTES:
             raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
         return data
@@ -45,8 +45,21 @@ class CallbackData:
             re.fullmatch(p, a) for p, a in zip(cls.PATTERNS, args, strict=True)
         ):
             return None
-        values = [int(a) if f.type == "int" else a for f, a in zip(fields, args, strict=True)]
+        values = [_value(f.type, a) for f, a in zip(fields, args, strict=True)]
         return cls(*values)
+
+
+def _text(value: object) -> str:
+    return str(int(value)) if isinstance(value, bool) else str(value)
+
+
+def _value(kind: object, text: str) -> object:
+    """A field's value from its text; annotations are strings here (postponed evaluation)."""
+    if kind == "int":
+        return int(text)
+    if kind == "bool":
+        return text == "1"
+    return text
 
 
 @dataclass(frozen=True)
@@ -109,9 +122,16 @@ class ChooseLanguage(CallbackData):
 
 @dataclass(frozen=True)
 class ToggleSubscription(CallbackData):
+    """A button under /subscribe: carries what pressing it means, so a double tap (or two
+    members of a group pressing at once) subscribes twice rather than on, then off again.
+
+    Buttons of before, without `subscribe`, decode to None: "please reopen", never misread.
+    """
+
     ACTION = "sb"
-    PATTERNS = (r"\*|" + ENTRY_ID,)  # "*" is everything
+    PATTERNS = (r"\*|" + ENTRY_ID, r"[01]")  # "*" is everything
     topic: str
+    subscribe: bool
 
 
 ACTIONS: dict[str, type[CallbackData]] = {

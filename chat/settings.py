@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         default=9090, ge=0, description="Port of the /healthz and /metrics server; 0 = off."
     )
     log_level: str = "INFO"
+    concurrent_updates: int = Field(
+        default=24,
+        gt=0,
+        description="Updates one replica handles at once; its PostgreSQL connections are this + 6 "
+        "(replicas x (this + 6) must stay under the server's max_connections, 100 by default).",
+    )
     flood_limit: int = Field(default=8, description="Questions a user may ask per flood window.")
     flood_window_seconds: float = 30.0
     send_rate_per_second: float = Field(

@@ -3,11 +3,12 @@ an update a handler was registered for."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import CallbackQuery, Message, Update
 from telegram import Chat as TelegramChat
+from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from chat.flood import FloodGate
@@ -25,7 +26,6 @@ class Services:
     settings: Settings
     engine: Engine
     db: Database
-    languages: dict[int, str | None] = field(default_factory=dict)  # cache of chats.language
     knowledge_version: str = ""  # content_version of engine.base, kept with the engine
 
 
@@ -66,15 +66,15 @@ def query_of(update: Update) -> CallbackQuery:
 
 
 async def chosen_language(update: Update, context: Context) -> str | None:
-    """The language a chat chose with /lang, if any."""
+    """The language a chat chose with /lang, if any.
+
+    Read from the database each time, never cached: another replica may have just changed it.
+    """
     chat = update.effective_chat
     chat_id = chat.id if chat else (update.effective_user.id if update.effective_user else None)
     if chat_id is None:
         return None
-    svc = services(context)
-    if chat_id not in svc.languages:
-        svc.languages[chat_id] = await svc.db.language_of(chat_id)
-    return svc.languages[chat_id]
+    return await services(context).db.language_of(chat_id)
 
 
 async def ui_language(update: Update, context: Context) -> str:
@@ -85,3 +85,8 @@ async def ui_language(update: Update, context: Context) -> str:
     user = update.effective_user
     code = (user.language_code or "")[:2] if user else ""
     return code if code in LANGUAGES else "en"
+
+
+def not_modified(error: BadRequest) -> bool:
+    """Telegram's answer to an edit that changes nothing, as the second of a double tap does."""
+    return "message is not modified" in error.message.lower()

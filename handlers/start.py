@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from chat.callbacks import ChooseLanguage, decode, pattern_for
@@ -10,7 +11,15 @@ from chat.render import escape
 from chat.texts import LANGUAGE_NAMES, t
 from handlers.ask import expired, send_answer
 from handlers.browse import send_topic
-from handlers.context import Context, chat_of, message_of, query_of, services, ui_language
+from handlers.context import (
+    Context,
+    chat_of,
+    message_of,
+    not_modified,
+    query_of,
+    services,
+    ui_language,
+)
 from knowledge.answer import Engine
 from knowledge.messages import wording
 from knowledge.schema import LANGUAGES
@@ -86,7 +95,6 @@ async def set_language(update: Update, context: Context, language: str) -> None:
     svc = services(context)
     chat = chat_of(update)
     await svc.db.set_language(chat.id, chat.type, language)
-    svc.languages[chat.id] = language
 
 
 async def lang_button(update: Update, context: Context) -> None:
@@ -98,7 +106,11 @@ async def lang_button(update: Update, context: Context) -> None:
     language = callback.language
     await set_language(update, context, language)
     await query.answer()
-    await query.edit_message_text(t(language, "lang_set"))
+    try:
+        await query.edit_message_text(t(language, "lang_set"))
+    except BadRequest as exc:
+        if not not_modified(exc):
+            raise
 
 
 HANDLERS = [CallbackQueryHandler(lang_button, pattern=pattern_for(ChooseLanguage))]

@@ -6,6 +6,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from chat.callbacks import ToggleSubscription, decode, pattern_for
@@ -13,7 +14,15 @@ from chat.notifications import next_digest_at
 from chat.render import escape
 from chat.texts import t
 from handlers.ask import expired
-from handlers.context import Context, chat_of, message_of, query_of, services, ui_language
+from handlers.context import (
+    Context,
+    chat_of,
+    message_of,
+    not_modified,
+    query_of,
+    services,
+    ui_language,
+)
 from knowledge.browse import find_topics
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import EVERYTHING
@@ -78,23 +87,12 @@ def subscribe_keyboard(base: KnowledgeBase, have: set[str], language: str) -> In
     def label(topic: str, title: str) -> str:
         return f"{'✅' if topic in have else '▫️'} {title}"
 
-    rows = [
-        [
-            InlineKeyboardButton(
-                label(k, topic_title(base, k, language)),
-                callback_data=ToggleSubscription(k).encode(),
-            )
-        ]
-        for k in base.topics
-    ]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                label(EVERYTHING, t(language, "btn_everything")),
-                callback_data=ToggleSubscription(EVERYTHING).encode(),
-            )
-        ]
-    )
+    def button(topic: str, title: str) -> list[InlineKeyboardButton]:
+        wanted = ToggleSubscription(topic, subscribe=topic not in have)
+        return [InlineKeyboardButton(label(topic, title), callback_data=wanted.encode())]
+
+    rows = [button(k, topic_title(base, k, language)) for k in base.topics]
+    rows.append(button(EVERYTHING, t(language, "btn_everything")))
     return InlineKeyboardMarkup(rows)
 
 
@@ -131,28 +129,33 @@ async def subscribe_command(update: Update, context: Context) -> None:
 
 
 async def subscribe_button(update: Update, context: Context) -> None:
-    """A toggle under /subscribe: flips one topic and redraws the buttons in place."""
+    """A button under /subscribe: applies what the button says (subscribe or not) to one topic,
+    so pressing twice is pressing once, and redraws the buttons in place."""
     query = query_of(update)
     callback = decode(query.data)
     svc = services(context)
     base = svc.engine.base
-    if not isinstance(callback, ToggleSubscription) or (
-        callback.topic != EVERYTHING and callback.topic not in base.topics
-    ):
+    if not isinstance(callback, ToggleSubscription):
+        await query.answer(t(await ui_language(update, context), "sub_reopen"), show_alert=True)
+        return
+    if callback.topic != EVERYTHING and callback.topic not in base.topics:
         await expired(update, context)
         return
     if not await may_change(update, context):
         await refuse(update, context)
         return
     chat = chat_of(update)
-    topic = callback.topic
-    if topic in await svc.db.topics_of(chat.id):
-        have = await svc.db.unsubscribe(chat.id, {topic})
+    if callback.subscribe:
+        have = await svc.db.subscribe(chat.id, chat.type, {callback.topic})
     else:
-        have = await svc.db.subscribe(chat.id, chat.type, {topic})
+        have = await svc.db.unsubscribe(chat.id, {callback.topic})
     language = await ui_language(update, context)
     await query.answer()
-    await query.edit_message_reply_markup(subscribe_keyboard(base, have, language))
+    try:
+        await query.edit_message_reply_markup(subscribe_keyboard(base, have, language))
+    except BadRequest as exc:
+        if not not_modified(exc):
+            raise
 
 
 async def unsubscribe_command(update: Update, context: Context) -> None:

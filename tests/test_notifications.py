@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,13 @@ from sqlalchemy import select, update
 from telegram import Bot
 
 from chat.notifications import (
+    DeliveryReport,
     deliver_pending,
     outbox_counts,
     publish,
     render_notification,
 )
+from chat.notifications.pacing import Pacer
 from chat.render import answer_length
 from chat.settings import Settings
 from knowledge.schema import EVERYTHING
@@ -37,7 +38,7 @@ from storage.db import (
     utcnow,
 )
 from testkit.databases import PG_MISSING, PG_URL, clean
-from testkit.fakes import FakeBotAPI
+from testkit.fakes import ApiError, FakeBotAPI, TooManyRequests
 from testkit.harness import TOKEN, running_bot, settings_for, settings_for_url
 from testkit.kb_trees import entry, write_tree
 from testkit.subscribers import add_chats
@@ -71,33 +72,6 @@ def tree_b(root: Path) -> Path:
 
 
 load = functools.partial(load_base, measure=answer_length)
-
-
-# --- databases -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip(PG_MISSING)
-        await clean(PG_URL)
-        return PG_URL
-    return f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"
-
-
-@pytest.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    database = Database(db_url)
-    await database.upgrade()
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN) as server:
-        yield server
 
 
 async def outbox_rows(db: Database) -> list[Outbox]:
@@ -468,3 +442,71 @@ async def test_two_workers_on_postgres_send_each_notification_once(
         await bot.shutdown()
     for d in [*dbs, setup]:
         await d.close()
+
+
+# --- 429s and claims -----------------------------------------------------------------------------
+
+
+def flood_control(seconds: float) -> ApiError:
+    """Telegram's 429 with a retry_after in tenths (Telegram's are whole seconds): a dozen waits
+    then fit a fast test, and the bot only reads the number."""
+    return ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+
+
+async def test_a_chat_answering_429_twelve_times_gets_its_notification_once(
+    db: Database, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    await publish(db, load(tree_a(tmp_path / "a")))
+    chats = list(range(40_000, 40_050))
+    await add_chats(db, {c: {EVERYTHING} for c in chats})
+    await publish(db, load(tree_b(tmp_path / "b")))
+    api.fail_next("sendMessage", flood_control(0.1), times=12, chat_id=chats[0])
+    # Retries to one chat are paced too: a tenth of a second apart, like the 429s.
+    settings = settings_for_url(
+        api.root_url, db.url, **{**FAST, "notify_chat_interval_seconds": 0.1}
+    )
+    async with Bot(TOKEN, base_url=f"{api.root_url}/bot") as bot:
+        delivering = asyncio.create_task(deliver_pending(db, bot, settings))
+        await api.wait_for("sendMessage", count=3, chat_id=chats[0], ok=False)
+        waiting = next(r for r in await outbox_rows(db) if r.chat_id == chats[0])
+        report = await delivering
+    assert waiting.state == "pending" and waiting.claimed_by is not None
+    assert (waiting.last_error or "").startswith("RetryAfter: Flood control exceeded")
+    assert report.rate_limited == 12 and report.failed == report.backed_off == 0
+    assert delivered(api) == Counter(dict.fromkeys(chats, 1))
+    rows = await outbox_rows(db)
+    assert all(r.state == "sent" and r.attempts == 0 for r in rows)
+
+
+async def test_two_workers_and_a_429_longer_than_the_claim_timeout_send_each_once(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    setup = Database(db_url)
+    await setup.upgrade()
+    await publish(setup, load(tree_a(tmp_path / "a")))
+    chats = list(range(50_000, 50_300))
+    await add_chats(setup, {c: {"plan-20"} for c in chats})
+    await publish(setup, load(tree_b(tmp_path / "b")))
+    api.fail_next("sendMessage", TooManyRequests(2), chat_id=chats[0])
+    settings: Settings = settings_for_url(
+        api.root_url,
+        db_url,
+        **{**FAST, "notify_batch_size": 25, "notify_claim_timeout_seconds": 1.0},
+    )
+
+    async def worker(name: str) -> DeliveryReport:
+        """Delivers as the running bot's ticks do, until nothing is pending."""
+        db, pacer, total = Database(db_url), Pacer.from_settings(settings), DeliveryReport()
+        async with Bot(TOKEN, base_url=f"{api.root_url}/bot") as bot:
+            while (await outbox_counts(db)).get("pending"):
+                total += await deliver_pending(db, bot, settings, worker=name, pacer=pacer)
+                await asyncio.sleep(0.1)
+        await db.close()
+        return total
+
+    reports = await asyncio.gather(worker("w0"), worker("w1"))
+    assert sum(r.rate_limited for r in reports) == 1 and max(r.sent for r in reports) < 300
+    assert delivered(api) == Counter(dict.fromkeys(chats, 1))
+    assert sum(r.lost_claims for r in reports) == 0
+    assert await outbox_counts(setup) == {"sent": len(chats)}
+    await setup.close()

@@ -1,8 +1,10 @@
-"""The outbox from a worker's side: claim due rows atomically, mark them sent, give them back.
+"""The outbox from a worker's side: claim due rows atomically, hold them, mark them sent, give
+them back.
 
 Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL and by one UPDATE under the write lock
-on SQLite, so no row has two owners; each row is marked sent right after its message went out, so a
-crash re-sends at most the messages that were in flight.
+on SQLite, so no row has two owners; a held claim is renewed until the worker lets go of it, so
+only a dead worker's claim goes stale; each row is marked sent right after its message went out,
+so a crash re-sends at most the messages that were in flight.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 import os
 import socket
 import uuid
@@ -34,7 +37,10 @@ from storage.db import (
     utcnow,
 )
 
+logger = logging.getLogger(__name__)
+
 MAX_ERROR = 500  # characters of the last error kept on a row
+RENEWALS_PER_TIMEOUT = 3  # a claim is renewed this often per claim timeout: two beats may fail
 
 
 @dataclass
@@ -77,23 +83,50 @@ class Claims:
     _marks_done: asyncio.Future[set[int]] | None = None
     _flusher: asyncio.Task[None] | None = None
 
-    def __post_init__(self) -> None:
-        # SQLite has one writer at a time and its busy wait sleeps in steps up to 100 ms: taking
-        # turns here keeps dozens of concurrent sends from stalling each other on the file lock.
-        self.writes: asyncio.Lock | contextlib.nullcontext[None] = (
-            asyncio.Lock() if self.db.engine.dialect.name == "sqlite" else contextlib.nullcontext()
-        )
+    def write(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
+        """A write transaction (one at a time on SQLite)."""
+        return self.db.write()
 
     @contextlib.asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction, one at a time on SQLite."""
-        async with self.writes, self.db.session.begin() as session:
-            yield session
+    async def holding(self) -> AsyncIterator[list[Claimed]]:
+        """Claims up to a batch of due rows, grouped by chat, and holds them for the block.
 
-    async def claim(self) -> list[Claimed]:
-        """Claims up to a batch of due rows for this worker, grouped by chat."""
+        The claim is renewed every claim timeout / RENEWALS_PER_TIMEOUT while the block runs: a
+        worker waiting out a 429 keeps its rows, whatever the wait (Telegram's retry_after has no
+        upper bound, so no claim timeout could be sized to outlast every wait), and a dead
+        worker's rows are free again one claim timeout after its last beat.
+        """
         token, rows = await self._claim_rows()
-        return await self._group(token, rows)
+        items = await self._group(token, rows)
+        if not items:
+            yield items
+            return
+        heartbeat = asyncio.create_task(self._renew_every(token))
+        try:
+            yield items
+        finally:
+            heartbeat.cancel()
+            await asyncio.wait([heartbeat])  # unlike awaiting it, keeps our own cancellation
+
+    async def _renew_every(self, token: str) -> None:
+        every = self.settings.notify_claim_timeout_seconds / RENEWALS_PER_TIMEOUT
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.renew(token)
+            except Exception:  # the next beat tries again
+                logger.warning("Could not renew the claim %s", token, exc_info=True)
+
+    async def renew(self, token: str) -> int:
+        """Re-stamps the rows still held under `token`; returns how many."""
+        async with self.write() as session:
+            result = await session.execute(
+                update(Outbox)
+                .where(Outbox.claimed_by == token, Outbox.state == OutboxState.PENDING)
+                .values(claimed_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
 
     async def _claim_rows(self) -> tuple[str, list[Outbox]]:
         """Atomically, so no row has two owners."""
@@ -220,27 +253,45 @@ class Claims:
                 if done is not None:
                     done.set_result(marked)
 
-    async def release(self, item: Claimed, error: str, *, limit: int | None, count: bool) -> int:
+    async def note(self, item: Claimed, error: str) -> None:
+        """Records what just went wrong on rows we keep (a 429 being waited out)."""
+        async with self.write() as session:
+            await session.execute(
+                update(Outbox)
+                .where(Outbox.id.in_(item.ids), Outbox.claimed_by == item.token)
+                .values(last_error=error[:MAX_ERROR])
+                .execution_options(synchronize_session=False)
+            )
+
+    async def release(
+        self, item: Claimed, error: str | None, *, limit: int | None, count: bool
+    ) -> int:
         """Gives the rows back: retried after an exponential back-off, or failed once `limit`
-        attempts are reached. Returns the attempts so far; `count=False` gives back without one."""
+        attempts are reached. Returns the attempts so far.
+
+        `count=False` gives back without an attempt and due at once; `error=None` keeps the last
+        error as it was (giving back is not an error).
+        """
         attempts = item.attempts + 1 if count else item.attempts
         s = self.settings
         delay = min(
             s.notify_backoff_cap_seconds, s.notify_backoff_seconds * 2 ** max(0, attempts - 1)
         )
         failed = limit is not None and attempts >= limit
+        values: dict[str, object] = {
+            "attempts": attempts,
+            "claimed_by": None,
+            "claimed_at": None,
+            "state": OutboxState.FAILED if failed else OutboxState.PENDING,
+            "next_attempt_at": utcnow() + dt.timedelta(seconds=delay if count else 0),
+        }
+        if error is not None:
+            values["last_error"] = error[:MAX_ERROR]
         async with self.write() as session:
             await session.execute(
                 update(Outbox)
                 .where(Outbox.id.in_(item.ids), Outbox.claimed_by == item.token)
-                .values(
-                    attempts=attempts,
-                    last_error=error[:MAX_ERROR],
-                    claimed_by=None,
-                    claimed_at=None,
-                    state=OutboxState.FAILED if failed else OutboxState.PENDING,
-                    next_attempt_at=utcnow() + dt.timedelta(seconds=delay if count else 0),
-                )
+                .values(values)
                 .execution_options(synchronize_session=False)
             )
         return attempts

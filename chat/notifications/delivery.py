@@ -30,7 +30,7 @@ from storage.db import Database, forget_chat, move_chat
 
 logger = logging.getLogger(__name__)
 
-MAX_HOPS = 4  # a chat migrating (or a 429) this many times in one send gives up for now
+MAX_MIGRATIONS = 4  # a chat migrating this many times in one send gives up for now
 
 
 @dataclass
@@ -90,12 +90,17 @@ class Delivery:
             report.backed_off += 1
 
     async def _send(self, item: Claimed, report: DeliveryReport) -> None:
-        """Sends one chat its message, handling every answer Telegram may give."""
+        """Sends one chat its message, handling every answer Telegram may give.
+
+        A 429 is neither an attempt nor a migration, and never a reason to give up: the message
+        waits out retry_after (the claim is renewed meanwhile) and goes again.
+        """
         text, keyboard = render_notification(item.language, item.entries, item.digest)
         target = item.chat_id
-        for _hop in range(MAX_HOPS):
+        migrations = 0
+        while migrations < MAX_MIGRATIONS:
             if self.stop.is_set():
-                await self.claims.release(item, "worker stopped", limit=None, count=False)
+                await self.claims.release(item, None, limit=None, count=False)
                 return
             await self.pacer.acquire(target, item.group or target < 0)
             try:
@@ -114,6 +119,7 @@ class Delivery:
                 wait = _seconds(exc.retry_after)
                 logger.info("429 from Telegram: pausing notifications for %.1f s", wait)
                 self.pacer.pause(wait)
+                await self.claims.note(item, f"{type(exc).__name__}: {exc.message}")
                 continue
             except Forbidden as exc:
                 async with self.claims.write() as session:
@@ -130,6 +136,7 @@ class Delivery:
                 report.migrated += 1
                 logger.info("Chat %s migrated to %s: notifications follow it", target, new_id)
                 target = new_id
+                migrations += 1
                 continue
             except BadRequest as exc:
                 await self._release(
@@ -160,7 +167,7 @@ class Delivery:
                 return
         await self._release(
             item,
-            "chat migrated too many times",
+            f"chat {item.chat_id} migrated {migrations} times in one send, last to {target}",
             limit=self.settings.notify_bad_request_attempts,
             report=report,
         )
@@ -174,12 +181,12 @@ class Delivery:
             async with limit:
                 try:
                     await self._send(item, report)
-                except Exception:  # one chat's surprise must not stop the broadcast
+                except Exception as exc:  # one chat's surprise must not stop the broadcast
                     logger.exception("Delivering to chat %s failed unexpectedly", item.chat_id)
                     try:
                         await self._release(
                             item,
-                            "unexpected error",
+                            f"unexpected: {type(exc).__name__}: {exc}",
                             limit=self.settings.notify_max_attempts,
                             report=report,
                         )
@@ -189,10 +196,10 @@ class Delivery:
                         )
 
         while not self.stop.is_set():
-            items = await self.claims.claim()
-            if not items:
-                break
-            await asyncio.gather(*(one(item) for item in items))
+            async with self.claims.holding() as items:
+                if not items:
+                    break
+                await asyncio.gather(*(one(item) for item in items))
         return report
 
 
