@@ -12,6 +12,9 @@ from testkit.databases import PG_MISSING, PG_URL
 from testkit.kb_trees import write_tree
 from testkit.replicas import cluster, prepare_database, published_versions, questions_with_a_kill
 
+# Replies in flight at the moment of the kill, out of 200 (measured 0-8 in 12 runs).
+MAX_DOUBLED = 12
+
 pytestmark = pytest.mark.skipif(PG_URL is None, reason=PG_MISSING)
 
 
@@ -34,9 +37,9 @@ async def test_two_replicas_start_on_an_empty_database_and_a_kill_loses_nothing(
         assert up == [True, True], [r.last_error() for r in replicas]
         assert await published_versions(PG_URL) == 1
 
-        # 200 questions in 0.2 s; PTB's AIORateLimiter lets each replica answer about 30/s,
-        # so the victim holds accepted, unanswered updates when it is killed (55 of 200 lost
-        # on today's main, 16 POSTs retried after it died).
+        # 200 questions in 0.2 s; each replica answers about 30/s, so the victim holds
+        # accepted, unanswered updates when it is killed (55 of 200 were lost before the
+        # durable intake).
         outcome = await questions_with_a_kill(
             running,
             replicas[1],
@@ -47,4 +50,9 @@ async def test_two_replicas_start_on_an_empty_database_and_a_kill_loses_nothing(
             settle=6.0,
         )
     assert outcome.accepted == outcome.posted
-    assert (outcome.lost, outcome.doubled) == (0, 0), outcome
+    assert outcome.lost == 0, outcome
+    # At least once, not exactly once: an update whose reply reached Telegram in the
+    # milliseconds before the SIGKILL, and was not yet marked done, is answered again by the
+    # replica that takes it over (0-8 of 200 in this burst; there is no way to ask Telegram
+    # whether a message went out).
+    assert outcome.doubled <= MAX_DOUBLED, outcome
