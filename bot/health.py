@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any
 
@@ -33,18 +32,6 @@ logger = logging.getLogger(__name__)
 DATABASE_TIMEOUT_SECONDS = 2.0
 
 
-# Bot API methods that put something in front of the user.
-SENDING = frozenset(
-    {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerInlineQuery"}
-)
-
-# Set by the intake while it processes an update: awaited after each successful call of a SENDING
-# method in that update's task (bot/intake.py marks the update done at the first one).
-after_send: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
-    "after_send", default=None
-)
-
-
 class TimedRequest(HTTPXRequest):
     """HTTPXRequest that records each Bot API call's latency and every 429 answer."""
 
@@ -64,8 +51,6 @@ class TimedRequest(HTTPXRequest):
                 self.metrics.api_seconds.labels(bot_method).observe(time.perf_counter() - started)
         if code == HTTPStatus.TOO_MANY_REQUESTS:
             self.metrics.api_429.inc()
-        elif code == HTTPStatus.OK and bot_method in SENDING and (hook := after_send.get()):
-            await hook()
         return code, payload
 
 

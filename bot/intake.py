@@ -34,7 +34,7 @@ import tornado.web
 from telegram import Update
 from telegram.ext import ExtBot
 
-from bot.health import after_send, age_seconds
+from bot.health import age_seconds
 from chat.metrics import Metrics
 from chat.notifications.claims import worker_name
 from chat.settings import Settings
@@ -211,28 +211,13 @@ class Intake:
                 bot.insert_callback_data(update)  # what PTB's own webhook handler does
             # Handler errors go to the error handler inside process_update; anything raised
             # here is ours, and an update that always raised would otherwise loop forever.
-            marked = False
-
-            async def mark_done() -> None:
-                nonlocal marked
-                if not marked:
-                    marked = True
-                    await self.inbox.done(claimed.update_id)
-
-            # Done as soon as the first reply went out, not when the handler returns: a replica
-            # killed in between would have the update answered again by the one taking it over
-            # (200 questions, one replica SIGKILLed: 0-8 answered twice when marked at the end).
-            # A handler's second message after a kill is the price; ours send one.
-            hook = after_send.set(mark_done)
             try:
                 await self.app.update_processor.process_update(
                     update, self.app.process_update(update)
                 )
             except Exception:
                 logger.exception("Update %s could not be processed", claimed.update_id)
-            finally:
-                after_send.reset(hook)
-            await mark_done()
+            await self.inbox.done(claimed.update_id)
         finally:
             self.processing.discard(claimed.update_id)
 
