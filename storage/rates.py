@@ -81,7 +81,7 @@ class Rates(ABC):
     async def hold(self, key: str, seconds: float) -> None:
         """No slot of `key` before `seconds` from now (after a 429's retry_after)."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027  # memory has nothing to release
         """Releases connections the store opened itself."""
 
 
@@ -285,7 +285,8 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local seconds = tonumber(ARGV[1])
 local until_ = math.max(now + seconds, tonumber(redis.call('GET', KEYS[1]) or '0'))
-redis.call('SET', KEYS[1], string.format('%.6f', until_), 'PX', math.ceil((until_ - now) * 1000) + 1000)
+local ttl = math.ceil((until_ - now) * 1000) + 1000
+redis.call('SET', KEYS[1], string.format('%.6f', until_), 'PX', ttl)
 return 1
 """
 
@@ -314,8 +315,7 @@ class RedisRates(Rates):
         lead: float = 0.0,
         max_delay: float = math.inf,
     ) -> Booking:
-        args = [limit.count, repr(float(limit.per)), repr(float(after)), repr(float(lead))]
-        args.append(repr(float(min(max_delay, NO_LIMIT))))
+        args = [limit.count, limit.per, after, lead, min(max_delay, NO_LIMIT)]
         granted, at, now = await self._take(keys=self._keys(key), args=args)
         return Booking(int(granted) == 1, float(at), float(at) - float(now))
 

@@ -112,7 +112,7 @@ class Delivery:
                 report.rate_limited += 1
                 wait = _seconds(exc.retry_after)
                 logger.info("429 from Telegram: pausing notifications for %.1f s", wait)
-                self.pacer.pause(wait)
+                await self.pacer.pause(wait)
                 continue
             except Forbidden as exc:
                 async with self.claims.write() as session:
