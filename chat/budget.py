@@ -22,7 +22,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from chat.settings import Settings
-from storage.rates import Limit, Rates
+from storage.rates import PEEK, Limit, Rates
 
 logger = logging.getLogger(__name__)
 
@@ -119,10 +119,17 @@ class SendBudget:
 
     async def _book(self, steps: list[tuple[str, Limit]]) -> None:
         clock = time.monotonic
+        (first_key, first_limit), later = steps[0], steps[1:]
         while True:
-            (key, limit), later = steps[0], steps[1:]
+            # A later limit that is not free yet (the chat still busy with its last message, the
+            # bot-wide queue long for a notification) would refuse a slot already booked on the
+            # first one and waste it: wait until they are free before booking anything.
+            free = await asyncio.gather(
+                *(self.rates.take(key, limit, lead=LEAD, max_delay=PEEK) for key, limit in later)
+            )
+            await asyncio.sleep(max((b.wait - LEAD for b in free), default=0.0))
             started = clock()
-            first = await self.rates.take(key, limit, lead=LEAD)
+            first = await self.rates.take(first_key, first_limit, lead=LEAD)
             # The store read its clock between `started` and now: on ours, the first slot lies
             # at least at `earliest` and at most at `due`.
             earliest = started + first.wait
@@ -137,7 +144,7 @@ class SendBudget:
                     refusal = booking
                     break
                 due = max(due, clock() + booking.wait)
-            if refusal is not None:
+            if refusal is not None:  # another send took it in the meantime
                 self.refused += 1
                 await asyncio.sleep(refusal.wait)
                 continue
@@ -145,9 +152,7 @@ class SendBudget:
             if clock() - earliest <= TOLERANCE:
                 return
             self.late += 1  # its slots stay unused: safe, only a little throughput lost
-            logger.debug(
-                "A send woke %.0f ms after its slot: booking again", 1000 * (clock() - earliest)
-            )
+            logger.debug("A send woke %.0f ms late: booking again", 1000 * (clock() - earliest))
 
 
 async def _sleep_until(moment: float) -> None:

@@ -34,6 +34,7 @@ from storage.db import Base
 
 logger = logging.getLogger(__name__)
 
+PEEK = -1.0  # as max_delay: book nothing, only say when the key is free
 NO_LIMIT = 1e12  # stands for an unbounded max_delay where a store wants a finite number
 PRUNE_EVERY = 60.0  # seconds between sweeps of expired PostgreSQL rows (per process)
 MAX_TRACKED = 10_000  # keys one process remembers before expired ones are forgotten
@@ -173,11 +174,13 @@ _EARLIEST = """greatest(
 _GRANTED = f"({_EARLIEST} - EXCLUDED.last_at <= :max_delay)"
 _TAKE = text(
     f"""
-WITH clock AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS now)
+WITH now AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS now),
+clock AS (SELECT now, greatest(now + :lead, :after) AS floor FROM now)
 INSERT INTO rate_logs AS r
     (key, slots, held_until, expires_at, checked_at, last_at, last_granted)
-SELECT :key, ARRAY[greatest(now + :lead, :after)], 0,
-       greatest(now + :lead, :after) + :per, now, greatest(now + :lead, :after), true
+SELECT :key,
+       CASE WHEN CAST(:max_delay AS float8) >= 0 THEN ARRAY[floor] ELSE '{{}}' END,
+       0, floor + :per, now, floor, CAST(:max_delay AS float8) >= 0
 FROM clock
 ON CONFLICT (key) DO UPDATE SET
     slots = CASE WHEN {_GRANTED}
