@@ -63,7 +63,6 @@ class Booking(NamedTuple):
 class Rates(ABC):
     """A store of booking logs, one per key."""
 
-    @abstractmethod
     async def take(
         self,
         key: str,
@@ -77,6 +76,13 @@ class Rates(ABC):
 
         Refused (nothing booked) when that slot lies more than `max_delay` beyond the floor.
         """
+        return await self._take(key, limit, after, lead, min(max_delay, NO_LIMIT))
+
+    @abstractmethod
+    async def _take(
+        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
+    ) -> Booking:
+        """take() in this store; max_delay is finite."""
 
     @abstractmethod
     async def hold(self, key: str, seconds: float) -> None:
@@ -112,14 +118,8 @@ class MemoryRates(Rates):
 
     logs: dict[str, _Log] = field(default_factory=dict)
 
-    async def take(
-        self,
-        key: str,
-        limit: Limit,
-        *,
-        after: float = 0.0,
-        lead: float = 0.0,
-        max_delay: float = math.inf,
+    async def _take(
+        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
     ) -> Booking:
         now = time.monotonic()
         log = self.logs.setdefault(key, _Log())
@@ -222,14 +222,8 @@ class PostgresRates(Rates):
         self.engine = create_async_engine(url, isolation_level="AUTOCOMMIT", pool_size=10)
         self.next_prune = 0.0
 
-    async def take(
-        self,
-        key: str,
-        limit: Limit,
-        *,
-        after: float = 0.0,
-        lead: float = 0.0,
-        max_delay: float = math.inf,
+    async def _take(
+        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
     ) -> Booking:
         await self._prune_now_and_then()
         values: dict[str, Any] = {
@@ -238,7 +232,7 @@ class PostgresRates(Rates):
             "per": float(limit.per),
             "after": float(after),
             "lead": float(lead),
-            "max_delay": float(min(max_delay, NO_LIMIT)),
+            "max_delay": float(max_delay),
         }
         async with self.engine.connect() as conn:
             granted, at, now = (await conn.execute(_TAKE, values)).one()
@@ -301,29 +295,23 @@ class RedisRates(Rates):
         from redis.asyncio import Redis
 
         self.client = Redis.from_url(url)
-        self._take = self.client.register_script(_TAKE_LUA)
-        self._hold = self.client.register_script(_HOLD_LUA)
+        self.take_script = self.client.register_script(_TAKE_LUA)
+        self.hold_script = self.client.register_script(_HOLD_LUA)
 
     @staticmethod
     def _keys(key: str) -> list[str]:
         # One hash tag per key: both live on one node of a Redis Cluster too.
         return [f"rate:{{{key}}}", f"rate:{{{key}}}:held"]
 
-    async def take(
-        self,
-        key: str,
-        limit: Limit,
-        *,
-        after: float = 0.0,
-        lead: float = 0.0,
-        max_delay: float = math.inf,
+    async def _take(
+        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
     ) -> Booking:
-        args = [limit.count, limit.per, after, lead, min(max_delay, NO_LIMIT)]
-        granted, at, now = await self._take(keys=self._keys(key), args=args)
+        args = [limit.count, limit.per, after, lead, max_delay]
+        granted, at, now = await self.take_script(keys=self._keys(key), args=args)
         return Booking(int(granted) == 1, float(at), float(at) - float(now))
 
     async def hold(self, key: str, seconds: float) -> None:
-        await self._hold(keys=self._keys(key)[1:], args=[repr(float(seconds))])
+        await self.hold_script(keys=self._keys(key)[1:], args=[repr(float(seconds))])
 
     async def close(self) -> None:
         await self.client.aclose()
