@@ -192,7 +192,10 @@ async def test_two_replicas_keep_the_rate_in_every_one_second_window(stores: Sto
     for at, chat_id, _ in sends:
         per_chat[chat_id].append(at)
     assert all(most_in_any_window(chat) <= 1 for chat in per_chat.values())
-    assert len(sends) >= 15  # well below 2 s at 20/s, so only a stuck budget fails this
+    # Only a stuck budget fails this: 24 sends without load, 11-21 with two CPU-bound processes
+    # on the 2 cores, where the replicas, racing for each chat every second, refuse each other
+    # 10-20 times (each refusal leaves a bot-wide slot unused).
+    assert len(sends) >= 8, [(b.late, b.refused) for b in budgets]
 
 
 async def test_replies_do_not_queue_behind_a_broadcast(stores: Stores) -> None:
