@@ -9,22 +9,16 @@ from typing import Any
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    Defaults,
-    ExtBot,
-    TypeHandler,
-)
+from telegram.ext import Application, ApplicationBuilder, Defaults, ExtBot, TypeHandler
 from telegram.request import BaseRequest
 
 import handlers
 from bot.health import HealthServer, TimedRequest, update_counter
 from bot.intake import Intake
+from chat.budget import BudgetRateLimiter, SendBudget
 from chat.flood import FloodGate
 from chat.metrics import Metrics
-from chat.notifications import Notifier
+from chat.notifications import Notifier, Pacer
 from chat.render import answer_length
 from chat.settings import Settings
 from handlers.commands import set_menus
@@ -34,6 +28,7 @@ from knowledge.loader import Files
 from knowledge.validate import load_base
 from knowledge.versions import content_version
 from storage.db import Database
+from storage.rates import open_rates
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +121,10 @@ def build_application(
     services = Services(settings=settings, engine=engine or load_engine(settings), db=database)
     services.knowledge_version = content_version(services.engine.base)
     metrics = Metrics()
+    # Telegram's limits hold per bot token: replies, notifications and every replica book one
+    # budget, kept in Redis or PostgreSQL when replicas share them (memory for one on SQLite).
+    rates = open_rates(settings.database_url, settings.redis_url)
+    budget = SendBudget.for_bot(rates, settings)
 
     def swap(new: Engine) -> None:
         services.engine = new
@@ -137,11 +136,12 @@ def build_application(
         current_version=lambda: services.knowledge_version,
         reload=lambda files: load_engine(settings, files),
         swap=swap,
+        pacer=Pacer(budget),
     )
 
-    # Notifications go through their own Bot: our Pacer spaces them and handles 429 itself, and
-    # AIORateLimiter's retries would hide 429s from it and hold answers to users behind a
-    # broadcast.
+    # Notifications go through their own Bot: the Pacer books them from the same budget at a
+    # lower priority and delivery handles their 429s itself, where the replies' rate limiter
+    # would retry them out of its sight.
     api = settings.telegram_api_url
     notify_bot = Bot(
         token,
@@ -194,6 +194,7 @@ def build_application(
         await health.stop()
         await notifier.close()
         await notify_bot.shutdown()
+        await rates.close()
         await database.close()
 
     builder: ApplicationBuilder[ExtBot[Any], Context, Any, Any, BotData, Any] = (
@@ -213,14 +214,7 @@ def build_application(
         .concurrent_updates(settings.concurrent_updates)
     )
     if rate_limiter:
-        builder = builder.rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.send_rate_per_second,
-                group_max_rate=settings.group_messages_per_minute,
-                group_time_period=60,
-                max_retries=3,
-            )
-        )
+        builder = builder.rate_limiter(BudgetRateLimiter(budget, max_retries=3))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:  # PTB's default pool size for concurrent updates, timed for /metrics
@@ -233,7 +227,9 @@ def build_application(
         health.inbox_backlog = intake.refresh_gauges
     app.bot_data.services = services
     app.bot_data.metrics = metrics
-    app.bot_data.flood = FloodGate(settings.flood_limit, settings.flood_window_seconds)
+    app.bot_data.flood = FloodGate(
+        rates, settings.flood_limit, settings.flood_window_seconds, prefix=budget.prefix
+    )
     handlers.register(app)
     # Before every group (flood control is -1): counts each update, stops none.
     app.add_handler(TypeHandler(Update, update_counter(metrics)), group=-1000)

@@ -1,40 +1,48 @@
-"""Per-user flood control as a sliding window.
+"""Per-user flood control: FLOOD_LIMIT questions in any FLOOD_WINDOW_SECONDS, counted in the
+shared rate store (storage/rates.py), so every replica sees the same count.
 
 The handler that applies it lives in handlers/flood.py.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
-MAX_TRACKED = 10_000  # users remembered before idle ones are forgotten
-FORGET_AT_ONCE = 5_000
+from storage.rates import Limit, Rates
+
+# Two refusals belong to one run of refusals when they wait for the same moment; a warning books
+# a slot at that moment, so the second booking (this much later) is refused and stays silent.
+SAME_RUN = 0.001
+
+
+class Admission(NamedTuple):
+    allowed: bool
+    warn: bool  # the first refusal of a run: tell the user, once
+    wait: float  # seconds until the user may ask again
 
 
 @dataclass
 class FloodGate:
-    """Sliding window of each user's recent messages."""
+    """A sliding window of each user's recent questions, shared by all replicas."""
 
+    rates: Rates
     limit: int
     window: float
-    seen: dict[int, deque[float]] = field(default_factory=dict)
-    warned: dict[int, float] = field(default_factory=dict)  # user -> when the window frees up
+    prefix: str = ""  # "bot<id>:", so bots sharing a store keep apart
 
-    def admit(self, user_id: int, now: float) -> tuple[bool, bool, float]:
-        """(allowed, warn now, seconds to wait)."""
-        times = self.seen.setdefault(user_id, deque())
-        while times and now - times[0] >= self.window:
-            times.popleft()
-        if len(times) < self.limit:
-            times.append(now)
-            self.warned.pop(user_id, None)
-            return True, False, 0.0
-        wait = self.window - (now - times[0])
-        first_warning = user_id not in self.warned
-        self.warned[user_id] = now + wait
-        if len(self.seen) > MAX_TRACKED:  # forget idle users so memory stays bounded
-            idle = [u for u, ts in self.seen.items() if not ts or now - ts[-1] >= self.window]
-            for uid in idle[:FORGET_AT_ONCE]:
-                self.seen.pop(uid, None)
-        return False, first_warning, wait
+    async def admit(self, user_id: int) -> Admission:
+        asked = await self.rates.take(
+            f"{self.prefix}flood:{user_id}", Limit(self.limit, self.window), max_delay=0
+        )
+        if asked.granted:
+            return Admission(True, False, 0.0)
+        # Refusals book nothing, so every refusal of one run waits for the same slot (asked.at):
+        # the first warning booked there is granted, any later one of the run refused.
+        warning = await self.rates.take(
+            f"{self.prefix}flood-warned:{user_id}",
+            Limit(1, SAME_RUN),
+            after=asked.at,
+            max_delay=0,
+        )
+        return Admission(False, warning.granted, asked.wait)

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     health_port: int = Field(
         default=9090, ge=0, description="Port of the /healthz and /metrics server; 0 = off."
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:6379/0: replicas share the send budget and flood limits there "
+        "(else in PostgreSQL when DATABASE_URL is PostgreSQL, else in memory).",
+    )
     log_level: str = "INFO"
     concurrent_updates: int = Field(
         default=24,
@@ -74,6 +79,12 @@ class Settings(BaseSettings):
     group_messages_per_minute: float = Field(
         default=20.0, description="Messages per minute into one group."
     )
+    send_chat_interval_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="Least time between two messages to one chat, replies and notifications "
+        "alike (Telegram: 1/s).",
+    )
     answer_threshold: float | None = None  # None: the fitted value in knowledge/scoring.json
     suggest_threshold: float | None = None
     notify_check_seconds: float = Field(
@@ -85,8 +96,8 @@ class Settings(BaseSettings):
     notify_global_rate: float = Field(
         default=25.0,
         gt=0,
-        description="Notifications per second overall, per replica "
-        "(Telegram: ~30/s free, 1000/s paid).",
+        description="Notifications per second, all replicas together, within "
+        "send_rate_per_second (Telegram: ~30/s free, 1000/s paid).",
     )
     notify_chat_interval_seconds: float = Field(
         default=1.05,

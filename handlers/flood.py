@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
@@ -19,7 +17,7 @@ async def flood_check(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    allowed, warn, wait = context.bot_data.flood.admit(user.id, time.monotonic())
+    allowed, warn, wait = await context.bot_data.flood.admit(user.id)
     if allowed:
         return
     if warn and update.effective_message is not None:

@@ -35,6 +35,9 @@ def settings_for_url(api_root: str, database_url: str, **overrides: Any) -> Sett
         "database_url": database_url,
         "flood_limit": 1000,
         "health_port": 0,  # off: many bots run on one machine; a test that wants it sets a port
+        # Conversations in tests go faster than Telegram's one message a second per chat;
+        # tests/test_rates.py runs the bot with it.
+        "send_chat_interval_seconds": 0.0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' init option

@@ -23,6 +23,7 @@ async def main(api_root: str, database_url: str, rate: float) -> None:
         api_root,
         database_url,
         notify_global_rate=rate,
+        send_rate_per_second=rate,  # notifications book the bot-wide budget too
         notify_concurrency=1,
         notify_batch_size=20,
         notify_claim_timeout_seconds=1.0,

@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FAST = {
     "notify_check_seconds": 0.2,
     "notify_global_rate": 400.0,
+    "send_rate_per_second": 400.0,  # notifications book the bot-wide budget too
     "notify_backoff_seconds": 0.05,
     "notify_backoff_cap_seconds": 0.4,
     "notify_concurrency": 32,

@@ -118,7 +118,7 @@ class Delivery:
                 report.rate_limited += 1
                 wait = _seconds(exc.retry_after)
                 logger.info("429 from Telegram: pausing notifications for %.1f s", wait)
-                self.pacer.pause(wait)
+                await self.pacer.pause(wait)
                 await self.claims.note(item, f"{type(exc).__name__}: {exc.message}")
                 continue
             except Forbidden as exc:

@@ -1,0 +1,326 @@
+"""Shared rate limits: one booking log per key, kept where every replica sees it.
+
+A key allows `count` actions in any `per` seconds. Each key keeps the times of its last `count`
+booked slots; the next slot is the earliest time at or after the caller's floor when the
+`count`-th newest slot has left the window and no hold is in force. A caller either books that
+slot (and acts then) or is refused when it lies more than `max_delay` beyond its floor. With
+count=1 this is a strict spacing (GCRA's "theoretical arrival time"); with count=N it is an exact
+sliding window, where GCRA with a burst of N would let up to 2N-1 through in one window: Telegram
+counts 20 messages a minute per group, and FLOOD_LIMIT questions per window, that way.
+
+Three stores share these semantics: Redis (one Lua script on the server's clock), PostgreSQL (one
+INSERT ... ON CONFLICT DO UPDATE ... RETURNING on the database's clock) and process memory (a
+single replica). Times (`Booking.at`, `after`) are on the store's clock; callers pass back only
+times they were given and otherwise use `wait`, so replicas' clocks never need to agree.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from abc import ABC, abstractmethod
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from sqlalchemy import Boolean, Float, String, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.db import Base
+
+logger = logging.getLogger(__name__)
+
+PEEK = -1.0  # as max_delay: book nothing, only say when the key is free
+NO_LIMIT = 1e12  # stands for an unbounded max_delay where a store wants a finite number
+PRUNE_EVERY = 60.0  # seconds between sweeps of expired PostgreSQL rows (per process)
+MAX_TRACKED = 10_000  # keys one process remembers before expired ones are forgotten
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` actions in any `per` seconds."""
+
+    count: int
+    per: float
+
+    def __post_init__(self) -> None:
+        if self.count < 1 or self.per < 0:
+            raise ValueError(f"a limit needs count >= 1 and per >= 0, not {self}")
+
+
+class Booking(NamedTuple):
+    """The answer to one take()."""
+
+    granted: bool
+    at: float  # the booked slot, or the earliest slot when refused (store clock)
+    wait: float  # seconds from the store's now until `at`
+
+
+class Rates(ABC):
+    """A store of booking logs, one per key."""
+
+    async def take(
+        self,
+        key: str,
+        limit: Limit,
+        *,
+        after: float = 0.0,
+        lead: float = 0.0,
+        max_delay: float = math.inf,
+    ) -> Booking:
+        """Books the earliest slot for `key` at or after the floor max(now + lead, after).
+
+        Refused (nothing booked) when that slot lies more than `max_delay` beyond the floor.
+        """
+        return await self._take(key, limit, after, lead, min(max_delay, NO_LIMIT))
+
+    @abstractmethod
+    async def _take(
+        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
+    ) -> Booking:
+        """take() in this store; max_delay is finite."""
+
+    @abstractmethod
+    async def hold(self, key: str, seconds: float) -> None:
+        """No slot of `key` before `seconds` from now (after a 429's retry_after)."""
+
+    async def close(self) -> None:  # noqa: B027  # memory has nothing to release
+        """Releases connections the store opened itself."""
+
+
+def _decide(
+    slots: list[float] | deque[float], held: float, limit: Limit, floor: float, max_delay: float
+) -> tuple[bool, float]:
+    """(granted, slot): the one rule all three stores implement."""
+    earliest = max(floor, held)
+    if len(slots) >= limit.count:
+        earliest = max(earliest, slots[-limit.count] + limit.per)
+    return earliest - floor <= max_delay, earliest
+
+
+# --- process memory --------------------------------------------------------------------------
+
+
+@dataclass
+class _Log:
+    slots: deque[float] = field(default_factory=deque)
+    held: float = 0.0
+    expires: float = 0.0  # after this, the log is as good as empty
+
+
+@dataclass
+class MemoryRates(Rates):
+    """One process's limits: a single replica with SQLite needs nothing else installed."""
+
+    logs: dict[str, _Log] = field(default_factory=dict)
+
+    async def _take(
+        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
+    ) -> Booking:
+        now = time.monotonic()
+        log = self.logs.setdefault(key, _Log())
+        granted, at = _decide(log.slots, log.held, limit, max(now + lead, after), max_delay)
+        if granted:
+            log.slots.append(at)
+            while len(log.slots) > limit.count:
+                log.slots.popleft()
+            log.expires = max(log.expires, at + limit.per)
+            if len(self.logs) > MAX_TRACKED:
+                self._forget_expired(now)
+        return Booking(granted, at, at - now)
+
+    async def hold(self, key: str, seconds: float) -> None:
+        log = self.logs.setdefault(key, _Log())
+        log.held = max(log.held, time.monotonic() + seconds)
+        log.expires = max(log.expires, log.held)
+
+    def _forget_expired(self, now: float) -> None:
+        for key in [key for key, log in self.logs.items() if log.expires < now]:
+            del self.logs[key]
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+class RateLog(Base):
+    """One key's booking log (PostgreSQL store; migration 0003_rates)."""
+
+    __tablename__ = "rate_logs"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    slots: Mapped[list[float]] = mapped_column(  # oldest first
+        ARRAY(DOUBLE_PRECISION).with_variant(Text(), "sqlite")
+    )
+    held_until: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+    # The outcome of the latest take(), written under the row lock so RETURNING can report it.
+    checked_at: Mapped[float] = mapped_column(Float)
+    last_at: Mapped[float] = mapped_column(Float)
+    last_granted: Mapped[bool] = mapped_column(Boolean)
+
+
+# In the conflict branch the proposed row carries this call's clock reading (checked_at) and
+# floor (last_at); r is the existing row, locked.
+_EARLIEST = """greatest(
+    EXCLUDED.last_at,
+    r.held_until,
+    CASE WHEN cardinality(r.slots) >= :count
+         THEN r.slots[cardinality(r.slots) - :count + 1] + :per
+         ELSE EXCLUDED.last_at END)"""
+_GRANTED = f"({_EARLIEST} - EXCLUDED.last_at <= :max_delay)"
+_TAKE = text(
+    f"""
+WITH now AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS now),
+clock AS (SELECT now, greatest(now + :lead, :after) AS floor FROM now)
+INSERT INTO rate_logs AS r
+    (key, slots, held_until, expires_at, checked_at, last_at, last_granted)
+SELECT :key,
+       CASE WHEN CAST(:max_delay AS float8) >= 0 THEN ARRAY[floor] ELSE '{{}}' END,
+       0, floor + :per, now, floor, CAST(:max_delay AS float8) >= 0
+FROM clock
+ON CONFLICT (key) DO UPDATE SET
+    slots = CASE WHEN {_GRANTED}
+                 THEN (r.slots || {_EARLIEST})[(cardinality(r.slots) + 2 - :count) :]
+                 ELSE r.slots END,
+    expires_at = CASE WHEN {_GRANTED}
+                      THEN greatest(r.expires_at, {_EARLIEST} + :per)
+                      ELSE r.expires_at END,
+    last_granted = {_GRANTED},
+    last_at = {_EARLIEST},
+    checked_at = EXCLUDED.checked_at
+RETURNING last_granted, last_at, checked_at
+"""
+)
+_HOLD = text(
+    """
+WITH clock AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS now)
+INSERT INTO rate_logs AS r
+    (key, slots, held_until, expires_at, checked_at, last_at, last_granted)
+SELECT :key, '{}', now + :seconds, now + :seconds, now, 0, false FROM clock
+ON CONFLICT (key) DO UPDATE SET
+    held_until = greatest(r.held_until, EXCLUDED.held_until),
+    expires_at = greatest(r.expires_at, EXCLUDED.held_until)
+"""
+)
+# An expired row behaves exactly like a missing one, so sweeping it changes no answer.
+_PRUNE = text(
+    "DELETE FROM rate_logs WHERE expires_at < extract(epoch FROM clock_timestamp())::float8"
+)
+
+
+class PostgresRates(Rates):
+    """Limits shared by every replica on one PostgreSQL database."""
+
+    def __init__(self, url: str) -> None:
+        # A pool of its own: a send never queues behind the handlers' queries for a connection.
+        # Autocommit and no pre-ping: a take is one statement, so one round trip. With the
+        # UNLOGGED table (migration 0003) a take measured 0.26 ms on localhost, 4.2 ms logged.
+        self.engine = create_async_engine(url, isolation_level="AUTOCOMMIT", pool_size=10)
+        self.next_prune = 0.0
+
+    async def _take(
+        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
+    ) -> Booking:
+        await self._prune_now_and_then()
+        values: dict[str, Any] = {
+            "key": key,
+            "count": limit.count,
+            "per": float(limit.per),
+            "after": float(after),
+            "lead": float(lead),
+            "max_delay": float(max_delay),
+        }
+        async with self.engine.connect() as conn:
+            granted, at, now = (await conn.execute(_TAKE, values)).one()
+        return Booking(bool(granted), float(at), float(at) - float(now))
+
+    async def hold(self, key: str, seconds: float) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(_HOLD, {"key": key, "seconds": float(seconds)})
+
+    async def _prune_now_and_then(self) -> None:
+        now = time.monotonic()
+        if now < self.next_prune:
+            return
+        self.next_prune = now + PRUNE_EVERY
+        async with self.engine.connect() as conn:
+            await conn.execute(_PRUNE)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+# --- Redis -----------------------------------------------------------------------------------
+
+# KEYS[1]: the log (a list of slots, oldest first); KEYS[2]: the hold. ARGV: count, per, after,
+# lead, max_delay. Numbers travel as strings: Redis would truncate a Lua number to an integer.
+_TAKE_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local count, per = tonumber(ARGV[1]), tonumber(ARGV[2])
+local floor = math.max(now + tonumber(ARGV[4]), tonumber(ARGV[3]))
+local earliest = math.max(floor, tonumber(redis.call('GET', KEYS[2]) or '0'))
+local n = redis.call('LLEN', KEYS[1])
+if n >= count then
+  earliest = math.max(earliest, tonumber(redis.call('LINDEX', KEYS[1], n - count)) + per)
+end
+local granted = 0
+if earliest - floor <= tonumber(ARGV[5]) then
+  granted = 1
+  redis.call('RPUSH', KEYS[1], string.format('%.6f', earliest))
+  redis.call('LTRIM', KEYS[1], -count, -1)
+  redis.call('PEXPIRE', KEYS[1], math.ceil((earliest + per - now) * 1000) + 1000)
+end
+return {granted, string.format('%.6f', earliest), string.format('%.6f', now)}
+"""
+_HOLD_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local seconds = tonumber(ARGV[1])
+local until_ = math.max(now + seconds, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local ttl = math.ceil((until_ - now) * 1000) + 1000
+redis.call('SET', KEYS[1], string.format('%.6f', until_), 'PX', ttl)
+return 1
+"""
+
+
+class RedisRates(Rates):
+    """Limits shared by every replica through one Redis server (REDIS_URL)."""
+
+    def __init__(self, url: str) -> None:
+        from redis.asyncio import Redis
+
+        self.client = Redis.from_url(url)
+        self.take_script = self.client.register_script(_TAKE_LUA)
+        self.hold_script = self.client.register_script(_HOLD_LUA)
+
+    @staticmethod
+    def _keys(key: str) -> list[str]:
+        # One hash tag per key: both live on one node of a Redis Cluster too.
+        return [f"rate:{{{key}}}", f"rate:{{{key}}}:held"]
+
+    async def _take(
+        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
+    ) -> Booking:
+        args = [limit.count, limit.per, after, lead, max_delay]
+        granted, at, now = await self.take_script(keys=self._keys(key), args=args)
+        return Booking(int(granted) == 1, float(at), float(at) - float(now))
+
+    async def hold(self, key: str, seconds: float) -> None:
+        await self.hold_script(keys=self._keys(key)[1:], args=[repr(float(seconds))])
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def open_rates(database_url: str, redis_url: str | None) -> Rates:
+    """Redis when configured, else PostgreSQL when the database is PostgreSQL, else memory."""
+    if redis_url:
+        return RedisRates(redis_url)
+    if make_url(database_url).get_backend_name() == "postgresql":
+        return PostgresRates(database_url)
+    return MemoryRates()
