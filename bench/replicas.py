@@ -189,10 +189,11 @@ async def scenario_kill(run: Run) -> bool:
         if not await up(run, running, run.replicas):
             return verdict(False, "replicas did not come up")
         run.say("1,000 questions from 200 users at 150/s; a replica SIGKILLed half-way")
-        # 150/s is above what the replicas answer (PTB's AIORateLimiter, 30/s each), as under
-        # real load: the victim holds accepted updates it has not answered yet.
+        # 150/s is above what the replicas answer (the bot's send budget, 30/s for all), as
+        # under real load: the victim holds accepted updates it has not answered yet. The wait
+        # for progress outlasts INTAKE_CLAIM_SECONDS (10), after which its updates are taken over.
         outcome = await questions_with_a_kill(
-            running, running.replicas[1], 200, 1000, 150, "alpha one"
+            running, running.replicas[1], 200, 1000, 150, "alpha one", settle=15.0
         )
     run.say(
         f"posted {outcome.posted}, accepted {outcome.accepted}, answered {outcome.answered}, "
