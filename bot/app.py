@@ -32,9 +32,6 @@ from storage.rates import open_rates
 
 logger = logging.getLogger(__name__)
 
-# PostgreSQL connections beyond the updates': intake heartbeat and claims, notifier, /healthz.
-SERVICE_CONNECTIONS = 6
-
 App = Application[Any, Context, Any, Any, BotData, Any]
 
 
@@ -112,12 +109,7 @@ def build_application(
     """
     token = settings.token()
     quiet_http_logging()
-    # Every update in flight may need a connection at once, and the intake's heartbeat, the
-    # notifier and /healthz must not wait behind them: a stale heartbeat lets another replica
-    # take over updates still being processed here.
-    database = Database(
-        settings.database_url, connections=settings.concurrent_updates + SERVICE_CONNECTIONS
-    )
+    database = Database(settings.database_url, connections=settings.database_pool_size)
     services = Services(settings=settings, engine=engine or load_engine(settings), db=database)
     services.knowledge_version = content_version(services.engine.base)
     metrics = Metrics()

@@ -65,10 +65,14 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
     concurrent_updates: int = Field(
-        default=24,
+        default=24, gt=0, description="Updates one replica handles at once."
+    )
+    database_pool_size: int = Field(
+        default=10,
         gt=0,
-        description="Updates one replica handles at once; its PostgreSQL connections are this + 6 "
-        "(replicas x (this + 6) must stay under the server's max_connections, 100 by default).",
+        description="PostgreSQL connections of one replica's queries (each holds one for a few "
+        "ms; its rate store has 4 more): replicas x (this + 4) must stay under the server's "
+        "max_connections (100 by default).",
     )
     flood_limit: int = Field(default=8, description="Questions a user may ask per flood window.")
     flood_window_seconds: float = 30.0

@@ -259,8 +259,8 @@ def _migrate(connection: Connection, revision: str) -> None:
 class Database:
     """The bot's storage operations; one instance per process.
 
-    `connections`: the most PostgreSQL connections open at once (the bot passes its
-    concurrent updates).
+    `connections`: the most PostgreSQL connections open at once (DATABASE_POOL_SIZE); a query
+    waits for a free one.
     """
 
     def __init__(self, url: str, connections: int = 10) -> None:
