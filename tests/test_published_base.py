@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import functools
 import logging
 import subprocess
@@ -15,12 +16,19 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from telegram import Bot
 
 import bot.app
 from bot.cli import main
-from chat.notifications import deliver_pending, outbox_counts, publish, published_version
+from chat.notifications import (
+    Notifier,
+    deliver_pending,
+    outbox_counts,
+    publish,
+    published_version,
+)
+from chat.notifications.claims import replica_timeout
 from chat.render import answer_length
 from chat.settings import Settings
 from knowledge.answer import Engine
@@ -29,7 +37,8 @@ from knowledge.schema import EVERYTHING
 from knowledge.validate import load_base
 from knowledge.versions import content_version
 from storage.bundles import bundle_of, pack, unpack
-from storage.db import Database, KbVersion
+from storage.db import Database, KbVersion, utcnow
+from storage.replicas import Replica
 from testkit.databases import database_url
 from testkit.fakes import Call, FakeBotAPI
 from testkit.harness import TOKEN, running_bot, settings_for
@@ -227,6 +236,93 @@ async def test_a_worker_claims_only_rows_of_versions_it_serves(
         assert await outbox_counts(db) == {"pending": 3}
         report = await deliver_pending(db, sender, settings, served=serving(second))
     assert report.sent == 3 and await outbox_counts(db) == {"sent": 3}
+
+
+def replica(db: Database, settings: Settings) -> Notifier:
+    """A replica's notifier, serving the settings' knowledge directory until it reloads."""
+    serving = [bot.app.load_engine(settings)]
+    return Notifier(
+        db=db,
+        settings=settings,
+        current_version=lambda: content_version(serving[-1].base),
+        reload=lambda files: bot.app.load_engine(settings, files),
+        swap=serving.append,
+    )
+
+
+async def tick(notifier: Notifier, sender: Bot) -> None:
+    """One check, its deliveries included."""
+    await notifier.tick(sender)
+    assert notifier.task is not None
+    await notifier.task
+
+
+async def replicas(db: Database) -> dict[str, int | None]:
+    async with db.session() as session:
+        rows = await session.execute(select(Replica.name, Replica.serving))
+        return {name: serving for name, serving in rows}
+
+
+async def test_news_waits_until_every_replica_serves_its_version(
+    api: FakeBotAPI, db: Database, tmp_path: Path
+) -> None:
+    settings = settings_for(
+        api, tmp_path, database_url=db.url, knowledge_dir=old_tree(tmp_path / "old"), **CHECK
+    )
+    await publish(db, load(tmp_path / "old"))
+    await add_chats(db, {SUBSCRIBER: {EVERYTHING}})
+    other_db = Database(db.url)
+    first, second = replica(db, settings), replica(other_db, settings)
+    async with Bot(TOKEN, base_url=f"{api.root_url}/bot") as sender:
+        await tick(second, sender)  # its heartbeat: the old version
+        await publish(db, load(new_tree(tmp_path / "new")))
+        new_id = (await version_ids(db))[-1]
+        for _ in range(3):
+            await tick(first, sender)
+        assert first.served == new_id and second.served == new_id - 1
+        assert not gamma_news(api) and await outbox_counts(db) == {"pending": 1}
+
+        await tick(second, sender)  # now both serve it: the second delivers
+        assert len(gamma_news(api)) == 1 and await outbox_counts(db) == {"sent": 1}
+        assert await replicas(db) == {first.worker: new_id, second.worker: new_id}
+        await second.close()  # a clean stop removes its heartbeat
+        assert await replicas(db) == {first.worker: new_id}
+        await first.close()
+    await other_db.close()
+    assert await replicas(db) == {}
+
+
+async def test_a_silent_replica_holds_news_back_only_until_its_heartbeat_is_stale(
+    api: FakeBotAPI, db: Database, tmp_path: Path
+) -> None:
+    settings = settings_for(
+        api, tmp_path, database_url=db.url, knowledge_dir=old_tree(tmp_path / "old"), **CHECK
+    )
+    await publish(db, load(tmp_path / "old"))
+    await add_chats(db, {SUBSCRIBER: {EVERYTHING}})
+    other_db = Database(db.url)
+    alive, silent = replica(db, settings), replica(other_db, settings)
+    async with Bot(TOKEN, base_url=f"{api.root_url}/bot") as sender:
+        await tick(silent, sender)  # then it dies without a clean stop
+        await publish(db, load(new_tree(tmp_path / "new")))
+        await tick(alive, sender)
+        assert not gamma_news(api)
+
+        # Its last heartbeat one second less than the timeout ago: still held back; one more: sent.
+        for late, sent in ((-1, 0), (1, 1)):
+            async with db.session.begin() as session:
+                await session.execute(
+                    update(Replica)
+                    .where(Replica.name == silent.worker)
+                    .values(
+                        seen_at=utcnow() - dt.timedelta(seconds=replica_timeout(settings) + late)
+                    )
+                )
+            await tick(alive, sender)
+            assert len(gamma_news(api)) == sent
+        assert set(await replicas(db)) == {alive.worker}  # the silent one was pruned
+        await alive.close()
+    await other_db.close()
 
 
 async def test_a_bundle_is_the_files_as_published(db: Database, tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from storage.db import (
     load_entries,
     utcnow,
 )
+from storage.replicas import oldest_served
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,12 @@ class Claimed:
     digest: bool
 
 
+def replica_timeout(settings: Settings) -> float:
+    """Seconds after its last heartbeat (one per notifier tick) a replica counts as gone: three
+    ticks, so two late ones are forgiven, and never under 10 s."""
+    return max(3 * settings.notify_check_seconds, 10.0)
+
+
 def worker_name() -> str:
     """Unique per process: host, pid and a random part, so claims never collide."""
     return f"{socket.gethostname()[:24]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -76,7 +83,8 @@ class Claims:
     worker: str = field(default_factory=worker_name)
     # The published row (kb_versions.id) this process serves: rows of later versions are left to
     # a replica that serves them, so no chat hears of content it would not be answered from.
-    # None as a whole: no filter (a worker that answers no questions).
+    # None as a whole: no own filter (a worker that answers no questions). Either way rows wait
+    # until every live replica (storage/replicas.py) serves their version.
     served: Callable[[], int | None] | None = None
     batches: int = 0
     _marks: dict[str, list[int]] = field(default_factory=dict)
@@ -139,12 +147,14 @@ class Claims:
             Outbox.next_attempt_at <= now,
             or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < stale),
         ]
+        # Not before every live replica serves the row's version (none live: no limit).
+        beyond = [KbVersion.id > oldest_served(replica_timeout(self.settings))]
         if self.served is not None:
             served = self.served()
             if served is None:
                 return token, []
-            later = select(KbVersion.version).where(KbVersion.id > served)
-            due.append(Outbox.version.not_in(later))
+            beyond.append(KbVersion.id > served)
+        due.append(Outbox.version.not_in(select(KbVersion.version).where(or_(*beyond))))
         limit = self.settings.notify_batch_size
         async with self.write() as session:
             if self.db.engine.dialect.name == "postgresql":

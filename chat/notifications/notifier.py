@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from telegram import Bot
 
-from chat.notifications.claims import worker_name
+from chat.notifications.claims import replica_timeout, worker_name
 from chat.notifications.delivery import DeliveryReport, deliver_pending
 from chat.notifications.pacing import Pacer
 from chat.notifications.publishing import publish, published_version
@@ -20,6 +20,7 @@ from knowledge.loader import Files, KnowledgeBase
 from knowledge.versions import content_version
 from storage.bundles import bundle_of, unpack
 from storage.db import Database
+from storage.replicas import beat, leave
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,8 @@ logger = logging.getLogger(__name__)
 @dataclass
 class Notifier:
     """Runs in the bot: notices a newly published version, loads its bundle from the database,
-    and delivers the outbox rows of the versions it serves.
+    records the version it serves (its heartbeat), and delivers the outbox rows of versions every
+    live replica serves.
 
     `reload` builds an engine from a bundle's files (or raises); `swap` installs it. A bundle that
     fails to load leaves the old base serving, and the rows of its version wait.
@@ -100,8 +102,11 @@ class Notifier:
             return
         try:
             await self.refresh_knowledge()
+            # The heartbeat says what this replica now serves: the other replicas' notifications
+            # of a version wait for it.
+            await beat(self.db, self.worker, self.served, replica_timeout(self.settings))
         except Exception:  # the database may be briefly unreachable
-            logger.exception("Looking for a new published version failed")
+            logger.exception("Looking for a new published version (or recording ours) failed")
         if self.task is None or self.task.done():
             if self.pacer is None:
                 self.pacer = Pacer.from_settings(self.settings)
@@ -129,6 +134,10 @@ class Notifier:
                 await asyncio.wait_for(asyncio.shield(self.task), grace)
             except (TimeoutError, Exception):  # shutting down anyway
                 self.task.cancel()
+        try:
+            await leave(self.db, self.worker)
+        except Exception as exc:  # our row goes stale and is pruned
+            logger.warning("Could not remove this replica's heartbeat: %s", type(exc).__name__)
 
 
 def _log_report(task: asyncio.Task[DeliveryReport]) -> None:
