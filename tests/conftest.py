@@ -3,6 +3,7 @@ storage test runs on SQLite and on PostgreSQL; the fake Bot API."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,9 +14,15 @@ from knowledge.answer import Engine
 from knowledge.loader import KnowledgeBase
 from knowledge.validate import load_base
 from storage.db import Database
-from testkit.databases import PG_MISSING, PG_URL, clean
+from testkit.databases import PG_MISSING, PG_URL, clean, create_worker_database
 from testkit.fakes import FakeBotAPI
 from testkit.harness import TOKEN
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_database() -> None:
+    """Under pytest-xdist, this worker's own PostgreSQL database (testkit/databases.py)."""
+    asyncio.run(create_worker_database())
 
 
 @pytest.fixture(scope="session")

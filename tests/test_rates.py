@@ -5,7 +5,6 @@ within Telegram's limits at the fake Bot API."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,14 +21,11 @@ from knowledge.answer import Engine
 from knowledge.validate import load_base
 from storage.db import Database
 from storage.rates import Limit, MemoryRates, PostgresRates, Rates, RedisRates
-from testkit.databases import PG_MISSING, PG_URL, clean
+from testkit.databases import PG_MISSING, PG_URL, REDIS_MISSING, REDIS_URL, clean
 from testkit.fakes import FakeBotAPI
 from testkit.harness import TOKEN, running_bot, settings_for, settings_for_url
 from testkit.kb_trees import entry, write_tree
 from testkit.subscribers import add_chats
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL")
-REDIS_MISSING = "TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379/1; the test flushes it)"
 
 Stores = Callable[[], Awaitable[Rates]]
 
