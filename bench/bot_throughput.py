@@ -177,7 +177,7 @@ async def bench_real(
             settings = settings_for(api, Path(tmp), flood_limit=10**6, send_rate_per_second=rate)
             async with running_bot(settings, engine):
                 return await measure(
-                    f"briefing bot ({_limit(rate)})",
+                    f"briefing bot ({_limit(rate, 'send budget')})",
                     api,
                     questions,
                     users,
@@ -187,8 +187,8 @@ async def bench_real(
                 )
 
 
-def _limit(rate: float) -> str:
-    return f"AIORateLimiter {rate:g}/s" if rate else "no rate limiter"
+def _limit(rate: float, limiter: str = "AIORateLimiter") -> str:
+    return f"{limiter} {rate:g}/s" if rate else "no rate limiter"
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
