@@ -296,13 +296,20 @@ return 1
 """
 
 
+REDIS_TIMEOUT = 5.0  # seconds
+
+
 class RedisRates(Rates):
     """Limits shared by every replica through one Redis server (REDIS_URL)."""
 
     def __init__(self, url: str) -> None:
         from redis.asyncio import Redis
 
-        self.client = Redis.from_url(url)
+        # Never wait forever on Redis: a send whose booking cannot be made in this time fails
+        # (and is retried as any send error) instead of hanging its handler.
+        self.client = Redis.from_url(
+            url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+        )
         self.take_script = self.client.register_script(_TAKE_LUA)
         self.hold_script = self.client.register_script(_HOLD_LUA)
 

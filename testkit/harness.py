@@ -5,6 +5,7 @@ Used by tests and benchmarks.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -71,3 +72,10 @@ async def running_bot(
     """The briefing bot as `briefing-bot run` starts it."""
     async with running(build_application(settings, engine=engine), polling) as app:
         yield app
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

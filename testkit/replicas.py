@@ -13,7 +13,6 @@ import asyncio
 import logging
 import os
 import signal
-import socket
 import sys
 import time
 from collections import Counter
@@ -33,7 +32,7 @@ from storage.db import Database, KbVersion
 from testkit.databases import clean
 from testkit.fakes import FakeBotAPI
 from testkit.fakes.records import JSONDict
-from testkit.harness import TOKEN
+from testkit.harness import TOKEN, free_port
 from testkit.proxy import RoundRobinProxy
 
 logger = logging.getLogger(__name__)
@@ -47,12 +46,6 @@ DELIVERY_ATTEMPTS = 12
 RETRY_DELAY = 0.1  # seconds, doubled after each failed try, at most MAX_RETRY_DELAY
 MAX_RETRY_DELAY = 1.0
 SETTINGS = frozenset(name.upper() for name in Settings.model_fields)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def bot_environment(database_url: str, **settings: object) -> dict[str, str]:

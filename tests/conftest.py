@@ -14,7 +14,7 @@ from knowledge.answer import Engine
 from knowledge.loader import KnowledgeBase
 from knowledge.validate import load_base
 from storage.db import Database
-from testkit.databases import PG_MISSING, PG_URL, clean, create_worker_database
+from testkit.databases import create_worker_database, database_url
 from testkit.fakes import FakeBotAPI
 from testkit.harness import TOKEN
 
@@ -37,12 +37,7 @@ def engine(base: KnowledgeBase) -> Engine:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip(PG_MISSING)
-        await clean(PG_URL)
-        return PG_URL
-    return f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"
+    return await database_url(request.param, tmp_path)
 
 
 @pytest.fixture

@@ -22,12 +22,6 @@ from testkit.harness import TOKEN, running_bot, settings_for
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
 def settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
     return settings_for(api, tmp_path)
 

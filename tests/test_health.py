@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -16,19 +14,7 @@ from chat.settings import Settings
 from knowledge.answer import Engine
 from knowledge.versions import content_version
 from testkit.fakes import FakeBotAPI, TooManyRequests
-from testkit.harness import TOKEN, running, running_bot, settings_for
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN) as server:
-        yield server
+from testkit.harness import free_port, running, running_bot, settings_for
 
 
 @pytest.fixture

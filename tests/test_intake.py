@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -31,7 +30,7 @@ from storage.db import Database, KbVersion
 from storage.inbox import Inbox, InboxRow
 from testkit.databases import PG_MISSING, PG_URL, clean
 from testkit.fakes import FakeBotAPI
-from testkit.harness import TOKEN, running, settings_for
+from testkit.harness import free_port, running, settings_for
 from testkit.kb_trees import write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,18 +39,6 @@ BACKENDS = [
     "sqlite",
     pytest.param("postgresql", marks=pytest.mark.skipif(PG_URL is None, reason=PG_MISSING)),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN) as server:
-        yield server
 
 
 @pytest.fixture(params=BACKENDS)

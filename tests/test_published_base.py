@@ -12,7 +12,7 @@ import logging
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,6 @@ from knowledge.versions import content_version
 from storage.bundles import bundle_of, pack, unpack
 from storage.db import Database, KbVersion, utcnow
 from storage.replicas import Replica
-from testkit.databases import database_url
 from testkit.fakes import Call, FakeBotAPI
 from testkit.harness import TOKEN, running_bot, settings_for
 from testkit.kb_trees import entry, write_tree
@@ -74,25 +73,6 @@ def unpublished(root: Path) -> Path:
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return await database_url(request.param, tmp_path)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-async def db(url: str) -> AsyncIterator[Database]:
-    database = Database(url)
-    await database.upgrade()
-    yield database
-    await database.close()
-
-
 def is_gamma_news(call: Call) -> bool:
     return "New: About gamma" in str(call.params.get("text"))
 
@@ -108,7 +88,7 @@ async def version_ids(db: Database) -> list[int]:
 
 async def test_a_publish_from_another_directory_is_served_before_it_is_announced(
     api: FakeBotAPI,
-    url: str,
+    db_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -125,11 +105,11 @@ async def test_a_publish_from_another_directory_is_served_before_it_is_announced
 
     load_engine = bot.app.load_engine
     monkeypatch.setattr(bot.app, "load_engine", slow_load)
-    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
     caplog.set_level(logging.INFO, logger="chat.notifications.notifier")
     local = old_tree(tmp_path / "local")
-    settings = settings_for(api, tmp_path, database_url=url, knowledge_dir=local, **CHECK)
+    settings = settings_for(api, tmp_path, database_url=db_url, knowledge_dir=local, **CHECK)
     async with running_bot(settings) as app:
         services = app.bot_data.services
         reader = api.private_chat(user_id=SUBSCRIBER)
