@@ -106,15 +106,25 @@ class SendBudget:
         )
 
     async def acquire(
-        self, chat_id: int | str, *, group: bool, notification: bool = False
+        self,
+        chat_id: int | str,
+        *,
+        group: bool,
+        notification: bool = False,
+        new_message: bool = True,
     ) -> None:
-        """Waits until a message to `chat_id` may leave, having booked it on every limit."""
+        """Waits until a message to `chat_id` may leave, having booked it on every limit.
+
+        `new_message` False (an edit, a chat action) skips the one-a-second spacing of the chat,
+        which Telegram applies to messages sent: a button tap's edit follows the answer at once.
+        """
         steps: list[tuple[str, Limit]] = []
         if notification:
             steps.append(("notify", self.notify))
         if self.notify_overall or not notification:
             steps.append(("overall", self.overall))
-        steps.append((f"chat:{chat_id}", self.notify_chat if notification else self.chat))
+        if new_message:
+            steps.append((f"chat:{chat_id}", self.notify_chat if notification else self.chat))
         if group:
             steps.append((f"group:{chat_id}", self.group))
         await self._book([(self.prefix + key, limit) for key, limit in steps])
@@ -175,6 +185,19 @@ def is_group(chat_id: int | str) -> bool:
     return int(chat_id) < 0
 
 
+# Requests to a chat that put no new message in it: bot-wide and group limits only.
+NOT_NEW_MESSAGES = frozenset(
+    {
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageMedia",
+        "editMessageReplyMarkup",
+        "deleteMessage",
+        "sendChatAction",
+    }
+)
+
+
 class BudgetRateLimiter(BaseRateLimiter[int]):
     """PTB's rate limiter hook for replies: every request to a chat books the send budget, and a
     429 pauses the whole budget (every replica) before the request is tried again."""
@@ -202,13 +225,14 @@ class BudgetRateLimiter(BaseRateLimiter[int]):
         if chat_id is None:  # getUpdates, answerCallbackQuery...: not messages to a chat
             return await callback(*args, **kwargs)
         group = is_group(chat_id)
+        new_message = endpoint not in NOT_NEW_MESSAGES
         for _retry in range(rate_limit_args or self.max_retries):
-            await self.budget.acquire(chat_id, group=group)
+            await self.budget.acquire(chat_id, group=group, new_message=new_message)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
                 logger.info("429 on %s: every send of the bot waits %.1f s", endpoint, seconds)
                 await self.budget.pause(seconds)
-        await self.budget.acquire(chat_id, group=group)
+        await self.budget.acquire(chat_id, group=group, new_message=new_message)
         return await callback(*args, **kwargs)

@@ -219,6 +219,16 @@ async def test_replies_do_not_queue_behind_a_broadcast(stores: Stores) -> None:
     assert sum(waited) < 2.0, waited
 
 
+async def test_an_edit_does_not_wait_for_the_chats_second(stores: Stores) -> None:
+    budget = SendBudget.for_bot(await stores(), budget_settings())
+    await budget.acquire(5, group=False)
+    started = time.monotonic()
+    await budget.acquire(5, group=False, new_message=False)  # the tapped button's edit
+    edit_waited = time.monotonic() - started
+    await budget.acquire(5, group=False)  # a second message: the chat's second first
+    assert edit_waited < 0.5 <= time.monotonic() - started
+
+
 async def test_a_429_pauses_the_budget_of_every_replica(stores: Stores) -> None:
     settings = budget_settings()
     one, two = [SendBudget.for_bot(await stores(), settings) for _ in range(2)]
