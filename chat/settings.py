@@ -74,8 +74,12 @@ class Settings(BaseSettings):
         "ms; its rate store has 4 more): replicas x (this + 4) must stay under the server's "
         "max_connections (100 by default).",
     )
-    flood_limit: int = Field(default=8, description="Questions a user may ask per flood window.")
-    flood_window_seconds: float = 30.0
+    flood_limit: int = Field(
+        default=20,
+        description="Questions a user may ask per flood window (a person reading answers asks "
+        "a few a minute; commands and buttons do not count).",
+    )
+    flood_window_seconds: float = 60.0
     send_rate_per_second: float = Field(
         default=30.0,
         description="Messages per second across all chats (Telegram's limit); 0 = unthrottled.",

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler
 
-from handlers import ask, browse, flood, inline, membership, start, subscriptions
+from handlers import ask, browse, inline, membership, start, subscriptions
 from handlers.ask import expired
 from handlers.commands import command_handlers, command_help
 from handlers.context import BotData, Context
@@ -16,8 +16,6 @@ from handlers.errors import on_error
 def register(app: Application[Any, Context, Any, Any, BotData, Any]) -> None:
     """Adds every handler in order; /help reads the commands from bot_data."""
     app.bot_data.command_help = command_help()
-    # Group -1, before everything: flood control may stop an update here.
-    app.add_handlers(flood.HANDLERS, group=-1)
     # Group 0, first match wins: commands, then browsing buttons, then free text.
     app.add_handlers(command_handlers())
     app.add_handlers(start.HANDLERS)

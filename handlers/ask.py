@@ -25,6 +25,7 @@ from handlers.context import (
     services,
     ui_language,
 )
+from handlers.flood import admitted
 from knowledge.answer import Answer, Outcome
 
 logger = logging.getLogger(__name__)
@@ -69,8 +70,10 @@ async def send_answer(message: Message, answer: Answer, language: str) -> None:
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
+    """Every question (private text, /ask, a group message addressed to the bot) comes here, and
+    only questions spend the asker's flood limit."""
     message = update.effective_message
-    if message is None:
+    if message is None or not await admitted(update, context):
         return
     svc = services(context)
     language = await chosen_language(update, context)

@@ -286,6 +286,22 @@ async def test_flood_control_warns_once_then_stays_quiet(
         assert sum("asking faster" in t for t in texts) == 1
 
 
+async def test_commands_do_not_spend_the_question_limit(
+    api: FakeBotAPI, tmp_path: Path, engine: Engine
+) -> None:
+    async with running_bot(
+        settings_for(api, tmp_path, flood_limit=2, flood_window_seconds=60), engine
+    ):
+        chat = api.private_chat(user_id=11)
+        for _ in range(4):  # a first session's menu taps
+            await chat.send("/help")
+        first = await chat.send("what does putin want")
+        second = await chat.send("what does zelensky want")
+        third = await chat.send("what does trump want")
+    assert "Sources:" in first.last.plain and "Sources:" in second.last.plain
+    assert "asking faster" in third.last.plain
+
+
 async def test_429_while_replying_is_retried(api: FakeBotAPI, bot: Application) -> None:
     chat = api.private_chat()
     api.fail_next("sendMessage", TooManyRequests(retry_after=1))
