@@ -151,6 +151,12 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("knowledge_dir", "redis_url", "webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`KNOWLEDGE_DIR=` as .env.example has it means unset, not the current directory."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("telegram_api_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:

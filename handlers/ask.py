@@ -183,9 +183,12 @@ async def entry_button(update: Update, context: Context) -> None:
         await query.edit_message_reply_markup(InlineKeyboardMarkup([*rows, [back]]))
 
 
+# New messages only: an edited question was answered again as a new one.
+QUESTION = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+
 HANDLERS = [
-    MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, private_text),
-    MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, group_text),
+    MessageHandler(filters.ChatType.PRIVATE & QUESTION, private_text),
+    MessageHandler(filters.ChatType.GROUPS & QUESTION, group_text),
     CallbackQueryHandler(
         entry_button, pattern=pattern_for(OpenEntry, EntrySources, RelatedEntries)
     ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from chat.settings import Settings
 from knowledge.answer import Engine
 from storage.db import Database
 from testkit.fakes import BadRequest, FakeBotAPI, TooManyRequests
-from testkit.harness import TOKEN, running_bot, settings_for
+from testkit.harness import TOKEN, free_port, running_bot, settings_for
 
 
 @pytest.fixture
@@ -345,16 +344,10 @@ def test_missing_or_bad_token_is_one_clear_line(
 # --- webhook mode --------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_webhook_accepts_only_the_right_secret(
     api: FakeBotAPI, settings: Settings, engine: Engine
 ) -> None:
-    port = _free_port()
+    port = free_port()
     async with running_bot(settings, engine, polling=False) as app:
         assert app.updater is not None
         await app.updater.start_webhook(
@@ -428,8 +421,36 @@ def test_unreachable_api_is_one_clear_line(
     from bot.cli import main
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("TELEGRAM_API_URL", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("TELEGRAM_API_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
     assert main(["run"]) == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("error: cannot reach the Bot API") and TOKEN not in "\n".join(err)
+
+
+async def test_an_edited_question_is_not_answered_again(api: FakeBotAPI, bot: Application) -> None:
+    chat = api.private_chat(user_id=6161)
+    first = await chat.send("what does putin want")
+    edited = api.make_update("private_message", "what does zelensky want", user_id=6161)
+    edited["edited_message"] = {**edited.pop("message"), "edit_date": 1_700_000_000}
+    api.push_update(edited)
+    second = await chat.send("what does trump want")  # answered: the edit was seen and skipped
+    assert "Sources:" in first.last.plain and "Sources:" in second.last.plain
+    assert len(api.sent_messages(6161)) == 2
+
+
+def test_env_example_as_copied_runs_with_the_packaged_base(tmp_path: Path) -> None:
+    """`cp .env.example .env` leaves KNOWLEDGE_DIR= (and other optional values) empty: unset."""
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    settings = Settings(_env_file=example)  # type: ignore[call-arg]  # pydantic-settings' init option
+    assert settings.knowledge_dir is None and settings.redis_url is None
+    assert settings.webhook_url is None and settings.webhook_secret is None
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.startswith("briefing-bot ")
