@@ -4,6 +4,7 @@ publishers cited, and topics found by id or by title in any of the four language
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -84,7 +85,8 @@ def citations(base: KnowledgeBase) -> Citations:
 
 
 def find_topics(base: KnowledgeBase, words: list[str]) -> tuple[set[str], list[str]]:
-    """Topic ids from command words, each an id, a title in any language or "all".
+    """Topic ids from command words, each an id, a title in any language, a word of exactly one
+    topic's titles ("nato", "donbas", "sanctions", "НАТО") or "all".
 
     Returns (found, unknown).
 
@@ -107,6 +109,29 @@ def find_topics(base: KnowledgeBase, words: list[str]) -> tuple[set[str], list[s
             found.add(key)
         elif key in titles:
             found.add(titles[key])
+        elif (topic := topic_of_word(base, key)) is not None:
+            found.add(topic)
         elif key:
             unknown.append(word)
     return found, unknown
+
+
+# A word names a topic when it is a word of that topic's titles, or the start of one (4+ letters:
+# "sanction", "terr"); shorter words ("us", "и") are too often something else.
+TITLE_WORD_MIN = 3
+PREFIX_MIN = 4
+
+
+def topic_of_word(base: KnowledgeBase, key: str) -> str | None:
+    """The one topic whose titles have `key` as a word (or a word starting with it); None when
+    none or several do ("position" is in four)."""
+    if len(key) < TITLE_WORD_MIN:
+        return None
+    matches = {
+        topic.id
+        for topic in base.topics.values()
+        for title in topic.title.values()
+        for token in re.findall(r"\w+", title.casefold())
+        if token == key or (len(key) >= PREFIX_MIN and token.startswith(key))
+    }
+    return matches.pop() if len(matches) == 1 else None

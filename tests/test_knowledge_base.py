@@ -13,6 +13,7 @@ import pytest
 from bot.cli import main
 from chat.render import escape, render_answer, visible_length
 from knowledge.answer import Engine, compose
+from knowledge.browse import find_topics
 from knowledge.loader import KnowledgeBase
 from knowledge.plain import body_text
 from knowledge.schema import LANGUAGES, Kind
@@ -408,3 +409,14 @@ def test_kb_check_names_a_missing_translation(
         ("alpha-entry", f"title.{language}", "translation missing")
         for language in ("de", "uk", "ru")
     }
+
+
+def test_topics_are_found_by_a_word_of_their_titles(base: KnowledgeBase) -> None:
+    """The README's `/subscribe nato territory`: words people use, not internal ids."""
+    assert find_topics(base, ["nato", "territory"]) == ({"security", "territory"}, [])
+    assert find_topics(base, ["sanction", "НАТО", "Donbas"]) == (
+        {"economy", "security", "territory"},
+        [],
+    )
+    # A word of several topics' titles, or too short to tell, stays unknown.
+    assert find_topics(base, ["position", "us"]) == (set(), ["position", "us"])
