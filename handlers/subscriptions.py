@@ -222,7 +222,11 @@ async def digest_command(update: Update, context: Context) -> None:
     args = [a.lower() for a in context.args or []]
     mode = DigestMode(args[0]) if args and args[0] in set(DigestMode) else None
     clock = HHMM.match(args[1] if len(args) > 1 else DEFAULT_DIGEST_TIME)
-    if mode is None or (mode == DigestMode.DAILY and clock is None):
+    if mode == DigestMode.DAILY and clock is None:  # say what was wrong, not only the usage
+        given = escape(echoed(args[1:2]))
+        await message_of(update).reply_text(t(language, "digest_bad_time", given=given))
+        return
+    if mode is None:
         current, current_at = await svc.db.digest_of(chat.id)
         await message_of(update).reply_text(
             t(language, "digest_usage", mode=digest_label(language, current, current_at))

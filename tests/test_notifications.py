@@ -130,10 +130,10 @@ async def test_subscribe_toggle_commands_and_group_admins(api: FakeBotAPI, tmp_p
         assert "daily digest at 07:30 UTC" in digest.last.plain
         listing = (await chat.send("/subscriptions")).last.plain
         assert "20-point plan" in listing and "Russia" not in listing and "07:30" in listing
-        assert (
-            "Usage" in (await chat.send("/digest sometimes")).last.plain
-            or "/digest instant" in (await chat.send("/digest sometimes")).last.plain
-        )
+        assert "/digest instant" in (await chat.send("/digest sometimes")).last.plain
+        wrong = (await chat.send("/digest daily 25:99")).last.plain
+        assert "25:99 is not a time of day" in wrong and "07:30" in wrong
+        assert "07:30" in (await chat.send("/subscriptions")).last.plain  # unchanged
         await chat.send("/unsubscribe all")
         assert "No subscriptions" in (await chat.send("/subscriptions")).last.plain
 
