@@ -249,7 +249,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.webhook and not settings.webhook_url:
         print("error: --webhook needs WEBHOOK_URL (the public HTTPS address)", file=sys.stderr)
         return 2
-    app = build_application(settings, webhook=args.webhook)
+    try:
+        app = build_application(settings, webhook=args.webhook)
+    except KnowledgeError as exc:  # one line naming the directory, not every problem
+        where = settings.knowledge_dir or bundled_dir()
+        print(
+            f"error: the knowledge base in {where} is broken: {exc}; "
+            f"run 'briefing-bot kb check {where}'",
+            file=sys.stderr,
+        )
+        return 1
     try:
         if args.webhook:
             asyncio.run(serve(app))

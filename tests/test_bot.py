@@ -454,3 +454,19 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert stopped.value.code == 0
     assert capsys.readouterr().out.startswith("briefing-bot ")
+
+
+def test_a_broken_base_at_start_is_one_line_naming_its_directory(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bot.cli import main
+
+    broken = tmp_path / "kb"
+    broken.mkdir()
+    (broken / "topics.yaml").write_text("topics: [\n", encoding="utf-8")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(broken))
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"knowledge base in {broken} is broken" in err[0]
