@@ -76,7 +76,8 @@ def menus() -> dict[str, list[Command]]:
 
 
 async def set_menus(bot: Bot) -> None:
-    """Command menus per scope (private chats, groups) and per language."""
+    """Command menus per scope (private chats, groups) and per language, and the bot's
+    descriptions (the empty chat's "What can this bot do?" and the profile line) per language."""
     scopes = {
         "private": BotCommandScopeAllPrivateChats(),
         "groups": BotCommandScopeAllGroupChats(),
@@ -89,3 +90,7 @@ async def set_menus(bot: Bot) -> None:
                 scope=scopes[scope],
                 language_code=code,
             )
+        await bot.set_my_description(t(language, "bot_description"), language_code=code)
+        await bot.set_my_short_description(
+            t(language, "bot_short_description"), language_code=code
+        )

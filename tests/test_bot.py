@@ -14,6 +14,7 @@ from telegram.ext import Application
 
 from chat.callbacks import OpenEntry, PlanPage, TopicPage, decode
 from chat.settings import Settings
+from chat.texts import t
 from knowledge.answer import Engine
 from storage.db import Database
 from testkit.fakes import BadRequest, FakeBotAPI, TooManyRequests
@@ -55,6 +56,10 @@ async def test_command_menus_are_set_per_scope_and_language(
     }
     german = api.commands({"type": "all_private_chats"}, "de")
     assert any("Frage" in c["description"] for c in german)
+    ukrainian = await bot.bot.get_my_short_description(language_code="uk")
+    assert ukrainian.short_description == t("uk", "bot_short_description")
+    english = await bot.bot.get_my_description()
+    assert "20-point plan" in english.description
 
 
 async def test_question_gets_a_sourced_answer_with_buttons(
