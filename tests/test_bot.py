@@ -444,7 +444,7 @@ async def test_an_edited_question_is_not_answered_again(api: FakeBotAPI, bot: Ap
     assert len(api.sent_messages(6161)) == 2
 
 
-def test_env_example_as_copied_runs_with_the_packaged_base(tmp_path: Path) -> None:
+def test_env_example_as_copied_leaves_optional_settings_unset(tmp_path: Path) -> None:
     """`cp .env.example .env` leaves KNOWLEDGE_DIR= (and other optional values) empty: unset."""
     example = Path(__file__).resolve().parents[1] / ".env.example"
     settings = Settings(_env_file=example)  # type: ignore[call-arg]  # pydantic-settings' init option

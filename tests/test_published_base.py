@@ -230,6 +230,16 @@ def replica(db: Database, settings: Settings) -> Notifier:
     )
 
 
+async def old_version_with_a_subscriber(api: FakeBotAPI, db: Database, tmp_path: Path) -> Settings:
+    """The old tree published, one chat subscribed to everything; the replicas' settings."""
+    settings = settings_for(
+        api, tmp_path, database_url=db.url, knowledge_dir=old_tree(tmp_path / "old"), **CHECK
+    )
+    await publish(db, load(tmp_path / "old"))
+    await add_chats(db, {SUBSCRIBER: {EVERYTHING}})
+    return settings
+
+
 async def tick(notifier: Notifier, sender: Bot) -> None:
     """One check, its deliveries included."""
     await notifier.tick(sender)
@@ -246,11 +256,7 @@ async def replicas(db: Database) -> dict[str, int | None]:
 async def test_news_waits_until_every_replica_serves_its_version(
     api: FakeBotAPI, db: Database, tmp_path: Path
 ) -> None:
-    settings = settings_for(
-        api, tmp_path, database_url=db.url, knowledge_dir=old_tree(tmp_path / "old"), **CHECK
-    )
-    await publish(db, load(tmp_path / "old"))
-    await add_chats(db, {SUBSCRIBER: {EVERYTHING}})
+    settings = await old_version_with_a_subscriber(api, db, tmp_path)
     other_db = Database(db.url)
     first, second = replica(db, settings), replica(other_db, settings)
     async with Bot(TOKEN, base_url=f"{api.root_url}/bot") as sender:
@@ -275,11 +281,7 @@ async def test_news_waits_until_every_replica_serves_its_version(
 async def test_a_silent_replica_holds_news_back_only_until_its_heartbeat_is_stale(
     api: FakeBotAPI, db: Database, tmp_path: Path
 ) -> None:
-    settings = settings_for(
-        api, tmp_path, database_url=db.url, knowledge_dir=old_tree(tmp_path / "old"), **CHECK
-    )
-    await publish(db, load(tmp_path / "old"))
-    await add_chats(db, {SUBSCRIBER: {EVERYTHING}})
+    settings = await old_version_with_a_subscriber(api, db, tmp_path)
     other_db = Database(db.url)
     alive, silent = replica(db, settings), replica(other_db, settings)
     async with Bot(TOKEN, base_url=f"{api.root_url}/bot") as sender:
