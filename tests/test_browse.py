@@ -311,6 +311,21 @@ async def test_a_stale_page_number_gets_a_polite_answer_and_the_nearest_page(
         assert "expired" in calls[0].params.get("text", "")
 
 
+async def test_a_double_tap_on_next_changes_nothing_and_says_no_error(
+    api: FakeBotAPI, bot: Application
+) -> None:
+    chat = api.private_chat()
+    first = (await chat.send("/timeline")).last
+    second = (await chat.press(first, "Next ›")).last
+    api.clear_calls()
+    api.callback_query(TimelinePage(1).encode(), second)  # the same Next, tapped twice
+    await api.wait_for("answerCallbackQuery")
+    refused = await api.wait_for("editMessageText")
+    assert "not modified" in (refused[0].error or "")
+    assert (await chat.send("/help")).last.plain  # still running
+    assert len(api.calls_to("sendMessage")) == 1  # the /help reply; no apology
+
+
 async def test_plan_shows_all_20_points_one_line_each(api: FakeBotAPI, bot: Application) -> None:
     chat = api.private_chat()
     replies = await chat.send("/plan")
