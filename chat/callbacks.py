@@ -134,6 +134,34 @@ class ToggleSubscription(CallbackData):
     subscribe: bool
 
 
+@dataclass(frozen=True)
+class TimelinePage(CallbackData):
+    ACTION = "tp"
+    PATTERNS = (PAGE,)
+    page: int
+
+
+@dataclass(frozen=True)
+class TimelineEntry(CallbackData):
+    """An event opened from a timeline page, with a way back to that page."""
+
+    ACTION = "te"
+    PATTERNS = (PAGE, ENTRY_ID)
+    page: int
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class PlanPoint(CallbackData):
+    """A point opened from a plan's page, with a way back to that page."""
+
+    ACTION = "pp"
+    PATTERNS = (r"20|28", PAGE, ENTRY_ID)
+    plan: int
+    page: int
+    entry_id: str
+
+
 ACTIONS: dict[str, type[CallbackData]] = {
     cls.ACTION: cls
     for cls in (
@@ -146,6 +174,9 @@ ACTIONS: dict[str, type[CallbackData]] = {
         Comparison,
         ChooseLanguage,
         ToggleSubscription,
+        TimelinePage,
+        TimelineEntry,
+        PlanPoint,
     )
 }
 

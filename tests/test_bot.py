@@ -220,7 +220,7 @@ async def test_compare_side_by_side(api: FakeBotAPI, bot: Application) -> None:
 async def test_timeline_and_sources(api: FakeBotAPI, bot: Application) -> None:
     chat = api.private_chat()
     timeline = await chat.send("/timeline")
-    assert "1994" in timeline.last.plain and "2025-12" in timeline.last.plain
+    assert "5 Dec 1994" in timeline.last.plain and "page 1 of 2" in timeline.last.plain
     sources = await chat.send("/sources")
     assert "Kaizen Blog" in "".join(sources.texts)
 
