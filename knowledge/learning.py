@@ -121,7 +121,9 @@ def learn(
     """Adds the phrasings to the base in `directory` and writes its files, unless a phrasing is
     a duplicate, names an unknown entry, or the base would then fail `kb check` (then nothing is
     written). `source` names the FILE in problems."""
-    base, before = check_base(directory, measure=measure)
+    # The quick read (no confusable or translation check, a second or more on a large base):
+    # the full check runs once, on the result.
+    base, before = check_base(directory, confusable=False)
     if base is None:
         return Learned([], before)
     problems: list[Problem] = []
