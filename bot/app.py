@@ -199,6 +199,7 @@ def build_application(
             await intake.stop()
         await health.stop()
         await notifier.close()
+        await services.feedback.flush()
         await notify_bot.shutdown()
         await rates.close()
         await database.close()

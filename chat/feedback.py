@@ -10,6 +10,7 @@ recorded): feedback is best effort, and a failed write never stops an answer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
@@ -36,7 +37,7 @@ PRUNE_EVERY_SECONDS = 3600.0  # how often the retention job runs
 class Asked:
     """A question of one chat, in memory."""
 
-    question_id: int
+    stored: asyncio.Future[int | None]  # the question's id once written (None: not written)
     text: str
     language: str
     asker: int | None  # memory only: a rephrasing must come from the same person
@@ -99,6 +100,7 @@ class Feedback:
         self.db = db
         self.rephrase_window = rephrase_window
         self.recent = RecentQuestions()
+        self._writes: set[asyncio.Future[int | None]] = set()
 
     async def asked(
         self,
@@ -107,57 +109,62 @@ class Feedback:
         message_id: int,
         answer: Answer,
         related: list[str],
-    ) -> int | None:
-        """Stores a question and what it got; remembers it for the chat. Returns its id (None
-        for an empty question or when the database failed)."""
+    ) -> None:
+        """Remembers a question for the chat and stores it with what it got, in the background:
+        the answer does not wait for the write."""
         if answer.outcome is Outcome.empty:
-            return None
+            return
         now = time.monotonic()
         before = self.recent.non_answer_before(chat_id, asker, now, self.rephrase_window)
-        rephrase_of = (
-            before.question_id
-            if before is not None and normalize(before.text) != normalize(answer.question)
-            else None
-        )
-        non_answer = answer.outcome is Outcome.suggest or (
-            answer.outcome is Outcome.none and answer.note is None
-        )
+        if before is not None and normalize(before.text) == normalize(answer.question):
+            before = None  # the same words again are no rephrasing
         offered_ids = [s.entry_id for s in answer.suggestions]
+        offered: dict[str, Via] = {}
+        if answer.outcome is Outcome.suggest:
+            offered = {entry_id: Via.did_you_mean for entry_id in offered_ids}
+        elif answer.outcome is Outcome.answer:
+            offered = {entry_id: Via.related for entry_id in related}
+        stored = asyncio.ensure_future(self._store(answer, before))
+        self._writes.add(stored)
+        stored.add_done_callback(self._writes.discard)
+        self.recent.add(
+            chat_id,
+            Asked(
+                stored,
+                answer.question,
+                answer.language,
+                asker,
+                message_id,
+                now,
+                answer.outcome is Outcome.suggest
+                or (answer.outcome is Outcome.none and answer.note is None),
+                answer.entry_id or (offered_ids[0] if offered_ids else None),
+                offered,
+            ),
+        )
+
+    async def _store(self, answer: Answer, rephrased: Asked | None) -> int | None:
+        rephrase_of = await rephrased.stored if rephrased is not None else None
         try:
-            question_id = await store.record_question(
+            return await store.record_question(
                 self.db,
                 answer.question,
                 answer.language,
                 answer.outcome.value,
                 answer.confidence,
                 entry_id=answer.entry_id or answer.note_entry_id,
-                offered=offered_ids,
+                offered=[s.entry_id for s in answer.suggestions],
                 rephrase_of=rephrase_of,
                 unanswered=answer.outcome is Outcome.none and answer.note is None,
             )
-        except SQLAlchemyError:
+        except Exception:  # a background write: logged here, never raised into a chat
             logger.warning("Could not record a question", exc_info=True)
             return None
-        offered: dict[str, Via] = {}
-        if answer.outcome is Outcome.suggest:
-            offered = {entry_id: Via.did_you_mean for entry_id in offered_ids}
-        elif answer.outcome is Outcome.answer:
-            offered = {entry_id: Via.related for entry_id in related}
-        self.recent.add(
-            chat_id,
-            Asked(
-                question_id,
-                answer.question,
-                answer.language,
-                asker,
-                message_id,
-                now,
-                non_answer,
-                answer.entry_id or (offered_ids[0] if offered_ids else None),
-                offered,
-            ),
-        )
-        return question_id
+
+    async def flush(self) -> None:
+        """Waits for the questions still being written (at shutdown)."""
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
 
     async def chose(
         self, chat_id: int, message_id: int, entry_id: str, shown: Collection[str]
@@ -171,6 +178,7 @@ class Feedback:
         if entry_id in asked.chosen:
             return False
         asked.chosen.add(entry_id)
+        question_id = await asked.stored
         try:
             await store.record_choice(
                 self.db,
@@ -179,7 +187,7 @@ class Feedback:
                 entry_id,
                 via,
                 top_entry_id=asked.top,
-                question_id=asked.question_id,
+                question_id=question_id,
             )
         except SQLAlchemyError:
             logger.warning("Could not record a choice", exc_info=True)

@@ -101,7 +101,6 @@ class Conversations(UpdateFactories, Inspection):
             raise RuntimeError(f"answerInlineQuery was rejected: {calls[0].error}")
         return copy.deepcopy(calls[0].params["results"])
 
-
     def choose_inline(self, query: str, result_id: str, user_id: int = 1001) -> JSONDict:
         """Pick a result the bot offered for `query` as the user's client does; the bot sends
         nothing back. ValueError when the bot never offered that result for that query."""
