@@ -282,6 +282,10 @@ def clusters(
             members.append([key])
         else:
             members[best[2]].append(key)
+    def asked_times(key: str) -> int:
+        return int(counts[key]["unanswered"] + counts[key]["did_you_mean"])
+
+    members.sort(key=lambda group: -sum(asked_times(k) for k in group))  # stable: ties keep order
     out: list[Cluster] = []
     for group in members[:limit] if limit is not None else members:
         first = counts[group[0]]
@@ -298,7 +302,7 @@ def clusters(
         out.append(
             Cluster(
                 text=first["text"],
-                count=sum(counts[k]["unanswered"] + counts[k]["did_you_mean"] for k in group),
+                count=sum(asked_times(k) for k in group),
                 languages=sorted(languages),
                 unanswered=sum(counts[k]["unanswered"] for k in group),
                 did_you_mean=sum(counts[k]["did_you_mean"] for k in group),
@@ -306,7 +310,7 @@ def clusters(
                     ClusterQuestion(
                         counts[k]["text"],
                         counts[k]["languages"].most_common(1)[0][0] or language,
-                        counts[k]["unanswered"] + counts[k]["did_you_mean"],
+                        asked_times(k),
                     )
                     for k in group
                 ],

@@ -24,7 +24,7 @@ from chat.callbacks import decode
 from chat.render import answer_length
 from chat.settings import Settings
 from knowledge.answer import Engine
-from knowledge.curation import stale_entries
+from knowledge.curation import AskedQuestion, clusters, stale_entries
 from knowledge.loader import bundled_dir
 from knowledge.validate import load_base
 from storage import feedback
@@ -253,6 +253,10 @@ async def test_a_rephrasing_after_a_non_answer_links_the_two(
     assert by_entry["p20-point-3-guarantees"]["questions"] == [
         {"text": VAGUE, "language": "en", "count": 1, "via": ["rephrase"]}
     ]
+    code, out, _ = await cli("report", "suggestions")
+    assert code == 0 and "last 30 days: 4 questions (2 answered" in out
+    assert "p20-point-3-guarantees\tplan_20.yaml\t1 question(s)\ten\t" in out
+    assert f"  1\ten\trephrase\t{VAGUE}\n" in out
 
 
 async def test_no_rephrase_link_outside_the_window(
@@ -295,6 +299,39 @@ async def test_report_stale_counts_the_questions_that_reached_each_entry(
     assert first["topic"] in demands.topics and first["entries"][0]["entry_id"] == demands.id
     code, out, _ = await cli("report", "stale", "--days", "1")
     assert f"\t2\trussia-demands\t{demands.title.en}" in out
+
+
+def test_questions_alike_in_words_are_one_cluster_with_its_closest_entries(engine: Engine) -> None:
+    texts = [
+        "best borscht recipe",
+        "borscht recipe please",
+        "recipe for borscht?",
+        "weather in kyiv tomorrow",
+        "kyiv weather tomorrow",
+        VAGUE,
+        "security guarantees",
+        "best borscht recipe",
+        "what does putin want",  # answered: no cluster
+    ]
+    asked = []
+    for number, text in enumerate(texts):
+        answer = engine.ask(text)
+        offered = tuple(s.entry_id for s in answer.suggestions)
+        asked.append(
+            AskedQuestion(number, text, "en", answer.outcome.value, answer.entry_id, offered)
+        )
+    found = clusters(engine, asked)
+    assert [(c.text, c.count, c.unanswered, c.did_you_mean) for c in found] == [
+        ("best borscht recipe", 4, 4, 0),
+        ("kyiv weather tomorrow", 2, 2, 0),
+        ("security guarantees", 2, 0, 2),
+    ]
+    assert [q.text for q in found[0].questions] == [
+        "best borscht recipe",
+        "borscht recipe please",
+        "recipe for borscht?",
+    ]
+    assert found[2].closest[0].entry_id in asked[5].offered
 
 
 def test_stale_is_as_of_older_than_the_days(tmp_path: Path) -> None:
