@@ -282,6 +282,7 @@ def clusters(
             members.append([key])
         else:
             members[best[2]].append(key)
+
     def asked_times(key: str) -> int:
         return int(counts[key]["unanswered"] + counts[key]["did_you_mean"])
 
