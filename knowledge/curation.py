@@ -23,6 +23,8 @@ from knowledge.normalize import normalize
 CLUSTER_AT = 75.0
 REPHRASE_DEPTH = 3  # hand-set: how far back a chain of rephrasings is followed
 EXAMPLES = 3  # example questions shown per cluster and per confused pair
+# Hand-set: an entry below this confidence is not "close" to a cluster (nothing in the base is).
+CLOSEST_AT = 0.05
 PHRASING_MAX = 200  # the longest phrasing knowledge.schema accepts
 
 
@@ -299,6 +301,7 @@ def clusters(
         closest = [
             Closest(c.entry_id, engine.base.entries[c.entry_id].title.get("en"), c.confidence)
             for c in engine.candidates(first["text"], limit=3)
+            if c.confidence >= CLOSEST_AT
         ]
         out.append(
             Cluster(
@@ -344,10 +347,13 @@ class Confusion:
     closest: list[ClosestPhrasing]  # per entry, its phrasing closest to the first example
 
 
-def closest_phrasing(base: KnowledgeBase, entry_id: str, question: str) -> ClosestPhrasing:
-    """The phrasing of the entry most like the question in words."""
+def closest_phrasing(
+    base: KnowledgeBase, entry_id: str, question: str, language: str
+) -> ClosestPhrasing:
+    """The phrasing of the entry most like the question in words, in the question's language."""
     entry = base.entries[entry_id]
-    phrasings = [p for items in entry.phrasings.by_language().values() for p in items]
+    by_language = entry.phrasings.by_language()
+    phrasings = by_language.get(language) or [p for items in by_language.values() for p in items]
     found = process.extractOne(
         normalize(question),
         [normalize(p) for p in phrasings],
@@ -370,6 +376,7 @@ def confusions(
     instead: Counter[tuple[str, str]] = Counter()
     together: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], list[str]] = defaultdict(list)
+    languages: dict[tuple[str, str], str] = {}
 
     def pair(a: str, b: str) -> tuple[str, str]:
         first, second = sorted((a, b))
@@ -382,6 +389,7 @@ def confusions(
             instead[key] += 1
             if tidy(sign.text) not in examples[key]:
                 examples[key].append(tidy(sign.text))
+                languages.setdefault(key, sign.language)
     for asked in questions:
         if asked.outcome != Outcome.suggest.value:
             continue
@@ -391,6 +399,7 @@ def confusions(
             together[key] += 1
             if tidy(asked.text) not in examples[key]:
                 examples[key].append(tidy(asked.text))
+                languages.setdefault(key, asked.language)
     keys = sorted(set(instead) | set(together), key=lambda k: (-instead[k], -together[k], k))
     out = []
     for key in keys[:limit] if limit is not None else keys:
@@ -405,7 +414,9 @@ def confusions(
                 chosen_instead=instead[key],
                 offered_together=together[key],
                 examples=shown,
-                closest=[closest_phrasing(base, e, shown[0]) for e in key] if shown else [],
+                closest=[closest_phrasing(base, e, shown[0], languages[key]) for e in key]
+                if shown
+                else [],
             )
         )
     return out
