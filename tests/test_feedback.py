@@ -21,10 +21,11 @@ from telegram.ext import Application
 
 from bot.cli import main
 from chat.callbacks import decode
+from chat.feedback import CHOICE_WINDOW_SECONDS, Asked, RecentQuestions
 from chat.render import answer_length
 from chat.settings import Settings
 from knowledge.answer import Engine
-from knowledge.curation import AskedQuestion, clusters, stale_entries
+from knowledge.curation import AskedQuestion, Via, clusters, stale_entries
 from knowledge.loader import bundled_dir
 from knowledge.validate import load_base
 from storage import feedback
@@ -208,10 +209,10 @@ async def test_related_and_inline_choices_are_recorded_without_the_user(
 
     code, out, _ = await cli("report", "suggestions", "--json")
     by_entry = {e["entry_id"]: e for e in json.loads(out)["phrasings"]}
-    if not engine.ask(query).entry_id == results[-1]["id"]:
-        assert {"text": query, "language": "en", "count": 1, "via": ["inline"]} in by_entry[
-            results[-1]["id"]
-        ]["questions"]
+    assert engine.ask(query).entry_id is None  # "did you mean": worth a phrasing
+    assert {"text": query, "language": "en", "count": 1, "via": ["inline"]} in by_entry[
+        results[-1]["id"]
+    ]["questions"]
     assert {
         "text": "what does putin want",
         "language": "en",
@@ -257,6 +258,23 @@ async def test_a_rephrasing_after_a_non_answer_links_the_two(
     assert code == 0 and "last 30 days: 4 questions (2 answered" in out
     assert "p20-point-3-guarantees\tplan_20.yaml\t1 question(s)\ten\t" in out
     assert f"  1\ten\trephrase\t{VAGUE}\n" in out
+
+
+async def test_a_tap_is_tied_only_to_the_question_whose_offer_the_message_shows() -> None:
+    recent = RecentQuestions()
+    offered = {"entry-a": Via.did_you_mean, "entry-b": Via.did_you_mean}
+    stored: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+    asked = Asked(stored, "q", "en", 1, 10, 0.0, True, "entry-a", offered)
+    recent.add(5, asked)
+    shown = ["entry-a", "entry-b"]
+    assert recent.offering(5, 11, "entry-b", shown, 1.0) == (asked, Via.did_you_mean)
+    assert recent.offering(5, 11, "entry-b", [*shown, "entry-c"], 1.0) is None  # a topic list
+    assert recent.offering(5, 9, "entry-b", shown, 1.0) is None  # a message before the question
+    assert recent.offering(6, 11, "entry-b", shown, 1.0) is None  # another chat
+    assert recent.offering(5, 11, "entry-b", shown, CHOICE_WINDOW_SECONDS + 1) is None
+    assert recent.non_answer_before(5, 1, 60.0, 180.0) is asked
+    assert recent.non_answer_before(5, 2, 60.0, 180.0) is None  # someone else in the chat
+    assert recent.non_answer_before(5, 1, 200.0, 180.0) is None  # minutes later
 
 
 async def test_no_rephrase_link_outside_the_window(
