@@ -16,6 +16,7 @@ import handlers
 from bot.health import HealthServer, TimedRequest, update_counter
 from bot.intake import Intake
 from chat.budget import BudgetRateLimiter, SendBudget
+from chat.feedback import PRUNE_EVERY_SECONDS
 from chat.flood import FloodGate
 from chat.metrics import Metrics
 from chat.notifications import Notifier, Pacer
@@ -157,6 +158,9 @@ def build_application(
     async def check_notifications(context: Context) -> None:
         await notifier.tick(notify_bot)
 
+    async def prune_feedback(context: Context) -> None:
+        await services.feedback.prune(settings.feedback_retention_days)
+
     async def post_init(app: App) -> None:
         await prepare_database(database, lambda: notifier.ensure_baseline(services.engine.base))
         await set_menus(app.bot)
@@ -175,6 +179,15 @@ def build_application(
                 name="notifications",
                 job_kwargs={"max_instances": 1, "coalesce": True},
             )
+            # Retention of the question records (FEEDBACK_RETENTION_DAYS): soon after start,
+            # then every hour.
+            app.job_queue.run_repeating(
+                prune_feedback,
+                interval=PRUNE_EVERY_SECONDS,
+                first=1.0,
+                name="feedback-retention",
+                job_kwargs={"max_instances": 1, "coalesce": True},
+            )
         else:
             logger.warning(
                 "No JobQueue (install python-telegram-bot[job-queue]): "
@@ -186,6 +199,7 @@ def build_application(
             await intake.stop()
         await health.stop()
         await notifier.close()
+        await services.feedback.flush()
         await notify_bot.shutdown()
         await rates.close()
         await database.close()

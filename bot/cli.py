@@ -327,6 +327,140 @@ def cmd_report_unanswered(args: argparse.Namespace) -> int:
     return 0
 
 
+def _feedback_since(days: float) -> tuple[list[Any], list[Any], Counter[str]]:
+    """The questions, choices and entries reached in the last `days` days, from DATABASE_URL."""
+    import asyncio
+    import datetime as dt
+
+    from storage import feedback
+    from storage.db import Database, utcnow
+
+    async def rows() -> tuple[list[Any], list[Any], Counter[str]]:
+        db = Database(_settings().database_url)
+        try:
+            await db.upgrade()
+            since = utcnow() - dt.timedelta(days=days)
+            return (
+                await feedback.questions_since(db, since),
+                await feedback.choices_since(db, since),
+                await feedback.reached_since(db, since),
+            )
+        finally:
+            await db.close()
+
+    return asyncio.run(rows())
+
+
+def cmd_report_suggestions(args: argparse.Namespace) -> int:
+    """Questions worth adding as phrasings, unanswered questions grouped, entries confused."""
+    from knowledge.curation import suggestions_report
+
+    engine = Engine(_load(_knowledge_dir(args.knowledge_dir)))
+    questions, choices, _ = _feedback_since(args.since)
+    report = suggestions_report(engine, questions, choices, args.since, limit=args.limit)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=1))
+        return 0
+    totals = report.totals
+    print(
+        f"last {args.since:g} days: {totals.questions} questions ({totals.answered} answered, "
+        f'{totals.did_you_mean} "did you mean", {totals.unanswered} unanswered); '
+        f"{totals.choices} entries chosen after a question"
+    )
+    print("\nworth adding as phrasings (edit the --json output and run 'briefing-bot kb learn'):")
+    for entry in report.phrasings:
+        print(
+            f"{entry.entry_id}\t{entry.file}\t{entry.count} question(s)\t"
+            f"{','.join(entry.languages)}\t{entry.title}"
+        )
+        for question in entry.questions:
+            print(
+                f"  {question.count}\t{question.language}\t"
+                f"{','.join(question.via)}\t{question.text}"
+            )
+    print('\nunanswered and "did you mean" questions, grouped:')
+    for cluster in report.clusters:
+        print(
+            f"{cluster.count}\t{','.join(cluster.languages)}\t{cluster.text}\t"
+            f'({cluster.unanswered} unanswered, {cluster.did_you_mean} "did you mean")'
+        )
+        closest = ", ".join(f"{c.entry_id} ({c.confidence:.2f})" for c in cluster.closest)
+        print(f"  closest: {closest or '-'}")
+        if cluster.chosen:
+            print("  chosen: " + ", ".join(f"{e} x{n}" for e, n in cluster.chosen.items()))
+        for alike in cluster.questions[1:]:
+            print(f"  also {alike.count}\t{alike.language}\t{alike.text}")
+    print("\nentries confused with each other:")
+    for confusion in report.confused:
+        first, second = confusion.entries
+        print(
+            f"{first} <-> {second}\tthe other chosen {confusion.chosen_instead}x, "
+            f"offered together {confusion.offered_together}x"
+        )
+        for example in confusion.examples:
+            print(f"  e.g. {example}")
+        for phrasing in confusion.closest:
+            print(
+                f"  closest phrasing of {phrasing.entry_id}: {phrasing.phrasing} "
+                f"({phrasing.score:g})"
+            )
+    return 0
+
+
+def cmd_report_stale(args: argparse.Namespace) -> int:
+    """Entries older than --days, by topic, with the questions that reached them meanwhile."""
+    from knowledge.curation import stale_entries, stale_json
+    from storage.db import utcnow
+
+    base = _load(_knowledge_dir(args.knowledge_dir))
+    _, _, reached = _feedback_since(args.days)
+    today = utcnow().date()
+    topics = stale_entries(base, today, args.days, reached)
+    if args.json:
+        print(json.dumps(stale_json(topics, today, args.days), ensure_ascii=False, indent=1))
+        return 0
+    print(f"entries whose as_of is over {args.days} days before {today.isoformat()}:")
+    for topic in topics:
+        print(
+            f"{topic.topic_id}\t{topic.title}\t{len(topic.entries)} entries\t"
+            f"{topic.questions} question(s)"
+        )
+        for entry in topic.entries:
+            print(
+                f"  {entry.as_of.isoformat()}\t{entry.age_days} days\t{entry.questions}\t"
+                f"{entry.entry_id}\t{entry.title}"
+            )
+    if not topics:
+        print("none")
+    return 0
+
+
+def cmd_kb_learn(args: argparse.Namespace) -> int:
+    """Adds accepted suggestions as phrasings; writes nothing unless `kb check` then passes."""
+    from chat.render import answer_length
+    from knowledge.learning import learn, read_accepted
+
+    directory = _knowledge_dir(args.dir)
+    accepted, problems = read_accepted(Path(args.file))
+    if not problems:
+        if not accepted:
+            print(f"{args.file}: no phrasings to add", file=sys.stderr)
+            return 1
+        result = learn(directory, accepted, args.file, measure=answer_length)
+        problems = result.problems
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"error: nothing added to {directory}", file=sys.stderr)
+        return 1
+    for name, item in result.added:
+        print(f"added\t{name}\t{item.entry_id}\t{item.language}\t{item.text}")
+    print(
+        f"{len(result.added)} phrasing(s) added to {directory}; kb check passes", file=sys.stderr
+    )
+    return 0
+
+
 def _knowledge_date_line() -> str:
     """What the base knows up to, read cheaply (no validation) for the help text."""
     known = knowledge_date_of(_knowledge_dir(None))
@@ -388,6 +522,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("--note", help="what this version is about, kept with it")
     publish.set_defaults(handler=cmd_kb_publish)
+    learn = kb_commands.add_parser(
+        "learn", help="add accepted suggestions (report suggestions --json, edited) as phrasings"
+    )
+    learn.add_argument("file", help="YAML or JSON with a 'phrasings' list")
+    learn.add_argument(
+        "dir", nargs="?", help="directory (default: KNOWLEDGE_DIR or the bundled base)"
+    )
+    learn.set_defaults(handler=cmd_kb_learn)
 
     run = commands.add_parser("run", help="run the Telegram bot (settings from the environment)")
     run.add_argument(
@@ -408,6 +550,24 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered.add_argument("--limit", type=int, default=100)
     unanswered.add_argument("--json", action="store_true")
     unanswered.set_defaults(handler=cmd_report_unanswered)
+    suggestions = report_commands.add_parser(
+        "suggestions",
+        help="questions worth adding as phrasings, unanswered ones grouped, entries confused",
+    )
+    suggestions.add_argument(
+        "--since", type=float, default=30, metavar="DAYS", help="the last DAYS days (30)"
+    )
+    suggestions.add_argument("--limit", type=int, default=50, help="items per section (50)")
+    suggestions.add_argument("--json", action="store_true")
+    suggestions.add_argument("--knowledge-dir", metavar="DIR")
+    suggestions.set_defaults(handler=cmd_report_suggestions)
+    stale = report_commands.add_parser(
+        "stale", help="entries not updated for N days, by topic, with the questions they drew"
+    )
+    stale.add_argument("--days", type=int, default=30, help="as_of older than this (30)")
+    stale.add_argument("--json", action="store_true")
+    stale.add_argument("--knowledge-dir", metavar="DIR")
+    stale.set_defaults(handler=cmd_report_stale)
     return parser
 
 

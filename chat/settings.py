@@ -141,6 +141,17 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="First back-off after a network error or 5xx."
     )
     notify_backoff_cap_seconds: float = Field(default=600.0, gt=0, description="Longest back-off.")
+    feedback_retention_days: float = Field(
+        default=90.0,
+        gt=0,
+        description="Questions, choices and unanswered questions older than this are deleted.",
+    )
+    rephrase_window_seconds: float = Field(
+        default=180.0,
+        ge=0,
+        description="A question this soon after the same person's non-answer in the same chat "
+        "is taken as asking it again in other words (linked in the records; 0 = never).",
+    )
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""The bot's admins' commands: /publish."""
+"""The bot's admins' commands: /publish, /stats."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from telegram import Update
 
 from chat.notifications import publish
 from chat.render import answer_length, escape
+from chat.stats import gather_stats, render_stats
 from chat.texts import t
 from handlers.context import Context, message_of, services, ui_language
 from knowledge.loader import KnowledgeError
@@ -63,3 +64,26 @@ async def publish_command(update: Update, context: Context) -> None:
             chats=result.enqueued,
         )
     await message_of(update).reply_text(text)
+
+
+STATS_DAYS = 30  # /stats without a number: the last 30 days, and entries older than that
+MAX_STATS_DAYS = 3650
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    """/stats [DAYS] (the bot's admins only): the top of the suggestions and stale reports."""
+    svc = services(context)
+    language = await ui_language(update, context)
+    user = update.effective_user
+    if user is None or user.id not in svc.settings.admin_ids:
+        await message_of(update).reply_text(t(language, "stats_denied"))
+        return
+    args = context.args or []
+    if len(args) > 1 or (args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_STATS_DAYS)):
+        await message_of(update).reply_text(t(language, "stats_usage"))
+        return
+    days = int(args[0]) if args else STATS_DAYS
+    engine = svc.engine  # the base served now, even if a reload swaps it meanwhile
+    stats = await gather_stats(svc.db, engine, days, language)
+    for part in render_stats(language, stats, engine):
+        await message_of(update).reply_text(part)

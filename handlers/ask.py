@@ -81,8 +81,14 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     hint = (user.language_code or "")[:2] if user else None
     answer = svc.engine.ask(question, language=language, hint=hint)
     context.bot_data.metrics.answers.labels(outcome=answer.outcome.value).inc()
-    if answer.outcome is Outcome.none and answer.note is None:
-        await svc.db.record_unanswered(question, answer.language, answer.confidence)
+    # The question for curators (no user in it), remembered for the chat to tie choices to it.
+    await svc.feedback.asked(
+        message.chat_id,
+        user.id if user else None,
+        message.message_id,
+        answer,
+        [r.entry_id for r in answer.related],
+    )
     await send_answer(message, answer, answer.language)
 
 
@@ -156,13 +162,17 @@ async def entry_button(update: Update, context: Context) -> None:
         answer = svc.engine.compose(entry, "", language)
         parts = split_message(render_answer(answer))
         keyboard = answer_keyboard(answer, language)
+        pressed = query.message if isinstance(query.message, Message) else None
+        shown = entries_opened_by(pressed.reply_markup if pressed else None)
         if len(parts) == 1:
             await query.edit_message_text(parts[0], reply_markup=keyboard)
-        elif isinstance(query.message, Message):
+        elif pressed is not None:
             for index, part in enumerate(parts):
-                await query.message.reply_text(
+                await pressed.reply_text(
                     part, reply_markup=keyboard if index == len(parts) - 1 else None
                 )
+        if pressed is not None:  # a "did you mean" choice or a related entry of a question
+            await svc.feedback.chose(pressed.chat_id, pressed.message_id, entry.id, shown)
     elif isinstance(callback, EntrySources):
         detail = render_sources_detail(
             svc.engine.base, entry, t(language, "sources_of"), t(language, "reliability"), language
@@ -181,6 +191,18 @@ async def entry_button(update: Update, context: Context) -> None:
             if r in entries
         ]
         await query.edit_message_reply_markup(InlineKeyboardMarkup([*rows, [back]]))
+
+
+def entries_opened_by(keyboard: InlineKeyboardMarkup | None) -> list[str]:
+    """The entries the buttons of a message open."""
+    opened = []
+    for row in keyboard.inline_keyboard if keyboard else ():
+        for button in row:
+            data = button.callback_data
+            callback = decode(data) if isinstance(data, str) else None
+            if isinstance(callback, OpenEntry):
+                opened.append(callback.entry_id)
+    return opened
 
 
 # New messages only: an edited question was answered again as a new one.

@@ -54,6 +54,7 @@ COMMANDS = [
     Command("subscriptions", subscriptions.subscriptions_command),
     Command("digest", subscriptions.digest_command),
     Command("publish", admin.publish_command, private=False, groups=False, listed=False),
+    Command("stats", admin.stats_command, private=False, groups=False, listed=False),
 ]
 
 

@@ -3,7 +3,7 @@ an update a handler was registered for."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import CallbackQuery, Message, Update
@@ -11,6 +11,7 @@ from telegram import Chat as TelegramChat
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
+from chat.feedback import Feedback
 from chat.flood import FloodGate
 from chat.metrics import Metrics
 from chat.settings import Settings
@@ -27,6 +28,10 @@ class Services:
     engine: Engine
     db: Database
     knowledge_version: str = ""  # content_version of engine.base, kept with the engine
+    feedback: Feedback = field(init=False)  # questions and choices, no user in them
+
+    def __post_init__(self) -> None:
+        self.feedback = Feedback(self.db, self.settings.rephrase_window_seconds)
 
 
 class BotData:

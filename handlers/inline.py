@@ -1,13 +1,14 @@
 """Inline mode: `@bot question` in any chat lists matching entries.
 
-Choosing one inserts the answer.
+Choosing one inserts the answer (and, where inline feedback is on at @BotFather, tells the bot
+which entry the question was for).
 """
 
 from __future__ import annotations
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
 from telegram.constants import InlineQueryLimit, ParseMode
-from telegram.ext import InlineQueryHandler
+from telegram.ext import ChosenInlineResultHandler, InlineQueryHandler
 
 from chat.render import render_answer, split_message
 from handlers.context import Context, services, ui_language
@@ -55,4 +56,25 @@ async def inline_query(update: Update, context: Context) -> None:
     await query.answer(results, cache_time=30, is_personal=True)
 
 
-HANDLERS = [InlineQueryHandler(inline_query)]
+async def chosen_result(update: Update, context: Context) -> None:
+    """An inline result chosen after typing a question: the entry that question was for."""
+    chosen = update.chosen_inline_result
+    if chosen is None:
+        return
+    text = (chosen.query or "")[: InlineQueryLimit.MAX_QUERY_LENGTH].strip()
+    svc = services(context)
+    if not text or chosen.result_id not in svc.engine.base.entries:
+        return
+    language = svc.engine.index.language_of(text, hint=await ui_language(update, context))
+    top = next(
+        (
+            c.entry_id
+            for c in svc.engine.choices(text, limit=MAX_RESULTS)
+            if svc.engine.base.entries[c.entry_id].kind is not Kind.disambiguation
+        ),
+        None,
+    )
+    await svc.feedback.chose_inline(text, language, chosen.result_id, top)
+
+
+HANDLERS = [InlineQueryHandler(inline_query), ChosenInlineResultHandler(chosen_result)]

@@ -101,6 +101,22 @@ class Conversations(UpdateFactories, Inspection):
             raise RuntimeError(f"answerInlineQuery was rejected: {calls[0].error}")
         return copy.deepcopy(calls[0].params["results"])
 
+    def choose_inline(self, query: str, result_id: str, user_id: int = 1001) -> JSONDict:
+        """Pick a result the bot offered for `query` as the user's client does; the bot sends
+        nothing back. ValueError when the bot never offered that result for that query."""
+        offered = {
+            str(result["id"])
+            for call in self.calls_to("answerInlineQuery")
+            if call.ok
+            and (asked := self.inline_queries.get(str(call.params.get("inline_query_id"))))
+            and asked["query"] == query
+            and asked["from"]["id"] == user_id
+            for result in call.params.get("results") or []
+        }
+        if result_id not in offered:
+            raise ValueError(f"result {result_id!r} was not offered for {query!r}: {offered}")
+        return self.chosen_inline_result(result_id, query, user_id=user_id)
+
 
 class Chat:
     """A conversation handle so tests read like a chat transcript."""

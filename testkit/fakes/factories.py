@@ -252,6 +252,22 @@ class UpdateFactories(UpdateQueue, FaultInjection):
         self._query_created[query_id] = time.monotonic()
         return self._finish("inline_query", payload, queue)
 
+    def chosen_inline_result(
+        self,
+        result_id: str,
+        query: str,
+        *,
+        user_id: int = 1001,
+        first_name: str = "Tester",
+        language_code: str = "en",
+        queue: bool = True,
+    ) -> JSONDict:
+        """Build (and by default queue) the report that a user picked an inline result; Telegram
+        sends it only to bots whose inline feedback is on at @BotFather."""
+        user = self._register_user(user_id, first_name, language_code=language_code)
+        payload: JSONDict = {"result_id": str(result_id), "from": user, "query": query}
+        return self._finish("chosen_inline_result", payload, queue)
+
     # ---------------------------------------------------------------- membership and any kind
 
     def my_chat_member(
@@ -296,6 +312,7 @@ class UpdateFactories(UpdateQueue, FaultInjection):
             "group_message": self.group_message,
             "callback_query": self.callback_query,
             "inline_query": self.inline_query,
+            "chosen_inline_result": self.chosen_inline_result,
             "my_chat_member": self.my_chat_member,
         }
         if kind not in factories:
