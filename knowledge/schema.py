@@ -57,6 +57,11 @@ class Source(Frozen):
     )
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "en"
     reliability: str | None = None
+    relay: bool = Field(
+        default=False,
+        description="A weak relay: a mirror, an aggregator or a republished copy of another "
+        "publisher's report (labelled wherever the source is shown).",
+    )
 
     @model_validator(mode="after")
     def _dated(self) -> Source:
@@ -164,6 +169,32 @@ class Localized(Frozen):
         return [language for language in LANGUAGES[1:] if not getattr(self, language)]
 
 
+class YesNo(str, Enum):
+    yes = "yes"
+    no = "no"
+
+
+class VerdictQuestions(Frozen):
+    """The yes/no questions a verdict settles, as people ask them, per language."""
+
+    en: list[Phrasing] = Field(min_length=1)
+    de: list[Phrasing] = Field(min_length=1)
+    uk: list[Phrasing] = Field(min_length=1)
+    ru: list[Phrasing] = Field(min_length=1)
+
+    def all(self) -> list[str]:
+        return [*self.en, *self.de, *self.uk, *self.ru]
+
+
+class Verdict(Frozen):
+    """A yes or no the entry's sources settle, for the questions written here only: the bot never
+    says yes or no to a question that is not one of them (nor closely the same)."""
+
+    answer: YesNo
+    questions: VerdictQuestions
+    because: Localized = Field(description="Why, in one sentence (shown after the yes or no).")
+
+
 class Entry(Frozen):
     """One thing the bot can answer."""
 
@@ -185,6 +216,7 @@ class Entry(Frozen):
         default=None,
         description="Where sources differ: both claims, each with publisher and date.",
     )
+    verdict: Verdict | None = None
 
     @model_validator(mode="after")
     def _comparison_has_positions(self) -> Entry:
@@ -202,6 +234,8 @@ class Entry(Frozen):
         if self.disagreement is not None:
             fields["disagreement"] = self.disagreement
         fields.update({f"positions.{party.value}": view for party, view in self.positions.items()})
+        if self.verdict is not None:
+            fields["verdict.because"] = self.verdict.because
         return fields
 
 
