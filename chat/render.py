@@ -10,7 +10,7 @@ from telegram.constants import MessageLimit
 from knowledge.answer import Answer, Outcome, SourceRef, compose
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import disagreement_note, short_date, wording
-from knowledge.schema import Entry
+from knowledge.schema import MARKER, Entry, cited_numbers
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -82,13 +82,7 @@ def has_more(answer: Answer) -> bool:
     return bool(answer.positions or answer.details or answer.disagreement)
 
 
-MARKER = re.compile(r"\[(\d{1,2})\]")
 COMPACT_SOURCES = 3  # publishers shown under an answer; the rest behind the Sources button
-
-
-def cited_numbers(text: str) -> list[int]:
-    """The source numbers a text's [n] markers cite, in order of first mention."""
-    return list(dict.fromkeys(int(n) for n in MARKER.findall(text)))
 
 
 def _with_markers(text: str, sources: list[SourceRef]) -> str:

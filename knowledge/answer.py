@@ -11,7 +11,7 @@ from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
 from knowledge.normalize import surface_tokens, well_formed
-from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo
+from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
 from knowledge.search import Candidate, Phrasing, SearchIndex
 from knowledge.timeframe import asks_after
@@ -137,8 +137,8 @@ def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
                 title = getattr(entry.title, language)
                 if title:
                     out.append(Phrasing(entry.id, title, language, TITLE_WEIGHT, trigrams=False))
-                answer = getattr(entry.answer, language)
-                for sentence in _SENTENCE_END.split(answer or ""):
+                answer = without_markers(getattr(entry.answer, language) or "")
+                for sentence in _SENTENCE_END.split(answer):
                     if len(sentence) > SHORT_SENTENCE:
                         out.append(
                             Phrasing(entry.id, sentence, language, SENTENCE_WEIGHT, trigrams=False)

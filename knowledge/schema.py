@@ -12,6 +12,9 @@ from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, m
 LANGUAGES = ("en", "de", "uk", "ru")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,47}$"
 
+# A claim marker in an answer's text: "[2]" cites the entry's second source (sources in order).
+MARKER = re.compile(r"\[(\d{1,2})\]")
+
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Text = Annotated[str, Field(min_length=1)]
 Phrasing = Annotated[str, Field(min_length=2, max_length=200)]
@@ -27,6 +30,16 @@ def _partial_date(value: str) -> str:
 
 
 PartialDate = Annotated[str, AfterValidator(_partial_date)]
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The source numbers a text's [n] markers cite, in order of first mention."""
+    return list(dict.fromkeys(int(n) for n in MARKER.findall(text)))
+
+
+def without_markers(text: str) -> str:
+    """The text with its [n] markers taken out (for matching questions against it)."""
+    return re.sub(r"\s*" + MARKER.pattern, "", text)
 
 
 class Frozen(BaseModel):
