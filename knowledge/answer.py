@@ -123,13 +123,22 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
-    """What questions are matched against: the written phrasings, and with `content` also each
+    """What questions are matched against: the written phrasings (with the yes/no questions of
+    verdicts), and with `content` also each
     entry's title and the sentences of its answer in every language, weighted lower."""
     out = [
         Phrasing(entry.id, phrasing, language)
         for entry in base.entries.values()
         for language, items in entry.phrasings.by_language().items()
         for phrasing in items
+    ]
+    # The yes/no questions a verdict settles are phrasings of their entry too.
+    out += [
+        Phrasing(entry.id, question, language)
+        for entry in base.entries.values()
+        if entry.verdict is not None
+        for language in LANGUAGES
+        for question in getattr(entry.verdict.questions, language)
     ]
     if content:
         for entry in base.entries.values():

@@ -7,7 +7,15 @@ import re
 from enum import Enum
 from typing import Annotated
 
-from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 LANGUAGES = ("en", "de", "uk", "ru")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,47}$"
@@ -206,6 +214,14 @@ class Verdict(Frozen):
     answer: YesNo
     questions: VerdictQuestions
     because: Localized = Field(description="Why, in one sentence (shown after the yes or no).")
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _yaml_boolean(cls, value: object) -> object:
+        """YAML 1.1 reads an unquoted yes or no as a boolean: take it as meant."""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return value
 
 
 class Entry(Frozen):

@@ -254,7 +254,8 @@ def _check_confusable(raw: RawBase, problems: list[Problem]) -> None:
     texts: list[str] = []
     owners: list[int] = []  # index into raw.entries; OFF_TOPIC for the off-topic questions
     for index, (entry, _, _) in enumerate(raw.entries):
-        for phrasings in entry.phrasings.by_language().values():
+        verdict = entry.verdict.questions.all() if entry.verdict else []
+        for phrasings in [*entry.phrasings.by_language().values(), verdict]:
             for phrasing in phrasings:
                 texts.append(normalize(phrasing))
                 owners.append(index)

@@ -37,7 +37,11 @@ _DE_FIRST = frozenset(
     "sieht sehen stimmt stimmen akzeptiert akzeptieren erlaubt erlauben verlangt verlangen "
     "fordert fordern bekommt bekommen erhält erhalten garantiert garantieren verzichtet "
     "verzichten tritt "
-    "treten gehört gehören liegt liegen steht stehen plant planen".split()
+    "treten gehört gehören liegt liegen steht stehen plant planen verspricht versprechen "
+    "verbietet verbieten bricht brechen nutzt nutzen verwendet verwenden zahlt zahlen bezahlt "
+    "unterstützt unterstützen droht drohen kommt kommen geht gehen endet enden beinhaltet regelt "
+    "schließt schließen räumt räumen zieht ziehen sanktioniert liefert liefern sichert sichern "
+    "verlangte forderte akzeptierte stimmte sah gibt's".split()
 )
 # Interrogative words: a question that starts with (or, in Ukrainian and Russian, holds) one asks
 # what, who, when or how, not whether.
@@ -66,6 +70,12 @@ _NEGATIONS = frozenset(
 )
 
 
+# Compared as cleaned (knowledge.normalize.clean: casefolded, accents dropped), as questions are.
+_DE_FIRST = frozenset(clean(w) for w in _DE_FIRST)
+_WH["de"] = frozenset(clean(w) for w in _WH["de"])
+_PARTICLES_CLEAN = {k: frozenset(clean(w) for w in v) for k, v in _PARTICLES.items()}
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(clean(text))
 
@@ -78,7 +88,7 @@ def asks_yes_or_no(question: str, language: str) -> bool:
     first = words[0]
     wh = _WH.get(language, _WH["en"])
     if language in _PARTICLES:
-        if any(w in _PARTICLES[language] for w in words):
+        if any(w in _PARTICLES_CLEAN[language] for w in words):
             return True
         # "Україна вступить до НАТО?": no question word, a question mark.
         return question.rstrip().endswith("?") and not any(w in wh for w in words)
