@@ -98,12 +98,17 @@ def _with_markers(text: str, sources: list[SourceRef]) -> str:
     return MARKER.sub(link, escape(text))
 
 
+def relay_label(language: str) -> str:
+    """The label of a weak relay (a mirror, an aggregator, a republished copy)."""
+    return f"<i>({escape(wording(language, 'relay'))})</i>"
+
+
 def source_label(source: SourceRef, language: str) -> str:
     """A source as shown in a compact line: linked publisher, short date, relay label."""
     when = short_date(language, source.when) if source.when else source.published
     label = f'<a href="{escape(source.url)}">{escape(source.publisher)}</a>, {escape(when)}'
     if source.relay:
-        label += f" <i>({escape(wording(language, 'relay'))})</i>"
+        label += f" {relay_label(language)}"
     return label
 
 
@@ -182,7 +187,7 @@ def render_sources_detail(
 ) -> str:
     """Every source of an entry with title, date and the reliability note."""
     lines = [heading.format(title=escape(entry.title.get(language))), ""]
-    relay = f" <i>({escape(wording(language, 'relay'))})</i>"
+    relay = f" {relay_label(language)}"
     for number, source in enumerate(base.sources_of(entry), start=1):
         line = (
             f'[{number}] <a href="{escape(source.url)}">{escape(source.publisher)}</a>'

@@ -4,11 +4,10 @@ behind More, every source with its reliability note behind Sources, weak relays 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
-
-import re
 
 import pytest
 import yaml
@@ -180,7 +179,8 @@ def test_every_summary_is_at_most_600_characters_and_every_first_message_one_scr
 async def test_markers_link_to_their_sources_and_the_source_line_is_compact(
     api: FakeBotAPI, bot: Application, base: KnowledgeBase
 ) -> None:
-    replies = await api.private_chat().send("does the 20-point plan keep ukraine's army at 800,000")
+    question = "does the 20-point plan keep ukraine's army at 800,000"
+    replies = await api.private_chat().send(question)
     answer = replies.last
     cited = base.sources_of(base.entries["p20-point-4-army"])
     assert f'<a href="{cited[0].url}">[1]</a>' in answer.text
@@ -224,6 +224,23 @@ async def test_a_verdict_survives_more_and_less(api: FakeBotAPI, bot: Applicatio
     more = (await chat.press(first, "More")).last
     assert more.plain.startswith("No — ") and len(more.plain) > len(first.plain)
     assert (await chat.press(more, "« Less")).last.plain == first.plain
+
+
+async def test_forged_more_buttons_expire(api: FakeBotAPI, bot: Application) -> None:
+    chat = api.private_chat()
+    replies = await chat.send("/topics")
+    for data in ("1|m|no-such-entry|1|0|en", "1|m|russia-demands|1|0|xx", "1|m|russia-demands|2"):
+        api.callback_query(data, replies.last.message)
+        calls = await api.wait_for("answerCallbackQuery")
+        assert "expired" in calls[-1].params.get("text", "")
+
+
+async def test_the_sources_command_labels_publishers_cited_only_through_relays(
+    api: FakeBotAPI, bot: Application
+) -> None:
+    listed = "\n".join((await api.private_chat().send("/sources")).texts)
+    assert re.search(r"thequickflash.com \(Associated Press copy\) \(\d+\) \(relay\)", listed)
+    assert "Ukrinform (" in listed and "Ukrinform (relay)" not in listed
 
 
 async def test_sources_show_every_source_with_notes_and_relay_labels(
