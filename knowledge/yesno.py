@@ -30,7 +30,7 @@ _EN_FIRST = frozenset(
     "won't wouldn't shouldn't".split()
 )
 # German: the finite verb first ("Wird die Ukraine ...", "Gibt es ...", "Bleibt ...").
-_DE_FIRST = frozenset(
+_DE_VERBS = frozenset(
     "ist sind war waren wäre wären hat haben hatte hatten hätte wird werden wurde wurden würde "
     "würden kann können konnte könnte darf dürfen durfte dürfte soll sollen sollte muss müssen "
     "musste will wollen wollte gibt gab gäbe gilt galt bleibt bleiben blieb enthält enthalten "
@@ -66,14 +66,18 @@ _PARTICLES = {
     "ru": frozenset({"ли", "разве", "неужели", "ль"}),
 }
 _NEGATIONS = frozenset(
-    {"not", "no", "never", "n't", "nicht", "kein", "keine", "keinen", "не", "ні"}
+    {"not", "no", "never", "nicht", "kein", "keine", "keinen", "nie", "не", "ні", "нет", "ни"}
 )
 
 
-# Compared as cleaned (knowledge.normalize.clean: casefolded, accents dropped), as questions are.
-_DE_FIRST = frozenset(clean(w) for w in _DE_FIRST)
-_WH["de"] = frozenset(clean(w) for w in _WH["de"])
-_PARTICLES_CLEAN = {k: frozenset(clean(w) for w in v) for k, v in _PARTICLES.items()}
+def _cleaned(words: frozenset[str]) -> frozenset[str]:
+    """Words as questions are compared: knowledge.normalize.clean (casefolded, accents dropped)."""
+    return frozenset(clean(w) for w in words)
+
+
+_DE_FIRST = _cleaned(_DE_VERBS)
+_WH = {language: _cleaned(words) for language, words in _WH.items()}
+_PARTICLES = {language: _cleaned(words) for language, words in _PARTICLES.items()}
 
 
 def _words(text: str) -> list[str]:
@@ -88,7 +92,7 @@ def asks_yes_or_no(question: str, language: str) -> bool:
     first = words[0]
     wh = _WH.get(language, _WH["en"])
     if language in _PARTICLES:
-        if any(w in _PARTICLES_CLEAN[language] for w in words):
+        if any(w in _PARTICLES[language] for w in words):
             return True
         # "Україна вступить до НАТО?": no question word, a question mark.
         return question.rstrip().endswith("?") and not any(w in wh for w in words)
