@@ -135,6 +135,34 @@ class ToggleSubscription(CallbackData):
 
 
 @dataclass(frozen=True)
+class TimelinePage(CallbackData):
+    ACTION = "tp"
+    PATTERNS = (PAGE,)
+    page: int
+
+
+@dataclass(frozen=True)
+class TimelineEntry(CallbackData):
+    """An event opened from a timeline page, with a way back to that page."""
+
+    ACTION = "te"
+    PATTERNS = (PAGE, ENTRY_ID)
+    page: int
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class PlanPoint(CallbackData):
+    """A point opened from a plan's page, with a way back to that page."""
+
+    ACTION = "pp"
+    PATTERNS = (r"20|28", PAGE, ENTRY_ID)
+    plan: int
+    page: int
+    entry_id: str
+
+
+@dataclass(frozen=True)
 class AnswerView(CallbackData):
     """More (positions and details) or less of an answer, in the language it was given in, with
     the yes or no its question got (`verdict`: the entry's curated verdict is shown again)."""
@@ -159,6 +187,9 @@ ACTIONS: dict[str, type[CallbackData]] = {
         Comparison,
         ChooseLanguage,
         ToggleSubscription,
+        TimelinePage,
+        TimelineEntry,
+        PlanPoint,
         AnswerView,
     )
 }

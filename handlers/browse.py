@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
+from chat.browsing import (
+    PLAN_LINES_PER_PAGE,
+    TIMELINE_EVENTS_PER_PAGE,
+    pager,
+    plan_page,
+    timeline_page,
+)
 from chat.callbacks import (
     CallbackData,
     Comparison,
     OpenEntry,
     PlanPage,
+    PlanPoint,
+    TimelineEntry,
+    TimelinePage,
     TopicList,
     TopicPage,
     decode,
@@ -20,45 +29,51 @@ from chat.callbacks import (
 from chat.render import escape, relay_label, render_answer, split_message
 from chat.texts import t
 from handlers.ask import answer_keyboard, expired, send_answer
-from handlers.context import Context, message_of, services, ui_language
+from handlers.context import Context, message_of, not_modified, services, ui_language
 from knowledge.browse import (
     citations,
     comparisons,
     find_comparison,
-    plan_entries,
+    plan_lines,
     plan_named,
-    timeline,
+    plan_overview,
+    plan_pages,
+    timeline_events,
+    timeline_periods,
 )
+from knowledge.schema import Entry
 
 TOPICS_PER_PAGE = 8
 ENTRIES_PER_PAGE = 8
-PLAN_POINTS_PER_PAGE = 3
-
-
-def _pager(
-    to_page: Callable[[int], CallbackData], page: int, pages: int, language: str
-) -> list[InlineKeyboardButton]:
-    row = []
-    if page > 0:
-        row.append(
-            InlineKeyboardButton(t(language, "btn_prev"), callback_data=to_page(page - 1).encode())
-        )
-    if page < pages - 1:
-        row.append(
-            InlineKeyboardButton(t(language, "btn_next"), callback_data=to_page(page + 1).encode())
-        )
-    return row
 
 
 async def _show(
-    update: Update, text: str, keyboard: InlineKeyboardMarkup | None, edit: bool
+    update: Update,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+    edit: bool,
+    notice: str | None = None,
 ) -> None:
-    """Edits the message a button belongs to, or sends a new one for a command."""
+    """Edits the message a button belongs to, or sends a new one for a command.
+
+    A second tap on the same button changes nothing, which Telegram reports as an error; the
+    message already shows what was asked for."""
     if edit and update.callback_query is not None:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_text(text, reply_markup=keyboard)
+        await update.callback_query.answer(notice)
+        try:
+            await update.callback_query.edit_message_text(text, reply_markup=keyboard)
+        except BadRequest as exc:
+            if not not_modified(exc):
+                raise
     else:
         await message_of(update).reply_text(text, reply_markup=keyboard)
+
+
+def _page_within(page: int, pages: int, language: str) -> tuple[int, str | None]:
+    """The page to show, and a notice when a stale or forged button asked for one not there."""
+    if 0 <= page < pages:
+        return page, None
+    return min(max(page, 0), pages - 1), t(language, "page_gone")
 
 
 # --- topics --------------------------------------------------------------------------------------
@@ -80,9 +95,9 @@ async def send_topics(update: Update, context: Context, page: int, edit: bool) -
         ]
         for topic in shown
     ]
-    pager = _pager(TopicList, page, pages, language)
-    if pager:
-        rows.append(pager)
+    pager_row = pager(TopicList, page, pages, language)
+    if pager_row:
+        rows.append(pager_row)
     await _show(update, t(language, "topics_title"), InlineKeyboardMarkup(rows), edit)
 
 
@@ -99,9 +114,9 @@ async def send_topic(
         [InlineKeyboardButton(e.title.get(language), callback_data=OpenEntry(e.id).encode())]
         for e in entries[page * ENTRIES_PER_PAGE : (page + 1) * ENTRIES_PER_PAGE]
     ]
-    pager = _pager(lambda p: TopicPage(topic_id, p), page, pages, language)
-    if pager:
-        rows.append(pager)
+    pager_row = pager(lambda p: TopicPage(topic_id, p), page, pages, language)
+    if pager_row:
+        rows.append(pager_row)
     rows.append(
         [InlineKeyboardButton(t(language, "btn_back"), callback_data=TopicList(0).encode())]
     )
@@ -118,32 +133,14 @@ async def topics_command(update: Update, context: Context) -> None:
 
 
 async def send_plan(update: Update, context: Context, plan: int, page: int, edit: bool) -> None:
+    """A plan's points, one line each: the 20 points of the December plan on one page, the clauses
+    outside its numbering on the next."""
     base = services(context).engine.base
     language = await ui_language(update, context)
-    entries = plan_entries(base, str(plan))
-    pages = max(1, -(-len(entries) // PLAN_POINTS_PER_PAGE))
-    page = min(max(page, 0), pages - 1)
-    name = t(language, f"btn_plan_{plan}")
-    blocks = [t(language, "plan_title", plan=escape(name), page=page + 1, pages=pages)]
-    for entry in entries[page * PLAN_POINTS_PER_PAGE : (page + 1) * PLAN_POINTS_PER_PAGE]:
-        summary, _ = entry.answer.in_language(language)
-        blocks.append(f"<b>{escape(entry.title.get(language))}</b>\n{escape(summary)}")
-    rows = [
-        [InlineKeyboardButton(e.title.get(language), callback_data=OpenEntry(e.id).encode())]
-        for e in entries[page * PLAN_POINTS_PER_PAGE : (page + 1) * PLAN_POINTS_PER_PAGE]
-    ]
-    pager = _pager(lambda p: PlanPage(plan, p), page, pages, language)
-    if pager:
-        rows.append(pager)
-    other = 28 if plan == 20 else 20
-    rows.append(
-        [
-            InlineKeyboardButton(
-                t(language, f"btn_plan_{other}"), callback_data=PlanPage(other, 0).encode()
-            )
-        ]
-    )
-    await _show(update, split_message("\n\n".join(blocks))[0], InlineKeyboardMarkup(rows), edit)
+    pages = plan_pages(plan_lines(base, str(plan)), PLAN_LINES_PER_PAGE)
+    page, notice = _page_within(page, len(pages), language)
+    shown = plan_page(plan, pages, page, plan_overview(base, str(plan)), language)
+    await _show(update, shown.text, shown.keyboard, edit, notice)
 
 
 async def plan_command(update: Update, context: Context) -> None:
@@ -174,25 +171,34 @@ async def compare_command(update: Update, context: Context) -> None:
 # --- timeline and sources ------------------------------------------------------------------------
 
 
-async def timeline_command(update: Update, context: Context) -> None:
+async def send_timeline(update: Update, context: Context, page: int, edit: bool) -> None:
+    """One period of the timeline, each event once; Prev and Next edit the page in place."""
     language = await ui_language(update, context)
-    events = timeline(services(context).engine.base)
-    lines = [t(language, "timeline_title"), ""]
-    lines += [f"<b>{e.event_date}</b> — {escape(e.title.get(language))}" for e in events]
-    rows = [
-        [
-            InlineKeyboardButton(
-                f"{e.event_date} · {e.title.get(language)}"[:64],
-                callback_data=OpenEntry(e.id).encode(),
-            )
-        ]
-        for e in events
-    ]
-    parts = split_message("\n".join(lines))
-    for index, part in enumerate(parts):
-        await message_of(update).reply_text(
-            part, reply_markup=InlineKeyboardMarkup(rows) if index == len(parts) - 1 else None
-        )
+    events = timeline_events(services(context).engine.base)
+    periods = timeline_periods(events, TIMELINE_EVENTS_PER_PAGE)
+    if not periods:
+        await _show(update, t(language, "timeline_title"), None, edit)
+        return
+    page, notice = _page_within(page, len(periods), language)
+    shown = timeline_page(periods, page, language)
+    await _show(update, shown.text, shown.keyboard, edit, notice)
+
+
+async def timeline_command(update: Update, context: Context) -> None:
+    await send_timeline(update, context, 0, edit=False)
+
+
+async def open_from_page(
+    update: Update, context: Context, entry: Entry, back: CallbackData
+) -> None:
+    """An entry opened in place of the page it was listed on, with « Back to that page."""
+    language = await ui_language(update, context)
+    answer = services(context).engine.compose(entry, "", language)
+    keyboard = answer_keyboard(answer, language)
+    rows = [list(row) for row in keyboard.inline_keyboard] if keyboard else []
+    rows.append([InlineKeyboardButton(t(language, "btn_back"), callback_data=back.encode())])
+    text = split_message(render_answer(answer))[0]
+    await _show(update, text, InlineKeyboardMarkup(rows), edit=True)
 
 
 async def sources_command(update: Update, context: Context) -> None:
@@ -220,6 +226,14 @@ async def browse_button(update: Update, context: Context) -> None:
         await send_topic(update, context, callback.topic_id, callback.page, edit=True)
     elif isinstance(callback, PlanPage):
         await send_plan(update, context, callback.plan, callback.page, edit=True)
+    elif isinstance(callback, TimelinePage):
+        await send_timeline(update, context, callback.page, edit=True)
+    elif isinstance(callback, PlanPoint) and callback.entry_id in base.entries:
+        to_plan = PlanPage(callback.plan, callback.page)
+        await open_from_page(update, context, base.entries[callback.entry_id], to_plan)
+    elif isinstance(callback, TimelineEntry) and callback.entry_id in base.entries:
+        to_timeline = TimelinePage(callback.page)
+        await open_from_page(update, context, base.entries[callback.entry_id], to_timeline)
     elif isinstance(callback, Comparison) and callback.entry_id in base.entries:
         language = await ui_language(update, context)
         answer = services(context).engine.compose(base.entries[callback.entry_id], "", language)
@@ -235,6 +249,9 @@ async def browse_button(update: Update, context: Context) -> None:
 
 HANDLERS = [
     CallbackQueryHandler(
-        browse_button, pattern=pattern_for(TopicList, TopicPage, PlanPage, Comparison)
+        browse_button,
+        pattern=pattern_for(
+            TopicList, TopicPage, PlanPage, Comparison, TimelinePage, TimelineEntry, PlanPoint
+        ),
     ),
 ]

@@ -49,12 +49,6 @@ class Thresholds:
     suggest: float  # relevance
     suggest_share: float  # a further entry joins "did you mean" from this ranking share
     max_suggestions: int = 3  # hand-set: at most this many "did you mean" choices
-    # A question about a later time ("ceasefire now?") gets the knowledge date from this relevance,
-    # lower than "did you mean": the words that date it make it look less like the base.
-    # Out-of-scope questions with such words ("weather in kyiv today") stay below it: 0.001-0.075
-    # on the calibration sets' examples, against 0.2-0.99 for most questions about the talks.
-    # Hand-set, not fitted.
-    after: float = 0.2
 
     @classmethod
     def fitted(
@@ -200,13 +194,14 @@ class Engine:
             return Answer(Outcome.empty, question, lang, 0.0, known_until)
         found = self.index.search(question, limit=self.thresholds.max_suggestions + 2)
         picks = self._choices(found, self.thresholds.max_suggestions)
-        relevant = bool(picks) or (bool(found) and found[0].relevance >= self.thresholds.after)
-        if relevant and asks_after(question, known_until, self.base.planned_years):
+        # A question about a later time is never answered from the base, however faintly it
+        # touches it: "weather in kyiv today" is told where the base ends, as "ceasefire now?" is.
+        if asks_after(question, known_until, self.base.planned_years):
             return Answer(
                 Outcome.after,
                 question,
                 lang,
-                found[0].confidence,
+                found[0].confidence if found else 0.0,
                 known_until,
                 suggestions=[
                     self.ref(c.entry_id, lang)

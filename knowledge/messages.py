@@ -6,8 +6,8 @@ from __future__ import annotations
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "after_knowledge_date": (
-            "My knowledge base ends on {date}: I know nothing that happened after it, so I cannot "
-            "tell you the current state."
+            "My knowledge base covers the negotiations to end Russia's war against Ukraine up to "
+            "{date}: I know nothing that happened after it, so I cannot tell you the current state."
         ),
         "known_until_then": "What I knew up to {date}:",
         "empty": 'Ask me about the negotiations to end Russia\'s war against Ukraine, e.g. "what does the 20-point plan say about the army?"',
@@ -40,8 +40,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "de": {
         "after_knowledge_date": (
-            "Meine Wissensbasis endet am {date}: Was danach geschah, weiß ich nicht, den aktuellen "
-            "Stand kann ich also nicht nennen."
+            "Meine Wissensbasis deckt die Verhandlungen über ein Ende des russischen Kriegs gegen die "
+            "Ukraine bis zum {date} ab: Was danach geschah, weiß ich nicht, den aktuellen Stand kann "
+            "ich also nicht nennen."
         ),
         "known_until_then": "Was ich bis zum {date} wusste:",
         "empty": "Fragen Sie mich zu den Verhandlungen über ein Ende des russischen Kriegs gegen die Ukraine, z. B. „Was sagt der 20-Punkte-Plan zur Armee?“",
@@ -74,8 +75,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "uk": {
         "after_knowledge_date": (
-            "Моя база знань закінчується {date}: про те, що сталося після цього, я не знаю, тож "
-            "поточного стану сказати не можу."
+            "Моя база знань охоплює переговори про завершення війни Росії проти України до {date}: "
+            "про те, що сталося після цього, я не знаю, тож поточного стану сказати не можу."
         ),
         "known_until_then": "Що я знав станом на {date}:",
         "empty": "Запитайте мене про переговори щодо завершення війни Росії проти України, наприклад: «що план із 20 пунктів каже про армію?»",
@@ -108,8 +109,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ru": {
         "after_knowledge_date": (
-            "Моя база знаний заканчивается {date}: о том, что произошло после, я не знаю, поэтому "
-            "текущее положение назвать не могу."
+            "Моя база знаний охватывает переговоры о завершении войны России против Украины до "
+            "{date}: о том, что произошло после, я не знаю, поэтому текущее положение назвать не "
+            "могу."
         ),
         "known_until_then": "Что я знал по состоянию на {date}:",
         "empty": "Спросите меня о переговорах о прекращении войны России против Украины, например: «что план из 20 пунктов говорит об армии?»",

@@ -34,6 +34,26 @@ _PRESENT = {
 }
 _PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!\w)")
 
+# How a story ended, or this calendar year: "did the referendum happen in the end", "has Russia
+# answered by now", "в итоге", "цього року". The base stops before any of these outcomes.
+_OUTCOME = {
+    "en": r"in the end|by now|by this point",
+    "de": r"letztendlich|schlussendlich|dieses jahr|in diesem jahr",
+    "uk": r"врешті|зрештою|врешті-решт|в підсумку|у підсумку|цього року|у цьому році|в цьому році",
+    "ru": r"в итоге|в конце концов|в конечном итоге|к этому времени|к настоящему времени"
+    r"|в этом году|этого года",
+}
+_OUTCOME_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_OUTCOME.values()) + r")(?!\w)")
+# Who won an election: the base knows of elections only as planned, so the result lies after it
+# (a question naming a year the base covers is left to the year rule below).
+_WON = re.compile(
+    r"(?<!\w)(?:won|winner|gewonnen|gewinner|sieger|переміг|перемогла|переможець|виграв|виграла"
+    r"|победил|победила|победитель|выиграл|выиграла)(?!\w)"
+)
+_ELECTION = re.compile(r"(?<!\w)(?:election|elections|\w*wahl\w*|вибор\w*|выбор\w*)(?!\w)")
+# A span of years ("2026-27", "2026–2027") is a budget or plan period, not news from that year.
+_YEAR_SPAN = re.compile(r"(?<!\d)20[2-9]\d\s*[-–/]\s*(?:20)?[2-9]\d(?!\d)")
+
 # Month names (and their inflected forms) to month numbers; accents are gone after clean().
 _MONTHS: dict[int, str] = {
     1: r"jan|january|januar|janner|січ\w*|январ\w*",
@@ -79,8 +99,11 @@ def asks_after(
     `planned_years`: years the base itself speaks of as targets (e.g. a roadmap to 2040); a
     question naming one asks about the plan, not about news from that year."""
     text = clean(question)
-    if _PRESENT_WORDS.search(text):
+    if _PRESENT_WORDS.search(text) or _OUTCOME_WORDS.search(text):
         return True
+    if _WON.search(text) and _ELECTION.search(text) and not YEAR.search(text):
+        return True
+    text = _YEAR_SPAN.sub(" ", text)
     for match in YEAR.finditer(text):
         year = int(match.group(1))
         months = _months_near(text, match.start())

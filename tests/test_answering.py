@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.calibrate import Evidence, fit
+from bench.calibrate import Evidence, fit, judge
 from bench.eval import engine_decider
 from bench.evalset import SETS, evaluate, load_questions
 from bot.cli import main
@@ -211,7 +211,9 @@ def test_cli_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         ("gibt es aktuell einen waffenstillstand in der ukraine", "after_knowledge_date"),
         ("що нового по мирному плану цього тижня", "after_knowledge_date"),
         ("что сегодня говорит песков о переговорах", "after_knowledge_date"),
-        ("weather in kyiv today", "out_of_scope"),
+        # Told where the base ends, not "outside what I cover": the reply says both.
+        ("weather in kyiv today", "after_knowledge_date"),
+        ("weather in kyiv", "out_of_scope"),
         ("???", "empty"),
     ],
 )
@@ -243,6 +245,13 @@ def test_reason_says_why_there_is_no_answer(
         ("jetzt", True),
         ("зараз", True),
         ("сейчас", True),
+        ("did the referendum happen in the end", True),
+        ("россия в итоге ответила", True),
+        ("санкции сняли в этом году?", True),
+        ("хто переміг на виборах", True),
+        ("who won the polish presidential election in 2025", False),
+        ("what has trump done so far", False),
+        ("eu loan for 2026-27", False),
     ],
 )
 def test_questions_about_later_times_are_recognised(
@@ -444,22 +453,25 @@ def test_vague_but_plainly_on_topic_question_gets_choices_not_silence(engine: En
     assert answer.outcome is Outcome.suggest and len(answer.suggestions) >= 2
 
 
-WEIGHT_DRIFT = 0.03
+# Refitting after a dependency changed under the features (numpy, rapidfuzz, tokenizers) moves
+# weights along the fit's flat directions: up to 0.073 between two fresh installs a day apart
+# (2026-12-02 -> 12-03), while the decisions moved by one question of 1,653. So the test holds what
+# the scorings decide, and the thresholds.
+DECISION_DRIFT = 0.005  # share of the calibration questions whose tallies may differ
 THRESHOLD_DRIFT = 0.005
 
 
 def test_shipped_scoring_is_what_the_calibration_fit_gives() -> None:
-    """knowledge/scoring.json is reproducible: refitting on the calibration sets gives it again.
-
-    Weights may move by up to WEIGHT_DRIFT when a dependency (numpy, rapidfuzz, tokenizers)
-    changes under the features: 0.015 was seen between two installs a day apart, 2026-12-02. A
-    changed set, feature or fit moves them further; thresholds stay within THRESHOLD_DRIFT."""
+    """knowledge/scoring.json is reproducible: refitting on the calibration sets decides as it
+    does. A changed set, feature or fit moves the decisions further than DECISION_DRIFT."""
     evidence = Evidence.collect(report=lambda _line: None)
-    fitted = fit(evidence, range(len(evidence.questions)), report=lambda _line: None)
+    everything = range(len(evidence.questions))
+    fitted = fit(evidence, everything, report=lambda _line: None)
     shipped = Scoring.load()
-    assert fitted.rank_weights == pytest.approx(shipped.rank_weights, abs=WEIGHT_DRIFT)
-    assert fitted.confidence_weights == pytest.approx(shipped.confidence_weights, abs=WEIGHT_DRIFT)
-    assert fitted.relevance_weights == pytest.approx(shipped.relevance_weights, abs=WEIGHT_DRIFT)
+    refit, now = judge(fitted, evidence, everything), judge(shipped, evidence, everything)
+    allowed = DECISION_DRIFT * len(evidence.questions)
+    for name in ("offered_right", "answered", "answered_right", "outside_offered"):
+        assert abs(getattr(refit, name) - getattr(now, name)) <= allowed, name
     assert (fitted.answer, fitted.suggest) == pytest.approx(
         (shipped.answer, shipped.suggest), abs=THRESHOLD_DRIFT
     )
