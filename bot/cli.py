@@ -47,10 +47,17 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "confidence": round(answer.confidence, 4),
         "language": answer.language,
         "title": answer.title,
+        "verdict": answer.verdict.value if answer.verdict else None,
         "body": body_text(answer),
         "text": as_text(answer),
         "sources": [
-            {"publisher": s.publisher, "title": s.title, "url": s.url, "published": s.published}
+            {
+                "publisher": s.publisher,
+                "title": s.title,
+                "url": s.url,
+                "published": s.published,
+                "relay": s.relay,
+            }
             for s in answer.sources
         ],
         "as_of": answer.as_of.isoformat() if answer.as_of else None,

@@ -162,6 +162,19 @@ class PlanPoint(CallbackData):
     entry_id: str
 
 
+@dataclass(frozen=True)
+class AnswerView(CallbackData):
+    """More (positions and details) or less of an answer, in the language it was given in, with
+    the yes or no its question got (`verdict`: the entry's curated verdict is shown again)."""
+
+    ACTION = "m"
+    PATTERNS = (ENTRY_ID, r"[01]", r"[01]", r"en|de|uk|ru")
+    entry_id: str
+    more: bool
+    verdict: bool
+    language: str
+
+
 ACTIONS: dict[str, type[CallbackData]] = {
     cls.ACTION: cls
     for cls in (
@@ -177,6 +190,7 @@ ACTIONS: dict[str, type[CallbackData]] = {
         TimelinePage,
         TimelineEntry,
         PlanPoint,
+        AnswerView,
     )
 }
 

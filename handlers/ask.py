@@ -9,13 +9,14 @@ from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from chat.callbacks import (
+    AnswerView,
     EntrySources,
     OpenEntry,
     RelatedEntries,
     decode,
     pattern_for,
 )
-from chat.render import render_answer, render_sources_detail, split_message
+from chat.render import has_more, render_answer, render_sources_detail, split_message
 from chat.texts import t
 from handlers.context import (
     Context,
@@ -31,8 +32,11 @@ from knowledge.answer import Answer, Outcome
 logger = logging.getLogger(__name__)
 
 
-def answer_keyboard(answer: Answer, language: str) -> InlineKeyboardMarkup | None:
-    """Sources and Related for an answer; one button per choice for "did you mean"."""
+def answer_keyboard(
+    answer: Answer, language: str, more: bool = False
+) -> InlineKeyboardMarkup | None:
+    """More (or Less), Sources and Related for an answer; one button per choice for "did you
+    mean"."""
     if answer.outcome in (Outcome.suggest, Outcome.after) and answer.suggestions:
         return InlineKeyboardMarkup(
             [
@@ -41,11 +45,21 @@ def answer_keyboard(answer: Answer, language: str) -> InlineKeyboardMarkup | Non
             ]
         )
     if answer.outcome is Outcome.answer and answer.entry_id:
-        row = [
+        row = []
+        if more or has_more(answer):
+            view = AnswerView(
+                answer.entry_id, not more, answer.verdict is not None, answer.language
+            )
+            row.append(
+                InlineKeyboardButton(
+                    t(language, "btn_less" if more else "btn_more"), callback_data=view.encode()
+                )
+            )
+        row.append(
             InlineKeyboardButton(
                 t(language, "btn_sources"), callback_data=EntrySources(answer.entry_id).encode()
             )
-        ]
+        )
         if answer.related:
             row.append(
                 InlineKeyboardButton(
@@ -58,7 +72,8 @@ def answer_keyboard(answer: Answer, language: str) -> InlineKeyboardMarkup | Non
 
 
 async def send_answer(message: Message, answer: Answer, language: str) -> None:
-    """Sends the answer (split on block boundaries if long), replying to the question in groups."""
+    """Sends the answer's first, phone-sized message (split on block boundaries should it still be
+    long), replying to the question in groups; the rest is behind its buttons."""
     parts = split_message(render_answer(answer))
     keyboard = answer_keyboard(answer, language)
     quote = message.chat.type != ChatType.PRIVATE
@@ -67,6 +82,34 @@ async def send_answer(message: Message, answer: Answer, language: str) -> None:
         await message.reply_text(
             part, reply_markup=keyboard if last else None, do_quote=quote and index == 0
         )
+
+
+async def answer_view_button(update: Update, context: Context) -> None:
+    """More: the answer with positions, details and where sources differ; Less: back to the first
+    message. Edited in place, in the language the answer was given in."""
+    query = query_of(update)
+    callback = decode(query.data)
+    svc = services(context)
+    entry = (
+        svc.engine.base.entries.get(callback.entry_id)
+        if isinstance(callback, AnswerView)
+        else None
+    )
+    if not isinstance(callback, AnswerView) or entry is None:
+        await expired(update, context)
+        return
+    await query.answer()
+    answer = svc.engine.compose(
+        entry, "", callback.language, settled=callback.verdict and entry.verdict is not None
+    )
+    parts = split_message(render_answer(answer, more=callback.more))
+    keyboard = answer_keyboard(answer, callback.language, more=callback.more)
+    await query.edit_message_text(parts[0], reply_markup=keyboard if len(parts) == 1 else None)
+    if len(parts) > 1 and isinstance(query.message, Message):
+        for index, part in enumerate(parts[1:], start=2):
+            await query.message.reply_text(
+                part, reply_markup=keyboard if index == len(parts) else None
+            )
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
@@ -214,4 +257,5 @@ HANDLERS = [
     CallbackQueryHandler(
         entry_button, pattern=pattern_for(OpenEntry, EntrySources, RelatedEntries)
     ),
+    CallbackQueryHandler(answer_view_button, pattern=pattern_for(AnswerView)),
 ]

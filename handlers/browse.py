@@ -26,7 +26,7 @@ from chat.callbacks import (
     decode,
     pattern_for,
 )
-from chat.render import escape, render_answer, split_message
+from chat.render import escape, relay_label, render_answer, split_message
 from chat.texts import t
 from handlers.ask import answer_keyboard, expired, send_answer
 from handlers.context import Context, message_of, not_modified, services, ui_language
@@ -205,7 +205,11 @@ async def sources_command(update: Update, context: Context) -> None:
     language = await ui_language(update, context)
     cited = citations(services(context).engine.base)
     lines = [t(language, "sources_title", count=cited.sources), ""]
-    lines += [f"• {escape(publisher)} ({count})" for publisher, count in cited.by_publisher]
+    relay = f" {relay_label(language)}"
+    lines += [
+        f"• {escape(publisher)} ({count}){relay if publisher in cited.relays else ''}"
+        for publisher, count in cited.by_publisher
+    ]
     for part in split_message("\n".join(lines)):
         await message_of(update).reply_text(part)
 

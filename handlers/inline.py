@@ -11,6 +11,7 @@ from telegram.constants import InlineQueryLimit, ParseMode
 from telegram.ext import ChosenInlineResultHandler, InlineQueryHandler
 
 from chat.render import render_answer, split_message
+from handlers.ask import answer_keyboard
 from handlers.context import Context, services, ui_language
 from knowledge.schema import Kind
 
@@ -35,6 +36,8 @@ async def inline_query(update: Update, context: Context) -> None:
         entry = svc.engine.base.entries[candidate.entry_id]
         if entry.kind is Kind.disambiguation:
             continue
+        # The same first message as in a chat (the yes or no where the query settles it), with
+        # its More, Sources and Related buttons: they edit the inserted message in place.
         answer = svc.engine.compose(entry, text, language, candidate.confidence)
         snippet = (
             answer.summary
@@ -51,6 +54,7 @@ async def inline_query(update: Update, context: Context) -> None:
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 ),
+                reply_markup=answer_keyboard(answer, ui),
             )
         )
     await query.answer(results, cache_time=30, is_personal=True)

@@ -7,13 +7,15 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
 from knowledge.normalize import surface_tokens, well_formed
-from knowledge.schema import LANGUAGES, Entry, Kind, Localized
+from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
 from knowledge.search import Candidate, Phrasing, SearchIndex
 from knowledge.timeframe import asks_after
+from knowledge.yesno import verdict_for
 
 
 class Outcome(str, Enum):
@@ -61,11 +63,14 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class SourceRef:
-    number: int
+    number: int  # the entry's sources in order, from 1: what the answer's [n] markers refer to
     publisher: str
     title: str
     url: str
-    published: str
+    published: str  # the date as a reader should see it (date_label)
+    when: str = ""  # ISO publication date, else the (partial) date of the event it covers
+    relay: bool = False  # a mirror, an aggregator or a republished copy
+    reliability: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ class Answer:
     disagreement: str | None = None
     note: str | None = None  # e.g. why a question is out of scope
     note_entry_id: str | None = None  # the disambiguation entry the note comes from
+    verdict: YesNo | None = None  # the curated yes or no, only for a yes/no question it settles
+    verdict_reason: str | None = None  # why, in one sentence, in summary_language
 
     @property
     def answered(self) -> bool:
@@ -110,7 +117,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
-    """What questions are matched against: the written phrasings, and with `content` also each
+    """What questions are matched against: the written phrasings (with the yes/no questions of
+    verdicts), and with `content` also each
     entry's title and the sentences of its answer in every language, weighted lower."""
     out = [
         Phrasing(entry.id, phrasing, language)
@@ -118,14 +126,22 @@ def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
         for language, items in entry.phrasings.by_language().items()
         for phrasing in items
     ]
+    # The yes/no questions a verdict settles are phrasings of their entry too.
+    out += [
+        Phrasing(entry.id, question, language)
+        for entry in base.entries.values()
+        if entry.verdict is not None
+        for language in LANGUAGES
+        for question in getattr(entry.verdict.questions, language)
+    ]
     if content:
         for entry in base.entries.values():
             for language in LANGUAGES:
                 title = getattr(entry.title, language)
                 if title:
                     out.append(Phrasing(entry.id, title, language, TITLE_WEIGHT, trigrams=False))
-                answer = getattr(entry.answer, language)
-                for sentence in _SENTENCE_END.split(answer or ""):
+                answer = without_markers(getattr(entry.answer, language) or "")
+                for sentence in _SENTENCE_END.split(answer):
                     if len(sentence) > SHORT_SENTENCE:
                         out.append(
                             Phrasing(entry.id, sentence, language, SENTENCE_WEIGHT, trigrams=False)
@@ -229,28 +245,57 @@ class Engine:
         return EntryRef(entry_id, self.base.entries[entry_id].title.get(language))
 
     def compose(
-        self, entry: Entry, question: str, language: str, confidence: float = 1.0
+        self,
+        entry: Entry,
+        question: str,
+        language: str,
+        confidence: float = 1.0,
+        settled: bool = False,
     ) -> Answer:
         """The full answer for one entry, e.g. when a button or deep link names it."""
-        return compose(self.base, entry, question, language, confidence)
+        return compose(self.base, entry, question, language, confidence, settled)
 
 
 def _sources(base: KnowledgeBase, entry: Entry) -> list[SourceRef]:
     return [
-        SourceRef(number, s.publisher, s.title, str(s.url), s.date_label)
+        SourceRef(
+            number,
+            s.publisher,
+            s.title,
+            str(s.url),
+            s.date_label,
+            s.published.isoformat() if s.published else (s.event_date or ""),
+            s.relay,
+            s.reliability,
+        )
         for number, s in enumerate(base.sources_of(entry), start=1)
     ]
 
 
 def compose(
-    base: KnowledgeBase, entry: Entry, question: str, language: str, confidence: float = 1.0
+    base: KnowledgeBase,
+    entry: Entry,
+    question: str,
+    language: str,
+    confidence: float = 1.0,
+    settled: bool = False,
 ) -> Answer:
     """The full answer for one entry in `language`: every text of the entry in that language where
-    its summary is translated, else all of it in English (never a mix)."""
+    its summary is translated, else all of it in English (never a mix).
+
+    The entry's verdict (yes or no) comes with it when `question` is one the verdict settles, or
+    with `settled` (a button re-showing an answer that had it)."""
     summary, used = entry.answer.in_language(language)
 
     def local(text: Localized | None) -> str | None:
         return None if text is None else (getattr(text, used, None) or text.en)
+
+    if settled:
+        verdict = entry.verdict
+    elif question:
+        verdict = verdict_for(entry, question, detect_language(question, hint=language))
+    else:
+        verdict = None
 
     return Answer(
         outcome=Outcome.answer,
@@ -274,4 +319,6 @@ def compose(
             if r in base.entries
         ],
         disagreement=local(entry.disagreement),
+        verdict=verdict.answer if verdict else None,
+        verdict_reason=local(verdict.because) if verdict else None,
     )

@@ -249,6 +249,7 @@ def _chunks(items: list[Item], size: int) -> list[list[Item]]:
 class Citations:
     sources: int  # distinct sources cited
     by_publisher: list[tuple[str, int]]  # citations per publisher, most cited first
+    relays: frozenset[str] = frozenset()  # publishers cited only through weak relays
 
 
 def citations(base: KnowledgeBase) -> Citations:
@@ -256,7 +257,10 @@ def citations(base: KnowledgeBase) -> Citations:
     by_publisher: Counter[str] = Counter()
     for source_id, count in cited.items():
         by_publisher[base.sources[source_id].publisher] += count
-    return Citations(len(cited), by_publisher.most_common())
+    relays = frozenset(by_publisher) - {
+        base.sources[s].publisher for s in cited if not base.sources[s].relay
+    }
+    return Citations(len(cited), by_publisher.most_common(), relays)
 
 
 def find_topics(base: KnowledgeBase, words: list[str]) -> tuple[set[str], list[str]]:

@@ -32,6 +32,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan_28": "28-point draft (Nov 2025)",
         "plan_20": "20-point plan (Dec 2025)",
         "european_plan": "European counter-proposal",
+        "yes": "Yes",
+        "no": "No",
+        "relay": "relay",
+        "sources_differ_more": "Sources differ on this: see More.",
+        "more_sources": "+{count}",
     },
     "de": {
         "after_knowledge_date": (
@@ -62,6 +67,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan_28": "28-Punkte-Entwurf (Nov. 2025)",
         "plan_20": "20-Punkte-Plan (Dez. 2025)",
         "european_plan": "Europäischer Gegenvorschlag",
+        "yes": "Ja",
+        "no": "Nein",
+        "relay": "Übernahme",
+        "sources_differ_more": "Die Quellen widersprechen sich hier: siehe Mehr.",
+        "more_sources": "+{count}",
     },
     "uk": {
         "after_knowledge_date": (
@@ -91,6 +101,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan_28": "Проєкт із 28 пунктів (лист. 2025)",
         "plan_20": "План із 20 пунктів (груд. 2025)",
         "european_plan": "Європейська контрпропозиція",
+        "yes": "Так",
+        "no": "Ні",
+        "relay": "передрук",
+        "sources_differ_more": "Джерела тут розходяться: див. «Більше».",
+        "more_sources": "+{count}",
     },
     "ru": {
         "after_knowledge_date": (
@@ -121,8 +136,47 @@ TEXTS: dict[str, dict[str, str]] = {
         "plan_28": "Проект из 28 пунктов (нояб. 2025)",
         "plan_20": "План из 20 пунктов (дек. 2025)",
         "european_plan": "Европейское контрпредложение",
+        "yes": "Да",
+        "no": "Нет",
+        "relay": "перепечатка",
+        "sources_differ_more": "Источники здесь расходятся: см. «Подробнее».",
+        "more_sources": "+{count}",
     },
 }
+
+
+# Short month names for dates in compact source lines ("24 Dec 2025", "24. Dez. 2025").
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": tuple("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()),
+    "de": tuple("Jan. Feb. März Apr. Mai Juni Juli Aug. Sep. Okt. Nov. Dez.".split()),
+    "uk": tuple("січ. лют. бер. квіт. трав. черв. лип. серп. вер. жовт. лист. груд.".split()),
+    "ru": tuple("янв. февр. марта апр. мая июня июля авг. сент. окт. нояб. дек.".split()),
+}
+# The month alone ("Dec 2025"), where a source gives only the month of the event it covers.
+MONTHS_ALONE: dict[str, tuple[str, ...]] = {
+    "en": MONTHS["en"],
+    "de": MONTHS["de"],
+    "uk": tuple(
+        "січ. лют. берез. квіт. трав. черв. лип. серп. верес. жовт. листоп. груд.".split()
+    ),
+    "ru": tuple("янв. февр. март апр. май июнь июль авг. сент. окт. нояб. дек.".split()),
+}
+
+
+def short_date(language: str, value: str) -> str:
+    """A full or partial ISO date (YYYY, YYYY-MM, YYYY-MM-DD) as a reader of `language` writes it
+    briefly: "24 Dec 2025", "24. Dez. 2025", "24 груд. 2025", "Dec 2025"."""
+    parts = value.split("-")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts):
+        return value
+    year, month = parts[0], int(parts[1])
+    if not 1 <= month <= 12:
+        return value
+    if len(parts) == 2:
+        return f"{MONTHS_ALONE.get(language, MONTHS_ALONE['en'])[month - 1]} {year}"
+    day = int(parts[2])
+    name = MONTHS.get(language, MONTHS["en"])[month - 1]
+    return f"{day}. {name} {year}" if language == "de" else f"{day} {name} {year}"
 
 
 def wording(language: str, key: str) -> str:

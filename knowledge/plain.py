@@ -36,6 +36,10 @@ def body_text(answer: Answer) -> str:
             else [wording(lang, "no_answer")]
         )
     lines = [answer.summary]
+    if answer.verdict is not None:
+        verdict = wording(lang, answer.verdict.value)
+        lines = [f"{verdict} — {answer.verdict_reason}" if answer.verdict_reason else verdict, ""]
+        lines.append(answer.summary)
     if answer.summary_language != lang:
         lines.append(wording(lang, "translation_missing"))
     if answer.positions:
@@ -52,7 +56,10 @@ def body_text(answer: Answer) -> str:
 
 def _sources(answer: Answer) -> list[str]:
     lines = [f"{wording(answer.language, 'sources')}:"]
+    relay = f" ({wording(answer.language, 'relay')})"
     lines += [
-        f"  [{s.number}] {s.publisher}: {s.title} ({s.published}) {s.url}" for s in answer.sources
+        f"  [{s.number}] {s.publisher}{relay if s.relay else ''}: "
+        f"{s.title} ({s.published}) {s.url}"
+        for s in answer.sources
     ]
     return lines

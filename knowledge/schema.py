@@ -7,10 +7,21 @@ import re
 from enum import Enum
 from typing import Annotated
 
-from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 LANGUAGES = ("en", "de", "uk", "ru")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,47}$"
+
+# A claim marker in an answer's text: "[2]" cites the entry's second source (sources in order).
+MARKER = re.compile(r"\[(\d{1,2})\]")
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Text = Annotated[str, Field(min_length=1)]
@@ -27,6 +38,16 @@ def _partial_date(value: str) -> str:
 
 
 PartialDate = Annotated[str, AfterValidator(_partial_date)]
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The source numbers a text's [n] markers cite, in order of first mention."""
+    return list(dict.fromkeys(int(n) for n in MARKER.findall(text)))
+
+
+def without_markers(text: str) -> str:
+    """The text with its [n] markers taken out (for matching questions against it)."""
+    return re.sub(r"\s*" + MARKER.pattern, "", text)
 
 
 class Frozen(BaseModel):
@@ -57,6 +78,11 @@ class Source(Frozen):
     )
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "en"
     reliability: str | None = None
+    relay: bool = Field(
+        default=False,
+        description="A weak relay: a mirror, an aggregator or a republished copy of another "
+        "publisher's report (labelled wherever the source is shown).",
+    )
 
     @model_validator(mode="after")
     def _dated(self) -> Source:
@@ -164,6 +190,40 @@ class Localized(Frozen):
         return [language for language in LANGUAGES[1:] if not getattr(self, language)]
 
 
+class YesNo(str, Enum):
+    yes = "yes"
+    no = "no"
+
+
+class VerdictQuestions(Frozen):
+    """The yes/no questions a verdict settles, as people ask them, per language."""
+
+    en: list[Phrasing] = Field(min_length=1)
+    de: list[Phrasing] = Field(min_length=1)
+    uk: list[Phrasing] = Field(min_length=1)
+    ru: list[Phrasing] = Field(min_length=1)
+
+    def all(self) -> list[str]:
+        return [*self.en, *self.de, *self.uk, *self.ru]
+
+
+class Verdict(Frozen):
+    """A yes or no the entry's sources settle, for the questions written here only: the bot never
+    says yes or no to a question that is not one of them (nor closely the same)."""
+
+    answer: YesNo
+    questions: VerdictQuestions
+    because: Localized = Field(description="Why, in one sentence (shown after the yes or no).")
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _yaml_boolean(cls, value: object) -> object:
+        """YAML 1.1 reads an unquoted yes or no as a boolean: take it as meant."""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return value
+
+
 class Entry(Frozen):
     """One thing the bot can answer."""
 
@@ -185,6 +245,7 @@ class Entry(Frozen):
         default=None,
         description="Where sources differ: both claims, each with publisher and date.",
     )
+    verdict: Verdict | None = None
 
     @model_validator(mode="after")
     def _comparison_has_positions(self) -> Entry:
@@ -202,6 +263,8 @@ class Entry(Frozen):
         if self.disagreement is not None:
             fields["disagreement"] = self.disagreement
         fields.update({f"positions.{party.value}": view for party, view in self.positions.items()})
+        if self.verdict is not None:
+            fields["verdict.because"] = self.verdict.because
         return fields
 
 

@@ -3,6 +3,7 @@ phrasings."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,21 @@ from knowledge.loader import (
     read_base,
 )
 from knowledge.normalize import normalize
-from knowledge.schema import LANGUAGES, Entry, Source, Topic
+from knowledge.schema import LANGUAGES, Entry, Source, Topic, cited_numbers
+from knowledge.yesno import asks_yes_or_no, verdict_for
 
 # Two phrasings of different entries this alike (token_sort_ratio on normalised text) leave the
 # matcher nothing to tell them apart by.
 CONFUSABLE_AT = 96.0
 OFF_TOPIC = -1
+# An answer is a summary that fits a phone screen with its title, date and source line: at most
+# this many characters (positions and details, behind More, are not counted).
+SUMMARY_LIMIT = 600
+# Words of a source's publisher or reliability note that make it a weak relay (a mirror, an
+# aggregator, a republished copy): such a source must say `relay: true`, so it is labelled.
+RELAY_WORDS = re.compile(
+    r"\b(cop(y|ies)|mirror|aggregat\w*|relay\w*|repost\w*|republish\w*)\b", re.I
+)
 
 Measure = Callable[[KnowledgeBase, Entry, str], int]
 
@@ -48,6 +58,9 @@ def check_base(
     raw = read_base(bundled_dir() if source is None else source)
     problems = list(raw.problems)
     base = _cross_check(raw, problems)
+    _check_markers(raw, problems)
+    _check_verdicts(raw, problems)
+    _check_relays(raw, problems)
     if measure is not None:
         _check_lengths(base, raw, measure, limit, problems)
     if confusable:
@@ -138,6 +151,18 @@ def _check_lengths(
         for language in LANGUAGES:
             if language != "en" and getattr(entry.answer, language) is None:
                 continue
+            summary = len(getattr(entry.answer, language))
+            if summary > SUMMARY_LIMIT:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        entry.id,
+                        f"answer.{language}",
+                        f"{summary} characters, more than a summary's {SUMMARY_LIMIT} "
+                        "(nuance belongs in 'details', behind More)",
+                    )
+                )
             length = measure(base, entry, language)
             if length > limit:
                 problems.append(
@@ -150,6 +175,69 @@ def _check_lengths(
                         f"more than one Telegram message ({limit})",
                     )
                 )
+
+
+def _check_markers(raw: RawBase, problems: list[Problem]) -> None:
+    """Every [n] marker cites one of the entry's sources (numbered in order from 1)."""
+    for entry, file, line in raw.entries:
+        count = len(entry.sources)
+        for name, localized in entry.translatable().items():
+            for language in LANGUAGES:
+                text = getattr(localized, language) or ""
+                for number in cited_numbers(text):
+                    if not 1 <= number <= count:
+                        problems.append(
+                            Problem(
+                                file,
+                                line,
+                                entry.id,
+                                f"{name}.{language}",
+                                f"marker [{number}] cites no source: the entry has {count}",
+                            )
+                        )
+
+
+def _check_verdicts(raw: RawBase, problems: list[Problem]) -> None:
+    """A verdict's questions are yes/no questions of their language that get the verdict."""
+    for entry, file, line in raw.entries:
+        if entry.verdict is None:
+            continue
+        for language in LANGUAGES:
+            for index, question in enumerate(getattr(entry.verdict.questions, language)):
+                field = f"verdict.questions.{language}.{index}"
+                if not asks_yes_or_no(question, language):
+                    problems.append(
+                        Problem(
+                            file,
+                            line,
+                            entry.id,
+                            field,
+                            f"'{question}' is not a yes/no question by the rules of '{language}'",
+                        )
+                    )
+                elif verdict_for(entry, question, language) is None:
+                    problems.append(
+                        Problem(
+                            file, line, entry.id, field, f"'{question}' does not get the verdict"
+                        )
+                    )
+
+
+def _check_relays(raw: RawBase, problems: list[Problem]) -> None:
+    """A source its own note calls a copy, mirror or aggregator is marked as a relay."""
+    for source, file, line in raw.sources:
+        said = f"{source.publisher} {source.reliability or ''}"
+        if not source.relay and RELAY_WORDS.search(said):
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    source.id,
+                    "relay",
+                    "publisher or note calls it a copy, mirror, aggregator or relay: "
+                    "add 'relay: true'",
+                )
+            )
 
 
 def _check_translations(raw: RawBase, problems: list[Problem]) -> None:
@@ -166,7 +254,8 @@ def _check_confusable(raw: RawBase, problems: list[Problem]) -> None:
     texts: list[str] = []
     owners: list[int] = []  # index into raw.entries; OFF_TOPIC for the off-topic questions
     for index, (entry, _, _) in enumerate(raw.entries):
-        for phrasings in entry.phrasings.by_language().values():
+        verdict = entry.verdict.questions.all() if entry.verdict else []
+        for phrasings in [*entry.phrasings.by_language().values(), verdict]:
             for phrasing in phrasings:
                 texts.append(normalize(phrasing))
                 owners.append(index)

@@ -185,12 +185,14 @@ def test_cli_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "confidence",
         "language",
         "title",
+        "verdict",
         "body",
         "text",
         "sources",
         "as_of",
         "suggestions",
     }
+    assert data["verdict"] is None  # "what does putin want" is no yes/no question
     assert (
         data["answered"] is True
         and data["reason"] == "answered"

@@ -74,7 +74,7 @@ async def test_question_gets_a_sourced_answer_with_buttons(
     preview = json.loads(preview) if isinstance(preview, str) else preview
     assert preview == {"is_disabled": True}
     labels = [text for row in answer.buttons for text, _ in row]
-    assert labels[:1] == ["Sources"] and "Related" in labels
+    assert labels == ["More", "Sources", "Related"]
 
     sources = await chat.press(answer, "Sources")
     assert sources.last.is_edit and "Sources for:" in sources.last.plain
@@ -208,8 +208,10 @@ async def test_plan_walks_both_plans(api: FakeBotAPI, bot: Application) -> None:
 async def test_compare_side_by_side(api: FakeBotAPI, bot: Application) -> None:
     chat = api.private_chat()
     nato = await chat.send("/compare nato")
+    assert "Ukraine:" not in nato.last.plain  # the summary first, on one screen
+    side_by_side = await chat.press(nato.last, "More")
     for party in ("Ukraine:", "Russia:", "United States:", "Europe:"):
-        assert party in nato.last.plain
+        assert party in side_by_side.last.plain
     menu = await chat.send("/compare")
     options = [t for row in menu.last.buttons for t, _ in row]
     assert len(options) >= 8

@@ -97,6 +97,18 @@ def test_dump_prints_every_entry_with_phrasings_and_sources(
 
 # --- a small tree, broken on purpose -------------------------------------------------------------
 
+# A verdict as curators write it (an unquoted yes is YAML's boolean true, taken as meant).
+VERDICT = """\
+    verdict:
+      answer: yes
+      questions:
+        en: ["is alpha settled"]
+        de: ["ist alpha entschieden"]
+        uk: ["чи вирішено альфа"]
+        ru: ["решено ли альфа"]
+      because: {en: "it is [1].", de: "es ist so [1].", uk: "так [1].", ru: "да [1]."}
+"""
+
 
 def test_valid_tree_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, problems = run_check(capsys, write_tree(tmp_path))
@@ -153,10 +165,28 @@ def test_valid_tree_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
             "unknown id 'gamma-entry'",
         ),
         (
-            entry("alpha-entry", "alpha", answer="x " * 2100),
+            entry("alpha-entry", "alpha", answer="x " * 320),
+            "alpha-entry",
+            "answer.en",
+            "more than a summary's 600",
+        ),
+        (
+            entry("alpha-entry", "alpha", "    details: " + "x " * 2100 + "\n"),
             "alpha-entry",
             "answer.en",
             "more than one Telegram message",
+        ),
+        (
+            entry("alpha-entry", "alpha", answer="Claimed twice [1][2]."),
+            "alpha-entry",
+            "answer.en",
+            "marker [2] cites no source: the entry has 1",
+        ),
+        (
+            entry("alpha-entry", "alpha", VERDICT.replace("is alpha settled", "alpha settled")),
+            "alpha-entry",
+            "verdict.questions.en.0",
+            "is not a yes/no question",
         ),
         (
             entry("alpha-entry", "alpha") + entry("alpha-entry", "beta"),
@@ -179,7 +209,10 @@ def test_valid_tree_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         "unknown-source",
         "unknown-topic",
         "unknown-related",
-        "too-long",
+        "summary-too-long",
+        "more-view-too-long",
+        "marker-out-of-range",
+        "verdict-not-a-yes-no-question",
         "duplicate-id",
         "confusable",
     ],
