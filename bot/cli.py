@@ -8,8 +8,9 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -35,6 +36,16 @@ def _load(directory: Path) -> KnowledgeBase:
     from chat.render import answer_length
 
     return load_base(directory, measure=answer_length)
+
+
+def _progress(command: str) -> Callable[[str], None]:
+    """Prints each finished step of a long command on stderr, with the seconds so far."""
+    start = time.monotonic()
+
+    def report(step: str) -> None:
+        print(f"{command}: {step} ({time.monotonic() - start:.1f} s)", file=sys.stderr, flush=True)
+
+    return report
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -110,7 +121,7 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     from chat.render import answer_length
 
     directory = _knowledge_dir(args.dir)
-    base, problems = check_base(directory, measure=answer_length)
+    base, problems = check_base(directory, measure=answer_length, progress=_progress("kb check"))
     for problem in problems:
         print(problem)
     if base is None:
@@ -174,7 +185,9 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
     from chat.render import answer_length
 
     # The full check, confusable phrasings included; a broken base raises KnowledgeError, exit 1.
-    base = load_base(directory, measure=answer_length, confusable=True)
+    base = load_base(
+        directory, measure=answer_length, confusable=True, progress=_progress("kb publish")
+    )
     settings = _settings()
 
     def progress(stage: str, done: int, total: int) -> None:
