@@ -25,6 +25,7 @@ from handlers.commands import set_menus
 from handlers.context import CONTEXT_TYPES, BotData, Context, Services
 from knowledge.answer import Engine
 from knowledge.loader import Files
+from knowledge.saved_index import load_index
 from knowledge.validate import load_base
 from knowledge.versions import content_version
 from storage.db import Database
@@ -70,7 +71,11 @@ def load_engine(settings: Settings, files: Files | None = None) -> Engine:
     """Loads and indexes the knowledge base (KNOWLEDGE_DIR or the bundled one, or the files of a
     published bundle); raises KnowledgeError when it is broken."""
     base = load_base(settings.knowledge_dir if files is None else files, measure=answer_length)
-    engine = Engine(base, answer=settings.answer_threshold, suggest=settings.suggest_threshold)
+    index = load_index(base, settings.index_cache_dir)
+    index.speller.prepare()  # here, not on a user's first misspelt question
+    engine = Engine(
+        base, answer=settings.answer_threshold, suggest=settings.suggest_threshold, index=index
+    )
     freeze_long_lived()
     return engine
 

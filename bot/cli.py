@@ -86,9 +86,18 @@ def _questions(path: str) -> Iterator[tuple[int, str | None]]:
             stream.close()
 
 
+def _index_cache_dir() -> Path | None:
+    """INDEX_CACHE_DIR, read without the bot's settings (pydantic-settings is not needed here)."""
+    chosen = os.environ.get("INDEX_CACHE_DIR", "").strip()
+    return Path(chosen) if chosen else None
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
+    from knowledge.saved_index import load_index
+
     # Without the rendered-length check (that is `kb check`'s): it would import telegram.
-    engine = Engine(load_base(_knowledge_dir(args.knowledge_dir)))
+    base = load_base(_knowledge_dir(args.knowledge_dir))
+    engine = Engine(base, index=load_index(base, _index_cache_dir()))
     if args.batch:
         bad = 0
         for number, question in _questions(args.batch):
@@ -202,6 +211,9 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
         finally:
             await db.close()
 
+    from knowledge.saved_index import load_index
+
+    load_index(base, settings.index_cache_dir)  # ready before any bot asks for it
     print(f"publishing version {content_version(base)} ...", file=sys.stderr)
     result = asyncio.run(run())
     if not result.recorded:

@@ -141,6 +141,11 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="First back-off after a network error or 5xx."
     )
     notify_backoff_cap_seconds: float = Field(default=600.0, gt=0, description="Longest back-off.")
+    index_cache_dir: Path | None = Field(
+        default=None,
+        description="Where search indexes are saved, one per content version (default: the "
+        "user's cache directory, $XDG_CACHE_HOME/briefing-bot or ~/.cache/briefing-bot).",
+    )
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -151,7 +156,14 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("knowledge_dir", "redis_url", "webhook_url", "webhook_secret", mode="before")
+    @field_validator(
+        "knowledge_dir",
+        "redis_url",
+        "webhook_url",
+        "webhook_secret",
+        "index_cache_dir",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """`KNOWLEDGE_DIR=` as .env.example has it means unset, not the current directory."""

@@ -26,13 +26,25 @@ class Speller:
     def __init__(self, written: dict[str, Counter[str]], vocabulary: Collection[str]) -> None:
         self.vocabulary = vocabulary
         self.written = written
+        # Each language's deletion index, built when a word of it first needs correcting (most
+        # questions need none; a command-line question rarely more than one language).
         self._by_deletion: dict[str, dict[str, str]] = {}
-        for language, words in written.items():
+
+    def prepare(self) -> None:
+        """Builds every language's deletion index now: a running bot does it while loading, not
+        on a user's first misspelt question."""
+        for language in self.written:
+            self._deletions_in(language)
+
+    def _deletions_in(self, language: str) -> dict[str, str]:
+        index = self._by_deletion.get(language)
+        if index is None:
             index = self._by_deletion[language] = {}
-            for word, _count in words.most_common():
+            for word, _count in self.written[language].most_common():
                 if len(word) >= self.MIN_LENGTH:
                     for variant in _deletions(word):
                         index.setdefault(variant, word)
+        return index
 
     def split(self, word: str) -> list[str] | None:
         """Two known words a compound is made of: 'kriegsende' -> 'krieg', 'ende'."""
@@ -58,7 +70,7 @@ class Speller:
         return None
 
     def _correct_in(self, word: str, language: str) -> str | None:
-        written, by_deletion = self.written[language], self._by_deletion[language]
+        written, by_deletion = self.written[language], self._deletions_in(language)
         if word in written:
             return word
         if word in by_deletion:  # the user left a letter out
