@@ -93,11 +93,12 @@ def _index_cache_dir() -> Path | None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from knowledge.saved_index import load_index
+    from knowledge.saved_index import load_base_saved, load_index
 
     # Without the rendered-length check (that is `kb check`'s): it would import telegram.
-    base = load_base(_knowledge_dir(args.knowledge_dir))
-    engine = Engine(base, index=load_index(base, _index_cache_dir()))
+    cache = _index_cache_dir()
+    base, version = load_base_saved(_knowledge_dir(args.knowledge_dir), cache)
+    engine = Engine(base, index=load_index(base, cache, version=version))
     if args.batch:
         bad = 0
         for number, question in _questions(args.batch):

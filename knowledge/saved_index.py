@@ -1,4 +1,5 @@
-"""The search index as a file artifact: built once per content version, memory-mapped after.
+"""The search index as a file artifact: built once per content version, memory-mapped after;
+and the validated base beside it, read again only when its files change.
 
 Building the index of the shipped base takes seconds (text cleaning, tokenising, embedding);
 loading a saved one takes milliseconds and shares its pages between processes. A saved index
@@ -7,6 +8,10 @@ content version (knowledge.versions) and the code's index version (INDEX_FORMAT,
 the code and model files that shape the index, so that an edited matcher never trusts an index
 the old code built). Every file's SHA-256 is checked before it is used: a missing, partial,
 corrupt or stale index is built again, never trusted.
+
+Reading and validating the YAML of a base costs more than loading its index: `load_base_saved`
+keeps the validated base as JSON, named by a digest of its files' texts and of the code that
+validates them, and validates that JSON against the schema again when it reads it.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.loader import KnowledgeBase
+from knowledge.loader import Files, KnowledgeBase, bundled_dir, source_files
+from knowledge.schema import Entry, OffTopic, Source, Topic
 from knowledge.scoring import Scoring
 from knowledge.search import SearchIndex
+from knowledge.validate import Measure, load_base
 from knowledge.versions import content_version
 
 logger = logging.getLogger(__name__)
@@ -36,6 +43,11 @@ INDEX_FORMAT = 1
 # The code whose changes change the index built from the same base.
 SHAPING_MODULES = ("search.py", "answer.py", "normalize.py", "semantic.py")
 KEEP = 4  # saved indexes kept in one cache directory, newest first; older ones are removed
+# The layout of a saved base: bump it when base_data/base_from_data change.
+BASE_FORMAT = 1
+# The code whose changes change what a base's files load as (or whether they pass).
+VALIDATING_MODULES = ("schema.py", "loader.py", "validate.py", "timeframe.py")
+KEEP_BASES = 8  # saved bases kept, newest first
 MANIFEST = "manifest.json"
 DATA = "data.json"
 
@@ -166,3 +178,101 @@ def _prune(cache_dir: Path, keep: Path) -> None:
     )
     for old in saved[KEEP - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def load_base_saved(
+    source: Path | Files | None = None,
+    cache_dir: Path | None = None,
+    measure: Measure | None = None,
+) -> tuple[KnowledgeBase, str]:
+    """knowledge.validate.load_base, and the base's content version, without reading the YAML
+    again when the same files were loaded (and passed) before: then the saved JSON is validated
+    against the schema instead. KnowledgeError when the base is broken, as load_base."""
+    if source is None:
+        source = bundled_dir()
+    if isinstance(source, Path):
+        if not source.is_dir():
+            return _loaded(source, measure)
+        files, problems = source_files(source)
+        if problems:
+            return _loaded(source, measure)
+    else:
+        files = dict(source)
+    path = (cache_dir or default_cache_dir()) / f"base-{_base_key(files, measure)}.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+        digest, _, payload = text.partition("\n")
+        if hashlib.sha256(payload.encode("utf-8")).hexdigest() != digest:
+            raise ValueError("not what was written")
+        data = json.loads(payload)
+        return base_from_data(data, files), data["version"]
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # anything wrong with it: read the files again
+        logger.warning("saved base %s is unusable (%s); reading the files again", path, exc)
+    base, version = _loaded(files, measure)
+    payload = json.dumps(base_data(base, version), ensure_ascii=False, separators=(",", ":"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        ) as staging:
+            staging.write(hashlib.sha256(payload.encode("utf-8")).hexdigest() + "\n" + payload)
+        Path(staging.name).replace(path)
+        _prune_files(path.parent, "base-*.json", KEEP_BASES)
+    except OSError as exc:
+        logger.warning("cannot save the base in %s (%s)", path.parent, exc)
+    return base, version
+
+
+def _loaded(source: Path | Files, measure: Measure | None) -> tuple[KnowledgeBase, str]:
+    base = load_base(source, measure=measure)
+    return base, content_version(base)
+
+
+def _base_key(files: Files, measure: Measure | None) -> str:
+    """A digest of the files' names and texts, and of the code that loads and checks them (the
+    length check's module too: what renders an answer decides whether it fits)."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(f"base format {BASE_FORMAT}".encode())
+    modules = [here / name for name in VALIDATING_MODULES]
+    if measure is not None:
+        modules.append(Path(measure.__code__.co_filename))
+    for module in modules:
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    for name in sorted(files):
+        digest.update(b"\0file\0" + name.encode() + b"\0" + files[name].encode("utf-8"))
+    return digest.hexdigest()[:24]
+
+
+def base_data(base: KnowledgeBase, version: str) -> dict[str, Any]:
+    """A validated base as JSON data (its files are not kept: they are what names it)."""
+    return {
+        "version": version,
+        "sources": [s.model_dump(mode="json") for s in base.sources.values()],
+        "topics": [t.model_dump(mode="json") for t in base.topics.values()],
+        "entries": [e.model_dump(mode="json") for e in base.entries.values()],
+        "origin": base.origin,
+        "off_topic": base.off_topic.model_dump(mode="json"),
+    }
+
+
+def base_from_data(data: dict[str, Any], files: Files) -> KnowledgeBase:
+    """The base `base_data` described, validated against the schema again."""
+    sources = [Source.model_validate(item) for item in data["sources"]]
+    topics = [Topic.model_validate(item) for item in data["topics"]]
+    entries = [Entry.model_validate(item) for item in data["entries"]]
+    return KnowledgeBase(
+        {s.id: s for s in sources},
+        {t.id: t for t in topics},
+        {e.id: e for e in entries},
+        dict(data["origin"]),
+        OffTopic.model_validate(data["off_topic"]),
+        dict(files),
+    )
+
+
+def _prune_files(cache_dir: Path, pattern: str, keep: int) -> None:
+    saved = sorted(cache_dir.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in saved[keep:]:
+        old.unlink(missing_ok=True)

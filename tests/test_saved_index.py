@@ -13,10 +13,11 @@ import pytest
 from bench.evalset import SETS, load_questions
 from bot.cli import main
 from knowledge.answer import Engine, index_of
-from knowledge.loader import KnowledgeBase
-from knowledge.saved_index import MANIFEST, index_key, load_index
+from knowledge.loader import KnowledgeBase, KnowledgeError
+from knowledge.saved_index import MANIFEST, index_key, load_base_saved, load_index
 from knowledge.search import SearchIndex
 from knowledge.validate import load_base
+from knowledge.versions import content_version
 from testkit.kb_trees import entry, write_tree
 
 
@@ -130,3 +131,40 @@ def test_ask_saves_the_index_in_index_cache_dir(
     assert (saved / MANIFEST).exists()
     assert main(["ask", "alpha two please", "--knowledge-dir", str(tree), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == first and first["entry_id"] == "alpha-entry"
+
+
+def test_a_saved_base_is_the_base_its_files_load_as(tmp_path: Path) -> None:
+    from chat.render import answer_length
+
+    fresh = load_base(measure=answer_length)
+    first, version = load_base_saved(None, tmp_path, measure=answer_length)
+    again, same = load_base_saved(None, tmp_path, measure=answer_length)
+    assert first == fresh and again == fresh  # every source, topic, entry, origin and file
+    assert version == same == content_version(fresh)
+    assert len(list(tmp_path.glob("base-*.json"))) == 1
+
+
+def test_changed_files_or_a_damaged_saved_base_are_read_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    tree = write_tree(tmp_path / "kb")
+    cache = tmp_path / "cache"
+    base, _ = load_base_saved(tree, cache)
+    (saved,) = cache.glob("base-*.json")
+    text = saved.read_text(encoding="utf-8")
+    saved.write_text(text.replace("alpha", "omega"), encoding="utf-8")  # the digest no longer fits
+    with caplog.at_level(logging.WARNING, logger="knowledge.saved_index"):
+        assert load_base_saved(tree, cache)[0] == base
+    assert "unusable" in caplog.text
+    write_tree(tree, entry("alpha-entry", "alpha") + entry("delta-entry", "delta"))
+    changed, version = load_base_saved(tree, cache)
+    assert "delta-entry" in changed.entries and version == content_version(load_base(tree))
+
+
+def test_a_broken_base_is_never_saved(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "kb", entry("alpha-entry", "alpha") + entry("alpha-entry", "beta")
+    )
+    with pytest.raises(KnowledgeError):
+        load_base_saved(tree, tmp_path / "cache")
+    assert not list((tmp_path / "cache").glob("base-*.json"))
