@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -113,6 +113,40 @@ def _encode(texts: list[str]) -> tuple[Embedder, list[list[int]]]:
     return embedder, embedder.encode(texts)
 
 
+class TextColumn(Sequence[str]):
+    """Texts as one UTF-8 byte array and their offsets (memory-mapped when loaded from a saved
+    index): a text is decoded when it is read, and none is a Python object until then."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        if len(offsets) == 0 or int(offsets[-1]) != len(blob):
+            raise ValueError("the offsets do not fit the texts")
+        self.blob, self.offsets = blob, offsets
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> TextColumn:
+        encoded = [text.encode("utf-8") for text in texts]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        return cls(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        start, end = self.offsets[index], self.offsets[index + 1]
+        return self.blob[start:end].tobytes().decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Query:
     """A question prepared for matching."""
@@ -136,7 +170,7 @@ class SearchIndex:
     ) -> None:
         """`off_topic`: questions the base leaves unanswered (knowledge.schema.OffTopic)."""
         phrasings = list(phrasings)
-        self.texts = [p.text for p in phrasings]
+        self.texts: Sequence[str] = [p.text for p in phrasings]
         self.weights = np.array([p.weight for p in phrasings], dtype=np.float64)
         self.scoring = scoring or Scoring.load()
         with_vectors = [p for p in phrasings if p.weight >= SEMANTIC_MIN_WEIGHT]
@@ -155,15 +189,16 @@ class SearchIndex:
 
     def _build_lexical(self, phrasings: list[Phrasing]) -> None:
         written: dict[str, Counter[str]] = defaultdict(Counter)
-        self.normalized = []
+        normalized = []
         for phrasing in phrasings:
             words = surface_tokens(phrasing.text)
             written[phrasing.language].update(words)
-            self.normalized.append(" ".join(canonical(w) for w in words))
+            normalized.append(" ".join(canonical(w) for w in words))
+        self.normalized: Sequence[str] = normalized
         # Every word of every phrasing as a number, with the number of its phrasing.
         count = len(phrasings)
         word_number: dict[str, int] = {}
-        split = [text.split() for text in self.normalized]
+        split = [text.split() for text in normalized]
         words_per_doc = np.fromiter(map(len, split), dtype=np.int64, count=count)
         token_word = np.fromiter(
             (word_number.setdefault(w, len(word_number)) for words in split for w in words),
@@ -282,9 +317,10 @@ class SearchIndex:
         meaning, entries, bounds = self.meaning.saved()
         arrays = {name: getattr(self, name) for name in self.ARRAYS}
         arrays.update({"meaning_" + name: array for name, array in meaning.items()})
+        for name in ("texts", "normalized"):
+            column = TextColumn.of(getattr(self, name))
+            arrays[f"{name}_blob"], arrays[f"{name}_offsets"] = column.blob, column.offsets
         data = {
-            "texts": self.texts,
-            "normalized": self.normalized,
             "entry_ids": self.entry_ids,
             "words": list(self.word_number),
             "features": list(self.feature_number),
@@ -307,8 +343,8 @@ class SearchIndex:
         index = cls.__new__(cls)
         for name in cls.ARRAYS:
             setattr(index, name, arrays[name])
-        index.texts = list(data["texts"])
-        index.normalized = list(data["normalized"])
+        index.texts = TextColumn(arrays["texts_blob"], arrays["texts_offsets"])
+        index.normalized = TextColumn(arrays["normalized_blob"], arrays["normalized_offsets"])
         index.entry_ids = list(data["entry_ids"])
         index.entry_number = {entry: n for n, entry in enumerate(index.entry_ids)}
         index.word_number = {word: n for n, word in enumerate(data["words"])}
