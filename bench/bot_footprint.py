@@ -11,7 +11,8 @@ process over real HTTP on 127.0.0.1:
 * echo: ApplicationBuilder with one MessageHandler replying the text.
 
 A question is waiting when each process starts. Reported per bot: seconds from starting the
-process to its first reply, then, after `--questions` more questions answered one after the
+process to its first reply, and the CPU seconds the process had used by then (steadier than the
+wall time on a shared machine), then, after `--questions` more questions answered one after the
 other, its resident memory (VmRSS) and peak resident memory (VmHWM) from /proc.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 import tempfile
@@ -51,8 +53,15 @@ app.run_polling()
 class Footprint:
     name: str
     first_reply_s: float
+    first_reply_cpu_s: float
     rss_mib: float
     peak_mib: float
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def memory(pid: int) -> tuple[float, float]:
@@ -93,6 +102,7 @@ async def footprint(
                         raise RuntimeError(f"{name}: no first reply; see {log.name}")
                     await asyncio.sleep(0.01)
                 first = time.monotonic() - start
+                first_cpu = cpu_seconds(process.pid)
                 for question in questions[1:]:
                     await answered(api, question, REPLY_TIMEOUT)
                 rss, peak = memory(process.pid)
@@ -104,7 +114,7 @@ async def footprint(
                     except TimeoutError:
                         process.kill()
                         await process.wait()
-    return Footprint(name, first, rss, peak)
+    return Footprint(name, first, first_cpu, rss, peak)
 
 
 async def run(count: int) -> int:
@@ -130,12 +140,17 @@ async def run(count: int) -> int:
             results.append(await footprint(name, command, env, work, questions))
     echo_result = results[-1]
     print(f"\n{count} questions after the first, answered one after the other; {ROOT}\n")
-    print("| bot | start to first reply s | x echo | RSS MiB | x echo | peak RSS MiB |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| bot | start to first reply s | x echo | CPU s by then | x echo "
+        "| RSS MiB | x echo | peak RSS MiB |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         start_ratio = r.first_reply_s / echo_result.first_reply_s
+        cpu_ratio = r.first_reply_cpu_s / echo_result.first_reply_cpu_s
         print(
             f"| {r.name} | {r.first_reply_s:.2f} | {start_ratio:.1f} "
+            f"| {r.first_reply_cpu_s:.2f} | {cpu_ratio:.1f} "
             f"| {r.rss_mib:.0f} | {r.rss_mib / echo_result.rss_mib:.1f} | {r.peak_mib:.0f} |"
         )
     return 0

@@ -39,9 +39,9 @@ from knowledge.versions import content_version
 logger = logging.getLogger(__name__)
 
 # The layout of a saved index: bump it when SearchIndex.saved/from_saved change.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 # The code whose changes change the index built from the same base.
-SHAPING_MODULES = ("search.py", "answer.py", "normalize.py", "semantic.py")
+SHAPING_MODULES = ("search.py", "answer.py", "normalize.py", "semantic.py", "spelling.py")
 KEEP = 4  # saved indexes kept in one cache directory, newest first; older ones are removed
 # The layout of a saved base: bump it when base_data/base_from_data change.
 BASE_FORMAT = 1
@@ -104,6 +104,7 @@ def load_index(
     index = build(base)
     try:
         write_index(index, directory)
+        return read_index(directory, scoring)  # memory-mapped from the first start on
     except OSError as exc:
         logger.warning(
             "cannot save the index in %s (%s); it is rebuilt on every start", directory, exc

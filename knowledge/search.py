@@ -17,17 +17,18 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
+from knowledge.columns import TextColumn
 from knowledge.language import Lexicon, detect_language
 from knowledge.normalize import canonical, surface_tokens
 from knowledge.scoring import Scoring, softmax
 from knowledge.semantic import Embedder, MeaningIndex
-from knowledge.spelling import Speller
+from knowledge.spelling import SavedDeletions, Speller
 
 # The numbers below are hand-set tuning choices, not fitted: the fitted weights (how the evidence
 # becomes a ranking, a confidence and a relevance) live in knowledge/scoring.json.
@@ -111,40 +112,6 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 def _encode(texts: list[str]) -> tuple[Embedder, list[list[int]]]:
     embedder = Embedder.shared()
     return embedder, embedder.encode(texts)
-
-
-class TextColumn(Sequence[str]):
-    """Texts as one UTF-8 byte array and their offsets (memory-mapped when loaded from a saved
-    index): a text is decoded when it is read, and none is a Python object until then."""
-
-    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
-        if len(offsets) == 0 or int(offsets[-1]) != len(blob):
-            raise ValueError("the offsets do not fit the texts")
-        self.blob, self.offsets = blob, offsets
-
-    @classmethod
-    def of(cls, texts: Sequence[str]) -> TextColumn:
-        encoded = [text.encode("utf-8") for text in texts]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum([len(e) for e in encoded], out=offsets[1:])
-        return cls(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        start, end = self.offsets[index], self.offsets[index + 1]
-        return self.blob[start:end].tobytes().decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -320,6 +287,11 @@ class SearchIndex:
         for name in ("texts", "normalized"):
             column = TextColumn.of(getattr(self, name))
             arrays[f"{name}_blob"], arrays[f"{name}_offsets"] = column.blob, column.offsets
+        for number, language in enumerate(self.written):  # JSON keeps the languages' order
+            deletions = SavedDeletions.arrays(
+                self.speller.deletion_index(language), list(self.written[language])
+            )
+            arrays.update({f"speller_{number}_{k}": v for k, v in deletions.items()})
         data = {
             "entry_ids": self.entry_ids,
             "words": list(self.word_number),
@@ -370,7 +342,18 @@ class SearchIndex:
         index._feature_cuts = index.feature_bounds.tolist()
         index.idf = dict(zip(data["features"], index.idf_values.tolist(), strict=True))
         index.scoring = scoring or Scoring.load()
-        index.speller = Speller(index.written, index.word_number)
+        index.speller = Speller(
+            index.written,
+            index.word_number,
+            saved={
+                language: SavedDeletions(
+                    TextColumn(arrays[f"speller_{n}_blob"], arrays[f"speller_{n}_offsets"]),
+                    arrays[f"speller_{n}_words"],
+                    list(words),
+                )
+                for n, (language, words) in enumerate(index.written.items())
+            },
+        )
         index.lexicon = Lexicon.from_words(index.written)
         index.meaning = MeaningIndex.restore(
             Embedder.shared(),

@@ -168,3 +168,20 @@ def test_a_broken_base_is_never_saved(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError):
         load_base_saved(tree, tmp_path / "cache")
     assert not list((tmp_path / "cache").glob("base-*.json"))
+
+
+def test_the_saved_spelling_index_corrects_as_the_built_one(
+    base: KnowledgeBase, engine: Engine, tmp_path: Path
+) -> None:
+    saved = load_index(base, tmp_path).speller
+    built = engine.index.speller
+    for language in built.written:
+        expected = built.deletion_index(language)
+        variants = sorted(expected)[::50]
+        assert variants
+        for variant in variants:
+            assert saved._deletions_in(language).get(variant) == expected[variant]
+            assert saved._deletions_in(language).get(variant + "qz") is None
+    for word in ["russlnad", "negotiatoins", "украини", "waffenstilstand", "ceasfire", "zzzzzzz"]:
+        for language in built.written:
+            assert saved.correct(word, language) == built.correct(word, language), word
