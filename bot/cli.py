@@ -196,9 +196,8 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
     from chat.render import answer_length
 
     # The full check, confusable phrasings included; a broken base raises KnowledgeError, exit 1.
-    base = load_base(
-        directory, measure=answer_length, confusable=True, progress=_progress("kb publish")
-    )
+    report = _progress("kb publish")
+    base = load_base(directory, measure=answer_length, confusable=True, progress=report)
     settings = _settings()
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -215,6 +214,7 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
     from knowledge.saved_index import load_index
 
     load_index(base, settings.index_cache_dir)  # ready before any bot asks for it
+    report("search index saved")
     print(f"publishing version {content_version(base)} ...", file=sys.stderr)
     result = asyncio.run(run())
     if not result.recorded:

@@ -86,7 +86,14 @@ def test_every_entry_renders_in_every_language_within_one_message(base: Knowledg
 
 def test_shipped_base_passes_kb_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["kb", "check"]) == 0
-    assert capsys.readouterr().out == ""
+    out, err = capsys.readouterr()
+    assert out == ""
+    steps = [line for line in err.splitlines() if line.startswith("kb check: ")]
+    assert [re.sub(r"\d+(\.\d+)?", "N", line) for line in steps] == [
+        "kb check: read N files, N entries (N s)",
+        "kb check: measured the rendered answers (N s)",
+        "kb check: compared N phrasings for ones too alike to tell apart (N s)",
+    ]  # each step as it finishes, on stderr
 
 
 def test_dump_prints_every_entry_with_phrasings_and_sources(
