@@ -20,8 +20,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -135,6 +133,9 @@ def read_index(directory: Path, scoring: Scoring | None = None) -> SearchIndex:
 def write_index(index: SearchIndex, directory: Path) -> None:
     """Saves the index under `directory`, whole or not at all: written beside it, then renamed
     into place (a reader sees no half-written index); older saved indexes beyond KEEP go."""
+    import shutil  # here, not at import: reading a saved index needs neither
+    import tempfile
+
     arrays, data = index.saved()
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
@@ -172,6 +173,8 @@ def _write_json(path: Path, data: Any) -> None:
 def _prune(cache_dir: Path, keep: Path) -> None:
     """Removes all but the KEEP newest saved indexes (a process still using one keeps its mapped
     pages: the files go when it lets go of them)."""
+    import shutil
+
     saved = sorted(
         (p for p in cache_dir.glob("index-*") if p.is_dir() and p != keep),
         key=lambda p: p.stat().st_mtime,
@@ -211,6 +214,8 @@ def load_base_saved(
         pass
     except Exception as exc:  # anything wrong with it: read the files again
         logger.warning("saved base %s is unusable (%s); reading the files again", path, exc)
+    import tempfile
+
     base, version = _loaded(files, measure)
     payload = json.dumps(base_data(base, version), ensure_ascii=False, separators=(",", ":"))
     try:

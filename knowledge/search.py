@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -142,6 +141,9 @@ class SearchIndex:
         self.scoring = scoring or Scoring.load()
         with_vectors = [p for p in phrasings if p.weight >= SEMANTIC_MIN_WEIGHT]
         # The tokenizer loads and encodes in Rust without holding the GIL: let it work meanwhile.
+        # (Imported here: a saved index is loaded without it.)
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=1) as background:
             encoding = background.submit(_encode, [p.text for p in with_vectors] + list(off_topic))
             self._build_lexical(phrasings)
