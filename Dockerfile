@@ -18,6 +18,9 @@ RUN useradd --create-home --uid 10001 briefing \
     && mkdir -p /data && chown briefing:briefing /data
 USER briefing
 WORKDIR /home/briefing
+# The bundled base's search index and validated base, saved at install (INDEX_CACHE_DIR, by default
+# ~/.cache/briefing-bot): a container's start memory-maps them instead of building them.
+RUN python -c "from bot.app import load_engine; from chat.settings import Settings; load_engine(Settings(_env_file=None))"
 VOLUME ["/data"]
 EXPOSE 8443
 # /healthz of the running bot (intake live, database answering); an `ask` process per probe

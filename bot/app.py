@@ -26,7 +26,7 @@ from handlers.commands import set_menus
 from handlers.context import CONTEXT_TYPES, BotData, Context, Services
 from knowledge.answer import Engine
 from knowledge.loader import Files
-from knowledge.validate import load_base
+from knowledge.saved_index import load_base_saved, load_index
 from knowledge.versions import content_version
 from storage.db import Database
 from storage.rates import open_rates
@@ -70,8 +70,16 @@ def configure_logging(level: str, token: str | None) -> None:
 def load_engine(settings: Settings, files: Files | None = None) -> Engine:
     """Loads and indexes the knowledge base (KNOWLEDGE_DIR or the bundled one, or the files of a
     published bundle); raises KnowledgeError when it is broken."""
-    base = load_base(settings.knowledge_dir if files is None else files, measure=answer_length)
-    engine = Engine(base, answer=settings.answer_threshold, suggest=settings.suggest_threshold)
+    base, version = load_base_saved(
+        settings.knowledge_dir if files is None else files,
+        settings.index_cache_dir,
+        measure=answer_length,
+    )
+    index = load_index(base, settings.index_cache_dir, version=version)
+    index.speller.prepare()  # here, not on a user's first misspelt question
+    engine = Engine(
+        base, answer=settings.answer_threshold, suggest=settings.suggest_threshold, index=index
+    )
     freeze_long_lived()
     return engine
 

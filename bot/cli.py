@@ -8,8 +8,9 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -35,6 +36,16 @@ def _load(directory: Path) -> KnowledgeBase:
     from chat.render import answer_length
 
     return load_base(directory, measure=answer_length)
+
+
+def _progress(command: str) -> Callable[[str], None]:
+    """Prints each finished step of a long command on stderr, with the seconds so far."""
+    start = time.monotonic()
+
+    def report(step: str) -> None:
+        print(f"{command}: {step} ({time.monotonic() - start:.1f} s)", file=sys.stderr, flush=True)
+
+    return report
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -82,8 +93,19 @@ def _questions(path: str) -> Iterator[tuple[int, str | None]]:
             stream.close()
 
 
+def _index_cache_dir() -> Path | None:
+    """INDEX_CACHE_DIR, read without the bot's settings (pydantic-settings is not needed here)."""
+    chosen = os.environ.get("INDEX_CACHE_DIR", "").strip()
+    return Path(chosen) if chosen else None
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
-    engine = Engine(_load(_knowledge_dir(args.knowledge_dir)))
+    from knowledge.saved_index import load_base_saved, load_index
+
+    # Without the rendered-length check (that is `kb check`'s): it would import telegram.
+    cache = _index_cache_dir()
+    base, version = load_base_saved(_knowledge_dir(args.knowledge_dir), cache)
+    engine = Engine(base, index=load_index(base, cache, version=version))
     if args.batch:
         bad = 0
         for number, question in _questions(args.batch):
@@ -117,7 +139,7 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     from chat.render import answer_length
 
     directory = _knowledge_dir(args.dir)
-    base, problems = check_base(directory, measure=answer_length)
+    base, problems = check_base(directory, measure=answer_length, progress=_progress("kb check"))
     for problem in problems:
         print(problem)
     if base is None:
@@ -181,7 +203,8 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
     from chat.render import answer_length
 
     # The full check, confusable phrasings included; a broken base raises KnowledgeError, exit 1.
-    base = load_base(directory, measure=answer_length, confusable=True)
+    report = _progress("kb publish")
+    base = load_base(directory, measure=answer_length, confusable=True, progress=report)
     settings = _settings()
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -195,6 +218,10 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
         finally:
             await db.close()
 
+    from knowledge.saved_index import load_index
+
+    load_index(base, settings.index_cache_dir)  # ready before any bot asks for it
+    report("search index saved")
     print(f"publishing version {content_version(base)} ...", file=sys.stderr)
     result = asyncio.run(run())
     if not result.recorded:

@@ -152,6 +152,11 @@ class Settings(BaseSettings):
         description="A question this soon after the same person's non-answer in the same chat "
         "is taken as asking it again in other words (linked in the records; 0 = never).",
     )
+    index_cache_dir: Path | None = Field(
+        default=None,
+        description="Where search indexes are saved, one per content version (default: the "
+        "user's cache directory, $XDG_CACHE_HOME/briefing-bot or ~/.cache/briefing-bot).",
+    )
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -162,7 +167,14 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("knowledge_dir", "redis_url", "webhook_url", "webhook_secret", mode="before")
+    @field_validator(
+        "knowledge_dir",
+        "redis_url",
+        "webhook_url",
+        "webhook_secret",
+        "index_cache_dir",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """`KNOWLEDGE_DIR=` as .env.example has it means unset, not the current directory."""

@@ -159,11 +159,17 @@ class Engine:
     """The answering engine over one loaded base."""
 
     def __init__(
-        self, base: KnowledgeBase, answer: float | None = None, suggest: float | None = None
+        self,
+        base: KnowledgeBase,
+        answer: float | None = None,
+        suggest: float | None = None,
+        index: SearchIndex | None = None,
     ) -> None:
-        """`answer` and `suggest` override the fitted thresholds (knowledge/scoring.json)."""
+        """`answer` and `suggest` override the fitted thresholds (knowledge/scoring.json);
+        `index` is the base's index when it was loaded (knowledge.saved_index), else it is
+        built."""
         self.base = base
-        self.index = index_of(base)
+        self.index = index or index_of(base)
         self.thresholds = Thresholds.fitted(self.index.scoring, answer, suggest)
 
     def candidates(self, question: str, limit: int = 10) -> list[Candidate]:

@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
+from knowledge.columns import TextColumn
 from knowledge.language import Lexicon, detect_language
 from knowledge.normalize import canonical, surface_tokens
 from knowledge.scoring import Scoring, softmax
 from knowledge.semantic import Embedder, MeaningIndex
-from knowledge.spelling import Speller
+from knowledge.spelling import SavedDeletions, Speller
 
 # The numbers below are hand-set tuning choices, not fitted: the fitted weights (how the evidence
 # becomes a ranking, a confidence and a relevance) live in knowledge/scoring.json.
@@ -134,14 +135,18 @@ class SearchIndex:
         off_topic: Sequence[str] = (),
     ) -> None:
         """`off_topic`: questions the base leaves unanswered (knowledge.schema.OffTopic)."""
-        self.phrasings = list(phrasings)
-        self.weights = np.array([p.weight for p in self.phrasings], dtype=np.float64)
+        phrasings = list(phrasings)
+        self.texts: Sequence[str] = [p.text for p in phrasings]
+        self.weights = np.array([p.weight for p in phrasings], dtype=np.float64)
         self.scoring = scoring or Scoring.load()
-        with_vectors = [p for p in self.phrasings if p.weight >= SEMANTIC_MIN_WEIGHT]
+        with_vectors = [p for p in phrasings if p.weight >= SEMANTIC_MIN_WEIGHT]
         # The tokenizer loads and encodes in Rust without holding the GIL: let it work meanwhile.
+        # (Imported here: a saved index is loaded without it.)
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=1) as background:
             encoding = background.submit(_encode, [p.text for p in with_vectors] + list(off_topic))
-            self._build_lexical()
+            self._build_lexical(phrasings)
         embedder, token_ids = encoding.result()
         split = len(with_vectors)
         self.meaning = MeaningIndex(
@@ -151,17 +156,18 @@ class SearchIndex:
             off_topic=token_ids[split:],
         )
 
-    def _build_lexical(self) -> None:
+    def _build_lexical(self, phrasings: list[Phrasing]) -> None:
         written: dict[str, Counter[str]] = defaultdict(Counter)
-        self.normalized = []
-        for phrasing in self.phrasings:
+        normalized = []
+        for phrasing in phrasings:
             words = surface_tokens(phrasing.text)
             written[phrasing.language].update(words)
-            self.normalized.append(" ".join(canonical(w) for w in words))
+            normalized.append(" ".join(canonical(w) for w in words))
+        self.normalized: Sequence[str] = normalized
         # Every word of every phrasing as a number, with the number of its phrasing.
-        count = len(self.phrasings)
+        count = len(phrasings)
         word_number: dict[str, int] = {}
-        split = [text.split() for text in self.normalized]
+        split = [text.split() for text in normalized]
         words_per_doc = np.fromiter(map(len, split), dtype=np.int64, count=count)
         token_word = np.fromiter(
             (word_number.setdefault(w, len(word_number)) for words in split for w in words),
@@ -169,43 +175,55 @@ class SearchIndex:
             count=int(words_per_doc.sum()),
         )
         token_doc = np.repeat(np.arange(count, dtype=np.int64), words_per_doc)
-        self.speller = Speller(written, word_number)
+        self.written = dict(written)  # words as written, per language, most used first on ties
+        self.word_number = word_number
+        self.speller = Speller(self.written, word_number)
         self.lexicon = Lexicon.from_words(written)
-        self._index_entries(list(word_number), token_word, token_doc)
-        self._index_features(list(word_number), token_word, token_doc)
+        self._index_entries(phrasings, list(word_number), token_word, token_doc)
+        self._index_features(phrasings, list(word_number), token_word, token_doc)
 
     def _index_entries(
-        self, words: list[str], token_word: np.ndarray, token_doc: np.ndarray
+        self,
+        phrasings: list[Phrasing],
+        words: list[str],
+        token_word: np.ndarray,
+        token_doc: np.ndarray,
     ) -> None:
         """Entry numbers, each phrasing's, and which entries know each word (in any phrasing)."""
         self.entry_number: dict[str, int] = {}
         self.doc_entry = np.fromiter(
-            (
-                self.entry_number.setdefault(p.entry_id, len(self.entry_number))
-                for p in self.phrasings
-            ),
+            (self.entry_number.setdefault(p.entry_id, len(self.entry_number)) for p in phrasings),
             dtype=np.int64,
-            count=len(self.phrasings),
+            count=len(phrasings),
         )
         self.entry_ids = list(self.entry_number)  # entry number -> id
         n_entries = max(len(self.entry_ids), 1)
         known = np.unique(token_word * n_entries + self.doc_entry[token_doc])
-        cuts = np.searchsorted(known // n_entries, np.arange(len(words) + 1)).tolist()
-        self.entries_with = {
-            w: known[a:b] % n_entries for w, a, b in zip(words, cuts, cuts[1:], strict=False)
-        }
+        # The entries of word number w: word_entries[word_bounds[w] : word_bounds[w + 1]].
+        self.word_bounds = np.searchsorted(known // n_entries, np.arange(len(words) + 1))
+        self.word_entries = known % n_entries
+        self._word_cuts: list[int] = self.word_bounds.tolist()
+
+    def _entries_with(self, word: str) -> np.ndarray | None:
+        """The numbers of the entries any of whose phrasings has the word (None: no phrasing)."""
+        number = self.word_number.get(word)
+        if number is None:
+            return None
+        return self.word_entries[self._word_cuts[number] : self._word_cuts[number + 1]]
 
     def _index_features(
-        self, words: list[str], token_word: np.ndarray, token_doc: np.ndarray
+        self,
+        phrasings: list[Phrasing],
+        words: list[str],
+        token_word: np.ndarray,
+        token_doc: np.ndarray,
     ) -> None:
         """BM25 postings per feature, idf, and each phrasing's evidence mass, built as arrays: each
         distinct (word, with trigrams or not) gets its features once, every word occurrence is
         expanded into its features by one gather, and one np.unique counts the (feature, phrasing)
         pairs."""
-        count = len(self.phrasings)
-        doc_trigrams = np.fromiter(
-            (p.trigrams for p in self.phrasings), dtype=np.int64, count=count
-        )
+        count = len(phrasings)
+        doc_trigrams = np.fromiter((p.trigrams for p in phrasings), dtype=np.int64, count=count)
         keys, token_key = np.unique(token_word * 2 + doc_trigrams[token_doc], return_inverse=True)
         feature_ids: dict[str, int] = {}
         key_features: list[int] = []
@@ -231,23 +249,123 @@ class SearchIndex:
         feature_of, docs = pairs // n_docs, (pairs % n_docs).astype(np.int32)
         tf = counts.astype(np.float32)
         saturated = tf * (K1 + 1) / (tf + norm[docs])
-        bounds = np.searchsorted(feature_of, np.arange(len(feature_ids) + 1)).tolist()
+        bounds = np.searchsorted(feature_of, np.arange(len(feature_ids) + 1))
         df = np.diff(bounds)
         idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-        self._docs: dict[str, np.ndarray] = {}
-        self._tf: dict[str, np.ndarray] = {}
+        # Feature number f has posting_docs and posting_tf [bounds[f] : bounds[f + 1]].
+        self.feature_number = feature_ids
+        self.feature_bounds = bounds
+        self.posting_docs = docs
+        self.posting_tf = saturated
+        self.idf_values = idf
+        self._feature_cuts: list[int] = bounds.tolist()
         self.idf: dict[str, float] = dict(zip(feature_ids, idf.tolist(), strict=True))
-        for feature, a, b in zip(
-            feature_ids, bounds, bounds[1:], strict=False
-        ):  # ids in insertion order
-            self._docs[feature] = docs[a:b]
-            self._tf[feature] = saturated[a:b]
         # The evidence mass of each phrasing: its features' weights times their idf, summed.
         mass = np.bincount(
             doc_of, weights=occurrence_weights * idf[feature_of_occurrence], minlength=count
         )
         self.doc_mass = np.where(mass > 0, mass, 1.0)
         self.max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
+
+    # What `saved` writes and `from_saved` reads back: arrays (memory-mapped when loaded) and
+    # plain data (JSON). Change either and bump knowledge.saved_index.INDEX_FORMAT.
+    ARRAYS = (
+        "weights",
+        "doc_entry",
+        "word_bounds",
+        "word_entries",
+        "feature_bounds",
+        "posting_docs",
+        "posting_tf",
+        "idf_values",
+        "doc_mass",
+    )
+
+    def saved(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The index as arrays and plain data, everything `from_saved` needs."""
+        meaning, entries, bounds = self.meaning.saved()
+        arrays = {name: getattr(self, name) for name in self.ARRAYS}
+        arrays.update({"meaning_" + name: array for name, array in meaning.items()})
+        for name in ("texts", "normalized"):
+            column = TextColumn.of(getattr(self, name))
+            arrays[f"{name}_blob"], arrays[f"{name}_offsets"] = column.blob, column.offsets
+        for number, language in enumerate(self.written):  # JSON keeps the languages' order
+            deletions = SavedDeletions.arrays(
+                self.speller.deletion_index(language), list(self.written[language])
+            )
+            arrays.update({f"speller_{number}_{k}": v for k, v in deletions.items()})
+        data = {
+            "entry_ids": self.entry_ids,
+            "words": list(self.word_number),
+            "features": list(self.feature_number),
+            "written": {language: list(words.items()) for language, words in self.written.items()},
+            "max_idf": self.max_idf,
+            "meaning_entries": entries,
+            "meaning_bounds": bounds,
+        }
+        return arrays, data
+
+    @classmethod
+    def from_saved(
+        cls,
+        arrays: Mapping[str, np.ndarray],
+        data: Mapping[str, Any],
+        scoring: Scoring | None = None,
+    ) -> SearchIndex:
+        """The index `saved` described, with nothing computed again; ValueError if the parts do
+        not fit together."""
+        index = cls.__new__(cls)
+        for name in cls.ARRAYS:
+            setattr(index, name, arrays[name])
+        index.texts = TextColumn(arrays["texts_blob"], arrays["texts_offsets"])
+        index.normalized = TextColumn(arrays["normalized_blob"], arrays["normalized_offsets"])
+        index.entry_ids = list(data["entry_ids"])
+        index.entry_number = {entry: n for n, entry in enumerate(index.entry_ids)}
+        index.word_number = {word: n for n, word in enumerate(data["words"])}
+        index.feature_number = {feature: n for n, feature in enumerate(data["features"])}
+        index.written = {
+            language: Counter(dict(words)) for language, words in data["written"].items()
+        }
+        index.max_idf = float(data["max_idf"])
+        count = len(index.texts)
+        parts_fit = (
+            len(index.normalized) == count
+            and all(len(arrays[n]) == count for n in ("weights", "doc_entry", "doc_mass"))
+            and len(index.word_bounds) == len(index.word_number) + 1
+            and len(index.feature_bounds) == len(index.feature_number) + 1
+            and len(index.idf_values) == len(index.feature_number)
+            and len(index.posting_docs) == len(index.posting_tf) == int(index.feature_bounds[-1])
+            and len(index.word_entries) == int(index.word_bounds[-1])
+            and len(arrays["meaning_vectors"]) == data["meaning_bounds"][-1]
+        )
+        if not parts_fit:
+            raise ValueError("the saved index's parts do not fit together")
+        index._word_cuts = index.word_bounds.tolist()
+        index._feature_cuts = index.feature_bounds.tolist()
+        index.idf = dict(zip(data["features"], index.idf_values.tolist(), strict=True))
+        index.scoring = scoring or Scoring.load()
+        index.speller = Speller(
+            index.written,
+            index.word_number,
+            saved={
+                language: SavedDeletions(
+                    TextColumn(arrays[f"speller_{n}_blob"], arrays[f"speller_{n}_offsets"]),
+                    arrays[f"speller_{n}_words"],
+                    list(words),
+                )
+                for n, (language, words) in enumerate(index.written.items())
+            },
+        )
+        index.lexicon = Lexicon.from_words(index.written)
+        index.meaning = MeaningIndex.restore(
+            Embedder.shared(),
+            arrays["meaning_vectors"],
+            arrays["meaning_off_topic"],
+            arrays["meaning_topic"],
+            list(data["meaning_entries"]),
+            list(data["meaning_bounds"]),
+        )
+        return index
 
     @staticmethod
     def _weights(words: list[str], unknown: Collection[str] = ()) -> dict[str, float]:
@@ -303,31 +421,33 @@ class SearchIndex:
                 UNKNOWN_WORD_WEIGHT if word in unknown else 1.0
             )
             total += idf
-            if (entries := self.entries_with.get(word)) is not None:
+            if (entries := self._entries_with(word)) is not None:
                 known_weight[entries] += idf
         return known_weight[numbers] / total
 
     def search(self, question: str, limit: int = 5) -> list[Candidate]:
         """The best entries for a question, most confident first."""
         query = self.prepare(question)
-        if not query.words or not self.phrasings:
+        if not query.words or not self.texts:
             return []
         weights = self._weights(query.words, query.unknown)
         total_mass = sum(w * self.idf.get(f, self.max_idf) for f, w in weights.items())
         doc_parts, tf_parts, masses, sizes = [], [], [], []
+        cuts = self._feature_cuts
         for feature, weight in weights.items():
-            docs = self._docs.get(feature)
-            if docs is None:
+            number = self.feature_number.get(feature)
+            if number is None:
                 continue
-            doc_parts.append(docs)
-            tf_parts.append(self._tf[feature])
+            start, end = cuts[number], cuts[number + 1]
+            doc_parts.append(self.posting_docs[start:end])
+            tf_parts.append(self.posting_tf[start:end])
             masses.append(weight * self.idf[feature])
-            sizes.append(len(docs))
+            sizes.append(end - start)
         if not doc_parts:
             return []
         docs = np.concatenate(doc_parts)
         mass = np.repeat(np.array(masses, dtype=np.float32), sizes)
-        n = len(self.phrasings)
+        n = len(self.texts)
         scores = np.bincount(docs, weights=np.concatenate(tf_parts) * mass, minlength=n)
         matched_mass = np.bincount(docs, weights=mass, minlength=n)
         matched = np.flatnonzero(scores)
@@ -394,7 +514,7 @@ class SearchIndex:
                 float(relevance[i]),
                 float(ranks[i]),
                 float(features["probability"][i]),
-                self.phrasings[shortlist[at[i]]].text,
+                self.texts[shortlist[at[i]]],
                 {name: float(v[i]) for name, v in features.items()},
             )
             for i in np.argsort(-ranks, kind="stable")[:limit]

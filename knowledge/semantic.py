@@ -7,11 +7,13 @@ tokenizer call and a mean over a few rows: tens of microseconds, no model downlo
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import struct
 from functools import lru_cache
-from importlib.resources import files
+from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 MODEL = "l2_supercat"
@@ -27,13 +29,9 @@ class Embedder:
     @classmethod
     def load(cls) -> Embedder:
         """The embeddings that ship with the `wordllama` package (read from disk, never
-        fetched)."""
-        root = files("wordllama")
-        tokenizer = Tokenizer.from_file(
-            str(root / "tokenizers" / f"{MODEL}_tokenizer_config.json")
-        )
-        weights = load_file(str(root / "weights" / f"{MODEL}_256.safetensors"))["embedding.weight"]
-        return cls(tokenizer, weights.astype(np.float32))
+        fetched; the package is found, not imported: importing it loads far more than this)."""
+        tokenizer_file, weights_file = model_files()
+        return cls(Tokenizer.from_file(str(tokenizer_file)), _mapped_table(weights_file))
 
     @staticmethod
     def shared() -> Embedder:
@@ -67,9 +65,41 @@ class Embedder:
         return _unit(self._sum(ids)[None, :])[0]
 
     def _sum(self, ids: list[int]) -> np.ndarray:
-        return (
-            self.table[ids].sum(axis=0) if ids else np.zeros(self.table.shape[1], dtype=np.float32)
-        )
+        """The sum of the tokens' rows, in float32 (the table may be stored as float16)."""
+        if not ids:
+            return np.zeros(self.table.shape[1], dtype=np.float32)
+        return self.table[ids].astype(np.float32, copy=False).sum(axis=0)
+
+
+def model_files() -> tuple[Path, Path]:
+    """The tokenizer and the embedding table inside the installed `wordllama` package."""
+    spec = importlib.util.find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the wordllama package is not installed")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return (
+        root / "tokenizers" / f"{MODEL}_tokenizer_config.json",
+        root / "weights" / f"{MODEL}_256.safetensors",
+    )
+
+
+_SAFETENSORS_TYPES = {"F16": "<f2", "F32": "<f4"}
+
+
+def _mapped_table(path: Path, name: str = "embedding.weight") -> np.ndarray:
+    """A 2-d tensor of a safetensors file, memory-mapped where it lies in the file (the format is
+    an 8-byte header length, a JSON header, then the raw little-endian data): the process reads
+    only the rows its questions use, and processes on one machine share them."""
+    with path.open("rb") as file:
+        (length,) = struct.unpack("<Q", file.read(8))
+        header = json.loads(file.read(length))
+    tensor = header[name]
+    dtype = np.dtype(_SAFETENSORS_TYPES[tensor["dtype"]])
+    rows, columns = tensor["shape"]
+    start, end = tensor["data_offsets"]
+    if end - start != rows * columns * dtype.itemsize:
+        raise ValueError(f"{path}: {name} does not fill its stated shape")
+    return np.memmap(path, dtype=dtype, mode="r", offset=8 + length + start, shape=(rows, columns))
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +142,38 @@ class MeaningIndex:
             if len(self.vectors)
             else np.zeros(embedder.table.shape[1], dtype=np.float32)
         )
+
+    @classmethod
+    def restore(
+        cls,
+        embedder: Embedder,
+        vectors: np.ndarray,
+        off_topic: np.ndarray,
+        topic: np.ndarray,
+        entries: list[str],
+        bounds: list[int],
+    ) -> MeaningIndex:
+        """The index as `saved` gave it: no vector computed again."""
+        index = cls.__new__(cls)
+        index.embedder = embedder
+        index.vectors, index.off_topic, index.topic = vectors, off_topic, topic
+        index.rows = {
+            entry: np.arange(a, b)
+            for entry, a, b in zip(entries, bounds, bounds[1:], strict=False)
+        }
+        return index
+
+    def saved(self) -> tuple[dict[str, np.ndarray], list[str], list[int]]:
+        """The arrays to save, the entries in row order and where each entry's rows start."""
+        entries = list(self.rows)
+        bounds = [0]
+        for entry in entries:  # contiguous: rows[entry] is bounds[k]..bounds[k + 1] - 1
+            rows = self.rows[entry]
+            if len(rows) and (rows[0] != bounds[-1] or rows[-1] != bounds[-1] + len(rows) - 1):
+                raise ValueError(f"the rows of {entry} are not contiguous")
+            bounds.append(bounds[-1] + len(rows))
+        arrays = {"vectors": self.vectors, "off_topic": self.off_topic, "topic": self.topic}
+        return arrays, entries, bounds
 
     def off_topic_similarity(self, vector: np.ndarray) -> float:
         """The cosine of the question and the closest off-topic question (0 if there are none)."""

@@ -2,14 +2,52 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from knowledge.columns import TextColumn
 
 
 def _deletions(word: str) -> list[str]:
     """The word with one letter left out, in a fixed order (a set's order would change per
     process)."""
     return list(dict.fromkeys(word[:i] + word[i + 1 :] for i in range(len(word))))
+
+
+class Deletions(Protocol):
+    """Variant (a word with one letter left out) -> the known word it comes from."""
+
+    def get(self, variant: str, /) -> str | None: ...
+
+
+class SavedDeletions:
+    """A language's deletion index as saved: the variants sorted (a TextColumn) and, for each,
+    the number of its word among the language's written words. Looked up by bisection, so it
+    is never turned back into a dict."""
+
+    def __init__(self, variants: TextColumn, words: np.ndarray, written: Sequence[str]) -> None:
+        if len(words) != len(variants):
+            raise ValueError("the variants and their words do not fit together")
+        self.variants, self.words, self.written = variants, words, written
+
+    @staticmethod
+    def arrays(index: Mapping[str, str], written: Sequence[str]) -> dict[str, np.ndarray]:
+        """A deletion index as the arrays SavedDeletions reads."""
+        number = {word: n for n, word in enumerate(written)}
+        variants = sorted(index)
+        column = TextColumn.of(variants)
+        words = np.array([number[index[v]] for v in variants], dtype=np.int32)
+        return {"blob": column.blob, "offsets": column.offsets, "words": words}
+
+    def get(self, variant: str, /) -> str | None:
+        at = bisect.bisect_left(self.variants, variant)
+        if at < len(self.variants) and self.variants[at] == variant:
+            return self.written[int(self.words[at])]
+        return None
 
 
 class Speller:
@@ -23,16 +61,40 @@ class Speller:
     MIN_COMPOUND = 8  # hand-set: a shorter word is not split into two known words
     MIN_PART = 4  # hand-set: each part of a split compound has at least this many letters
 
-    def __init__(self, written: dict[str, Counter[str]], vocabulary: Collection[str]) -> None:
+    def __init__(
+        self,
+        written: dict[str, Counter[str]],
+        vocabulary: Collection[str],
+        saved: Mapping[str, Deletions] | None = None,
+    ) -> None:
+        """`saved`: deletion indexes by language, as a saved index has them (SavedDeletions)."""
         self.vocabulary = vocabulary
         self.written = written
-        self._by_deletion: dict[str, dict[str, str]] = {}
-        for language, words in written.items():
-            index = self._by_deletion[language] = {}
-            for word, _count in words.most_common():
-                if len(word) >= self.MIN_LENGTH:
-                    for variant in _deletions(word):
-                        index.setdefault(variant, word)
+        # Each language's deletion index, saved or built when a word of it first needs
+        # correcting (most questions need none; a command-line question rarely more than one).
+        self._by_deletion: dict[str, Deletions] = dict(saved or {})
+
+    def prepare(self) -> None:
+        """Builds every language's deletion index now: a running bot does it while loading, not
+        on a user's first misspelt question."""
+        for language in self.written:
+            self._deletions_in(language)
+
+    def _deletions_in(self, language: str) -> Deletions:
+        found = self._by_deletion.get(language)
+        if found is None:
+            found = self._by_deletion[language] = self.deletion_index(language)
+        return found
+
+    def deletion_index(self, language: str) -> dict[str, str]:
+        """Every variant of the language's words (of MIN_LENGTH letters or more) -> its word, the
+        more used word first where two share a variant."""
+        index: dict[str, str] = {}
+        for word, _count in self.written[language].most_common():
+            if len(word) >= self.MIN_LENGTH:
+                for variant in _deletions(word):
+                    index.setdefault(variant, word)
+        return index
 
     def split(self, word: str) -> list[str] | None:
         """Two known words a compound is made of: 'kriegsende' -> 'krieg', 'ende'."""
@@ -58,14 +120,14 @@ class Speller:
         return None
 
     def _correct_in(self, word: str, language: str) -> str | None:
-        written, by_deletion = self.written[language], self._by_deletion[language]
+        written, by_deletion = self.written[language], self._deletions_in(language)
         if word in written:
             return word
-        if word in by_deletion:  # the user left a letter out
-            return by_deletion[word]
+        if (fixed := by_deletion.get(word)) is not None:  # the user left a letter out
+            return fixed
         for variant in _deletions(word):  # an extra letter, or one replaced / swapped
             if variant in written and len(variant) >= self.MIN_LENGTH:
                 return variant
-            if variant in by_deletion:
-                return by_deletion[variant]
+            if (fixed := by_deletion.get(variant)) is not None:
+                return fixed
         return None

@@ -49,8 +49,9 @@ SETTINGS = frozenset(name.upper() for name in Settings.model_fields)
 
 
 def bot_environment(database_url: str, **settings: object) -> dict[str, str]:
-    """The environment of a `briefing-bot` process: ours, not whatever the shell had set."""
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    """The environment of a `briefing-bot` process: ours, not whatever the shell had set (but
+    where saved indexes go: a test session keeps them in its temporary directory)."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS or k == "INDEX_CACHE_DIR"}
     env["PYTHONPATH"] = str(ROOT)
     env["TELEGRAM_BOT_TOKEN"] = TOKEN
     env["DATABASE_URL"] = database_url

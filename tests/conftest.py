@@ -4,7 +4,8 @@ storage test runs on SQLite and on PostgreSQL; the fake Bot API."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,20 @@ from testkit.harness import TOKEN
 def worker_database() -> None:
     """Under pytest-xdist, this worker's own PostgreSQL database (testkit/databases.py)."""
     asyncio.run(create_worker_database())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def index_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Saved search indexes go to the session's temporary directory, not the user's cache (worker
+    subprocesses inherit it)."""
+    directory = tmp_path_factory.mktemp("index-cache")
+    before = os.environ.get("INDEX_CACHE_DIR")
+    os.environ["INDEX_CACHE_DIR"] = str(directory)
+    yield directory
+    if before is None:
+        del os.environ["INDEX_CACHE_DIR"]
+    else:
+        os.environ["INDEX_CACHE_DIR"] = before
 
 
 @pytest.fixture(scope="session")

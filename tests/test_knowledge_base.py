@@ -4,20 +4,25 @@ problem."""
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
+from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
 
 from bot.cli import main
 from chat.render import escape, render_answer, visible_length
 from knowledge.answer import Engine, compose
 from knowledge.browse import find_topics
 from knowledge.loader import KnowledgeBase
+from knowledge.normalize import normalize
 from knowledge.plain import body_text
 from knowledge.schema import LANGUAGES, Kind
-from knowledge.validate import load_base
+from knowledge.validate import load_base, near_duplicates
 from knowledge.versions import content_version, diff_bases
 from testkit.kb_trees import entry, write_tree
 
@@ -81,7 +86,14 @@ def test_every_entry_renders_in_every_language_within_one_message(base: Knowledg
 
 def test_shipped_base_passes_kb_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["kb", "check"]) == 0
-    assert capsys.readouterr().out == ""
+    out, err = capsys.readouterr()
+    assert out == ""
+    steps = [line for line in err.splitlines() if line.startswith("kb check: ")]
+    assert [re.sub(r"\d+(\.\d+)?", "N", line) for line in steps] == [
+        "kb check: read N files, N entries (N s)",
+        "kb check: measured the rendered answers (N s)",
+        "kb check: compared N phrasings for ones too alike to tell apart (N s)",
+    ]  # each step as it finishes, on stderr
 
 
 def test_dump_prints_every_entry_with_phrasings_and_sources(
@@ -241,6 +253,76 @@ def test_confusable_phrasings_name_both_entries(
         capsys, write_tree(tmp_path, entry("alpha-entry", "alpha") + entry("beta-entry", "alpha"))
     )
     assert any("beta-entry" in p["msg"] for p in problems if p["entry"] == "alpha-entry")
+
+
+def _misspelt(texts: list[str], seed: int) -> list[str]:
+    """Each text once more with one letter dropped, doubled or changed, or two words swapped: near
+    pairs on both sides of the confusable line."""
+    rng = random.Random(seed)
+    out = []
+    for text in texts:
+        words = text.split()
+        at = rng.randrange(len(text))
+        out.append(
+            rng.choice(
+                [
+                    text[:at] + text[at + 1 :],
+                    text[:at] + text[at] + text[at:],
+                    text[:at] + "x" + text[at + 1 :],
+                    " ".join(words[1:2] + words[:1] + words[2:]),
+                ]
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("cutoff", [96.0, 90.0])
+def test_near_duplicates_finds_what_comparing_every_pair_finds(
+    base: KnowledgeBase, cutoff: float
+) -> None:
+    """The blocked search for confusable phrasings misses no pair the all-pairs comparison finds
+    and finds no other: shipped phrasings, misspelt copies of them, and short texts."""
+    shipped = sorted(
+        {
+            normalize(p)
+            for e in base.entries.values()
+            for items in e.phrasings.by_language().values()
+            for p in items
+        }
+    )
+    sample = shipped[::12]
+    texts = [*sample, *_misspelt([t for t in sample if t], seed=5)]
+    texts += ["", "a", "ab", "ba", "abc", "abd", "a b", "b a", "kyiv", "kiev", "x y z", "z y x"]
+    groups = [n % 7 for n in range(len(texts))]
+    scores = cdist(texts, texts, scorer=fuzz.token_sort_ratio, processor=None)
+    every_pair = {
+        (i, j)
+        for i, j in zip(*np.nonzero(scores >= cutoff), strict=True)
+        if i < j and texts[i] and texts[j]
+    }
+    assert len(every_pair) > 100  # the sample holds near pairs to find
+    assert set(near_duplicates(texts, cutoff)) == every_pair
+    assert set(near_duplicates(texts, cutoff, groups=groups)) == {
+        (i, j) for i, j in every_pair if groups[i] != groups[j]
+    }
+
+
+def test_a_phrasing_one_letter_from_an_off_topic_question_is_confusable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = '  en: ["weather in lisbon tomorrow morning please", "best pizza dough recipe"]\n'
+    tree = write_tree(
+        tmp_path,
+        entry("alpha-entry", "alpha")
+        + entry("beta-entry", "beta").replace(
+            '"beta six now"', '"weather in lisbon tomorow morning please"'
+        ),
+        off_topic_yaml="off_topic:\n" + extra,
+    )
+    code, problems = run_check(capsys, tree)
+    assert code == 1
+    assert [(p["entry"], p["field"]) for p in problems] == [("beta-entry", "phrasings")]
+    assert "an off-topic question (off_topic.yaml)" in problems[0]["msg"]
 
 
 OFF_TOPIC = (

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +75,28 @@ def test_handlers_menus_and_help_come_from_the_registry() -> None:
     assert [name for name, _key in command_help()] == listed
     assert {c.name for scope in menus().values() for c in scope} == set(listed)
     assert "publish" in names and "publish" not in listed  # the admins' command is not advertised
+
+
+def test_ask_imports_neither_telegram_nor_the_database_layer(tmp_path: Path) -> None:
+    """`briefing-bot ask` loads what answering needs and nothing of the bot around it."""
+    script = (
+        "import json, sys\n"
+        "from bot.cli import main\n"
+        "code = main(['ask', 'what does putin want', '--json'])\n"
+        "tops = sorted({name.split('.')[0] for name in sys.modules})\n"
+        "print(json.dumps({'code': code, 'modules': tops}), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    found = json.loads(done.stderr.strip().splitlines()[-1])
+    assert found["code"] == 0 and json.loads(done.stdout)["answered"]
+    loaded = set(found["modules"])
+    assert "knowledge" in loaded and "numpy" in loaded  # the check sees what was imported
+    heavy = {"telegram", "sqlalchemy", "alembic", "httpx", "chat", "handlers", "storage"}
+    assert not heavy & loaded, sorted(heavy & loaded)

@@ -1,0 +1,284 @@
+"""The search index as a file artifact: built once per content version, memory-mapped after;
+and the validated base beside it, read again only when its files change.
+
+Building the index of the shipped base takes seconds (text cleaning, tokenising, embedding);
+loading a saved one takes milliseconds and shares its pages between processes. A saved index
+lives in its own directory under a cache directory, named by what it was built from: the base's
+content version (knowledge.versions) and the code's index version (INDEX_FORMAT, and a digest of
+the code and model files that shape the index, so that an edited matcher never trusts an index
+the old code built). Every file's SHA-256 is checked before it is used: a missing, partial,
+corrupt or stale index is built again, never trusted.
+
+Reading and validating the YAML of a base costs more than loading its index: `load_base_saved`
+keeps the validated base as JSON, named by a digest of its files' texts and of the code that
+validates them, and validates that JSON against the schema again when it reads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.loader import Files, KnowledgeBase, bundled_dir, source_files
+from knowledge.schema import Entry, OffTopic, Source, Topic
+from knowledge.scoring import Scoring
+from knowledge.search import SearchIndex
+from knowledge.validate import Measure, load_base
+from knowledge.versions import content_version
+
+logger = logging.getLogger(__name__)
+
+# The layout of a saved index: bump it when SearchIndex.saved/from_saved change.
+INDEX_FORMAT = 3
+# The code whose changes change the index built from the same base.
+SHAPING_MODULES = ("search.py", "answer.py", "normalize.py", "semantic.py", "spelling.py")
+KEEP = 4  # saved indexes kept in one cache directory, newest first; older ones are removed
+# The layout of a saved base: bump it when base_data/base_from_data change.
+BASE_FORMAT = 1
+# The code whose changes change what a base's files load as (or whether they pass).
+VALIDATING_MODULES = ("schema.py", "loader.py", "validate.py", "timeframe.py")
+KEEP_BASES = 8  # saved bases kept, newest first
+MANIFEST = "manifest.json"
+DATA = "data.json"
+
+
+def default_cache_dir() -> Path:
+    """The user's cache directory ($XDG_CACHE_HOME, else ~/.cache), never the installed
+    package."""
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root) / "briefing-bot"
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """INDEX_FORMAT and a digest of the modules and model files that shape the index."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(f"format {INDEX_FORMAT}".encode())
+    for name in SHAPING_MODULES:
+        digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+    from knowledge.semantic import model_files
+
+    for path in model_files():
+        stat = path.stat()
+        digest.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}".encode())
+    return f"{INDEX_FORMAT}-{digest.hexdigest()[:12]}"
+
+
+def index_key(base: KnowledgeBase, version: str | None = None) -> str:
+    """The name of the base's saved index: its content version and the code's index version."""
+    return f"index-{version or content_version(base)}-{code_version()}"
+
+
+def load_index(
+    base: KnowledgeBase,
+    cache_dir: Path | None = None,
+    build: Callable[[KnowledgeBase], SearchIndex] | None = None,
+    scoring: Scoring | None = None,
+    version: str | None = None,
+) -> SearchIndex:
+    """The base's index: the saved one when it is there and sound, else built (by `build`,
+    knowledge.answer.index_of by default) and saved for the next start. A cache directory that
+    cannot be written costs the saving, not the answer. `version`: the base's content version,
+    when the caller has it."""
+    directory = (cache_dir or default_cache_dir()) / index_key(base, version)
+    try:
+        return read_index(directory, scoring)
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # anything wrong with it: build it again
+        logger.warning("saved index %s is unusable (%s); building it again", directory, exc)
+    if build is None:
+        from knowledge.answer import index_of
+
+        build = index_of
+    index = build(base)
+    try:
+        write_index(index, directory)
+        return read_index(directory, scoring)  # memory-mapped from the first start on
+    except OSError as exc:
+        logger.warning(
+            "cannot save the index in %s (%s); it is rebuilt on every start", directory, exc
+        )
+    return index
+
+
+def read_index(directory: Path, scoring: Scoring | None = None) -> SearchIndex:
+    """A saved index, its arrays memory-mapped; FileNotFoundError when there is none, ValueError
+    (or OSError) when it is not what was written."""
+    manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    if manifest.get("format") != INDEX_FORMAT or manifest.get("key") != directory.name:
+        raise ValueError("written by another version of the code")
+    files: dict[str, str] = manifest["files"]
+    for name, expected in files.items():
+        with (directory / name).open("rb") as file:
+            if hashlib.file_digest(file, "sha256").hexdigest() != expected:
+                raise ValueError(f"{name} is not what was written")
+    data = json.loads((directory / DATA).read_text(encoding="utf-8"))
+    arrays = {
+        name.removesuffix(".npy"): np.load(directory / name, mmap_mode="r", allow_pickle=False)
+        for name in files
+        if name.endswith(".npy")
+    }
+    return SearchIndex.from_saved(arrays, data, scoring)
+
+
+def write_index(index: SearchIndex, directory: Path) -> None:
+    """Saves the index under `directory`, whole or not at all: written beside it, then renamed
+    into place (a reader sees no half-written index); older saved indexes beyond KEEP go."""
+    import shutil  # here, not at import: reading a saved index needs neither
+    import tempfile
+
+    arrays, data = index.saved()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        files: dict[str, str] = {}
+        for name, array in arrays.items():
+            np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+            files[f"{name}.npy"] = _digest(staging / f"{name}.npy")
+        _write_json(staging / DATA, data)
+        files[DATA] = _digest(staging / DATA)
+        _write_json(
+            staging / MANIFEST, {"format": INDEX_FORMAT, "key": directory.name, "files": files}
+        )
+        if directory.exists():  # unusable (it was just read): make way for the new one
+            shutil.rmtree(directory, ignore_errors=True)
+        try:
+            staging.rename(directory)
+        except OSError:
+            if not (directory / MANIFEST).exists():  # not another process saving it first
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _prune(directory.parent, keep=directory)
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _prune(cache_dir: Path, keep: Path) -> None:
+    """Removes all but the KEEP newest saved indexes (a process still using one keeps its mapped
+    pages: the files go when it lets go of them)."""
+    import shutil
+
+    saved = sorted(
+        (p for p in cache_dir.glob("index-*") if p.is_dir() and p != keep),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in saved[KEEP - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def load_base_saved(
+    source: Path | Files | None = None,
+    cache_dir: Path | None = None,
+    measure: Measure | None = None,
+) -> tuple[KnowledgeBase, str]:
+    """knowledge.validate.load_base, and the base's content version, without reading the YAML
+    again when the same files were loaded (and passed) before: then the saved JSON is validated
+    against the schema instead. KnowledgeError when the base is broken, as load_base."""
+    if source is None:
+        source = bundled_dir()
+    if isinstance(source, Path):
+        if not source.is_dir():
+            return _loaded(source, measure)
+        files, problems = source_files(source)
+        if problems:
+            return _loaded(source, measure)
+    else:
+        files = dict(source)
+    path = (cache_dir or default_cache_dir()) / f"base-{_base_key(files, measure)}.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+        digest, _, payload = text.partition("\n")
+        if hashlib.sha256(payload.encode("utf-8")).hexdigest() != digest:
+            raise ValueError("not what was written")
+        data = json.loads(payload)
+        return base_from_data(data, files), data["version"]
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # anything wrong with it: read the files again
+        logger.warning("saved base %s is unusable (%s); reading the files again", path, exc)
+    import tempfile
+
+    base, version = _loaded(files, measure)
+    payload = json.dumps(base_data(base, version), ensure_ascii=False, separators=(",", ":"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        ) as staging:
+            staging.write(hashlib.sha256(payload.encode("utf-8")).hexdigest() + "\n" + payload)
+        Path(staging.name).replace(path)
+        _prune_files(path.parent, "base-*.json", KEEP_BASES)
+    except OSError as exc:
+        logger.warning("cannot save the base in %s (%s)", path.parent, exc)
+    return base, version
+
+
+def _loaded(source: Path | Files, measure: Measure | None) -> tuple[KnowledgeBase, str]:
+    base = load_base(source, measure=measure)
+    return base, content_version(base)
+
+
+def _base_key(files: Files, measure: Measure | None) -> str:
+    """A digest of the files' names and texts, and of the code that loads and checks them (the
+    length check's module too: what renders an answer decides whether it fits)."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(f"base format {BASE_FORMAT}".encode())
+    modules = [here / name for name in VALIDATING_MODULES]
+    if measure is not None:
+        modules.append(Path(measure.__code__.co_filename))
+    for module in modules:
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    for name in sorted(files):
+        digest.update(b"\0file\0" + name.encode() + b"\0" + files[name].encode("utf-8"))
+    return digest.hexdigest()[:24]
+
+
+def base_data(base: KnowledgeBase, version: str) -> dict[str, Any]:
+    """A validated base as JSON data (its files are not kept: they are what names it)."""
+    return {
+        "version": version,
+        "sources": [s.model_dump(mode="json") for s in base.sources.values()],
+        "topics": [t.model_dump(mode="json") for t in base.topics.values()],
+        "entries": [e.model_dump(mode="json") for e in base.entries.values()],
+        "origin": base.origin,
+        "off_topic": base.off_topic.model_dump(mode="json"),
+    }
+
+
+def base_from_data(data: dict[str, Any], files: Files) -> KnowledgeBase:
+    """The base `base_data` described, validated against the schema again."""
+    sources = [Source.model_validate(item) for item in data["sources"]]
+    topics = [Topic.model_validate(item) for item in data["topics"]]
+    entries = [Entry.model_validate(item) for item in data["entries"]]
+    return KnowledgeBase(
+        {s.id: s for s in sources},
+        {t.id: t for t in topics},
+        {e.id: e for e in entries},
+        dict(data["origin"]),
+        OffTopic.model_validate(data["off_topic"]),
+        dict(files),
+    )
+
+
+def _prune_files(cache_dir: Path, pattern: str, keep: int) -> None:
+    saved = sorted(cache_dir.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in saved[keep:]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,187 @@
+"""The search index as a saved artifact: built once per content version, memory-mapped after,
+answering exactly as a freshly built one; a corrupt, stale or unwritable one is never trusted."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.evalset import SETS, load_questions
+from bot.cli import main
+from knowledge.answer import Engine, index_of
+from knowledge.loader import KnowledgeBase, KnowledgeError
+from knowledge.saved_index import MANIFEST, index_key, load_base_saved, load_index
+from knowledge.search import SearchIndex
+from knowledge.validate import load_base
+from knowledge.versions import content_version
+from testkit.kb_trees import entry, write_tree
+
+
+def never_built(base: KnowledgeBase) -> SearchIndex:
+    raise AssertionError("the saved index should have been used")
+
+
+class CountingBuild:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, base: KnowledgeBase) -> SearchIndex:
+        self.calls += 1
+        return index_of(base)
+
+
+@pytest.fixture
+def small_base(tmp_path: Path) -> KnowledgeBase:
+    return load_base(write_tree(tmp_path / "kb"))
+
+
+def test_a_saved_index_answers_exactly_as_a_built_one(
+    base: KnowledgeBase, engine: Engine, tmp_path: Path
+) -> None:
+    load_index(base, tmp_path)  # built and saved
+    saved = load_index(base, tmp_path, build=never_built)
+    assert isinstance(saved.posting_docs, np.memmap) and isinstance(
+        saved.meaning.vectors, np.memmap
+    )
+    loaded = Engine(base, index=saved)
+    questions = [q.text for q in load_questions(SETS["calibration"])][::3]
+    assert len(questions) > 100
+    for question in questions:
+        assert loaded.candidates(question) == engine.candidates(question), question
+        assert loaded.ask(question) == engine.ask(question), question
+
+
+def test_the_index_is_built_once_per_content_version(tmp_path: Path) -> None:
+    build = CountingBuild()
+    first = load_base(write_tree(tmp_path / "a"))
+    load_index(first, tmp_path / "cache", build=build)
+    load_index(first, tmp_path / "cache", build=build)
+    assert build.calls == 1
+    changed = load_base(
+        write_tree(tmp_path / "b", entry("alpha-entry", "alpha") + entry("gamma-entry", "gamma"))
+    )
+    index = load_index(changed, tmp_path / "cache", build=build)
+    assert build.calls == 2 and "gamma-entry" in index.entry_ids
+    assert {p.name for p in (tmp_path / "cache").iterdir()} == {
+        index_key(first),
+        index_key(changed),
+    }
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["flipped byte", "truncated array", "missing array", "other code's manifest", "bad json"],
+)
+def test_a_damaged_saved_index_is_built_again(
+    small_base: KnowledgeBase,
+    tmp_path: Path,
+    damage: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    load_index(small_base, tmp_path)
+    saved = tmp_path / index_key(small_base)
+    tf = saved / "posting_tf.npy"
+    if damage == "flipped byte":
+        raw = bytearray(tf.read_bytes())
+        raw[-3] ^= 0xFF
+        tf.write_bytes(bytes(raw))
+    elif damage == "truncated array":
+        tf.write_bytes(tf.read_bytes()[:-8])
+    elif damage == "missing array":
+        tf.unlink()
+    elif damage == "other code's manifest":
+        manifest = json.loads((saved / MANIFEST).read_text())
+        (saved / MANIFEST).write_text(json.dumps({**manifest, "format": -1}))
+    else:
+        (saved / "data.json").write_text("{")
+    build = CountingBuild()
+    with caplog.at_level(logging.WARNING, logger="knowledge.saved_index"):
+        index = load_index(small_base, tmp_path, build=build)
+    assert build.calls == 1
+    question = "alpha two please"
+    assert index.search(question) == index_of(small_base).search(question)
+    load_index(small_base, tmp_path, build=never_built)  # saved again, sound this time
+    if damage != "missing array":
+        assert "unusable" in caplog.text
+
+
+def test_an_unwritable_cache_costs_the_saving_not_the_answer(
+    small_base: KnowledgeBase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache directory would be")
+    with caplog.at_level(logging.WARNING, logger="knowledge.saved_index"):
+        index = load_index(small_base, blocked)
+    assert index.search("alpha two please")[0].entry_id == "alpha-entry"
+    assert "cannot save the index" in caplog.text
+
+
+def test_ask_saves_the_index_in_index_cache_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tree = write_tree(tmp_path / "kb")
+    monkeypatch.setenv("INDEX_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["ask", "alpha two please", "--knowledge-dir", str(tree), "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    saved = tmp_path / "cache" / index_key(load_base(tree))
+    assert (saved / MANIFEST).exists()
+    assert main(["ask", "alpha two please", "--knowledge-dir", str(tree), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == first and first["entry_id"] == "alpha-entry"
+
+
+def test_a_saved_base_is_the_base_its_files_load_as(tmp_path: Path) -> None:
+    from chat.render import answer_length
+
+    fresh = load_base(measure=answer_length)
+    first, version = load_base_saved(None, tmp_path, measure=answer_length)
+    again, same = load_base_saved(None, tmp_path, measure=answer_length)
+    assert first == fresh and again == fresh  # every source, topic, entry, origin and file
+    assert version == same == content_version(fresh)
+    assert len(list(tmp_path.glob("base-*.json"))) == 1
+
+
+def test_changed_files_or_a_damaged_saved_base_are_read_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    tree = write_tree(tmp_path / "kb")
+    cache = tmp_path / "cache"
+    base, _ = load_base_saved(tree, cache)
+    (saved,) = cache.glob("base-*.json")
+    text = saved.read_text(encoding="utf-8")
+    saved.write_text(text.replace("alpha", "omega"), encoding="utf-8")  # the digest no longer fits
+    with caplog.at_level(logging.WARNING, logger="knowledge.saved_index"):
+        assert load_base_saved(tree, cache)[0] == base
+    assert "unusable" in caplog.text
+    write_tree(tree, entry("alpha-entry", "alpha") + entry("delta-entry", "delta"))
+    changed, version = load_base_saved(tree, cache)
+    assert "delta-entry" in changed.entries and version == content_version(load_base(tree))
+
+
+def test_a_broken_base_is_never_saved(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "kb", entry("alpha-entry", "alpha") + entry("alpha-entry", "beta")
+    )
+    with pytest.raises(KnowledgeError):
+        load_base_saved(tree, tmp_path / "cache")
+    assert not list((tmp_path / "cache").glob("base-*.json"))
+
+
+def test_the_saved_spelling_index_corrects_as_the_built_one(
+    base: KnowledgeBase, engine: Engine, tmp_path: Path
+) -> None:
+    saved = load_index(base, tmp_path).speller
+    built = engine.index.speller
+    for language in built.written:
+        expected = built.deletion_index(language)
+        variants = sorted(expected)[::50]
+        assert variants
+        for variant in variants:
+            assert saved._deletions_in(language).get(variant) == expected[variant]
+            assert saved._deletions_in(language).get(variant + "qz") is None
+    for word in ["russlnad", "negotiatoins", "украини", "waffenstilstand", "ceasfire", "zzzzzzz"]:
+        for language in built.written:
+            assert saved.correct(word, language) == built.correct(word, language), word
