@@ -200,6 +200,8 @@ class Engine:
             return followed
         if not surface_tokens(question):
             return Answer(Outcome.empty, question, lang, 0.0, known_until)
+        if (point := self.follow_ups.named_point(question)) is not None:
+            return self.compose(self.base.entries[point], question, lang)
         picks = self._choices(found, self.thresholds.max_suggestions)
         relevant = bool(picks) or (bool(found) and found[0].relevance >= self.thresholds.after)
         if relevant and asks_after(question, known_until, self.base.planned_years):
@@ -256,15 +258,13 @@ class Engine:
         alone = found[0] if found and found[0].confidence >= self.thresholds.answer else None
         if alone is not None and entries[alone.entry_id].kind is Kind.disambiguation:
             alone = None
-        resolution = self.follow_ups.resolve(question, after, language, alone)
+        resolution = self.follow_ups.resolve(question, after, language, alone is not None)
         self.last_resolution = resolution
         if resolution is None:
             return None
         if resolution.entry_id is not None:
             entry = entries[resolution.entry_id]
-            return replace(
-                self.compose(entry, question, language), follow_up=resolution.follow_up
-            )
+            return replace(self.compose(entry, question, language), follow_up=resolution.follow_up)
         ranked = self._rerank(resolution)
         if not ranked:
             return None

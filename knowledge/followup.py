@@ -32,7 +32,6 @@ from enum import Enum
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import canonical, clean, surface_tokens
 from knowledge.schema import Entry, Kind, Party
-from knowledge.search import Candidate
 
 
 class Shift(str, Enum):
@@ -46,6 +45,7 @@ class Shift(str, Enum):
     plan = "plan"  # "and in the 28-point draft?"
     point = "point"  # "what about point 5"
     subject = "subject"  # "und zu Wahlen?": a new subject in the same frame
+    next = "next"  # "and then?": the next event
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Previous:
     """The answer a follow-up may refer to: its entry, and the question it answered (optional:
     the command line's `--after ENTRY_ID` knows only the entry)."""
 
-    entry_id: str
+    entry_id: str | None  # None: the previous question got no answer, only its words count
     question: str = ""
 
 
@@ -62,7 +62,7 @@ class FollowUp:
     """How a message was read as a follow-up (carried by the Answer, plain data)."""
 
     shift: Shift
-    previous_entry_id: str
+    previous_entry_id: str | None
     query: str  # the question as resolved: what was searched, or the previous subject
 
 
@@ -77,7 +77,16 @@ _PARTY_TOKENS: dict[Party, frozenset[str]] = {
     Party.europe: frozenset({"europe"}),
 }
 _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
-    Party.russia: ("kreml", "ушаков", "ushakov", "рябков", "ryabkov", "лавров", "lavrov", "медведев"),
+    Party.russia: (
+        "kreml",
+        "ушаков",
+        "ushakov",
+        "рябков",
+        "ryabkov",
+        "лавров",
+        "lavrov",
+        "медведев",
+    ),
     Party.ukraine: ("умеров", "umerov", "ермак", "єрмак", "yermak", "jermak", "киев", "київ"),
     Party.united_states: (
         "americ",
@@ -124,7 +133,11 @@ _PARTY_TOPIC = {
     Party.united_states: "united-states",
     Party.europe: "europe",
 }
-_PLAN_TOPIC = {Party.plan_20: "plan-20", Party.plan_28: "plan-28", Party.european_plan: "european-plan"}
+_PLAN_TOPIC = {
+    Party.plan_20: "plan-20",
+    Party.plan_28: "plan-28",
+    Party.european_plan: "european-plan",
+}
 PARTY_TOPICS = frozenset(_PARTY_TOPIC.values())
 PLAN_TOPICS = frozenset(_PLAN_TOPIC.values())
 # Topics that say nothing of a question's subject.
@@ -171,8 +184,14 @@ _PLAN_PREFIXES: dict[Party, tuple[str, ...]] = {
     Party.plan_20: ("new", "neu", "нов", "decemb", "dezemb", "грудн", "декабр", "latest"),
 }
 _EUROPEAN = ("europ", "европ", "європ", "eu")
-_PLAN_NUMBERS = {"20": Party.plan_20, "19": Party.plan_20, "28": Party.plan_28, "27": Party.plan_28}
+_PLAN_NUMBERS = {
+    "20": Party.plan_20,
+    "19": Party.plan_20,
+    "28": Party.plan_28,
+    "27": Party.plan_28,
+}
 POINTS_MAX = 28  # the highest plan point a number in a follow-up may name
+BARE_NUMBER_WORDS = 2  # "а 13?": a number in a message this short is a point number
 
 _POINT_WORDS = ("point", "punkt", "пункт", "pt")
 _ORDINALS: dict[int, tuple[str, ...]] = {
@@ -189,6 +208,32 @@ _ORDINALS: dict[int, tuple[str, ...]] = {
 }
 _NEXT = ("next", "nachst", "следующ", "наступн", "дальш", "далі", "далее")
 _PREVIOUS = ("previous", "vorherig", "vorige", "предыдущ", "попередн")
+# "And then?": what happened next.
+_THEN_WORDS = ("dann", "danach", "потом", "потім", "then")
+_THEN = (
+    "and then",
+    "then what",
+    "what then",
+    "what happened next",
+    "what happened after",
+    "what next",
+    "after that",
+    "und dann",
+    "und danach",
+    "was dann",
+    "was danach",
+    "wie ging es weiter",
+    "а потом",
+    "а дальше",
+    "что дальше",
+    "что было дальше",
+    "что потом",
+    "а потім",
+    "а далі",
+    "що далі",
+    "що було далі",
+    "що потім",
+)
 
 _SOURCES = (
     "source",
@@ -304,10 +349,12 @@ class Cues:
     plans: set[Party] = field(default_factory=set)
     points: list[int] = field(default_factory=list)
     step: int = 0  # +1 "the next point", -1 "the previous one"
+    named_point: bool = False  # a number with the word "point" ("point 6", "в 14 пункте")
     sources: bool = False
     when: bool = False
     who: bool = False
     more: bool = False
+    then: bool = False  # "and then?": the next event
     continues: bool = False  # opens with "and", "what about", "а", "und"
     back: bool = False  # a word pointing back ("that", "das", "це")
     own: list[str] = field(default_factory=list)  # content words that are none of the above
@@ -342,14 +389,20 @@ def read_cues(message: str) -> Cues:
         preceding = words[index - 1] if index else ""
         if word.isdigit():
             number = int(word)
-            # "28 points", "the 20-point plan": a plan; "point 6", "а 13?": a point.
-            if word in _PLAN_NUMBERS and (
-                _starts(following, _POINT_WORDS + _PLAN_WORDS) or not following and planish
+            # "28 points", "the 20-point plan": a plan; "point 6", "в 14 пункте": a point;
+            # "а 13?" alone: a point too.
+            after_point = _starts(preceding, _POINT_WORDS)
+            before_point = _starts(following, _POINT_WORDS)
+            if (
+                word in _PLAN_NUMBERS
+                and not after_point
+                and (before_point or _starts(following, _PLAN_WORDS))
             ):
                 cues.plans.add(_PLAN_NUMBERS[word])
-            elif 1 <= number <= POINTS_MAX and (
-                _starts(preceding, _POINT_WORDS) or not _starts(following, _POINT_WORDS)
-            ):
+            elif 1 <= number <= POINTS_MAX and (after_point or before_point):
+                cues.points.append(number)
+                cues.named_point = True
+            elif 1 <= number <= POINTS_MAX and len(words) <= BARE_NUMBER_WORDS:
                 cues.points.append(number)
             used.add(word)
             continue
@@ -384,9 +437,10 @@ def read_cues(message: str) -> Cues:
     cues.when = _has_phrase(text, _WHEN)
     cues.who = _has_phrase(text + " ", _WHO)
     cues.more = _has_phrase(text, _MORE) or text.rstrip("?!. ") in ("and", "und", "а", "і", "и")
+    cues.then = _has_phrase(text, _THEN) or text.rstrip("?!. ") in ("then", "dann", "danach")
     cues.continues = bool(_CONTINUE.match(text))
     cues.back = any(w in _BACK for w in words)
-    asking = _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS
+    asking = _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS
     cues.own = [
         w
         for w in surface_tokens(message)
@@ -446,7 +500,36 @@ class Resolution:
     aimed: Callable[[Entry], bool] | None = None  # about the party or plan asked for
 
 
-Search = Callable[[str, int], list[Candidate]]
+@dataclass(frozen=True)
+class _Before:
+    """What a follow-up can lean on: the previous entry's facts, or only the previous question."""
+
+    id: str | None
+    topics: frozenset[str] = frozenset()
+    related: frozenset[str] = frozenset()
+    positions: frozenset[Party] = frozenset()
+    points: tuple[int, ...] = ()
+    title: str = ""
+
+    @classmethod
+    def of(cls, entry: Entry | None, question: str, language: str) -> _Before:
+        if entry is None:
+            return cls(None, topics=frozenset(_topics_named(question)))
+        return cls(
+            entry.id,
+            frozenset(entry.topics),
+            frozenset(entry.related),
+            frozenset(entry.positions),
+            tuple(points_of(entry)),
+            entry.title.get(language),
+        )
+
+
+def _topics_named(question: str) -> set[str]:
+    """The party and plan topics a question names (for a previous question without an answer)."""
+    cues = read_cues(question)
+    return {_PARTY_TOPIC[p] for p in cues.parties} | {_PLAN_TOPIC[p] for p in cues.plans}
+
 
 # Hand-set preferences (added to the ranking score of a candidate of the rewritten question):
 AIM_BONUS = 2.0  # about the party or plan asked for
@@ -455,6 +538,7 @@ RELATED_BONUS = 0.5  # the previous entry lists it as related (or the other way 
 OLD_FRAME_PENALTY = 2.0  # about the previous party or plan only, not the one asked for
 SAME_PENALTY = 1.0  # the previous entry again, when the question asks for another side
 MIXED_SHARE = 0.5  # share of AIM_BONUS for an entry about both the new and the old party
+STAY_BONUS = 2.0  # "who said that?": the previous entry itself usually says
 
 
 class FollowUps:
@@ -465,24 +549,24 @@ class FollowUps:
         self.points = point_map(base)
 
     def resolve(
-        self, message: str, previous: Previous, language: str, standalone: Candidate | None
+        self, message: str, previous: Previous, language: str, confident: bool = False
     ) -> Resolution | None:
         """How `message` continues `previous`, or None when it is a question of its own.
 
-        `standalone`: the best candidate for the message on its own, with its confidence
-        compared against `confident` by the caller beforehand (None: not confident)."""
-        entry = self.base.entries.get(previous.entry_id)
-        if entry is None:
+        `confident`: the message on its own gets a confident answer."""
+        found = self.base.entries.get(previous.entry_id or "")
+        if found is None and not previous.question:
             return None
+        entry = _Before.of(found, previous.question, language)
         cues = read_cues(message)
         short = len(cues.words) <= SHORT
         framed = bool(cues.parties or cues.plans or cues.points or cues.step)
         if not (cues.continues or cues.back or cues.asks_about_same or framed or short):
             return None
         pointing = cues.continues or cues.back
-        if standalone is not None and cues.own and not pointing:
+        if confident and cues.own and not pointing:
             return None  # "who is kirill dmitriev?": a question of its own inherits nothing
-        if standalone is not None and len(cues.own) >= 2 and not cues.back:
+        if confident and len(cues.own) >= 2 and not cues.back:
             return None
         if len(cues.own) > MAX_OWN_WORDS and not cues.back:
             return None
@@ -495,6 +579,12 @@ class FollowUps:
         if target is not None:
             subject = self._subject(entry, previous, language)
             return Resolution(follow(Shift.point, subject), target)
+        next_event = cues.then or (cues.step > 0 and not entry.points)
+        if next_event and not cues.own and found is not None:
+            following = self._next_event(found)
+            if following is not None:
+                subject = self._subject(entry, previous, language)
+                return Resolution(follow(Shift.next, subject), following)
         before = self._parties(entry, previous)
         if cues.plans:  # "and the 28-point draft?", "а в новом?", "trump's 28-point version"
             subject = self._subject(entry, previous, language, plans=True)
@@ -515,9 +605,9 @@ class FollowUps:
                 aimed=lambda c: any(about_party(c, p) for p in cues.parties),
             )
         subject = self._subject(entry, previous, language)
-        if cues.sources and not cues.own:
+        if entry.id is not None and cues.sources and not cues.own:
             return Resolution(follow(Shift.sources, subject), entry.id)
-        if cues.when and len(cues.own) <= 1:
+        if entry.id is not None and cues.when and len(cues.own) <= 1:
             return Resolution(follow(Shift.when, subject), entry.id)
         if cues.who or cues.own:
             query = " ".join([subject, message])
@@ -525,15 +615,42 @@ class FollowUps:
             return Resolution(
                 follow(shift, query), query=query, prefer=self._prefer(entry, stay=cues.who)
             )
-        if cues.more or cues.sources or pointing:
+        if entry.id is not None and (cues.more or cues.sources or pointing):
             return Resolution(follow(Shift.same, subject), entry.id)
         return None
 
+    def named_point(self, message: str) -> str | None:
+        """The 20-point plan's entry for a point a question names outright ("what is point 5",
+        "что в 14 пункте"), whatever came before; None for the 28-point draft's points and the
+        European counter-proposal's, which the base does not number."""
+        cues = read_cues(message)
+        if not cues.named_point or cues.plans - {Party.plan_20} or len(cues.own) > MAX_OWN_WORDS:
+            return None
+        found = {self.points[n] for n in cues.points if n in self.points}
+        return found.pop() if len(found) == 1 else None
+
     # Pieces.
+
+    def _next_event(self, entry: Entry) -> str | None:
+        """The first event after `entry` that shares a topic with it (timeline entries first)."""
+        since = entry.event_date or entry.as_of
+        topics = set(entry.topics) - {"timeline", "about", "people"}
+        later = [
+            e
+            for e in self.base.entries.values()
+            if e.kind is Kind.event
+            and e.event_date is not None
+            and e.event_date > since
+            and topics & set(e.topics)
+        ]
+        if not later:
+            return None
+        first = min(later, key=lambda e: (e.event_date, "timeline" not in e.topics, e.id))
+        return first.id
 
     def _subject(
         self,
-        entry: Entry,
+        entry: _Before,
         previous: Previous,
         language: str,
         parties: bool = False,
@@ -542,7 +659,7 @@ class FollowUps:
         """What the previous answer was about: the previous question's words (else the entry's
         title's), without its parties when another party is asked for, or its plan when another
         plan is."""
-        text = previous.question or entry.title.get(language)
+        text = previous.question or entry.title
         kept = []
         for word in surface_tokens(text):
             if parties and party_of_word(word) is not None:
@@ -556,7 +673,7 @@ class FollowUps:
             kept.append(word)
         return " ".join(kept)
 
-    def _parties(self, entry: Entry, previous: Previous) -> set[Party]:
+    def _parties(self, entry: _Before, previous: Previous) -> set[Party]:
         said = read_cues(previous.question).parties if previous.question else set()
         return said | {p for p in _PARTY_TOPIC if _PARTY_TOPIC[p] in entry.topics}
 
@@ -565,11 +682,11 @@ class FollowUps:
         """The message's words, without the ones that only point back or ask."""
         return [w for w in surface_tokens(message) if w not in _BACK]
 
-    def _point(self, cues: Cues, entry: Entry) -> str | None:
+    def _point(self, cues: Cues, entry: _Before) -> str | None:
         if cues.points:
             wanted = cues.points
-        elif cues.step and points_of(entry):
-            here = points_of(entry)
+        elif cues.step and entry.points:
+            here = entry.points
             wanted = [here[-1] + 1] if cues.step > 0 else [here[0] - 1]
         else:
             return None
@@ -578,7 +695,7 @@ class FollowUps:
 
     def _prefer(
         self,
-        entry: Entry,
+        entry: _Before,
         parties: set[Party] | None = None,
         before: set[Party] | None = None,
         plans: set[Party] | None = None,
@@ -592,7 +709,7 @@ class FollowUps:
         else:
             ignore = FRAME_TOPICS
         subject = set(entry.topics) - ignore
-        old_plans = {p for p in _PLAN_TOPIC if about_plan(entry, p)} - (plans or set())
+        old_plans = {p for p in _PLAN_TOPIC if _PLAN_TOPIC[p] in entry.topics} - (plans or set())
 
         def prefer(candidate: Entry) -> float:
             bonus = TOPIC_BONUS * min(2, len(subject & (set(candidate.topics) - ignore)))
@@ -618,7 +735,7 @@ class FollowUps:
                 if candidate.id == entry.id:
                     bonus -= SAME_PENALTY
             if stay and candidate.id == entry.id:
-                bonus += AIM_BONUS
+                bonus += STAY_BONUS
             return bonus
 
         return prefer
