@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from knowledge.answer import Answer, Engine
+from knowledge.followup import Previous
 from knowledge.loader import KnowledgeBase, KnowledgeError, bundled_dir, knowledge_date_of
 from knowledge.plain import as_text, body_text
 from knowledge.validate import check_base, load_base
@@ -55,6 +56,13 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         ],
         "as_of": answer.as_of.isoformat() if answer.as_of else None,
         "suggestions": [{"entry_id": s.entry_id, "title": s.title} for s in answer.suggestions],
+        "follow_up": None
+        if answer.follow_up is None
+        else {
+            "shift": answer.follow_up.shift.value,
+            "after": answer.follow_up.previous_entry_id,
+            "query": answer.follow_up.query,
+        },
     }
 
 
@@ -98,7 +106,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not args.question:
         print("error: give a QUESTION or --batch FILE", file=sys.stderr)
         return 2
-    answer = engine.ask(" ".join(args.question), args.lang)
+    previous = None
+    if args.after:
+        if args.after not in engine.base.entries:
+            print(f"error: --after {args.after}: no such entry", file=sys.stderr)
+            return 2
+        previous = Previous(args.after)
+    answer = engine.ask(" ".join(args.question), args.lang, after=previous)
     if args.json:
         print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
     else:
@@ -365,6 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for stdin)")
     ask.add_argument(
         "--knowledge-dir", metavar="DIR", help="another knowledge base (or KNOWLEDGE_DIR)"
+    )
+    ask.add_argument(
+        "--after",
+        metavar="ENTRY_ID",
+        help="read the question as a follow-up of this entry's answer ('and russia?')",
     )
     ask.set_defaults(handler=cmd_ask)
 

@@ -271,10 +271,16 @@ class Engine:
         top = ranked[0][0]
         aimed = resolution.aimed is not None and resolution.aimed(entries[top.entry_id])
         if aimed or top.confidence >= self.thresholds.answer * FOLLOW_UP_CONFIDENCE:
-            return replace(
-                self.compose(entries[top.entry_id], question, language, top.confidence),
-                follow_up=resolution.follow_up,
-            )
+            entry = entries[top.entry_id]
+            answer = self.compose(entry, question, language, top.confidence)
+            asked = [p for p in resolution.follow_up.sides if p in entry.positions]
+            if asked:  # "and russia?" answered by a comparison: Russia's position first
+                first = {wording(answer.summary_language, p.value) for p in asked}
+                answer = replace(
+                    answer,
+                    positions=sorted(answer.positions, key=lambda pair: pair[0] not in first),
+                )
+            return replace(answer, follow_up=resolution.follow_up)
         return Answer(
             Outcome.suggest,
             question,
@@ -297,6 +303,7 @@ class Engine:
             (c, c.score + prefer(entries[c.entry_id]))
             for c in self.index.search(resolution.query, limit=FOLLOW_UP_CANDIDATES)
             if entries[c.entry_id].kind is not Kind.disambiguation
+            and c.entry_id not in resolution.exclude
         ]
         return sorted(scored, key=lambda pair: -pair[1])
 
@@ -350,3 +357,15 @@ def compose(
         ],
         disagreement=local(entry.disagreement),
     )
+
+
+def previous_of(answer: Answer) -> Previous | None:
+    """What a follow-up of this answer refers to: its entry (or first choice) and what it was
+    about; None for a message without words, which leaves the conversation where it was."""
+    if answer.outcome is Outcome.empty:
+        return None
+    about = answer.follow_up.query if answer.follow_up is not None else answer.question
+    if answer.entry_id is not None:
+        return Previous(answer.entry_id, about)
+    first = answer.suggestions[0].entry_id if answer.suggestions else None
+    return Previous(first, about)

@@ -5,12 +5,12 @@ resolved against that answer's entry, its topics and parties.
 Plain data in, plain data out: the caller (a chat, the command line) keeps the previous entry and
 passes it as `Previous`; nothing here knows of Telegram, users or time limits.
 
-How a message is read (`read_cues`): words that name a party (Russia, the Kremlin, Trump, the EU),
-a plan (the 28-point draft, the new plan, the European counter-proposal), a plan point (point 6,
-"the fifth", "the next point"), or ask about the same thing (sources, when, who, more), said as a
-continuation ("and ...", "what about ...", "а ...", "und ...") or with a word pointing back ("that",
-"it", "das", "це", "это"). A message with words of its own that the base answers confidently is a
-new question and inherits nothing.
+How a message is read (`read_cues`): words that name a party (Russia, the Kremlin, Trump, the
+EU), a plan (the 28-point draft, the new plan, the European counter-proposal), a plan point
+(point 6, "the fifth", "the next point"), or ask about the same thing (sources, when, who, more),
+said as a continuation ("and ...", "what about ...", "а ...", "und ...") or with a word pointing
+back ("that", "it", "das", "це", "это"). A message with words of its own that the base answers
+confidently is a new question and inherits nothing.
 
 How it is resolved (`FollowUps.resolve`):
 - sources, when, more, and "who" without a subject of its own: the same entry;
@@ -64,6 +64,7 @@ class FollowUp:
     shift: Shift
     previous_entry_id: str | None
     query: str  # the question as resolved: what was searched, or the previous subject
+    sides: tuple[Party, ...] = ()  # the parties or plans asked for ("and russia?": russia)
 
 
 # --- Words, per language, matched as prefixes of the cleaned words (ä -> a, ё -> е). ------------
@@ -498,6 +499,9 @@ class Resolution:
     query: str = ""
     prefer: Callable[[Entry], float] | None = None
     aimed: Callable[[Entry], bool] | None = None  # about the party or plan asked for
+    exclude: frozenset[str] = (
+        frozenset()
+    )  # never the answer (the previous entry, for "and russia?")
 
 
 @dataclass(frozen=True)
@@ -571,38 +575,42 @@ class FollowUps:
         if len(cues.own) > MAX_OWN_WORDS and not cues.back:
             return None
 
-        def follow(shift: Shift, query: str) -> FollowUp:
-            return FollowUp(shift, entry.id, query)
+        def follow(shift: Shift, query: str, sides: set[Party] | None = None) -> FollowUp:
+            return FollowUp(
+                shift, entry.id, query, tuple(sorted(sides or (), key=list(Party).index))
+            )
 
         # A plan point by number, or the next/previous one.
         target = self._point(cues, entry)
         if target is not None:
-            subject = self._subject(entry, previous, language)
-            return Resolution(follow(Shift.point, subject), target)
+            title = self.base.entries[target].title.get(language)
+            return Resolution(follow(Shift.point, title), target)
         next_event = cues.then or (cues.step > 0 and not entry.points)
         if next_event and not cues.own and found is not None:
             following = self._next_event(found)
             if following is not None:
-                subject = self._subject(entry, previous, language)
-                return Resolution(follow(Shift.next, subject), following)
+                title = self.base.entries[following].title.get(language)
+                return Resolution(follow(Shift.next, title), following)
         before = self._parties(entry, previous)
         if cues.plans:  # "and the 28-point draft?", "а в новом?", "trump's 28-point version"
             subject = self._subject(entry, previous, language, plans=True)
             query = " ".join([subject, *self._frame_words(message)])
             return Resolution(
-                follow(Shift.plan, query),
+                follow(Shift.plan, query, cues.plans),
                 query=query,
                 prefer=self._prefer(entry, plans=cues.plans),
-                aimed=lambda c: any(about_plan(c, p) for p in cues.plans) and c.id != entry.id,
+                aimed=lambda c: any(about_plan(c, p) for p in cues.plans),
+                exclude=self._unless_it_compares(entry, cues.plans),
             )
         if cues.parties and (cues.parties - before or not cues.asks_about_same):
             subject = self._subject(entry, previous, language, parties=True)
             query = " ".join([subject, *self._frame_words(message)])
             return Resolution(
-                follow(Shift.party, query),
+                follow(Shift.party, query, cues.parties),
                 query=query,
                 prefer=self._prefer(entry, parties=cues.parties, before=before - cues.parties),
                 aimed=lambda c: any(about_party(c, p) for p in cues.parties),
+                exclude=self._unless_it_compares(entry, cues.parties),
             )
         subject = self._subject(entry, previous, language)
         if entry.id is not None and cues.sources and not cues.own:
@@ -647,6 +655,16 @@ class FollowUps:
             return None
         first = min(later, key=lambda e: (e.event_date, "timeline" not in e.topics, e.id))
         return first.id
+
+    @staticmethod
+    def _unless_it_compares(entry: _Before, sides: set[Party]) -> frozenset[str]:
+        """The previous entry, unless it is about a side now asked for too, or holds its position
+        (a comparison: "and russia?" after the NATO comparison is answered by its Russian line)."""
+        named = {p for p in _PARTY_TOPIC if _PARTY_TOPIC[p] in entry.topics}
+        named |= {p for p in _PLAN_TOPIC if _PLAN_TOPIC[p] in entry.topics}
+        if entry.id is None or sides & (entry.positions | named):
+            return frozenset()
+        return frozenset({entry.id})
 
     def _subject(
         self,
@@ -725,7 +743,7 @@ class FollowUps:
                     bonus += AIM_BONUS * (MIXED_SHARE if mixed else 1.0)
                 elif any(_PARTY_TOPIC[p] in candidate.topics for p in before or ()):
                     bonus -= OLD_FRAME_PENALTY
-                if candidate.id == entry.id and not any(p in entry.positions for p in parties):
+                if candidate.id == entry.id:
                     bonus -= SAME_PENALTY
             if plans:
                 if any(about_plan(candidate, p) for p in plans):
