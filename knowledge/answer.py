@@ -265,11 +265,16 @@ class Engine:
         if resolution.entry_id is not None:
             entry = entries[resolution.entry_id]
             return replace(self.compose(entry, question, language), follow_up=resolution.follow_up)
-        ranked = self._rerank(resolution)
+        ranked = self._rerank(resolution, resolution.query)
+        aims = resolution.aimed
+        if aims is not None and not any(aims(entries[c.entry_id]) for c, _ in ranked):
+            # Nothing about the side asked for shares the previous subject ("and europe?" after
+            # an answer about the Kremlin's reply): the side's entries for the message's words.
+            ranked = self._rerank(resolution, question) or ranked
         if not ranked:
             return None
         top = ranked[0][0]
-        aimed = resolution.aimed is not None and resolution.aimed(entries[top.entry_id])
+        aimed = aims is not None and aims(entries[top.entry_id])
         if aimed or top.confidence >= self.thresholds.answer * FOLLOW_UP_CONFIDENCE:
             entry = entries[top.entry_id]
             answer = self.compose(entry, question, language, top.confidence)
@@ -294,14 +299,14 @@ class Engine:
             follow_up=resolution.follow_up,
         )
 
-    def _rerank(self, resolution: Resolution) -> list[tuple[Candidate, float]]:
-        """The rewritten question's candidates, ordered by their ranking score plus how well
-        they fit the previous answer."""
+    def _rerank(self, resolution: Resolution, query: str) -> list[tuple[Candidate, float]]:
+        """The candidates for `query`, ordered by their ranking score plus how well they fit the
+        previous answer."""
         entries = self.base.entries
         prefer = resolution.prefer or (lambda entry: 0.0)
         scored = [
             (c, c.score + prefer(entries[c.entry_id]))
-            for c in self.index.search(resolution.query, limit=FOLLOW_UP_CANDIDATES)
+            for c in self.index.search(query, limit=FOLLOW_UP_CANDIDATES)
             if entries[c.entry_id].kind is not Kind.disambiguation
             and c.entry_id not in resolution.exclude
         ]

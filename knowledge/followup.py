@@ -140,6 +140,7 @@ _PLAN_TOPIC = {
     Party.european_plan: "european-plan",
 }
 PARTY_TOPICS = frozenset(_PARTY_TOPIC.values())
+PLAN_KINDS = frozenset({Kind.plan, Kind.plan_point})
 PLAN_TOPICS = frozenset(_PLAN_TOPIC.values())
 # Topics that say nothing of a question's subject.
 FRAME_TOPICS = PARTY_TOPICS | PLAN_TOPICS | {"timeline", "people", "about", "history"}
@@ -485,6 +486,15 @@ def about_party(entry: Entry, party: Party) -> bool:
     return _PARTY_TOPIC[party] in entry.topics or party in entry.positions
 
 
+def speaks_for(entry: Entry, parties: set[Party]) -> bool:
+    """An entry with a side's view: its position, or an entry about it that is not a plan's text
+    (point 7 of the plan, EU membership, touches Europe's affairs but is not what "and europe?"
+    asks for)."""
+    return any(p in entry.positions for p in parties) or (
+        entry.kind not in PLAN_KINDS and any(about_party(entry, p) for p in parties)
+    )
+
+
 def about_plan(entry: Entry, plan: Party) -> bool:
     return _PLAN_TOPIC[plan] in entry.topics
 
@@ -609,7 +619,7 @@ class FollowUps:
                 follow(Shift.party, query, cues.parties),
                 query=query,
                 prefer=self._prefer(entry, parties=cues.parties, before=before - cues.parties),
-                aimed=lambda c: any(about_party(c, p) for p in cues.parties),
+                aimed=lambda c: speaks_for(c, cues.parties),
                 exclude=self._unless_it_compares(entry, cues.parties),
             )
         subject = self._subject(entry, previous, language)
@@ -730,30 +740,29 @@ class FollowUps:
         old_plans = {p for p in _PLAN_TOPIC if _PLAN_TOPIC[p] in entry.topics} - (plans or set())
 
         def prefer(candidate: Entry) -> float:
-            bonus = TOPIC_BONUS * min(2, len(subject & (set(candidate.topics) - ignore)))
+            near = TOPIC_BONUS * min(2, len(subject & (set(candidate.topics) - ignore)))
             if candidate.id in entry.related or entry.id in candidate.related:
-                bonus += RELATED_BONUS
+                near += RELATED_BONUS
+            same = SAME_PENALTY if candidate.id == entry.id else 0.0
             if parties:
-                aims = any(about_party(candidate, p) for p in parties)
                 if any(p in candidate.positions for p in parties):
-                    bonus += AIM_BONUS
-                elif aims:
+                    aim = 1.0
+                elif speaks_for(candidate, parties):
                     # About the new party, but also about the one asked before: less so.
                     mixed = any(_PARTY_TOPIC[p] in candidate.topics for p in before or ())
-                    bonus += AIM_BONUS * (MIXED_SHARE if mixed else 1.0)
+                    aim = MIXED_SHARE if mixed else 1.0
                 elif any(_PARTY_TOPIC[p] in candidate.topics for p in before or ()):
-                    bonus -= OLD_FRAME_PENALTY
-                if candidate.id == entry.id:
-                    bonus -= SAME_PENALTY
+                    return -OLD_FRAME_PENALTY - same
+                else:
+                    return -same
+                # Closeness to the previous subject counts for the side asked for only.
+                return AIM_BONUS * aim + near - same
             if plans:
                 if any(about_plan(candidate, p) for p in plans):
-                    bonus += AIM_BONUS
-                elif any(about_plan(candidate, p) for p in old_plans):
-                    bonus -= OLD_FRAME_PENALTY
-                if candidate.id == entry.id:
-                    bonus -= SAME_PENALTY
-            if stay and candidate.id == entry.id:
-                bonus += STAY_BONUS
-            return bonus
+                    return AIM_BONUS + near - same
+                if any(about_plan(candidate, p) for p in old_plans):
+                    return -OLD_FRAME_PENALTY - same
+                return -same
+            return near + (STAY_BONUS if stay and candidate.id == entry.id else 0.0)
 
         return prefer
