@@ -82,23 +82,15 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     user = update.effective_user
     hint = (user.language_code or "")[:2] if user else None
     # A follow-up ("and russia?") refers to the asker's last answer in this chat, if recent: in
-    # private chats always, in groups only in a reply to the bot.
+    # private chats always, in groups only in a reply to one of the bot's messages.
     window = svc.settings.follow_up_seconds
-    talk = (
-        (message.chat.id, user.id)
-        if user is not None
-        and window > 0
-        and (
-            message.chat.type == ChatType.PRIVATE
-            or (
-                message.reply_to_message is not None
-                and message.reply_to_message.from_user is not None
-                and message.reply_to_message.from_user.id == context.bot.id
-            )
-        )
-        else None
+    talk = (message.chat.id, user.id) if user is not None and window > 0 else None
+    in_thread = message.chat.type == ChatType.PRIVATE or (
+        message.reply_to_message is not None
+        and message.reply_to_message.from_user is not None
+        and message.reply_to_message.from_user.id == context.bot.id
     )
-    previous = await follow_ups.recall(svc.db, *talk, window) if talk else None
+    previous = await follow_ups.recall(svc.db, *talk, window) if talk and in_thread else None
     answer = svc.engine.ask(question, language=language, hint=hint, after=previous)
     context.bot_data.metrics.answers.labels(outcome=answer.outcome.value).inc()
     if answer.outcome is Outcome.none and answer.note is None:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from knowledge.followup import FollowUp, FollowUps, Previous, Resolution
+from knowledge.followup import FollowUp, FollowUps, Previous, Resolution, keep_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
 from knowledge.normalize import surface_tokens, well_formed
@@ -194,6 +194,8 @@ class Engine:
         """
         question = well_formed(question)
         lang = language if language in LANGUAGES else self.index.language_of(question, hint)
+        if after is not None and language not in LANGUAGES:
+            lang = keep_language(question, lang, after.language)
         known_until = self.base.knowledge_date
         found = self.index.search(question, limit=self.thresholds.max_suggestions + 2)
         if after is not None and (followed := self._follow(question, lang, after, found)):
@@ -371,6 +373,6 @@ def previous_of(answer: Answer) -> Previous | None:
         return None
     about = answer.follow_up.query if answer.follow_up is not None else answer.question
     if answer.entry_id is not None:
-        return Previous(answer.entry_id, about)
+        return Previous(answer.entry_id, about, answer.language)
     first = answer.suggestions[0].entry_id if answer.suggestions else None
-    return Previous(first, about)
+    return Previous(first, about, answer.language)

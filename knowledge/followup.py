@@ -55,6 +55,7 @@ class Previous:
 
     entry_id: str | None  # None: the previous question got no answer, only its words count
     question: str = ""
+    language: str | None = None  # the language the previous answer was given in
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,10 @@ _BACK = frozenset(
     це цей ця ці цього цим той тоді там його її їх""".split()
 )
 _WORD = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
+# A follow-up of at most this many words with no letter of only one of Ukrainian and Russian
+# keeps the previous answer's language; hand-set.
+SHORT_LANGUAGE_WORDS = 3
+_DISTINCT_LETTERS = frozenset("іїєґыэъ")
 # At most this many words of its own (not party, plan, point, pointing-back or asking words) for a
 # message to be read as a follow-up rather than a new question; hand-set.
 MAX_OWN_WORDS = 3
@@ -364,6 +369,17 @@ class Cues:
     @property
     def asks_about_same(self) -> bool:
         return self.sources or self.when or self.who or self.more
+
+
+def keep_language(message: str, detected: str, previous: str | None) -> str:
+    """A short follow-up in Cyrillic with no letter only Ukrainian or only Russian has ("а
+    пункт 11?") stays in the conversation's language; anything else keeps what was detected."""
+    if previous is None or {detected, previous} != {"uk", "ru"}:
+        return detected
+    text = clean(message)
+    if len(_WORD.findall(text)) > SHORT_LANGUAGE_WORDS or set(text) & _DISTINCT_LETTERS:
+        return detected
+    return previous
 
 
 def party_of_word(word: str) -> Party | None:

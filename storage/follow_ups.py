@@ -29,6 +29,7 @@ class LastAnswer(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     entry_id: Mapped[str | None] = mapped_column(String(64))  # None: the question got no answer
     question: Mapped[str] = mapped_column(Text)  # what it was about, as resolved
+    language: Mapped[str | None] = mapped_column(String(8))  # the answer's language
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
@@ -41,7 +42,12 @@ async def remember(
 ) -> None:
     """Keeps `previous` as the user's last answer in the chat; forgets every older one."""
     now = utcnow()
-    values = {"entry_id": previous.entry_id, "question": previous.question, "answered_at": now}
+    values = {
+        "entry_id": previous.entry_id,
+        "question": previous.question,
+        "language": previous.language,
+        "answered_at": now,
+    }
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(LastAnswer)
@@ -61,11 +67,11 @@ async def recall(db: Database, chat_id: int, user_id: int, window: float) -> Pre
     async with db.session() as session:
         row = (
             await session.execute(
-                select(LastAnswer.entry_id, LastAnswer.question).where(
+                select(LastAnswer.entry_id, LastAnswer.question, LastAnswer.language).where(
                     LastAnswer.chat_id == chat_id,
                     LastAnswer.user_id == user_id,
                     LastAnswer.answered_at >= since,
                 )
             )
         ).first()
-    return None if row is None else Previous(row.entry_id, row.question)
+    return None if row is None else Previous(row.entry_id, row.question, row.language)

@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("entry_id", sa.String(64), nullable=True),
         sa.Column("question", sa.Text(), nullable=False),
+        sa.Column("language", sa.String(8), nullable=True),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_last_answers_answered_at", "last_answers", ["answered_at"])
