@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.answer import Answer, Engine, Outcome
+from knowledge.answer import Answer, Engine, Outcome, previous_of
 from knowledge.followup import Previous
 from knowledge.validate import load_base
 
@@ -94,12 +94,12 @@ class Run:
     misses: list[tuple[Pair, str | None, str | None, str]] = field(default_factory=list)
 
 
-Context = Callable[[Pair, str | None], Previous | None]
+Context = Callable[[Answer], Previous | None]
 
 MODES: dict[str, Context] = {
-    "alone": lambda pair, entry: None,
-    "entry only": lambda pair, entry: Previous(entry) if entry else None,
-    "in context": lambda pair, entry: Previous(entry, pair.first),
+    "alone": lambda first: None,
+    "entry only": lambda first: Previous(chosen(first)[0]) if chosen(first)[0] else None,
+    "in context": previous_of,  # what the bot keeps of the first answer
 }
 
 
@@ -107,10 +107,11 @@ def evaluate(engine: Engine, pairs: list[Pair]) -> tuple[dict[str, Run], Tally]:
     runs = {mode: Run() for mode in MODES}
     firsts = Tally()
     for pair in pairs:
-        entry, answered = chosen(engine.ask(pair.first))
+        first = engine.ask(pair.first)
+        entry, answered = chosen(first)
         firsts.add(entry, answered, pair.first_expect)
         for mode, context in MODES.items():
-            answer = engine.ask(pair.then, after=context(pair, entry))
+            answer = engine.ask(pair.then, after=context(first))
             got, given = chosen(answer)
             for key in ("all", f"lang:{pair.lang}", f"style:{pair.style}"):
                 runs[mode].groups[key].add(got, given, pair.expect)

@@ -85,6 +85,9 @@ def _questions(path: str) -> Iterator[tuple[int, str | None]]:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     engine = Engine(_load(_knowledge_dir(args.knowledge_dir)))
+    if args.batch and args.after:
+        print("error: --after goes with one QUESTION, not --batch", file=sys.stderr)
+        return 2
     if args.batch:
         bad = 0
         for number, question in _questions(args.batch):

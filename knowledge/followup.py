@@ -45,6 +45,7 @@ class Shift(str, Enum):
     plan = "plan"  # "and in the 28-point draft?"
     point = "point"  # "what about point 5"
     subject = "subject"  # "und zu Wahlen?": a new subject in the same frame
+    more = "more"  # "how wide?", "is that confirmed?": more on the same subject
     next = "next"  # "and then?": the next event
 
 
@@ -277,7 +278,7 @@ _WHEN = (
     "дата",
     "date",
 )
-_WHO = ("who", "wer ", "wer?", "von wem", "хто", "кто", "кем", "ким")
+_WHO = ("who", "whom", "whose", "wer", "wem", "von wem", "хто", "кто", "кем", "ким", "чий", "чей")
 _MORE = (
     "more",
     "details",
@@ -335,13 +336,17 @@ def _starts(word: str, prefixes: Sequence[str]) -> bool:
     return any(word.startswith(p) for p in prefixes)
 
 
-def _has_phrase(text: str, phrases: Sequence[str]) -> bool:
-    padded = f" {text} "
+def _is_plan_word(word: str) -> bool:
+    """ "plan", "Vorschlag", "вариант", and German compounds ("Friedensplan")."""
+    return _starts(word, _PLAN_WORDS) or word.endswith("plan")
+
+
+def _has_phrase(text: str, phrases: Sequence[str], whole: bool = False) -> bool:
+    """Whether `text` has one of `phrases` from a word's start (to a word's end when `whole`, and
+    always for phrases of several words): "sources" finds "sourc", "who" not "whole"."""
     for phrase in phrases:
-        if " " in phrase.strip() or not phrase.isalpha():
-            if phrase in padded or phrase.strip() in text:
-                return True
-        elif re.search(rf"(?<!\w){re.escape(phrase)}", text):
+        end = r"(?!\w)" if whole or " " in phrase else ""
+        if re.search(rf"(?<!\w){re.escape(phrase)}{end}", text):
             return True
     return False
 
@@ -400,7 +405,7 @@ def read_cues(message: str) -> Cues:
     text = re.sub(r"\s+", " ", clean(message)).strip()
     words = _WORD.findall(text)
     cues = Cues(text, words)
-    planish = any(_starts(w, _PLAN_WORDS) for w in words)
+    planish = any(_is_plan_word(w) for w in words)
     used: set[str] = set()
     for index, word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else ""
@@ -437,7 +442,7 @@ def read_cues(message: str) -> Cues:
             if _starts(word, prefixes):
                 cues.plans.add(plan)
                 used.add(word)
-        if _starts(word, _PLAN_WORDS + _POINT_WORDS):
+        if _is_plan_word(word) or _starts(word, _POINT_WORDS):
             used.add(word)
     pointish = any(_starts(w, _POINT_WORDS) for w in words)
     if not cues.points:
@@ -453,7 +458,7 @@ def read_cues(message: str) -> Cues:
         cues.step = -1
     cues.sources = _has_phrase(text, _SOURCES)
     cues.when = _has_phrase(text, _WHEN)
-    cues.who = _has_phrase(text + " ", _WHO)
+    cues.who = _has_phrase(text, _WHO, whole=True)
     cues.more = _has_phrase(text, _MORE) or text.rstrip("?!. ") in ("and", "und", "а", "і", "и")
     cues.then = _has_phrase(text, _THEN) or text.rstrip("?!. ") in ("then", "dann", "danach")
     cues.continues = bool(_CONTINUE.match(text))
@@ -643,9 +648,20 @@ class FollowUps:
             return Resolution(follow(Shift.sources, subject), entry.id)
         if entry.id is not None and cues.when and len(cues.own) <= 1:
             return Resolution(follow(Shift.when, subject), entry.id)
+        if cues.own and cues.continues and not (cues.who or cues.back or cues.more):
+            # "and zaporizhzhia?", "und zu Wahlen?": a new subject in the previous frame (its
+            # plan, its side).
+            query = " ".join([self._frame(entry, previous, language), *cues.own])
+            return Resolution(
+                follow(Shift.subject, query),
+                query=query,
+                prefer=self._prefer_frame(entry),
+                exclude=frozenset({entry.id}) if entry.id else frozenset(),
+            )
         if cues.who or cues.own:
+            # "who said that?", "how wide?": more about the same subject.
             query = " ".join([subject, message])
-            shift = Shift.who if cues.who else Shift.subject
+            shift = Shift.who if cues.who else Shift.more
             return Resolution(
                 follow(shift, query), query=query, prefer=self._prefer(entry, stay=cues.who)
             )
@@ -709,13 +725,36 @@ class FollowUps:
             if parties and party_of_word(word) is not None:
                 continue
             if plans and (
-                _starts(word, _PLAN_WORDS + _POINT_WORDS + _EUROPEAN)
+                _is_plan_word(word)
+                or _starts(word, _POINT_WORDS + _EUROPEAN)
                 or word.isdigit()
                 or any(_starts(word, p) for p in _PLAN_PREFIXES.values())
             ):
                 continue
             kept.append(word)
         return " ".join(kept)
+
+    def _frame(self, entry: _Before, previous: Previous, language: str) -> str:
+        """The previous question's words that name its sides and plans ("28-point plan",
+        "russia"), else its entry's title's."""
+        text = previous.question or entry.title
+        return " ".join(
+            w
+            for w in surface_tokens(text)
+            if party_of_word(w) is not None
+            or _is_plan_word(w)
+            or w.isdigit()
+            or any(_starts(w, p) for p in _PLAN_PREFIXES.values())
+        )
+
+    def _prefer_frame(self, entry: _Before) -> Callable[[Entry], float]:
+        """For a new subject in the previous frame: entries sharing its plan and sides."""
+        frame = set(entry.topics) & (PARTY_TOPICS | PLAN_TOPICS | {"timeline", "history"})
+
+        def prefer(candidate: Entry) -> float:
+            return TOPIC_BONUS * min(2, len(frame & set(candidate.topics)))
+
+        return prefer
 
     def _parties(self, entry: _Before, previous: Previous) -> set[Party]:
         said = read_cues(previous.question).parties if previous.question else set()
