@@ -2,14 +2,16 @@
 russia?", "sources?") refers to (knowledge.followup).
 
 One row per (chat, user), overwritten by every question and ignored once older than the
-follow-up window; rows past the window are deleted whenever anyone asks, so nothing of a
-conversation stays longer than about that window. Kept in the database, not in a replica's
-memory, because the next message of a conversation may reach another replica.
+follow-up window; rows past the window are deleted when anyone asks (at most once a minute per
+process), so nothing of a conversation stays much longer than that window while the bot runs.
+Kept in the database, not in a replica's memory: the next message of a conversation may reach
+another replica.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from sqlalchemy import BigInteger, DateTime, String, Text, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -18,6 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.followup import Previous
 from storage.db import Base, Database, utcnow
+
+PRUNE_EVERY = 60.0  # seconds between sweeps of rows past the window (per process and database)
+_swept: dict[str, float] = {}
 
 
 class LastAnswer(Base):
@@ -55,10 +60,17 @@ async def remember(
         .on_conflict_do_update(index_elements=["chat_id", "user_id"], set_=values)
     )
     async with db.write() as session:
-        await session.execute(
-            delete(LastAnswer).where(LastAnswer.answered_at < now - dt.timedelta(seconds=window))
-        )
         await session.execute(statement)
+    # Older rows go in a transaction of their own (one upsert holds one row lock: no deadlock
+    # with another replica's sweep), at most once a minute per process.
+    if time.monotonic() - _swept.get(db.url, -PRUNE_EVERY) >= PRUNE_EVERY:
+        _swept[db.url] = time.monotonic()
+        async with db.write() as session:
+            await session.execute(
+                delete(LastAnswer).where(
+                    LastAnswer.answered_at < now - dt.timedelta(seconds=window)
+                )
+            )
 
 
 async def recall(db: Database, chat_id: int, user_id: int, window: float) -> Previous | None:
