@@ -168,6 +168,19 @@ async def test_sources_when_and_point_follow_ups(
     assert base.entries["p20-point-11-non-nuclear"].title.get("uk") in eleventh.last.plain
 
 
+async def test_a_follow_up_answered_by_another_replica(
+    api: FakeBotAPI, settings: Settings, engine: Engine, base: KnowledgeBase
+) -> None:
+    """The last answer lives in the database: the replica (or the restarted bot) that gets the
+    follow-up is not the one that answered."""
+    chat = api.private_chat(user_id=551, language_code="de")
+    async with running_bot(settings, engine):
+        await chat.send("was will die ukraine bei der nato")
+    async with running_bot(settings, engine):
+        answered = await chat.send("und russland?")
+    assert about_russia_on_nato(answered.last.plain, base, "de"), answered.last.plain
+
+
 async def test_follow_ups_off_when_the_window_is_zero(
     api: FakeBotAPI, tmp_path: Path, engine: Engine, base: KnowledgeBase
 ) -> None:
