@@ -599,9 +599,10 @@ class FollowUps:
         if not (cues.continues or cues.back or cues.asks_about_same or framed or short):
             return None
         pointing = cues.continues or cues.back
-        if confident and cues.own and not pointing:
-            return None  # "who is kirill dmitriev?": a question of its own inherits nothing
-        if confident and len(cues.own) >= 2 and not cues.back:
+        if confident and cues.own and not cues.back:
+            # Words of its own the base answers confidently, nothing pointing back ("who is
+            # kirill dmitriev?", "and what does putin say about elections?"): a question of its
+            # own inherits nothing.
             return None
         if len(cues.own) > MAX_OWN_WORDS and not cues.back:
             return None

@@ -319,7 +319,11 @@ def test_a_comparison_answering_a_party_follow_up_puts_that_party_first(engine: 
 
 def test_a_question_of_its_own_is_not_a_follow_up(engine: Engine) -> None:
     after = Previous("cmp-nato", "what does ukraine want on nato")
-    for question in ("who is kirill dmitriev?", "what is the budapest memorandum"):
+    for question in (
+        "who is kirill dmitriev?",
+        "what is the budapest memorandum",
+        "and what does putin say about elections?",  # "and ..." with a subject of its own
+    ):
         assert engine.ask(question, after=after).follow_up is None
         assert engine.ask(question, after=after).entry_id == engine.ask(question).entry_id
 
