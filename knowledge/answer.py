@@ -261,7 +261,6 @@ class Engine:
         if alone is not None and entries[alone.entry_id].kind is Kind.disambiguation:
             alone = None
         resolution = self.follow_ups.resolve(question, after, language, alone is not None)
-        self.last_resolution = resolution
         if resolution is None:
             return None
         if resolution.entry_id is not None:
