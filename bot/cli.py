@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from knowledge.answer import Answer, Engine
+from knowledge.followup import Previous
 from knowledge.loader import KnowledgeBase, KnowledgeError, bundled_dir, knowledge_date_of
 from knowledge.plain import as_text, body_text
 from knowledge.validate import check_base, load_base
@@ -73,6 +74,13 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         ],
         "as_of": answer.as_of.isoformat() if answer.as_of else None,
         "suggestions": [{"entry_id": s.entry_id, "title": s.title} for s in answer.suggestions],
+        "follow_up": None
+        if answer.follow_up is None
+        else {
+            "shift": answer.follow_up.shift.value,
+            "after": answer.follow_up.previous_entry_id,
+            "query": answer.follow_up.query,
+        },
     }
 
 
@@ -106,6 +114,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     cache = _index_cache_dir()
     base, version = load_base_saved(_knowledge_dir(args.knowledge_dir), cache)
     engine = Engine(base, index=load_index(base, cache, version=version))
+    if args.batch and args.after:
+        print("error: --after goes with one QUESTION, not --batch", file=sys.stderr)
+        return 2
     if args.batch:
         bad = 0
         for number, question in _questions(args.batch):
@@ -127,7 +138,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not args.question:
         print("error: give a QUESTION or --batch FILE", file=sys.stderr)
         return 2
-    answer = engine.ask(" ".join(args.question), args.lang)
+    previous = None
+    if args.after:
+        if args.after not in engine.base.entries:
+            print(f"error: --after {args.after}: no such entry", file=sys.stderr)
+            return 2
+        previous = Previous(args.after)
+    answer = engine.ask(" ".join(args.question), args.lang, after=previous)
     if args.json:
         print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
     else:
@@ -533,6 +550,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for stdin)")
     ask.add_argument(
         "--knowledge-dir", metavar="DIR", help="another knowledge base (or KNOWLEDGE_DIR)"
+    )
+    ask.add_argument(
+        "--after",
+        metavar="ENTRY_ID",
+        help="read the question as a follow-up of this entry's answer ('and russia?')",
     )
     ask.set_defaults(handler=cmd_ask)
 

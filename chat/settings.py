@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     )
     answer_threshold: float | None = None  # None: the fitted value in knowledge/scoring.json
     suggest_threshold: float | None = None
+    follow_up_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        description="How long a user's last answer in a chat is what a follow-up ('and russia?') "
+        "refers to; 0 = every message alone.",
+    )
     notify_check_seconds: float = Field(
         default=2.0,
         gt=0,

@@ -27,7 +27,9 @@ from handlers.context import (
     ui_language,
 )
 from handlers.flood import admitted
-from knowledge.answer import Answer, Outcome
+from knowledge.answer import Answer, Outcome, previous_of
+from knowledge.followup import Shift
+from storage import follow_ups
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +124,17 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     language = await chosen_language(update, context)
     user = update.effective_user
     hint = (user.language_code or "")[:2] if user else None
-    answer = svc.engine.ask(question, language=language, hint=hint)
+    # A follow-up ("and russia?") refers to the asker's last answer in this chat, if recent: in
+    # private chats always, in groups only in a reply to one of the bot's messages.
+    window = svc.settings.follow_up_seconds
+    talk = (message.chat.id, user.id) if user is not None and window > 0 else None
+    in_thread = message.chat.type == ChatType.PRIVATE or (
+        message.reply_to_message is not None
+        and message.reply_to_message.from_user is not None
+        and message.reply_to_message.from_user.id == context.bot.id
+    )
+    previous = await follow_ups.recall(svc.db, *talk, window) if talk and in_thread else None
+    answer = svc.engine.ask(question, language=language, hint=hint, after=previous)
     context.bot_data.metrics.answers.labels(outcome=answer.outcome.value).inc()
     # The question for curators (no user in it), remembered for the chat to tie choices to it.
     await svc.feedback.asked(
@@ -132,7 +144,23 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         answer,
         [r.entry_id for r in answer.related],
     )
-    await send_answer(message, answer, answer.language)
+    entry = svc.engine.base.entries.get(answer.entry_id or "")
+    if entry is not None and answer.follow_up and answer.follow_up.shift is Shift.sources:
+        # "sources?": the sources of the previous answer, with their reliability notes
+        detail = render_sources_detail(
+            svc.engine.base,
+            entry,
+            t(answer.language, "sources_of"),
+            t(answer.language, "reliability"),
+            answer.language,
+        )
+        quote = message.chat.type != ChatType.PRIVATE
+        for part in split_message(detail):
+            await message.reply_text(part, do_quote=quote)
+    else:
+        await send_answer(message, answer, answer.language)
+    if talk and (remembered := previous_of(answer)) is not None:
+        await follow_ups.remember(svc.db, *talk, remembered, window)
 
 
 async def ask_command(update: Update, context: Context) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from knowledge.followup import FollowUp, FollowUps, Previous, Resolution, keep_language
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
@@ -103,6 +104,7 @@ class Answer:
     note_entry_id: str | None = None  # the disambiguation entry the note comes from
     verdict: YesNo | None = None  # the curated yes or no, only for a yes/no question it settles
     verdict_reason: str | None = None  # why, in one sentence, in summary_language
+    follow_up: FollowUp | None = None  # read as a follow-up of a previous answer: how
 
     @property
     def answered(self) -> bool:
@@ -113,6 +115,10 @@ class Answer:
 TITLE_WEIGHT = 0.95  # hand-set: an entry's title weighs a little less than a written phrasing
 SENTENCE_WEIGHT = 0.8  # hand-set: a sentence of an entry's answer weighs less again
 SHORT_SENTENCE = 20  # hand-set: answer sentences of up to this many characters are not matched
+# A follow-up's rewritten question is answered from this share of the answer threshold: the
+# previous answer is evidence the search cannot see. Hand-set on bench/followup_calibration_set.
+FOLLOW_UP_CONFIDENCE = 0.5
+FOLLOW_UP_CANDIDATES = 12  # hand-set: candidates of a rewritten follow-up that are reranked
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -171,6 +177,7 @@ class Engine:
         self.base = base
         self.index = index or index_of(base)
         self.thresholds = Thresholds.fitted(self.index.scoring, answer, suggest)
+        self.follow_ups = FollowUps(base)
 
     def candidates(self, question: str, limit: int = 10) -> list[Candidate]:
         """Matching entries, best first, whatever their confidence."""
@@ -187,18 +194,32 @@ class Engine:
             return []
         return [found[0], *(c for c in found[1:] if c.probability >= t.suggest_share)][:limit]
 
-    def ask(self, question: str, language: str | None = None, hint: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        language: str | None = None,
+        hint: str | None = None,
+        after: Previous | None = None,
+    ) -> Answer:
         """The answer, the "did you mean" choices, what was known before a later date asked
         about, or a clear "I don't know".
 
         `language` forces the answer language; otherwise it is detected, `hint` breaking ties.
+        `after`: the previous answer of this conversation, if one is recent enough; a follow-up
+        ("and russia?", "sources?") is resolved against it (knowledge.followup).
         """
         question = well_formed(question)
         lang = language if language in LANGUAGES else self.index.language_of(question, hint)
+        if after is not None and language not in LANGUAGES:
+            lang = keep_language(question, lang, after.language)
         known_until = self.base.knowledge_date
+        found = self.index.search(question, limit=self.thresholds.max_suggestions + 2)
+        if after is not None and (followed := self._follow(question, lang, after, found)):
+            return followed
         if not surface_tokens(question):
             return Answer(Outcome.empty, question, lang, 0.0, known_until)
-        found = self.index.search(question, limit=self.thresholds.max_suggestions + 2)
+        if (point := self.follow_ups.named_point(question)) is not None:
+            return self.compose(self.base.entries[point], question, lang)
         picks = self._choices(found, self.thresholds.max_suggestions)
         # A question about a later time is never answered from the base, however faintly it
         # touches it: "weather in kyiv today" is told where the base ends, as "ceasefire now?" is.
@@ -246,6 +267,68 @@ class Engine:
             known_until,
             suggestions=[self.ref(c.entry_id, lang) for c in picks],
         )
+
+    def _follow(
+        self, question: str, language: str, after: Previous, found: list[Candidate]
+    ) -> Answer | None:
+        """The answer to `question` read as a follow-up of `after`, or None when it is a question
+        of its own."""
+        entries = self.base.entries
+        alone = found[0] if found and found[0].confidence >= self.thresholds.answer else None
+        if alone is not None and entries[alone.entry_id].kind is Kind.disambiguation:
+            alone = None
+        resolution = self.follow_ups.resolve(question, after, language, alone is not None)
+        if resolution is None:
+            return None
+        if resolution.entry_id is not None:
+            entry = entries[resolution.entry_id]
+            return replace(self.compose(entry, question, language), follow_up=resolution.follow_up)
+        ranked = self._rerank(resolution, resolution.query)
+        aims = resolution.aimed
+        if aims is not None and not any(aims(entries[c.entry_id]) for c, _ in ranked):
+            # Nothing about the side asked for shares the previous subject ("and europe?" after
+            # an answer about the Kremlin's reply): the side's entries for the message's words.
+            ranked = self._rerank(resolution, question) or ranked
+        if not ranked:
+            return None
+        top = ranked[0][0]
+        aimed = aims is not None and aims(entries[top.entry_id])
+        if aimed or top.confidence >= self.thresholds.answer * FOLLOW_UP_CONFIDENCE:
+            entry = entries[top.entry_id]
+            answer = self.compose(entry, question, language, top.confidence)
+            asked = [p for p in resolution.follow_up.sides if p in entry.positions]
+            if asked:  # "and russia?" answered by a comparison: Russia's position first
+                first = {wording(answer.summary_language, p.value) for p in asked}
+                answer = replace(
+                    answer,
+                    positions=sorted(answer.positions, key=lambda pair: pair[0] not in first),
+                )
+            return replace(answer, follow_up=resolution.follow_up)
+        return Answer(
+            Outcome.suggest,
+            question,
+            language,
+            top.confidence,
+            self.base.knowledge_date,
+            suggestions=[
+                self.ref(c.entry_id, language)
+                for c, _ in ranked[: self.thresholds.max_suggestions]
+            ],
+            follow_up=resolution.follow_up,
+        )
+
+    def _rerank(self, resolution: Resolution, query: str) -> list[tuple[Candidate, float]]:
+        """The candidates for `query`, ordered by their ranking score plus how well they fit the
+        previous answer."""
+        entries = self.base.entries
+        prefer = resolution.prefer or (lambda entry: 0.0)
+        scored = [
+            (c, c.score + prefer(entries[c.entry_id]))
+            for c in self.index.search(query, limit=FOLLOW_UP_CANDIDATES)
+            if entries[c.entry_id].kind is not Kind.disambiguation
+            and c.entry_id not in resolution.exclude
+        ]
+        return sorted(scored, key=lambda pair: -pair[1])
 
     def ref(self, entry_id: str, language: str) -> EntryRef:
         return EntryRef(entry_id, self.base.entries[entry_id].title.get(language))
@@ -328,3 +411,15 @@ def compose(
         verdict=verdict.answer if verdict else None,
         verdict_reason=local(verdict.because) if verdict else None,
     )
+
+
+def previous_of(answer: Answer) -> Previous | None:
+    """What a follow-up of this answer refers to: its entry (or first choice) and what it was
+    about; None for a message without words, which leaves the conversation where it was."""
+    if answer.outcome is Outcome.empty:
+        return None
+    about = answer.follow_up.query if answer.follow_up is not None else answer.question
+    if answer.entry_id is not None:
+        return Previous(answer.entry_id, about, answer.language)
+    first = answer.suggestions[0].entry_id if answer.suggestions else None
+    return Previous(first, about, answer.language)

@@ -191,8 +191,10 @@ def test_cli_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "sources",
         "as_of",
         "suggestions",
+        "follow_up",
     }
     assert data["verdict"] is None  # "what does putin want" is no yes/no question
+    assert data["follow_up"] is None  # only with --after
     assert (
         data["answered"] is True
         and data["reason"] == "answered"

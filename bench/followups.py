@@ -1,0 +1,171 @@
+"""Follow-up questions in context: each pair's first question is asked alone, then the follow-up
+with the context the bot would keep (the entry answered, or the first "did you mean" choice, and
+the first question's words), and the follow-up's answer is checked against the acceptable entries.
+
+    python -m bench.followups [--set calibration|report] [--misses]
+
+`calibration` (bench/followup_calibration_set.yaml) is what the resolver was developed on;
+`report` (bench/followup_report_set.yaml) is for reporting only: its figures are printed, its
+questions never (--misses is refused for it). Both were written blind, from the sources alone.
+
+Columns, per language and per style of follow-up:
+- alone: the follow-up asked without context (every message answered alone, as before);
+- entry only: with the previous entry alone as context (what `ask --after ENTRY_ID` does);
+- in context: with the entry and the first question's words (what the bot does).
+"Resolved right" counts a follow-up answered with an acceptable entry; "first choice" also counts
+a "did you mean" whose first choice is acceptable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from knowledge.answer import Answer, Engine, Outcome, previous_of
+from knowledge.followup import Previous
+from knowledge.validate import load_base
+
+SETS = {
+    "calibration": Path(__file__).with_name("followup_calibration_set.yaml"),
+    "report": Path(__file__).with_name("followup_report_set.yaml"),  # reporting only
+}
+REPORT_ONLY = {"report"}
+
+
+@dataclass(frozen=True)
+class Pair:
+    first: str
+    first_expect: frozenset[str]
+    then: str
+    expect: frozenset[str]
+    lang: str
+    style: str
+
+
+def load_pairs(path: Path) -> list[Pair]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        Pair(
+            str(item["first"]),
+            frozenset(item["first_expect"]),
+            str(item["then"]),
+            frozenset(item["expect"]),
+            item["lang"],
+            item.get("style", "-"),
+        )
+        for item in data["pairs"]
+    ]
+
+
+def chosen(answer: Answer) -> tuple[str | None, bool]:
+    """The entry an answer gives or offers first, and whether it was given (not only offered)."""
+    if answer.outcome is Outcome.answer:
+        return answer.entry_id, True
+    if answer.suggestions:
+        return answer.suggestions[0].entry_id, False
+    return None, False
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    right: int = 0  # answered with an acceptable entry
+    first_choice: int = 0  # answered or offered first
+
+    def add(self, entry_id: str | None, answered: bool, expect: frozenset[str]) -> None:
+        self.total += 1
+        self.right += entry_id in expect and answered
+        self.first_choice += entry_id in expect
+
+    def cell(self) -> str:
+        n = max(self.total, 1)
+        return f"{self.right / n:.1%} / {self.first_choice / n:.1%}"
+
+
+@dataclass
+class Run:
+    groups: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    misses: list[tuple[Pair, str | None, str | None, str]] = field(default_factory=list)
+
+
+Context = Callable[[Answer], Previous | None]
+
+MODES: dict[str, Context] = {
+    "alone": lambda first: None,
+    "entry only": lambda first: Previous(chosen(first)[0]) if chosen(first)[0] else None,
+    "in context": previous_of,  # what the bot keeps of the first answer
+}
+
+
+def evaluate(engine: Engine, pairs: list[Pair]) -> tuple[dict[str, Run], Tally]:
+    runs = {mode: Run() for mode in MODES}
+    firsts = Tally()
+    for pair in pairs:
+        first = engine.ask(pair.first)
+        entry, answered = chosen(first)
+        firsts.add(entry, answered, pair.first_expect)
+        for mode, context in MODES.items():
+            answer = engine.ask(pair.then, after=context(first))
+            got, given = chosen(answer)
+            for key in ("all", f"lang:{pair.lang}", f"style:{pair.style}"):
+                runs[mode].groups[key].add(got, given, pair.expect)
+            if not (got in pair.expect and given):
+                shift = answer.follow_up.shift.value if answer.follow_up else "-"
+                runs[mode].misses.append((pair, entry, got, f"{answer.outcome.value}/{shift}"))
+    return runs, firsts
+
+
+def table(runs: dict[str, Run]) -> str:
+    keys = sorted(
+        {k for run in runs.values() for k in run.groups},
+        key=lambda k: (k != "all", not k.startswith("lang:"), k),
+    )
+    lines = [
+        "| group | n | "
+        + " | ".join(f"{mode}: resolved right / first choice" for mode in runs)
+        + " |",
+        "|---|---:|" + "---|" * len(runs),
+    ]
+    for key in keys:
+        n = next(iter(runs.values())).groups[key].total
+        cells = " | ".join(run.groups[key].cell() for run in runs.values())
+        lines.append(f"| {key} | {n} | {cells} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--set", choices=sorted(SETS), default="calibration")
+    parser.add_argument(
+        "--misses", action="store_true", help="list the follow-ups resolved wrongly (in context)"
+    )
+    args = parser.parse_args()
+    if args.misses and args.set in REPORT_ONLY:
+        parser.error(f"the {args.set} set is for reporting only: its questions are not listed")
+    engine = Engine(load_base())
+    pairs = load_pairs(SETS[args.set])
+    runs, firsts = evaluate(engine, pairs)
+    print(
+        f"{len(pairs)} pairs ({args.set}); first questions answered right "
+        f"{firsts.right / max(firsts.total, 1):.1%}, first choice right "
+        f"{firsts.first_choice / max(firsts.total, 1):.1%}\n"
+    )
+    print(table(runs))
+    if args.misses:
+        print("\nmisses in context:")
+        for pair, entry, got, how in runs["in context"].misses:
+            print(
+                f"  [{pair.lang}/{pair.style}] {pair.first!r} -> {entry} ; {pair.then!r} "
+                f"expected {sorted(pair.expect)} got {got} ({how})"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,824 @@
+"""Follow-up questions: a short message that only makes sense after the previous answer ("and
+russia?", "what about point 5", "und die USA?", "а що з росією?", "when was that?", "sources?") is
+resolved against that answer's entry, its topics and parties.
+
+Plain data in, plain data out: the caller (a chat, the command line) keeps the previous entry and
+passes it as `Previous`; nothing here knows of Telegram, users or time limits.
+
+How a message is read (`read_cues`): words that name a party (Russia, the Kremlin, Trump, the
+EU), a plan (the 28-point draft, the new plan, the European counter-proposal), a plan point
+(point 6, "the fifth", "the next point"), or ask about the same thing (sources, when, who, more),
+said as a continuation ("and ...", "what about ...", "а ...", "und ...") or with a word pointing
+back ("that", "it", "das", "це", "это"). A message with words of its own that the base answers
+confidently is a new question and inherits nothing.
+
+How it is resolved (`FollowUps.resolve`):
+- sources, when, more, and "who" without a subject of its own: the same entry;
+- a plan point: the 20-point plan's entry for that number, read from the entries' titles;
+- a party or a plan: the previous question's subject (the previous question's words, or else the
+  previous entry's title) with the old party or plan taken out and the new one put in, searched
+  as usual, and the candidates about the new party or plan, sharing the previous entry's topics,
+  preferred;
+- anything else short and pointing back: the subject with the new words added.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from knowledge.loader import KnowledgeBase
+from knowledge.normalize import canonical, clean, surface_tokens
+from knowledge.schema import Entry, Kind, Party
+
+
+class Shift(str, Enum):
+    """What a follow-up changes about the previous answer."""
+
+    same = "same"  # "more", "and?" : the same entry again
+    sources = "sources"  # "sources?": the same entry, its sources
+    when = "when"  # "when was that?": the same entry, its date
+    who = "who"  # "who said that?"
+    party = "party"  # "and russia?"
+    plan = "plan"  # "and in the 28-point draft?"
+    point = "point"  # "what about point 5"
+    subject = "subject"  # "und zu Wahlen?": a new subject in the same frame
+    more = "more"  # "how wide?", "is that confirmed?": more on the same subject
+    next = "next"  # "and then?": the next event
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The answer a follow-up may refer to: its entry, and the question it answered (optional:
+    the command line's `--after ENTRY_ID` knows only the entry)."""
+
+    entry_id: str | None  # None: the previous question got no answer, only its words count
+    question: str = ""
+    language: str | None = None  # the language the previous answer was given in
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """How a message was read as a follow-up (carried by the Answer, plain data)."""
+
+    shift: Shift
+    previous_entry_id: str | None
+    query: str  # the question as resolved: what was searched, or the previous subject
+    sides: tuple[Party, ...] = ()  # the parties or plans asked for ("and russia?": russia)
+
+
+# --- Words, per language, matched as prefixes of the cleaned words (ä -> a, ё -> е). ------------
+
+# Parties: the canonical tokens of knowledge.normalize (aliases cover Kremlin, Moscow, Kyiv, the
+# EU, ...) and people who speak for a party.
+_PARTY_TOKENS: dict[Party, frozenset[str]] = {
+    Party.russia: frozenset({"russia", "putin", "peskov", "dmitriev"}),
+    Party.ukraine: frozenset({"ukraine", "zelensky"}),
+    Party.united_states: frozenset({"usa", "trump", "witkoff", "kushner", "rubio"}),
+    Party.europe: frozenset({"europe"}),
+}
+_PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
+    Party.russia: (
+        "kreml",
+        "ушаков",
+        "ushakov",
+        "рябков",
+        "ryabkov",
+        "лавров",
+        "lavrov",
+        "медведев",
+    ),
+    Party.ukraine: ("умеров", "umerov", "ермак", "єрмак", "yermak", "jermak", "киев", "київ"),
+    Party.united_states: (
+        "americ",
+        "amerik",
+        "американ",
+        "штат",
+        "vance",
+        "венс",
+        "вэнс",
+        "washington",
+    ),
+    Party.europe: (
+        "brit",
+        "franz",
+        "french",
+        "france",
+        "frankreich",
+        "german",
+        "deutsch",
+        "британ",
+        "франц",
+        "німеч",
+        "немц",
+        "герман",
+        "macron",
+        "макрон",
+        "merz",
+        "мерц",
+        "starmer",
+        "стармер",
+        "brussel",
+        "брюссел",
+        "брюсел",
+        "eu",
+        "ес",
+        "єс",
+        "евросоюз",
+        "євросоюз",
+    ),
+}
+_PARTY_TOPIC = {
+    Party.russia: "russia",
+    Party.ukraine: "ukraine",
+    Party.united_states: "united-states",
+    Party.europe: "europe",
+}
+_PLAN_TOPIC = {
+    Party.plan_20: "plan-20",
+    Party.plan_28: "plan-28",
+    Party.european_plan: "european-plan",
+}
+PARTY_TOPICS = frozenset(_PARTY_TOPIC.values())
+PLAN_KINDS = frozenset({Kind.plan, Kind.plan_point})
+PLAN_TOPICS = frozenset(_PLAN_TOPIC.values())
+# Topics that say nothing of a question's subject.
+FRAME_TOPICS = PARTY_TOPICS | PLAN_TOPICS | {"timeline", "people", "about", "history"}
+
+_PLAN_WORDS = (
+    "plan",
+    "version",
+    "variant",
+    "draft",
+    "proposal",
+    "vorschlag",
+    "gegenvorschlag",
+    "entwurf",
+    "fassung",
+    "план",
+    "вариант",
+    "варіант",
+    "верси",
+    "версі",
+    "проект",
+    "проєкт",
+    "предложен",
+    "пропозиц",
+    "документ",
+    "counter",
+    "контр",
+)
+_PLAN_PREFIXES: dict[Party, tuple[str, ...]] = {
+    Party.plan_28: (
+        "novemb",
+        "ноябр",
+        "листопад",
+        "witkoff",
+        "уиткофф",
+        "віткофф",
+        "старий",
+        "старом",
+        "старый",
+        "alte",
+        "old",
+        "earlier",
+    ),
+    Party.plan_20: ("new", "neu", "нов", "decemb", "dezemb", "грудн", "декабр", "latest"),
+}
+_EUROPEAN = ("europ", "европ", "європ", "eu")
+_PLAN_NUMBERS = {
+    "20": Party.plan_20,
+    "19": Party.plan_20,
+    "28": Party.plan_28,
+    "27": Party.plan_28,
+}
+POINTS_MAX = 28  # the highest plan point a number in a follow-up may name
+BARE_NUMBER_WORDS = 2  # "а 13?": a number in a message this short is a point number
+
+_POINT_WORDS = ("point", "punkt", "пункт", "pt")
+_ORDINALS: dict[int, tuple[str, ...]] = {
+    1: ("first", "erste", "перв", "перш"),
+    2: ("second", "zweite", "втор", "друг"),
+    3: ("third", "dritte", "трет"),
+    4: ("fourth", "vierte", "четверт", "четвёрт"),
+    5: ("fifth", "funfte", "пят", "п'ят", "пʼят"),
+    6: ("sixth", "sechste", "шест", "шост"),
+    7: ("seventh", "siebte", "седьм", "сьом"),
+    8: ("eighth", "achte", "восьм"),
+    9: ("ninth", "neunte", "девят", "дев'ят", "девʼят"),
+    10: ("tenth", "zehnte", "десят"),
+}
+_NEXT = ("next", "nachst", "следующ", "наступн", "дальш", "далі", "далее")
+_PREVIOUS = ("previous", "vorherig", "vorige", "предыдущ", "попередн")
+# "And then?": what happened next.
+_THEN_WORDS = ("dann", "danach", "потом", "потім", "then")
+_THEN = (
+    "and then",
+    "then what",
+    "what then",
+    "what happened next",
+    "what happened after",
+    "what next",
+    "after that",
+    "und dann",
+    "und danach",
+    "was dann",
+    "was danach",
+    "wie ging es weiter",
+    "а потом",
+    "а дальше",
+    "что дальше",
+    "что было дальше",
+    "что потом",
+    "а потім",
+    "а далі",
+    "що далі",
+    "що було далі",
+    "що потім",
+)
+
+_SOURCES = (
+    "source",
+    "sourc",
+    "quelle",
+    "beleg",
+    "источник",
+    "джерел",
+    "ссылк",
+    "посилан",
+    "link",
+    "cite",
+    "citation",
+    "proof",
+    "evidence",
+    "where's that",
+    "where is that from",
+    "where does that come",
+    "where did you get",
+    "woher",
+    "звідки",
+    "откуда",
+)
+_WHEN = (
+    "when",
+    "what date",
+    "which date",
+    "wann",
+    "welche datum",
+    "welchem datum",
+    "datum",
+    "когда",
+    "какого числа",
+    "какое число",
+    "коли",
+    "якого числа",
+    "до якого числа",
+    "дата",
+    "date",
+)
+_WHO = ("who", "whom", "whose", "wer", "wem", "von wem", "хто", "кто", "кем", "ким", "чий", "чей")
+_MORE = (
+    "more",
+    "details",
+    "detail",
+    "mehr",
+    "genauer",
+    "подробн",
+    "детальн",
+    "докладн",
+    "больше",
+    "більше",
+    "и все",
+    "і все",
+    "and then",
+    "und dann",
+    "ещё",
+    "еще",
+    "ще",
+    "how wide",
+    "how big",
+    "how much",
+    "how many",
+    "wie viel",
+    "wieviel",
+    "wie breit",
+    "сколько",
+    "скільки",
+)
+# A message that opens like this continues the previous one.
+_CONTINUE = re.compile(
+    r"^(and|but|also|what about|how about|what of|and what about|same for|und|aber|"
+    r"was ist mit|wie ist es mit|wie sieht es mit|und was ist mit|"
+    r"а|и|і|й|та|а как же|а что с|а що з|а как насчет|а як щодо|а шо)\b"
+)
+# Words that point back to the previous answer.
+_BACK = frozenset(
+    """that this it its them those these there then same
+    das dies diese dieser dazu daruber dabei damals dort die den
+    это этот эта эти этого этим тот тогда там его ее их туда
+    це цей ця ці цього цим той тоді там його її їх""".split()
+)
+_WORD = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
+# A follow-up of at most this many words with no letter of only one of Ukrainian and Russian
+# keeps the previous answer's language; hand-set.
+SHORT_LANGUAGE_WORDS = 3
+_DISTINCT_LETTERS = frozenset("іїєґыэъ")
+# At most this many words of its own (not party, plan, point, pointing-back or asking words) for a
+# message to be read as a follow-up rather than a new question; hand-set.
+MAX_OWN_WORDS = 3
+# A message longer than this many words is a question of its own unless it points back; hand-set.
+SHORT = 6
+
+
+def _starts(word: str, prefixes: Sequence[str]) -> bool:
+    return any(word.startswith(p) for p in prefixes)
+
+
+def _is_plan_word(word: str) -> bool:
+    """ "plan", "Vorschlag", "вариант", and German compounds ("Friedensplan")."""
+    return _starts(word, _PLAN_WORDS) or word.endswith("plan")
+
+
+def _has_phrase(text: str, phrases: Sequence[str], whole: bool = False) -> bool:
+    """Whether `text` has one of `phrases` from a word's start (to a word's end when `whole`, and
+    always for phrases of several words): "sources" finds "sourc", "who" not "whole"."""
+    for phrase in phrases:
+        end = r"(?!\w)" if whole or " " in phrase else ""
+        if re.search(rf"(?<!\w){re.escape(phrase)}{end}", text):
+            return True
+    return False
+
+
+@dataclass
+class Cues:
+    """What a message says about the previous answer."""
+
+    text: str  # cleaned
+    words: list[str]
+    parties: set[Party] = field(default_factory=set)
+    plans: set[Party] = field(default_factory=set)
+    points: list[int] = field(default_factory=list)
+    step: int = 0  # +1 "the next point", -1 "the previous one"
+    named_point: bool = False  # a number with the word "point" ("point 6", "в 14 пункте")
+    sources: bool = False
+    when: bool = False
+    who: bool = False
+    more: bool = False
+    then: bool = False  # "and then?": the next event
+    continues: bool = False  # opens with "and", "what about", "а", "und"
+    back: bool = False  # a word pointing back ("that", "das", "це")
+    own: list[str] = field(default_factory=list)  # content words that are none of the above
+
+    @property
+    def asks_about_same(self) -> bool:
+        return self.sources or self.when or self.who or self.more
+
+
+def keep_language(message: str, detected: str, previous: str | None) -> str:
+    """A short follow-up in Cyrillic with no letter only Ukrainian or only Russian has ("а
+    пункт 11?") stays in the conversation's language; anything else keeps what was detected."""
+    if previous is None or {detected, previous} != {"uk", "ru"}:
+        return detected
+    text = clean(message)
+    if len(_WORD.findall(text)) > SHORT_LANGUAGE_WORDS or set(text) & _DISTINCT_LETTERS:
+        return detected
+    return previous
+
+
+def party_of_word(word: str) -> Party | None:
+    token = canonical(word)
+    for party, tokens in _PARTY_TOKENS.items():
+        if token in tokens:
+            return party
+    for party, prefixes in _PARTY_PREFIXES.items():
+        if word in ("eu", "ес", "єс") and party is Party.europe:
+            return party
+        if len(word) > 2 and _starts(word, [p for p in prefixes if len(p) > 2]):
+            return party
+    return None
+
+
+def read_cues(message: str) -> Cues:
+    """The party, plan, point and asking words of a message, and the words of its own."""
+    text = re.sub(r"\s+", " ", clean(message)).strip()
+    words = _WORD.findall(text)
+    cues = Cues(text, words)
+    planish = any(_is_plan_word(w) for w in words)
+    used: set[str] = set()
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        preceding = words[index - 1] if index else ""
+        if word.isdigit():
+            number = int(word)
+            # "28 points", "the 20-point plan": a plan; "point 6", "в 14 пункте": a point;
+            # "а 13?" alone: a point too.
+            after_point = _starts(preceding, _POINT_WORDS)
+            before_point = _starts(following, _POINT_WORDS)
+            if (
+                word in _PLAN_NUMBERS
+                and not after_point
+                and (before_point or _starts(following, _PLAN_WORDS))
+            ):
+                cues.plans.add(_PLAN_NUMBERS[word])
+            elif 1 <= number <= POINTS_MAX and (after_point or before_point):
+                cues.points.append(number)
+                cues.named_point = True
+            elif 1 <= number <= POINTS_MAX and len(words) <= BARE_NUMBER_WORDS:
+                cues.points.append(number)
+            used.add(word)
+            continue
+        if _starts(word, _EUROPEAN) and planish:
+            cues.plans.add(Party.european_plan)
+            used.add(word)
+            continue
+        party = party_of_word(word)
+        if party is not None:
+            cues.parties.add(party)
+            used.add(word)
+            continue
+        for plan, prefixes in _PLAN_PREFIXES.items():
+            if _starts(word, prefixes):
+                cues.plans.add(plan)
+                used.add(word)
+        if _is_plan_word(word) or _starts(word, _POINT_WORDS):
+            used.add(word)
+    pointish = any(_starts(w, _POINT_WORDS) for w in words)
+    if not cues.points:
+        few = len(surface_tokens(message)) <= 2
+        for number, prefixes in _ORDINALS.items():
+            for word in words:
+                if _starts(word, prefixes) and (pointish or few) and not cues.plans:
+                    cues.points.append(number)
+                    used.add(word)
+    if any(_starts(w, _NEXT) for w in words):
+        cues.step = 1
+    elif any(_starts(w, _PREVIOUS) for w in words):
+        cues.step = -1
+    cues.sources = _has_phrase(text, _SOURCES)
+    cues.when = _has_phrase(text, _WHEN)
+    cues.who = _has_phrase(text, _WHO, whole=True)
+    cues.more = _has_phrase(text, _MORE) or text.rstrip("?!. ") in ("and", "und", "а", "і", "и")
+    cues.then = _has_phrase(text, _THEN) or text.rstrip("?!. ") in ("then", "dann", "danach")
+    cues.continues = bool(_CONTINUE.match(text))
+    cues.back = any(w in _BACK for w in words)
+    asking = _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS
+    cues.own = [
+        w
+        for w in surface_tokens(message)
+        if w not in used and w not in _BACK and not _starts(w, asking)
+    ]
+    return cues
+
+
+# --- Resolution. -------------------------------------------------------------------------------
+
+_POINT_TITLE = re.compile(r"^points?\s+(\d+)(?:\s*[-–]\s*(\d+))?\b", re.IGNORECASE)
+
+
+def point_map(base: KnowledgeBase) -> dict[int, str]:
+    """The 20-point plan's point numbers and the entry that covers each, from the entries'
+    English titles ("Point 4: ...", "Points 8-9: ...")."""
+    found: dict[int, str] = {}
+    for entry in base.entries.values():
+        if entry.kind is not Kind.plan_point or "plan-20" not in entry.topics:
+            continue
+        match = _POINT_TITLE.match(entry.title.en)
+        if match is None:
+            continue
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        for number in range(first, last + 1):
+            found.setdefault(number, entry.id)
+    return found
+
+
+def points_of(entry: Entry) -> list[int]:
+    match = _POINT_TITLE.match(entry.title.en)
+    if match is None:
+        return []
+    first = int(match.group(1))
+    return list(range(first, int(match.group(2) or first) + 1))
+
+
+def about_party(entry: Entry, party: Party) -> bool:
+    """An entry about a party's view: it carries the party's topic, or a position of it."""
+    return _PARTY_TOPIC[party] in entry.topics or party in entry.positions
+
+
+def speaks_for(entry: Entry, parties: set[Party]) -> bool:
+    """An entry with a side's view: its position, or an entry about it that is not a plan's text
+    (point 7 of the plan, EU membership, touches Europe's affairs but is not what "and europe?"
+    asks for)."""
+    return any(p in entry.positions for p in parties) or (
+        entry.kind not in PLAN_KINDS and any(about_party(entry, p) for p in parties)
+    )
+
+
+def about_plan(entry: Entry, plan: Party) -> bool:
+    return _PLAN_TOPIC[plan] in entry.topics
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A follow-up read: either an entry decided outright, or a query to search with a
+    preference for some entries."""
+
+    follow_up: FollowUp
+    entry_id: str | None = None
+    query: str = ""
+    prefer: Callable[[Entry], float] | None = None
+    aimed: Callable[[Entry], bool] | None = None  # about the party or plan asked for
+    exclude: frozenset[str] = (
+        frozenset()
+    )  # never the answer (the previous entry, for "and russia?")
+
+
+@dataclass(frozen=True)
+class _Before:
+    """What a follow-up can lean on: the previous entry's facts, or only the previous question."""
+
+    id: str | None
+    topics: frozenset[str] = frozenset()
+    related: frozenset[str] = frozenset()
+    positions: frozenset[Party] = frozenset()
+    points: tuple[int, ...] = ()
+    title: str = ""
+
+    @classmethod
+    def of(cls, entry: Entry | None, question: str, language: str) -> _Before:
+        if entry is None:
+            return cls(None, topics=frozenset(_topics_named(question)))
+        return cls(
+            entry.id,
+            frozenset(entry.topics),
+            frozenset(entry.related),
+            frozenset(entry.positions),
+            tuple(points_of(entry)),
+            entry.title.get(language),
+        )
+
+
+def _topics_named(question: str) -> set[str]:
+    """The party and plan topics a question names (for a previous question without an answer)."""
+    cues = read_cues(question)
+    return {_PARTY_TOPIC[p] for p in cues.parties} | {_PLAN_TOPIC[p] for p in cues.plans}
+
+
+# Hand-set preferences (added to the ranking score of a candidate of the rewritten question):
+AIM_BONUS = 2.0  # about the party or plan asked for
+TOPIC_BONUS = 1.5  # per shared subject topic with the previous entry (at most two count)
+RELATED_BONUS = 0.5  # the previous entry lists it as related (or the other way round)
+OLD_FRAME_PENALTY = 2.0  # about the previous party or plan only, not the one asked for
+SAME_PENALTY = 1.0  # the previous entry again, when the question asks for another side
+MIXED_SHARE = 0.5  # share of AIM_BONUS for an entry about both the new and the old party
+STAY_BONUS = 2.0  # "who said that?": the previous entry itself usually says
+
+
+class FollowUps:
+    """Reads messages as follow-ups of a previous answer, over one base."""
+
+    def __init__(self, base: KnowledgeBase) -> None:
+        self.base = base
+        self.points = point_map(base)
+
+    def resolve(
+        self, message: str, previous: Previous, language: str, confident: bool = False
+    ) -> Resolution | None:
+        """How `message` continues `previous`, or None when it is a question of its own.
+
+        `confident`: the message on its own gets a confident answer."""
+        found = self.base.entries.get(previous.entry_id or "")
+        if found is None and not previous.question:
+            return None
+        entry = _Before.of(found, previous.question, language)
+        cues = read_cues(message)
+        short = len(cues.words) <= SHORT
+        framed = bool(cues.parties or cues.plans or cues.points or cues.step)
+        if not (cues.continues or cues.back or cues.asks_about_same or framed or short):
+            return None
+        pointing = cues.continues or cues.back
+        if confident and cues.own and not cues.back:
+            # Words of its own the base answers confidently, nothing pointing back ("who is
+            # kirill dmitriev?", "and what does putin say about elections?"): a question of its
+            # own inherits nothing.
+            return None
+        if len(cues.own) > MAX_OWN_WORDS and not cues.back:
+            return None
+
+        def follow(shift: Shift, query: str, sides: set[Party] | None = None) -> FollowUp:
+            return FollowUp(
+                shift, entry.id, query, tuple(sorted(sides or (), key=list(Party).index))
+            )
+
+        # A plan point by number, or the next/previous one.
+        target = self._point(cues, entry)
+        if target is not None:
+            title = self.base.entries[target].title.get(language)
+            return Resolution(follow(Shift.point, title), target)
+        next_event = cues.then or (cues.step > 0 and not entry.points)
+        if next_event and not cues.own and found is not None:
+            following = self._next_event(found)
+            if following is not None:
+                title = self.base.entries[following].title.get(language)
+                return Resolution(follow(Shift.next, title), following)
+        before = self._parties(entry, previous)
+        if cues.plans:  # "and the 28-point draft?", "а в новом?", "trump's 28-point version"
+            subject = self._subject(entry, previous, language, plans=True)
+            query = " ".join([subject, *self._frame_words(message)])
+            return Resolution(
+                follow(Shift.plan, query, cues.plans),
+                query=query,
+                prefer=self._prefer(entry, plans=cues.plans),
+                aimed=lambda c: any(about_plan(c, p) for p in cues.plans),
+                exclude=self._unless_it_compares(entry, cues.plans),
+            )
+        if cues.parties and (cues.parties - before or not cues.asks_about_same):
+            subject = self._subject(entry, previous, language, parties=True)
+            query = " ".join([subject, *self._frame_words(message)])
+            return Resolution(
+                follow(Shift.party, query, cues.parties),
+                query=query,
+                prefer=self._prefer(entry, parties=cues.parties, before=before - cues.parties),
+                aimed=lambda c: speaks_for(c, cues.parties),
+                exclude=self._unless_it_compares(entry, cues.parties),
+            )
+        subject = self._subject(entry, previous, language)
+        if entry.id is not None and cues.sources and not cues.own:
+            return Resolution(follow(Shift.sources, subject), entry.id)
+        if entry.id is not None and cues.when and len(cues.own) <= 1:
+            return Resolution(follow(Shift.when, subject), entry.id)
+        if cues.own and cues.continues and not (cues.who or cues.back or cues.more):
+            # "and zaporizhzhia?", "und zu Wahlen?": a new subject in the previous frame (its
+            # plan, its side).
+            query = " ".join([self._frame(entry, previous, language), *cues.own])
+            return Resolution(
+                follow(Shift.subject, query),
+                query=query,
+                prefer=self._prefer_frame(entry),
+                exclude=frozenset({entry.id}) if entry.id else frozenset(),
+            )
+        if cues.who or cues.own:
+            # "who said that?", "how wide?": more about the same subject.
+            query = " ".join([subject, message])
+            shift = Shift.who if cues.who else Shift.more
+            return Resolution(
+                follow(shift, query), query=query, prefer=self._prefer(entry, stay=cues.who)
+            )
+        if entry.id is not None and (cues.more or cues.sources or pointing):
+            return Resolution(follow(Shift.same, subject), entry.id)
+        return None
+
+    def named_point(self, message: str) -> str | None:
+        """The 20-point plan's entry for a point a question names outright ("what is point 5",
+        "что в 14 пункте"), whatever came before; None for the 28-point draft's points and the
+        European counter-proposal's, which the base does not number."""
+        cues = read_cues(message)
+        if not cues.named_point or cues.plans - {Party.plan_20} or len(cues.own) > MAX_OWN_WORDS:
+            return None
+        found = {self.points[n] for n in cues.points if n in self.points}
+        return found.pop() if len(found) == 1 else None
+
+    # Pieces.
+
+    def _next_event(self, entry: Entry) -> str | None:
+        """The first event after `entry` that shares a topic with it (timeline entries first)."""
+        since = entry.event_date or entry.as_of
+        topics = set(entry.topics) - {"timeline", "about", "people"}
+        later = [
+            e
+            for e in self.base.entries.values()
+            if e.kind is Kind.event
+            and e.event_date is not None
+            and e.event_date > since
+            and topics & set(e.topics)
+        ]
+        if not later:
+            return None
+        first = min(later, key=lambda e: (e.event_date, "timeline" not in e.topics, e.id))
+        return first.id
+
+    @staticmethod
+    def _unless_it_compares(entry: _Before, sides: set[Party]) -> frozenset[str]:
+        """The previous entry, unless it is about a side now asked for too, or holds its position
+        (a comparison: "and russia?" after the NATO comparison is answered by its Russian line)."""
+        named = {p for p in _PARTY_TOPIC if _PARTY_TOPIC[p] in entry.topics}
+        named |= {p for p in _PLAN_TOPIC if _PLAN_TOPIC[p] in entry.topics}
+        if entry.id is None or sides & (entry.positions | named):
+            return frozenset()
+        return frozenset({entry.id})
+
+    def _subject(
+        self,
+        entry: _Before,
+        previous: Previous,
+        language: str,
+        parties: bool = False,
+        plans: bool = False,
+    ) -> str:
+        """What the previous answer was about: the previous question's words (else the entry's
+        title's), without its parties when another party is asked for, or its plan when another
+        plan is."""
+        text = previous.question or entry.title
+        kept = []
+        for word in surface_tokens(text):
+            if parties and party_of_word(word) is not None:
+                continue
+            if plans and (
+                _is_plan_word(word)
+                or _starts(word, _POINT_WORDS + _EUROPEAN)
+                or word.isdigit()
+                or any(_starts(word, p) for p in _PLAN_PREFIXES.values())
+            ):
+                continue
+            kept.append(word)
+        return " ".join(kept)
+
+    def _frame(self, entry: _Before, previous: Previous, language: str) -> str:
+        """The previous question's words that name its sides and plans ("28-point plan",
+        "russia"), else its entry's title's."""
+        text = previous.question or entry.title
+        return " ".join(
+            w
+            for w in surface_tokens(text)
+            if party_of_word(w) is not None
+            or _is_plan_word(w)
+            or w.isdigit()
+            or any(_starts(w, p) for p in _PLAN_PREFIXES.values())
+        )
+
+    def _prefer_frame(self, entry: _Before) -> Callable[[Entry], float]:
+        """For a new subject in the previous frame: entries sharing its plan and sides."""
+        frame = set(entry.topics) & (PARTY_TOPICS | PLAN_TOPICS | {"timeline", "history"})
+
+        def prefer(candidate: Entry) -> float:
+            return TOPIC_BONUS * min(2, len(frame & set(candidate.topics)))
+
+        return prefer
+
+    def _parties(self, entry: _Before, previous: Previous) -> set[Party]:
+        said = read_cues(previous.question).parties if previous.question else set()
+        return said | {p for p in _PARTY_TOPIC if _PARTY_TOPIC[p] in entry.topics}
+
+    @staticmethod
+    def _frame_words(message: str) -> list[str]:
+        """The message's words, without the ones that only point back or ask."""
+        return [w for w in surface_tokens(message) if w not in _BACK]
+
+    def _point(self, cues: Cues, entry: _Before) -> str | None:
+        if cues.points:
+            wanted = cues.points
+        elif cues.step and entry.points:
+            here = entry.points
+            wanted = [here[-1] + 1] if cues.step > 0 else [here[0] - 1]
+        else:
+            return None
+        found = [self.points[n] for n in wanted if n in self.points]
+        return found[0] if found else None
+
+    def _prefer(
+        self,
+        entry: _Before,
+        parties: set[Party] | None = None,
+        before: set[Party] | None = None,
+        plans: set[Party] | None = None,
+        stay: bool = False,
+    ) -> Callable[[Entry], float]:
+        """How much a candidate fits as the answer to the follow-up of `entry`."""
+        if parties:
+            ignore = PARTY_TOPICS | {"timeline", "people", "about", "history"}
+        elif plans:
+            ignore = PLAN_TOPICS | {"timeline", "people", "about", "history"}
+        else:
+            ignore = FRAME_TOPICS
+        subject = set(entry.topics) - ignore
+        old_plans = {p for p in _PLAN_TOPIC if _PLAN_TOPIC[p] in entry.topics} - (plans or set())
+
+        def prefer(candidate: Entry) -> float:
+            near = TOPIC_BONUS * min(2, len(subject & (set(candidate.topics) - ignore)))
+            if candidate.id in entry.related or entry.id in candidate.related:
+                near += RELATED_BONUS
+            same = SAME_PENALTY if candidate.id == entry.id else 0.0
+            if parties:
+                if any(p in candidate.positions for p in parties):
+                    aim = 1.0
+                elif speaks_for(candidate, parties):
+                    # About the new party, but also about the one asked before: less so.
+                    mixed = any(_PARTY_TOPIC[p] in candidate.topics for p in before or ())
+                    aim = MIXED_SHARE if mixed else 1.0
+                elif any(_PARTY_TOPIC[p] in candidate.topics for p in before or ()):
+                    return -OLD_FRAME_PENALTY - same
+                else:
+                    return -same
+                # Closeness to the previous subject counts for the side asked for only.
+                return AIM_BONUS * aim + near - same
+            if plans:
+                if any(about_plan(candidate, p) for p in plans):
+                    return AIM_BONUS + near - same
+                if any(about_plan(candidate, p) for p in old_plans):
+                    return -OLD_FRAME_PENALTY - same
+                return -same
+            return near + (STAY_BONUS if stay and candidate.id == entry.id else 0.0)
+
+        return prefer

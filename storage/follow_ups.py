@@ -1,0 +1,89 @@
+"""The last answer each user got in each chat, for a short while: what a follow-up ("and
+russia?", "sources?") refers to (knowledge.followup).
+
+One row per (chat, user), overwritten by every question and ignored once older than the
+follow-up window; rows past the window are deleted when anyone asks (at most once a minute per
+process), so nothing of a conversation stays much longer than that window while the bot runs.
+Kept in the database, not in a replica's memory: the next message of a conversation may reach
+another replica.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from sqlalchemy import BigInteger, DateTime, String, Text, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from knowledge.followup import Previous
+from storage.db import Base, Database, utcnow
+
+PRUNE_EVERY = 60.0  # seconds between sweeps of rows past the window (per process and database)
+_swept: dict[str, float] = {}
+
+
+class LastAnswer(Base):
+    """What one user was last answered in one chat (deleted after the follow-up window)."""
+
+    __tablename__ = "last_answers"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry_id: Mapped[str | None] = mapped_column(String(64))  # None: the question got no answer
+    question: Mapped[str] = mapped_column(Text)  # what it was about, as resolved
+    language: Mapped[str | None] = mapped_column(String(8))  # the answer's language
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+async def remember(
+    db: Database,
+    chat_id: int,
+    user_id: int,
+    previous: Previous,
+    window: float,
+) -> None:
+    """Keeps `previous` as the user's last answer in the chat; forgets every older one."""
+    now = utcnow()
+    values = {
+        "entry_id": previous.entry_id,
+        "question": previous.question,
+        "language": previous.language,
+        "answered_at": now,
+    }
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(LastAnswer)
+        .values(chat_id=chat_id, user_id=user_id, **values)
+        .on_conflict_do_update(index_elements=["chat_id", "user_id"], set_=values)
+    )
+    async with db.write() as session:
+        await session.execute(statement)
+    # Older rows go in a transaction of their own (one upsert holds one row lock: no deadlock
+    # with another replica's sweep), at most once a minute per process.
+    if time.monotonic() - _swept.get(db.url, -PRUNE_EVERY) >= PRUNE_EVERY:
+        _swept[db.url] = time.monotonic()
+        async with db.write() as session:
+            await session.execute(
+                delete(LastAnswer).where(
+                    LastAnswer.answered_at < now - dt.timedelta(seconds=window)
+                )
+            )
+
+
+async def recall(db: Database, chat_id: int, user_id: int, window: float) -> Previous | None:
+    """The user's last answer in the chat if it is at most `window` seconds old."""
+    since = utcnow() - dt.timedelta(seconds=window)
+    async with db.session() as session:
+        row = (
+            await session.execute(
+                select(LastAnswer.entry_id, LastAnswer.question, LastAnswer.language).where(
+                    LastAnswer.chat_id == chat_id,
+                    LastAnswer.user_id == user_id,
+                    LastAnswer.answered_at >= since,
+                )
+            )
+        ).first()
+    return None if row is None else Previous(row.entry_id, row.question, row.language)

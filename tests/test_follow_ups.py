@@ -1,0 +1,375 @@
+"""Follow-up questions in context: "and russia?" after an answer about Ukraine and NATO is about
+Russia and NATO, for the same user, for a limited time; a new question inherits nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import AsyncIterator
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from telegram.ext import Application
+
+from bench.followups import SETS, evaluate, load_pairs
+from bot.cli import main
+from chat.settings import Settings
+from knowledge.answer import Engine, Outcome, previous_of
+from knowledge.followup import Previous, Shift, point_map, read_cues
+from knowledge.loader import KnowledgeBase
+from knowledge.schema import Party
+from storage import follow_ups
+from storage.db import Database, utcnow
+from storage.follow_ups import LastAnswer, recall, remember
+from testkit.fakes import FakeBotAPI
+from testkit.harness import running_bot, settings_for
+
+WINDOW = 600.0
+
+# (language, first question, follow-up): the issue's example in the four languages.
+NATO = [
+    ("en", "what does ukraine want on nato", "and russia?"),
+    ("de", "was will die ukraine bei der nato", "und russland?"),
+    ("uk", "чого хоче україна щодо нато", "а що з росією?"),
+    ("ru", "чего хочет украина по нато", "а россия?"),
+]
+# Entries that hold Russia's NATO position: its demands, or the NATO comparison (Russia first).
+RUSSIA_ON_NATO = ("russia-demands", "cmp-nato")
+
+
+@pytest.fixture
+def settings(api: FakeBotAPI, tmp_path: Path, db_url: str) -> Settings:
+    return settings_for(api, tmp_path, database_url=db_url, follow_up_seconds=WINDOW)
+
+
+@pytest.fixture
+async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:
+    async with running_bot(settings, engine) as app:
+        yield app
+
+
+def titles(base: KnowledgeBase, language: str) -> list[str]:
+    return [base.entries[e].title.get(language) for e in RUSSIA_ON_NATO]
+
+
+def about_russia_on_nato(text: str, base: KnowledgeBase, language: str) -> bool:
+    """An answer (not a choice of entries) with Russia's NATO position."""
+    return any(title in text for title in titles(base, language)) and (
+        "NATO" in text or "НАТО" in text
+    )
+
+
+async def age(settings: Settings, seconds: float) -> None:
+    """Moves every kept last answer `seconds` into the past (no test waits for the clock)."""
+    db = Database(settings.database_url)
+    async with db.write() as session:
+        await session.execute(
+            update(LastAnswer).values(answered_at=utcnow() - dt.timedelta(seconds=seconds))
+        )
+    await db.close()
+
+
+# --- conversations -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "first", "follow_up"), NATO)
+async def test_and_russia_after_ukraine_on_nato_is_russia_on_nato(
+    api: FakeBotAPI,
+    bot: Application,
+    base: KnowledgeBase,
+    language: str,
+    first: str,
+    follow_up: str,
+) -> None:
+    chat = api.private_chat(user_id=501, language_code=language)
+    asked = await chat.send(first)
+    assert "NATO" in asked.last.plain or "НАТО" in asked.last.plain
+    answered = await chat.send(follow_up)
+    assert about_russia_on_nato(answered.last.plain, base, language), answered.last.plain
+
+    # The same words from someone with no such answer behind them are not about NATO.
+    stranger = api.private_chat(user_id=502, language_code=language)
+    alone = await stranger.send(follow_up)
+    assert not about_russia_on_nato(alone.last.plain, base, language), alone.last.plain
+
+
+@pytest.mark.parametrize(("language", "first", "follow_up"), NATO)
+async def test_a_follow_up_after_the_time_limit_stands_alone(
+    api: FakeBotAPI,
+    bot: Application,
+    settings: Settings,
+    base: KnowledgeBase,
+    language: str,
+    first: str,
+    follow_up: str,
+) -> None:
+    chat = api.private_chat(user_id=511, language_code=language)
+    await chat.send(first)
+    await age(settings, WINDOW + 1)
+    late = await chat.send(follow_up)
+    assert not about_russia_on_nato(late.last.plain, base, language), late.last.plain
+
+
+async def test_just_inside_the_time_limit_it_still_follows(
+    api: FakeBotAPI, bot: Application, settings: Settings, base: KnowledgeBase
+) -> None:
+    chat = api.private_chat(user_id=512)
+    await chat.send("what does ukraine want on nato")
+    await age(settings, WINDOW - 30)
+    answered = await chat.send("and russia?")
+    assert about_russia_on_nato(answered.last.plain, base, "en")
+
+
+async def test_in_a_group_only_the_asker_replying_to_the_bot_follows_up(
+    api: FakeBotAPI, bot: Application, base: KnowledgeBase
+) -> None:
+    group = api.group_chat(user_id=601)
+    asked = await group.send(f"@{api.bot_user['username']} what does ukraine want on nato")
+    # Another member replying to the same answer has no answer of their own to follow.
+    other = await group.send("and russia?", user_id=602, reply_to=asked.last)
+    assert not about_russia_on_nato(other.last.plain, base, "en"), other.last.plain
+    # The asker, outside the reply thread (a mention), asks a question of its own.
+    mention = await group.send(f"@{api.bot_user['username']} and russia?")
+    assert not about_russia_on_nato(mention.last.plain, base, "en"), mention.last.plain
+    # The asker replying to the bot's answer follows up (the mention above was the asker's last
+    # question, so the NATO question is asked again first).
+    again = await group.send(f"@{api.bot_user['username']} what does ukraine want on nato")
+    answered = await group.send("and russia?", reply_to=again.last)
+    assert about_russia_on_nato(answered.last.plain, base, "en"), answered.last.plain
+    assert answered.last.reply_to is not None
+
+
+async def test_a_full_new_question_inherits_nothing(api: FakeBotAPI, bot: Application) -> None:
+    chat = api.private_chat(user_id=521)
+    await chat.send("what does ukraine want on nato")
+    new = await chat.send("who is kirill dmitriev?")
+    assert "Dmitriev" in new.last.plain and "NATO membership" not in new.last.plain
+
+
+async def test_sources_when_and_point_follow_ups(
+    api: FakeBotAPI, bot: Application, base: KnowledgeBase
+) -> None:
+    chat = api.private_chat(user_id=531)
+    point = await chat.send("what does point 4 of the 20-point plan say")
+    assert base.entries["p20-point-4-army"].title.en in point.last.plain
+    sources = await chat.send("sources?")
+    assert sources.last.plain.startswith(
+        "Sources for: " + base.entries["p20-point-4-army"].title.en
+    )
+    assert "href=" in sources.last.text  # each source with its link
+    following = await chat.send("and point 5?")
+    assert base.entries["p20-point-5-article5"].title.en in following.last.plain
+    uk = api.private_chat(user_id=532, language_code="uk")
+    await uk.send("що в пункті 12 плану")
+    eleventh = await uk.send("а пункт 11?")
+    assert base.entries["p20-point-11-non-nuclear"].title.get("uk") in eleventh.last.plain
+
+
+async def test_a_follow_up_answered_by_another_replica(
+    api: FakeBotAPI, settings: Settings, engine: Engine, base: KnowledgeBase
+) -> None:
+    """The last answer lives in the database: the replica (or the restarted bot) that gets the
+    follow-up is not the one that answered."""
+    chat = api.private_chat(user_id=551, language_code="de")
+    async with running_bot(settings, engine):
+        await chat.send("was will die ukraine bei der nato")
+    async with running_bot(settings, engine):
+        answered = await chat.send("und russland?")
+    assert about_russia_on_nato(answered.last.plain, base, "de"), answered.last.plain
+
+
+async def test_follow_ups_off_when_the_window_is_zero(
+    api: FakeBotAPI, tmp_path: Path, engine: Engine, base: KnowledgeBase
+) -> None:
+    settings = settings_for(api, tmp_path, follow_up_seconds=0)
+    async with running_bot(settings, engine):
+        chat = api.private_chat(user_id=541)
+        await chat.send("what does ukraine want on nato")
+        alone = await chat.send("and russia?")
+        assert not about_russia_on_nato(alone.last.plain, base, "en")
+
+
+# --- storage -------------------------------------------------------------------------------------
+
+
+async def test_last_answer_is_kept_per_chat_and_user_and_forgotten_after_the_window(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await remember(db, 1, 10, Previous("cmp-nato", "was will die ukraine", "de"), WINDOW)
+    await remember(db, 1, 11, Previous(None, "best borscht"), WINDOW)
+    assert await recall(db, 1, 10, WINDOW) == Previous("cmp-nato", "was will die ukraine", "de")
+    assert await recall(db, 1, 11, WINDOW) == Previous(None, "best borscht")
+    assert await recall(db, 2, 10, WINDOW) is None  # another chat
+    await remember(db, 1, 10, Previous("russia-demands", "want nato russia"), WINDOW)
+    assert await recall(db, 1, 10, WINDOW) == Previous("russia-demands", "want nato russia")
+    async with db.write() as session:
+        await session.execute(
+            update(LastAnswer)
+            .where(LastAnswer.user_id == 11)
+            .values(answered_at=utcnow() - dt.timedelta(seconds=WINDOW + 1))
+        )
+    assert await recall(db, 1, 11, WINDOW) is None
+    monkeypatch.setattr(follow_ups, "_swept", {})  # the next write sweeps, as a minute later
+    await remember(db, 3, 12, Previous("cmp-nato", "nato"), WINDOW)
+    async with db.session() as session:
+        rows = (await session.execute(LastAnswer.__table__.select())).all()
+    assert sorted((r.chat_id, r.user_id) for r in rows) == [(1, 10), (3, 12)]
+
+
+# --- the engine ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "parties", "plans", "points"),
+    [
+        ("and russia?", {Party.russia}, set(), []),
+        ("und die USA?", {Party.united_states}, set(), []),
+        ("а що з росією?", {Party.russia}, set(), []),
+        ("а в кремле?", {Party.russia}, set(), []),
+        ("what about kyiv's red lines", {Party.ukraine}, set(), []),
+        ("and the 28-point draft?", set(), {Party.plan_28}, []),
+        ("а за 28 пунктами?", set(), {Party.plan_28}, []),
+        ("und im neuen plan?", set(), {Party.plan_20}, []),
+        ("а в европейском варианте?", set(), {Party.european_plan}, []),
+        ("what about point 5", set(), set(), [5]),
+        ("what is point 5 of the 20-point plan", set(), {Party.plan_20}, [5]),
+        ("что в 14 пункте", set(), set(), [14]),
+        ("а пятый?", set(), set(), [5]),
+        ("а 13?", set(), set(), [13]),
+        ("putin's press conference on 19 december", {Party.russia}, {Party.plan_20}, []),
+    ],
+)
+def test_read_cues(
+    message: str, parties: set[Party], plans: set[Party], points: list[int]
+) -> None:
+    cues = read_cues(message)
+    assert (cues.parties, cues.plans, cues.points) == (parties, plans, points)
+
+
+def test_a_short_follow_up_keeps_the_conversation_language(engine: Engine) -> None:
+    after = Previous("p20-point-12-znpp", "що в пункті 12 плану", "uk")
+    assert engine.ask("а пункт 11?", after=after).language == "uk"
+    assert (
+        engine.ask("а пункт 11?", after=Previous("p20-point-12-znpp", "", "ru")).language == "ru"
+    )
+    assert engine.ask("and point 11?", after=after).language == "en"
+
+
+def test_asking_about_the_same_answer() -> None:
+    assert read_cues("sources?").sources and read_cues("Quelle?").sources
+    assert read_cues("звідки дані").sources and read_cues("источники").sources
+    assert read_cues("when was that?").when and read_cues("какого числа?").when
+    assert read_cues("wer hat das gesagt?").who and read_cues("хто це запропонував?").who
+    assert read_cues("and then?").then and read_cues("а потім?").then
+
+
+def test_the_point_map_comes_from_the_titles(base: KnowledgeBase) -> None:
+    points = point_map(base)
+    assert points[4] == "p20-point-4-army"
+    assert points[8] == points[9] == "p20-points-8-9-funds"
+    assert points[17] == "p20-points-15-20"
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "message", "expected", "shift"),
+    [
+        ("p20-point-4-army", "", "sources?", "p20-point-4-army", Shift.sources),
+        ("tl-yermak-resigns", "", "wann genau?", "tl-yermak-resigns", Shift.when),
+        ("p20-point-4-army", "", "а пятый?", "p20-point-5-article5", Shift.point),
+        (
+            "p20-point-13-education",
+            "",
+            "whats the next point",
+            "p20-point-14-territory",
+            Shift.point,
+        ),
+        ("p28-thanksgiving-deadline", "", "and then?", "p28-geneva-talks", Shift.next),
+        ("p20-point-12-znpp", "", "and in the 28-point draft?", "p28-znpp", Shift.plan),
+        ("p28-znpp", "", "а в европейском варианте?", "eu-plan-znpp", Shift.plan),
+        (None, "was steht im friedensplan zu kriegsgefangenen", "und zu wahlen?", None, None),
+    ],
+)
+def test_resolve_against_an_entry(
+    engine: Engine,
+    previous: str | None,
+    question: str,
+    message: str,
+    expected: str | None,
+    shift: Shift | None,
+) -> None:
+    answer = engine.ask(message, after=Previous(previous, question))
+    if expected is None:  # only words to go on: some follow-up reading, never the old entry
+        assert answer.follow_up is not None and answer.follow_up.previous_entry_id is None
+        return
+    assert (answer.outcome, answer.entry_id) == (Outcome.answer, expected)
+    assert answer.follow_up is not None and answer.follow_up.shift is shift
+    assert answer.follow_up.previous_entry_id == previous
+
+
+def test_a_comparison_answering_a_party_follow_up_puts_that_party_first(engine: Engine) -> None:
+    after = Previous("cmp-nato", "was will die ukraine bei der nato")
+    answer = engine.ask("und russland?", after=after)
+    assert answer.entry_id == "cmp-nato" and answer.follow_up is not None
+    assert answer.follow_up.sides == (Party.russia,)
+    assert [label for label, _ in answer.positions][0] == "Russland"
+
+
+def test_a_question_of_its_own_is_not_a_follow_up(engine: Engine) -> None:
+    after = Previous("cmp-nato", "what does ukraine want on nato")
+    for question in (
+        "who is kirill dmitriev?",
+        "what is the budapest memorandum",
+        "and what does putin say about elections?",  # "and ..." with a subject of its own
+    ):
+        assert engine.ask(question, after=after).follow_up is None
+        assert engine.ask(question, after=after).entry_id == engine.ask(question).entry_id
+
+
+def test_an_unknown_previous_entry_falls_back_to_the_words(engine: Engine) -> None:
+    answer = engine.ask("and russia?", after=Previous("no-such-entry", ""))
+    assert answer.follow_up is None
+
+
+def test_what_a_chat_keeps_of_an_answer(engine: Engine) -> None:
+    first = engine.ask("what does ukraine want on nato")
+    assert previous_of(first) == Previous(first.entry_id, "what does ukraine want on nato", "en")
+    follow = engine.ask("and russia?", after=previous_of(first))
+    kept = previous_of(follow)
+    assert kept is not None and kept.entry_id == follow.entry_id
+    assert "nato" in kept.question and "ukraine" not in kept.question  # the subject, now Russia's
+    assert previous_of(engine.ask("???")) is None  # nothing to go on: the conversation stays
+
+
+def test_ask_after_on_the_command_line() -> None:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["ask", "--after", "cmp-nato", "and russia?", "--json"])
+    data = json.loads(out.getvalue())
+    assert code == 0 and data["answered"] and data["entry_id"] in RUSSIA_ON_NATO
+    assert data["follow_up"] == {
+        "shift": "party",
+        "after": "cmp-nato",
+        "query": data["follow_up"]["query"],
+    }
+    with redirect_stdout(io.StringIO()):
+        assert main(["ask", "--after", "no-such-entry", "and russia?"]) == 2
+
+
+# --- quality -------------------------------------------------------------------------------------
+
+
+def test_follow_up_calibration_set_floor(engine: Engine) -> None:
+    """The blind calibration pairs: resolved right in context >= 85%, far above every message
+    answered alone (the issue: 6 of 10 follow-ups failed)."""
+    runs, _ = evaluate(engine, load_pairs(SETS["calibration"]))
+    in_context = runs["in context"].groups["all"]
+    alone = runs["alone"].groups["all"]
+    assert in_context.total >= 60
+    assert in_context.right / in_context.total >= 0.85
+    assert alone.right / alone.total < 0.5
+    for language in ("en", "de", "uk", "ru"):
+        group = runs["in context"].groups[f"lang:{language}"]
+        assert group.right / group.total >= 0.75, language
