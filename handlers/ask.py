@@ -127,13 +127,14 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     # A follow-up ("and russia?") refers to the asker's last answer in this chat, if recent: in
     # private chats always, in groups only in a reply to one of the bot's messages.
     window = svc.settings.follow_up_seconds
-    talk = (message.chat.id, user.id) if user is not None and window > 0 else None
+    secret = context.bot.token  # shared by every replica of this bot, never stored
+    talk = follow_ups.talk_of(secret, message.chat.id, user.id) if user and window > 0 else None
     in_thread = message.chat.type == ChatType.PRIVATE or (
         message.reply_to_message is not None
         and message.reply_to_message.from_user is not None
         and message.reply_to_message.from_user.id == context.bot.id
     )
-    previous = await follow_ups.recall(svc.db, *talk, window) if talk and in_thread else None
+    previous = await follow_ups.recall(svc.db, talk, window) if talk and in_thread else None
     answer = svc.engine.ask(question, language=language, hint=hint, after=previous)
     context.bot_data.metrics.answers.labels(outcome=answer.outcome.value).inc()
     # The question for curators (no user in it), remembered for the chat to tie choices to it.
@@ -160,7 +161,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     else:
         await send_answer(message, answer, answer.language)
     if talk and (remembered := previous_of(answer)) is not None:
-        await follow_ups.remember(svc.db, *talk, remembered, window)
+        await follow_ups.remember(svc.db, talk, remembered, window)
 
 
 async def ask_command(update: Update, context: Context) -> None:

@@ -1,19 +1,22 @@
 """The last answer each user got in each chat, for a short while: what a follow-up ("and
 russia?", "sources?") refers to (knowledge.followup).
 
-One row per (chat, user), overwritten by every question and ignored once older than the
-follow-up window; rows past the window are deleted when anyone asks (at most once a minute per
-process), so nothing of a conversation stays much longer than that window while the bot runs.
+One row per conversation (a chat and a user), overwritten by every question and ignored once older
+than the follow-up window; rows past the window are deleted when anyone asks (at most once a minute
+per process), so nothing of a conversation stays much longer than that window while the bot runs.
 Kept in the database, not in a replica's memory: the next message of a conversation may reach
-another replica.
+another replica. A row names no user: its key is an HMAC of the chat and user ids under a secret
+every replica shares (the bot token), so the table alone cannot tell whose conversation it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import time
 
-from sqlalchemy import BigInteger, DateTime, String, Text, delete, select
+from sqlalchemy import DateTime, String, Text, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,21 +33,21 @@ class LastAnswer(Base):
 
     __tablename__ = "last_answers"
 
-    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    talk: Mapped[str] = mapped_column(String(64), primary_key=True)  # talk_of(chat, user)
     entry_id: Mapped[str | None] = mapped_column(String(64))  # None: the question got no answer
     question: Mapped[str] = mapped_column(Text)  # what it was about, as resolved
     language: Mapped[str | None] = mapped_column(String(8))  # the answer's language
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
-async def remember(
-    db: Database,
-    chat_id: int,
-    user_id: int,
-    previous: Previous,
-    window: float,
-) -> None:
+def talk_of(secret: str, chat_id: int, user_id: int) -> str:
+    """The key of one user's conversation in one chat: the same on every replica that knows the
+    secret, and no user id in it."""
+    message = f"{chat_id}:{user_id}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+async def remember(db: Database, talk: str, previous: Previous, window: float) -> None:
     """Keeps `previous` as the user's last answer in the chat; forgets every older one."""
     now = utcnow()
     values = {
@@ -56,8 +59,8 @@ async def remember(
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(LastAnswer)
-        .values(chat_id=chat_id, user_id=user_id, **values)
-        .on_conflict_do_update(index_elements=["chat_id", "user_id"], set_=values)
+        .values(talk=talk, **values)
+        .on_conflict_do_update(index_elements=["talk"], set_=values)
     )
     async with db.write() as session:
         await session.execute(statement)
@@ -73,15 +76,14 @@ async def remember(
             )
 
 
-async def recall(db: Database, chat_id: int, user_id: int, window: float) -> Previous | None:
+async def recall(db: Database, talk: str, window: float) -> Previous | None:
     """The user's last answer in the chat if it is at most `window` seconds old."""
     since = utcnow() - dt.timedelta(seconds=window)
     async with db.session() as session:
         row = (
             await session.execute(
                 select(LastAnswer.entry_id, LastAnswer.question, LastAnswer.language).where(
-                    LastAnswer.chat_id == chat_id,
-                    LastAnswer.user_id == user_id,
+                    LastAnswer.talk == talk,
                     LastAnswer.answered_at >= since,
                 )
             )

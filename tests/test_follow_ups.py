@@ -23,7 +23,7 @@ from knowledge.loader import KnowledgeBase
 from knowledge.schema import Party
 from storage import follow_ups
 from storage.db import Database, utcnow
-from storage.follow_ups import LastAnswer, recall, remember
+from storage.follow_ups import LastAnswer, recall, remember, talk_of
 from testkit.fakes import FakeBotAPI
 from testkit.harness import running_bot, settings_for
 
@@ -32,7 +32,7 @@ WINDOW = 600.0
 # (language, first question, follow-up): the issue's example in the four languages.
 NATO = [
     ("en", "what does ukraine want on nato", "and russia?"),
-    ("de", "was will die ukraine bei der nato", "und russland?"),
+    ("de", "Welche Position hat die Ukraine zur NATO?", "und russland?"),
     ("uk", "чого хоче україна щодо нато", "а що з росією?"),
     ("ru", "чего хочет украина по нато", "а россия?"),
 ]
@@ -198,25 +198,42 @@ async def test_follow_ups_off_when_the_window_is_zero(
 async def test_last_answer_is_kept_per_chat_and_user_and_forgotten_after_the_window(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await remember(db, 1, 10, Previous("cmp-nato", "was will die ukraine", "de"), WINDOW)
-    await remember(db, 1, 11, Previous(None, "best borscht"), WINDOW)
-    assert await recall(db, 1, 10, WINDOW) == Previous("cmp-nato", "was will die ukraine", "de")
-    assert await recall(db, 1, 11, WINDOW) == Previous(None, "best borscht")
-    assert await recall(db, 2, 10, WINDOW) is None  # another chat
-    await remember(db, 1, 10, Previous("russia-demands", "want nato russia"), WINDOW)
-    assert await recall(db, 1, 10, WINDOW) == Previous("russia-demands", "want nato russia")
+    first, second, elsewhere, third = (
+        talk_of("secret", chat, user) for chat, user in ((1, 10), (1, 11), (2, 10), (3, 12))
+    )
+    await remember(db, first, Previous("cmp-nato", "was will die ukraine", "de"), WINDOW)
+    await remember(db, second, Previous(None, "best borscht"), WINDOW)
+    assert await recall(db, first, WINDOW) == Previous("cmp-nato", "was will die ukraine", "de")
+    assert await recall(db, second, WINDOW) == Previous(None, "best borscht")
+    assert await recall(db, elsewhere, WINDOW) is None  # another chat
+    await remember(db, first, Previous("russia-demands", "want nato russia"), WINDOW)
+    assert await recall(db, first, WINDOW) == Previous("russia-demands", "want nato russia")
     async with db.write() as session:
         await session.execute(
             update(LastAnswer)
-            .where(LastAnswer.user_id == 11)
+            .where(LastAnswer.talk == second)
             .values(answered_at=utcnow() - dt.timedelta(seconds=WINDOW + 1))
         )
-    assert await recall(db, 1, 11, WINDOW) is None
+    assert await recall(db, second, WINDOW) is None
     monkeypatch.setattr(follow_ups, "_swept", {})  # the next write sweeps, as a minute later
-    await remember(db, 3, 12, Previous("cmp-nato", "nato"), WINDOW)
+    await remember(db, third, Previous("cmp-nato", "nato"), WINDOW)
     async with db.session() as session:
         rows = (await session.execute(LastAnswer.__table__.select())).all()
-    assert sorted((r.chat_id, r.user_id) for r in rows) == [(1, 10), (3, 12)]
+    assert sorted(r.talk for r in rows) == sorted([first, third])
+
+
+def test_a_conversation_key_names_no_user() -> None:
+    """The key depends on the secret, the chat and the user, and holds neither id."""
+    key = talk_of("secret", -100123, 4242)
+    assert "4242" not in key and "100123" not in key
+    assert key != talk_of("other secret", -100123, 4242) != talk_of("secret", -100123, 4243)
+    assert LastAnswer.__table__.columns.keys() == [
+        "talk",
+        "entry_id",
+        "question",
+        "language",
+        "answered_at",
+    ]
 
 
 # --- the engine ----------------------------------------------------------------------------------

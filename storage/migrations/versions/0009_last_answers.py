@@ -1,5 +1,5 @@
-"""The last answer of each user in each chat, kept for the follow-up window
-(storage/follow_ups.py).
+"""The last answer of each conversation (a chat and a user, under a keyed hash), kept for the
+follow-up window (storage/follow_ups.py).
 
 Revision ID: 0009_last_answers
 Revises: 0008_feedback
@@ -17,8 +17,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "last_answers",
-        sa.Column("chat_id", sa.BigInteger(), primary_key=True, autoincrement=False),
-        sa.Column("user_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("talk", sa.String(64), primary_key=True),  # HMAC of chat and user ids
         sa.Column("entry_id", sa.String(64), nullable=True),
         sa.Column("question", sa.Text(), nullable=False),
         sa.Column("language", sa.String(8), nullable=True),
