@@ -21,6 +21,7 @@ from handlers.context import (
     not_modified,
     query_of,
     services,
+    thread_of,
     ui_language,
 )
 from knowledge.browse import find_topics
@@ -105,8 +106,9 @@ async def subscribe_command(update: Update, context: Context) -> None:
     if not await may_change(update, context):
         await refuse(update, context)
         return
+    thread = thread_of(update)
     if not context.args:
-        have = await svc.db.topics_of(chat.id)
+        have = await svc.db.topics_of(chat.id, thread)
         await message_of(update).reply_text(
             t(language, "sub_choose"), reply_markup=subscribe_keyboard(base, have, language)
         )
@@ -122,7 +124,7 @@ async def subscribe_command(update: Update, context: Context) -> None:
             )
         )
         return
-    await svc.db.subscribe(chat.id, chat.type, known)
+    await svc.db.subscribe(chat.id, chat.type, known, thread)
     await message_of(update).reply_text(
         t(language, "sub_done", topics=describe_topics(base, known, language))
     )
@@ -145,10 +147,11 @@ async def subscribe_button(update: Update, context: Context) -> None:
         await refuse(update, context)
         return
     chat = chat_of(update)
+    thread = thread_of(update)
     if callback.subscribe:
-        have = await svc.db.subscribe(chat.id, chat.type, {callback.topic})
+        have = await svc.db.subscribe(chat.id, chat.type, {callback.topic}, thread)
     else:
-        have = await svc.db.unsubscribe(chat.id, {callback.topic})
+        have = await svc.db.unsubscribe(chat.id, {callback.topic}, thread)
     language = await ui_language(update, context)
     await query.answer()
     try:
@@ -167,8 +170,9 @@ async def unsubscribe_command(update: Update, context: Context) -> None:
         await refuse(update, context)
         return
     known, unknown = find_topics(svc.engine.base, context.args or [])
+    thread = thread_of(update)
     if not context.args or EVERYTHING in known:
-        await svc.db.unsubscribe(chat.id)
+        await svc.db.unsubscribe(chat.id, None, thread)
         await message_of(update).reply_text(t(language, "unsub_all"))
         return
     if unknown:
@@ -183,7 +187,7 @@ async def unsubscribe_command(update: Update, context: Context) -> None:
             )
         )
         return
-    await svc.db.unsubscribe(chat.id, known)
+    await svc.db.unsubscribe(chat.id, known, thread)
     await message_of(update).reply_text(
         t(language, "unsub_done", topics=describe_topics(svc.engine.base, known, language))
     )
@@ -199,7 +203,7 @@ async def subscriptions_command(update: Update, context: Context) -> None:
     svc = services(context)
     chat = chat_of(update)
     language = await ui_language(update, context)
-    have = await svc.db.topics_of(chat.id)
+    have = await svc.db.topics_of(chat.id, thread_of(update))
     if not have:
         await message_of(update).reply_text(t(language, "subs_none"))
         return

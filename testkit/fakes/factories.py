@@ -97,6 +97,8 @@ class UpdateFactories(UpdateQueue, FaultInjection):
             message["entities"] = detected
         if message_thread_id is not None:
             message["message_thread_id"] = message_thread_id
+            if chat.get("is_forum"):
+                message["is_topic_message"] = True
         if reply_to is not None:
             message["reply_to_message"] = self._reply_snapshot(chat["id"], reply_to)
         self._messages[(chat["id"], message["message_id"])] = StoredMessage(
