@@ -166,3 +166,20 @@ def pattern_for(*kinds: type[CallbackData]) -> re.Pattern[str]:
     """The CallbackQueryHandler pattern for these actions (of this version)."""
     actions = "|".join(re.escape(k.ACTION) for k in kinds)
     return re.compile(rf"^{re.escape(VERSION)}\|({actions})\|")
+
+
+@dataclass(frozen=True)
+class ChangeSetting(CallbackData):
+    """A button of /settings: one setting and the value pressing it gives (or a page to show).
+
+    The value is checked again by the handler against what the setting allows (a known
+    language, an hour 0-23, an index of COMMON_ZONES): a forged one changes nothing.
+    """
+
+    ACTION = "st"
+    PATTERNS = (r"lang|mode|sound|hour|zone|page", r"[a-z0-9]{1,10}")
+    name: str
+    value: str
+
+
+ACTIONS[ChangeSetting.ACTION] = ChangeSetting

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import zoneinfo
+from dataclasses import dataclass
+from typing import Literal
 
 from rapidfuzz import fuzz, process
 
@@ -109,3 +112,51 @@ def next_digest_at(at: str | None, now: dt.datetime, time_zone: str | None = Non
         if candidate > now:
             return candidate
         day += dt.timedelta(days=1)
+
+
+HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass(frozen=True)
+class DailyTime:
+    """What `/digest daily …` asked for; None keeps what the chat has."""
+
+    at: str | None  # "HH:MM"
+    time_zone: str | None  # an IANA name
+
+
+@dataclass(frozen=True)
+class WrongPart:
+    """The part of `/digest daily …` that is wrong, as the user wrote it."""
+
+    part: Literal["time", "zone"]
+    given: str
+    suggestions: list[str]
+
+
+def parse_daily(words: list[str]) -> DailyTime | WrongPart:
+    """`[HH:MM] [ZONE]` as written after `/digest daily`: `08:00 Europe/Kyiv`, `7:30`, `Kyiv`,
+    `8:00 new york`; otherwise which part is wrong."""
+    if not words:
+        return DailyTime(None, None)
+    clock = HHMM.match(words[0])
+    rest = words[1:] if clock else words
+    at = f"{int(clock.group(1)):02d}:{clock.group(2)}" if clock else None
+    if not rest:
+        return DailyTime(at, None)
+    written = " ".join(rest)
+    zone = find_zone(written)
+    if zone is not None:
+        return DailyTime(at, zone)
+    if clock is None and any(c.isdigit() for c in words[0]):
+        return WrongPart("time", words[0], [])
+    suggestions = suggest_zones(written)
+    if clock is None and "/" not in written and not suggestions:
+        return WrongPart("time", words[0], [])
+    return WrongPart("zone", written, suggestions)
+
+
+def local_time(moment: dt.datetime, time_zone: str | None) -> str:
+    """`2026-01-16 08:00 Europe/Kyiv`: a moment as the chat's clocks show it."""
+    local = moment.astimezone(zone_info(time_zone))
+    return f"{local:%Y-%m-%d %H:%M} {time_zone or UTC_NAME}"

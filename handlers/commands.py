@@ -19,7 +19,7 @@ from telegram import (
 from telegram.ext import CommandHandler
 
 from chat.texts import t
-from handlers import admin, ask, browse, start, subscriptions
+from handlers import admin, ask, browse, settings, start, subscriptions
 from handlers.context import Context
 from knowledge.schema import LANGUAGES
 
@@ -53,6 +53,7 @@ COMMANDS = [
     Command("unsubscribe", subscriptions.unsubscribe_command),
     Command("subscriptions", subscriptions.subscriptions_command),
     Command("digest", subscriptions.digest_command),
+    Command("settings", settings.settings_command),
     Command("publish", admin.publish_command, private=False, groups=False, listed=False),
 ]
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from chat.callbacks import ToggleSubscription, decode, pattern_for
-from chat.notifications import next_digest_at
 from chat.render import escape
 from chat.texts import t
+from chat.timezones import (
+    DEFAULT_DIGEST_TIME,
+    UTC_NAME,
+    DailyTime,
+    WrongPart,
+    local_time,
+    next_digest_at,
+    parse_daily,
+)
 from handlers.ask import expired
 from handlers.context import (
     Context,
@@ -27,10 +33,8 @@ from handlers.context import (
 from knowledge.browse import find_topics
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import EVERYTHING
-from storage.db import DigestMode, utcnow
+from storage.db import Delivery, DigestMode
 
-HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-DEFAULT_DIGEST_TIME = "09:00"
 ECHOED_WORDS = 5  # unknown words repeated back to the user; the rest is "…"
 ECHOED_CHARS = 30  # characters of each
 
@@ -193,10 +197,15 @@ async def unsubscribe_command(update: Update, context: Context) -> None:
     )
 
 
-def digest_label(language: str, mode: DigestMode, at: str | None) -> str:
-    if mode == DigestMode.DAILY:
-        return t(language, "digest_daily", time=at or DEFAULT_DIGEST_TIME)
-    return t(language, "digest_off" if mode == DigestMode.OFF else "digest_instant")
+def digest_label(language: str, delivery: Delivery) -> str:
+    if delivery.mode == DigestMode.DAILY:
+        return t(
+            language,
+            "digest_daily",
+            time=delivery.at or DEFAULT_DIGEST_TIME,
+            zone=escape(delivery.time_zone or UTC_NAME),
+        )
+    return t(language, "digest_off" if delivery.mode == DigestMode.OFF else "digest_instant")
 
 
 async def subscriptions_command(update: Update, context: Context) -> None:
@@ -207,49 +216,83 @@ async def subscriptions_command(update: Update, context: Context) -> None:
     if not have:
         await message_of(update).reply_text(t(language, "subs_none"))
         return
-    mode, at = await svc.db.digest_of(chat.id)
+    delivery = await svc.db.delivery_of(chat.id)
     await message_of(update).reply_text(
         t(
             language,
             "subs_list",
             topics=describe_topics(svc.engine.base, have, language),
-            mode=digest_label(language, mode, at),
+            mode=digest_label(language, delivery),
         )
     )
 
 
+def wrong_part_text(language: str, wrong: WrongPart) -> str:
+    """Which part of /digest daily … is wrong, with the zones it may have meant."""
+    given = escape(echoed([wrong.given]))
+    if wrong.part == "time":
+        return t(language, "digest_bad_time", given=given)
+    suggest = ""
+    if wrong.suggestions:
+        zones = ", ".join(f"<code>{escape(z)}</code>" for z in wrong.suggestions)
+        suggest = t(language, "digest_suggest", zones=zones)
+    return t(language, "digest_bad_zone", given=given, suggest=suggest)
+
+
 async def digest_command(update: Update, context: Context) -> None:
-    """/digest instant | daily HH:MM | off — how this chat gets its notifications."""
+    """/digest instant | daily [HH:MM] [TIME ZONE] | off — how this chat gets its notifications.
+
+    A daily time is on the chat's clocks: its time zone, given here or kept from before (UTC).
+    """
     svc = services(context)
     chat = chat_of(update)
     language = await ui_language(update, context)
-    args = [a.lower() for a in context.args or []]
-    mode = DigestMode(args[0]) if args and args[0] in set(DigestMode) else None
-    clock = HHMM.match(args[1] if len(args) > 1 else DEFAULT_DIGEST_TIME)
-    if mode == DigestMode.DAILY and clock is None:  # say what was wrong, not only the usage
-        given = escape(echoed(args[1:2]))
-        await message_of(update).reply_text(t(language, "digest_bad_time", given=given))
-        return
+    args = context.args or []
+    word = args[0].lower() if args else ""
+    mode = DigestMode(word) if word in set(DigestMode) else None
+    current = await svc.db.delivery_of(chat.id)
     if mode is None:
-        current, current_at = await svc.db.digest_of(chat.id)
         await message_of(update).reply_text(
-            t(language, "digest_usage", mode=digest_label(language, current, current_at))
+            t(language, "digest_usage", mode=digest_label(language, current))
         )
+        return
+    choice = parse_daily(args[1:]) if mode == DigestMode.DAILY else DailyTime(None, None)
+    if isinstance(choice, WrongPart):  # say what was wrong, not only the usage; change nothing
+        await message_of(update).reply_text(wrong_part_text(language, choice))
         return
     if not await may_change(update, context):
         await refuse(update, context)
         return
-    at = None
-    now = utcnow()
-    due = now
-    if mode == DigestMode.DAILY and clock is not None:
-        hour, minute = clock.groups()
-        at = f"{int(hour):02d}:{minute}"
-        due = next_digest_at(at, now)
-    await svc.db.set_digest(chat.id, chat.type, mode, at, due)
-    await message_of(update).reply_text(
-        t(language, "digest_set", mode=digest_label(language, mode, at))
-    )
+    await apply_digest(update, context, mode, choice.at or current.at, choice.time_zone)
+    updated = await svc.db.delivery_of(chat.id)
+    reply = t(language, "digest_set", mode=digest_label(language, updated))
+    if mode == DigestMode.DAILY:
+        due = next_digest_at(updated.at, svc.clock(), updated.time_zone)
+        reply += " " + t(language, "digest_next", when=local_time(due, updated.time_zone))
+    await message_of(update).reply_text(reply)
+
+
+async def apply_digest(
+    update: Update,
+    context: Context,
+    mode: DigestMode,
+    at: str | None,
+    time_zone: str | None,
+    chat_id: int | None = None,
+    chat_type: str | None = None,
+) -> None:
+    """Stores how a chat gets its notifications and re-times what it has pending.
+
+    `time_zone` None keeps the chat's; the chat is the update's unless given.
+    """
+    svc = services(context)
+    chat = chat_of(update)
+    target, kind = chat_id or chat.id, chat_type or chat.type
+    zone = time_zone or (await svc.db.delivery_of(target)).time_zone
+    now = svc.clock()
+    at = (at or DEFAULT_DIGEST_TIME) if mode == DigestMode.DAILY else at
+    due = next_digest_at(at, now, zone) if mode == DigestMode.DAILY else now
+    await svc.db.set_digest(target, kind, mode, at, due, time_zone=time_zone)
 
 
 HANDLERS = [

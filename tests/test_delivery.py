@@ -5,19 +5,22 @@ Application over HTTP to the fake Bot API, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from chat.notifications import publish
 from chat.render import answer_length
 from chat.settings import Settings
+from chat.timezones import next_digest_at
 from knowledge.validate import load_base
-from storage.db import Database
+from storage.db import Database, Delivery, DigestMode, Outbox
 from testkit.fakes import Call, FakeBotAPI, SentMessage
-from testkit.harness import running_bot, settings_for
+from testkit.harness import Clock, running_bot, settings_for
 from testkit.kb_trees import entry, write_tree
 
 FAST = {
@@ -74,31 +77,40 @@ class Setup:
     db: Database
     tmp: Path
 
-    async def publish(self, round_: int = 1) -> int:
+    async def publish(self, round_: int = 1, now: dt.datetime | None = None) -> int:
         """Publishes a base where every topic changed (as `kb publish` from another machine)."""
-        base = load_base(
-            every_topic_changed(self.tmp / f"round-{round_}", round_), measure=answer_length
-        )
-        return (await publish(self.db, base)).enqueued
+        tree = every_topic_changed(self.tmp / f"round-{round_}", round_)
+        return (await publish(self.db, load_base(tree, measure=answer_length), now=now)).enqueued
 
-    def notifications(self, since: int = 0) -> list[Call]:
-        """The notifications sent so far (answers to commands are replies, these are not)."""
-        return [
-            c
-            for c in self.api.calls_to("sendMessage")[since:]
-            if c.ok and "knowledge base was updated" in str(c.params.get("text"))
-        ]
+    def notifications(self) -> list[Call]:
+        """The notifications sent so far (replies to commands have no such footer)."""
+        return [c for c in self.api.calls_to("sendMessage") if c.ok and is_notification(c)]
 
-    async def wait_notifications(self, count: int, timeout: float = 10.0) -> list[SentMessage]:
+    async def wait_notifications(self, count: int, timeout: float = 30.0) -> list[SentMessage]:
         await self.api.wait_for(
-            "sendMessage",
-            count=count,
-            timeout=timeout,
-            ok=True,
-            predicate=lambda c: "knowledge base was updated" in str(c.params.get("text")),
+            "sendMessage", count=count, timeout=timeout, ok=True, predicate=is_notification
         )
         await asyncio.sleep(0.5)  # and nothing more arrives
         return [c.sent for c in self.notifications() if c.sent is not None]
+
+
+def is_notification(call: Call) -> bool:
+    return "/subscriptions shows what you get" in str(call.params.get("text"))
+
+
+def labels(message: SentMessage) -> list[str]:
+    return [label for row in message.buttons for label, _ in row]
+
+
+async def forged_press(api: FakeBotAPI, data: str, message: SentMessage, user_id: int) -> str:
+    """Presses a button the message does not have (forged or of an older release): the toast."""
+    update = api.callback_query(data, message, user_id=user_id)
+    query_id = update["callback_query"]["id"]
+    await api.wait_for(
+        "answerCallbackQuery",
+        predicate=lambda c: str(c.params.get("callback_query_id")) == query_id,
+    )
+    return str((api.callback_answers.get(query_id) or {}).get("text", ""))
 
 
 @pytest.fixture
@@ -158,3 +170,143 @@ async def test_a_forum_topic_is_notified_in_its_own_thread(setup: Setup) -> None
             await asyncio.sleep(0.1)
         assert await setup.db.topics_of(forum, 9) == set()
         assert await setup.db.topics_of(forum, 7) == {"russia"}
+
+
+# --- silent delivery -----------------------------------------------------------------------------
+
+
+async def test_a_silent_chat_is_notified_with_disable_notification(setup: Setup) -> None:
+    api = setup.api
+    async with running_bot(setup.settings):
+        quiet, loud = api.private_chat(user_id=611), api.private_chat(user_id=612)
+        for chat in (quiet, loud):
+            await chat.send("/subscribe nato")
+        menu = await quiet.send("/settings")
+        assert "Sound: on" in menu.last.plain
+        pressed = await quiet.press(menu.last, "🔕 Silent")
+        assert "Sound: off (silent notifications)" in pressed.last.plain
+        assert "✅ 🔕 Silent" in labels(pressed.last) and "🔔 Sound" in labels(pressed.last)
+
+        assert await setup.publish() == 2
+        sent = {m.chat_id: m for m in await setup.wait_notifications(2)}
+        assert sent[611].disable_notification and not sent[612].disable_notification
+        assert "About delta" in sent[611].plain
+
+        # Sound back on: the next one rings again.
+        await quiet.press(pressed.last, "🔔 Sound")
+        assert await setup.publish(round_=2) == 2
+        sent = {m.chat_id: m for m in (await setup.wait_notifications(4))[2:]}
+        assert not sent[611].disable_notification
+
+
+# --- time zones ----------------------------------------------------------------------------------
+
+
+def test_a_digest_at_8_in_kyiv_follows_daylight_saving() -> None:
+    kyiv = "Europe/Kyiv"
+    winter = next_digest_at("08:00", dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC), kyiv)
+    assert winter == dt.datetime(2026, 1, 16, 6, 0, tzinfo=dt.UTC)  # EET, UTC+2
+    spring = next_digest_at("08:00", dt.datetime(2026, 3, 28, 12, 0, tzinfo=dt.UTC), kyiv)
+    assert spring == dt.datetime(2026, 3, 29, 5, 0, tzinfo=dt.UTC)  # the night clocks go forward
+    early = next_digest_at("08:00", dt.datetime(2026, 7, 15, 4, 59, tzinfo=dt.UTC), kyiv)
+    assert early == dt.datetime(2026, 7, 15, 5, 0, tzinfo=dt.UTC)  # later the same day
+    assert next_digest_at("08:00", winter, kyiv) == winter + dt.timedelta(days=1)
+
+
+async def test_a_digest_at_8_kyiv_time_is_delivered_at_6_utc(setup: Setup) -> None:
+    api = setup.api
+    clock = Clock(dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC))
+    async with running_bot(setup.settings, clock=clock):
+        chat = api.private_chat(user_id=621)
+        await chat.send("/subscribe everything")
+        typo = (await chat.send("/digest daily 08:00 Europe/Kyyiv")).last.plain
+        assert "Europe/Kyyiv is not a time zone I know" in typo
+        assert "Did you mean Europe/Kyiv" in typo and "Nothing was changed" in typo
+        unknown = (await chat.send("/digest daily 8:00 Mars/Olympus")).last.plain
+        assert "Mars/Olympus is not a time zone" in unknown and "Did you mean" not in unknown
+        bad_time = (await chat.send("/digest daily 25:00 Europe/Kyiv")).last.plain
+        assert "25:00 is not a time of day" in bad_time
+        assert await setup.db.delivery_of(621) == Delivery()  # none of them changed anything
+
+        done = (await chat.send("/digest daily 08:00 Europe/Kyiv")).last.plain
+        assert "one daily digest at 08:00 Europe/Kyiv" in done
+        assert "Next digest: 2026-01-16 08:00 Europe/Kyiv" in done
+        assert "08:00 Europe/Kyiv" in (await chat.send("/subscriptions")).last.plain
+
+        assert await setup.publish(now=clock()) == 1
+        async with setup.db.session() as session:
+            row = await session.scalar(select(Outbox).where(Outbox.chat_id == 621))
+        assert row is not None
+        assert row.next_attempt_at.astimezone(dt.UTC) == dt.datetime(
+            2026, 1, 16, 6, 0, tzinfo=dt.UTC
+        )
+
+        clock.set(dt.datetime(2026, 1, 16, 5, 59, 59, tzinfo=dt.UTC))  # 07:59:59 in Kyiv
+        await asyncio.sleep(5 * setup.settings.notify_check_seconds)  # five ticks of the job
+        assert setup.notifications() == []
+        clock.set(dt.datetime(2026, 1, 16, 6, 0, tzinfo=dt.UTC))
+        sent = await setup.wait_notifications(1)
+        assert sent[0].chat_id == 621 and "Daily digest" in sent[0].plain
+        assert "About alpha" in sent[0].plain and "About delta" in sent[0].plain
+
+
+# --- /settings -----------------------------------------------------------------------------------
+
+
+async def test_settings_buttons_change_language_delivery_time_zone_and_sound(
+    setup: Setup,
+) -> None:
+    api = setup.api
+    clock = Clock(dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC))
+    async with running_bot(setup.settings, clock=clock):
+        chat = api.private_chat(user_id=631)
+        stale = (await chat.send("/settings")).last  # pressed again at the end
+        first = (await chat.send("/settings")).last
+        assert "Language: English" in first.plain and "instant notifications" in first.plain
+        assert labels(first)[:4] == ["✅ English", "Deutsch", "Українська", "Русский"]
+
+        german = (await chat.press(first, "Deutsch")).last
+        assert german.is_edit and "Sprache: Deutsch" in german.plain
+        assert "✅ Deutsch" in labels(german) and "Sofort" in " ".join(labels(german))
+        daily = (await chat.press(german, "Täglich")).last
+        assert "eine tägliche Zusammenfassung um 09:00 UTC" in daily.plain
+        hours = (await chat.press(daily, "🕗 Um 09:00")).last
+        assert "✅ 09:00" in labels(hours) and len(labels(hours)) == 25  # 24 hours and « Back
+        seven = (await chat.press(hours, "07:00")).last
+        assert "um 07:00 UTC" in seven.plain
+        zones = (await chat.press(seven, "🌍 UTC")).last
+        assert "Europe/Kyiv" in labels(zones) and "/digest daily 08:00" in zones.plain
+        kyiv = (await chat.press(zones, "Europe/Kyiv")).last
+        assert "um 07:00 Europe/Kyiv" in kyiv.plain
+        silent = (await chat.press(kyiv, "🔕 Lautlos")).last
+        assert "Ton: aus" in silent.plain
+        assert await setup.db.delivery_of(631) == Delivery(
+            mode=DigestMode.DAILY,
+            at="07:00",
+            time_zone="Europe/Kyiv",
+            silent=True,
+            language="de",
+        )
+
+        # The same button twice is pressed once; a stale /settings message still works.
+        again = await chat.press(silent, "✅ 🔕 Lautlos", expect_message=False)
+        assert (again.callback_answer or {}).get("text") == "Gespeichert."
+        old = await chat.press(stale, "✅ 🔔 Sound")
+        assert "Ton: an" in old.last.plain
+
+        # Forged or out-of-date data: answered, nothing changed.
+        before = await setup.db.delivery_of(631)
+        for data in ("1|st|zone|99", "1|st|hour|24", "1|st|lang|xx", "1|st|evil|1", "1|st|"):
+            toast = await forged_press(api, data, old.last, user_id=631)
+            assert "abgelaufen" in toast, data
+        assert await setup.db.delivery_of(631) == before
+
+        # In a group, only administrators change the settings.
+        group = api.group_chat(chat_id=-4101, user_id=641)
+        menu = (await group.send("/settings")).last
+        refused = await group.press(menu, "🔕 Silent", user_id=642, expect_message=False)
+        assert "administrators" in (refused.callback_answer or {}).get("text", "")
+        assert not (await setup.db.delivery_of(-4101)).silent
+        api.set_member_status(-4101, 642, "administrator")
+        await group.press(menu, "🔕 Silent", user_id=642)
+        assert (await setup.db.delivery_of(-4101)).silent
