@@ -107,6 +107,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_not_admin": "Sorry, only the administrators of {chat} can change its subscriptions.",
         "channel_bot_cannot_post": "I can't post in {chat} yet: make me an administrator there who can post messages, then try again.",
         "channel_not_channel": "{chat} is not a channel. For a group, send the command in the group.",
+        "channel_which_topics": "Which topics should {chat} follow? E.g. <code>/subscribe {chat} nato</code>. Topics: {known}",
     },
     "de": {
         "welcome": (
@@ -211,6 +212,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_not_admin": "Leider können nur die Administratoren von {chat} seine Abonnements ändern.",
         "channel_bot_cannot_post": "Ich kann in {chat} noch nicht posten: Machen Sie mich dort zum Administrator, der Nachrichten senden darf, und versuchen Sie es noch einmal.",
         "channel_not_channel": "{chat} ist kein Kanal. Für eine Gruppe senden Sie den Befehl in der Gruppe.",
+        "channel_which_topics": "Welchen Themen soll {chat} folgen? Z. B. <code>/subscribe {chat} nato</code>. Themen: {known}",
     },
     "uk": {
         "welcome": (
@@ -314,6 +316,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_not_admin": "На жаль, змінювати підписки {chat} можуть лише його адміністратори.",
         "channel_bot_cannot_post": "Я ще не можу публікувати в {chat}: зробіть мене там адміністратором, який може публікувати повідомлення, і спробуйте ще раз.",
         "channel_not_channel": "{chat} — не канал. Для групи надішліть команду в самій групі.",
+        "channel_which_topics": "За якими темами стежити {chat}? Напр. <code>/subscribe {chat} nato</code>. Теми: {known}",
     },
     "ru": {
         "welcome": (
@@ -417,6 +420,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_not_admin": "К сожалению, менять подписки {chat} могут только его администраторы.",
         "channel_bot_cannot_post": "Я пока не могу публиковать в {chat}: сделайте меня там администратором, который может публиковать сообщения, и попробуйте ещё раз.",
         "channel_not_channel": "{chat} — не канал. Для группы отправьте команду в самой группе.",
+        "channel_which_topics": "За какими темами следить {chat}? Напр. <code>/subscribe {chat} nato</code>. Темы: {known}",
     },
 }
 

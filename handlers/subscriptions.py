@@ -1,10 +1,24 @@
-"""Subscriptions and digests: /subscribe, /unsubscribe, /subscriptions, /digest."""
+"""Subscriptions and digests: /subscribe, /unsubscribe, /subscriptions, /digest.
+
+Each acts on the chat it is written in (a forum topic's own thread), also in channels (a
+channel's posts come from its administrators), or, from a private chat, on a channel the user
+administers: `/subscribe @channel nato`.
+"""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+import re
+from dataclasses import dataclass
+
+from telegram import (
+    ChatFullInfo,
+    ChatMemberAdministrator,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler
 
 from chat.callbacks import ToggleSubscription, decode, pattern_for
@@ -33,8 +47,10 @@ from handlers.context import (
 from knowledge.browse import find_topics
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import EVERYTHING
-from storage.db import Delivery, DigestMode
+from storage.db import NO_THREAD, Delivery, DigestMode
 
+CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{5,15})$")  # @name or its id
+ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 ECHOED_WORDS = 5  # unknown words repeated back to the user; the rest is "…"
 ECHOED_CHARS = 30  # characters of each
 
@@ -63,7 +79,7 @@ async def may_change(update: Update, context: Context) -> bool:
     if user is None:
         return False
     member = await context.bot.get_chat_member(chat.id, user.id)
-    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+    return member.status in ADMINS
 
 
 async def refuse(update: Update, context: Context) -> None:
@@ -101,36 +117,108 @@ def subscribe_keyboard(base: KnowledgeBase, have: set[str], language: str) -> In
     return InlineKeyboardMarkup(rows)
 
 
-async def subscribe_command(update: Update, context: Context) -> None:
-    """/subscribe shows toggle buttons; /subscribe TOPIC… subscribes at once."""
-    svc = services(context)
+@dataclass(frozen=True)
+class Target:
+    """The chat a subscription command acts on: the one it was sent in (its forum thread), or
+    a channel named in a private chat by one of its administrators."""
+
+    chat_id: int
+    chat_type: str
+    thread_id: int
+    args: list[str]  # the command's arguments after the channel, if one was named
+    label: str | None = None  # "@channel" when it is another chat than the one written in
+
+    def prefix(self, language: str) -> str:
+        """ "@channel: " before a reply about another chat; nothing otherwise."""
+        return t(language, "for_chat", chat=self.label) if self.label else ""
+
+
+async def target_of(update: Update, context: Context) -> Target | None:
+    """The chat the command is about, or None once the user was told why not (in groups: not
+    an administrator; a channel: not found, not administered by the user, or closed to us)."""
     chat = chat_of(update)
-    language = await ui_language(update, context)
-    base = svc.engine.base
+    args = list(context.args or [])
+    if chat.type == ChatType.PRIVATE and args and CHANNEL_REF.match(args[0]):
+        channel = await administered_channel(update, context, args[0])
+        if channel is None:
+            return None
+        label = f"@{channel.username}" if channel.username else channel.title or str(channel.id)
+        return Target(channel.id, channel.type, NO_THREAD, args[1:], escape(label))
     if not await may_change(update, context):
         await refuse(update, context)
+        return None
+    return Target(chat.id, chat.type, thread_of(update), args)
+
+
+async def administered_channel(update: Update, context: Context, ref: str) -> ChatFullInfo | None:
+    """The channel `ref` (@name or -100… id) if the user administers it and the bot may post
+    there; else None, with a reply that says which of these is missing."""
+    language = await ui_language(update, context)
+    message = message_of(update)
+    bot = context.bot
+    user = update.effective_user
+    try:
+        channel = await bot.get_chat(int(ref) if ref.startswith("-") else ref)
+    except (BadRequest, Forbidden):
+        await message.reply_text(t(language, "channel_not_found", chat=escape(ref)))
+        return None
+    shown = escape(f"@{channel.username}" if channel.username else channel.title or ref)
+    if channel.type != ChatType.CHANNEL:
+        await message.reply_text(t(language, "channel_not_channel", chat=shown))
+        return None
+    try:
+        member = await bot.get_chat_member(channel.id, user.id) if user else None
+        me = await bot.get_chat_member(channel.id, bot.id)
+    except (BadRequest, Forbidden):  # we are not in the channel (or no longer)
+        await message.reply_text(t(language, "channel_bot_cannot_post", chat=shown))
+        return None
+    if member is None or member.status not in ADMINS:
+        await message.reply_text(t(language, "channel_not_admin", chat=shown))
+        return None
+    if not (isinstance(me, ChatMemberAdministrator) and me.can_post_messages):
+        await message.reply_text(t(language, "channel_bot_cannot_post", chat=shown))
+        return None
+    return channel
+
+
+def unknown_topics_text(base: KnowledgeBase, language: str, unknown: list[str]) -> str:
+    return t(
+        language,
+        "sub_unknown",
+        unknown=escape(echoed(unknown)),
+        known=", ".join(f"<code>{escape(k)}</code>" for k in [*base.topics, "all"]),
+    )
+
+
+async def subscribe_command(update: Update, context: Context) -> None:
+    """/subscribe shows toggle buttons; /subscribe TOPIC… subscribes at once; in a private chat
+    /subscribe @channel TOPIC… subscribes a channel the user administers."""
+    svc = services(context)
+    language = await ui_language(update, context)
+    base = svc.engine.base
+    target = await target_of(update, context)
+    if target is None:
         return
-    thread = thread_of(update)
-    if not context.args:
-        have = await svc.db.topics_of(chat.id, thread)
+    if not target.args:
+        if target.label:  # the buttons act on the chat they are in: ask for the topics instead
+            listed = ", ".join(f"<code>{escape(k)}</code>" for k in base.topics)
+            await message_of(update).reply_text(
+                t(language, "channel_which_topics", chat=target.label, known=listed)
+            )
+            return
+        have = await svc.db.topics_of(target.chat_id, target.thread_id)
         await message_of(update).reply_text(
             t(language, "sub_choose"), reply_markup=subscribe_keyboard(base, have, language)
         )
         return
-    known, unknown = find_topics(base, context.args)
+    known, unknown = find_topics(base, target.args)
     if unknown or not known:
-        await message_of(update).reply_text(
-            t(
-                language,
-                "sub_unknown",
-                unknown=escape(echoed(unknown)),
-                known=", ".join(f"<code>{escape(k)}</code>" for k in [*base.topics, "all"]),
-            )
-        )
+        await message_of(update).reply_text(unknown_topics_text(base, language, unknown))
         return
-    await svc.db.subscribe(chat.id, chat.type, known, thread)
+    await svc.db.subscribe(target.chat_id, target.chat_type, known, target.thread_id)
     await message_of(update).reply_text(
-        t(language, "sub_done", topics=describe_topics(base, known, language))
+        target.prefix(language)
+        + t(language, "sub_done", topics=describe_topics(base, known, language))
     )
 
 
@@ -166,34 +254,26 @@ async def subscribe_button(update: Update, context: Context) -> None:
 
 
 async def unsubscribe_command(update: Update, context: Context) -> None:
-    """/unsubscribe (or /unsubscribe all) stops everything; /unsubscribe TOPIC… only those."""
+    """/unsubscribe (or /unsubscribe all) stops everything; /unsubscribe TOPIC… only those;
+    /unsubscribe @channel … for a channel the user administers."""
     svc = services(context)
-    chat = chat_of(update)
     language = await ui_language(update, context)
-    if not await may_change(update, context):
-        await refuse(update, context)
+    base = svc.engine.base
+    target = await target_of(update, context)
+    if target is None:
         return
-    known, unknown = find_topics(svc.engine.base, context.args or [])
-    thread = thread_of(update)
-    if not context.args or EVERYTHING in known:
-        await svc.db.unsubscribe(chat.id, None, thread)
-        await message_of(update).reply_text(t(language, "unsub_all"))
+    known, unknown = find_topics(base, target.args)
+    if not target.args or EVERYTHING in known:
+        await svc.db.unsubscribe(target.chat_id, None, target.thread_id)
+        await message_of(update).reply_text(target.prefix(language) + t(language, "unsub_all"))
         return
     if unknown:
-        await message_of(update).reply_text(
-            t(
-                language,
-                "sub_unknown",
-                unknown=escape(echoed(unknown)),
-                known=", ".join(
-                    f"<code>{escape(k)}</code>" for k in [*svc.engine.base.topics, "all"]
-                ),
-            )
-        )
+        await message_of(update).reply_text(unknown_topics_text(base, language, unknown))
         return
-    await svc.db.unsubscribe(chat.id, known, thread)
+    await svc.db.unsubscribe(target.chat_id, known, target.thread_id)
     await message_of(update).reply_text(
-        t(language, "unsub_done", topics=describe_topics(svc.engine.base, known, language))
+        target.prefix(language)
+        + t(language, "unsub_done", topics=describe_topics(base, known, language))
     )
 
 
@@ -209,16 +289,25 @@ def digest_label(language: str, delivery: Delivery) -> str:
 
 
 async def subscriptions_command(update: Update, context: Context) -> None:
+    """What this chat (thread), or a channel the user administers, is subscribed to."""
     svc = services(context)
-    chat = chat_of(update)
     language = await ui_language(update, context)
-    have = await svc.db.topics_of(chat.id, thread_of(update))
-    if not have:
-        await message_of(update).reply_text(t(language, "subs_none"))
+    chat = chat_of(update)
+    args = context.args or []
+    if chat.type == ChatType.PRIVATE and args and CHANNEL_REF.match(args[0]):
+        target = await target_of(update, context)
+    else:  # reading needs no rights
+        target = Target(chat.id, chat.type, thread_of(update), list(args))
+    if target is None:
         return
-    delivery = await svc.db.delivery_of(chat.id)
+    have = await svc.db.topics_of(target.chat_id, target.thread_id)
+    if not have:
+        await message_of(update).reply_text(target.prefix(language) + t(language, "subs_none"))
+        return
+    delivery = await svc.db.delivery_of(target.chat_id)
     await message_of(update).reply_text(
-        t(
+        target.prefix(language)
+        + t(
             language,
             "subs_list",
             topics=describe_topics(svc.engine.base, have, language),
@@ -240,7 +329,8 @@ def wrong_part_text(language: str, wrong: WrongPart) -> str:
 
 
 async def digest_command(update: Update, context: Context) -> None:
-    """/digest instant | daily [HH:MM] [TIME ZONE] | off — how this chat gets its notifications.
+    """/digest instant | daily [HH:MM] [TIME ZONE] | off — how this chat (or, from a private
+    chat, /digest @channel …) gets its notifications.
 
     A daily time is on the chat's clocks: its time zone, given here or kept from before (UTC).
     """
@@ -248,24 +338,42 @@ async def digest_command(update: Update, context: Context) -> None:
     chat = chat_of(update)
     language = await ui_language(update, context)
     args = context.args or []
+    if chat.type == ChatType.PRIVATE and args and CHANNEL_REF.match(args[0]):
+        target = await target_of(update, context)
+        if target is None:
+            return
+        args = target.args
+    else:
+        target = Target(chat.id, chat.type, thread_of(update), list(args))
     word = args[0].lower() if args else ""
     mode = DigestMode(word) if word in set(DigestMode) else None
-    current = await svc.db.delivery_of(chat.id)
+    current = await svc.db.delivery_of(target.chat_id)
     if mode is None:
         await message_of(update).reply_text(
-            t(language, "digest_usage", mode=digest_label(language, current))
+            target.prefix(language)
+            + t(language, "digest_usage", mode=digest_label(language, current))
         )
         return
     choice = parse_daily(args[1:]) if mode == DigestMode.DAILY else DailyTime(None, None)
     if isinstance(choice, WrongPart):  # say what was wrong, not only the usage; change nothing
         await message_of(update).reply_text(wrong_part_text(language, choice))
         return
-    if not await may_change(update, context):
+    if target.label is None and not await may_change(update, context):
         await refuse(update, context)
         return
-    await apply_digest(update, context, mode, choice.at or current.at, choice.time_zone)
-    updated = await svc.db.delivery_of(chat.id)
-    reply = t(language, "digest_set", mode=digest_label(language, updated))
+    await apply_digest(
+        update,
+        context,
+        mode,
+        choice.at or current.at,
+        choice.time_zone,
+        chat_id=target.chat_id,
+        chat_type=target.chat_type,
+    )
+    updated = await svc.db.delivery_of(target.chat_id)
+    reply = target.prefix(language) + t(
+        language, "digest_set", mode=digest_label(language, updated)
+    )
     if mode == DigestMode.DAILY:
         due = next_digest_at(updated.at, svc.clock(), updated.time_zone)
         reply += " " + t(language, "digest_next", when=local_time(due, updated.time_zone))

@@ -310,3 +310,67 @@ async def test_settings_buttons_change_language_delivery_time_zone_and_sound(
         api.set_member_status(-4101, 642, "administrator")
         await group.press(menu, "🔕 Silent", user_id=642)
         assert (await setup.db.delivery_of(-4101)).silent
+
+
+# --- channels ------------------------------------------------------------------------------------
+
+
+async def test_channels_subscribe_in_the_channel_or_from_an_admins_private_chat(
+    setup: Setup,
+) -> None:
+    api = setup.api
+    async with running_bot(setup.settings):
+        # In the channel: only its administrators can post, so its post is enough.
+        news = api.channel(-1005000000001, username="kyiv_briefs")
+        done = await news.send("/subscribe nato")
+        assert "Subscribed: NATO membership" in done.last.plain
+        assert await setup.db.topics_of(-1005000000001) == {"nato"}
+        news.post("What does Putin want? (a post, not a question to the bot)")
+
+        # From a private chat, for a channel the user administers and the bot may post in.
+        api.channel(-1005000000002, username="war_desk")
+        admin = api.private_chat(user_id=651)
+        api.set_member_status(-1005000000002, 651, "administrator")
+        done = await admin.send("/subscribe @war_desk russia nato")
+        assert (
+            done.last.plain
+            == "@war_desk: Subscribed: Russia, NATO membership. I'll tell you when they change."
+        )
+        assert await setup.db.topics_of(-1005000000002) == {"russia", "nato"}
+        assert await setup.db.topics_of(651) == set()  # not the private chat
+        listing = (await admin.send("/subscriptions @war_desk")).last.plain
+        assert listing.startswith("@war_desk: ") and "Russia" in listing
+        quiet = (await admin.send("/digest @war_desk daily 08:00 Europe/Kyiv")).last.plain
+        assert "@war_desk: Done: one daily digest at 08:00 Europe/Kyiv" in quiet
+        await admin.send("/digest @war_desk instant")
+
+        # Politely refused: not an administrator, no such channel, a group, a bot that can't post.
+        reader = api.private_chat(user_id=652)
+        refused = (await reader.send("/subscribe @war_desk nato")).last.plain
+        assert (
+            refused == "Sorry, only the administrators of @war_desk can change its subscriptions."
+        )
+        assert (
+            "can't find @no_such_channel"
+            in (await admin.send("/subscribe @no_such_channel nato")).last.plain
+        )
+        api.register_chat(-1005000000003, chat_type="supergroup", username="some_group")
+        assert "is not a channel" in (await admin.send("/unsubscribe @some_group")).last.plain
+        api.channel(-1005000000004, username="not_ours", bot_admin=False)
+        api.set_member_status(-1005000000004, 651, "creator")
+        closed = (await admin.send("/subscribe @not_ours nato")).last.plain
+        assert "I can't post in @not_ours yet" in closed
+        assert await setup.db.topics_of(-1005000000002) == {"russia", "nato"}
+        assert await setup.db.topics_of(-1005000000004) == set()
+        assert len(api.sent_messages(-1005000000001)) == 1  # the post was left alone
+
+        assert await setup.publish() == 2
+        sent = {m.chat_id: m.plain for m in await setup.wait_notifications(2)}
+        assert set(sent) == {-1005000000001, -1005000000002}
+        assert "About delta" in sent[-1005000000001] and "About gamma" not in sent[-1005000000001]
+        assert "About gamma" in sent[-1005000000002] and "About delta" in sent[-1005000000002]
+
+        # And off again, from the private chat.
+        off = (await admin.send("/unsubscribe @war_desk all")).last.plain
+        assert off == "@war_desk: Done: no more update notifications."
+        assert await setup.db.topics_of(-1005000000002) == set()

@@ -105,6 +105,21 @@ class Conversations(UpdateFactories, Inspection):
             thread_id=int(thread_id),
         )
 
+    def channel(
+        self,
+        chat_id: int = -1005555555555,
+        *,
+        username: str = "briefing_news",
+        title: str = "Briefing News",
+        bot_admin: bool = True,
+    ) -> Chat:
+        """A channel (the bot one of its administrators unless told otherwise); send() posts in
+        it as the channel does: from no user, with the channel as sender_chat."""
+        self.register_chat(chat_id, chat_type="channel", title=title, username=username)
+        if bot_admin:
+            self.set_member_status(chat_id, self._as_api().bot_id, "administrator")
+        return Chat(self._as_api(), int(chat_id), "channel", 0, username=username)
+
     def delete_forum_topic(self, chat_id: int, thread_id: int) -> None:
         """An admin deletes a forum topic: messages to it fail with "message thread not found"."""
         self._forum_topics.get(chat_key(chat_id), set()).discard(int(thread_id))
@@ -184,6 +199,8 @@ class Chat:
         first_name: str | None = None,
     ) -> JSONDict:
         """Queue a user message without waiting, e.g. to test bursts."""
+        if self.type == "channel":
+            return self.api.channel_post(text, chat_id=int(self.chat_id))
         if self.type == "private":
             return self.api.private_message(
                 text,

@@ -182,6 +182,26 @@ class UpdateFactories(UpdateQueue, FaultInjection):
         )
         return self._finish("message", message, queue)
 
+    def channel_post(
+        self, text: str, *, chat_id: int = -1005555555555, queue: bool = True
+    ) -> JSONDict:
+        """Build (and by default queue) a post an administrator made in a channel: it comes from
+        the channel itself (sender_chat), with no user."""
+        chat = self._chats.get(chat_id) or self.register_chat(chat_id, chat_type="channel")
+        message: JSONDict = {
+            "message_id": self._next_message_id(chat["id"]),
+            "sender_chat": dict(chat),
+            "chat": dict(chat),
+            "date": int(time.time()),
+            "text": text,
+        }
+        if detected := detect_entities(text):
+            message["entities"] = detected
+        self._messages[(chat["id"], message["message_id"])] = StoredMessage(
+            copy.deepcopy(message), text, None, False
+        )
+        return self._finish("channel_post", message, queue)
+
     def _last_bot_message(self, chat_id: ChatId) -> JSONDict | None:
         """Find the newest message the bot sent to a chat."""
         candidates = [
@@ -296,6 +316,7 @@ class UpdateFactories(UpdateQueue, FaultInjection):
         factories: dict[str, Callable[..., JSONDict]] = {
             "private_message": self.private_message,
             "group_message": self.group_message,
+            "channel_post": self.channel_post,
             "callback_query": self.callback_query,
             "inline_query": self.inline_query,
             "my_chat_member": self.my_chat_member,

@@ -48,6 +48,11 @@ class MessageMethods(FaultInjection):
         markup = validate_reply_markup(params.get("reply_markup"))
         reply = self._resolve_reply(chat["id"], params)
         thread = self._thread_of(chat, params.get("message_thread_id"))
+        if chat["type"] == "channel" and self._member_status_of(chat, self.bot_id) not in (
+            "administrator",
+            "creator",
+        ):
+            raise BadRequest("need administrator rights in the channel chat")
         self._check_rate_limits(ctx, chat)
         message: JSONDict = {
             "message_id": self._next_message_id(chat["id"]),
