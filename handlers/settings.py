@@ -8,8 +8,11 @@ the value it sets, checked again here: a forged or stale one changes nothing and
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from dataclasses import dataclass
+
+from telegram import ChatFullInfo, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from chat.callbacks import ChangeSetting, decode, pattern_for
@@ -26,9 +29,18 @@ from handlers.context import (
     services,
     ui_language,
 )
-from handlers.subscriptions import apply_digest, digest_label, may_change, refuse
+from handlers.subscriptions import (
+    ADMINS,
+    CHANNEL_REF,
+    administered_channel,
+    apply_digest,
+    channel_label,
+    digest_label,
+    may_change,
+    refuse,
+)
 from knowledge.schema import LANGUAGES
-from storage.db import Delivery, DigestMode
+from storage.db import DeliverySettings, DigestMode
 
 PAGES = ("main", "hour", "zone")
 HOURS_PER_ROW = 6
@@ -36,74 +48,106 @@ ZONES_PER_ROW = 2
 CHOSEN = "✅ "
 
 
-def _button(label: str, name: str, value: str, chosen: bool = False) -> InlineKeyboardButton:
+@dataclass(frozen=True)
+class SettingsView:
+    """What a /settings message shows: whose settings, in which language."""
+
+    language: str  # of the interface: the reader's
+    delivery: DeliverySettings
+    chat: int = 0  # 0: the chat the message is in; else a channel set from a private chat
+    label: str | None = None  # "@channel" for a channel
+
+
+def _button(
+    shown: SettingsView, label: str, name: str, value: str, chosen: bool = False
+) -> InlineKeyboardButton:
     text = f"{CHOSEN}{label}" if chosen else label
-    return InlineKeyboardButton(text, callback_data=ChangeSetting(name, value).encode())
+    return InlineKeyboardButton(
+        text, callback_data=ChangeSetting(name, value, shown.chat).encode()
+    )
 
 
 def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
-def settings_view(
-    language: str, delivery: Delivery, page: str = "main"
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The settings message of a page: its text and buttons, in `language`."""
+def settings_view(shown: SettingsView, page: str = "main") -> tuple[str, InlineKeyboardMarkup]:
+    """The settings message of a page: its text and buttons."""
+    language, delivery = shown.language, shown.delivery
     zone = delivery.time_zone or UTC_NAME
     at = delivery.at or DEFAULT_DIGEST_TIME
-    back = [_button(t(language, "btn_back"), "page", "main")]
+    back = [_button(shown, t(language, "btn_back"), "page", "main")]
+    prefix = t(language, "for_chat", chat=shown.label) if shown.label else ""
     if page == "hour":
         hours = [
-            _button(f"{hour:02d}:00", "hour", str(hour), at == f"{hour:02d}:00")
+            _button(shown, f"{hour:02d}:00", "hour", str(hour), at == f"{hour:02d}:00")
             for hour in range(24)
         ]
-        text = t(language, "settings_pick_hour", zone=escape(zone))
+        text = prefix + t(language, "settings_pick_hour", zone=escape(zone))
         return text, InlineKeyboardMarkup([*_rows(hours, HOURS_PER_ROW), back])
     if page == "zone":
         zones = [
-            _button(name, "zone", str(index), name == zone)
+            _button(shown, name, "zone", str(index), name == zone)
             for index, name in enumerate(COMMON_ZONES)
         ]
-        text = t(language, "settings_pick_zone")
+        text = prefix + t(language, "settings_pick_zone")
         return text, InlineKeyboardMarkup([*_rows(zones, ZONES_PER_ROW), back])
+    chosen = delivery.language or language
     sound = t(language, "settings_sound_off" if delivery.silent else "settings_sound_on")
     text = "\n".join(
         [
-            t(language, "settings_title"),
+            prefix + t(language, "settings_title"),
             "",
             t(
                 language,
                 "settings_body",
-                language_name=LANGUAGE_NAMES[language],
+                language_name=LANGUAGE_NAMES[chosen],
                 mode=digest_label(language, delivery),
                 sound=sound,
             ),
         ]
     )
     rows = [
-        [_button(LANGUAGE_NAMES[code], "lang", code, code == language) for code in LANGUAGES],
+        [_button(shown, LANGUAGE_NAMES[code], "lang", code, code == chosen) for code in LANGUAGES],
         [
-            _button(t(language, f"btn_{mode.value}"), "mode", mode.value, mode == delivery.mode)
+            _button(
+                shown,
+                t(language, f"btn_{mode.value}"),
+                "mode",
+                mode.value,
+                mode == delivery.mode,
+            )
             for mode in (DigestMode.INSTANT, DigestMode.DAILY, DigestMode.OFF)
         ],
         [
-            _button(t(language, "btn_sound_on"), "sound", "0", not delivery.silent),
-            _button(t(language, "btn_silent"), "sound", "1", delivery.silent),
+            _button(shown, t(language, "btn_sound_on"), "sound", "0", not delivery.silent),
+            _button(shown, t(language, "btn_silent"), "sound", "1", delivery.silent),
         ],
         [
-            _button(t(language, "btn_digest_time", time=at), "page", "hour"),
-            _button(t(language, "btn_time_zone", zone=zone), "page", "zone"),
+            _button(shown, t(language, "btn_digest_time", time=at), "page", "hour"),
+            _button(shown, t(language, "btn_time_zone", zone=zone), "page", "zone"),
         ],
     ]
     return text, InlineKeyboardMarkup(rows)
 
 
 async def settings_command(update: Update, context: Context) -> None:
-    """/settings: the chat's settings with buttons to change them."""
+    """/settings: the chat's settings with buttons to change them; /settings @channel in a
+    private chat: a channel's the user administers."""
     chat = chat_of(update)
     language = await ui_language(update, context)
-    delivery = await services(context).db.delivery_of(chat.id)
-    text, keyboard = settings_view(language, delivery)
+    db = services(context).db
+    args = context.args or []
+    if chat.type == ChatType.PRIVATE and args and CHANNEL_REF.match(args[0]):
+        channel = await administered_channel(update, context, args[0])
+        if channel is None:
+            return
+        shown = SettingsView(
+            language, await db.delivery_of(channel.id), channel.id, channel_label(channel)
+        )
+    else:
+        shown = SettingsView(language, await db.delivery_of(chat.id))
+    text, keyboard = settings_view(shown)
     await message_of(update).reply_text(text, reply_markup=keyboard)
 
 
@@ -135,15 +179,23 @@ async def settings_button(update: Update, context: Context) -> None:
         return
     svc = services(context)
     chat = chat_of(update)
+    language = await ui_language(update, context)
+    target, kind, label = chat.id, chat.type, None
+    if callback.chat:  # a channel's, from a private chat: is the presser still its admin?
+        channel = await channel_for_button(update, context, callback.chat)
+        if channel is None:
+            return
+        target, kind, label = channel.id, channel.type, channel_label(channel)
+    elif callback.name != "page" and not await may_change(update, context):
+        await refuse(update, context)
+        return
     page = callback.value if callback.name == "page" else "main"
     if callback.name != "page":
-        if not await may_change(update, context):
-            await refuse(update, context)
-            return
-        await apply_setting(update, context, callback)
-    delivery = await svc.db.delivery_of(chat.id)
-    language = await ui_language(update, context)
-    text, keyboard = settings_view(language, delivery, page)
+        await apply_setting(update, context, callback, target, kind)
+        if not callback.chat:  # the chat's own language is the interface's
+            language = await ui_language(update, context)
+    shown = SettingsView(language, await svc.db.delivery_of(target), callback.chat, label)
+    text, keyboard = settings_view(shown, page)
     await query.answer(t(language, "settings_saved") if callback.name != "page" else None)
     try:
         await query.edit_message_text(text, reply_markup=keyboard)
@@ -152,21 +204,53 @@ async def settings_button(update: Update, context: Context) -> None:
             raise
 
 
-async def apply_setting(update: Update, context: Context, callback: ChangeSetting) -> None:
-    svc = services(context)
-    chat = chat_of(update)
-    current = await svc.db.delivery_of(chat.id)
+async def channel_for_button(
+    update: Update, context: Context, chat_id: int
+) -> ChatFullInfo | None:
+    """The channel a button pressed in a private chat acts on, if it is one and the presser
+    administers it (asked anew: rights change, and button data is untrusted); else None, with
+    the press answered."""
+    user = update.effective_user
+    language = await ui_language(update, context)
+    if chat_of(update).type != ChatType.PRIVATE or user is None:
+        await expired(update, context)
+        return None
+    try:
+        channel = await context.bot.get_chat(chat_id)
+        member = await context.bot.get_chat_member(chat_id, user.id)
+    except TelegramError:
+        await expired(update, context)
+        return None
+    if channel.type != ChatType.CHANNEL:
+        await expired(update, context)
+        return None
+    if member.status not in ADMINS:
+        text = t(language, "channel_not_admin", chat=channel_label(channel))
+        await query_of(update).answer(text, show_alert=True)
+        return None
+    return channel
+
+
+async def apply_setting(
+    update: Update, context: Context, callback: ChangeSetting, chat_id: int, chat_type: str
+) -> None:
+    """Stores the setting of the button for `chat_id`."""
+    db = services(context).db
+    current = await db.delivery_of(chat_id)
     value = callback.value
     if callback.name == "lang":
-        await svc.db.set_language(chat.id, chat.type, value)
+        await db.set_language(chat_id, chat_type, value)
     elif callback.name == "sound":
-        await svc.db.set_silent(chat.id, chat.type, value == "1")
+        await db.set_silent(chat_id, chat_type, value == "1")
     elif callback.name == "mode":
-        await apply_digest(update, context, DigestMode(value), current.at, None)
+        mode = DigestMode(value)
+        await apply_digest(update, context, mode, current.at, None, chat_id, chat_type)
     elif callback.name == "hour":  # choosing the digest's hour chooses the daily digest
-        await apply_digest(update, context, DigestMode.DAILY, f"{int(value):02d}:00", None)
+        hour = f"{int(value):02d}:00"
+        await apply_digest(update, context, DigestMode.DAILY, hour, None, chat_id, chat_type)
     elif callback.name == "zone":
-        await apply_digest(update, context, current.mode, current.at, COMMON_ZONES[int(value)])
+        zone = COMMON_ZONES[int(value)]
+        await apply_digest(update, context, current.mode, current.at, zone, chat_id, chat_type)
 
 
 HANDLERS = [CallbackQueryHandler(settings_button, pattern=pattern_for(ChangeSetting))]

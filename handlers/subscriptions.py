@@ -47,7 +47,7 @@ from handlers.context import (
 from knowledge.browse import find_topics
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import EVERYTHING
-from storage.db import NO_THREAD, Delivery, DigestMode
+from storage.db import NO_THREAD, DeliverySettings, DigestMode
 
 CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{5,15})$")  # @name or its id
 ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
@@ -142,8 +142,7 @@ async def target_of(update: Update, context: Context) -> Target | None:
         channel = await administered_channel(update, context, args[0])
         if channel is None:
             return None
-        label = f"@{channel.username}" if channel.username else channel.title or str(channel.id)
-        return Target(channel.id, channel.type, NO_THREAD, args[1:], escape(label))
+        return Target(channel.id, channel.type, NO_THREAD, args[1:], channel_label(channel))
     if not await may_change(update, context):
         await refuse(update, context)
         return None
@@ -162,7 +161,7 @@ async def administered_channel(update: Update, context: Context, ref: str) -> Ch
     except (BadRequest, Forbidden):
         await message.reply_text(t(language, "channel_not_found", chat=escape(ref)))
         return None
-    shown = escape(f"@{channel.username}" if channel.username else channel.title or ref)
+    shown = channel_label(channel)
     if channel.type != ChatType.CHANNEL:
         await message.reply_text(t(language, "channel_not_channel", chat=shown))
         return None
@@ -179,6 +178,11 @@ async def administered_channel(update: Update, context: Context, ref: str) -> Ch
         await message.reply_text(t(language, "channel_bot_cannot_post", chat=shown))
         return None
     return channel
+
+
+def channel_label(channel: ChatFullInfo) -> str:
+    """ "@name" of a channel (its title when it has none), escaped for HTML."""
+    return escape(f"@{channel.username}" if channel.username else channel.title or str(channel.id))
 
 
 def unknown_topics_text(base: KnowledgeBase, language: str, unknown: list[str]) -> str:
@@ -277,7 +281,7 @@ async def unsubscribe_command(update: Update, context: Context) -> None:
     )
 
 
-def digest_label(language: str, delivery: Delivery) -> str:
+def digest_label(language: str, delivery: DeliverySettings) -> str:
     if delivery.mode == DigestMode.DAILY:
         return t(
             language,

@@ -99,7 +99,7 @@ NO_THREAD = 0  # subscriptions and outbox rows of a chat itself (or a forum's Ge
 
 
 @dataclass(frozen=True)
-class Delivery:
+class DeliverySettings:
     """How and when a chat gets its notifications, as stored on its row."""
 
     mode: DigestMode = DigestMode.INSTANT
@@ -421,13 +421,13 @@ class Database:
         found = await self.delivery_of(chat_id)
         return found.mode, found.at
 
-    async def delivery_of(self, chat_id: int) -> Delivery:
+    async def delivery_of(self, chat_id: int) -> DeliverySettings:
         """How and when the chat gets its notifications (the defaults when it is unknown)."""
         async with self.session() as session:
             row = await session.get(Chat, chat_id)
             if row is None:
-                return Delivery()
-            return Delivery(
+                return DeliverySettings()
+            return DeliverySettings(
                 mode=DigestMode(row.digest_mode),
                 at=row.digest_time,
                 time_zone=row.time_zone,

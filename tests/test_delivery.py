@@ -18,7 +18,7 @@ from chat.render import answer_length
 from chat.settings import Settings
 from chat.timezones import next_digest_at
 from knowledge.validate import load_base
-from storage.db import Database, Delivery, DigestMode, Outbox
+from storage.db import Database, DeliverySettings, DigestMode, Outbox
 from testkit.fakes import Call, FakeBotAPI, SentMessage
 from testkit.harness import Clock, running_bot, settings_for
 from testkit.kb_trees import entry, write_tree
@@ -226,7 +226,9 @@ async def test_a_digest_at_8_kyiv_time_is_delivered_at_6_utc(setup: Setup) -> No
         assert "Mars/Olympus is not a time zone" in unknown and "Did you mean" not in unknown
         bad_time = (await chat.send("/digest daily 25:00 Europe/Kyiv")).last.plain
         assert "25:00 is not a time of day" in bad_time
-        assert await setup.db.delivery_of(621) == Delivery()  # none of them changed anything
+        assert (
+            await setup.db.delivery_of(621) == DeliverySettings()
+        )  # none of them changed anything
 
         done = (await chat.send("/digest daily 08:00 Europe/Kyiv")).last.plain
         assert "one daily digest at 08:00 Europe/Kyiv" in done
@@ -280,7 +282,7 @@ async def test_settings_buttons_change_language_delivery_time_zone_and_sound(
         assert "um 07:00 Europe/Kyiv" in kyiv.plain
         silent = (await chat.press(kyiv, "🔕 Lautlos")).last
         assert "Ton: aus" in silent.plain
-        assert await setup.db.delivery_of(631) == Delivery(
+        assert await setup.db.delivery_of(631) == DeliverySettings(
             mode=DigestMode.DAILY,
             at="07:00",
             time_zone="Europe/Kyiv",
@@ -343,10 +345,16 @@ async def test_channels_subscribe_in_the_channel_or_from_an_admins_private_chat(
         quiet = (await admin.send("/digest @war_desk daily 08:00 Europe/Kyiv")).last.plain
         assert "@war_desk: Done: one daily digest at 08:00 Europe/Kyiv" in quiet
         await admin.send("/digest @war_desk instant")
+        menu = (await admin.send("/settings @war_desk")).last
+        assert menu.plain.startswith("@war_desk: Settings") and "Sound: on" in menu.plain
+        silent = (await admin.press(menu, "🔕 Silent")).last
+        assert "Sound: off" in silent.plain and (await setup.db.delivery_of(-1005000000002)).silent
+        assert not (await setup.db.delivery_of(651)).silent  # not the private chat's
 
         # Politely refused: not an administrator, no such channel, a group, a bot that can't post.
         reader = api.private_chat(user_id=652)
-        refused = (await reader.send("/subscribe @war_desk nato")).last.plain
+        refused_msg = (await reader.send("/subscribe @war_desk nato")).last
+        refused = refused_msg.plain
         assert (
             refused == "Sorry, only the administrators of @war_desk can change its subscriptions."
         )
@@ -363,10 +371,17 @@ async def test_channels_subscribe_in_the_channel_or_from_an_admins_private_chat(
         assert await setup.db.topics_of(-1005000000002) == {"russia", "nato"}
         assert await setup.db.topics_of(-1005000000004) == set()
         assert len(api.sent_messages(-1005000000001)) == 1  # the post was left alone
+        # A channel's settings button forged by someone who does not administer it.
+        toast = await forged_press(api, "1|st|sound|0|-1005000000002", refused_msg, user_id=652)
+        assert toast == "Sorry, only the administrators of @war_desk can change its subscriptions."
+        assert (await setup.db.delivery_of(-1005000000002)).silent
 
         assert await setup.publish() == 2
-        sent = {m.chat_id: m.plain for m in await setup.wait_notifications(2)}
+        notes = {m.chat_id: m for m in await setup.wait_notifications(2)}
+        sent = {chat_id: m.plain for chat_id, m in notes.items()}
         assert set(sent) == {-1005000000001, -1005000000002}
+        assert notes[-1005000000002].disable_notification  # set silent from the private chat
+        assert not notes[-1005000000001].disable_notification
         assert "About delta" in sent[-1005000000001] and "About gamma" not in sent[-1005000000001]
         assert "About gamma" in sent[-1005000000002] and "About delta" in sent[-1005000000002]
 
