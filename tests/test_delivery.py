@@ -9,10 +9,12 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sqlalchemy import select
 
+from chat.budget import BudgetRateLimiter, SendBudget
 from chat.notifications import publish
 from chat.render import answer_length
 from chat.settings import Settings
@@ -389,3 +391,21 @@ async def test_channels_subscribe_in_the_channel_or_from_an_admins_private_chat(
         off = (await admin.send("/unsubscribe @war_desk all")).last.plain
         assert off == "@war_desk: Done: no more update notifications."
         assert await setup.db.topics_of(-1005000000002) == set()
+
+
+async def test_reading_about_a_chat_books_no_message_slot() -> None:
+    """getChat/getChatMember (admin checks, a channel by @name) are no messages: they do not
+    wait for, nor use up, a chat's or group's sending slot; sendMessage does."""
+    booked: list[object] = []
+
+    class Budget:
+        async def acquire(self, chat_id: object, **_kinds: object) -> None:
+            booked.append(chat_id)
+
+    async def request(*_args: object, **_kwargs: object) -> bool:
+        return True
+
+    limiter = BudgetRateLimiter(cast(SendBudget, Budget()))
+    for endpoint in ("getChat", "getChatMember", "getChatAdministrators", "sendMessage"):
+        await limiter.process_request(request, (), {}, endpoint, {"chat_id": -100123}, None)
+    assert booked == [-100123]  # the message alone
