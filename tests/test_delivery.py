@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from chat.budget import BudgetRateLimiter, SendBudget
 from chat.notifications import publish
@@ -330,6 +330,8 @@ async def test_channels_subscribe_in_the_channel_or_from_an_admins_private_chat(
         assert "Subscribed: NATO membership" in done.last.plain
         assert await setup.db.topics_of(-1005000000001) == {"nato"}
         news.post("What does Putin want? (a post, not a question to the bot)")
+        in_channel = (await news.send("/settings")).last
+        assert "Settings" in in_channel.plain and "🔕 Silent" in labels(in_channel)
 
         # From a private chat, for a channel the user administers and the bot may post in.
         api.channel(-1005000000002, username="war_desk")
@@ -372,7 +374,7 @@ async def test_channels_subscribe_in_the_channel_or_from_an_admins_private_chat(
         assert "I can't post in @not_ours yet" in closed
         assert await setup.db.topics_of(-1005000000002) == {"russia", "nato"}
         assert await setup.db.topics_of(-1005000000004) == set()
-        assert len(api.sent_messages(-1005000000001)) == 1  # the post was left alone
+        assert len(api.sent_messages(-1005000000001)) == 2  # the post was left alone
         # A channel's settings button forged by someone who does not administer it.
         toast = await forged_press(api, "1|st|sound|0|-1005000000002", refused_msg, user_id=652)
         assert toast == "Sorry, only the administrators of @war_desk can change its subscriptions."
@@ -409,3 +411,34 @@ async def test_reading_about_a_chat_books_no_message_slot() -> None:
     for endpoint in ("getChat", "getChatMember", "getChatAdministrators", "sendMessage"):
         await limiter.process_request(request, (), {}, endpoint, {"chat_id": -100123}, None)
     assert booked == [-100123]  # the message alone
+
+
+async def test_migration_0007_keeps_subscriptions_outbox_and_digest_times(db_url: str) -> None:
+    """Subscriptions, pending rows and digest settings from before threads and time zones are
+    the chat's own (thread 0), UTC, and with sound."""
+    db = Database(db_url)
+    await db.upgrade("0006_replicas")
+    async with db.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO chats (id, type, joined_at, blocked, digest_mode, digest_time)"
+                " VALUES (-4001, 'group', :now, false, 'daily', '07:30')"
+            ),
+            {"now": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO subscriptions (chat_id, topic, created_at)"
+                " VALUES (-4001, 'nato', :now), (-4001, 'russia', :now)"
+            ),
+            {"now": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},
+        )
+    await db.upgrade()
+    assert await db.topics_of(-4001) == {"nato", "russia"}
+    assert await db.delivery_of(-4001) == DeliverySettings(
+        mode=DigestMode.DAILY, at="07:30", time_zone=None, silent=False
+    )
+    # The key is (chat, thread, topic) now: a forum thread subscribes on its own.
+    assert await db.subscribe(-4001, "supergroup", {"nato"}, thread_id=5) == {"nato"}
+    assert await db.subscribe(-4001, "supergroup", {"nato"}) == {"nato", "russia"}
+    await db.close()
