@@ -387,6 +387,10 @@ async def test_channels_subscribe_in_the_channel_or_from_an_admins_private_chat(
         assert notes[-1005000000002].disable_notification  # set silent from the private chat
         assert not notes[-1005000000001].disable_notification
         assert "About delta" in sent[-1005000000001] and "About gamma" not in sent[-1005000000001]
+        # In a channel any reader could press a button: they open the entry in a private chat.
+        assert notes[-1005000000001].buttons == [
+            [("About delta", "https://t.me/briefing_test_bot?start=delta-entry")]
+        ]
         assert "About gamma" in sent[-1005000000002] and "About delta" in sent[-1005000000002]
 
         # And off again, from the private chat.

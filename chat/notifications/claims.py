@@ -58,6 +58,7 @@ class Claimed:
     group: bool  # groups and channels: at most N messages a minute
     digest: bool
     silent: bool = False  # sent without sound (disable_notification)
+    channel: bool = False  # its buttons open the bot, never edit the post
 
 
 def replica_timeout(settings: Settings) -> float:
@@ -224,6 +225,7 @@ class Claims:
                     group=is_group(chat_id, chat.type if chat else None),
                     digest=bool(chat and chat.digest_mode == DigestMode.DAILY),
                     silent=bool(chat and chat.silent),
+                    channel=bool(chat and chat.type == ChatType.CHANNEL),
                 )
             )
         return out

@@ -96,7 +96,8 @@ class Delivery:
         A 429 is neither an attempt nor a migration, and never a reason to give up: the message
         waits out retry_after (the claim is renewed meanwhile) and goes again.
         """
-        text, keyboard = render_notification(item.language, item.entries, item.digest)
+        link_bot = self.bot.username if item.channel else None
+        text, keyboard = render_notification(item.language, item.entries, item.digest, link_bot)
         target = item.chat_id
         migrations = 0
         while migrations < MAX_MIGRATIONS:
