@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import logging
 from collections.abc import Awaitable, Callable
@@ -28,7 +29,7 @@ from knowledge.answer import Engine
 from knowledge.loader import Files
 from knowledge.saved_index import load_base_saved, load_index
 from knowledge.versions import content_version
-from storage.db import Database
+from storage.db import Database, utcnow
 from storage.rates import open_rates
 
 logger = logging.getLogger(__name__)
@@ -111,16 +112,20 @@ def build_application(
     engine: Engine | None = None,
     rate_limiter: bool = True,
     webhook: bool = False,
+    clock: Callable[[], dt.datetime] = utcnow,
 ) -> App:
     """The real Application: handlers, defaults, lifecycle hooks.
 
     `request` lets tests swap the HTTP client; `webhook` takes updates through the durable
-    webhook intake (bot/intake.py) instead of long polling.
+    webhook intake (bot/intake.py) instead of long polling; `clock` tells the time of daily
+    digests (tests move it instead of waiting for the hour).
     """
     token = settings.token()
     quiet_libraries()
     database = Database(settings.database_url, connections=settings.database_pool_size)
-    services = Services(settings=settings, engine=engine or load_engine(settings), db=database)
+    services = Services(
+        settings=settings, engine=engine or load_engine(settings), db=database, clock=clock
+    )
     services.knowledge_version = content_version(services.engine.base)
     metrics = Metrics()
     # Telegram's limits hold per bot token: replies, notifications and every replica book one
@@ -139,6 +144,7 @@ def build_application(
         reload=lambda files: load_engine(settings, files),
         swap=swap,
         pacer=Pacer(budget),
+        clock=clock,
     )
 
     # Notifications go through their own Bot: the Pacer books them from the same budget at a

@@ -198,6 +198,11 @@ NOT_NEW_MESSAGES = frozenset(
 )
 
 
+# Requests that read about a chat (an admin check, a channel looked up by @name): no message, so
+# they book nothing; booked, each held the reply behind it a per-chat interval (1 s).
+READS = frozenset({"getChat", "getChatMember", "getChatAdministrators", "getChatMemberCount"})
+
+
 class BudgetRateLimiter(BaseRateLimiter[int]):
     """PTB's rate limiter hook for replies: every request to a chat books the send budget, and a
     429 pauses the whole budget (every replica) before the request is tried again."""
@@ -222,7 +227,7 @@ class BudgetRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
-        if chat_id is None:  # getUpdates, answerCallbackQuery...: not messages to a chat
+        if chat_id is None or endpoint in READS:  # no message to a chat: no slot booked
             return await callback(*args, **kwargs)
         group = is_group(chat_id)
         new_message = endpoint not in NOT_NEW_MESSAGES

@@ -211,3 +211,23 @@ def pattern_for(*kinds: type[CallbackData]) -> re.Pattern[str]:
     """The CallbackQueryHandler pattern for these actions (of this version)."""
     actions = "|".join(re.escape(k.ACTION) for k in kinds)
     return re.compile(rf"^{re.escape(VERSION)}\|({actions})\|")
+
+
+@dataclass(frozen=True)
+class ChangeSetting(CallbackData):
+    """A button of /settings: one setting and the value pressing it gives (or a page to show),
+    for the chat the message is in (chat 0) or a channel set from a private chat.
+
+    The value is checked again by the handler against what the setting allows (a known
+    language, an hour 0-23, an index of COMMON_ZONES), and the channel's administrators are
+    asked again at every press: a forged button changes nothing.
+    """
+
+    ACTION = "st"
+    PATTERNS = (r"lang|mode|sound|hour|zone|page", r"[a-z0-9]{1,10}", r"0|-100\d{5,15}")
+    name: str
+    value: str
+    chat: int = 0
+
+
+ACTIONS[ChangeSetting.ACTION] = ChangeSetting

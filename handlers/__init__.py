@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler
 
-from handlers import ask, browse, inline, membership, start, subscriptions
+from handlers import ask, browse, inline, membership, settings, start, subscriptions
 from handlers.ask import expired
 from handlers.commands import command_handlers, command_help
 from handlers.context import BotData, Context
@@ -20,6 +20,7 @@ def register(app: Application[Any, Context, Any, Any, BotData, Any]) -> None:
     app.add_handlers(command_handlers())
     app.add_handlers(start.HANDLERS)
     app.add_handlers(subscriptions.HANDLERS)
+    app.add_handlers(settings.HANDLERS)
     app.add_handlers(browse.HANDLERS)
     app.add_handlers(ask.HANDLERS)
     app.add_handlers(inline.HANDLERS)

@@ -16,10 +16,10 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     Update,
 )
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, filters
 
 from chat.texts import t
-from handlers import admin, ask, browse, start, subscriptions
+from handlers import admin, ask, browse, settings, start, subscriptions
 from handlers.context import Context
 from knowledge.schema import LANGUAGES
 
@@ -33,6 +33,7 @@ class Command:
     private: bool = True  # in the menu of private chats
     groups: bool = True  # in the menu of groups
     listed: bool = True  # False: works for those who know it (the admins' /publish)
+    channels: bool = False  # also a channel's post (channels have no command menu)
 
     @property
     def help_key(self) -> str:
@@ -49,17 +50,24 @@ COMMANDS = [
     Command("timeline", browse.timeline_command),
     Command("sources", browse.sources_command),
     Command("lang", start.lang_command),
-    Command("subscribe", subscriptions.subscribe_command),
-    Command("unsubscribe", subscriptions.unsubscribe_command),
-    Command("subscriptions", subscriptions.subscriptions_command),
-    Command("digest", subscriptions.digest_command),
+    Command("subscribe", subscriptions.subscribe_command, channels=True),
+    Command("unsubscribe", subscriptions.unsubscribe_command, channels=True),
+    Command("subscriptions", subscriptions.subscriptions_command, channels=True),
+    Command("digest", subscriptions.digest_command, channels=True),
+    Command("settings", settings.settings_command, channels=True),
     Command("publish", admin.publish_command, private=False, groups=False, listed=False),
     Command("stats", admin.stats_command, private=False, groups=False, listed=False),
 ]
 
 
+IN_CHANNELS = filters.UpdateType.MESSAGES | filters.UpdateType.CHANNEL_POST
+
+
 def command_handlers() -> list[CommandHandler[Context, None]]:
-    return [CommandHandler(c.name, c.callback) for c in COMMANDS]
+    return [
+        CommandHandler(c.name, c.callback, filters=IN_CHANNELS if c.channels else None)
+        for c in COMMANDS
+    ]
 
 
 def command_help() -> list[tuple[str, str]]:

@@ -3,6 +3,8 @@ an update a handler was registered for."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +19,7 @@ from chat.metrics import Metrics
 from chat.settings import Settings
 from knowledge.answer import Engine
 from knowledge.schema import LANGUAGES
-from storage.db import Database
+from storage.db import NO_THREAD, Database, utcnow
 
 
 @dataclass
@@ -28,6 +30,7 @@ class Services:
     engine: Engine
     db: Database
     knowledge_version: str = ""  # content_version of engine.base, kept with the engine
+    clock: Callable[[], dt.datetime] = utcnow  # what time it is (tests move it: daily digests)
     feedback: Feedback = field(init=False)  # questions and choices, no user in them
 
     def __post_init__(self) -> None:
@@ -90,6 +93,17 @@ async def ui_language(update: Update, context: Context) -> str:
     user = update.effective_user
     code = (user.language_code or "")[:2] if user else ""
     return code if code in LANGUAGES else "en"
+
+
+def thread_of(update: Update) -> int:
+    """The forum topic an update came from (its message_thread_id), or NO_THREAD.
+
+    Only a forum topic counts: in other groups message_thread_id names a chain of replies.
+    """
+    message = update.effective_message
+    if message is None or not message.is_topic_message or not message.message_thread_id:
+        return NO_THREAD
+    return message.message_thread_id
 
 
 def not_modified(error: BadRequest) -> bool:

@@ -16,6 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,23 @@ class Chat(Base):
     digest_mode: Mapped[str] = mapped_column(
         String(8), default=DigestMode.INSTANT, server_default=DigestMode.INSTANT.value
     )
-    digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" UTC, for daily digests
+    digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" in time_zone, daily
+    silent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None is UTC
+
+
+NO_THREAD = 0  # subscriptions and outbox rows of a chat itself (or a forum's General topic)
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How and when a chat gets its notifications, as stored on its row."""
+
+    mode: DigestMode = DigestMode.INSTANT
+    at: str | None = None  # "HH:MM" of a daily digest, in time_zone
+    time_zone: str | None = None  # IANA name; None is UTC
+    silent: bool = False  # sent with disable_notification
+    language: str | None = None
 
 
 class OutboxEntry(BaseModel):
@@ -120,10 +137,16 @@ class Subscription(Base):
     """A chat wants to hear about changes in one topic (or EVERYTHING)."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("chat_id", "topic", name="uq_subscriptions_chat_topic"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "chat_id", "thread_id", "topic", name="uq_subscriptions_chat_thread_topic"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    # A forum topic's message_thread_id: its notifications go there; NO_THREAD otherwise.
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=NO_THREAD, server_default="0")
     topic: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -150,6 +173,7 @@ class Outbox(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=NO_THREAD, server_default="0")
     version: Mapped[str] = mapped_column(String(32))
     entries: Mapped[str] = mapped_column(Text)  # JSON [{"id", "title", "change"}]
     state: Mapped[str] = mapped_column(
@@ -364,43 +388,69 @@ class Database:
 
     # --- subscriptions ---------------------------------------------------------------------------
 
-    async def topics_of(self, chat_id: int) -> set[str]:
-        """The chat's subscribed topics (EVERYTHING included as is)."""
+    async def topics_of(self, chat_id: int, thread_id: int = NO_THREAD) -> set[str]:
+        """The chat's (or its forum thread's) subscribed topics (EVERYTHING included as is)."""
         async with self.session() as session:
-            return await topics_of(session, chat_id)
+            return await topics_of(session, chat_id, thread_id)
 
-    async def subscribe(self, chat_id: int, chat_type: str, topics: set[str]) -> set[str]:
-        """Adds topics (existing ones are kept); returns the chat's topics afterwards."""
+    async def subscribe(
+        self, chat_id: int, chat_type: str, topics: set[str], thread_id: int = NO_THREAD
+    ) -> set[str]:
+        """Adds topics (existing ones are kept); returns the thread's topics afterwards."""
         async with self.write() as session:
             await save_chat(session, chat_id, chat_type, blocked=False)
-            await add_topics(session, chat_id, topics)
-            return await topics_of(session, chat_id)
+            await add_topics(session, chat_id, topics, thread_id)
+            return await topics_of(session, chat_id, thread_id)
 
-    async def unsubscribe(self, chat_id: int, topics: set[str] | None = None) -> set[str]:
-        """Removes the given topics (all when None); returns the chat's topics afterwards."""
+    async def unsubscribe(
+        self, chat_id: int, topics: set[str] | None = None, thread_id: int = NO_THREAD
+    ) -> set[str]:
+        """Removes the given topics (all when None) of the chat's thread; returns its topics
+        afterwards."""
         async with self.write() as session:
-            query = delete(Subscription).where(Subscription.chat_id == chat_id)
+            query = delete(Subscription).where(
+                Subscription.chat_id == chat_id, Subscription.thread_id == thread_id
+            )
             if topics is not None:
                 query = query.where(Subscription.topic.in_(topics))
             await session.execute(query)
-            return await topics_of(session, chat_id)
+            return await topics_of(session, chat_id, thread_id)
 
     async def digest_of(self, chat_id: int) -> tuple[DigestMode, str | None]:
         """The chat's digest mode and daily time (instant when the chat is unknown)."""
+        found = await self.delivery_of(chat_id)
+        return found.mode, found.at
+
+    async def delivery_of(self, chat_id: int) -> DeliverySettings:
+        """How and when the chat gets its notifications (the defaults when it is unknown)."""
         async with self.session() as session:
-            row = (
-                await session.execute(
-                    select(Chat.digest_mode, Chat.digest_time).where(Chat.id == chat_id)
-                )
-            ).first()
-            return (DigestMode(row[0]), row[1]) if row else (DigestMode.INSTANT, None)
+            row = await session.get(Chat, chat_id)
+            if row is None:
+                return DeliverySettings()
+            return DeliverySettings(
+                mode=DigestMode(row.digest_mode),
+                at=row.digest_time,
+                time_zone=row.time_zone,
+                silent=bool(row.silent),
+                language=row.language,
+            )
 
     async def set_digest(
-        self, chat_id: int, chat_type: str, mode: DigestMode, at: str | None, due: dt.datetime
+        self,
+        chat_id: int,
+        chat_type: str,
+        mode: DigestMode,
+        at: str | None,
+        due: dt.datetime,
+        time_zone: str | None = None,
     ) -> None:
-        """Stores the digest mode and re-times the chat's pending notifications to `due`."""
+        """Stores the digest mode (and the time zone of `at`, unless None: kept) and re-times the
+        chat's pending notifications to `due`."""
+        changes: dict[str, Any] = {"digest_mode": mode.value, "digest_time": at}
+        if time_zone is not None:
+            changes["time_zone"] = time_zone
         async with self.write() as session:
-            await save_chat(session, chat_id, chat_type, digest_mode=mode.value, digest_time=at)
+            await save_chat(session, chat_id, chat_type, **changes)
             pending = update(Outbox).where(
                 Outbox.chat_id == chat_id, Outbox.state == OutboxState.PENDING
             )
@@ -410,6 +460,11 @@ class Database:
                 )
             else:
                 await session.execute(pending.values(next_attempt_at=due))
+
+    async def set_silent(self, chat_id: int, chat_type: str, silent: bool) -> None:
+        """Notifications arrive without sound (disable_notification) or with it."""
+        async with self.write() as session:
+            await save_chat(session, chat_id, chat_type, silent=silent)
 
     async def forget_chat(self, chat_id: int, reason: str) -> int:
         """Bot blocked or removed: mark the chat, drop its subscriptions and pending rows."""
@@ -459,18 +514,29 @@ async def save_chat(session: AsyncSession, chat_id: int, chat_type: str, **chang
     await session.execute(upsert(session, Chat, [new], ["id"], changes))
 
 
-async def add_topics(session: AsyncSession, chat_id: int, topics: Iterable[str]) -> None:
-    """Inside a transaction: subscribes the chat to the topics it does not have yet."""
+async def add_topics(
+    session: AsyncSession, chat_id: int, topics: Iterable[str], thread_id: int = NO_THREAD
+) -> None:
+    """Inside a transaction: subscribes the chat's thread to the topics it does not have yet."""
     now = utcnow()
-    rows = [{"chat_id": chat_id, "topic": t, "created_at": now} for t in sorted(topics)]
+    rows = [
+        {"chat_id": chat_id, "thread_id": thread_id, "topic": t, "created_at": now}
+        for t in sorted(topics)
+    ]
     if rows:
-        await session.execute(upsert(session, Subscription, rows, ["chat_id", "topic"], {}))
+        await session.execute(
+            upsert(session, Subscription, rows, ["chat_id", "thread_id", "topic"], {})
+        )
 
 
-async def topics_of(session: AsyncSession, chat_id: int) -> set[str]:
-    """Inside a session: the chat's subscribed topics."""
+async def topics_of(session: AsyncSession, chat_id: int, thread_id: int = NO_THREAD) -> set[str]:
+    """Inside a session: the chat's (thread's) subscribed topics."""
     return set(
-        await session.scalars(select(Subscription.topic).where(Subscription.chat_id == chat_id))
+        await session.scalars(
+            select(Subscription.topic).where(
+                Subscription.chat_id == chat_id, Subscription.thread_id == thread_id
+            )
+        )
     )
 
 
@@ -488,6 +554,27 @@ async def forget_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
     return int(dropped.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
 
 
+async def forget_thread(session: AsyncSession, chat_id: int, thread_id: int, reason: str) -> int:
+    """Inside a transaction: a forum topic was deleted; its subscriptions and pending rows go."""
+    await session.execute(
+        delete(Subscription).where(
+            Subscription.chat_id == chat_id, Subscription.thread_id == thread_id
+        )
+    )
+    dropped = await session.execute(
+        update(Outbox)
+        .where(
+            Outbox.chat_id == chat_id,
+            Outbox.thread_id == thread_id,
+            Outbox.state == OutboxState.PENDING,
+        )
+        .values(
+            state=OutboxState.DROPPED, last_error=reason[:500], claimed_by=None, claimed_at=None
+        )
+    )
+    return int(dropped.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+
+
 async def move_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
     """Inside a transaction: chat settings, subscriptions and pending rows move to the new id.
 
@@ -495,18 +582,30 @@ async def move_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
     """
     old = (
         await session.execute(
-            select(Chat.language, Chat.digest_mode, Chat.digest_time).where(Chat.id == old_id)
+            select(
+                Chat.language, Chat.digest_mode, Chat.digest_time, Chat.silent, Chat.time_zone
+            ).where(Chat.id == old_id)
         )
     ).first()
     settings = (
-        {"language": old.language, "digest_mode": old.digest_mode, "digest_time": old.digest_time}
+        {
+            "language": old.language,
+            "digest_mode": old.digest_mode,
+            "digest_time": old.digest_time,
+            "silent": old.silent,
+            "time_zone": old.time_zone,
+        }
         if old
         else {}
     )
     new = {"id": new_id, "type": "supergroup", "joined_at": utcnow(), "blocked": False}
     await session.execute(upsert(session, Chat, [{**new, **settings}], ["id"], {}))
     await session.execute(update(Chat).where(Chat.id == old_id).values(blocked=True))
-    await add_topics(session, new_id, await topics_of(session, old_id))
+    threads = await session.execute(
+        select(Subscription.thread_id, Subscription.topic).where(Subscription.chat_id == old_id)
+    )
+    for thread_id, topic in list(threads):
+        await add_topics(session, new_id, [topic], thread_id)
     await session.execute(delete(Subscription).where(Subscription.chat_id == old_id))
     await session.execute(
         update(Outbox)

@@ -5,8 +5,9 @@ Used by tests and benchmarks.
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from telegram.ext import Application
 from bot.app import ALLOWED_UPDATES, App, build_application
 from chat.settings import Settings
 from knowledge.answer import Engine
+from storage.db import utcnow
 from testkit.fakes import FakeBotAPI
 
 AnyApp = TypeVar("AnyApp", bound=Application[Any, Any, Any, Any, Any, Any])
@@ -67,11 +69,28 @@ async def running(app: AnyApp, polling: bool = True) -> AsyncIterator[AnyApp]:
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, engine: Engine | None = None, polling: bool = True
+    settings: Settings,
+    engine: Engine | None = None,
+    polling: bool = True,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> AsyncIterator[App]:
-    """The briefing bot as `briefing-bot run` starts it."""
-    async with running(build_application(settings, engine=engine), polling) as app:
-        yield app
+    """The briefing bot as `briefing-bot run` starts it; `clock` replaces the real time."""
+    app = build_application(settings, engine=engine, clock=clock or utcnow)
+    async with running(app, polling) as started:
+        yield started
+
+
+class Clock:
+    """A clock a test sets and moves: the bot's notion of now, for daily digests."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, now: dt.datetime) -> None:
+        self.now = now
 
 
 def free_port() -> int:

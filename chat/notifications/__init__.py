@@ -14,12 +14,8 @@ from chat.notifications.delivery import DeliveryReport, deliver_pending
 from chat.notifications.message import merge_entries, render_notification
 from chat.notifications.notifier import Notifier
 from chat.notifications.pacing import Pacer
-from chat.notifications.publishing import (
-    PublishResult,
-    next_digest_at,
-    publish,
-    published_version,
-)
+from chat.notifications.publishing import PublishResult, publish, published_version
+from chat.timezones import next_digest_at
 
 __all__ = [
     "DeliveryReport",

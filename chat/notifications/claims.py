@@ -50,12 +50,15 @@ class Claimed:
 
     token: str
     chat_id: int
+    thread_id: int  # a forum topic's message_thread_id, or NO_THREAD
     ids: list[int]
     entries: list[OutboxEntry]
     attempts: int
     language: str
     group: bool  # groups and channels: at most N messages a minute
     digest: bool
+    silent: bool = False  # sent without sound (disable_notification)
+    channel: bool = False  # its buttons open the bot, never edit the post
 
 
 def replica_timeout(settings: Settings) -> float:
@@ -86,6 +89,8 @@ class Claims:
     # None as a whole: no own filter (a worker that answers no questions). Either way rows wait
     # until every live replica (storage/replicas.py) serves their version.
     served: Callable[[], int | None] | None = None
+    # What "now" is: when rows are due (a daily digest at its hour), claimed and retried.
+    clock: Callable[[], dt.datetime] = utcnow
     batches: int = 0
     _marks: dict[str, list[int]] = field(default_factory=dict)
     _marks_done: asyncio.Future[set[int]] | None = None
@@ -131,7 +136,7 @@ class Claims:
             result = await session.execute(
                 update(Outbox)
                 .where(Outbox.claimed_by == token, Outbox.state == OutboxState.PENDING)
-                .values(claimed_at=utcnow())
+                .values(claimed_at=self.clock())
                 .execution_options(synchronize_session=False)
             )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
@@ -140,7 +145,7 @@ class Claims:
         """Atomically, so no row has two owners."""
         self.batches += 1
         token = f"{self.worker}:{self.batches}"
-        now = utcnow()
+        now = self.clock()
         stale = now - dt.timedelta(seconds=self.settings.notify_claim_timeout_seconds)
         due = [
             Outbox.state == OutboxState.PENDING,
@@ -198,25 +203,29 @@ class Claims:
         return token, rows
 
     async def _group(self, token: str, rows: list[Outbox]) -> list[Claimed]:
-        chat_ids = sorted({r.chat_id for r in rows})
+        targets = sorted({(r.chat_id, r.thread_id) for r in rows})
+        chat_ids = sorted({chat_id for chat_id, _thread in targets})
         async with self.db.session() as session:
             info = {
                 c.id: c for c in await session.scalars(select(Chat).where(Chat.id.in_(chat_ids)))
             }
         out = []
-        for chat_id in chat_ids:
-            mine = [r for r in rows if r.chat_id == chat_id]
+        for chat_id, thread_id in targets:  # one message per chat and forum thread
+            mine = [r for r in rows if (r.chat_id, r.thread_id) == (chat_id, thread_id)]
             chat = info.get(chat_id)
             out.append(
                 Claimed(
                     token=token,
                     chat_id=chat_id,
+                    thread_id=thread_id,
                     ids=[r.id for r in mine],
                     entries=merge_entries(load_entries(r.entries) for r in mine),
                     attempts=max(r.attempts for r in mine),
                     language=(chat.language if chat and chat.language else "en"),
                     group=is_group(chat_id, chat.type if chat else None),
                     digest=bool(chat and chat.digest_mode == DigestMode.DAILY),
+                    silent=bool(chat and chat.silent),
+                    channel=bool(chat and chat.type == ChatType.CHANNEL),
                 )
             )
         return out
@@ -247,7 +256,7 @@ class Claims:
                             .where(Outbox.id.in_(ids), Outbox.claimed_by == token)
                             .values(
                                 state=OutboxState.SENT,
-                                sent_at=utcnow(),
+                                sent_at=self.clock(),
                                 claimed_by=None,
                                 claimed_at=None,
                                 last_error=None,
@@ -293,7 +302,7 @@ class Claims:
             "claimed_by": None,
             "claimed_at": None,
             "state": OutboxState.FAILED if failed else OutboxState.PENDING,
-            "next_attempt_at": utcnow() + dt.timedelta(seconds=delay if count else 0),
+            "next_attempt_at": self.clock() + dt.timedelta(seconds=delay if count else 0),
         }
         if error is not None:
             values["last_error"] = error[:MAX_ERROR]

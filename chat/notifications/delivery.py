@@ -26,11 +26,12 @@ from chat.notifications.claims import Claimed, Claims, worker_name
 from chat.notifications.message import render_notification
 from chat.notifications.pacing import Pacer
 from chat.settings import Settings
-from storage.db import Database, forget_chat, move_chat
+from storage.db import Database, forget_chat, forget_thread, move_chat
 
 logger = logging.getLogger(__name__)
 
 MAX_MIGRATIONS = 4  # a chat migrating this many times in one send gives up for now
+THREAD_GONE = "message thread not found"  # Telegram's 400 for a deleted forum topic
 
 
 @dataclass
@@ -95,7 +96,8 @@ class Delivery:
         A 429 is neither an attempt nor a migration, and never a reason to give up: the message
         waits out retry_after (the claim is renewed meanwhile) and goes again.
         """
-        text, keyboard = render_notification(item.language, item.entries, item.digest)
+        link_bot = self.bot.username if item.channel else None
+        text, keyboard = render_notification(item.language, item.entries, item.digest, link_bot)
         target = item.chat_id
         migrations = 0
         while migrations < MAX_MIGRATIONS:
@@ -107,6 +109,8 @@ class Delivery:
                 await self.bot.send_message(
                     target,
                     text,
+                    message_thread_id=item.thread_id or None,
+                    disable_notification=item.silent or None,
                     reply_markup=keyboard,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
@@ -139,6 +143,16 @@ class Delivery:
                 migrations += 1
                 continue
             except BadRequest as exc:
+                if item.thread_id and THREAD_GONE in exc.message.lower():
+                    async with self.claims.write() as session:
+                        await forget_thread(session, target, item.thread_id, exc.message)
+                    report.blocked += 1
+                    logger.info(
+                        "Forum topic %s of chat %s is gone: its subscriptions are dropped",
+                        item.thread_id,
+                        target,
+                    )
+                    return
                 await self._release(
                     item,
                     f"bad request: {exc.message}",
@@ -212,14 +226,19 @@ async def deliver_pending(
     pacer: Pacer | None = None,
     stop: asyncio.Event | None = None,
     served: Callable[[], int | None] | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> DeliveryReport:
     """Sends every due notification once, paced; returns what happened.
 
-    `served` gives the published version being served (see Claims.served).
+    `served` gives the published version being served (see Claims.served); `clock` what time it
+    is (real time by default), which decides the daily digests that are due.
     """
+    claims = Claims(db, settings, worker=worker or worker_name(), served=served)
+    if clock is not None:
+        claims.clock = clock
     delivery = Delivery(
         bot,
-        Claims(db, settings, worker=worker or worker_name(), served=served),
+        claims,
         settings,
         pacer=pacer or Pacer.from_settings(settings),
         stop=stop or asyncio.Event(),

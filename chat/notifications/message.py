@@ -43,22 +43,34 @@ def merge_entries(batches: Iterable[list[OutboxEntry]]) -> list[OutboxEntry]:
 
 
 def render_notification(
-    language: str, entries: Sequence[OutboxEntry], digest: bool = False
+    language: str,
+    entries: Sequence[OutboxEntry],
+    digest: bool = False,
+    link_bot: str | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The message and its entry buttons: what changed, one line each, in the chat's language."""
+    """The message and its entry buttons: what changed, one line each, in the chat's language.
+
+    With `link_bot` (a channel's notification) each button opens the entry in a private chat
+    with that bot (t.me/BOT?start=ENTRY): a button that edited a channel post in place would
+    let any reader change what the whole channel sees.
+    """
     lines = [t(language, "notify_digest_title" if digest else "notify_title"), ""]
     for entry in entries[:MAX_LISTED]:
         lines.append(t(language, _LABELS[entry.change], title=escape(entry.title)))
     if len(entries) > MAX_LISTED:
         lines.append(t(language, "notify_more", count=len(entries) - MAX_LISTED))
     lines += ["", t(language, "notify_footer")]
-    buttons = [
-        [
-            InlineKeyboardButton(
-                entry.title[:BUTTON_TEXT], callback_data=OpenEntry(entry.id).encode()
+
+    def button(entry: OutboxEntry) -> InlineKeyboardButton:
+        if link_bot:
+            return InlineKeyboardButton(
+                entry.title[:BUTTON_TEXT], url=f"https://t.me/{link_bot}?start={entry.id}"
             )
-        ]
-        for entry in entries
-        if entry.change != ChangeKind.REMOVED
-    ][:MAX_BUTTONS]
+        return InlineKeyboardButton(
+            entry.title[:BUTTON_TEXT], callback_data=OpenEntry(entry.id).encode()
+        )
+
+    buttons = [[button(entry)] for entry in entries if entry.change != ChangeKind.REMOVED][
+        :MAX_BUTTONS
+    ]
     return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None

@@ -4,6 +4,7 @@ database, deliver only what the served version announces."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from knowledge.answer import Engine
 from knowledge.loader import Files, KnowledgeBase
 from knowledge.versions import content_version
 from storage.bundles import bundle_of, unpack
-from storage.db import Database
+from storage.db import Database, utcnow
 from storage.replicas import beat, leave
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Notifier:
     task: asyncio.Task[DeliveryReport] | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     pacer: Pacer | None = None
+    clock: Callable[[], dt.datetime] = utcnow  # decides which daily digests are due
 
     async def ensure_baseline(self, base: KnowledgeBase) -> None:
         """On a fresh database, records the running base as the baseline.
@@ -119,6 +121,7 @@ class Notifier:
                     pacer=self.pacer,
                     stop=self.stop,
                     served=lambda: self.served,
+                    clock=self.clock,
                 )
             )
             self.task.add_done_callback(_log_report)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chat.timezones import next_digest_at
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import EVERYTHING
 from knowledge.versions import Diff, content_version, describe, diff_hashes, entry_hashes
@@ -58,13 +59,6 @@ class PublishResult:
         return self.previous is None and self.recorded
 
 
-def next_digest_at(at: str | None, now: dt.datetime) -> dt.datetime:
-    """The next HH:MM (UTC) after `now`; a daily digest is held until then."""
-    hour, minute = (int(part) for part in (at or "09:00").split(":"))
-    candidate = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    return candidate if candidate > now else candidate + dt.timedelta(days=1)
-
-
 def _entries_for(diff: Diff, topics: set[str]) -> list[OutboxEntry]:
     everything = EVERYTHING in topics
     return [
@@ -83,10 +77,14 @@ async def latest_version(session: AsyncSession, lock: bool = False) -> KbVersion
 
 
 async def publish(
-    db: Database, base: KnowledgeBase, note: str | None = None, progress: Progress | None = None
+    db: Database,
+    base: KnowledgeBase,
+    note: str | None = None,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
 ) -> PublishResult:
     """Records `base` with its files as the published version and enqueues its notifications,
-    all or nothing.
+    all or nothing; `now` (the clock's time by default) dates them and times daily digests.
 
     The first publish only records a baseline; an unchanged base records and enqueues nothing
     (it only stores the files of a version published before bundles were kept).
@@ -97,7 +95,7 @@ async def publish(
     version = content_version(base)
     hashes = entry_hashes(base)
     meta = describe(base)
-    now = utcnow()
+    now = now or utcnow()
     postgres = db.engine.dialect.name == "postgresql"
     async with db.session.begin() as session:
         last = await latest_version(session, lock=postgres)  # PostgreSQL: publishers queue up here
@@ -123,7 +121,14 @@ async def publish(
             return PublishResult(version, last.version, diff, 0, recorded=True)
         wanted = diff.topics() | {EVERYTHING}
         rows = await session.execute(
-            select(Subscription.chat_id, Subscription.topic, Chat.digest_mode, Chat.digest_time)
+            select(
+                Subscription.chat_id,
+                Subscription.thread_id,
+                Subscription.topic,
+                Chat.digest_mode,
+                Chat.digest_time,
+                Chat.time_zone,
+            )
             .join(Chat, Chat.id == Subscription.chat_id)
             .where(
                 Subscription.topic.in_(wanted),
@@ -131,17 +136,19 @@ async def publish(
                 Chat.digest_mode != DigestMode.OFF,
             )
         )
-        chats: dict[int, tuple[set[str], str, str | None]] = {}
-        for chat_id, topic, mode, at in rows:
-            chats.setdefault(chat_id, (set(), mode, at))[0].add(topic)
+        # One row per chat and forum thread: each thread is told what its own topics cover.
+        chats: dict[tuple[int, int], tuple[set[str], str, str | None, str | None]] = {}
+        for chat_id, thread_id, topic, mode, at, zone in rows:
+            chats.setdefault((chat_id, thread_id), (set(), mode, at, zone))[0].add(topic)
         outbox: list[dict[str, Any]] = []
-        for chat_id, (topics, mode, at) in sorted(chats.items()):
+        for (chat_id, thread_id), (topics, mode, at, zone) in sorted(chats.items()):
             entries = _entries_for(diff, topics)
             if entries:
-                due = next_digest_at(at, now) if mode == DigestMode.DAILY else now
+                due = next_digest_at(at, now, zone) if mode == DigestMode.DAILY else now
                 outbox.append(
                     {
                         "chat_id": chat_id,
+                        "thread_id": thread_id,
                         "version": version,
                         "state": OutboxState.PENDING,
                         "attempts": 0,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 from .factories import UpdateFactories
 from .inspection import Inspection
 from .records import ChatId, JSONDict, Replies, SentMessage
+from .state import chat_key
 
 if TYPE_CHECKING:
     from .bot_api import FakeBotAPI
@@ -80,6 +81,49 @@ class Conversations(UpdateFactories, Inspection):
             username=username,
         )
 
+    def forum_topic(
+        self,
+        chat_id: int = -1009876543210,
+        thread_id: int = 2,
+        *,
+        title: str = "Test Forum",
+        user_id: int = 1001,
+        first_name: str = "Tester",
+        language_code: str = "en",
+    ) -> Chat:
+        """Open a topic of a forum supergroup; send() writes into that thread (1 is General)."""
+        self.register_chat(chat_id, chat_type="supergroup", title=title, is_forum=True)
+        self._forum_topics.setdefault(chat_key(chat_id), set()).add(int(thread_id))
+        self._register_user(user_id, first_name, language_code=language_code)
+        return Chat(
+            self._as_api(),
+            int(chat_id),
+            "supergroup",
+            user_id,
+            first_name=first_name,
+            language_code=language_code,
+            thread_id=int(thread_id),
+        )
+
+    def channel(
+        self,
+        chat_id: int = -1005555555555,
+        *,
+        username: str = "briefing_news",
+        title: str = "Briefing News",
+        bot_admin: bool = True,
+    ) -> Chat:
+        """A channel (the bot one of its administrators unless told otherwise); send() posts in
+        it as the channel does: from no user, with the channel as sender_chat."""
+        self.register_chat(chat_id, chat_type="channel", title=title, username=username)
+        if bot_admin:
+            self.set_member_status(chat_id, self._as_api().bot_id, "administrator")
+        return Chat(self._as_api(), int(chat_id), "channel", 0, username=username)
+
+    def delete_forum_topic(self, chat_id: int, thread_id: int) -> None:
+        """An admin deletes a forum topic: messages to it fail with "message thread not found"."""
+        self._forum_topics.get(chat_key(chat_id), set()).discard(int(thread_id))
+
     async def inline(
         self,
         query: str,
@@ -131,9 +175,11 @@ class Chat:
         first_name: str = "Tester",
         language_code: str = "en",
         username: str | None = None,
+        thread_id: int | None = None,
     ) -> None:
-        """Remember who speaks in which chat."""
+        """Remember who speaks in which chat (and forum topic)."""
         self.api = api
+        self.thread_id = thread_id
         self.chat_id = chat_id
         self.type = chat_type
         self.user_id = user_id
@@ -169,6 +215,8 @@ class Chat:
         first_name: str | None = None,
     ) -> JSONDict:
         """Queue a user message without waiting, e.g. to test bursts."""
+        if self.type == "channel":
+            return self.api.channel_post(text, chat_id=int(self.chat_id))
         if self.type == "private":
             return self.api.private_message(
                 text,
@@ -187,6 +235,7 @@ class Chat:
             or (self.first_name if speaker == self.user_id else f"User {speaker}"),
             language_code=self.language_code,
             reply_to=reply_to,
+            message_thread_id=self.thread_id,
         )
 
     async def send(

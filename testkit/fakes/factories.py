@@ -97,6 +97,8 @@ class UpdateFactories(UpdateQueue, FaultInjection):
             message["entities"] = detected
         if message_thread_id is not None:
             message["message_thread_id"] = message_thread_id
+            if chat.get("is_forum"):
+                message["is_topic_message"] = True
         if reply_to is not None:
             message["reply_to_message"] = self._reply_snapshot(chat["id"], reply_to)
         self._messages[(chat["id"], message["message_id"])] = StoredMessage(
@@ -179,6 +181,26 @@ class UpdateFactories(UpdateQueue, FaultInjection):
             message_thread_id=message_thread_id,
         )
         return self._finish("message", message, queue)
+
+    def channel_post(
+        self, text: str, *, chat_id: int = -1005555555555, queue: bool = True
+    ) -> JSONDict:
+        """Build (and by default queue) a post an administrator made in a channel: it comes from
+        the channel itself (sender_chat), with no user."""
+        chat = self._chats.get(chat_id) or self.register_chat(chat_id, chat_type="channel")
+        message: JSONDict = {
+            "message_id": self._next_message_id(chat["id"]),
+            "sender_chat": dict(chat),
+            "chat": dict(chat),
+            "date": int(time.time()),
+            "text": text,
+        }
+        if detected := detect_entities(text):
+            message["entities"] = detected
+        self._messages[(chat["id"], message["message_id"])] = StoredMessage(
+            copy.deepcopy(message), text, None, False
+        )
+        return self._finish("channel_post", message, queue)
 
     def _last_bot_message(self, chat_id: ChatId) -> JSONDict | None:
         """Find the newest message the bot sent to a chat."""
@@ -310,6 +332,7 @@ class UpdateFactories(UpdateQueue, FaultInjection):
         factories: dict[str, Callable[..., JSONDict]] = {
             "private_message": self.private_message,
             "group_message": self.group_message,
+            "channel_post": self.channel_post,
             "callback_query": self.callback_query,
             "inline_query": self.inline_query,
             "chosen_inline_result": self.chosen_inline_result,

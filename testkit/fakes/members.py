@@ -10,8 +10,9 @@ MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted",
 _STATUS_ALIASES = {"owner": "creator", "admin": "administrator", "banned": "kicked"}
 
 
-def member_dict(user: JSONDict, status: str) -> JSONDict:
-    """Build a ChatMember with every field PTB requires for that status."""
+def member_dict(user: JSONDict, status: str, channel: bool = False) -> JSONDict:
+    """Build a ChatMember with every field PTB requires for that status (a channel's
+    administrators may also post and edit messages)."""
     member: JSONDict = {"user": dict(user), "status": status}
     if status == "creator":
         member["is_anonymous"] = False
@@ -32,6 +33,8 @@ def member_dict(user: JSONDict, status: str) -> JSONDict:
             can_pin_messages=True,
             can_manage_topics=False,
         )
+        if channel:
+            member.update(can_post_messages=True, can_edit_messages=True)
     elif status == "restricted":
         member.update(
             is_member=True,

@@ -67,7 +67,11 @@ class ChatMethods(ApiState):
         user_id = ctx.params.get("user_id")
         if not isinstance(user_id, int):
             raise BadRequest("invalid user_id specified")
-        return member_dict(self._user(user_id), self._member_status_of(chat, user_id))
+        return member_dict(
+            self._user(user_id),
+            self._member_status_of(chat, user_id),
+            channel=chat["type"] == "channel",
+        )
 
     async def _api_get_chat_administrators(self, ctx: Ctx) -> list[JSONDict]:
         """List members configured as administrator or creator."""

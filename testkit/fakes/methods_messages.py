@@ -47,6 +47,12 @@ class MessageMethods(FaultInjection):
         )
         markup = validate_reply_markup(params.get("reply_markup"))
         reply = self._resolve_reply(chat["id"], params)
+        thread = self._thread_of(chat, params.get("message_thread_id"))
+        if chat["type"] == "channel" and self._member_status_of(chat, self.bot_id) not in (
+            "administrator",
+            "creator",
+        ):
+            raise BadRequest("need administrator rights in the channel chat")
         self._check_rate_limits(ctx, chat)
         message: JSONDict = {
             "message_id": self._next_message_id(chat["id"]),
@@ -57,8 +63,10 @@ class MessageMethods(FaultInjection):
         }
         if entities:
             message["entities"] = entities
-        if params.get("message_thread_id"):
-            message["message_thread_id"] = int(params["message_thread_id"])
+        if thread is not None:
+            message["message_thread_id"] = thread
+            if chat.get("is_forum"):
+                message["is_topic_message"] = True
         if reply is not None:
             message["reply_to_message"] = reply
         if markup is not None and "inline_keyboard" in markup:
@@ -83,6 +91,8 @@ class MessageMethods(FaultInjection):
             reply_to=reply["message_id"] if reply else None,
             reply_parameters=reply_parameters,
             message=copy.deepcopy(message),
+            message_thread_id=thread,
+            disable_notification=_flag(params.get("disable_notification")),
         )
         return message
 
@@ -163,6 +173,17 @@ class MessageMethods(FaultInjection):
 
     # ---------------------------------------------------------------- lookups
 
+    def _thread_of(self, chat: JSONDict, value: Any) -> int | None:
+        """The forum topic a message goes to; a forum's deleted or unknown topic fails as in
+        Telegram (General, thread 1 or none, always exists)."""
+        if value in (None, "", 0, "0"):
+            return None
+        thread = int(value)
+        if chat.get("is_forum") and thread != 1:
+            if thread not in self._forum_topics.get(chat["id"], set()):
+                raise BadRequest("message thread not found")
+        return thread
+
     def _resolve_reply(self, chat_id: ChatId, params: JSONDict) -> JSONDict | None:
         """Find the message being replied to, failing like Telegram when it does not exist."""
         reply_parameters = params.get("reply_parameters")
@@ -202,6 +223,11 @@ class MessageMethods(FaultInjection):
         if not stored.from_bot:
             raise BadRequest("message can't be edited")
         return stored
+
+
+def _flag(value: Any) -> bool:
+    """A boolean parameter as the Bot API reads it from JSON or a form ("true")."""
+    return value is True or str(value).lower() in ("true", "1")
 
 
 def _set_optional(target: JSONDict, key: str, value: Any) -> None:

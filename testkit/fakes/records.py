@@ -119,6 +119,8 @@ class SentMessage:
     reply_parameters: JSONDict | None
     message: JSONDict
     call: Call | None = None
+    message_thread_id: int | None = None  # the forum topic it was sent to
+    disable_notification: bool = False  # sent silently
 
     @property
     def is_edit(self) -> bool:

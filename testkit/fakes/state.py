@@ -169,6 +169,7 @@ class ApiState:
         self._message_seq: dict[ChatId, int] = {}
         self._messages: dict[tuple[ChatId, int], StoredMessage] = {}
         self._member_status: dict[tuple[ChatId, int], str] = {}
+        self._forum_topics: dict[ChatId, set[int]] = {}  # open topics of forum supergroups
         # Callback and inline queries: made in factories.py, answered in methods_queries.py.
         self._query_seq = itertools.count(4_390_000_000_000_001)
         self._query_created: dict[str, float] = {}
@@ -233,6 +234,7 @@ class ApiState:
         first_name: str | None = None,
         last_name: str | None = None,
         username: str | None = None,
+        is_forum: bool | None = None,
     ) -> JSONDict:
         """Create or update a chat so the fake answers with the right Chat object."""
         chat_id = chat_key(chat_id)
@@ -248,6 +250,8 @@ class ApiState:
             chat["title"] = title or existing.get("title") or f"Group {chat_id}"
         if username or existing.get("username"):
             chat["username"] = username or existing.get("username")
+        if is_forum or (is_forum is None and existing.get("is_forum")):
+            chat["is_forum"] = True
         self._chats[chat_id] = chat
         return chat
 

@@ -1,14 +1,14 @@
 """Questions asked and the entries users chose after them, for curators; no user in either.
 
 Revision ID: 0008_feedback
-Revises: 0006_replicas
+Revises: 0007_delivery
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_feedback"
-down_revision = "0006_replicas"
+down_revision = "0007_delivery"
 branch_labels = None
 depends_on = None
 
