@@ -14,7 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults, ExtBot, Type
 from telegram.request import BaseRequest
 
 import handlers
-from bot.health import HealthServer, TimedRequest, update_counter
+from bot.health import HealthServer, TimedRequest, plain_request, update_counter
 from bot.intake import Intake
 from chat.budget import BudgetRateLimiter, SendBudget
 from chat.feedback import PRUNE_EVERY_SECONDS
@@ -156,6 +156,7 @@ def build_application(
         base_url=f"{api}/bot",
         base_file_url=f"{api}/file/bot",
         request=TimedRequest(metrics, connection_pool_size=settings.notify_concurrency + 2),
+        get_updates_request=plain_request(),
     )
     intake: Intake | None = None
 
@@ -240,6 +241,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     else:  # PTB's default pool size for concurrent updates, timed for /metrics
         builder = builder.request(TimedRequest(metrics, connection_pool_size=256))
+        builder = builder.get_updates_request(plain_request())
     if webhook:
         builder = builder.updater(None)
     app = builder.build()

@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Coroutine
+from functools import cache
 from http import HTTPStatus
 from typing import Any
 
+import certifi
 import tornado.httpserver
 import tornado.web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -32,11 +35,26 @@ logger = logging.getLogger(__name__)
 DATABASE_TIMEOUT_SECONDS = 2.0
 
 
+@cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every HTTP client of the process, as httpx builds it by default:
+    building one reads the CA bundle, 40 ms of CPU each (four per bot: 6.6 s of CPU in 168
+    contexts over two test files, measured with cProfile)."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def plain_request(connection_pool_size: int = 1) -> HTTPXRequest:
+    """PTB's request, on the shared TLS context (for getUpdates)."""
+    return HTTPXRequest(connection_pool_size, httpx_kwargs={"verify": tls_context()})
+
+
 class TimedRequest(HTTPXRequest):
     """HTTPXRequest that records each Bot API call's latency and every 429 answer."""
 
     def __init__(self, metrics: Metrics, connection_pool_size: int) -> None:
-        super().__init__(connection_pool_size=connection_pool_size)
+        super().__init__(
+            connection_pool_size=connection_pool_size, httpx_kwargs={"verify": tls_context()}
+        )
         self.metrics = metrics
 
     async def do_request(

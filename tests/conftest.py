@@ -15,7 +15,7 @@ from knowledge.answer import Engine
 from knowledge.loader import KnowledgeBase
 from knowledge.validate import load_base
 from storage.db import Database
-from testkit.databases import create_worker_database, database_url
+from testkit.databases import PG_URL, create_worker_database, database_url
 from testkit.fakes import FakeBotAPI
 from testkit.harness import TOKEN
 
@@ -53,6 +53,14 @@ def engine(base: KnowledgeBase) -> Engine:
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return await database_url(request.param, tmp_path)
+
+
+@pytest.fixture
+async def chat_db_url(tmp_path: Path) -> str:
+    """The database of conversation tests: PostgreSQL when TEST_DATABASE_URL is set (as in CI),
+    else SQLite. What the two databases do differently is held by the storage tests, which take
+    `db_url` and run on both."""
+    return await database_url("postgresql" if PG_URL else "sqlite", tmp_path)
 
 
 @pytest.fixture

@@ -116,11 +116,11 @@ async def forged_press(api: FakeBotAPI, data: str, message: SentMessage, user_id
 
 
 @pytest.fixture
-async def setup(api: FakeBotAPI, tmp_path: Path, db_url: str) -> AsyncIterator[Setup]:
+async def setup(api: FakeBotAPI, tmp_path: Path, chat_db_url: str) -> AsyncIterator[Setup]:
     settings = settings_for(
-        api, tmp_path, database_url=db_url, knowledge_dir=first_tree(tmp_path / "kb"), **FAST
+        api, tmp_path, database_url=chat_db_url, knowledge_dir=first_tree(tmp_path / "kb"), **FAST
     )
-    db = Database(db_url)
+    db = Database(chat_db_url)
     try:
         yield Setup(api, settings, db, tmp_path)
     finally:

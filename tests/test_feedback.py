@@ -41,8 +41,8 @@ T = TypeVar("T")
 
 
 @pytest.fixture
-def settings(api: FakeBotAPI, tmp_path: Path, db_url: str) -> Settings:
-    return settings_for(api, tmp_path, database_url=db_url, admin_ids=[ADMIN])
+def settings(api: FakeBotAPI, tmp_path: Path, chat_db_url: str) -> Settings:
+    return settings_for(api, tmp_path, database_url=chat_db_url, admin_ids=[ADMIN])
 
 
 @pytest.fixture
@@ -56,10 +56,10 @@ def cli(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
-    db_url: str,
+    chat_db_url: str,
 ) -> Callable[..., Awaitable[tuple[int, str, str]]]:
     """`briefing-bot ARGS` against the test's database: (exit code, stdout, stderr)."""
-    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATABASE_URL", chat_db_url)
     monkeypatch.delenv("KNOWLEDGE_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -278,9 +278,9 @@ async def test_a_tap_is_tied_only_to_the_question_whose_offer_the_message_shows(
 
 
 async def test_no_rephrase_link_outside_the_window(
-    api: FakeBotAPI, tmp_path: Path, db_url: str, engine: Engine
+    api: FakeBotAPI, tmp_path: Path, chat_db_url: str, engine: Engine
 ) -> None:
-    settings = settings_for(api, tmp_path, database_url=db_url, rephrase_window_seconds=0)
+    settings = settings_for(api, tmp_path, database_url=chat_db_url, rephrase_window_seconds=0)
     async with running_bot(settings, engine):
         chat = api.private_chat(user_id=5006)
         await chat.send(VAGUE)

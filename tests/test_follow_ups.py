@@ -41,8 +41,8 @@ RUSSIA_ON_NATO = ("russia-demands", "cmp-nato")
 
 
 @pytest.fixture
-def settings(api: FakeBotAPI, tmp_path: Path, db_url: str) -> Settings:
-    return settings_for(api, tmp_path, database_url=db_url, follow_up_seconds=WINDOW)
+def settings(api: FakeBotAPI, tmp_path: Path, chat_db_url: str) -> Settings:
+    return settings_for(api, tmp_path, database_url=chat_db_url, follow_up_seconds=WINDOW)
 
 
 @pytest.fixture
