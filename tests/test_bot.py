@@ -308,6 +308,55 @@ async def test_commands_do_not_spend_the_question_limit(
     assert "asking faster" in third.last.plain
 
 
+FIRST_SESSION = [
+    "/start",
+    "/help",
+    "what does putin want",
+    "/topics",
+    "/plan",
+    "what does the 20-point plan say about the army",
+    "/timeline",
+    "/compare nato",
+    "and russia?",
+    "/sources",
+    "/lang",
+    "is zaporizhzhia npp under ukrainian control",
+    "/subscribe nato territory",
+    "/subscriptions",
+    "who is witkoff",
+    "/digest",
+    "/settings",
+    "what does europe propose",
+]
+
+
+async def test_a_first_session_of_12_commands_and_6_questions_in_a_minute_is_not_throttled(
+    api: FakeBotAPI, tmp_path: Path, engine: Engine
+) -> None:
+    """The shipped flood limit (not the tests' raised one) lets a newcomer explore: 12 menu
+    commands and 6 questions in well under a minute, each answered, no flood notice."""
+    shipped = Settings.model_fields
+    settings = settings_for(
+        api,
+        tmp_path,
+        flood_limit=shipped["flood_limit"].default,
+        flood_window_seconds=shipped["flood_window_seconds"].default,
+    )
+    assert sum(not m.startswith("/") for m in FIRST_SESSION) == 6
+    async with running_bot(settings, engine):
+        chat = api.private_chat(user_id=4242)
+        for message in FIRST_SESSION:
+            replies = await chat.send(message)
+            assert replies.last.plain, message
+            assert "asking faster" not in replies.last.plain, message
+        # Only the 6 questions spent the budget: 14 more fit in the minute, the 21st is told.
+        limit = settings.flood_limit
+        for number in range(limit - 6):
+            replies = await chat.send(f"what does putin want {number}")
+            assert "asking faster" not in replies.last.plain, number
+        assert "asking faster" in (await chat.send("what does zelensky want")).last.plain
+
+
 async def test_429_while_replying_is_retried(api: FakeBotAPI, bot: Application) -> None:
     chat = api.private_chat()
     api.fail_next("sendMessage", TooManyRequests(retry_after=1))
