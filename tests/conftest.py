@@ -9,15 +9,17 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from telegram.ext import Application
 
 from chat.render import answer_length
+from chat.settings import Settings
 from knowledge.answer import Engine
 from knowledge.loader import KnowledgeBase
 from knowledge.validate import load_base
 from storage.db import Database
 from testkit.databases import PG_URL, create_worker_database, database_url
 from testkit.fakes import FakeBotAPI
-from testkit.harness import TOKEN
+from testkit.harness import TOKEN, running_bot
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -69,6 +71,13 @@ async def db(db_url: str) -> AsyncIterator[Database]:
     await database.upgrade()
     yield database
     await database.close()
+
+
+@pytest.fixture
+async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:
+    """The real application against the fake Bot API, with the test module's `settings`."""
+    async with running_bot(settings, engine) as app:
+        yield app
 
 
 @pytest.fixture

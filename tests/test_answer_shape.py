@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from knowledge.loader import KnowledgeBase
 from knowledge.schema import LANGUAGES, YesNo
 from knowledge.yesno import asks_yes_or_no
 from testkit.fakes import FakeBotAPI
-from testkit.harness import running_bot, settings_for
+from testkit.harness import settings_for
 from testkit.kb_trees import SOURCES, entry, write_tree
 
 # The first message of a typical answer, in visible characters (issue 14).
@@ -34,12 +33,6 @@ EVAL_SET = Path(__file__).resolve().parent.parent / "bench" / "eval_set.yaml"
 @pytest.fixture
 def settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
     return settings_for(api, tmp_path)
-
-
-@pytest.fixture
-async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:
-    async with running_bot(settings, engine) as app:
-        yield app
 
 
 def labels(message: object) -> list[str]:

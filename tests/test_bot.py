@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -24,12 +23,6 @@ from testkit.harness import TOKEN, free_port, running_bot, settings_for
 @pytest.fixture
 def settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
     return settings_for(api, tmp_path)
-
-
-@pytest.fixture
-async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:
-    async with running_bot(settings, engine) as app:
-        yield app
 
 
 # --- private chat --------------------------------------------------------------------------------

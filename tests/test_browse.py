@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ from chat.dates import day_label, month_label, period_label
 from chat.render import visible_length
 from chat.settings import Settings
 from chat.texts import t
-from knowledge.answer import Engine
 from knowledge.browse import (
     TimelineEvent,
     plan_lines,
@@ -35,7 +33,7 @@ from knowledge.schema import LANGUAGES, Kind
 from testkit.fakes import FakeBotAPI
 from testkit.fakes.conversation import Chat
 from testkit.fakes.records import SentMessage
-from testkit.harness import running_bot, settings_for
+from testkit.harness import settings_for
 
 # --- the timeline as data ------------------------------------------------------------------------
 
@@ -192,12 +190,6 @@ def test_page_callbacks_are_validated() -> None:
 @pytest.fixture
 def settings(api: FakeBotAPI, tmp_path: Path) -> Settings:
     return settings_for(api, tmp_path)
-
-
-@pytest.fixture
-async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:
-    async with running_bot(settings, engine) as app:
-        yield app
 
 
 LINE = re.compile(r"^(?P<label>[0-9A-Z\u2013]+)\. (?P<rest>.+)$")

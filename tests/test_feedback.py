@@ -11,7 +11,7 @@ import json
 import shutil
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,12 +43,6 @@ T = TypeVar("T")
 @pytest.fixture
 def settings(api: FakeBotAPI, tmp_path: Path, chat_db_url: str) -> Settings:
     return settings_for(api, tmp_path, database_url=chat_db_url, admin_ids=[ADMIN])
-
-
-@pytest.fixture
-async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:
-    async with running_bot(settings, engine) as app:
-        yield app
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import AsyncIterator
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -43,12 +42,6 @@ RUSSIA_ON_NATO = ("russia-demands", "cmp-nato")
 @pytest.fixture
 def settings(api: FakeBotAPI, tmp_path: Path, chat_db_url: str) -> Settings:
     return settings_for(api, tmp_path, database_url=chat_db_url, follow_up_seconds=WINDOW)
-
-
-@pytest.fixture
-async def bot(settings: Settings, engine: Engine) -> AsyncIterator[Application]:
-    async with running_bot(settings, engine) as app:
-        yield app
 
 
 def titles(base: KnowledgeBase, language: str) -> list[str]:
