@@ -107,16 +107,21 @@ def _index_cache_dir() -> Path | None:
     return Path(chosen) if chosen else None
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
+def _saved_engine(directory: str | None) -> Engine:
+    """The engine on the saved base and index (built and saved when missing or stale), without
+    the rendered-length check (that is `kb check`'s): it would import telegram."""
     from knowledge.saved_index import load_base_saved, load_index
 
-    # Without the rendered-length check (that is `kb check`'s): it would import telegram.
     cache = _index_cache_dir()
-    base, version = load_base_saved(_knowledge_dir(args.knowledge_dir), cache)
-    engine = Engine(base, index=load_index(base, cache, version=version))
+    base, version = load_base_saved(_knowledge_dir(directory), cache)
+    return Engine(base, index=load_index(base, cache, version=version))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
     if args.batch and args.after:
         print("error: --after goes with one QUESTION, not --batch", file=sys.stderr)
         return 2
+    engine = _saved_engine(args.knowledge_dir)
     if args.batch:
         bad = 0
         for number, question in _questions(args.batch):
@@ -406,7 +411,7 @@ def cmd_report_suggestions(args: argparse.Namespace) -> int:
     """Questions worth adding as phrasings, unanswered questions grouped, entries confused."""
     from knowledge.curation import suggestions_report
 
-    engine = Engine(_load(_knowledge_dir(args.knowledge_dir)))
+    engine = _saved_engine(args.knowledge_dir)
     questions, choices, _ = _feedback_since(args.since)
     report = suggestions_report(engine, questions, choices, args.since, limit=args.limit)
     if args.json:

@@ -5,17 +5,26 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
+from telegram import Update, User
 
 from chat.notifications import publish
 from chat.render import answer_length, escape
 from chat.stats import gather_stats, render_stats
 from chat.texts import t
-from handlers.context import Context, message_of, services, ui_language
+from handlers.context import Context, Services, message_of, services, ui_language
 from knowledge.loader import KnowledgeError
 from knowledge.validate import load_base
 
 logger = logging.getLogger(__name__)
+
+
+async def admin_of(update: Update, svc: Services, refusal: str) -> User | None:
+    """The sender if one of the bot's admins (ADMIN_IDS); anyone else is told `refusal`."""
+    user = update.effective_user
+    if user is not None and user.id in svc.settings.admin_ids:
+        return user
+    await message_of(update).reply_text(refusal)
+    return None
 
 
 async def publish_command(update: Update, context: Context) -> None:
@@ -25,9 +34,8 @@ async def publish_command(update: Update, context: Context) -> None:
     """
     svc = services(context)
     language = await ui_language(update, context)
-    user = update.effective_user
-    if user is None or user.id not in svc.settings.admin_ids:
-        await message_of(update).reply_text(t(language, "publish_denied"))
+    user = await admin_of(update, svc, t(language, "publish_denied"))
+    if user is None:
         return
     try:
         base = await asyncio.to_thread(load_base, svc.settings.knowledge_dir, answer_length)
@@ -74,9 +82,7 @@ async def stats_command(update: Update, context: Context) -> None:
     """/stats [DAYS] (the bot's admins only): the top of the suggestions and stale reports."""
     svc = services(context)
     language = await ui_language(update, context)
-    user = update.effective_user
-    if user is None or user.id not in svc.settings.admin_ids:
-        await message_of(update).reply_text(t(language, "stats_denied"))
+    if await admin_of(update, svc, t(language, "stats_denied")) is None:
         return
     args = context.args or []
     if len(args) > 1 or (args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_STATS_DAYS)):

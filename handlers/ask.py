@@ -29,6 +29,8 @@ from handlers.context import (
 from handlers.flood import admitted
 from knowledge.answer import Answer, Outcome, previous_of
 from knowledge.followup import Shift
+from knowledge.loader import KnowledgeBase
+from knowledge.schema import Entry
 from storage import follow_ups
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,13 @@ def answer_keyboard(
             )
         return InlineKeyboardMarkup([row])
     return None
+
+
+def sources_detail(base: KnowledgeBase, entry: Entry, language: str) -> str:
+    """Every source of an entry with its reliability note: the Sources button and "sources?"."""
+    return render_sources_detail(
+        base, entry, t(language, "sources_of"), t(language, "reliability"), language
+    )
 
 
 async def send_answer(message: Message, answer: Answer, language: str) -> None:
@@ -148,15 +157,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     entry = svc.engine.base.entries.get(answer.entry_id or "")
     if entry is not None and answer.follow_up and answer.follow_up.shift is Shift.sources:
         # "sources?": the sources of the previous answer, with their reliability notes
-        detail = render_sources_detail(
-            svc.engine.base,
-            entry,
-            t(answer.language, "sources_of"),
-            t(answer.language, "reliability"),
-            answer.language,
-        )
         quote = message.chat.type != ChatType.PRIVATE
-        for part in split_message(detail):
+        for part in split_message(sources_detail(svc.engine.base, entry, answer.language)):
             await message.reply_text(part, do_quote=quote)
     else:
         await send_answer(message, answer, answer.language)
@@ -246,9 +248,7 @@ async def entry_button(update: Update, context: Context) -> None:
         if pressed is not None:  # a "did you mean" choice or a related entry of a question
             await svc.feedback.chose(pressed.chat_id, pressed.message_id, entry.id, shown)
     elif isinstance(callback, EntrySources):
-        detail = render_sources_detail(
-            svc.engine.base, entry, t(language, "sources_of"), t(language, "reliability"), language
-        )
+        detail = sources_detail(svc.engine.base, entry, language)
         await query.edit_message_text(
             split_message(detail)[0], reply_markup=InlineKeyboardMarkup([[back]])
         )
