@@ -1,6 +1,6 @@
 """Answer quality on the evaluation set, next to two baselines on the same base in the same run.
 
-    python -m bench.eval [--set eval|holdout|calibration] [--misses]
+    python -m bench.eval [--set eval|holdout|calibration|blind-calibration|blind-calibration-2] [--misses]
 
 `eval` (the default) is the set the engine was developed on; `holdout` was written later by
 someone who saw neither the phrasings nor the other sets, and is not used for tuning; `calibration`

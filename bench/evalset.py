@@ -15,6 +15,7 @@ SETS = {
     "holdout": Path(__file__).with_name("holdout_set.yaml"),
     "calibration": Path(__file__).with_name("calibration_set.yaml"),
     "blind-calibration": Path(__file__).with_name("blind_calibration_set.yaml"),
+    "blind-calibration-2": Path(__file__).with_name("blind_calibration_set_2.yaml"),
     "blind-report": Path(__file__).with_name(
         "blind_report_set.yaml"
     ),  # reporting only: never tuned on

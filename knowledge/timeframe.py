@@ -33,6 +33,14 @@ _PRESENT = {
     r"|на данный момент|на сегодня|текущ\w*",
 }
 _PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!\w)")
+# A bare "now" measured against an event the base holds is that event's effect, not today's news:
+# "is Russian oil sold cheaper now because of the sanctions", "сейчас ... после санкций",
+# "the November plan vs now". Only these words; "today", "this week" or "latest" still count.
+_NOW = re.compile(r"(?<!\w)(?:now|rn|jetzt|зараз|нині|сейчас|щас|ныне)(?!\w)")
+_MEASURED_AGAINST = re.compile(
+    r"(?<!\w)(?:because of|due to|after the|since the|compared|vs|versus|wegen|aufgrund|infolge"
+    r"|nach den|nach dem|im vergleich|через|після|порівняно|из-за|после|по сравнению)(?!\w)"
+)
 
 # How a story ended, or this calendar year: "did the referendum happen in the end", "has Russia
 # answered by now", "в итоге", "цього року". The base stops before any of these outcomes.
@@ -44,13 +52,43 @@ _OUTCOME = {
     r"|в этом году|этого года",
 }
 _OUTCOME_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_OUTCOME.values()) + r")(?!\w)")
-# Who won an election: the base knows of elections only as planned, so the result lies after it
-# (a question naming a year the base covers is left to the year rule below).
+# Who won an election, or its results: the base knows of elections only as planned, so the result
+# lies after it (a question naming a year is left to the year rule below).
 _WON = re.compile(
-    r"(?<!\w)(?:won|winner|gewonnen|gewinner|sieger|переміг|перемогла|переможець|виграв|виграла"
-    r"|победил|победила|победитель|выиграл|выиграла)(?!\w)"
+    r"(?<!\w)(?:won|win|winner|results?|gewonnen|gewinner|sieger|ergebnis\w*|переміг|перемогла"
+    r"|переможець|виграв|виграла|результат\w*|підсумк\w*|победил|победила|победитель|выиграл"
+    r"|выиграла|итог\w*)(?!\w)"
 )
 _ELECTION = re.compile(r"(?<!\w)(?:election|elections|\w*wahl\w*|вибор\w*|выбор\w*)(?!\w)")
+ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # any year, 2019 as much as 2026
+# Whether something planned has happened by now: "has the referendum taken place yet", "schon
+# stattgefunden", "вже відбувся", "уже состоялся". The base knows such events as plans.
+_ALREADY = r"already|yet|schon|bereits|вже|уже|ужe"
+_HAPPENED = (
+    r"happened|happen|taken place|took place|been held|held|stattgefunden|gegeben|passiert"
+    r"|відбув\w*|відбул\w*|пройшл\w*|пройшов|состоял\w*|прошл[иоа]|прошел"
+)
+_HAS_HAPPENED = re.compile(
+    rf"(?<!\w)(?:{_ALREADY})(?!\w).*(?<!\w)(?:{_HAPPENED})(?!\w)"
+    rf"|(?<!\w)(?:{_HAPPENED})(?!\w).*(?<!\w)(?:{_ALREADY})(?!\w)"
+)
+# "Already, or not yet?" asks about the state of things today: "вже в Україні чи ще ні",
+# "schon ... oder noch nicht", "уже ... или еще нет"; and English "...yet?" at the end of a
+# question means "by now".
+_OR_NOT_YET = re.compile(
+    r"(?<!\w)(?:or not yet|oder noch nicht|чи ще ні|чи ще не|или еще нет|или еще не)(?!\w)"
+    r"|(?<!\w)yet\W*$"
+)
+# The next meeting, round or summit lies after the base by definition ("when is the next round of
+# talks", "nächstes Treffen", "наступна зустріч", "следующая встреча").
+_NEXT_EVENT = re.compile(
+    r"(?<!\w)(?:next|nachste\w*|наступн\w*|следующ\w*)\s+(?:\w+\s+)?"
+    r"(?:meeting|meetings|talks|round|summit|call|visit|negotiations|treffen|runde|gipfel\w*"
+    r"|gesprach\w*|telefonat\w*|verhandlung\w*|besuch\w*|зустріч\w*|раунд\w*|саміт\w*"
+    r"|переговор\w*|розмов\w*|візит\w*|встреч\w*|саммит\w*|разговор\w*|визит\w*)(?!\w)"
+)
+# "Щас," opening a Russian chat message is the interjection "hang on", not "now".
+_INTERJECTION = re.compile(r"^\W*(?:щас|сейчас)\s*,")
 # A span of years ("2026-27", "2026–2027") is a budget or plan period, not news from that year.
 _YEAR_SPAN = re.compile(r"(?<!\d)20[2-9]\d\s*[-–/]\s*(?:20)?[2-9]\d(?!\d)")
 
@@ -75,6 +113,14 @@ _MONTH_WORD = re.compile(
     + r")(?!\w)"
 )
 YEAR = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")  # a year of these decades, not part of a number
+# "Since January" with no year: everything from then up to today ("seit Januar", "з лютого",
+# "с февраля").
+_SINCE = re.compile(r"(?<!\w)(?:since|seit|з|із|зі|від|с|со)\s+(?=\w)")
+# A year written with two digits and its word: "26-го года", "в 2026-му", "26 року", "'26".
+_SHORT_YEAR = re.compile(
+    r"(?<![\d.,])['’]?(\d\d)(?:-?(?:го|му|й|ого|ому))?\s*(?:года|году|год|року|рік|р\.?)(?!\w)"
+    r"|(?<!\w)['’](\d\d)(?!\d)"
+)
 # Hand-set, not fitted: how near a year a month name counts as that year's month.
 MONTH_BEFORE_YEAR = 24  # hand-set: characters before the year searched for a month name
 MONTH_AFTER_YEAR = 30  # hand-set: characters from the year's start searched for a month name
@@ -98,15 +144,29 @@ def asks_after(
 
     `planned_years`: years the base itself speaks of as targets (e.g. a roadmap to 2040); a
     question naming one asks about the plan, not about news from that year."""
-    text = clean(question)
-    if _PRESENT_WORDS.search(text) or _OUTCOME_WORDS.search(text):
+    text = _INTERJECTION.sub(" ", clean(question))
+    present = {m.group(0) for m in _PRESENT_WORDS.finditer(text)}
+    if present and not (
+        all(_NOW.fullmatch(word) for word in present) and _MEASURED_AGAINST.search(text)
+    ):
         return True
-    if _WON.search(text) and _ELECTION.search(text) and not YEAR.search(text):
+    if _OUTCOME_WORDS.search(text):
+        return True
+    if _WON.search(text) and _ELECTION.search(text) and not ANY_YEAR.search(text):
+        return True
+    if _HAS_HAPPENED.search(text) or _OR_NOT_YET.search(text) or _NEXT_EVENT.search(text):
         return True
     text = _YEAR_SPAN.sub(" ", text)
-    for match in YEAR.finditer(text):
-        year = int(match.group(1))
-        months = _months_near(text, match.start())
+    years = [(int(m.group(1)), m.start()) for m in YEAR.finditer(text)]
+    years += [
+        (2000 + int(m.group(1) or m.group(2)), m.start())
+        for m in _SHORT_YEAR.finditer(text)
+        if 20 <= int(m.group(1) or m.group(2)) <= 99
+    ]
+    if not years and any(_MONTH_WORD.match(text, since.end()) for since in _SINCE.finditer(text)):
+        return True
+    for year, at in years:
+        months = _months_near(text, at)
         if months:
             if any(dt.date(year, month, 1) > knowledge_date for month in months):
                 return True
