@@ -1,10 +1,12 @@
 """Answer quality on the evaluation set, next to two baselines on the same base in the same run.
 
-    python -m bench.eval [--set eval|holdout|calibration|blind-calibration|blind-calibration-2] [--misses]
+    python -m bench.eval [--set NAME] [--misses]
 
 `eval` (the default) is the set the engine was developed on; `holdout` was written later by
 someone who saw neither the phrasings nor the other sets, and is not used for tuning; `calibration`
-is what the ranking, the confidence and its thresholds are fitted on (bench/calibrate.py).
+is what the ranking, the confidence and its thresholds are fitted on (bench/calibrate.py), with
+`blind-calibration` and `blind-calibration-2` (written blind, as the reporting-only
+`blind-report` was).
 """
 
 from __future__ import annotations
