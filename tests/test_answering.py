@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,8 @@ from bot.cli import main
 from knowledge.answer import Engine, Outcome, phrasings_of
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
-from knowledge.normalize import normalize
-from knowledge.plain import as_text
+from knowledge.normalize import STOP_WORDS, clean, normalize
+from knowledge.plain import as_text, body_text
 from knowledge.scoring import SCORING_FILE, Scoring
 from knowledge.search import OTHER_LANGUAGE_KNOWN, Phrasing, SearchIndex, _ranges
 from knowledge.semantic import Embedder
@@ -310,6 +311,45 @@ def test_a_whole_answer_is_in_the_askers_language(engine: Engine, language: str)
         assert [r.title for r in answer.related] == [
             getattr(engine.base.entries[r].title, language) for r in entry.related
         ]
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+_ENGLISH_ONLY = STOP_WORDS["en"] - STOP_WORDS["de"]
+_GERMAN_ONLY = STOP_WORDS["de"] - STOP_WORDS["en"]
+
+
+def english_sentences(text: str, names: list[str]) -> list[str]:
+    """The sentences of a German text that are English: two or more English function words, more
+    than German ones, and English to the language detector. Publication names (`names`, longest
+    first) are taken out first: "The Telegraph" is not an English sentence."""
+    for name in names:
+        text = text.replace(name, " ")
+    found = []
+    for sentence in _SENTENCE.split(text):
+        words = re.findall(r"\w+", clean(sentence))
+        english = sum(w in _ENGLISH_ONLY for w in words)
+        german = sum(w in _GERMAN_ONLY for w in words)
+        if english >= 2 and english > german and detect_language(sentence) == "en":
+            found.append(sentence)
+    return found
+
+
+def test_german_answers_contain_no_english_sentence(engine: Engine) -> None:
+    base = engine.base
+    names = sorted(
+        {s.publisher for s in base.sources.values()} | {s.title for s in base.sources.values()},
+        key=len,
+        reverse=True,
+    )
+    # The check finds English where there is some: each entry's English answer is English to it.
+    for entry in base.entries.values():
+        assert english_sentences(entry.answer.en, names), entry.id
+    english = {
+        entry.id: found
+        for entry in base.entries.values()
+        if (found := english_sentences(body_text(engine.compose(entry, "", "de")), names))
+    }
+    assert english == {}
 
 
 def test_cli_batch_reads_stdin(
