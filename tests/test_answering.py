@@ -15,13 +15,13 @@ from bench.calibrate import Evidence, fit, judge
 from bench.eval import engine_decider
 from bench.evalset import SETS, evaluate, load_questions
 from bot.cli import main
-from knowledge.answer import Engine, Outcome, phrasings_of
+from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import STOP_WORDS, clean, normalize
 from knowledge.plain import as_text, body_text
 from knowledge.scoring import SCORING_FILE, Scoring
-from knowledge.search import OTHER_LANGUAGE_KNOWN, Phrasing, SearchIndex, _ranges
+from knowledge.search import OTHER_LANGUAGE_KNOWN, Candidate, Phrasing, SearchIndex, _ranges
 from knowledge.semantic import Embedder
 from knowledge.timeframe import asks_after
 
@@ -540,6 +540,21 @@ def test_shipped_scoring_is_what_the_calibration_fit_gives() -> None:
     assert (fitted.answer, fitted.suggest) == pytest.approx(
         (shipped.answer, shipped.suggest), abs=THRESHOLD_DRIFT
     )
+
+
+def test_one_clear_candidate_is_an_answer_below_the_fitted_confidence() -> None:
+    thresholds = Thresholds(answer=0.8, suggest=0.8, suggest_share=0.1)
+
+    def found(confidence: float, relevance: float, lead: float) -> list[Candidate]:
+        first = Candidate("a", confidence, relevance, 10.0, 0.9, "", {})
+        return [first, Candidate("b", 0.1, relevance, 10.0 - lead, 0.1, "", {})]
+
+    assert thresholds.is_answer(found(0.85, 0.5, 0.1))  # confident: an answer whatever the lead
+    assert thresholds.is_answer(found(0.65, 0.8, 3.0))  # clearly ahead of the second
+    assert not thresholds.is_answer(found(0.65, 0.8, 1.0))  # close to the second: did you mean
+    assert not thresholds.is_answer(found(0.65, 0.6, 3.0))  # ahead, but hardly within the base
+    assert not thresholds.is_answer(found(0.4, 0.8, 3.0))  # ahead, but unlikely to be right
+    assert not thresholds.is_answer([])
 
 
 def test_scoring_file_for_other_features_is_refused_by_name(tmp_path: Path) -> None:
