@@ -82,6 +82,14 @@ _PARTY_TOKENS: dict[Party, frozenset[str]] = {
 _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
     Party.russia: (
         "kreml",
+        "russen",
+        "russe",
+        "русск",
+        "россиян",
+        "medvedev",
+        "medwedew",
+        "uschakow",
+        "rjabkow",
         "ушаков",
         "ushakov",
         "рябков",
@@ -90,7 +98,20 @@ _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
         "lavrov",
         "медведев",
     ),
-    Party.ukraine: ("умеров", "umerov", "ермак", "єрмак", "yermak", "jermak", "киев", "київ"),
+    Party.ukraine: (
+        "умеров",
+        "umerov",
+        "umjerow",
+        "ермак",
+        "єрмак",
+        "yermak",
+        "jermak",
+        "киев",
+        "київ",
+        "sybiha",
+        "сибіга",
+        "сибига",
+    ),
     Party.united_states: (
         "americ",
         "amerik",
@@ -100,6 +121,12 @@ _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
         "венс",
         "вэнс",
         "washington",
+        "amis",
+        "bessent",
+        "бессент",
+        "driscoll",
+        "дрисколл",
+        "дріскол",
     ),
     Party.europe: (
         "brit",
@@ -120,6 +147,13 @@ _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
         "мерц",
         "starmer",
         "стармер",
+        "leyen",
+        "ляйен",
+        "ляєн",
+        "london",
+        "лондон",
+        "paris",
+        "париж",
         "brussel",
         "брюссел",
         "брюсел",
@@ -130,6 +164,44 @@ _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
         "євросоюз",
     ),
 }
+_COUNTRIES = frozenset({"russia", "ukraine", "usa", "europe"})
+_PLACES = (
+    "kreml",
+    "киев",
+    "київ",
+    "americ",
+    "amerik",
+    "американ",
+    "штат",
+    "washington",
+    "brit",
+    "franz",
+    "french",
+    "france",
+    "frankreich",
+    "german",
+    "deutsch",
+    "британ",
+    "франц",
+    "німеч",
+    "немц",
+    "герман",
+    "brussel",
+    "брюссел",
+    "брюсел",
+    "eu",
+    "ес",
+    "єс",
+    "евросоюз",
+    "євросоюз",
+    "russ",
+    "русск",
+    "amis",
+    "london",
+    "лондон",
+    "paris",
+    "париж",
+)
 _PARTY_TOPIC = {
     Party.russia: "russia",
     Party.ukraine: "ukraine",
@@ -239,86 +311,305 @@ _THEN = (
     "що потім",
 )
 
+# The word lists below are written from what speakers of each language type, not from any
+# question set: every inflected form and common chat spelling a native speaker would predict.
+# Single words match as prefixes of a cleaned word ("quelle" finds "Quellenangabe"), phrases of
+# several words as whole words.
 _SOURCES = (
+    # en
     "source",
     "sourc",
-    "quelle",
-    "beleg",
-    "источник",
-    "джерел",
-    "ссылк",
-    "посилан",
+    "src",
     "link",
+    "url",
     "cite",
     "citation",
+    "reference",
     "proof",
     "evidence",
-    "where's that",
+    "where's that from",
+    "wheres that from",
     "where is that from",
+    "where's this from",
+    "where is this from",
     "where does that come",
+    "where does this come",
+    "where does it come",
     "where did you get",
+    "where did you read",
+    "where did you find",
+    "where does it say",
+    "where is it written",
+    "says who",
+    "according to whom",
+    "according to who",
+    "based on what",
+    "how do you know",
+    # de
+    "quelle",
+    "beleg",
+    "nachweis",
+    "verweis",
     "woher",
+    "wo steht",
+    "wo hast du",
+    "laut wem",
+    "wie kommst du darauf",
+    # uk
+    "джерел",
+    "посилан",
+    "посилаєш",
+    "посилаєт",
+    "лінк",
+    "пруф",
     "звідки",
+    "де це написано",
+    "де про це написано",
+    "де таке написано",
+    "за чиїми даними",
+    "на що спираєшся",
+    "на що спираєтесь",
+    "доказ",
+    "підтвердж",
+    # ru
+    "источник",
+    "ссылк",
+    "ссылаеш",
+    "ссылает",
+    "линк",
     "откуда",
+    "где это написано",
+    "где об этом написано",
+    "где такое написано",
+    "по чьим данным",
+    "на что опираешься",
+    "на что опираетесь",
+    "на чем основано",
+    "на чем основана",
+    "доказательств",
+    "подтвержд",
+)
+# Words that only name what the previous answer said ("where is that NUMBER from", "откуда
+# ДАННЫЕ", "wo STEHT das"): asking about its sources with them names no subject of its own.
+_ANSWER_WORDS = (
+    "info",
+    "information",
+    "data",
+    "number",
+    "figure",
+    "fact",
+    "claim",
+    "statement",
+    "written",
+    "known",
+    "based",
+    "daten",
+    "zahl",
+    "angabe",
+    "behauptung",
+    "aussage",
+    "steht",
+    "stammt",
+    "stammen",
+    "weißt",
+    "weisst",
+    "dafur",
+    "darauf",
+    "basiert",
+    "інфа",
+    "інфо",
+    "інформац",
+    "дан",
+    "цифр",
+    "факт",
+    "твердж",
+    "написано",
+    "відомо",
+    "взял",
+    "взяв",
+    "инфа",
+    "инфо",
+    "информац",
+    "данн",
+    "известно",
+    "основано",
+    "утвержд",
+    "взят",
 )
 _WHEN = (
     "when",
     "what date",
     "which date",
+    "what day",
+    "which day",
+    "what year",
+    "which year",
+    "what month",
+    "which month",
+    "how long ago",
+    "since when",
+    "until when",
     "wann",
     "welche datum",
+    "welches datum",
     "welchem datum",
+    "welchem tag",
+    "welcher tag",
+    "welchem jahr",
+    "welches jahr",
+    "welchem monat",
+    "zeitpunkt",
     "datum",
     "когда",
     "какого числа",
     "какое число",
+    "в какой день",
+    "какого дня",
+    "в каком году",
+    "какого года",
+    "в каком месяце",
+    "с каких пор",
     "коли",
     "якого числа",
     "до якого числа",
+    "якого дня",
+    "в який день",
+    "в якому році",
+    "якого року",
+    "в якому місяці",
+    "відколи",
     "дата",
     "date",
 )
-_WHO = ("who", "whom", "whose", "wer", "wem", "von wem", "хто", "кто", "кем", "ким", "чий", "чей")
+# Whole words: "who" and its cases ("by whom", "von wem", "кем", "ким", "чиї").
+_WHO = (
+    "who",
+    "whom",
+    "whose",
+    "who's",
+    "wer",
+    "wen",
+    "wem",
+    "wessen",
+    "von wem",
+    "хто",
+    "кого",
+    "кому",
+    "ким",
+    "чий",
+    "чия",
+    "чиє",
+    "чиї",
+    "кто",
+    "кем",
+    "чей",
+    "чья",
+    "чье",
+    "чьи",
+)
 _MORE = (
     "more",
     "details",
     "detail",
+    "elaborate",
+    "expand",
+    "go on",
+    "tell me more",
+    "in depth",
     "mehr",
     "genauer",
+    "ausfuhrlich",
+    "einzelheit",
+    "erzahl",
+    "weiter",
     "подробн",
+    "подробней",
     "детальн",
+    "детал",
     "докладн",
     "больше",
     "більше",
-    "и все",
-    "і все",
-    "and then",
-    "und dann",
     "ещё",
     "еще",
-    "ще",
     "how wide",
     "how big",
     "how much",
     "how many",
+    "how long",
     "wie viel",
     "wieviel",
     "wie breit",
+    "wie gross",
+    "wie lange",
     "сколько",
     "скільки",
 )
-# A message that opens like this continues the previous one.
-_CONTINUE = re.compile(
-    r"^(and|but|also|what about|how about|what of|and what about|same for|und|aber|"
-    r"was ist mit|wie ist es mit|wie sieht es mit|und was ist mit|"
-    r"а|и|і|й|та|а как же|а что с|а що з|а как насчет|а як щодо|а шо)\b"
+# "Is that all?", "anything else?": more on the same subject, from other entries than the one
+# already given.
+_ELSE = (
+    "anything else",
+    "what else",
+    "is that all",
+    "is that it",
+    "that's all",
+    "thats all",
+    "sonst noch",
+    "noch was",
+    "noch etwas",
+    "was noch",
+    "was sonst",
+    "und sonst",
+    "ist das alles",
+    "war das alles",
+    "das ist alles",
+    "и все",
+    "и всё",
+    "это все",
+    "это всё",
+    "что еще",
+    "что ещё",
+    "еще что",
+    "ещё что",
+    "что-то еще",
+    "і все",
+    "це все",
+    "що ще",
+    "ще щось",
+    "щось ще",
 )
-# Words that point back to the previous answer.
+_MORE_WHOLE = ("ще",)  # "ще" only as a word of its own (not "щедрий")
+# A message that opens like this continues the previous one (after a filler such as "ok", "so",
+# "ну", "hmm").
+_CONTINUE = re.compile(
+    r"^(?:(?:ok|okay|so|hmm|well|ну|ладно|добре|гаразд)\s+)?"
+    r"(and|but|also|plus|what about|how about|what of|and what about|same for|und|aber|"
+    r"was ist mit|wie ist es mit|wie sieht es mit|wie steht es mit|und was ist mit|und wie|"
+    r"und bei|und beim|und im|und in|und fur|"
+    r"а|и|і|й|та|но|але|ну а|ну и|ну і|а как же|а что с|а что по|а що з|а що по|"
+    r"а как насчет|а як щодо|а як же|а шо|а чо|а что|а що|а если|а якщо)\b"
+)
+# Words that point back to the previous answer. German articles, "es", "это"/"це", "там" and
+# "there" also open questions of their own ("was ist DAS Budapester Memorandum", "что ЭТО такое
+# минские соглашения", "is THERE a deal"): they point back only near the end of a message
+# ("wer hat das gesagt", "когда это было"), with at most one word after them.
 _BACK = frozenset(
-    """that this it its them those these there then same
-    das dies diese dieser dazu daruber dabei damals dort die den
-    это этот эта эти этого этим тот тогда там его ее их туда
-    це цей ця ці цього цим той тоді там його її їх""".split()
+    """that this it its them those these there then same they he she him her his
+    das dies diese dieser dieses diesem diesen dazu daruber dabei damals dort davon daran dafur
+    dagegen damit die den der dem es er sie ihn ihm
+    это этот эта эти этого этим этой этих тот тогда там его ее их туда он она они ему ей им
+    це цей ця ці цього цим цієї цих той тоді там його її їх він вона вони йому їй їм""".split()
+)
+_BACK_NEAR_END = frozenset("there das die den der dem es это це там".split())
+_NEAR_END = 1  # words that may follow an ambiguous pointing-back word; hand-set
+# A definition question ("who is X", "was ist X", "що таке X", "кто такой X") names its own
+# subject whatever it is: with words after the opener that are not only pointing back, it is a
+# question of its own.
+_DEFINITION = re.compile(
+    r"^(?:(?:and|und|а|і|и|та|ну а|ну и|ну і)\s+)?"
+    r"(who is|who's|who are|who was|what is|what's|what are|what was|what were|"
+    r"wer ist|wer sind|wer war|was ist|was sind|was war|was waren|was bedeutet|"
+    r"хто такий|хто така|хто такі|хто це такий|що таке|що означає|"
+    r"кто такой|кто такая|кто такие|кто это такой|что такое|что значит|что означает)\s+(.+)$"
 )
 _WORD = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
 # A follow-up of at most this many words with no letter of only one of Ukrainian and Russian
@@ -367,8 +658,10 @@ class Cues:
     who: bool = False
     more: bool = False
     then: bool = False  # "and then?": the next event
+    other: bool = False  # "anything else?", "і все?": more, from another entry
     continues: bool = False  # opens with "and", "what about", "а", "und"
     back: bool = False  # a word pointing back ("that", "das", "це")
+    defines: bool = False  # "who is kirill dmitriev", "что такое минские соглашения"
     own: list[str] = field(default_factory=list)  # content words that are none of the above
 
     @property
@@ -456,20 +749,45 @@ def read_cues(message: str) -> Cues:
         cues.step = 1
     elif any(_starts(w, _PREVIOUS) for w in words):
         cues.step = -1
+    bare = text.strip("?!.,;:… ")
     cues.sources = _has_phrase(text, _SOURCES)
     cues.when = _has_phrase(text, _WHEN)
     cues.who = _has_phrase(text, _WHO, whole=True)
-    cues.more = _has_phrase(text, _MORE) or text.rstrip("?!. ") in ("and", "und", "а", "і", "и")
-    cues.then = _has_phrase(text, _THEN) or text.rstrip("?!. ") in ("then", "dann", "danach")
+    cues.other = _has_phrase(text, _ELSE)
+    cues.more = (
+        _has_phrase(text, _MORE)
+        or _has_phrase(text, _MORE_WHOLE, whole=True)
+        or cues.other
+        or bare in ("and", "und", "а", "і", "и", "ну")
+    )
+    cues.then = _has_phrase(text, _THEN) or bare in ("then", "dann", "danach")
     cues.continues = bool(_CONTINUE.match(text))
-    cues.back = any(w in _BACK for w in words)
-    asking = _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS
+    cues.back = any(
+        w in _BACK and (w not in _BACK_NEAR_END or len(words) - index - 1 <= _NEAR_END)
+        for index, w in enumerate(words)
+    )
+    asking: tuple[str, ...] = _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS
+    if cues.sources:
+        asking += _ANSWER_WORDS
     cues.own = [
         w
         for w in surface_tokens(message)
         if w not in used and w not in _BACK and not _starts(w, asking)
     ]
+    definition = _DEFINITION.match(bare)
+    if definition is not None and not cues.back:
+        rest = _WORD.findall(definition.group(2))
+        named = any(_is_person(w) for w in rest)
+        cues.defines = named or (bool(cues.own) and not cues.parties and not cues.plans)
     return cues
+
+
+def _is_person(word: str) -> bool:
+    """A word naming a person who speaks for a side (Putin, Witkoff, Merz), not a country, a
+    capital or a bloc."""
+    return party_of_word(word) is not None and not (
+        canonical(word) in _COUNTRIES or _starts(word, _PLACES)
+    )
 
 
 # --- Resolution. -------------------------------------------------------------------------------
@@ -599,6 +917,9 @@ class FollowUps:
         if not (cues.continues or cues.back or cues.asks_about_same or framed or short):
             return None
         pointing = cues.continues or cues.back
+        if cues.defines:
+            # "who is kirill dmitriev?", "что такое минские соглашения": a subject of its own.
+            return None
         if confident and cues.own and not cues.back:
             # Words of its own the base answers confidently, nothing pointing back ("who is
             # kirill dmitriev?", "and what does putin say about elections?"): a question of its
@@ -658,6 +979,14 @@ class FollowUps:
                 query=query,
                 prefer=self._prefer_frame(entry),
                 exclude=frozenset({entry.id}) if entry.id else frozenset(),
+            )
+        if cues.other and not cues.own and entry.id is not None:
+            # "is that all?", "anything else?": the same subject, from another entry.
+            return Resolution(
+                follow(Shift.more, subject),
+                query=subject,
+                prefer=self._prefer(entry),
+                exclude=frozenset({entry.id}),
             )
         if cues.who or cues.own:
             # "who said that?", "how wide?": more about the same subject.
