@@ -117,6 +117,7 @@ _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
         "amerik",
         "американ",
         "штат",
+        "уіткоф",
         "vance",
         "венс",
         "вэнс",
@@ -248,8 +249,10 @@ _PLAN_PREFIXES: dict[Party, tuple[str, ...]] = {
         "ноябр",
         "листопад",
         "witkoff",
-        "уиткофф",
-        "віткофф",
+        "уиткоф",
+        "віткоф",
+        "уіткоф",
+        "виткоф",
         "старий",
         "старом",
         "старый",
@@ -544,6 +547,23 @@ _MORE = (
     "сколько",
     "скільки",
 )
+# "Why?": the reasons, from the same subject (the entry given, or the analysis next to it).
+_WHY = (
+    "why",
+    "how come",
+    "warum",
+    "wieso",
+    "weshalb",
+    "weswegen",
+    "чому",
+    "навіщо",
+    "почему",
+    "зачем",
+    "с чего",
+    "з чого б",
+    "по какой причине",
+    "з якої причини",
+)
 # "Is that all?", "anything else?": more on the same subject, from other entries than the one
 # already given.
 _ELSE = (
@@ -657,6 +677,7 @@ class Cues:
     when: bool = False
     who: bool = False
     more: bool = False
+    why: bool = False  # "why?", "warum?", "чому?"
     then: bool = False  # "and then?": the next event
     other: bool = False  # "anything else?", "і все?": more, from another entry
     continues: bool = False  # opens with "and", "what about", "а", "und"
@@ -726,15 +747,20 @@ def read_cues(message: str) -> Cues:
             cues.plans.add(Party.european_plan)
             used.add(word)
             continue
+        named_plans = [plan for plan, start in _PLAN_PREFIXES.items() if _starts(word, start)]
+        if planish and named_plans:
+            # "Witkoff's plan", "а в плані Уіткоффа": a plan named after its author, not a side.
+            cues.plans.update(named_plans)
+            used.add(word)
+            continue
         party = party_of_word(word)
         if party is not None:
             cues.parties.add(party)
             used.add(word)
             continue
-        for plan, prefixes in _PLAN_PREFIXES.items():
-            if _starts(word, prefixes):
-                cues.plans.add(plan)
-                used.add(word)
+        for plan in named_plans:
+            cues.plans.add(plan)
+            used.add(word)
         if _is_plan_word(word) or _starts(word, _POINT_WORDS):
             used.add(word)
     pointish = any(_starts(w, _POINT_WORDS) for w in words)
@@ -760,24 +786,32 @@ def read_cues(message: str) -> Cues:
         or cues.other
         or bare in ("and", "und", "а", "і", "и", "ну")
     )
+    cues.why = _has_phrase(text, _WHY, whole=True)
     cues.then = _has_phrase(text, _THEN) or bare in ("then", "dann", "danach")
     cues.continues = bool(_CONTINUE.match(text))
     cues.back = any(
         w in _BACK and (w not in _BACK_NEAR_END or len(words) - index - 1 <= _NEAR_END)
         for index, w in enumerate(words)
     )
-    asking: tuple[str, ...] = _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS
+    asking: tuple[str, ...] = (
+        _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS + _WHY
+    )
     if cues.sources:
         asking += _ANSWER_WORDS
+    # Words of asking phrases ("where does that COME from", "wie GING es weiter") are not words
+    # of the message's own.
+    rest = text
+    for phrase in (*_SOURCES, *_WHEN, *_MORE, *_ELSE, *_THEN, *_WHY):
+        if " " in phrase:
+            rest = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", rest)
     cues.own = [
         w
-        for w in surface_tokens(message)
+        for w in surface_tokens(rest)
         if w not in used and w not in _BACK and not _starts(w, asking)
     ]
     definition = _DEFINITION.match(bare)
     if definition is not None and not cues.back:
-        rest = _WORD.findall(definition.group(2))
-        named = any(_is_person(w) for w in rest)
+        named = any(_is_person(w) for w in _WORD.findall(definition.group(2)))
         cues.defines = named or (bool(cues.own) and not cues.parties and not cues.plans)
     return cues
 
@@ -988,8 +1022,8 @@ class FollowUps:
                 prefer=self._prefer(entry),
                 exclude=frozenset({entry.id}),
             )
-        if cues.who or cues.own:
-            # "who said that?", "how wide?": more about the same subject.
+        if cues.who or cues.own or cues.why:
+            # "who said that?", "how wide?", "why?": more about the same subject.
             query = " ".join([subject, message])
             shift = Shift.who if cues.who else Shift.more
             return Resolution(
