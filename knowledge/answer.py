@@ -177,7 +177,7 @@ class Engine:
         self.base = base
         self.index = index or index_of(base)
         self.thresholds = Thresholds.fitted(self.index.scoring, answer, suggest)
-        self.follow_ups = FollowUps(base)
+        self.follow_ups = FollowUps(base, self.index.entries_knowing)
 
     def candidates(self, question: str, limit: int = 10) -> list[Candidate]:
         """Matching entries, best first, whatever their confidence."""

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from knowledge.loader import KnowledgeBase
-from knowledge.normalize import canonical, clean, surface_tokens
+from knowledge.normalize import ALL_STOP_WORDS, canonical, clean, surface_tokens
 from knowledge.schema import Entry, Kind, Party
 
 
@@ -509,6 +509,18 @@ _WHO = (
     "чья",
     "чье",
     "чьи",
+    "чьего",
+    "чьему",
+    "чьим",
+    "чьей",
+    "чьих",
+    "чью",
+    "чийого",
+    "чиєму",
+    "чиїм",
+    "чиєї",
+    "чиїх",
+    "чию",
 )
 _MORE = (
     "more",
@@ -610,8 +622,7 @@ _CONTINUE = re.compile(
 )
 # Words that point back to the previous answer. German articles, "es", "это"/"це", "там" and
 # "there" also open questions of their own ("was ist DAS Budapester Memorandum", "что ЭТО такое
-# минские соглашения", "is THERE a deal"): they point back only near the end of a message
-# ("wer hat das gesagt", "когда это было"), with at most one word after them.
+# минские соглашения", "is THERE a deal"): they point back only as pronouns (_points_back).
 _BACK = frozenset(
     """that this it its them those these there then same they he she him her his
     das dies diese dieser dieses diesem diesen dazu daruber dabei damals dort davon daran dafur
@@ -641,6 +652,12 @@ _DISTINCT_LETTERS = frozenset("іїєґыэъ")
 MAX_OWN_WORDS = 3
 # A message longer than this many words is a question of its own unless it points back; hand-set.
 SHORT = 6
+# A word names a subject when at most this share of the entries know it (hand-set: "budapest",
+# "recession", "minsk" do; "said", "plan", "talks" do not); a message with this many such words,
+# or one of them and at least LONG words, is a question of its own (knowledge.followup).
+SUBJECT_SHARE = 0.15
+SUBJECT_WORDS = 2
+LONG = 5
 
 
 def _starts(word: str, prefixes: Sequence[str]) -> bool:
@@ -789,10 +806,7 @@ def read_cues(message: str) -> Cues:
     cues.why = _has_phrase(text, _WHY, whole=True)
     cues.then = _has_phrase(text, _THEN) or bare in ("then", "dann", "danach")
     cues.continues = bool(_CONTINUE.match(text))
-    cues.back = any(
-        w in _BACK and (w not in _BACK_NEAR_END or len(words) - index - 1 <= _NEAR_END)
-        for index, w in enumerate(words)
-    )
+    cues.back = any(_points_back(words, index) for index in range(len(words)))
     asking: tuple[str, ...] = (
         _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS + _WHY
     )
@@ -814,6 +828,21 @@ def read_cues(message: str) -> Cues:
         named = any(_is_person(w) for w in _WORD.findall(definition.group(2)))
         cues.defines = named or (bool(cues.own) and not cues.parties and not cues.plans)
     return cues
+
+
+def _points_back(words: list[str], index: int) -> bool:
+    """Whether `words[index]` points back to the previous answer. An article or "это" is
+    followed by what it names ("das Budapester Memorandum"); as a pronoun it ends the message or
+    comes before a function word ("wer hat das MIT Jalta verglichen", "когда это БЫЛО")."""
+    word = words[index]
+    if word not in _BACK:
+        return False
+    if word not in _BACK_NEAR_END:
+        return True
+    after = words[index + 1 :]
+    if len(after) <= _NEAR_END:
+        return True
+    return word != "there" and after[0] in ALL_STOP_WORDS
 
 
 def _is_person(word: str) -> bool:
@@ -931,9 +960,23 @@ STAY_BONUS = 2.0  # "who said that?": the previous entry itself usually says
 class FollowUps:
     """Reads messages as follow-ups of a previous answer, over one base."""
 
-    def __init__(self, base: KnowledgeBase) -> None:
+    def __init__(self, base: KnowledgeBase, spread: Callable[[str], int] | None = None) -> None:
+        """`spread`: how many entries know a word (the search index's `entries_knowing`); without
+        it no word counts as naming a subject of its own."""
         self.base = base
         self.points = point_map(base)
+        self.spread = spread or (lambda word: 0)
+        self.subject_spread = max(1, round(SUBJECT_SHARE * len(base.entries)))
+
+    def names_own_subject(self, cues: Cues) -> bool:
+        """A message that says what it is about in words of its own the base knows, and is long
+        enough to be a question of its own ("когда был первый минский договор?", "welche Rolle
+        spielt Friedrich Merz bei den Verhandlungen?"), not one that only names a side, a plan
+        or a point, opens as a continuation ("and luhansk?") or points back ("who wrote it?")."""
+        if cues.back or cues.continues or cues.who or cues.points or cues.step or cues.then:
+            return False
+        subject = [w for w in cues.own if 0 < self.spread(w) <= self.subject_spread]
+        return len(subject) >= SUBJECT_WORDS or (subject != [] and len(cues.words) >= LONG)
 
     def resolve(
         self, message: str, previous: Previous, language: str, confident: bool = False
@@ -960,6 +1003,8 @@ class FollowUps:
             # own inherits nothing.
             return None
         if len(cues.own) > MAX_OWN_WORDS and not cues.back:
+            return None
+        if self.names_own_subject(cues):
             return None
 
         def follow(shift: Shift, query: str, sides: set[Party] | None = None) -> FollowUp:
