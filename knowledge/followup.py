@@ -954,7 +954,8 @@ RELATED_BONUS = 0.5  # the previous entry lists it as related (or the other way 
 OLD_FRAME_PENALTY = 2.0  # about the previous party or plan only, not the one asked for
 SAME_PENALTY = 1.0  # the previous entry again, when the question asks for another side
 MIXED_SHARE = 0.5  # share of AIM_BONUS for an entry about both the new and the old party
-STAY_BONUS = 2.0  # "who said that?": the previous entry itself usually says
+STAY_BONUS = 1.0  # "who said that?": the previous entry itself often says (2.0 -> 1.0: "who
+# announced them?" whose words fit another entry better goes there)
 
 
 class FollowUps:
