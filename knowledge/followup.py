@@ -1057,8 +1057,8 @@ class FollowUps:
             return Resolution(
                 follow(Shift.subject, query),
                 query=query,
-                prefer=self._prefer_frame(entry),
-                exclude=frozenset({entry.id}) if entry.id else frozenset(),
+                prefer=self._prefer_frame(entry, previous),
+                exclude=frozenset(),
             )
         if cues.other and not cues.own and entry.id is not None:
             # "is that all?", "anything else?": the same subject, from another entry.
@@ -1157,12 +1157,16 @@ class FollowUps:
             or any(_starts(w, p) for p in _PLAN_PREFIXES.values())
         )
 
-    def _prefer_frame(self, entry: _Before) -> Callable[[Entry], float]:
-        """For a new subject in the previous frame: entries sharing its plan and sides."""
+    def _prefer_frame(self, entry: _Before, previous: Previous) -> Callable[[Entry], float]:
+        """For a new subject in the previous frame: entries sharing its plan and sides, above all
+        the plan the previous question named ("was bekommt russland im 28-punkte-plan" then "und
+        die eingefrorenen gelder?": the 28-point draft's clause)."""
         frame = set(entry.topics) & (PARTY_TOPICS | PLAN_TOPICS | {"timeline", "history"})
+        named = read_cues(previous.question).plans if previous.question else set()
 
         def prefer(candidate: Entry) -> float:
-            return TOPIC_BONUS * min(2, len(frame & set(candidate.topics)))
+            near = TOPIC_BONUS * min(2, len(frame & set(candidate.topics)))
+            return near + (AIM_BONUS if any(about_plan(candidate, p) for p in named) else 0.0)
 
         return prefer
 
