@@ -1036,7 +1036,7 @@ class FollowUps:
                 exclude=self._unless_it_compares(entry, cues.plans),
             )
         if cues.parties and (cues.parties - before or not cues.asks_about_same):
-            subject = self._subject(entry, previous, language, parties=True)
+            subject = self._subject(entry, previous, language, parties=cues.parties)
             query = " ".join([subject, *self._frame_words(message)])
             return Resolution(
                 follow(Shift.party, query, cues.parties),
@@ -1123,16 +1123,21 @@ class FollowUps:
         entry: _Before,
         previous: Previous,
         language: str,
-        parties: bool = False,
+        parties: set[Party] | None = None,
         plans: bool = False,
     ) -> str:
         """What the previous answer was about: the previous question's words (else the entry's
-        title's), without its parties when another party is asked for, or its plan when another
-        plan is."""
+        title's), without the side that spoke and the `parties` now asked for, or its plan when
+        another plan is."""
         text = previous.question or entry.title
+        words = surface_tokens(text)
+        # The side that spoke is named first ("was hält DIE EU davon, die russischen Gelder zu
+        # nutzen"); other sides named after it belong to the subject (Russia's money).
+        sides = [side for side in map(party_of_word, words) if side is not None]
+        dropped = (parties | set(sides[:1])) if parties else set()
         kept = []
-        for word in surface_tokens(text):
-            if parties and party_of_word(word) is not None:
+        for word in words:
+            if party_of_word(word) in dropped:
                 continue
             if plans and (
                 _is_plan_word(word)
