@@ -15,6 +15,7 @@ from telegram.ext import Application
 
 from bench.followups import SETS, evaluate, load_pairs
 from bot.cli import main
+from chat.callbacks import OpenEntry, decode
 from chat.settings import Settings
 from knowledge.answer import Engine, Outcome, previous_of
 from knowledge.followup import Previous, Shift, point_map, read_cues
@@ -161,6 +162,21 @@ async def test_sources_when_and_point_follow_ups(
     assert base.entries["p20-point-11-non-nuclear"].title.get("uk") in eleventh.last.plain
 
 
+async def test_a_did_you_mean_choice_moves_the_follow_up_to_the_chosen_entry(
+    api: FakeBotAPI, bot: Application, base: KnowledgeBase
+) -> None:
+    chat = api.private_chat(user_id=533)
+    offered = await chat.send("security guarantees??")  # "did you mean" with the bundled base
+    choices = [(text, decode(data)) for row in offered.last.buttons for text, data in row if data]
+    assert len(choices) >= 2, offered.last.plain
+    title, callback = choices[-1]  # not the first choice, which the bot keeps until pressed
+    assert isinstance(callback, OpenEntry)
+    await chat.press(offered.last, title)
+    sources = await chat.send("sources?")
+    chosen = base.entries[callback.entry_id].title.en
+    assert sources.last.plain.startswith("Sources for: " + chosen), sources.last.plain
+
+
 async def test_a_follow_up_answered_by_another_replica(
     api: FakeBotAPI, settings: Settings, engine: Engine, base: KnowledgeBase
 ) -> None:
@@ -213,6 +229,27 @@ async def test_last_answer_is_kept_per_chat_and_user_and_forgotten_after_the_win
     async with db.session() as session:
         rows = (await session.execute(LastAnswer.__table__.select())).all()
     assert sorted(r.talk for r in rows) == sorted([first, third])
+
+
+async def test_a_choice_moves_a_recent_last_answer_only_from_an_offered_entry(
+    db: Database,
+) -> None:
+    talk = talk_of("secret", 1, 10)
+    await remember(db, talk, Previous("cmp-guarantees", "security guarantees??", "en"), WINDOW)
+    assert not await follow_ups.choose(db, talk, "cmp-nato", ["p20-nato", "cmp-army"], WINDOW)
+    assert (await recall(db, talk, WINDOW)) == Previous(
+        "cmp-guarantees", "security guarantees??", "en"
+    )
+    offered = ["cmp-guarantees", "us-berlin-platinum-guarantees"]
+    assert await follow_ups.choose(db, talk, "us-berlin-platinum-guarantees", offered, WINDOW)
+    assert (await recall(db, talk, WINDOW)) == Previous(
+        "us-berlin-platinum-guarantees", "security guarantees??", "en"
+    )
+    async with db.write() as session:
+        await session.execute(
+            update(LastAnswer).values(answered_at=utcnow() - dt.timedelta(seconds=WINDOW + 1))
+        )
+    assert not await follow_ups.choose(db, talk, "cmp-guarantees", offered, WINDOW)
 
 
 def test_a_conversation_key_names_no_user() -> None:
