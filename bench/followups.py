@@ -106,14 +106,18 @@ MODES: dict[str, Context] = {
 }
 
 
-def evaluate(engine: Engine, pairs: list[Pair]) -> tuple[dict[str, Run], Tally]:
-    runs = {mode: Run() for mode in MODES}
+def evaluate(
+    engine: Engine, pairs: list[Pair], modes: dict[str, Context] | None = None
+) -> tuple[dict[str, Run], Tally]:
+    """Each pair's first question alone, then its follow-up in each of `modes` (all of MODES)."""
+    modes = MODES if modes is None else modes
+    runs = {mode: Run() for mode in modes}
     firsts = Tally()
     for pair in pairs:
         first = engine.ask(pair.first)
         entry, answered = chosen(first)
         firsts.add(entry, answered, pair.first_expect)
-        for mode, context in MODES.items():
+        for mode, context in modes.items():
             answer = engine.ask(pair.then, after=context(first))
             got, given = chosen(answer)
             for key in ("all", f"lang:{pair.lang}", f"style:{pair.style}"):

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import update
 from telegram.ext import Application
 
-from bench.followups import SETS, evaluate, load_pairs
+from bench.followups import MODES, SETS, evaluate, load_pairs
 from bot.cli import main
 from chat.callbacks import OpenEntry, decode
 from chat.settings import Settings
@@ -424,7 +424,8 @@ def test_follow_up_calibration_set_floor(engine: Engine) -> None:
 
 def test_second_follow_up_calibration_set_floor(engine: Engine) -> None:
     """The second blind calibration set (written later by other hands): in context >= 80%."""
-    runs, _ = evaluate(engine, load_pairs(SETS["calibration-2"]))
+    in_context_only = {"in context": MODES["in context"]}
+    runs, _ = evaluate(engine, load_pairs(SETS["calibration-2"]), in_context_only)
     in_context = runs["in context"].groups["all"]
     assert in_context.total >= 100
     assert in_context.right / in_context.total >= 0.80
