@@ -643,6 +643,9 @@ _DEFINITION = re.compile(
     r"кто такой|кто такая|кто такие|кто это такой|что такое|что значит|что означает)\s+(.+)$"
 )
 _WORD = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
+_WITHOUT_APOSTROPHE = re.compile(r"['’ʼ]")
+# Chat filler that says nothing of a subject ("ну а европейцы?", "hmm and russia?").
+_FILLERS = frozenset("ну ладно добре гаразд hmm hm ok okay well naja na halt".split())
 # A follow-up of at most this many words with no letter of only one of Ukrainian and Russian
 # keeps the previous answer's language; hand-set.
 SHORT_LANGUAGE_WORDS = 3
@@ -821,7 +824,11 @@ def read_cues(message: str) -> Cues:
     cues.own = [
         w
         for w in surface_tokens(rest)
-        if w not in used and w not in _BACK and not _starts(w, asking)
+        if w not in used
+        and w not in _BACK
+        and w not in _FILLERS
+        and not _starts(w, asking)
+        and _WITHOUT_APOSTROPHE.sub("", w) not in ALL_STOP_WORDS  # "what's", "gibt's"
     ]
     definition = _DEFINITION.match(bare)
     if definition is not None and not cues.back:
