@@ -8,15 +8,27 @@ passes it as `Previous`; nothing here knows of Telegram, users or time limits.
 How a message is read (`read_cues`): words that name a party (Russia, the Kremlin, Trump, the
 EU), a plan (the 28-point draft, the new plan, the European counter-proposal), a plan point
 (point 6, "the fifth", "the next point"), or ask about the same thing (sources, when, who, more),
-said as a continuation ("and ...", "what about ...", "а ...", "und ...") or with a word pointing
-back ("that", "it", "das", "це", "это"). A message with words of its own that the base answers
-confidently is a new question and inherits nothing.
+said as a continuation ("and ...", "what about ...", "а ...", "und ...", after a filler such as
+"ну" or "ok") or with a word pointing back ("that", "it", "das", "це", "это"; a German article,
+"es", "это" or "це" only as a pronoun: "wer hat das gesagt", not "was ist das Budapester
+Memorandum").
+The word lists hold every inflected form and chat spelling a native speaker would predict
+("Quellen", "woher", "звідки", "пруфы", "von wem", "чьему"), written without looking at any set.
+
+A message is a new question and inherits nothing when it asks what or who something is ("who is
+kirill dmitriev?", "что такое минские соглашения"), when the base answers its words of its own
+confidently, or when it names a subject of its own: words the base knows that few entries share
+("budapest", "recession"), two of them or one in a message of LONG words, neither opening as a
+continuation nor pointing back (`FollowUps.names_own_subject`). One that only names a side, a plan
+or a point is a follow-up.
 
 How it is resolved (`FollowUps.resolve`):
-- sources, when, more, and "who" without a subject of its own: the same entry;
+- sources, when, more, and "who" without a subject of its own: the same entry; "why?" and "who
+  ...?" search the previous subject with the message; "is that all?" another entry on it;
 - a plan point: the 20-point plan's entry for that number, read from the entries' titles;
 - a party or a plan: the previous question's subject (the previous question's words, or else the
-  previous entry's title) with the old party or plan taken out and the new one put in, searched
+  previous entry's title) with the side that spoke (named first) or the old plan taken out and
+  the new one put in, searched
   as usual, and the candidates about the new party or plan, sharing the previous entry's topics,
   preferred;
 - anything else short and pointing back: the subject with the new words added.
