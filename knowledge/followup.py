@@ -297,6 +297,65 @@ _ORDINALS: dict[int, tuple[str, ...]] = {
     9: ("ninth", "neunte", "девят", "дев'ят", "девʼят"),
     10: ("tenth", "zehnte", "десят"),
 }
+# Ordinals beyond ten, and numbers in words ("point five", "punkt fünf", "пункт п'ять").
+_ORDINALS.update(
+    {
+        11: ("eleventh", "elfte", "одиннадцат", "одинадцят"),
+        12: ("twelfth", "zwolfte", "двенадцат", "дванадцят"),
+        13: ("thirteenth", "dreizehnte", "тринадцат"),
+        14: ("fourteenth", "vierzehnte", "четырнадцат", "чотирнадцят"),
+        15: ("fifteenth", "funfzehnte", "пятнадцат", "п'ятнадцят", "пʼятнадцят"),
+        16: ("sixteenth", "sechzehnte", "шестнадцат", "шістнадцят"),
+        17: ("seventeenth", "siebzehnte", "семнадцат", "сімнадцят"),
+        18: ("eighteenth", "achtzehnte", "восемнадцат", "вісімнадцят"),
+        19: ("nineteenth", "neunzehnte", "девятнадцат", "дев'ятнадцят", "девʼятнадцят"),
+        20: ("twentieth", "zwanzigste", "двадцат"),
+    }
+)
+_NUMBER_WORDS: dict[str, int] = {
+    word: number
+    for number, words in {
+        1: "one eins один одна",
+        2: "two zwei два две дві",
+        3: "three drei три",
+        4: "four vier четыре чотири",
+        5: "five funf пять п'ять пʼять",
+        6: "six sechs шесть шість",
+        7: "seven sieben семь сім",
+        8: "eight acht восемь вісім",
+        9: "nine neun девять дев'ять девʼять",
+        10: "ten zehn десять",
+        11: "eleven elf одиннадцать одинадцять",
+        12: "twelve zwolf двенадцать дванадцять",
+        13: "thirteen dreizehn тринадцать тринадцять",
+        14: "fourteen vierzehn четырнадцать чотирнадцять",
+        15: "fifteen funfzehn пятнадцать п'ятнадцять",
+        16: "sixteen sechzehn шестнадцать шістнадцять",
+        17: "seventeen siebzehn семнадцать сімнадцять",
+        18: "eighteen achtzehn восемнадцать вісімнадцять",
+        19: "nineteen neunzehn девятнадцать дев'ятнадцять",
+    }.items()
+    for word in words.split()
+}
+_ORDINAL_SUFFIX = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|te|ten|ter|й|я|е|го|му|ий|ый|ой)$")
+
+
+def _number_word(word: str, cardinal: bool) -> int | None:
+    """The point a word names: "fifth", "fünften", "п'ятий", "пятнадцатый" (the longest stem
+    wins: 15 before 5), "5th", and with `cardinal` (next to the word "point") "five"."""
+    if cardinal and word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    suffixed = _ORDINAL_SUFFIX.match(word)
+    if suffixed is not None:
+        return int(suffixed.group(1))
+    best: tuple[int, int] | None = None
+    for number, prefixes in _ORDINALS.items():
+        for prefix in prefixes:
+            if word.startswith(prefix) and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), number)
+    return best[1] if best else None
+
+
 _NEXT = ("next", "nachst", "следующ", "наступн", "дальш", "далі", "далее")
 _PREVIOUS = ("previous", "vorherig", "vorige", "предыдущ", "попередн")
 # "And then?": what happened next.
@@ -642,7 +701,7 @@ _BACK = frozenset(
     это этот эта эти этого этим этой этих тот тогда там его ее их туда он она они ему ей им
     це цей ця ці цього цим цієї цих той тоді там його її їх він вона вони йому їй їм""".split()
 )
-_BACK_NEAR_END = frozenset("there das die den der dem es это це там".split())
+_BACK_NEAR_END = frozenset("there das die den der dem es sie это це там".split())
 _NEAR_END = 1  # words that may follow an ambiguous pointing-back word; hand-set
 # A definition question ("who is X", "was ist X", "що таке X", "кто такой X") names its own
 # subject whatever it is: with words after the opener that are not only pointing back, it is a
@@ -796,13 +855,13 @@ def read_cues(message: str) -> Cues:
         if _is_plan_word(word) or _starts(word, _POINT_WORDS):
             used.add(word)
     pointish = any(_starts(w, _POINT_WORDS) for w in words)
-    if not cues.points:
+    if not cues.points and not cues.plans:
         few = len(surface_tokens(message)) <= 2
-        for number, prefixes in _ORDINALS.items():
-            for word in words:
-                if _starts(word, prefixes) and (pointish or few) and not cues.plans:
-                    cues.points.append(number)
-                    used.add(word)
+        for word in words:
+            named = _number_word(word, cardinal=pointish) if pointish or few else None
+            if named is not None:
+                cues.points.append(named)
+                used.add(word)
     if any(_starts(w, _NEXT) for w in words):
         cues.step = 1
     elif any(_starts(w, _PREVIOUS) for w in words):

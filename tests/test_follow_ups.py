@@ -286,6 +286,11 @@ def test_a_conversation_key_names_no_user() -> None:
         ("что в 14 пункте", set(), set(), [14]),
         ("а пятый?", set(), set(), [5]),
         ("а 13?", set(), set(), [13]),
+        ("und punkt fünf?", set(), set(), [5]),
+        ("а пункт п'ять?", set(), set(), [5]),
+        ("а пятнадцатый пункт?", set(), set(), [15]),  # not the fifth
+        ("what about the 5th point", set(), set(), [5]),
+        ("and the second one?", set(), set(), [2]),
         ("putin's press conference on 19 december", {Party.russia}, {Party.plan_20}, []),
     ],
 )
