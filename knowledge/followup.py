@@ -419,6 +419,10 @@ _SOURCES = (
     "according to who",
     "based on what",
     "how do you know",
+    "where can i read",
+    "confirmed",
+    "verified",
+    "fact check",
     # de
     "quelle",
     "beleg",
@@ -429,6 +433,12 @@ _SOURCES = (
     "wo hast du",
     "laut wem",
     "wie kommst du darauf",
+    "von wo",
+    "nachles",
+    "nachzules",
+    "bestatigt",
+    "verifiziert",
+    "faktencheck",
     # uk
     "джерел",
     "посилан",
@@ -441,6 +451,9 @@ _SOURCES = (
     "де про це написано",
     "де таке написано",
     "за чиїми даними",
+    "де почитати",
+    "де можна почитати",
+    "перевірено",
     "на що спираєшся",
     "на що спираєтесь",
     "доказ",
@@ -456,6 +469,9 @@ _SOURCES = (
     "где об этом написано",
     "где такое написано",
     "по чьим данным",
+    "где почитать",
+    "где можно почитать",
+    "проверено",
     "на что опираешься",
     "на что опираетесь",
     "на чем основано",
@@ -1124,7 +1140,9 @@ class FollowUps:
                 exclude=self._unless_it_compares(entry, cues.parties),
             )
         subject = self._subject(entry, previous, language)
-        if entry.id is not None and cues.sources and not cues.own:
+        if entry.id is not None and cues.sources and len(cues.own) <= 1:
+            # One more word is a verb more often than a subject ("wo kann ich das nachlesen",
+            # "von wo kommt das"), as for "when" below.
             return Resolution(follow(Shift.sources, subject), entry.id)
         if entry.id is not None and cues.when and len(cues.own) <= 1:
             return Resolution(follow(Shift.when, subject), entry.id)

@@ -463,6 +463,27 @@ def test_asking_for_sources_names_no_subject(message: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "where can I read about that?",
+        "is that confirmed?",
+        "Wo kann ich das nachlesen?",
+        "von wo kommt das",
+        "ist das belegt?",
+        "де можна почитати?",
+        "на що ти посилаєшся?",
+        "где это написано?",
+        "на чем основано?",
+    ],
+)
+def test_sources_of_the_previous_answer(engine: Engine, message: str) -> None:
+    after = Previous("mil-recruitment", "how many soldiers did russia recruit in 2025", "en")
+    answer = engine.ask(message, after=after)
+    assert answer.follow_up is not None and answer.follow_up.shift is Shift.sources
+    assert answer.entry_id == "mil-recruitment"
+
+
+@pytest.mark.parametrize(
     ("message", "when", "who"),
     [
         ("what day was that", True, False),
