@@ -214,7 +214,14 @@ class Engine:
             lang = keep_language(question, lang, after.language)
         known_until = self.base.knowledge_date
         found = self.index.search(question, limit=self.thresholds.max_suggestions + 2)
-        if after is not None and (followed := self._follow(question, lang, after, found)):
+        later = asks_after(question, known_until, self.base.planned_years)
+        # "and now?", "what about this week?": a later time is never answered from the base, as
+        # a follow-up no more than alone.
+        if (
+            after is not None
+            and not later
+            and (followed := self._follow(question, lang, after, found))
+        ):
             return followed
         if not surface_tokens(question):
             return Answer(Outcome.empty, question, lang, 0.0, known_until)
@@ -223,7 +230,7 @@ class Engine:
         picks = self._choices(found, self.thresholds.max_suggestions)
         # A question about a later time is never answered from the base, however faintly it
         # touches it: "weather in kyiv today" is told where the base ends, as "ceasefire now?" is.
-        if asks_after(question, known_until, self.base.planned_years):
+        if later:
             return Answer(
                 Outcome.after,
                 question,

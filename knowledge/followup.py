@@ -719,6 +719,11 @@ _BACK = frozenset(
 )
 _BACK_NEAR_END = frozenset("there das die den der dem es sie это це там".split())
 _NEAR_END = 1  # words that may follow an ambiguous pointing-back word; hand-set
+_ARTICLES = frozenset("die den der dem das".split())
+_PREPOSITIONS = frozenset(
+    "fur mit von zu zum zur in im an am auf aus bei nach vor uber unter gegen durch ohne um seit"
+    " zwischen".split()
+)
 # A definition question ("who is X", "was ist X", "що таке X", "кто такой X") names its own
 # subject whatever it is: with words after the opener that are not only pointing back, it is a
 # question of its own.
@@ -934,6 +939,8 @@ def _points_back(words: list[str], index: int) -> bool:
     if word not in _BACK_NEAR_END:
         return True
     after = words[index + 1 :]
+    if index and words[index - 1] in _PREPOSITIONS and word in _ARTICLES:
+        return False  # "für die Ukraine", "mit dem Plan": an article
     if len(after) <= _NEAR_END:
         return True
     return word != "there" and after[0] in ALL_STOP_WORDS

@@ -508,6 +508,7 @@ def test_when_and_who_in_their_inflected_forms(message: str, when: bool, who: bo
         ("wer hat das mit den USA abgesprochen", True),  # a pronoun before a preposition
         ("Was ist das Budapester Memorandum?", False),  # an article before its noun
         ("Was sagt die Bundesregierung zur Ukraine?", False),
+        ("Was bedeutet der Vertrag für die Ukraine?", False),  # an article after a preposition
         ("когда это было", True),
         ("что это такое минские соглашения", False),
         ("хто це сказав?", True),
@@ -567,6 +568,13 @@ def test_a_message_naming_its_own_subject_inherits_nothing(engine: Engine) -> No
     # A continuation, a pointing back or a side alone does not name a subject of its own.
     for message in ("and luhansk?", "und die Krim?", "wer hat das gesagt?", "а що з росією?"):
         assert not engine.follow_ups.names_own_subject(read_cues(message)), message
+
+
+def test_a_follow_up_about_a_later_time_gets_the_knowledge_date(engine: Engine) -> None:
+    after = Previous("cmp-nato", "what does ukraine want on nato", "en")
+    for message in ("and today?", "und heute?", "а сьогодні?", "а что сейчас?"):
+        answer = engine.ask(message, after=after)
+        assert answer.outcome is Outcome.after and answer.follow_up is None, message
 
 
 def test_why_and_is_that_all(engine: Engine) -> None:
