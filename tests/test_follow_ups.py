@@ -546,6 +546,9 @@ def test_a_definition_question_is_of_its_own(message: str, defines: bool) -> Non
         ("was sagen die Amis", {Party.united_states}, set()),
         ("und in Witkoffs Plan?", set(), {Party.plan_28}),
         ("а в плані віткоффа?", set(), {Party.plan_28}),
+        ("und im ursprünglichen Entwurf?", set(), {Party.plan_28}),
+        ("а в плане зеленского?", set(), {Party.plan_20}),
+        ("und Selenskyj?", {Party.ukraine}, set()),
     ],
 )
 def test_sides_and_plans_as_people_say_them(
