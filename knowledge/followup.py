@@ -734,6 +734,12 @@ _CONTINUE = re.compile(
     r"а|и|і|й|та|но|але|ну а|ну и|ну і|а как же|а что с|а что по|а що з|а що по|"
     r"а как насчет|а як щодо|а як же|а шо|а чо|а что|а що|а если|а якщо)\b"
 )
+# "What about X?": X asked about in the previous answer's frame, however well X alone is known.
+_ABOUT = re.compile(
+    r"^(?:(?:ok|okay|so|hmm|well|ну|and|und|а|і|и|та)\s+)?"
+    r"(what about|how about|what of|was ist mit|wie ist es mit|wie sieht es mit|wie steht es mit|"
+    r"что с|что по|как насчет|а как насчет|що з|що по|як щодо|а як щодо)\b"
+)
 # Words that point back to the previous answer. German articles, "es", "это"/"це", "там" and
 # "there" also open questions of their own ("was ist DAS Budapester Memorandum", "что ЭТО такое
 # минские соглашения", "is THERE a deal"): they point back only as pronouns (_points_back).
@@ -820,6 +826,7 @@ class Cues:
     then: bool = False  # "and then?": the next event
     other: bool = False  # "anything else?", "і все?": more, from another entry
     continues: bool = False  # opens with "and", "what about", "а", "und"
+    about: bool = False  # opens with "what about", "was ist mit", "а что с", "а як щодо"
     back: bool = False  # a word pointing back ("that", "das", "це")
     defines: bool = False  # "who is kirill dmitriev", "что такое минские соглашения"
     own: list[str] = field(default_factory=list)  # content words that are none of the above
@@ -928,6 +935,7 @@ def read_cues(message: str) -> Cues:
     cues.why = _has_phrase(text, _WHY, whole=True)
     cues.then = _has_phrase(text, _THEN) or bare in ("then", "dann", "danach")
     cues.continues = bool(_CONTINUE.match(text))
+    cues.about = bool(_ABOUT.match(text))
     cues.back = any(_points_back(words, index) for index in range(len(words)))
     asking: tuple[str, ...] = (
         _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS + _WHY
@@ -950,7 +958,7 @@ def read_cues(message: str) -> Cues:
         and _WITHOUT_APOSTROPHE.sub("", w) not in ALL_STOP_WORDS  # "what's", "gibt's"
     ]
     definition = _DEFINITION.match(bare)
-    if definition is not None and not cues.back:
+    if definition is not None and not cues.back and not cues.about:  # not "was ist mit X"
         named = any(_is_person(w) for w in _WORD.findall(definition.group(2)))
         cues.defines = named or (bool(cues.own) and not cues.parties and not cues.plans)
     return cues
@@ -1126,7 +1134,7 @@ class FollowUps:
         if cues.defines:
             # "who is kirill dmitriev?", "что такое минские соглашения": a subject of its own.
             return None
-        if confident and cues.own and not cues.back:
+        if confident and cues.own and not (cues.back or cues.about):
             # Words of its own the base answers confidently, nothing pointing back ("who is
             # kirill dmitriev?", "and what does putin say about elections?"): a question of its
             # own inherits nothing.

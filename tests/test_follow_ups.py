@@ -573,6 +573,19 @@ def test_a_message_naming_its_own_subject_inherits_nothing(engine: Engine) -> No
         assert not engine.follow_ups.names_own_subject(read_cues(message)), message
 
 
+def test_what_about_x_asks_in_the_previous_frame(engine: Engine) -> None:
+    """However well X alone is known, "what about X?" continues the previous answer."""
+    after = Previous("cmp-nato", "what does ukraine want on nato", "en")
+    for message in (
+        "what about the budapest memorandum?",
+        "und was ist mit dem Budapester Memorandum?",
+        "а як щодо будапештського меморандуму?",
+        "а что с будапештским меморандумом?",
+    ):
+        answer = engine.ask(message, after=after)
+        assert answer.follow_up is not None and answer.follow_up.shift is Shift.subject, message
+
+
 def test_a_follow_up_about_a_later_time_gets_the_knowledge_date(engine: Engine) -> None:
     after = Previous("cmp-nato", "what does ukraine want on nato", "en")
     for message in ("and today?", "und heute?", "а сьогодні?", "а что сейчас?"):
