@@ -2,9 +2,11 @@
 with the context the bot would keep (the entry answered, or the first "did you mean" choice, and
 the first question's words), and the follow-up's answer is checked against the acceptable entries.
 
-    python -m bench.followups [--set calibration|report] [--misses]
+    python -m bench.followups [--set calibration|calibration-2|report] [--misses]
 
 `calibration` (bench/followup_calibration_set.yaml) is what the resolver was developed on;
+`calibration-2` (bench/followup_calibration_set_2.yaml, 120 pairs) is a second calibration set,
+written and labelled later by other hands, to see whether what was fitted on the first holds;
 `report` (bench/followup_report_set.yaml) is for reporting only: its figures are printed, its
 questions never (--misses is refused for it). Both were written blind, from the sources alone.
 
@@ -33,6 +35,7 @@ from knowledge.validate import load_base
 
 SETS = {
     "calibration": Path(__file__).with_name("followup_calibration_set.yaml"),
+    "calibration-2": Path(__file__).with_name("followup_calibration_set_2.yaml"),
     "report": Path(__file__).with_name("followup_report_set.yaml"),  # reporting only
 }
 REPORT_ONLY = {"report"}
@@ -103,14 +106,18 @@ MODES: dict[str, Context] = {
 }
 
 
-def evaluate(engine: Engine, pairs: list[Pair]) -> tuple[dict[str, Run], Tally]:
-    runs = {mode: Run() for mode in MODES}
+def evaluate(
+    engine: Engine, pairs: list[Pair], modes: dict[str, Context] | None = None
+) -> tuple[dict[str, Run], Tally]:
+    """Each pair's first question alone, then its follow-up in each of `modes` (all of MODES)."""
+    modes = MODES if modes is None else modes
+    runs = {mode: Run() for mode in modes}
     firsts = Tally()
     for pair in pairs:
         first = engine.ask(pair.first)
         entry, answered = chosen(first)
         firsts.add(entry, answered, pair.first_expect)
-        for mode, context in MODES.items():
+        for mode, context in modes.items():
             answer = engine.ask(pair.then, after=context(first))
             got, given = chosen(answer)
             for key in ("all", f"lang:{pair.lang}", f"style:{pair.style}"):

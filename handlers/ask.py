@@ -247,6 +247,11 @@ async def entry_button(update: Update, context: Context) -> None:
                 )
         if pressed is not None:  # a "did you mean" choice or a related entry of a question
             await svc.feedback.chose(pressed.chat_id, pressed.message_id, entry.id, shown)
+            # A follow-up after a choice ("sources?", "and russia?") is about the chosen entry.
+            window = svc.settings.follow_up_seconds
+            if window > 0:
+                talk = follow_ups.talk_of(context.bot.token, pressed.chat_id, query.from_user.id)
+                await follow_ups.choose(svc.db, talk, entry.id, shown, window)
     elif isinstance(callback, EntrySources):
         detail = sources_detail(svc.engine.base, entry, language)
         await query.edit_message_text(

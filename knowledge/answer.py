@@ -200,7 +200,7 @@ class Engine:
         self.base = base
         self.index = index or index_of(base)
         self.thresholds = Thresholds.fitted(self.index.scoring, answer, suggest)
-        self.follow_ups = FollowUps(base)
+        self.follow_ups = FollowUps(base, self.index.entries_knowing)
 
     def candidates(self, question: str, limit: int = 10) -> list[Candidate]:
         """Matching entries, best first, whatever their confidence."""
@@ -237,7 +237,14 @@ class Engine:
             lang = keep_language(question, lang, after.language)
         known_until = self.base.knowledge_date
         found = self.index.search(question, limit=self.thresholds.max_suggestions + 2)
-        if after is not None and (followed := self._follow(question, lang, after, found)):
+        later = asks_after(question, known_until, self.base.planned_years)
+        # "and now?", "what about this week?": a later time is never answered from the base, as
+        # a follow-up no more than alone.
+        if (
+            after is not None
+            and not later
+            and (followed := self._follow(question, lang, after, found))
+        ):
             return followed
         if not surface_tokens(question):
             return Answer(Outcome.empty, question, lang, 0.0, known_until)
@@ -246,7 +253,7 @@ class Engine:
         picks = self._choices(found, self.thresholds.max_suggestions)
         # A question about a later time is never answered from the base, however faintly it
         # touches it: "weather in kyiv today" is told where the base ends, as "ceasefire now?" is.
-        if asks_after(question, known_until, self.base.planned_years):
+        if later:
             return Answer(
                 Outcome.after,
                 question,

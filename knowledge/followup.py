@@ -8,15 +8,27 @@ passes it as `Previous`; nothing here knows of Telegram, users or time limits.
 How a message is read (`read_cues`): words that name a party (Russia, the Kremlin, Trump, the
 EU), a plan (the 28-point draft, the new plan, the European counter-proposal), a plan point
 (point 6, "the fifth", "the next point"), or ask about the same thing (sources, when, who, more),
-said as a continuation ("and ...", "what about ...", "а ...", "und ...") or with a word pointing
-back ("that", "it", "das", "це", "это"). A message with words of its own that the base answers
-confidently is a new question and inherits nothing.
+said as a continuation ("and ...", "what about ...", "а ...", "und ...", after a filler such as
+"ну" or "ok") or with a word pointing back ("that", "it", "das", "це", "это"; a German article,
+"es", "это" or "це" only as a pronoun: "wer hat das gesagt", not "was ist das Budapester
+Memorandum").
+The word lists hold every inflected form and chat spelling a native speaker would predict
+("Quellen", "woher", "звідки", "пруфы", "von wem", "чьему"), written without looking at any set.
+
+A message is a new question and inherits nothing when it asks what or who something is ("who is
+kirill dmitriev?", "что такое минские соглашения"), when the base answers its words of its own
+confidently, or when it names a subject of its own: words the base knows that few entries share
+("budapest", "recession"), two of them or one in a message of LONG words, neither opening as a
+continuation nor pointing back (`FollowUps.names_own_subject`). One that only names a side, a plan
+or a point is a follow-up.
 
 How it is resolved (`FollowUps.resolve`):
-- sources, when, more, and "who" without a subject of its own: the same entry;
+- sources, when, more, and "who" without a subject of its own: the same entry; "why?" and "who
+  ...?" search the previous subject with the message; "is that all?" another entry on it;
 - a plan point: the 20-point plan's entry for that number, read from the entries' titles;
 - a party or a plan: the previous question's subject (the previous question's words, or else the
-  previous entry's title) with the old party or plan taken out and the new one put in, searched
+  previous entry's title) with the side that spoke (named first) or the old plan taken out and
+  the new one put in, searched
   as usual, and the candidates about the new party or plan, sharing the previous entry's topics,
   preferred;
 - anything else short and pointing back: the subject with the new words added.
@@ -30,7 +42,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from knowledge.loader import KnowledgeBase
-from knowledge.normalize import canonical, clean, surface_tokens
+from knowledge.normalize import ALL_STOP_WORDS, canonical, clean, surface_tokens
 from knowledge.schema import Entry, Kind, Party
 
 
@@ -82,6 +94,14 @@ _PARTY_TOKENS: dict[Party, frozenset[str]] = {
 _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
     Party.russia: (
         "kreml",
+        "russen",
+        "russe",
+        "русск",
+        "россиян",
+        "medvedev",
+        "medwedew",
+        "uschakow",
+        "rjabkow",
         "ушаков",
         "ushakov",
         "рябков",
@@ -90,16 +110,36 @@ _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
         "lavrov",
         "медведев",
     ),
-    Party.ukraine: ("умеров", "umerov", "ермак", "єрмак", "yermak", "jermak", "киев", "київ"),
+    Party.ukraine: (
+        "умеров",
+        "umerov",
+        "umjerow",
+        "ермак",
+        "єрмак",
+        "yermak",
+        "jermak",
+        "киев",
+        "київ",
+        "sybiha",
+        "сибіга",
+        "сибига",
+    ),
     Party.united_states: (
         "americ",
         "amerik",
         "американ",
         "штат",
+        "уіткоф",
         "vance",
         "венс",
         "вэнс",
         "washington",
+        "amis",
+        "bessent",
+        "бессент",
+        "driscoll",
+        "дрисколл",
+        "дріскол",
     ),
     Party.europe: (
         "brit",
@@ -118,8 +158,17 @@ _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
         "макрон",
         "merz",
         "мерц",
+        "bundesregierung",
+        "kanzler",
         "starmer",
         "стармер",
+        "leyen",
+        "ляйен",
+        "ляєн",
+        "london",
+        "лондон",
+        "paris",
+        "париж",
         "brussel",
         "брюссел",
         "брюсел",
@@ -130,6 +179,44 @@ _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
         "євросоюз",
     ),
 }
+_COUNTRIES = frozenset({"russia", "ukraine", "usa", "europe"})
+_PLACES = (
+    "kreml",
+    "киев",
+    "київ",
+    "americ",
+    "amerik",
+    "американ",
+    "штат",
+    "washington",
+    "brit",
+    "franz",
+    "french",
+    "france",
+    "frankreich",
+    "german",
+    "deutsch",
+    "британ",
+    "франц",
+    "німеч",
+    "немц",
+    "герман",
+    "brussel",
+    "брюссел",
+    "брюсел",
+    "eu",
+    "ес",
+    "єс",
+    "евросоюз",
+    "євросоюз",
+    "russ",
+    "русск",
+    "amis",
+    "london",
+    "лондон",
+    "paris",
+    "париж",
+)
 _PARTY_TOPIC = {
     Party.russia: "russia",
     Party.ukraine: "ukraine",
@@ -176,16 +263,43 @@ _PLAN_PREFIXES: dict[Party, tuple[str, ...]] = {
         "ноябр",
         "листопад",
         "witkoff",
-        "уиткофф",
-        "віткофф",
+        "уиткоф",
+        "віткоф",
+        "уіткоф",
+        "виткоф",
         "старий",
         "старом",
         "старый",
         "alte",
         "old",
         "earlier",
+        "original",
+        "initial",
+        "ursprung",
+        "первоначальн",
+        "изначальн",
+        "початков",
     ),
-    Party.plan_20: ("new", "neu", "нов", "decemb", "dezemb", "грудн", "декабр", "latest"),
+    Party.plan_20: (
+        "new",
+        "neu",
+        "нов",
+        "decemb",
+        "dezemb",
+        "грудн",
+        "декабр",
+        "latest",
+        "current",
+        "aktuell",
+        "текущ",
+        "нынешн",
+        "нинішн",
+        # "Zelensky's plan": only next to a plan word, else Zelensky is Ukraine's side.
+        "zelensk",
+        "selensk",
+        "зеленск",
+        "зеленськ",
+    ),
 }
 _EUROPEAN = ("europ", "европ", "європ", "eu")
 _PLAN_NUMBERS = {
@@ -210,6 +324,65 @@ _ORDINALS: dict[int, tuple[str, ...]] = {
     9: ("ninth", "neunte", "девят", "дев'ят", "девʼят"),
     10: ("tenth", "zehnte", "десят"),
 }
+# Ordinals beyond ten, and numbers in words ("point five", "punkt fünf", "пункт п'ять").
+_ORDINALS.update(
+    {
+        11: ("eleventh", "elfte", "одиннадцат", "одинадцят"),
+        12: ("twelfth", "zwolfte", "двенадцат", "дванадцят"),
+        13: ("thirteenth", "dreizehnte", "тринадцат"),
+        14: ("fourteenth", "vierzehnte", "четырнадцат", "чотирнадцят"),
+        15: ("fifteenth", "funfzehnte", "пятнадцат", "п'ятнадцят", "пʼятнадцят"),
+        16: ("sixteenth", "sechzehnte", "шестнадцат", "шістнадцят"),
+        17: ("seventeenth", "siebzehnte", "семнадцат", "сімнадцят"),
+        18: ("eighteenth", "achtzehnte", "восемнадцат", "вісімнадцят"),
+        19: ("nineteenth", "neunzehnte", "девятнадцат", "дев'ятнадцят", "девʼятнадцят"),
+        20: ("twentieth", "zwanzigste", "двадцат"),
+    }
+)
+_NUMBER_WORDS: dict[str, int] = {
+    word: number
+    for number, words in {
+        1: "one eins один одна",
+        2: "two zwei два две дві",
+        3: "three drei три",
+        4: "four vier четыре чотири",
+        5: "five funf пять п'ять пʼять",
+        6: "six sechs шесть шість",
+        7: "seven sieben семь сім",
+        8: "eight acht восемь вісім",
+        9: "nine neun девять дев'ять девʼять",
+        10: "ten zehn десять",
+        11: "eleven elf одиннадцать одинадцять",
+        12: "twelve zwolf двенадцать дванадцять",
+        13: "thirteen dreizehn тринадцать тринадцять",
+        14: "fourteen vierzehn четырнадцать чотирнадцять",
+        15: "fifteen funfzehn пятнадцать п'ятнадцять",
+        16: "sixteen sechzehn шестнадцать шістнадцять",
+        17: "seventeen siebzehn семнадцать сімнадцять",
+        18: "eighteen achtzehn восемнадцать вісімнадцять",
+        19: "nineteen neunzehn девятнадцать дев'ятнадцять",
+    }.items()
+    for word in words.split()
+}
+_ORDINAL_SUFFIX = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|te|ten|ter|й|я|е|го|му|ий|ый|ой)$")
+
+
+def _number_word(word: str, cardinal: bool) -> int | None:
+    """The point a word names: "fifth", "fünften", "п'ятий", "пятнадцатый" (the longest stem
+    wins: 15 before 5), "5th", and with `cardinal` (next to the word "point") "five"."""
+    if cardinal and word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    suffixed = _ORDINAL_SUFFIX.match(word)
+    if suffixed is not None:
+        return int(suffixed.group(1))
+    best: tuple[int, int] | None = None
+    for number, prefixes in _ORDINALS.items():
+        for prefix in prefixes:
+            if word.startswith(prefix) and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), number)
+    return best[1] if best else None
+
+
 _NEXT = ("next", "nachst", "следующ", "наступн", "дальш", "далі", "далее")
 _PREVIOUS = ("previous", "vorherig", "vorige", "предыдущ", "попередн")
 # "And then?": what happened next.
@@ -239,88 +412,365 @@ _THEN = (
     "що потім",
 )
 
+# The word lists below are written from what speakers of each language type, not from any
+# question set: every inflected form and common chat spelling a native speaker would predict.
+# Single words match as prefixes of a cleaned word ("quelle" finds "Quellenangabe"), phrases of
+# several words as whole words.
 _SOURCES = (
+    # en
     "source",
     "sourc",
-    "quelle",
-    "beleg",
-    "источник",
-    "джерел",
-    "ссылк",
-    "посилан",
+    "src",
     "link",
+    "url",
     "cite",
     "citation",
+    "reference",
     "proof",
     "evidence",
-    "where's that",
+    "where's that from",
+    "wheres that from",
     "where is that from",
+    "where's this from",
+    "where is this from",
     "where does that come",
+    "where does this come",
+    "where does it come",
     "where did you get",
+    "where did you read",
+    "where did you find",
+    "where does it say",
+    "where is it written",
+    "says who",
+    "according to whom",
+    "according to who",
+    "based on what",
+    "how do you know",
+    "where can i read",
+    "confirmed",
+    "verified",
+    "fact check",
+    # de
+    "quelle",
+    "beleg",
+    "nachweis",
+    "verweis",
     "woher",
+    "wo steht",
+    "wo hast du",
+    "laut wem",
+    "wie kommst du darauf",
+    "von wo",
+    "nachles",
+    "nachzules",
+    "bestatigt",
+    "verifiziert",
+    "faktencheck",
+    # uk
+    "джерел",
+    "посилан",
+    "посилаєш",
+    "посилаєт",
+    "лінк",
+    "пруф",
     "звідки",
+    "де це написано",
+    "де про це написано",
+    "де таке написано",
+    "за чиїми даними",
+    "де почитати",
+    "де можна почитати",
+    "перевірено",
+    "на що спираєшся",
+    "на що спираєтесь",
+    "доказ",
+    "підтвердж",
+    # ru
+    "источник",
+    "ссылк",
+    "ссылаеш",
+    "ссылает",
+    "линк",
     "откуда",
+    "где это написано",
+    "где об этом написано",
+    "где такое написано",
+    "по чьим данным",
+    "где почитать",
+    "где можно почитать",
+    "проверено",
+    "на что опираешься",
+    "на что опираетесь",
+    "на чем основано",
+    "на чем основана",
+    "доказательств",
+    "подтвержд",
+)
+# Words that only name what the previous answer said ("where is that NUMBER from", "откуда
+# ДАННЫЕ", "wo STEHT das"): asking about its sources with them names no subject of its own.
+_ANSWER_WORDS = (
+    "info",
+    "information",
+    "data",
+    "number",
+    "figure",
+    "fact",
+    "claim",
+    "statement",
+    "written",
+    "known",
+    "based",
+    "daten",
+    "zahl",
+    "angabe",
+    "behauptung",
+    "aussage",
+    "steht",
+    "stammt",
+    "stammen",
+    "weißt",
+    "weisst",
+    "dafur",
+    "darauf",
+    "basiert",
+    "інфа",
+    "інфо",
+    "інформац",
+    "дан",
+    "цифр",
+    "факт",
+    "твердж",
+    "написано",
+    "відомо",
+    "взял",
+    "взяв",
+    "инфа",
+    "инфо",
+    "информац",
+    "данн",
+    "известно",
+    "основано",
+    "утвержд",
+    "взят",
 )
 _WHEN = (
     "when",
     "what date",
     "which date",
+    "what day",
+    "which day",
+    "what year",
+    "which year",
+    "what month",
+    "which month",
+    "how long ago",
+    "since when",
+    "until when",
     "wann",
     "welche datum",
+    "welches datum",
     "welchem datum",
+    "welchem tag",
+    "welcher tag",
+    "welchem jahr",
+    "welches jahr",
+    "welchem monat",
+    "zeitpunkt",
     "datum",
     "когда",
     "какого числа",
     "какое число",
+    "в какой день",
+    "какого дня",
+    "в каком году",
+    "какого года",
+    "в каком месяце",
+    "с каких пор",
     "коли",
     "якого числа",
     "до якого числа",
+    "якого дня",
+    "в який день",
+    "в якому році",
+    "якого року",
+    "в якому місяці",
+    "відколи",
     "дата",
     "date",
 )
-_WHO = ("who", "whom", "whose", "wer", "wem", "von wem", "хто", "кто", "кем", "ким", "чий", "чей")
+# Whole words: "who" and its cases ("by whom", "von wem", "кем", "ким", "чиї").
+_WHO = (
+    "who",
+    "whom",
+    "whose",
+    "who's",
+    "wer",
+    "wen",
+    "wem",
+    "wessen",
+    "von wem",
+    "хто",
+    "кого",
+    "кому",
+    "ким",
+    "чий",
+    "чия",
+    "чиє",
+    "чиї",
+    "кто",
+    "кем",
+    "чей",
+    "чья",
+    "чье",
+    "чьи",
+    "чьего",
+    "чьему",
+    "чьим",
+    "чьей",
+    "чьих",
+    "чью",
+    "чийого",
+    "чиєму",
+    "чиїм",
+    "чиєї",
+    "чиїх",
+    "чию",
+)
 _MORE = (
     "more",
     "details",
     "detail",
+    "elaborate",
+    "expand",
+    "go on",
+    "tell me more",
+    "in depth",
     "mehr",
     "genauer",
+    "ausfuhrlich",
+    "einzelheit",
+    "erzahl",
+    "weiter",
     "подробн",
+    "подробней",
     "детальн",
+    "детал",
     "докладн",
     "больше",
     "більше",
-    "и все",
-    "і все",
-    "and then",
-    "und dann",
     "ещё",
     "еще",
-    "ще",
     "how wide",
     "how big",
     "how much",
     "how many",
+    "how long",
     "wie viel",
     "wieviel",
     "wie breit",
+    "wie gross",
+    "wie lange",
     "сколько",
     "скільки",
 )
-# A message that opens like this continues the previous one.
-_CONTINUE = re.compile(
-    r"^(and|but|also|what about|how about|what of|and what about|same for|und|aber|"
-    r"was ist mit|wie ist es mit|wie sieht es mit|und was ist mit|"
-    r"а|и|і|й|та|а как же|а что с|а що з|а как насчет|а як щодо|а шо)\b"
+# "Why?": the reasons, from the same subject (the entry given, or the analysis next to it).
+_WHY = (
+    "why",
+    "how come",
+    "warum",
+    "wieso",
+    "weshalb",
+    "weswegen",
+    "чому",
+    "навіщо",
+    "почему",
+    "зачем",
+    "с чего",
+    "з чого б",
+    "по какой причине",
+    "з якої причини",
 )
-# Words that point back to the previous answer.
+# "Is that all?", "anything else?": more on the same subject, from other entries than the one
+# already given.
+_ELSE = (
+    "anything else",
+    "what else",
+    "is that all",
+    "is that it",
+    "that's all",
+    "thats all",
+    "sonst noch",
+    "noch was",
+    "noch etwas",
+    "was noch",
+    "was sonst",
+    "und sonst",
+    "ist das alles",
+    "war das alles",
+    "das ist alles",
+    "и все",
+    "и всё",
+    "это все",
+    "это всё",
+    "что еще",
+    "что ещё",
+    "еще что",
+    "ещё что",
+    "что-то еще",
+    "і все",
+    "це все",
+    "що ще",
+    "ще щось",
+    "щось ще",
+)
+_MORE_WHOLE = ("ще",)  # "ще" only as a word of its own (not "щедрий")
+# A message that opens like this continues the previous one (after a filler such as "ok", "so",
+# "ну", "hmm").
+_CONTINUE = re.compile(
+    r"^(?:(?:ok|okay|so|hmm|well|ну|ладно|добре|гаразд)\s+)?"
+    r"(and|but|also|plus|what about|how about|what of|and what about|same for|und|aber|"
+    r"was ist mit|wie ist es mit|wie sieht es mit|wie steht es mit|und was ist mit|und wie|"
+    r"und bei|und beim|und im|und in|und fur|"
+    r"а|и|і|й|та|но|але|ну а|ну и|ну і|а как же|а что с|а что по|а що з|а що по|"
+    r"а как насчет|а як щодо|а як же|а шо|а чо|а что|а що|а если|а якщо)\b"
+)
+# "What about X?": X asked about in the previous answer's frame, however well X alone is known.
+_ABOUT = re.compile(
+    r"^(?:(?:ok|okay|so|hmm|well|ну|and|und|а|і|и|та)\s+)?"
+    r"(what about|how about|what of|was ist mit|wie ist es mit|wie sieht es mit|wie steht es mit|"
+    r"что с|что по|как насчет|а как насчет|що з|що по|як щодо|а як щодо)\b"
+)
+# Words that point back to the previous answer. German articles, "es", "это"/"це", "там" and
+# "there" also open questions of their own ("was ist DAS Budapester Memorandum", "что ЭТО такое
+# минские соглашения", "is THERE a deal"): they point back only as pronouns (_points_back).
 _BACK = frozenset(
-    """that this it its them those these there then same
-    das dies diese dieser dazu daruber dabei damals dort die den
-    это этот эта эти этого этим тот тогда там его ее их туда
-    це цей ця ці цього цим той тоді там його її їх""".split()
+    """that this it its them those these there then same they he she him her his
+    das dies diese dieser dieses diesem diesen dazu daruber dabei damals dort davon daran dafur
+    dagegen damit die den der dem es er sie ihn ihm
+    это этот эта эти этого этим этой этих тот тогда там его ее их туда он она они ему ей им
+    це цей ця ці цього цим цієї цих той тоді там його її їх він вона вони йому їй їм""".split()
+)
+_BACK_NEAR_END = frozenset("there das die den der dem es sie это це там".split())
+_NEAR_END = 1  # words that may follow an ambiguous pointing-back word; hand-set
+_ARTICLES = frozenset("die den der dem das".split())
+_PREPOSITIONS = frozenset(
+    "fur mit von zu zum zur in im an am auf aus bei nach vor uber unter gegen durch ohne um seit"
+    " zwischen".split()
+)
+# A definition question ("who is X", "was ist X", "що таке X", "кто такой X") names its own
+# subject whatever it is: with words after the opener that are not only pointing back, it is a
+# question of its own.
+_DEFINITION = re.compile(
+    r"^(?:(?:and|und|а|і|и|та|ну а|ну и|ну і)\s+)?"
+    r"(who is|who's|who are|who was|what is|what's|what are|what was|what were|"
+    r"wer ist|wer sind|wer war|was ist|was sind|was war|was waren|was bedeutet|"
+    r"хто такий|хто така|хто такі|хто це такий|що таке|що означає|"
+    r"кто такой|кто такая|кто такие|кто это такой|что такое|что значит|что означает)\s+(.+)$"
 )
 _WORD = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
+_WITHOUT_APOSTROPHE = re.compile(r"['’ʼ]")
+# Chat filler that says nothing of a subject ("ну а европейцы?", "hmm and russia?").
+_FILLERS = frozenset("ну ладно добре гаразд hmm hm ok okay well naja na halt".split())
 # A follow-up of at most this many words with no letter of only one of Ukrainian and Russian
 # keeps the previous answer's language; hand-set.
 SHORT_LANGUAGE_WORDS = 3
@@ -330,6 +780,12 @@ _DISTINCT_LETTERS = frozenset("іїєґыэъ")
 MAX_OWN_WORDS = 3
 # A message longer than this many words is a question of its own unless it points back; hand-set.
 SHORT = 6
+# A word names a subject when at most this share of the entries know it (hand-set: "budapest",
+# "recession", "minsk" do; "said", "plan", "talks" do not); a message with this many such words,
+# or one of them and at least LONG words, is a question of its own (knowledge.followup).
+SUBJECT_SHARE = 0.15
+SUBJECT_WORDS = 2
+LONG = 5
 
 
 def _starts(word: str, prefixes: Sequence[str]) -> bool:
@@ -366,9 +822,13 @@ class Cues:
     when: bool = False
     who: bool = False
     more: bool = False
+    why: bool = False  # "why?", "warum?", "чому?"
     then: bool = False  # "and then?": the next event
+    other: bool = False  # "anything else?", "і все?": more, from another entry
     continues: bool = False  # opens with "and", "what about", "а", "und"
+    about: bool = False  # opens with "what about", "was ist mit", "а что с", "а як щодо"
     back: bool = False  # a word pointing back ("that", "das", "це")
+    defines: bool = False  # "who is kirill dmitriev", "что такое минские соглашения"
     own: list[str] = field(default_factory=list)  # content words that are none of the above
 
     @property
@@ -433,43 +893,100 @@ def read_cues(message: str) -> Cues:
             cues.plans.add(Party.european_plan)
             used.add(word)
             continue
+        named_plans = [plan for plan, start in _PLAN_PREFIXES.items() if _starts(word, start)]
+        if planish and named_plans:
+            # "Witkoff's plan", "а в плані Уіткоффа": a plan named after its author, not a side.
+            cues.plans.update(named_plans)
+            used.add(word)
+            continue
         party = party_of_word(word)
         if party is not None:
             cues.parties.add(party)
             used.add(word)
             continue
-        for plan, prefixes in _PLAN_PREFIXES.items():
-            if _starts(word, prefixes):
-                cues.plans.add(plan)
-                used.add(word)
+        for plan in named_plans:
+            cues.plans.add(plan)
+            used.add(word)
         if _is_plan_word(word) or _starts(word, _POINT_WORDS):
             used.add(word)
     pointish = any(_starts(w, _POINT_WORDS) for w in words)
-    if not cues.points:
+    if not cues.points and not cues.plans:
         few = len(surface_tokens(message)) <= 2
-        for number, prefixes in _ORDINALS.items():
-            for word in words:
-                if _starts(word, prefixes) and (pointish or few) and not cues.plans:
-                    cues.points.append(number)
-                    used.add(word)
+        for word in words:
+            named = _number_word(word, cardinal=pointish) if pointish or few else None
+            if named is not None:
+                cues.points.append(named)
+                used.add(word)
     if any(_starts(w, _NEXT) for w in words):
         cues.step = 1
     elif any(_starts(w, _PREVIOUS) for w in words):
         cues.step = -1
+    bare = text.strip("?!.,;:… ")
     cues.sources = _has_phrase(text, _SOURCES)
     cues.when = _has_phrase(text, _WHEN)
     cues.who = _has_phrase(text, _WHO, whole=True)
-    cues.more = _has_phrase(text, _MORE) or text.rstrip("?!. ") in ("and", "und", "а", "і", "и")
-    cues.then = _has_phrase(text, _THEN) or text.rstrip("?!. ") in ("then", "dann", "danach")
+    cues.other = _has_phrase(text, _ELSE)
+    cues.more = (
+        _has_phrase(text, _MORE)
+        or _has_phrase(text, _MORE_WHOLE, whole=True)
+        or cues.other
+        or bare in ("and", "und", "а", "і", "и", "ну")
+    )
+    cues.why = _has_phrase(text, _WHY, whole=True)
+    cues.then = _has_phrase(text, _THEN) or bare in ("then", "dann", "danach")
     cues.continues = bool(_CONTINUE.match(text))
-    cues.back = any(w in _BACK for w in words)
-    asking = _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS
+    cues.about = bool(_ABOUT.match(text))
+    cues.back = any(_points_back(words, index) for index in range(len(words)))
+    asking: tuple[str, ...] = (
+        _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS + _WHY
+    )
+    if cues.sources:
+        asking += _ANSWER_WORDS
+    # Words of asking phrases ("where does that COME from", "wie GING es weiter") are not words
+    # of the message's own.
+    rest = text
+    for phrase in (*_SOURCES, *_WHEN, *_MORE, *_ELSE, *_THEN, *_WHY):
+        if " " in phrase:
+            rest = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", rest)
     cues.own = [
         w
-        for w in surface_tokens(message)
-        if w not in used and w not in _BACK and not _starts(w, asking)
+        for w in surface_tokens(rest)
+        if w not in used
+        and w not in _BACK
+        and w not in _FILLERS
+        and not _starts(w, asking)
+        and _WITHOUT_APOSTROPHE.sub("", w) not in ALL_STOP_WORDS  # "what's", "gibt's"
     ]
+    definition = _DEFINITION.match(bare)
+    if definition is not None and not cues.back and not cues.about:  # not "was ist mit X"
+        named = any(_is_person(w) for w in _WORD.findall(definition.group(2)))
+        cues.defines = named or (bool(cues.own) and not cues.parties and not cues.plans)
     return cues
+
+
+def _points_back(words: list[str], index: int) -> bool:
+    """Whether `words[index]` points back to the previous answer. An article or "это" is
+    followed by what it names ("das Budapester Memorandum"); as a pronoun it ends the message or
+    comes before a function word ("wer hat das MIT Jalta verglichen", "когда это БЫЛО")."""
+    word = words[index]
+    if word not in _BACK:
+        return False
+    if word not in _BACK_NEAR_END:
+        return True
+    after = words[index + 1 :]
+    if index and words[index - 1] in _PREPOSITIONS and word in _ARTICLES:
+        return False  # "für die Ukraine", "mit dem Plan": an article
+    if len(after) <= _NEAR_END:
+        return True
+    return word != "there" and after[0] in ALL_STOP_WORDS
+
+
+def _is_person(word: str) -> bool:
+    """A word naming a person who speaks for a side (Putin, Witkoff, Merz), not a country, a
+    capital or a bloc."""
+    return party_of_word(word) is not None and not (
+        canonical(word) in _COUNTRIES or _starts(word, _PLACES)
+    )
 
 
 # --- Resolution. -------------------------------------------------------------------------------
@@ -573,15 +1090,30 @@ RELATED_BONUS = 0.5  # the previous entry lists it as related (or the other way 
 OLD_FRAME_PENALTY = 2.0  # about the previous party or plan only, not the one asked for
 SAME_PENALTY = 1.0  # the previous entry again, when the question asks for another side
 MIXED_SHARE = 0.5  # share of AIM_BONUS for an entry about both the new and the old party
-STAY_BONUS = 2.0  # "who said that?": the previous entry itself usually says
+STAY_BONUS = 1.0  # "who said that?": the previous entry itself often says (2.0 -> 1.0: "who
+# announced them?" whose words fit another entry better goes there)
 
 
 class FollowUps:
     """Reads messages as follow-ups of a previous answer, over one base."""
 
-    def __init__(self, base: KnowledgeBase) -> None:
+    def __init__(self, base: KnowledgeBase, spread: Callable[[str], int] | None = None) -> None:
+        """`spread`: how many entries know a word (the search index's `entries_knowing`); without
+        it no word counts as naming a subject of its own."""
         self.base = base
         self.points = point_map(base)
+        self.spread = spread or (lambda word: 0)
+        self.subject_spread = max(1, round(SUBJECT_SHARE * len(base.entries)))
+
+    def names_own_subject(self, cues: Cues) -> bool:
+        """A message that says what it is about in words of its own the base knows, and is long
+        enough to be a question of its own ("когда был первый минский договор?", "welche Rolle
+        spielt Friedrich Merz bei den Verhandlungen?"), not one that only names a side, a plan
+        or a point, opens as a continuation ("and luhansk?") or points back ("who wrote it?")."""
+        if cues.back or cues.continues or cues.who or cues.points or cues.step or cues.then:
+            return False
+        subject = [w for w in cues.own if 0 < self.spread(w) <= self.subject_spread]
+        return len(subject) >= SUBJECT_WORDS or (subject != [] and len(cues.words) >= LONG)
 
     def resolve(
         self, message: str, previous: Previous, language: str, confident: bool = False
@@ -599,12 +1131,17 @@ class FollowUps:
         if not (cues.continues or cues.back or cues.asks_about_same or framed or short):
             return None
         pointing = cues.continues or cues.back
-        if confident and cues.own and not cues.back:
+        if cues.defines:
+            # "who is kirill dmitriev?", "что такое минские соглашения": a subject of its own.
+            return None
+        if confident and cues.own and not (cues.back or cues.about):
             # Words of its own the base answers confidently, nothing pointing back ("who is
             # kirill dmitriev?", "and what does putin say about elections?"): a question of its
             # own inherits nothing.
             return None
         if len(cues.own) > MAX_OWN_WORDS and not cues.back:
+            return None
+        if self.names_own_subject(cues):
             return None
 
         def follow(shift: Shift, query: str, sides: set[Party] | None = None) -> FollowUp:
@@ -635,7 +1172,7 @@ class FollowUps:
                 exclude=self._unless_it_compares(entry, cues.plans),
             )
         if cues.parties and (cues.parties - before or not cues.asks_about_same):
-            subject = self._subject(entry, previous, language, parties=True)
+            subject = self._subject(entry, previous, language, parties=cues.parties)
             query = " ".join([subject, *self._frame_words(message)])
             return Resolution(
                 follow(Shift.party, query, cues.parties),
@@ -645,7 +1182,9 @@ class FollowUps:
                 exclude=self._unless_it_compares(entry, cues.parties),
             )
         subject = self._subject(entry, previous, language)
-        if entry.id is not None and cues.sources and not cues.own:
+        if entry.id is not None and cues.sources and len(cues.own) <= 1:
+            # One more word is a verb more often than a subject ("wo kann ich das nachlesen",
+            # "von wo kommt das"), as for "when" below.
             return Resolution(follow(Shift.sources, subject), entry.id)
         if entry.id is not None and cues.when and len(cues.own) <= 1:
             return Resolution(follow(Shift.when, subject), entry.id)
@@ -656,11 +1195,19 @@ class FollowUps:
             return Resolution(
                 follow(Shift.subject, query),
                 query=query,
-                prefer=self._prefer_frame(entry),
-                exclude=frozenset({entry.id}) if entry.id else frozenset(),
+                prefer=self._prefer_frame(entry, previous),
+                exclude=frozenset(),
             )
-        if cues.who or cues.own:
-            # "who said that?", "how wide?": more about the same subject.
+        if cues.other and not cues.own and entry.id is not None:
+            # "is that all?", "anything else?": the same subject, from another entry.
+            return Resolution(
+                follow(Shift.more, subject),
+                query=subject,
+                prefer=self._prefer(entry),
+                exclude=frozenset({entry.id}),
+            )
+        if cues.who or cues.own or cues.why:
+            # "who said that?", "how wide?", "why?": more about the same subject.
             query = " ".join([subject, message])
             shift = Shift.who if cues.who else Shift.more
             return Resolution(
@@ -714,16 +1261,21 @@ class FollowUps:
         entry: _Before,
         previous: Previous,
         language: str,
-        parties: bool = False,
+        parties: set[Party] | None = None,
         plans: bool = False,
     ) -> str:
         """What the previous answer was about: the previous question's words (else the entry's
-        title's), without its parties when another party is asked for, or its plan when another
-        plan is."""
+        title's), without the side that spoke and the `parties` now asked for, or its plan when
+        another plan is."""
         text = previous.question or entry.title
+        words = surface_tokens(text)
+        # The side that spoke is named first ("was hält DIE EU davon, die russischen Gelder zu
+        # nutzen"); other sides named after it belong to the subject (Russia's money).
+        sides = [side for side in map(party_of_word, words) if side is not None]
+        dropped = (parties | set(sides[:1])) if parties else set()
         kept = []
-        for word in surface_tokens(text):
-            if parties and party_of_word(word) is not None:
+        for word in words:
+            if party_of_word(word) in dropped:
                 continue
             if plans and (
                 _is_plan_word(word)
@@ -748,12 +1300,16 @@ class FollowUps:
             or any(_starts(w, p) for p in _PLAN_PREFIXES.values())
         )
 
-    def _prefer_frame(self, entry: _Before) -> Callable[[Entry], float]:
-        """For a new subject in the previous frame: entries sharing its plan and sides."""
+    def _prefer_frame(self, entry: _Before, previous: Previous) -> Callable[[Entry], float]:
+        """For a new subject in the previous frame: entries sharing its plan and sides, above all
+        the plan the previous question named ("was bekommt russland im 28-punkte-plan" then "und
+        die eingefrorenen gelder?": the 28-point draft's clause)."""
         frame = set(entry.topics) & (PARTY_TOPICS | PLAN_TOPICS | {"timeline", "history"})
+        named = read_cues(previous.question).plans if previous.question else set()
 
         def prefer(candidate: Entry) -> float:
-            return TOPIC_BONUS * min(2, len(frame & set(candidate.topics)))
+            near = TOPIC_BONUS * min(2, len(frame & set(candidate.topics)))
+            return near + (AIM_BONUS if any(about_plan(candidate, p) for p in named) else 0.0)
 
         return prefer
 

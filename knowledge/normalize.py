@@ -63,7 +63,7 @@ _ALIASES = {
     "putin": "putin путін путин",
     "zelensky": "zelensk zelensk selenskyj selenski зеленськ зеленск",
     "trump": "trump трамп",
-    "witkoff": "witkoff whitkoff witkof віткоф виткоф уиткоф",
+    "witkoff": "witkoff whitkoff witkof віткоф виткоф уиткоф уіткоф",
     "dmitriev": "dmitriev dmitrijew дмитрієв дмитриев",
     "kushner": "kushner кушнер",
     "rubio": "rubio рубіо рубио",

@@ -204,6 +204,12 @@ class SearchIndex:
         self.word_entries = known % n_entries
         self._word_cuts: list[int] = self.word_bounds.tolist()
 
+    def entries_knowing(self, word: str) -> int:
+        """How many entries have the word (as written; compared in its canonical form) in any
+        phrasing, title or answer sentence: 0 for a word the base does not know."""
+        found = self._entries_with(canonical(word))
+        return 0 if found is None else len(found)
+
     def _entries_with(self, word: str) -> np.ndarray | None:
         """The numbers of the entries any of whose phrasings has the word (None: no phrasing)."""
         number = self.word_number.get(word)

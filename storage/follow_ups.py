@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import time
 
-from sqlalchemy import DateTime, String, Text, delete, select
+from sqlalchemy import DateTime, String, Text, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -89,3 +89,26 @@ async def recall(db: Database, talk: str, window: float) -> Previous | None:
             )
         ).first()
     return None if row is None else Previous(row.entry_id, row.question, row.language)
+
+
+async def choose(
+    db: Database, talk: str, entry_id: str, offered: list[str], window: float
+) -> bool:
+    """A "did you mean" choice (or a related entry opened from an answer): the follow-up context
+    moves to the chosen entry, keeping what the question was about, when the user's last answer
+    is recent and was one of the entries `offered` by the pressed message. Whether it moved."""
+    if not offered:
+        return False
+    now = utcnow()
+    statement = (
+        update(LastAnswer)
+        .where(
+            LastAnswer.talk == talk,
+            LastAnswer.answered_at >= now - dt.timedelta(seconds=window),
+            LastAnswer.entry_id.in_(offered),
+        )
+        .values(entry_id=entry_id, answered_at=now)
+    )
+    async with db.write() as session:
+        result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))

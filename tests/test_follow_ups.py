@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import update
 from telegram.ext import Application
 
-from bench.followups import SETS, evaluate, load_pairs
+from bench.followups import MODES, SETS, evaluate, load_pairs
 from bot.cli import main
+from chat.callbacks import OpenEntry, decode
 from chat.settings import Settings
 from knowledge.answer import Engine, Outcome, previous_of
 from knowledge.followup import Previous, Shift, point_map, read_cues
@@ -161,6 +162,21 @@ async def test_sources_when_and_point_follow_ups(
     assert base.entries["p20-point-11-non-nuclear"].title.get("uk") in eleventh.last.plain
 
 
+async def test_a_did_you_mean_choice_moves_the_follow_up_to_the_chosen_entry(
+    api: FakeBotAPI, bot: Application, base: KnowledgeBase
+) -> None:
+    chat = api.private_chat(user_id=533)
+    offered = await chat.send("security guarantees??")  # "did you mean" with the bundled base
+    choices = [(text, decode(data)) for row in offered.last.buttons for text, data in row if data]
+    assert len(choices) >= 2, offered.last.plain
+    title, callback = choices[-1]  # not the first choice, which the bot keeps until pressed
+    assert isinstance(callback, OpenEntry)
+    await chat.press(offered.last, title)
+    sources = await chat.send("sources?")
+    chosen = base.entries[callback.entry_id].title.en
+    assert sources.last.plain.startswith("Sources for: " + chosen), sources.last.plain
+
+
 async def test_a_follow_up_answered_by_another_replica(
     api: FakeBotAPI, settings: Settings, engine: Engine, base: KnowledgeBase
 ) -> None:
@@ -215,6 +231,27 @@ async def test_last_answer_is_kept_per_chat_and_user_and_forgotten_after_the_win
     assert sorted(r.talk for r in rows) == sorted([first, third])
 
 
+async def test_a_choice_moves_a_recent_last_answer_only_from_an_offered_entry(
+    db: Database,
+) -> None:
+    talk = talk_of("secret", 1, 10)
+    await remember(db, talk, Previous("cmp-guarantees", "security guarantees??", "en"), WINDOW)
+    assert not await follow_ups.choose(db, talk, "cmp-nato", ["p20-nato", "cmp-army"], WINDOW)
+    assert (await recall(db, talk, WINDOW)) == Previous(
+        "cmp-guarantees", "security guarantees??", "en"
+    )
+    offered = ["cmp-guarantees", "us-berlin-platinum-guarantees"]
+    assert await follow_ups.choose(db, talk, "us-berlin-platinum-guarantees", offered, WINDOW)
+    assert (await recall(db, talk, WINDOW)) == Previous(
+        "us-berlin-platinum-guarantees", "security guarantees??", "en"
+    )
+    async with db.write() as session:
+        await session.execute(
+            update(LastAnswer).values(answered_at=utcnow() - dt.timedelta(seconds=WINDOW + 1))
+        )
+    assert not await follow_ups.choose(db, talk, "cmp-guarantees", offered, WINDOW)
+
+
 def test_a_conversation_key_names_no_user() -> None:
     """The key depends on the secret, the chat and the user, and holds neither id."""
     key = talk_of("secret", -100123, 4242)
@@ -249,6 +286,11 @@ def test_a_conversation_key_names_no_user() -> None:
         ("что в 14 пункте", set(), set(), [14]),
         ("а пятый?", set(), set(), [5]),
         ("а 13?", set(), set(), [13]),
+        ("und punkt fünf?", set(), set(), [5]),
+        ("а пункт п'ять?", set(), set(), [5]),
+        ("а пятнадцатый пункт?", set(), set(), [15]),  # not the fifth
+        ("what about the 5th point", set(), set(), [5]),
+        ("and the second one?", set(), set(), [2]),
         ("putin's press conference on 19 december", {Party.russia}, {Party.plan_20}, []),
     ],
 )
@@ -383,3 +425,180 @@ def test_follow_up_calibration_set_floor(engine: Engine) -> None:
     for language in ("en", "de", "uk", "ru"):
         group = runs["in context"].groups[f"lang:{language}"]
         assert group.right / group.total >= 0.75, language
+
+
+def test_second_follow_up_calibration_set_floor(engine: Engine) -> None:
+    """The second blind calibration set (written later by other hands): in context >= 80%."""
+    in_context_only = {"in context": MODES["in context"]}
+    runs, _ = evaluate(engine, load_pairs(SETS["calibration-2"]), in_context_only)
+    in_context = runs["in context"].groups["all"]
+    assert in_context.total >= 100
+    assert in_context.right / in_context.total >= 0.80
+
+
+# --- the rules, in the four languages (phrasings written for the tests, from no question set) ----
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "sources??",
+        "where does that come from",
+        "got a link?",
+        "says who?",
+        "Quellen?",
+        "woher stammt das?",
+        "gibt es dafür einen Beleg",
+        "джерела?",
+        "звідки інфа",
+        "де про це написано",
+        "источники",
+        "откуда данные??",
+        "пруфы?",
+    ],
+)
+def test_asking_for_sources_names_no_subject(message: str) -> None:
+    cues = read_cues(message)
+    assert cues.sources and cues.own == [], cues.own
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "where can I read about that?",
+        "is that confirmed?",
+        "Wo kann ich das nachlesen?",
+        "von wo kommt das",
+        "ist das belegt?",
+        "де можна почитати?",
+        "на що ти посилаєшся?",
+        "где это написано?",
+        "на чем основано?",
+    ],
+)
+def test_sources_of_the_previous_answer(engine: Engine, message: str) -> None:
+    after = Previous("mil-recruitment", "how many soldiers did russia recruit in 2025", "en")
+    answer = engine.ask(message, after=after)
+    assert answer.follow_up is not None and answer.follow_up.shift is Shift.sources
+    assert answer.entry_id == "mil-recruitment"
+
+
+@pytest.mark.parametrize(
+    ("message", "when", "who"),
+    [
+        ("what day was that", True, False),
+        ("seit wann?", True, False),
+        ("коли це сталося", True, False),
+        ("в какой день?", True, False),
+        ("von wem?", False, True),
+        ("wessen Idee war das?", False, True),
+        ("чия це ідея?", False, True),
+        ("по чьему приказу?", False, True),
+    ],
+)
+def test_when_and_who_in_their_inflected_forms(message: str, when: bool, who: bool) -> None:
+    cues = read_cues(message)
+    assert (cues.when, cues.who) == (when, who)
+
+
+@pytest.mark.parametrize(
+    ("message", "back"),
+    [
+        ("wann war das?", True),
+        ("wer hat das mit den USA abgesprochen", True),  # a pronoun before a preposition
+        ("Was ist das Budapester Memorandum?", False),  # an article before its noun
+        ("Was sagt die Bundesregierung zur Ukraine?", False),
+        ("Was bedeutet der Vertrag für die Ukraine?", False),  # an article after a preposition
+        ("когда это было", True),
+        ("что это такое минские соглашения", False),
+        ("хто це сказав?", True),
+        ("is there a deal on crimea", False),
+        ("who wrote it", True),
+    ],
+)
+def test_articles_point_back_only_as_pronouns(message: str, back: bool) -> None:
+    assert read_cues(message).back is back
+
+
+@pytest.mark.parametrize(
+    ("message", "defines"),
+    [
+        ("who is kirill dmitriev?", True),
+        ("Wer ist Steve Witkoff?", True),
+        ("хто такий віткофф", True),
+        ("что такое будапештский меморандум", True),
+        ("what is the next point", False),
+        ("was ist das?", False),
+        ("what is russia's position", False),  # a side's view: a follow-up may ask that
+    ],
+)
+def test_a_definition_question_is_of_its_own(message: str, defines: bool) -> None:
+    assert read_cues(message).defines is defines
+
+
+@pytest.mark.parametrize(
+    ("message", "parties", "plans"),
+    [
+        ("ну а кремль?", {Party.russia}, set()),
+        ("ok and the eu?", {Party.europe}, set()),
+        ("und die Russen?", {Party.russia}, set()),
+        ("а русские?", {Party.russia}, set()),
+        ("was sagen die Amis", {Party.united_states}, set()),
+        ("und in Witkoffs Plan?", set(), {Party.plan_28}),
+        ("а в плані віткоффа?", set(), {Party.plan_28}),
+        ("und im ursprünglichen Entwurf?", set(), {Party.plan_28}),
+        ("а в плане зеленского?", set(), {Party.plan_20}),
+        ("und Selenskyj?", {Party.ukraine}, set()),
+    ],
+)
+def test_sides_and_plans_as_people_say_them(
+    message: str, parties: set[Party], plans: set[Party]
+) -> None:
+    cues = read_cues(message)
+    assert (cues.parties, cues.plans) == (parties, plans)
+    assert cues.continues or len(cues.words) <= 4 or cues.parties
+
+
+def test_a_message_naming_its_own_subject_inherits_nothing(engine: Engine) -> None:
+    after = Previous("cmp-nato", "what does ukraine want on nato", "en")
+    for message in (
+        "Wann wurde das Budapester Memorandum unterzeichnet?",
+        "когда подписали будапештский меморандум",
+        "коли підписали будапештський меморандум",
+        "when was the budapest memorandum signed",
+    ):
+        assert engine.ask(message, after=after).follow_up is None, message
+    # A continuation, a pointing back or a side alone does not name a subject of its own.
+    for message in ("and luhansk?", "und die Krim?", "wer hat das gesagt?", "а що з росією?"):
+        assert not engine.follow_ups.names_own_subject(read_cues(message)), message
+
+
+def test_what_about_x_asks_in_the_previous_frame(engine: Engine) -> None:
+    """However well X alone is known, "what about X?" continues the previous answer."""
+    after = Previous("cmp-nato", "what does ukraine want on nato", "en")
+    for message in (
+        "what about the budapest memorandum?",
+        "und was ist mit dem Budapester Memorandum?",
+        "а як щодо будапештського меморандуму?",
+        "а что с будапештским меморандумом?",
+    ):
+        answer = engine.ask(message, after=after)
+        assert answer.follow_up is not None and answer.follow_up.shift is Shift.subject, message
+
+
+def test_a_follow_up_about_a_later_time_gets_the_knowledge_date(engine: Engine) -> None:
+    after = Previous("cmp-nato", "what does ukraine want on nato", "en")
+    for message in ("and today?", "und heute?", "а сьогодні?", "а что сейчас?"):
+        answer = engine.ask(message, after=after)
+        assert answer.outcome is Outcome.after and answer.follow_up is None, message
+
+
+def test_why_and_is_that_all(engine: Engine) -> None:
+    after = Previous("ru-reply-to-20-points", "will russia accept the 20 point plan", "en")
+    for why in ("why?", "warum?", "чому?", "почему?"):
+        answer = engine.ask(why, after=after)
+        assert answer.follow_up is not None and answer.answered, why
+    for rest in ("is that all?", "ist das alles?", "і все?", "это всё?"):
+        answer = engine.ask(rest, after=after)
+        assert answer.follow_up is not None and answer.follow_up.shift is Shift.more, rest
+        assert answer.entry_id != "ru-reply-to-20-points", rest
