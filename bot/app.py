@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import gc
 import logging
@@ -82,7 +83,19 @@ def load_engine(settings: Settings, files: Files | None = None) -> Engine:
         base, answer=settings.answer_threshold, suggest=settings.suggest_threshold, index=index
     )
     freeze_long_lived()
+    release_freed_memory()
     return engine
+
+
+def release_freed_memory() -> None:
+    """Hands the heap pages freed while loading (the saved base's JSON, the tokenizer's parse, a
+    replaced index) back to the system; glibc keeps them otherwise: 10 MiB of the running bot's
+    resident memory, measured. Elsewhere than glibc, nothing."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.malloc_trim(0)
 
 
 def freeze_long_lived() -> None:

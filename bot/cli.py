@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 from knowledge.answer import Answer, Engine
 from knowledge.followup import Previous
@@ -651,5 +652,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def entry_point() -> NoReturn:
+    """The `briefing-bot` command: main(), then out without tearing the interpreter down.
+
+    Freeing the loaded base and index object by object at exit was 11% of an `ask`'s CPU (10
+    paired runs); the operating system takes the process back at once. What is buffered is
+    written first (standard streams, log handlers); every command has closed its own files and
+    connections by the time main() returns.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (ask ... | head): nothing left to tell it
+        pass
+    logging.shutdown()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry_point()

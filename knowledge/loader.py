@@ -11,13 +11,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge.schema import Entry, OffTopic, Source, Topic
 from knowledge.timeframe import YEAR
+
+# PyYAML is imported where the YAML is read: a start from the saved base (knowledge.saved_index)
+# reads none.
+if TYPE_CHECKING:
+    import yaml
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +80,8 @@ class Located:
 def _construct(
     node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: yaml.SafeLoader
 ) -> Any:
+    import yaml
+
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -99,6 +105,8 @@ def _construct(
 
 def parse_yaml(text: str) -> Located:
     """Parses YAML, raising yaml.YAMLError with a line on bad syntax."""
+    import yaml
+
     loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -175,6 +183,8 @@ class _Reader:
         self.problems.append(Problem(file, line, entry, field_, message))
 
     def read(self, name: str, text: str) -> Located | None:
+        import yaml
+
         try:
             return parse_yaml(text)
         except yaml.YAMLError as exc:

@@ -17,12 +17,10 @@ import hmac
 import time
 
 from sqlalchemy import DateTime, String, Text, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.followup import Previous
-from storage.db import Base, Database, utcnow
+from storage.db import Base, Database, insert_into, utcnow
 
 PRUNE_EVERY = 60.0  # seconds between sweeps of rows past the window (per process and database)
 _swept: dict[str, float] = {}
@@ -56,9 +54,9 @@ async def remember(db: Database, talk: str, previous: Previous, window: float) -
         "language": previous.language,
         "answered_at": now,
     }
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    dialect = db.engine.dialect.name
     statement = (
-        insert(LastAnswer)
+        insert_into(dialect, LastAnswer)
         .values(talk=talk, **values)
         .on_conflict_do_update(index_elements=["talk"], set_=values)
     )

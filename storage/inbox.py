@@ -24,11 +24,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from storage.db import Base, Database, utcnow
+from storage.db import Base, Database, insert_into, utcnow
 
 
 class InboxRow(Base):
@@ -68,9 +66,9 @@ class Inbox:
 
     async def add(self, update_id: int, chat_key: int | None, payload: str) -> bool:
         """Stores an update; False when that update_id is already there (a re-delivery)."""
-        insert = pg_insert if self.db.engine.dialect.name == "postgresql" else sqlite_insert
+        dialect = self.db.engine.dialect.name
         statement = (
-            insert(InboxRow)
+            insert_into(dialect, InboxRow)
             .values(update_id=update_id, chat_key=chat_key, payload=payload, received_at=utcnow())
             .on_conflict_do_nothing(index_elements=["update_id"])
         )

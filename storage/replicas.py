@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import DateTime, Integer, ScalarSelect, String, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.db import Base, Database, utcnow
+from storage.db import Base, Database, insert_into, utcnow
 
 
 class Replica(Base):
@@ -30,8 +28,8 @@ class Replica(Base):
 async def beat(db: Database, name: str, serving: int | None, timeout: float) -> None:
     """Records that `name` is alive and serves `serving`; prunes replicas gone silent."""
     now = utcnow()
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Replica).values(name=name, serving=serving, seen_at=now)
+    dialect = db.engine.dialect.name
+    statement = insert_into(dialect, Replica).values(name=name, serving=serving, seen_at=now)
     statement = statement.on_conflict_do_update(
         index_elements=["name"], set_={"serving": serving, "seen_at": now}
     )

@@ -20,7 +20,14 @@ from chat.render import answer_length
 from chat.settings import Settings
 from chat.timezones import next_digest_at
 from knowledge.validate import load_base
-from storage.db import Database, DeliverySettings, DigestMode, Outbox
+from storage.db import (
+    MIGRATIONS,
+    Database,
+    DeliverySettings,
+    DigestMode,
+    Outbox,
+    head_revision,
+)
 from testkit.fakes import Call, FakeBotAPI, SentMessage
 from testkit.harness import Clock, running_bot, settings_for
 from testkit.kb_trees import entry, write_tree
@@ -447,4 +454,40 @@ async def test_migration_0007_keeps_subscriptions_outbox_and_digest_times(db_url
     # The key is (chat, thread, topic) now: a forum thread subscribes on its own.
     assert await db.subscribe(-4001, "supergroup", {"nato"}, thread_id=5) == {"nato"}
     assert await db.subscribe(-4001, "supergroup", {"nato"}) == {"nato", "russia"}
+    await db.close()
+
+
+def test_head_revision_is_alembics_head() -> None:
+    """The head read from the migration files without Alembic is the one Alembic finds."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+async def test_upgrade_at_head_skips_alembic(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database at the head is left alone without running Alembic; one behind is upgraded."""
+    from alembic import command
+
+    db = Database(db_url)
+    await db.upgrade("0008_feedback")
+    ran: list[str] = []
+    upgrade = command.upgrade
+
+    def counted(config: object, revision: str) -> None:
+        ran.append(revision)
+        upgrade(config, revision)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(command, "upgrade", counted)
+    await db.upgrade()
+    assert ran == ["head"]
+    await db.upgrade()  # now at the head
+    assert ran == ["head"]
+    async with db.engine.connect() as connection:
+        recorded = (
+            await connection.execute(text("SELECT version_num FROM alembic_version"))
+        ).all()
+    assert [row[0] for row in recorded] == [head_revision()]
     await db.close()

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +134,30 @@ def test_ask_saves_the_index_in_index_cache_dir(
     assert (saved / MANIFEST).exists()
     assert main(["ask", "alpha two please", "--knowledge-dir", str(tree), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == first and first["entry_id"] == "alpha-entry"
+
+
+def test_the_command_writes_everything_before_it_leaves(tmp_path: Path) -> None:
+    """The command ends without tearing the interpreter down (bot.cli.entry_point): a batch's
+    last line still reaches a pipe, and the exit code is main()'s."""
+    tree = write_tree(tmp_path / "kb")
+    questions = tmp_path / "questions.txt"
+    questions.write_text("alpha two please\n" * 40, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a buffered pipe
+    env["INDEX_CACHE_DIR"] = str(tmp_path / "cache")
+    ask = [sys.executable, "-m", "bot.cli", "ask", "--knowledge-dir", str(tree), "--json"]
+    done = subprocess.run(
+        [*ask, "--batch", str(questions)], capture_output=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.decode().splitlines()
+    assert len(lines) == 40 and json.loads(lines[-1])["entry_id"] == "alpha-entry"
+    refused = subprocess.run(
+        [*ask, "--batch", str(questions), "--after", "alpha-entry"],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert refused.returncode == 2 and b"--after goes with one QUESTION" in refused.stderr
 
 
 def test_a_saved_base_is_the_base_its_files_load_as(tmp_path: Path) -> None:
