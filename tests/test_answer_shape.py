@@ -143,10 +143,14 @@ async def test_typical_answers_fit_a_phone_screen_in_four_languages(
     lengths: dict[str, list[int]] = {language: [] for language in LANGUAGES}
     typical = typical_questions(base, engine)
     # One asker per question, all at once: the flood limit is for people, not for this test's 80
-    # questions, and the bot answers them concurrently as it would 80 people.
+    # questions, and the bot answers them concurrently as it would 80 people. The bot-wide send
+    # limit alone spreads 80 answers over ~3 s, so each asker waits up to 30 s (5 s, the default,
+    # ran out under load).
     asked = await asyncio.gather(
         *(
-            api.private_chat(user_id=20_000 + number, language_code=language).send(question)
+            api.private_chat(user_id=20_000 + number, language_code=language).send(
+                question, timeout=30.0
+            )
             for number, (_, language, question) in enumerate(typical)
         )
     )
