@@ -21,16 +21,18 @@ _PRESENT = {
     "en": r"now|rn|nowadays|currently|current|today|tonight|yesterday|recent|recently"
     r"|(?:latest|newest)(?! (?:proposal|plan|draft|version|framework|offer|peace plan))"
     r"|this week|this month|this year|last week|last night|past week|past few days|at the moment"
-    r"|these days|as of today|so far this year|up to date|breaking|news",
+    r"|these days|as of today|so far this year|up to date|breaking|news|at present|presently"
+    r"|as we speak|as of now",
     "de": r"jetzt|gerade|aktuell|aktuelle|aktuellen|aktueller|derzeit|momentan|zurzeit|heute"
     r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche"
-    r"|diesen monat|letzte woche|letzten tage|mittlerweile|inzwischen|stand heute",
+    r"|diesen monat|letzte woche|letzten tage|mittlerweile|inzwischen|stand heute|im moment"
+    r"|zur zeit|derzeitig\w*|gegenwartig\w*",
     "uk": r"зараз|наразі|нині|сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні"
     r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки"
-    r"|поточн\w*",
+    r"|поточн\w*|на даний момент|на цей момент",
     "ru": r"сейчас|щас|ныне|нынче|сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
     r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
-    r"|на данный момент|на сегодня|текущ\w*",
+    r"|на данный момент|на сегодня|текущ\w*|в данный момент|на этот момент|в настоящее время",
 }
 _PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!\w)")
 # A bare "now" measured against an event the base holds is that event's effect, not today's news:

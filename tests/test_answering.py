@@ -278,6 +278,11 @@ def test_reason_says_why_there_is_no_answer(
         ("is russian oil sold cheaper now because of the sanctions", False),
         ("is russian oil sold cheaper today", True),
         ("щас, а кто такой уиткофф", False),
+        # The present said in several words, in each language.
+        ("what is the situation at the front at present", True),
+        ("wie ist die lage im moment", True),
+        ("яка ситуація на фронті на даний момент", True),
+        ("какая ситуация на фронте в настоящее время", True),
     ],
 )
 def test_questions_about_later_times_are_recognised(
