@@ -167,11 +167,6 @@ class SendBudget:
             # at least at `earliest` and at most at `due`.
             earliest = started + first.wait
             due = clock() + first.wait
-            # A kept slot the new first one lies beyond the margin of is booked again with it.
-            stale = [key for key, at in kept.items() if earliest - at > margins[key]]
-            for key in stale:
-                del kept[key]
-            later += [(key, limit) for key, limit, _ in steps if key in stale]
             refusal = None
             for key, limit in later:
                 await _sleep_until(earliest - LEAD)
@@ -183,7 +178,6 @@ class SendBudget:
                     break
                 due = max(due, clock() + booking.wait)
             if refusal is not None:  # another send took it in the meantime
-                kept.clear()  # and the whole send is booked again when it is free
                 self.refused += 1
                 await asyncio.sleep(refusal.wait)
                 continue
