@@ -44,10 +44,9 @@ GROUP_WINDOW = 60.0  # Telegram counts group messages per minute
 # any other limit it was late for is booked again alone. Booked again whole, on a loaded machine
 # (load 5 on 2 cores) each late wake-up burnt one of a group's 20 slots a minute, until a reply
 # or a notification to the group waited the rest of the minute (test_delivery's forum test
-# failed 2 runs in 4). A group's margin outlasts a chat's slot booked again (its second). The
-# margins cost a chat 5% and a group 3.3% of their rates.
+# failed 2 runs in 4). The margins cost a chat 5% and a group 1.7% of their rates.
 CHAT_MARGIN = 0.05
-GROUP_MARGIN = 2.0
+GROUP_MARGIN = 1.0
 # What Telegram counts is when a request arrives, and requests leaving on their slots arrive
 # spread by the network and the sender's load. The bot-wide limit, the one with no slack in it,
 # keeps 5% of a second more: with TOLERANCE alone, 3 replicas on one loaded machine put 31 sends
