@@ -26,10 +26,9 @@ from storage.rates import PEEK, Limit, Rates
 
 logger = logging.getLogger(__name__)
 
-# A send leaves between its slots and TOLERANCE after the earliest of them (CHAT_MARGIN and
-# GROUP_MARGIN for a chat's and a group's slot): later, and it books again what it missed. Every
-# limit is booked with that much margin (see spaced and windowed), so the sends seen by Telegram
-# keep the limit in any window even when they leave late. 15 ms covers STEP_SLACK, a
+# A send leaves between its slots and TOLERANCE after the earliest of them: later, and it books
+# again. Every limit is booked with that much margin (see spaced and windowed), so the sends seen
+# by Telegram keep the limit in any window even when they leave late. 15 ms covers STEP_SLACK, a
 # booking's round trip (0.3 ms to PostgreSQL or Redis on localhost) and the event loop waking late
 # (no send woke later in `bench.broadcast`, also with the test suite running beside it), and
 # costs 1.5% of the rate: the 300-chat broadcast at 25/s reached 96% of it (95% at 25 ms).
@@ -40,13 +39,6 @@ LEAD = 0.010
 # this of its first slot, or it books again when they are.
 STEP_SLACK = 0.005
 GROUP_WINDOW = 60.0  # Telegram counts group messages per minute
-# A slot of a chat's second or a group's minute is kept by a send that leaves up to this late;
-# any other limit it was late for is booked again alone. Booked again whole, on a loaded machine
-# (load 5 on 2 cores) each late wake-up burnt one of a group's 20 slots a minute, until a reply
-# or a notification to the group waited the rest of the minute (test_delivery's forum test
-# failed 2 runs in 4). The margins cost a chat 5% and a group 1.7% of their rates.
-CHAT_MARGIN = 0.05
-GROUP_MARGIN = 1.0
 # What Telegram counts is when a request arrives, and requests leaving on their slots arrive
 # spread by the network and the sender's load. The bot-wide limit, the one with no slack in it,
 # keeps 5% of a second more: with TOLERANCE alone, 3 replicas on one loaded machine put 31 sends
@@ -64,10 +56,9 @@ def spaced(rate: float, spread: float = 0.0) -> Limit:
     return Limit(1, (1 + TOLERANCE + spread) / rate if rate > 0 else 0.0)
 
 
-def windowed(count: float, seconds: float, margin: float = TOLERANCE) -> Limit:
-    """`count` in any `seconds`, with `margin` for late sends: a send leaving up to `margin`
-    after its slot still keeps `count` in any window of `seconds`."""
-    return Limit(max(1, int(count)), seconds + margin)
+def windowed(count: float, seconds: float) -> Limit:
+    """`count` in any `seconds`, with the margin for late sends."""
+    return Limit(max(1, int(count)), seconds + TOLERANCE)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -104,13 +95,12 @@ class SendBudget:
             rates=rates,
             prefix=f"bot{bot_id}:",
             overall=spaced(rate, ARRIVAL_SPREAD),
-            chat=windowed(1, settings.send_chat_interval_seconds, CHAT_MARGIN),
-            group=windowed(per_group, GROUP_WINDOW, GROUP_MARGIN),
+            chat=windowed(1, settings.send_chat_interval_seconds),
+            group=windowed(per_group, GROUP_WINDOW),
             notify=spaced(notify_rate),
             notify_chat=windowed(
                 1,
                 max(settings.send_chat_interval_seconds, settings.notify_chat_interval_seconds),
-                CHAT_MARGIN,
             ),
             notify_overall=not paid,
         )
@@ -128,31 +118,26 @@ class SendBudget:
         `new_message` False (an edit, a chat action) skips the one-a-second spacing of the chat,
         which Telegram applies to messages sent: a button tap's edit follows the answer at once.
         """
-        # Each limit with how late a send may leave on its slot (the margin booked with it).
-        steps: list[tuple[str, Limit, float]] = []
+        steps: list[tuple[str, Limit]] = []
         if notification:
-            steps.append(("notify", self.notify, TOLERANCE))
+            steps.append(("notify", self.notify))
         if self.notify_overall or not notification:
-            steps.append(("overall", self.overall, TOLERANCE))
+            steps.append(("overall", self.overall))
         if new_message:
-            chat = self.notify_chat if notification else self.chat
-            steps.append((f"chat:{chat_id}", chat, CHAT_MARGIN))
+            steps.append((f"chat:{chat_id}", self.notify_chat if notification else self.chat))
         if group:
-            steps.append((f"group:{chat_id}", self.group, GROUP_MARGIN))
-        await self._book([(self.prefix + key, limit, margin) for key, limit, margin in steps])
+            steps.append((f"group:{chat_id}", self.group))
+        await self._book([(self.prefix + key, limit) for key, limit in steps])
 
     async def pause(self, seconds: float) -> None:
         """After a 429: no message of this bot leaves, on any replica, for `seconds`."""
         await self.rates.hold(self.prefix + "overall", seconds)
         await self.rates.hold(self.prefix + "notify", seconds)
 
-    async def _book(self, steps: list[tuple[str, Limit, float]]) -> None:
+    async def _book(self, steps: list[tuple[str, Limit]]) -> None:
         clock = time.monotonic
-        margins = {key: margin for key, _, margin in steps}
-        kept: dict[str, float] = {}  # key -> the earliest moment of its slot (our clock)
+        (first_key, first_limit), later = steps[0], steps[1:]
         while True:
-            todo = [(key, limit) for key, limit, _ in steps if key not in kept]
-            (first_key, first_limit), later = todo[0], todo[1:]
             # A later limit that is not free yet (the chat still busy with its last message, the
             # bot-wide queue long for a notification) would refuse a slot already booked on the
             # first one and waste it: wait until they are free before booking anything.
@@ -180,18 +165,11 @@ class SendBudget:
                 self.refused += 1
                 await asyncio.sleep(refusal.wait)
                 continue
-            kept.update((key, earliest) for key, _ in todo)
             await _sleep_until(due)
-            now = clock()
-            missed = [key for key, at in kept.items() if now - at > margins[key]]
-            if not missed:
+            if clock() - earliest <= TOLERANCE:
                 return
-            # Its slots on those limits stay unused (safe, a little throughput lost); the others
-            # it is still within the margin of are kept, not booked again.
-            self.late += 1
-            for key in missed:
-                del kept[key]
-            logger.debug("A send woke %.0f ms late: booking again", 1000 * (now - earliest))
+            self.late += 1  # its slots stay unused: safe, only a little throughput lost
+            logger.debug("A send woke %.0f ms late: booking again", 1000 * (clock() - earliest))
 
 
 async def _sleep_until(moment: float) -> None:
