@@ -526,9 +526,10 @@ def test_vague_but_plainly_on_topic_question_gets_choices_not_silence(engine: En
 # Refitting after a dependency changed under the features (numpy, rapidfuzz, tokenizers) moves
 # weights along the fit's flat directions: up to 0.073 between two fresh installs a day apart
 # (2026-12-02 -> 12-03), while the decisions moved by one question of 1,653. So the test holds what
-# the scorings decide, and the thresholds.
+# the scorings decide, and the thresholds within what a fresh install moved them: the answer
+# threshold by 0.0095 (0.7965 -> 0.7870) on 2026-12-03 with unchanged code and decisions.
 DECISION_DRIFT = 0.005  # share of the calibration questions whose tallies may differ
-THRESHOLD_DRIFT = 0.005
+THRESHOLD_DRIFT = 0.02
 
 
 def test_shipped_scoring_is_what_the_calibration_fit_gives() -> None:
