@@ -40,6 +40,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache
 
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import ALL_STOP_WORDS, canonical, clean, surface_tokens
@@ -778,14 +779,19 @@ def _is_plan_word(word: str) -> bool:
     return _starts(word, _PLAN_WORDS) or word.endswith("plan")
 
 
-def _has_phrase(text: str, phrases: Sequence[str], whole: bool = False) -> bool:
+def _has_phrase(text: str, phrases: tuple[str, ...], whole: bool = False) -> bool:
     """Whether `text` has one of `phrases` from a word's start (to a word's end when `whole`, and
     always for phrases of several words): "sources" finds "sourc", "who" not "whole"."""
-    for phrase in phrases:
-        end = r"(?!\w)" if whole or " " in phrase else ""
-        if re.search(rf"(?<!\w){re.escape(phrase)}{end}", text):
-            return True
-    return False
+    return _phrase_pattern(phrases, whole).search(text) is not None
+
+
+@cache
+def _phrase_pattern(phrases: tuple[str, ...], whole: bool) -> re.Pattern[str]:
+    # One pattern a list: a regex a phrase cost `ask` 35 ms compiling 275 of them.
+    either = "|".join(
+        re.escape(phrase) + (r"(?!\w)" if whole or " " in phrase else "") for phrase in phrases
+    )
+    return re.compile(rf"(?<!\w)(?:{either})")
 
 
 @dataclass
@@ -925,10 +931,7 @@ def read_cues(message: str) -> Cues:
         asking += _ANSWER_WORDS
     # Words of asking phrases ("where does that COME from", "wie GING es weiter") are not words
     # of the message's own.
-    rest = text
-    for phrase in (*_SOURCES, *_WHEN, *_MORE, *_ELSE, *_THEN, *_WHY):
-        if " " in phrase:
-            rest = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", rest)
+    rest = _asking_phrase_pattern().sub(" ", text)
     cues.own = [
         w
         for w in surface_tokens(rest)
@@ -943,6 +946,13 @@ def read_cues(message: str) -> Cues:
         named = any(_is_person(w) for w in _WORD.findall(definition.group(2)))
         cues.defines = named or (bool(cues.own) and not cues.parties and not cues.plans)
     return cues
+
+
+@cache
+def _asking_phrase_pattern() -> re.Pattern[str]:
+    """The asking phrases of several words, as whole words."""
+    phrases = [p for p in (*_SOURCES, *_WHEN, *_MORE, *_ELSE, *_THEN, *_WHY) if " " in p]
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, phrases))})(?!\w)")
 
 
 def _points_back(words: list[str], index: int) -> bool:
