@@ -43,6 +43,42 @@ STOP_WORDS: dict[str, frozenset[str]] = {
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
 
+# How people write words in chat, mapped to the word as it is spelt (as cleaned: no accents, ё as
+# е), before stop words are dropped: "шо" is "що", "че" (чё) is "что", "ne" is "eine", and German
+# typed without umlauts ("ueber") meets the same word with them. Each is the general spoken or
+# keyboard form of a common word, not a phrasing of any question.
+COLLOQUIAL: dict[str, str] = {
+    # Ukrainian
+    "шо": "що",
+    "шось": "щось",
+    "нашо": "навіщо",
+    "скік": "скільки",
+    "всьо": "все",
+    "інфа": "інформація",
+    # Russian
+    "че": "что",
+    "чо": "что",
+    "што": "что",
+    "ваще": "вообще",
+    "ну": "",  # fillers: nothing to match
+    "короче": "",
+    "короч": "",
+    "инфа": "информация",
+    # German
+    "ne": "eine",
+    "nen": "einen",
+    "ner": "einer",
+    "nem": "einem",
+    "ueber": "uber",
+    "fuer": "fur",
+    "wuerde": "wurde",
+    "wuerden": "wurden",
+    "waere": "ware",
+    "koennte": "konnte",
+    "muesste": "musste",
+    "wieviel": "wie viel",
+}
+
 # Spellings, transliterations and inflections of the same name, mapped to one token. Each key is a
 # prefix: a token that starts with it (and is at least as long) becomes the canonical form.
 ALIAS_PREFIXES: dict[str, str] = {}
@@ -204,7 +240,9 @@ def stem(token: str) -> str:
 
 def surface_tokens(text: str) -> list[str]:
     """Words that carry meaning as written (cleaned), without stop and filler words."""
-    return [w for w in _TOKEN.findall(clean(text)[:MAX_QUERY_CHARS]) if w not in ALL_STOP_WORDS]
+    words = _TOKEN.findall(clean(text)[:MAX_QUERY_CHARS])
+    spelt = [part for w in words for part in COLLOQUIAL.get(w, w).split()]
+    return [w for w in spelt if w not in ALL_STOP_WORDS]
 
 
 def content_tokens(text: str) -> list[str]:

@@ -556,10 +556,11 @@ def test_one_clear_candidate_is_an_answer_below_the_fitted_confidence() -> None:
         return [first, Candidate("b", 0.1, relevance, 10.0 - lead, 0.1, "", {})]
 
     assert thresholds.is_answer(found(0.85, 0.5, 0.1))  # confident: an answer whatever the lead
-    assert thresholds.is_answer(found(0.65, 0.8, 3.0))  # clearly ahead of the second
-    assert not thresholds.is_answer(found(0.65, 0.8, 1.0))  # close to the second: did you mean
-    assert not thresholds.is_answer(found(0.65, 0.6, 3.0))  # ahead, but hardly within the base
-    assert not thresholds.is_answer(found(0.4, 0.8, 3.0))  # ahead, but unlikely to be right
+    assert thresholds.is_answer(found(0.7, 0.8, 3.0))  # clearly ahead of the second
+    assert thresholds.is_answer(found(0.7, 0.8, 1.0))  # ahead by the least lead that is clear
+    assert not thresholds.is_answer(found(0.7, 0.8, 0.5))  # close to the second: did you mean
+    assert not thresholds.is_answer(found(0.7, 0.6, 3.0))  # ahead, but hardly within the base
+    assert not thresholds.is_answer(found(0.6, 0.8, 3.0))  # ahead, but unlikely to be right
     assert not thresholds.is_answer([])
 
 
