@@ -60,8 +60,7 @@ async def remember(db: Database, talk: str, previous: Previous, window: float) -
         .values(talk=talk, **values)
         .on_conflict_do_update(index_elements=["talk"], set_=values)
     )
-    async with db.write() as session:
-        await session.execute(statement)
+    await db.grouped(lambda session: session.execute(statement))
     # Older rows go in a transaction of their own (one upsert holds one row lock: no deadlock
     # with another replica's sweep), at most once a minute per process.
     if time.monotonic() - _swept.get(db.url, -PRUNE_EVERY) >= PRUNE_EVERY:
