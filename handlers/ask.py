@@ -130,7 +130,6 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if message is None or not await admitted(update, context):
         return
     svc = services(context)
-    language = await chosen_language(update, context)
     user = update.effective_user
     hint = (user.language_code or "")[:2] if user else None
     # A follow-up ("and russia?") refers to the asker's last answer in this chat, if recent: in
@@ -143,7 +142,11 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         and message.reply_to_message.from_user is not None
         and message.reply_to_message.from_user.id == context.bot.id
     )
-    previous = await follow_ups.recall(svc.db, talk, window) if talk and in_thread else None
+    previous = None
+    if talk and in_thread:  # the chat's /lang choice comes with it, in one query
+        language, previous = await follow_ups.recall_in_chat(svc.db, message.chat.id, talk, window)
+    else:
+        language = await chosen_language(update, context)
     answer = svc.engine.ask(question, language=language, hint=hint, after=previous)
     context.bot_data.metrics.answers.labels(outcome=answer.outcome.value).inc()
     # The question for curators (no user in it), remembered for the chat to tie choices to it.

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.curation import AskedQuestion, Choice, Via
@@ -74,7 +75,8 @@ async def record_question(
 ) -> int:
     """Stores a question (and, when `unanswered`, its row for `report unanswered`, in the same
     transaction); returns its id."""
-    async with db.write() as session:
+
+    async def write(session: AsyncSession) -> int:
         row = QuestionRow(
             text=text[:MAX_TEXT],
             language=language,
@@ -89,6 +91,8 @@ async def record_question(
             session.add(Unanswered(text=text[:MAX_TEXT], language=language, best_score=confidence))
         await session.flush()
         return row.id
+
+    return await db.grouped(write)
 
 
 async def record_choice(

@@ -16,11 +16,23 @@ import hashlib
 import hmac
 import time
 
-from sqlalchemy import DateTime, String, Text, delete, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    DateTime,
+    Select,
+    String,
+    Text,
+    delete,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.followup import Previous
-from storage.db import Base, Database, insert_into, utcnow
+from storage.db import Base, Chat, Database, insert_into, utcnow
 
 PRUNE_EVERY = 60.0  # seconds between sweeps of rows past the window (per process and database)
 _swept: dict[str, float] = {}
@@ -60,8 +72,7 @@ async def remember(db: Database, talk: str, previous: Previous, window: float) -
         .values(talk=talk, **values)
         .on_conflict_do_update(index_elements=["talk"], set_=values)
     )
-    async with db.write() as session:
-        await session.execute(statement)
+    await db.grouped(lambda session: session.execute(statement))
     # Older rows go in a transaction of their own (one upsert holds one row lock: no deadlock
     # with another replica's sweep), at most once a minute per process.
     if time.monotonic() - _swept.get(db.url, -PRUNE_EVERY) >= PRUNE_EVERY:
@@ -76,17 +87,37 @@ async def remember(db: Database, talk: str, previous: Previous, window: float) -
 
 async def recall(db: Database, talk: str, window: float) -> Previous | None:
     """The user's last answer in the chat if it is at most `window` seconds old."""
-    since = utcnow() - dt.timedelta(seconds=window)
     async with db.session() as session:
-        row = (
-            await session.execute(
-                select(LastAnswer.entry_id, LastAnswer.question, LastAnswer.language).where(
-                    LastAnswer.talk == talk,
-                    LastAnswer.answered_at >= since,
-                )
-            )
-        ).first()
+        row = (await session.execute(_last_answer(talk, window))).first()
     return None if row is None else Previous(row.entry_id, row.question, row.language)
+
+
+async def recall_in_chat(
+    db: Database, chat_id: int, talk: str, window: float
+) -> tuple[str | None, Previous | None]:
+    """The chat's /lang choice (as Database.language_of) and `recall`'s answer, in one query:
+    a question read both, and on SQLite each query is 5 thread round trips of the event loop's
+    (bench.bot_throughput: 17.6 -> 12.6 per question)."""
+    chosen = select(literal("chat"), Chat.language, null(), null()).where(Chat.id == chat_id)
+    async with db.session() as session:
+        both: CompoundSelect[str, str | None, str, str | None] = union_all(
+            chosen, _last_answer(talk, window)
+        )
+        rows = (await session.execute(both)).all()
+    language, previous = None, None
+    for kind, first, question, answer_language in rows:
+        if kind == "chat":
+            language = first
+        else:
+            previous = Previous(first, question, answer_language)
+    return language, previous
+
+
+def _last_answer(talk: str, window: float) -> Select[str, str | None, str, str | None]:
+    since = utcnow() - dt.timedelta(seconds=window)
+    return select(
+        literal("talk"), LastAnswer.entry_id, LastAnswer.question, LastAnswer.language
+    ).where(LastAnswer.talk == talk, LastAnswer.answered_at >= since)
 
 
 async def choose(

@@ -23,7 +23,7 @@ from knowledge.loader import KnowledgeBase
 from knowledge.schema import Party
 from storage import follow_ups
 from storage.db import Database, utcnow
-from storage.follow_ups import LastAnswer, recall, remember, talk_of
+from storage.follow_ups import LastAnswer, recall, recall_in_chat, remember, talk_of
 from testkit.fakes import FakeBotAPI
 from testkit.harness import running_bot, settings_for
 
@@ -229,6 +229,17 @@ async def test_last_answer_is_kept_per_chat_and_user_and_forgotten_after_the_win
     async with db.session() as session:
         rows = (await session.execute(LastAnswer.__table__.select())).all()
     assert sorted(r.talk for r in rows) == sorted([first, third])
+
+
+async def test_recall_in_chat_reads_the_chats_language_with_the_last_answer(db: Database) -> None:
+    talk = talk_of("secret", 5, 50)
+    assert await recall_in_chat(db, 5, talk, WINDOW) == (None, None)
+    await db.set_language(5, "private", "uk")
+    assert await recall_in_chat(db, 5, talk, WINDOW) == ("uk", None)
+    await remember(db, talk, Previous("cmp-nato", "nato?", "de"), WINDOW)
+    assert await recall_in_chat(db, 5, talk, WINDOW) == ("uk", Previous("cmp-nato", "nato?", "de"))
+    assert await recall_in_chat(db, 6, talk, WINDOW) == (None, Previous("cmp-nato", "nato?", "de"))
+    assert await recall_in_chat(db, 5, talk, 0) == ("uk", None)  # past the window
 
 
 async def test_a_choice_moves_a_recent_last_answer_only_from_an_offered_entry(

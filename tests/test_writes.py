@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.app import App
 from chat.callbacks import ToggleSubscription
 from chat.settings import Settings
 from knowledge.schema import EVERYTHING
-from storage.db import Chat, Database, DigestMode, Subscription, utcnow
+from storage.db import Chat, Database, DigestMode, Subscription, save_chat, utcnow
 from testkit.fakes import Chat as Conversation
 from testkit.fakes import FakeBotAPI, SentMessage
 from testkit.harness import running_bot, settings_for
@@ -96,6 +97,44 @@ async def test_moving_a_chat_keeps_the_new_ids_settings_and_merges_topics(db: Da
     assert await db.language_of(-100) == "uk"
     async with db.session() as session:
         assert (await session.get(Chat, -5)).blocked  # type: ignore[union-attr]  # -5 subscribed above
+
+
+async def test_grouped_writes_all_commit_and_each_gets_its_own_result(db: Database) -> None:
+    sessions = []
+
+    async def add(chat_id: int) -> int:
+        async def work(session: AsyncSession) -> int:
+            sessions.append(session)
+            await save_chat(session, chat_id, "private", language="de")
+            return chat_id
+
+        return await db.grouped(work)
+
+    assert await asyncio.gather(*(add(9000 + i) for i in range(20))) == [
+        9000 + i for i in range(20)
+    ]
+    for i in range(20):
+        assert await db.language_of(9000 + i) == "de"
+    # SQLite: the 20 writes queued at once share one transaction (group commit); PostgreSQL
+    # gives each its own.
+    assert len(set(map(id, sessions))) == (1 if db.engine.dialect.name == "sqlite" else 20)
+
+
+async def test_a_failing_grouped_write_fails_only_its_caller(db: Database) -> None:
+    async def good(session: AsyncSession) -> None:
+        await save_chat(session, 9100, "private", language="uk")
+
+    async def bad(session: AsyncSession) -> None:
+        await save_chat(session, 9101, "private", language="ru")
+        raise ValueError("refused")
+
+    results = await asyncio.gather(
+        db.grouped(good), db.grouped(bad), db.grouped(good), return_exceptions=True
+    )
+    assert results[0] is None and results[2] is None
+    assert isinstance(results[1], ValueError)
+    assert await db.language_of(9100) == "uk"
+    assert await db.language_of(9101) is None  # the failed write's rows are rolled back
 
 
 # --- through the Application ---------------------------------------------------------------------
