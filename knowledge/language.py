@@ -42,7 +42,7 @@ _DE_WORDS = frozenset(
 )
 _EN_WORDS = frozenset(
     """the a and or of to on at is are were be been do does did have has had what whats
-    which who whom whose when where why how can could would should will not no this that these
+    which who whom whose when where why how can could would should not no this that these
     those there it its they them their you your about with from for news latest now just any
     some""".split()
 )
