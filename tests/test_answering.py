@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.calibrate import Evidence, fit, judge
+from bench.calibrate import Evidence, fit, judge, smoothed_quantile
 from bench.eval import engine_decider
 from bench.evalset import SETS, evaluate, load_questions
 from bot.cli import main
@@ -546,6 +546,23 @@ def test_shipped_scoring_is_what_the_calibration_fit_gives() -> None:
     assert (fitted.answer, fitted.suggest) == pytest.approx(
         (shipped.answer, shipped.suggest), abs=THRESHOLD_DRIFT
     )
+
+
+def test_the_answer_bar_is_a_quantile_no_single_question_sets() -> None:
+    """The smoothed 99% quantile of 600 values lands where the plain one does, and one near miss
+    fewer moves it by a fraction of what the plain 7th-highest value falls at a gap."""
+    values = np.linspace(0.0, 1.0, 600)
+    assert smoothed_quantile(values, 0.99, 600) == pytest.approx(0.99, abs=0.005)
+    # Unknown values (no candidate) count as below all: 300 known of 600 is the same quantile.
+    assert smoothed_quantile(values[300:], 0.99, 600) == pytest.approx(
+        smoothed_quantile(values, 0.99, 600), abs=0.002
+    )
+    near_misses = np.array([1.0, 0.98, 0.96, 0.94, 0.92, 0.9, 0.88, 0.5, 0.48, 0.46, 0.44, 0.42])
+    gappy, one_fewer = np.r_[np.zeros(588), near_misses], np.r_[np.zeros(588), near_misses[1:]]
+    fell = np.sort(gappy)[::-1][6] - np.sort(one_fewer)[::-1][6]  # 0.88 -> 0.5
+    moved = smoothed_quantile(gappy, 0.99, 600) - smoothed_quantile(one_fewer, 0.99, 599)
+    assert 0 < moved < fell / 3
+    assert smoothed_quantile(np.zeros(0), 0.99, 0) == 0.0
 
 
 def test_one_clear_candidate_is_an_answer_below_the_fitted_confidence() -> None:
