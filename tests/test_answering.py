@@ -15,7 +15,7 @@ from bench.calibrate import Evidence, fit, judge, smoothed_quantile
 from bench.eval import engine_decider
 from bench.evalset import SETS, evaluate, load_questions
 from bot.cli import main
-from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of
+from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import STOP_WORDS, clean, normalize
@@ -507,6 +507,32 @@ def test_entry_coverage_is_the_share_of_the_question_each_entry_knows() -> None:
     numbers = np.array([index.entry_number[e] for e in ("a", "b", "c")])
     coverage = index._entry_coverage([ceasefire, monitoring, "weather"], numbers)
     assert coverage.tolist() == pytest.approx([(shared + own) / total, shared / total, 0.0])
+
+
+def test_the_other_plan_and_another_persons_profile_go_after_the_rest() -> None:
+    phrasings = [
+        Phrasing("elections-20", "what does the plan say about elections in ukraine", "en"),
+        Phrasing("draft-28", "the 28 point draft", "en"),
+        Phrasing("trump", "what role does trump play in the talks alongside witkoff", "en"),
+        Phrasing("witkoff", "witkoff the envoy", "en"),
+    ]
+    plans = {"elections-20": ["20"], "draft-28": ["28"]}
+    people = {"trump": ["trump"], "witkoff": ["witkoff"]}
+    plain, ruled = SearchIndex(phrasings), SearchIndex(phrasings, plans=plans, people=people)
+    question = "what does the 28 point plan say about elections in ukraine"
+    assert plain.search(question)[0].entry_id == "elections-20"  # the better words, other plan
+    assert ruled.search(question)[0].entry_id == "draft-28"
+    assert ruled.search("elections in ukraine under the plan")[0].entry_id == "elections-20"
+    question = "what role does witkoff play in the talks"
+    assert plain.search(question)[0].entry_id == "trump"  # more of its words, another person
+    assert [c.entry_id for c in ruled.search(question)][::2] == ["witkoff", "trump"]
+    assert ruled.search("what role does trump play in the talks")[0].entry_id == "trump"
+
+
+def test_profiles_are_named_by_surnames_not_shared_first_names(base: KnowledgeBase) -> None:
+    assert surnames(base.entries["person-witkoff"]) >= {"witkoff"}
+    assert "володимир" not in surnames(base.entries["person-zelensky"])
+    assert surnames(base.entries["person-european-leaders"]) == set()
 
 
 def test_closeness_to_an_off_topic_question_lowers_relevance(base: KnowledgeBase) -> None:
