@@ -11,7 +11,8 @@
    calibration set's out-of-scope questions rejected; "answer" from the confidence above which the
    answers were right at least ANSWER_PRECISION of the time and above all but ANSWER_SLIP of the
    out-of-scope questions (near misses such as "how old is vladimir putin", which look like the
-   base in every way but the one word it has no answer for).
+   base in every way but the one word it has no answer for), as a smoothed quantile of them
+   (smoothed_quantile) that no single question sets.
 
 `--folds K` also fits on all but every K-th question in turn and judges the rest, as the engine
 would answer them: the figures to decide a change by. Only bench/calibration_set.yaml is fitted on;
@@ -43,6 +44,7 @@ ANSWER_PRECISION = 0.95
 # 61% of in-scope questions answered, 98.2% right); at 1%, 84.5% answered, 97.2% right.
 ANSWER_SLIP = 0.01
 SUGGEST_SHARE = 0.1
+QUANTILE_STEPS = 32  # grid points per order statistic in smoothed_quantile
 L2 = 0.001
 STEPS = 3000
 
@@ -226,6 +228,25 @@ def fit(
     )
 
 
+def smoothed_quantile(values: np.ndarray, share: float, n: int) -> float:
+    """The `share` quantile of `n` values, of which `values` are the known ones and the rest lie
+    below them all (questions with no candidate, or named out of scope by an entry), as the
+    Harrell-Davis estimator gives it: a mean of every order statistic, weighted by how likely
+    each is to be that quantile (a beta distribution), so no single question sets it alone."""
+    ordered = np.sort(np.r_[values, np.zeros(max(n - len(values), 0))])
+    if not len(ordered):
+        return 0.0
+    a, b = share * (len(ordered) + 1), (1 - share) * (len(ordered) + 1)
+    # The beta distribution's weight on each order statistic's interval [(k-1)/n, k/n], by the
+    # trapezoid rule on a fine grid (no scipy: the density is smooth and peaks away from 0 and 1).
+    grid = np.linspace(0.0, 1.0, len(ordered) * QUANTILE_STEPS + 1)[1:-1]
+    log_density = (a - 1) * np.log(grid) + (b - 1) * np.log1p(-grid)
+    density = np.r_[0.0, np.exp(log_density - log_density.max()), 0.0]
+    mass = np.r_[0.0, np.cumsum((density[1:] + density[:-1]) / 2)]
+    weights = np.diff(mass[::QUANTILE_STEPS])
+    return float(weights @ ordered / weights.sum())
+
+
 def thresholds(
     conf: np.ndarray, relevant: np.ndarray, right: np.ndarray, inside: np.ndarray, n_outside: int
 ) -> tuple[float, float]:
@@ -236,10 +257,12 @@ def thresholds(
     suggest = float(outside[allowed]) + 1e-4 if allowed < len(outside) else 0.05
     # Above all but the ANSWER_SLIP most confident out-of-scope questions (an answer does not need
     # the relevance gate: a confident first candidate is an answer): one borderline label must not
-    # set the bar for everyone.
-    confident_outside = np.sort(conf[~inside])[::-1]
-    slip = int(np.floor(ANSWER_SLIP * n_outside))
-    answer = (float(confident_outside[slip]) if slip < len(confident_outside) else 0.0) + 0.02
+    # set the bar for everyone. A smoothed quantile, not the k-th question plus a margin of 0.02:
+    # the k-th (the 6th of 587) moved the bar 0.78-0.85 from one feature change to the next; over
+    # 200 resamplings of the out-of-scope questions the bar's spread is 0.075 (was 0.092), over
+    # 5 folds 0.030 (was 0.040). Its level is the old one's (0.796, was 0.803): the margin guarded
+    # against the one question the estimate now averages with its neighbours.
+    answer = smoothed_quantile(conf[~inside], 1 - ANSWER_SLIP, n_outside)
     for t in np.sort(conf[inside]):
         if t >= answer and right[inside][conf[inside] >= t].mean() >= ANSWER_PRECISION:
             return float(t), suggest

@@ -13,7 +13,7 @@ from knowledge.followup import FollowUp, FollowUps, Previous, Resolution, keep_l
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
-from knowledge.normalize import surface_tokens, well_formed
+from knowledge.normalize import ALL_STOP_WORDS, canonical, surface_tokens, well_formed
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
 from knowledge.search import Candidate, Phrasing, SearchIndex
@@ -148,6 +148,7 @@ SHORT_SENTENCE = 20  # hand-set: answer sentences of up to this many characters 
 # previous answer is evidence the search cannot see. Hand-set on bench/followup_calibration_set.
 FOLLOW_UP_CONFIDENCE = 0.5
 FOLLOW_UP_CANDIDATES = 12  # hand-set: candidates of a rewritten follow-up that are reranked
+PLAN_TOPICS = ("plan-20", "plan-28")  # the topics of the numbered plans' entries
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -187,7 +188,38 @@ def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
 def index_of(base: KnowledgeBase, scoring: Scoring | None = None) -> SearchIndex:
     """The search index of a base: its phrasings, titles and answers, and its off-topic
     questions."""
-    return SearchIndex(phrasings_of(base), scoring=scoring, off_topic=base.off_topic.texts())
+    plans = {
+        entry.id: [topic.removeprefix("plan-") for topic in entry.topics if topic in PLAN_TOPICS]
+        for entry in base.entries.values()
+    }
+    people = {
+        entry.id: surnames(entry) for entry in base.entries.values() if entry.kind is Kind.person
+    }
+    return SearchIndex(
+        phrasings_of(base),
+        scoring=scoring,
+        off_topic=base.off_topic.texts(),
+        plans=plans,
+        people=people,
+    )
+
+
+def surnames(entry: Entry) -> set[str]:
+    """The surnames a person's profile names in its titles (canonical): each capitalised word
+    after a capitalised first name ("Steve Witkoff", "Rustem Umerov and Andriy Yermak"), so
+    "Volodymyr" / "Володимир", shared by Zelensky and Putin, names neither."""
+    names = set()
+    for language in LANGUAGES:
+        words = re.findall(r"[^\W\d_][\w'-]*", getattr(entry.title, language) or "")
+        for first, last in zip(words, words[1:], strict=False):
+            if (
+                first[0].isupper()
+                and last[0].isupper()
+                and canonical(first.casefold()) not in ALL_STOP_WORDS
+                and "'" not in first + last
+            ):
+                names.add(canonical(last.casefold()))
+    return names
 
 
 class Engine:
@@ -360,7 +392,7 @@ class Engine:
         prefer = resolution.prefer or (lambda entry: 0.0)
         scored = [
             (c, c.score + prefer(entries[c.entry_id]))
-            for c in self.index.search(query, limit=FOLLOW_UP_CANDIDATES)
+            for c in self.index.search(query, limit=FOLLOW_UP_CANDIDATES, set_aside=False)
             if entries[c.entry_id].kind is not Kind.disambiguation
             and c.entry_id not in resolution.exclude
         ]

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.calibrate import Evidence, fit, judge
+from bench.calibrate import Evidence, fit, judge, smoothed_quantile
 from bench.eval import engine_decider
 from bench.evalset import SETS, evaluate, load_questions
 from bot.cli import main
-from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of
+from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import STOP_WORDS, clean, normalize
@@ -509,6 +509,32 @@ def test_entry_coverage_is_the_share_of_the_question_each_entry_knows() -> None:
     assert coverage.tolist() == pytest.approx([(shared + own) / total, shared / total, 0.0])
 
 
+def test_the_other_plan_and_another_persons_profile_go_after_the_rest() -> None:
+    phrasings = [
+        Phrasing("elections-20", "what does the plan say about elections in ukraine", "en"),
+        Phrasing("draft-28", "the 28 point draft", "en"),
+        Phrasing("trump", "what role does trump play in the talks alongside witkoff", "en"),
+        Phrasing("witkoff", "witkoff the envoy", "en"),
+    ]
+    plans = {"elections-20": ["20"], "draft-28": ["28"]}
+    people = {"trump": ["trump"], "witkoff": ["witkoff"]}
+    plain, ruled = SearchIndex(phrasings), SearchIndex(phrasings, plans=plans, people=people)
+    question = "what does the 28 point plan say about elections in ukraine"
+    assert plain.search(question)[0].entry_id == "elections-20"  # the better words, other plan
+    assert ruled.search(question)[0].entry_id == "draft-28"
+    assert ruled.search("elections in ukraine under the plan")[0].entry_id == "elections-20"
+    question = "what role does witkoff play in the talks"
+    assert plain.search(question)[0].entry_id == "trump"  # more of its words, another person
+    assert [c.entry_id for c in ruled.search(question)][::2] == ["witkoff", "trump"]
+    assert ruled.search("what role does trump play in the talks")[0].entry_id == "trump"
+
+
+def test_profiles_are_named_by_surnames_not_shared_first_names(base: KnowledgeBase) -> None:
+    assert surnames(base.entries["person-witkoff"]) >= {"witkoff"}
+    assert "володимир" not in surnames(base.entries["person-zelensky"])
+    assert surnames(base.entries["person-european-leaders"]) == set()
+
+
 def test_closeness_to_an_off_topic_question_lowers_relevance(base: KnowledgeBase) -> None:
     question = "will the war end before the world cup"
     far = SearchIndex(phrasings_of(base)).search(question)[0]
@@ -546,6 +572,23 @@ def test_shipped_scoring_is_what_the_calibration_fit_gives() -> None:
     assert (fitted.answer, fitted.suggest) == pytest.approx(
         (shipped.answer, shipped.suggest), abs=THRESHOLD_DRIFT
     )
+
+
+def test_the_answer_bar_is_a_quantile_no_single_question_sets() -> None:
+    """The smoothed 99% quantile of 600 values lands where the plain one does, and one near miss
+    fewer moves it by a fraction of what the plain 7th-highest value falls at a gap."""
+    values = np.linspace(0.0, 1.0, 600)
+    assert smoothed_quantile(values, 0.99, 600) == pytest.approx(0.99, abs=0.005)
+    # Unknown values (no candidate) count as below all: 300 known of 600 is the same quantile.
+    assert smoothed_quantile(values[300:], 0.99, 600) == pytest.approx(
+        smoothed_quantile(values, 0.99, 600), abs=0.002
+    )
+    near_misses = np.array([1.0, 0.98, 0.96, 0.94, 0.92, 0.9, 0.88, 0.5, 0.48, 0.46, 0.44, 0.42])
+    gappy, one_fewer = np.r_[np.zeros(588), near_misses], np.r_[np.zeros(588), near_misses[1:]]
+    fell = np.sort(gappy)[::-1][6] - np.sort(one_fewer)[::-1][6]  # 0.88 -> 0.5
+    moved = smoothed_quantile(gappy, 0.99, 600) - smoothed_quantile(one_fewer, 0.99, 599)
+    assert 0 < moved < fell / 3
+    assert smoothed_quantile(np.zeros(0), 0.99, 0) == 0.0
 
 
 def test_one_clear_candidate_is_an_answer_below_the_fitted_confidence() -> None:
