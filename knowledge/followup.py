@@ -1362,7 +1362,9 @@ class FollowUps:
         else:
             ignore = FRAME_TOPICS
         subject = set(entry.topics) - ignore
-        old_plans = {p for p in _PLAN_TOPIC if _PLAN_TOPIC[p] in entry.topics} - (plans or set())
+        # Asked about one plan, an entry about another is no answer, be it the previous one's
+        # plan or a third ("and the European proposal?" after the 28 points: not the 20's).
+        other_plans = set(_PLAN_TOPIC) - (plans or set())
 
         def prefer(candidate: Entry) -> float:
             near = TOPIC_BONUS * min(2, len(subject & (set(candidate.topics) - ignore)))
@@ -1385,7 +1387,7 @@ class FollowUps:
             if plans:
                 if any(about_plan(candidate, p) for p in plans):
                     return AIM_BONUS + near - same
-                if any(about_plan(candidate, p) for p in old_plans):
+                if any(about_plan(candidate, p) for p in other_plans):
                     return -OLD_FRAME_PENALTY - same
                 return -same
             return near + (STAY_BONUS if stay and candidate.id == entry.id else 0.0)
