@@ -1,9 +1,12 @@
 """Shared rate limits: one booking log per key, kept where every replica sees it.
 
-A key allows `count` actions in any `per` seconds. Each key keeps the times of its last `count`
-booked slots; the next slot is the earliest time at or after the caller's floor when the
-`count`-th newest slot has left the window and no hold is in force. A caller either books that
-slot (and acts then) or is refused when it lies more than `max_delay` beyond its floor. With
+A key allows `count` actions in any `per` seconds. Each key keeps its `count` latest booked slots,
+in time order; the next slot is the earliest time at or after the caller's floor when the oldest
+of them has left the window and no hold is in force. A caller either books that slot (and acts
+then) or is refused when it lies more than `max_delay` beyond its floor. A caller that cannot act
+on a slot it booked may move it instead (`replace`), to any later time: while the slot is among
+the `count` latest, no window that gains it holds more than the `count` - 1 slots after it, so
+the limit holds and the window's slot is not spent twice. With
 count=1 this is a strict spacing (GCRA's "theoretical arrival time"); with count=N it is an exact
 sliding window, where GCRA with a burst of N would let up to 2N-1 through in one window: Telegram
 counts 20 messages a minute per group, and FLOOD_LIMIT questions per window, that way.
@@ -16,11 +19,11 @@ times they were given and otherwise use `wait`, so replicas' clocks never need t
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import time
 from abc import ABC, abstractmethod
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -70,16 +73,26 @@ class Rates(ABC):
         after: float = 0.0,
         lead: float = 0.0,
         max_delay: float = math.inf,
+        replace: float | None = None,
     ) -> Booking:
         """Books the earliest slot for `key` at or after the floor max(now + lead, after).
 
         Refused (nothing booked) when that slot lies more than `max_delay` beyond the floor.
+        `replace`, a slot of `key` this caller booked and will not use: while it is among the
+        key's `count` latest it is moved (to the floor, or later for a hold, never earlier), not
+        kept beside the new one; otherwise the new slot is booked as without it.
         """
-        return await self._take(key, limit, after, lead, min(max_delay, NO_LIMIT))
+        return await self._take(key, limit, after, lead, min(max_delay, NO_LIMIT), replace)
 
     @abstractmethod
     async def _take(
-        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
+        self,
+        key: str,
+        limit: Limit,
+        after: float,
+        lead: float,
+        max_delay: float,
+        replace: float | None,
     ) -> Booking:
         """take() in this store; max_delay is finite."""
 
@@ -92,13 +105,30 @@ class Rates(ABC):
 
 
 def _decide(
-    slots: list[float] | deque[float], held: float, limit: Limit, floor: float, max_delay: float
-) -> tuple[bool, float]:
-    """(granted, slot): the one rule all three stores implement."""
+    slots: list[float],
+    held: float,
+    limit: Limit,
+    floor: float,
+    max_delay: float,
+    replace: float | None,
+) -> tuple[bool, float, list[float]]:
+    """(granted, slot, the log after it): the one rule all three stores implement.
+
+    `slots` are the key's latest slots in time order, at most `count` of them.
+    """
     earliest = max(floor, held)
-    if len(slots) >= limit.count:
-        earliest = max(earliest, slots[-limit.count] + limit.per)
-    return earliest - floor <= max_delay, earliest
+    kept = list(slots)
+    if replace is not None and replace in kept:
+        # Moved later, the slot stays among the latest `count`: no window gains more than it.
+        kept.remove(replace)
+        earliest = max(earliest, replace)
+    elif len(kept) >= limit.count:
+        earliest = max(earliest, kept[-limit.count] + limit.per)
+    granted = earliest - floor <= max_delay
+    if granted:
+        bisect.insort(kept, earliest)
+        del kept[: -limit.count]
+    return granted, earliest, kept if granted else list(slots)
 
 
 # --- process memory --------------------------------------------------------------------------
@@ -106,7 +136,7 @@ def _decide(
 
 @dataclass
 class _Log:
-    slots: deque[float] = field(default_factory=deque)
+    slots: list[float] = field(default_factory=list)
     held: float = 0.0
     expires: float = 0.0  # after this, the log is as good as empty
 
@@ -118,15 +148,19 @@ class MemoryRates(Rates):
     logs: dict[str, _Log] = field(default_factory=dict)
 
     async def _take(
-        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
+        self,
+        key: str,
+        limit: Limit,
+        after: float,
+        lead: float,
+        max_delay: float,
+        replace: float | None,
     ) -> Booking:
         now = time.monotonic()
         log = self.logs.setdefault(key, _Log())
-        granted, at = _decide(log.slots, log.held, limit, max(now + lead, after), max_delay)
+        floor = max(now + lead, after)
+        granted, at, log.slots = _decide(log.slots, log.held, limit, floor, max_delay, replace)
         if granted:
-            log.slots.append(at)
-            while len(log.slots) > limit.count:
-                log.slots.popleft()
             log.expires = max(log.expires, at + limit.per)
             if len(self.logs) > MAX_TRACKED:
                 self._forget_expired(now)
@@ -163,14 +197,29 @@ class RateLog(Base):
 
 
 # In the conflict branch the proposed row carries this call's clock reading (checked_at) and
-# floor (last_at); r is the existing row, locked.
-_EARLIEST = """greatest(
+# floor (last_at); r is the existing row, locked. :replace is -1 for none (times are positive).
+_MOVING = "(CAST(:replace AS float8) = ANY(r.slots))"
+_EARLIEST = f"""greatest(
     EXCLUDED.last_at,
     r.held_until,
-    CASE WHEN cardinality(r.slots) >= :count
+    CASE WHEN {_MOVING} THEN CAST(:replace AS float8)
+         WHEN cardinality(r.slots) >= :count
          THEN r.slots[cardinality(r.slots) - :count + 1] + :per
          ELSE EXCLUDED.last_at END)"""
 _GRANTED = f"({_EARLIEST} - EXCLUDED.last_at <= :max_delay)"
+# The log without the slot being moved (one copy of it).
+_KEPT = f"""CASE WHEN {_MOVING}
+    THEN r.slots[1:array_position(r.slots, CAST(:replace AS float8)) - 1]
+         || r.slots[array_position(r.slots, CAST(:replace AS float8)) + 1:]
+    ELSE r.slots END"""
+# The `count` latest of the kept slots and the new one, in time order: appended when it is the
+# latest (nearly always), else sorted in.
+_LATEST = f"""CASE WHEN NOT {_MOVING}
+         AND {_EARLIEST} >= coalesce(r.slots[cardinality(r.slots)], 0)
+    THEN (r.slots || {_EARLIEST})[(cardinality(r.slots) + 2 - :count) :]
+    ELSE ARRAY(SELECT s FROM (
+        SELECT s FROM unnest({_KEPT} || {_EARLIEST}) AS s ORDER BY s DESC LIMIT :count
+    ) AS latest ORDER BY s) END"""
 _TAKE = text(
     f"""
 WITH now AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS now),
@@ -182,9 +231,7 @@ SELECT :key,
        0, floor + :per, now, floor, CAST(:max_delay AS float8) >= 0
 FROM clock
 ON CONFLICT (key) DO UPDATE SET
-    slots = CASE WHEN {_GRANTED}
-                 THEN (r.slots || {_EARLIEST})[(cardinality(r.slots) + 2 - :count) :]
-                 ELSE r.slots END,
+    slots = CASE WHEN {_GRANTED} THEN {_LATEST} ELSE r.slots END,
     expires_at = CASE WHEN {_GRANTED}
                       THEN greatest(r.expires_at, {_EARLIEST} + :per)
                       ELSE r.expires_at END,
@@ -230,7 +277,13 @@ class PostgresRates(Rates):
         self.next_prune = 0.0
 
     async def _take(
-        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
+        self,
+        key: str,
+        limit: Limit,
+        after: float,
+        lead: float,
+        max_delay: float,
+        replace: float | None,
     ) -> Booking:
         await self._prune_now_and_then()
         values: dict[str, Any] = {
@@ -240,6 +293,7 @@ class PostgresRates(Rates):
             "after": float(after),
             "lead": float(lead),
             "max_delay": float(max_delay),
+            "replace": -1.0 if replace is None else float(replace),
         }
         async with self.engine.connect() as conn:
             granted, at, now = (await conn.execute(_TAKE, values)).one()
@@ -263,8 +317,9 @@ class PostgresRates(Rates):
 
 # --- Redis -----------------------------------------------------------------------------------
 
-# KEYS[1]: the log (a list of slots, oldest first); KEYS[2]: the hold. ARGV: count, per, after,
-# lead, max_delay. Numbers travel as strings: Redis would truncate a Lua number to an integer.
+# KEYS[1]: the log (a list of slots, in time order); KEYS[2]: the hold. ARGV: count, per, after,
+# lead, max_delay, replace ('' for none). Numbers travel as strings: Redis would truncate a Lua
+# number to an integer; slots are kept as '%.6f' strings, so a slot given back matches exactly.
 _TAKE_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -272,17 +327,42 @@ local count, per = tonumber(ARGV[1]), tonumber(ARGV[2])
 local floor = math.max(now + tonumber(ARGV[4]), tonumber(ARGV[3]))
 local earliest = math.max(floor, tonumber(redis.call('GET', KEYS[2]) or '0'))
 local n = redis.call('LLEN', KEYS[1])
-if n >= count then
+local slots, moving = nil, nil
+if ARGV[6] ~= '' and n > 0 then
+  slots = redis.call('LRANGE', KEYS[1], 0, -1)
+  for i, slot in ipairs(slots) do
+    if slot == ARGV[6] then moving = i break end
+  end
+end
+if moving then
+  earliest = math.max(earliest, tonumber(slots[moving]))
+elseif n >= count then
   earliest = math.max(earliest, tonumber(redis.call('LINDEX', KEYS[1], n - count)) + per)
 end
 local granted = 0
+local at = string.format('%.6f', earliest)
 if earliest - floor <= tonumber(ARGV[5]) then
   granted = 1
-  redis.call('RPUSH', KEYS[1], string.format('%.6f', earliest))
-  redis.call('LTRIM', KEYS[1], -count, -1)
-  redis.call('PEXPIRE', KEYS[1], math.ceil((earliest + per - now) * 1000) + 1000)
+  local last = tonumber(redis.call('LINDEX', KEYS[1], -1) or '0')
+  if moving or last > earliest then
+    -- Moved, or booked before a later slot: the log is written again, in time order.
+    slots = slots or redis.call('LRANGE', KEYS[1], 0, -1)
+    if moving then table.remove(slots, moving) end
+    local i = #slots + 1
+    while i > 1 and tonumber(slots[i - 1]) > earliest do i = i - 1 end
+    table.insert(slots, i, at)
+    while #slots > count do table.remove(slots, 1) end
+    redis.call('DEL', KEYS[1])
+    redis.call('RPUSH', KEYS[1], unpack(slots))
+    last = tonumber(slots[#slots])
+  else
+    redis.call('RPUSH', KEYS[1], at)
+    redis.call('LTRIM', KEYS[1], -count, -1)
+    last = earliest
+  end
+  redis.call('PEXPIRE', KEYS[1], math.ceil((last + per - now) * 1000) + 1000)
 end
-return {granted, string.format('%.6f', earliest), string.format('%.6f', now)}
+return {granted, at, string.format('%.6f', now)}
 """
 _HOLD_LUA = """
 local t = redis.call('TIME')
@@ -318,9 +398,16 @@ class RedisRates(Rates):
         return [f"rate:{{{key}}}", f"rate:{{{key}}}:held"]
 
     async def _take(
-        self, key: str, limit: Limit, after: float, lead: float, max_delay: float
+        self,
+        key: str,
+        limit: Limit,
+        after: float,
+        lead: float,
+        max_delay: float,
+        replace: float | None,
     ) -> Booking:
-        args = [limit.count, limit.per, after, lead, max_delay]
+        moving = "" if replace is None else f"{replace:.6f}"
+        args: list[str | float] = [limit.count, limit.per, after, lead, max_delay, moving]
         granted, at, now = await self.take_script(keys=self._keys(key), args=args)
         return Booking(int(granted) == 1, float(at), float(at) - float(now))
 

@@ -5,6 +5,7 @@ within Telegram's limits at the fake Bot API."""
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -111,6 +112,48 @@ async def test_spaced_slots_are_booked_ahead_and_a_hold_pushes_them(stores: Stor
     assert later.at == pytest.approx(held.at + 5.0, abs=1e-5)
     lead = await rates.take("fresh", limit, lead=0.5)
     assert 0.4 < lead.wait <= 0.5
+
+
+async def test_a_slot_given_back_is_moved_not_spent_twice(stores: Stores) -> None:
+    rates = await stores()
+    limit = Limit(3, 60.0)
+    first, *_ = [await rates.take("g", limit, max_delay=0) for _ in range(3)]
+    assert not (await rates.take("g", limit, max_delay=0)).granted  # the window is full
+    moved = await rates.take("g", limit, lead=0.2, max_delay=0.5, replace=first.at)
+    assert moved.granted and moved.wait == pytest.approx(0.2, abs=0.05)  # room: a move
+    assert not (await rates.take("g", limit, max_delay=0)).granted  # still 3, not 4
+    # Moved once, the old slot is gone: given back again it is a new booking, refused here.
+    assert not (await rates.take("g", limit, max_delay=0.5, replace=first.at)).granted
+    spaced = Limit(1, 0.2)
+    older = await rates.take("s", spaced)
+    newer = await rates.take("s", spaced)
+    # A slot another booking came after cannot move (the next one keeps its distance from it).
+    behind = await rates.take("s", spaced, replace=older.at)
+    assert behind.at == pytest.approx(newer.at + 0.2, abs=1e-5)
+    same = await rates.take("s", spaced, replace=behind.at)  # the latest: moved, to itself
+    assert same.at == pytest.approx(behind.at, abs=1e-5)
+    assert (await rates.take("s", spaced)).at == pytest.approx(behind.at + 0.2, abs=1e-5)
+
+
+async def test_bookings_and_moves_in_any_order_keep_every_window(stores: Stores) -> None:
+    """Slots booked ahead out of time order (a reply behind a long queue, a notification at
+    once) and slots moved later: the slots finally used keep 3 in any 1-second window."""
+    rates = await stores()
+    limit = Limit(3, 1.0)
+    rng = random.Random(13)
+    base = (await rates.take("base", limit)).at + 30.0  # all of it in the future
+    used: list[float] = []  # the slot each send holds now, as it would leave on it
+    for _ in range(60):
+        if used and rng.random() < 0.4:
+            i = rng.randrange(len(used))
+            booked = await rates.take(
+                "w", limit, after=used[i] + rng.uniform(0, 2.0), replace=used[i]
+            )
+            used[i] = booked.at
+        else:
+            used.append((await rates.take("w", limit, after=base + rng.uniform(0, 20.0))).at)
+    assert most_in_any_window(used) <= 3
+    assert most_in_any_window(used) == 3  # and the window was full somewhere
 
 
 async def test_two_clients_see_one_log(stores: Stores) -> None:
@@ -227,6 +270,23 @@ async def test_an_edit_does_not_wait_for_the_chats_second(stores: Stores) -> Non
     edit_waited = time.monotonic() - started
     await budget.acquire(5, group=False)  # a second message: the chat's second first
     assert edit_waited < 0.5 <= time.monotonic() - started
+
+
+async def test_a_send_that_wakes_late_keeps_its_group_slot(stores: Stores) -> None:
+    """The event loop busy past a send's slots: it moves them, and spends one of the group's 20
+    slots a minute (booked again whole, each late wake-up spent one more, until the group's
+    next message waited out the minute)."""
+    rates = await stores()
+    budget = SendBudget.for_bot(rates, budget_settings(send_rate_per_second=5.0))
+    await budget.acquire(1, group=False)  # the bot-wide slot is taken for the next 0.2 s
+    late = asyncio.create_task(budget.acquire(-100, group=True))
+    await asyncio.sleep(0.05)  # it has booked its slots and sleeps until them
+    time.sleep(0.3)  # the loop busy: the send wakes 0.1 s after its slots
+    await late
+    assert budget.late >= 1
+    group = f"bot{TOKEN.split(':')[0]}:group:-100"
+    slots = [await rates.take(group, budget.group, max_delay=0.5) for _ in range(20)]
+    assert [s.granted for s in slots] == [True] * 19 + [False]  # 1 of the 20 spent, not 2
 
 
 async def test_a_429_pauses_the_budget_of_every_replica(stores: Stores) -> None:
