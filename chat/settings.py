@@ -70,9 +70,9 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(
         default=10,
         gt=0,
-        description="PostgreSQL connections of one replica's queries (each holds one for a few "
-        "ms; its rate store has 4 more): replicas x (this + 4) must stay under the server's "
-        "max_connections (100 by default).",
+        description="Database connections one replica keeps for its queries (each holds one for "
+        "a few ms; SQLite keeps them open). PostgreSQL: its rate store has 4 more, and replicas "
+        "x (this + 4) must stay under the server's max_connections (100 by default).",
     )
     flood_limit: int = Field(
         default=20,
