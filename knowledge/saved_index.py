@@ -37,7 +37,7 @@ from knowledge.versions import content_version
 logger = logging.getLogger(__name__)
 
 # The layout of a saved index: bump it when SearchIndex.saved/from_saved change.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 # The code whose changes change the index built from the same base.
 SHAPING_MODULES = ("search.py", "answer.py", "normalize.py", "semantic.py", "spelling.py")
 KEEP = 4  # saved indexes kept in one cache directory, newest first; older ones are removed
