@@ -16,7 +16,7 @@ from knowledge.messages import wording
 from knowledge.normalize import ALL_STOP_WORDS, canonical, surface_tokens, well_formed
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
-from knowledge.search import Candidate, Phrasing, SearchIndex
+from knowledge.search import PLAN_NUMBERS, Candidate, Phrasing, SearchIndex
 from knowledge.timeframe import asks_after
 from knowledge.yesno import verdict_for
 
@@ -148,7 +148,6 @@ SHORT_SENTENCE = 20  # hand-set: answer sentences of up to this many characters 
 # previous answer is evidence the search cannot see. Hand-set on bench/followup_calibration_set.
 FOLLOW_UP_CONFIDENCE = 0.5
 FOLLOW_UP_CANDIDATES = 12  # hand-set: candidates of a rewritten follow-up that are reranked
-PLAN_TOPICS = ("plan-20", "plan-28")  # the topics of the numbered plans' entries
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -189,7 +188,7 @@ def index_of(base: KnowledgeBase, scoring: Scoring | None = None) -> SearchIndex
     """The search index of a base: its phrasings, titles and answers, and its off-topic
     questions."""
     plans = {
-        entry.id: [topic.removeprefix("plan-") for topic in entry.topics if topic in PLAN_TOPICS]
+        entry.id: [n for n in PLAN_NUMBERS if f"plan-{n}" in entry.topics]
         for entry in base.entries.values()
     }
     people = {

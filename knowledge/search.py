@@ -15,7 +15,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -65,8 +65,9 @@ UNKNOWN_CAP = 3  # hand-set: `unknown` counts the question's unknown words up to
 # as words German questions looked short and got low confidence (blind-calibration de 60.7%
 # answered right against en 75.0%).
 LETTERS_CAP = 60
-# The numbered plans (the November 28-point draft, the December 20-point plan), named by their
-# number before a word for "point" (canonical "point"; "пунктний", "пунктного" keep their stem).
+# The numbered plans (the November 28-point draft, the December 20-point plan; their entries'
+# topics are plan-20 and plan-28), named by their number before a word for "point" (canonical
+# "point"; "пунктний", "пунктного" keep their stem).
 PLAN_NUMBERS = ("20", "28")
 PLAN_WORDS = ("point", "пункт")
 
@@ -134,6 +135,19 @@ class Query:
     )  # content words the base does not know even after correction
 
 
+def _about_another(
+    named: Collection[str], about: Sequence[Sequence[str]], numbers: np.ndarray
+) -> np.ndarray:
+    """For each entry (by number), 1 if it is about something of a kind (a plan, a person) and
+    not about what the question `named` of that kind, else 0; all 0 when nothing is named."""
+    other = np.zeros(len(numbers))
+    if named:
+        for i, number in enumerate(numbers.tolist()):
+            things = about[number]
+            other[i] = float(bool(things) and not set(named).intersection(things))
+    return other
+
+
 def aside(features: Mapping[str, np.ndarray]) -> np.ndarray:
     """Whether each candidate goes after all the others, whatever its ranking score: it is about
     the other numbered plan than the one the question names, or is the profile of another person
@@ -177,7 +191,6 @@ class SearchIndex:
             self._build_lexical(phrasings)
         self.entry_plans = [sorted((plans or {}).get(e, ())) for e in self.entry_ids]
         self.entry_people = [sorted((people or {}).get(e, ())) for e in self.entry_ids]
-        self._people = frozenset(name for names in self.entry_people for name in names)
         embedder, token_ids = encoding.result()
         split = len(with_vectors)
         self.meaning = MeaningIndex(
@@ -368,7 +381,6 @@ class SearchIndex:
         index.max_idf = float(data["max_idf"])
         index.entry_plans = [list(plans) for plans in data["entry_plans"]]
         index.entry_people = [list(names) for names in data["entry_people"]]
-        index._people = frozenset(name for names in index.entry_people for name in names)
         count = len(index.texts)
         parts_fit = (
             len(index.normalized) == count
@@ -475,23 +487,17 @@ class SearchIndex:
             for word, after in zip(words, [*words[1:], ""], strict=True)
             if word in PLAN_NUMBERS and after.startswith(PLAN_WORDS)
         }
-        other = np.zeros(len(numbers))
-        if len(named) == 1:
-            for i, number in enumerate(numbers.tolist()):
-                about = self.entry_plans[number]
-                other[i] = float(bool(about) and not named.intersection(about))
-        return other
+        return _about_another(named if len(named) == 1 else set(), self.entry_plans, numbers)
 
     def _other_person(self, words: list[str], numbers: np.ndarray) -> np.ndarray:
         """For each entry (by number), 1 if the question names a person (by surname) and the
         entry is the profile of someone else, else 0."""
-        named = self._people.intersection(words)
-        other = np.zeros(len(numbers))
-        if named:
-            for i, number in enumerate(numbers.tolist()):
-                names = self.entry_people[number]
-                other[i] = float(bool(names) and not named.intersection(names))
-        return other
+        return _about_another(self.surnames.intersection(words), self.entry_people, numbers)
+
+    @cached_property
+    def surnames(self) -> frozenset[str]:
+        """Every surname a profile of the base is about."""
+        return frozenset(name for names in self.entry_people for name in names)
 
     def search(self, question: str, limit: int = 5, set_aside: bool = True) -> list[Candidate]:
         """The best entries for a question, most confident first; with `set_aside`, those `aside`

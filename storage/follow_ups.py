@@ -85,19 +85,13 @@ async def remember(db: Database, talk: str, previous: Previous, window: float) -
             )
 
 
-async def recall(db: Database, talk: str, window: float) -> Previous | None:
-    """The user's last answer in the chat if it is at most `window` seconds old."""
-    async with db.session() as session:
-        row = (await session.execute(_last_answer(talk, window))).first()
-    return None if row is None else Previous(row.entry_id, row.question, row.language)
-
-
 async def recall_in_chat(
     db: Database, chat_id: int, talk: str, window: float
 ) -> tuple[str | None, Previous | None]:
-    """The chat's /lang choice (as Database.language_of) and `recall`'s answer, in one query:
-    a question read both, and on SQLite each query is 5 thread round trips of the event loop's
-    (bench.bot_throughput: 17.6 -> 12.6 per question)."""
+    """The chat's /lang choice (as Database.language_of) and the user's last answer in the chat
+    if it is at most `window` seconds old, in one query: a question read both, and on SQLite each
+    query is 5 thread round trips of the event loop's (bench.bot_throughput: 17.6 -> 12.6 per
+    question)."""
     chosen = select(literal("chat"), Chat.language, null(), null()).where(Chat.id == chat_id)
     async with db.session() as session:
         both: CompoundSelect[str, str | None, str, str | None] = union_all(

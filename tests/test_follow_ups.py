@@ -23,7 +23,7 @@ from knowledge.loader import KnowledgeBase
 from knowledge.schema import Party
 from storage import follow_ups
 from storage.db import Database, utcnow
-from storage.follow_ups import LastAnswer, recall, recall_in_chat, remember, talk_of
+from storage.follow_ups import LastAnswer, recall_in_chat, remember, talk_of
 from testkit.fakes import FakeBotAPI
 from testkit.harness import running_bot, settings_for
 
@@ -202,6 +202,11 @@ async def test_follow_ups_off_when_the_window_is_zero(
 
 
 # --- storage -------------------------------------------------------------------------------------
+
+
+async def recall(db: Database, talk: str, window: float) -> Previous | None:
+    """The last answer alone (chat 0 has no /lang choice)."""
+    return (await recall_in_chat(db, 0, talk, window))[1]
 
 
 async def test_last_answer_is_kept_per_chat_and_user_and_forgotten_after_the_window(
