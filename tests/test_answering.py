@@ -283,6 +283,12 @@ def test_reason_says_why_there_is_no_answer(
         ("wie ist die lage im moment", True),
         ("яка ситуація на фронті на даний момент", True),
         ("какая ситуация на фронте в настоящее время", True),
+        # The recent past, the near future and "what's new", in each language.
+        ("any updates on the ceasefire talks?", True),
+        ("was gibt's neues bei den verhandlungen", True),
+        ("що нового з переговорами", True),
+        ("что Песков говорил на днях", True),
+        ("wie steht's um die friedensgespräche", True),
     ],
 )
 def test_questions_about_later_times_are_recognised(
