@@ -446,7 +446,7 @@ def test_blind_report_floors(engine: Engine) -> None:
 def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
     """>= 98% on every four-language set, and no Ukrainian question read as Russian on the blind
     ones."""
-    for name in ("blind-calibration", "blind-report", "eval", "holdout"):
+    for name in ("blind-calibration", "blind-calibration-3", "blind-report", "eval", "holdout"):
         questions = load_questions(SETS[name])
         found = [(q.lang, engine.index.language_of(q.text)) for q in questions]
         assert sum(a == b for a, b in found) / len(found) >= 0.98, name
