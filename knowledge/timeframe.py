@@ -82,6 +82,20 @@ _HAPPENED = (
     r"happened|happen|taken place|took place|been held|held|stattgefunden|gegeben|passiert"
     r"|відбув\w*|відбул\w*|пройшл\w*|пройшов|состоял\w*|прошл[иоа]|прошел"
 )
+# Signed, accepted or ended, said of a deal or the war: "has the peace deal already been signed",
+# "ist der Krieg schon vorbei", "угоду вже підписали". The base knows the deal as unsigned and the
+# war as going on; "what Russia already accepted in Anchorage" names no deal and is left alone.
+_SETTLED = (
+    r"signed|agreed|accepted|ended|unterschrieben|unterzeichnet|akzeptiert|angenommen|vorbei"
+    r"|beendet|підписал\w*|підписан\w*|підписав|прийнял\w*|погодил\w*|закінчил\w*|скінчил\w*"
+    r"|подписал\w*|подписан\w*|принял\w*|согласил\w*|закончил\w*|кончил\w*"
+)
+_DEAL = (
+    r"deal|agreement|treaty|peace|ceasefire|truce|plan|war|vertrag\w*|abkommen|vereinbarung"
+    r"|frieden\w*|waffenstillstand\w*|waffenruhe|plan\w*|krieg\w*|угод\w*|договір\w*"
+    r"|договор\w*|мирн\w*|перемир\w*|план\w*|соглашен\w*|війн\w*|войн\w*"
+)
+_SETTLED_DEAL = [re.compile(rf"(?<!\w)(?:{words})(?!\w)") for words in (_ALREADY, _SETTLED, _DEAL)]
 _HAS_HAPPENED = re.compile(
     rf"(?<!\w)(?:{_ALREADY})(?!\w).*(?<!\w)(?:{_HAPPENED})(?!\w)"
     rf"|(?<!\w)(?:{_HAPPENED})(?!\w).*(?<!\w)(?:{_ALREADY})(?!\w)"
@@ -151,6 +165,19 @@ def _months_near(text: str, year_at: int) -> list[int]:
     ]
 
 
+# "As of the end of 2025", "Stand Ende 2025", "станом на кінець 2025", "по данным на конец 2025":
+# the question names the day it means, so its "now" is that day's.
+_AS_OF = re.compile(
+    r"(?<!\w)(?:as of|as at|by the end of|at the end of|stand|станом на|на кінець|по данным на"
+    r"|на конец|к концу)(?!\w)[^\d]{0,20}?(20[2-9]\d)(?!\d)"
+)
+
+
+def _anchored_before(text: str, knowledge_date: dt.date) -> bool:
+    """The question dates itself to a year the base covers: 'as of the end of 2025 ... now'."""
+    return any(int(m.group(1)) < knowledge_date.year for m in _AS_OF.finditer(text))
+
+
 def asks_after(
     question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()
 ) -> bool:
@@ -160,8 +187,10 @@ def asks_after(
     question naming one asks about the plan, not about news from that year."""
     text = _INTERJECTION.sub(" ", clean(question))
     present = {m.group(0) for m in _PRESENT_WORDS.finditer(text)}
-    if present and not (
-        all(_NOW.fullmatch(word) for word in present) and _MEASURED_AGAINST.search(text)
+    if (
+        present
+        and not (all(_NOW.fullmatch(word) for word in present) and _MEASURED_AGAINST.search(text))
+        and not _anchored_before(text, knowledge_date)
     ):
         return True
     if _OUTCOME_WORDS.search(text):
@@ -169,6 +198,8 @@ def asks_after(
     if _WON.search(text) and _ELECTION.search(text) and not ANY_YEAR.search(text):
         return True
     if _HAS_HAPPENED.search(text) or _OR_NOT_YET.search(text) or _NEXT_EVENT.search(text):
+        return True
+    if all(words.search(text) for words in _SETTLED_DEAL):
         return True
     text = _YEAR_SPAN.sub(" ", text)
     years = [(int(m.group(1)), m.start()) for m in YEAR.finditer(text)]
