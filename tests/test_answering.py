@@ -281,6 +281,9 @@ def test_reason_says_why_there_is_no_answer(
         ("has russia already accepted the plan", True),
         ("мирну угоду вже підписали?", True),
         ("какие компромиссы россия уже приняла в анкоридже", False),
+        ("чи вже зустрілися путін і зеленський?", True),
+        ("уже встретились путин и зеленский?", True),
+        ("have putin and zelensky already met", True),
         # A question that dates itself to a year the base covers means that year's "now".
         ("how much of donetsk does russia hold now, as of the end of 2025", False),
         ("wie viel hält russland aktuell, stand ende 2025", False),
