@@ -20,6 +20,7 @@ from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import STOP_WORDS, clean, normalize
 from knowledge.plain import as_text, body_text
+from knowledge.private_life import asks_private_life
 from knowledge.scoring import SCORING_FILE, Scoring
 from knowledge.search import OTHER_LANGUAGE_KNOWN, Candidate, Phrasing, SearchIndex, _ranges
 from knowledge.semantic import Embedder
@@ -149,6 +150,33 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
     else:
         assert answer.outcome is Outcome.none
     assert answer.entry_id is None
+
+
+@pytest.mark.parametrize(
+    ("question", "private"),
+    [
+        # Someone the base profiles, and their private life: out of scope (written for the test).
+        ("how old is zelensky", True),
+        ("kushner net worth", True),
+        ("hat witkoff eine yacht", True),
+        ("путіну скільки років", True),
+        ("яка зарплата у єрмака", True),
+        ("где учился песков", True),
+        ("жена уиткоффа кто она", True),
+        # Their part in the talks stays in scope, years and sons-in-law included.
+        ("who is steve witkoff", False),
+        ("what is trump's son-in-law doing in the talks", False),
+        ("скільки років діятимуть гарантії сша за словами трампа", False),
+        ("what did putin say about the deported children", False),
+    ],
+)
+def test_a_profiled_persons_private_life_is_out_of_scope(
+    engine: Engine, question: str, private: bool
+) -> None:
+    assert asks_private_life(question, engine.profiled) is private
+    if private:
+        answer = engine.ask(question)
+        assert answer.outcome is Outcome.none and answer.entry_id is None
 
 
 def test_gaza_plan_is_named_as_out_of_scope_not_confused(engine: Engine) -> None:
