@@ -13,8 +13,8 @@ from knowledge.followup import FollowUp, FollowUps, Previous, Resolution, keep_l
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
+from knowledge.near_misses import asks_private_life, asks_travel
 from knowledge.normalize import ALL_STOP_WORDS, canonical, surface_tokens, well_formed
-from knowledge.private_life import asks_private_life
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
 from knowledge.search import PLAN_NUMBERS, Candidate, Phrasing, SearchIndex
@@ -308,7 +308,7 @@ class Engine:
                     if self.base.entries[c.entry_id].kind is not Kind.disambiguation
                 ],
             )
-        if not picks or asks_private_life(question, self.profiled):
+        if not picks or asks_private_life(question, self.profiled) or asks_travel(question):
             return Answer(
                 Outcome.none, question, lang, found[0].confidence if found else 0.0, known_until
             )

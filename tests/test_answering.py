@@ -18,9 +18,9 @@ from bot.cli import main
 from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
+from knowledge.near_misses import asks_private_life, asks_travel
 from knowledge.normalize import STOP_WORDS, clean, normalize
 from knowledge.plain import as_text, body_text
-from knowledge.private_life import asks_private_life
 from knowledge.scoring import SCORING_FILE, Scoring
 from knowledge.search import OTHER_LANGUAGE_KNOWN, Candidate, Phrasing, SearchIndex, _ranges
 from knowledge.semantic import Embedder
@@ -177,6 +177,25 @@ def test_a_profiled_persons_private_life_is_out_of_scope(
     if private:
         answer = engine.ask(question)
         assert answer.outcome is Outcome.none and answer.entry_id is None
+
+
+@pytest.mark.parametrize(
+    ("question", "travel"),
+    [
+        ("hotels in geneva near the un", True),
+        ("wie ist das wetter in miami", True),
+        ("скільки коштує квиток на потяг до запоріжжя", True),
+        ("население анкориджа", True),
+        ("що вже погоджено з американцями", False),  # agreed, not weather
+        ("what did the talks in geneva agree", False),
+    ],
+)
+def test_a_travellers_question_about_a_place_of_the_talks_is_out_of_scope(
+    engine: Engine, question: str, travel: bool
+) -> None:
+    assert asks_travel(question) is travel
+    if travel:
+        assert engine.ask(question).outcome is Outcome.none
 
 
 def test_gaza_plan_is_named_as_out_of_scope_not_confused(engine: Engine) -> None:

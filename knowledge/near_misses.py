@@ -1,8 +1,9 @@
-"""Whether a question asks about a profiled person's private life: age, family, money, health.
+"""Near misses: questions that share a name or a place with the base and ask what it does not hold.
 
 The base profiles people by their part in the negotiations. "How old is Putin", "Witkoff's real
-estate deals", "зарплата Дмитриева" name someone it profiles and ask what it does not hold: the
-profile is not their answer, and the question is out of scope however close it comes in words.
+estate deals", "зарплата Дмитриева" name someone it profiles and ask about their private life;
+"weather in Geneva", "hotels in Miami", "квиток на потяг Київ – Запоріжжя" name a place of the
+talks and ask a traveller's question. Neither is answered from the entry they come close to.
 """
 
 from __future__ import annotations
@@ -57,3 +58,23 @@ def asks_private_life(question: str, is_profiled: Callable[[str], bool]) -> bool
         if set(named) & {*before, *after}:
             return True
     return False
+
+
+# A traveller's or a forecaster's question: weather, travel, hotels, population. Weather's forms
+# are spelt out: Ukrainian "погоджено" (agreed) begins like "погода".
+_TRAVEL = {
+    "en": r"weather|temperature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
+    r"|population|inhabitants|tourists?|tourism",
+    "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|zug|zuge|restaurant\w*"
+    r"|einwohner\w*|bevolkerung|tourist\w*",
+    "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
+    r"|ресторан\w*|населенн\w*|мешканц\w*|турист\w*",
+    "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
+    r"|поезд\w*|ресторан\w*|население\w*|жител\w*|турист\w*",
+}
+_TRAVEL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_TRAVEL.values()) + r")(?!\w)")
+
+
+def asks_travel(question: str) -> bool:
+    """True when the question asks about weather, travel, hotels or population."""
+    return _TRAVEL_WORDS.search(clean(question)) is not None
