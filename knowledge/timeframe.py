@@ -23,6 +23,7 @@ _PRESENT = {
     r"|this week|this month|this year|last week|last night|past week|past few days|at the moment"
     r"|these days|as of today|so far this year|up to date|breaking|news|at present|presently"
     r"|as we speak|as of now|lately|of late|these past days|tomorrow|next week|next month"
+    r"|next year"
     r"|last month|this weekend|this spring|this summer|this autumn|this fall|this winter"
     r"|what'?s new|any updates?|status update|where do things stand|where things stand"
     r"|anymore|any more",
@@ -30,19 +31,22 @@ _PRESENT = {
     r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche"
     r"|diesen monat|letzte woche|letzten tage|mittlerweile|inzwischen|stand heute|im moment"
     r"|zur zeit|derzeitig\w*|gegenwartig\w*|kurzlich|neulich|vor kurzem|in letzter zeit|jungst"
-    r"|vorgestern|morgen|ubermorgen|nachste woche|nachsten monat|letzten monat|heuer"
+    r"|vorgestern|morgen|ubermorgen|nachste woche|nachsten monat|nachstes jahr|nachsten jahr"
+    r"|letzten monat|heuer"
     r"|diesen (?:fruhling|sommer|herbst|winter)|dieses wochenende|was gibt'?s neues|neues von"
     r"|stand der dinge|wie ist der stand|wie steht es|wie stehts|wie steht's",
     "uk": r"зараз|наразі|нині|сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні"
     r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки"
     r"|поточн\w*|на даний момент|на цей момент|нещодавно|останнім часом|цими днями"
-    r"|завтра|післязавтра|позавчора|наступного тижня|наступного місяця|минулого місяця"
+    r"|завтра|післязавтра|позавчора|наступного тижня|наступного місяця|наступного року"
+    r"|минулого місяця"
     r"|цієї (?:весни|зими|осені)|цього літа|цими вихідними|що нового|які новини|на даний час"
     r"|в даний час",
     "ru": r"сейчас|щас|ныне|нынче|сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
     r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
     r"|на данный момент|на сегодня|текущ\w*|в данный момент|на этот момент|в настоящее время"
     r"|недавно|на днях|в последнее время|завтра|послезавтра|позавчера|на следующей неделе"
+    r"|на следующий год|в следующем году"
     r"|в следующем месяце|в прошлом месяце|этой (?:весной|зимой|осенью)|этим летом"
     r"|на этих выходных|что нового|какие новости",
 }
