@@ -52,7 +52,7 @@ def is_answer(message: object) -> bool:
     ("language", "question", "first"),
     [
         ("en", "Does the 20-point plan keep Ukraine's army at 800,000?", "Yes — "),
-        ("de", "Wurde der 20-Punkte-Plan schon unterschrieben?", "Nein — "),
+        ("de", "Wurde der 20-Punkte-Plan unterschrieben?", "Nein — "),
         ("uk", "Чи прийняла Росія план з 20 пунктів?", "Ні — "),
         ("ru", "Рушится ли российская экономика?", "Нет — "),
     ],

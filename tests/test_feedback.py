@@ -318,8 +318,8 @@ def test_questions_alike_in_words_are_one_cluster_with_its_closest_entries(engin
         "best borscht recipe",
         "borscht recipe please",
         "recipe for borscht?",
-        "weather in kyiv tomorrow",
-        "kyiv weather tomorrow",
+        "weather in kyiv",
+        "kyiv weather",
         VAGUE,
         "security guarantees",
         "best borscht recipe",
@@ -335,7 +335,7 @@ def test_questions_alike_in_words_are_one_cluster_with_its_closest_entries(engin
     found = clusters(engine, asked)
     assert [(c.text, c.count, c.unanswered, c.did_you_mean) for c in found] == [
         ("best borscht recipe", 4, 4, 0),
-        ("kyiv weather tomorrow", 2, 2, 0),
+        ("kyiv weather", 2, 2, 0),
         ("security guarantees", 2, 0, 2),
     ]
     assert [q.text for q in found[0].questions] == [
