@@ -16,6 +16,7 @@ SETS = {
     "calibration": Path(__file__).with_name("calibration_set.yaml"),
     "blind-calibration": Path(__file__).with_name("blind_calibration_set.yaml"),
     "blind-calibration-2": Path(__file__).with_name("blind_calibration_set_2.yaml"),
+    "blind-calibration-3": Path(__file__).with_name("blind_calibration_set_3.yaml"),
     "blind-report": Path(__file__).with_name(
         "blind_report_set.yaml"
     ),  # reporting only: never tuned on

@@ -18,6 +18,7 @@ from bot.cli import main
 from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
+from knowledge.near_misses import asks_private_life, asks_travel
 from knowledge.normalize import STOP_WORDS, clean, normalize
 from knowledge.plain import as_text, body_text
 from knowledge.scoring import LEAD_CAP, SCORING_FILE, Scoring, lead
@@ -149,10 +150,59 @@ def test_vague_question_gets_did_you_mean(engine: Engine) -> None:
 )
 def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
-    assert answer.outcome is (
-        Outcome.empty if not question.strip() or question == "🤔🤔🤔" else Outcome.none
-    )
+    if not question.strip() or question == "🤔🤔🤔":
+        assert answer.outcome is Outcome.empty
+    elif "tomorrow" in question:  # a later day: told where the base ends, nothing answered
+        assert answer.outcome is Outcome.after and answer.knowledge_date
+    else:
+        assert answer.outcome is Outcome.none
     assert answer.entry_id is None
+
+
+@pytest.mark.parametrize(
+    ("question", "private"),
+    [
+        # Someone the base profiles, and their private life: out of scope (written for the test).
+        ("how old is zelensky", True),
+        ("kushner net worth", True),
+        ("hat witkoff eine yacht", True),
+        ("путіну скільки років", True),
+        ("яка зарплата у єрмака", True),
+        ("где учился песков", True),
+        ("жена уиткоффа кто она", True),
+        # Their part in the talks stays in scope, years and sons-in-law included.
+        ("who is steve witkoff", False),
+        ("what is trump's son-in-law doing in the talks", False),
+        ("скільки років діятимуть гарантії сша за словами трампа", False),
+        ("what did putin say about the deported children", False),
+    ],
+)
+def test_a_profiled_persons_private_life_is_out_of_scope(
+    engine: Engine, question: str, private: bool
+) -> None:
+    assert asks_private_life(question, engine.profiled) is private
+    if private:
+        answer = engine.ask(question)
+        assert answer.outcome is Outcome.none and answer.entry_id is None
+
+
+@pytest.mark.parametrize(
+    ("question", "travel"),
+    [
+        ("hotels in geneva near the un", True),
+        ("wie ist das wetter in miami", True),
+        ("скільки коштує квиток на потяг до запоріжжя", True),
+        ("население анкориджа", True),
+        ("що вже погоджено з американцями", False),  # agreed, not weather
+        ("what did the talks in geneva agree", False),
+    ],
+)
+def test_a_travellers_question_about_a_place_of_the_talks_is_out_of_scope(
+    engine: Engine, question: str, travel: bool
+) -> None:
+    assert asks_travel(question) is travel
+    if travel:
+        assert engine.ask(question).outcome is Outcome.none
 
 
 def test_gaza_plan_is_named_as_out_of_scope_not_confused(engine: Engine) -> None:
@@ -280,7 +330,19 @@ def test_reason_says_why_there_is_no_answer(
         ("results of the ukrainian election", True),
         ("who won the 2019 election", False),
         ("what are the next steps of the plan", False),
-        ("ist der 20-punkte-plan schon unterschrieben?", False),
+        # "Already signed / accepted?" asks about today: the base knows the deal as unsigned.
+        ("ist der 20-punkte-plan schon unterschrieben?", True),
+        ("has russia already accepted the plan", True),
+        ("мирну угоду вже підписали?", True),
+        ("какие компромиссы россия уже приняла в анкоридже", False),
+        ("чи вже зустрілися путін і зеленський?", True),
+        ("уже встретились путин и зеленский?", True),
+        ("have putin and zelensky already met", True),
+        # A question that dates itself to a year the base covers means that year's "now".
+        ("how much of donetsk does russia hold now, as of the end of 2025", False),
+        ("wie viel hält russland aktuell, stand ende 2025", False),
+        ("how much of donetsk does russia hold now, as of 2026", True),
+        ("did russia accept the 28-point plan", False),
         # A "now" measured against an event the base holds, or "щас," as "hang on".
         ("is russian oil sold cheaper now because of the sanctions", False),
         ("is russian oil sold cheaper today", True),
@@ -290,6 +352,12 @@ def test_reason_says_why_there_is_no_answer(
         ("wie ist die lage im moment", True),
         ("яка ситуація на фронті на даний момент", True),
         ("какая ситуация на фронте в настоящее время", True),
+        # The recent past, the near future and "what's new", in each language.
+        ("any updates on the ceasefire talks?", True),
+        ("was gibt's neues bei den verhandlungen", True),
+        ("що нового з переговорами", True),
+        ("что Песков говорил на днях", True),
+        ("wie steht's um die friedensgespräche", True),
     ],
 )
 def test_questions_about_later_times_are_recognised(
@@ -447,7 +515,7 @@ def test_blind_report_floors(engine: Engine) -> None:
 def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
     """>= 98% on every four-language set, and no Ukrainian question read as Russian on the blind
     ones."""
-    for name in ("blind-calibration", "blind-report", "eval", "holdout"):
+    for name in ("blind-calibration", "blind-calibration-3", "blind-report", "eval", "holdout"):
         questions = load_questions(SETS[name])
         found = [(q.lang, engine.index.language_of(q.text)) for q in questions]
         assert sum(a == b for a, b in found) / len(found) >= 0.98, name

@@ -1,0 +1,80 @@
+"""Near misses: questions that share a name or a place with the base and ask what it does not hold.
+
+The base profiles people by their part in the negotiations. "How old is Putin", "Witkoff's real
+estate deals", "зарплата Дмитриева" name someone it profiles and ask about their private life;
+"weather in Geneva", "hotels in Miami", "квиток на потяг Київ – Запоріжжя" name a place of the
+talks and ask a traveller's question. Neither is answered from the entry they come close to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from knowledge.normalize import clean
+
+# Matched on whole words of the cleaned question (casefolded, Latin accents dropped, ё as е).
+# Left out on purpose, each a topic of the base too: children (the deported children), son
+# (Kushner is Trump's son-in-law), house (the White House), income and earnings (Russia's oil
+# income), school and religion (plan points on education and churches), state ("состояние
+# переговоров"), growth ("рост экономики"), deserves ("verdient").
+_PRIVATE = {
+    "en": r"age|birthday|born|wife|husband|married|spouse|girlfriend|daughter|salary|net worth"
+    r"|wealth|fortune|rich|real estate|mansion|yacht|hobby|hobbies|how tall|height|studied"
+    r"|health|sick|illness|favou?rite|pets?",
+    "de": r"geboren|geburtstag|ehefrau|ehemann|verheiratet|freundin|tochter|gehalt|vermogen"
+    r"|reich|immobilien\w*|villa|jacht|yacht|hobbys?|studiert|gesundheit|krank|lieblings\w*"
+    r"|haustier\w*",
+    "uk": r"вік|народив\w*|народил\w*|день народження|дружин\w*|одружен\w*|дочк\w*|донь\w*"
+    r"|зарплат\w*|статки|статок|багатий|багатство|нерухоміст\w*|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст"
+    r"|навчав\w*|здоров.я|хвор\w*|улюблен\w*",
+    "ru": r"возраст\w*|родил\w*|день рождения|жен[аыеу]|женат|супруг\w*|дочь|дочер\w*"
+    r"|зарплат\w*|богат\w*|недвижимост\w*|особняк\w*|яхт\w*|хобби|учил\w*|здоровь\w*"
+    r"|болен|болезн\w*|любим\w*",
+}
+_PRIVATE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
+# Age asked with a count of years: "how old is", "wie alt ist", "скільки років Зеленському",
+# "Путину сколько лет". In Ukrainian and Russian the name must stand next to it: "скільки років
+# діятимуть гарантії Трампа" asks how long Trump's guarantees last.
+_HOW_OLD = re.compile(r"(?<!\w)(?:how old|wie alt)(?!\w)")
+_YEARS_OF = re.compile(r"(?<!\w)(?:скільки\s+(?:\w+\s+)?років|сколько\s+(?:\w+\s+)?лет)(?!\w)")
+NAME_NEAR_YEARS = 2  # hand-set: words between "скільки років" and the name it is said of
+_WORD = re.compile(r"\w+")
+
+
+def asks_private_life(question: str, is_profiled: Callable[[str], bool]) -> bool:
+    """True when the question names someone the base profiles (`is_profiled`, of a cleaned word)
+    and asks about their private life."""
+    text = clean(question)
+    words = [(m.start(), m.group(0)) for m in _WORD.finditer(text)]
+    named = [at for at, word in words if is_profiled(word)]
+    if not named:
+        return False
+    if _PRIVATE_WORDS.search(text) or _HOW_OLD.search(text):
+        return True
+    for match in _YEARS_OF.finditer(text):
+        before = [at for at, _ in words if at < match.start()][-NAME_NEAR_YEARS:]
+        after = [at for at, _ in words if at >= match.end()][:NAME_NEAR_YEARS]
+        if set(named) & {*before, *after}:
+            return True
+    return False
+
+
+# A traveller's or a forecaster's question: weather, travel, hotels, population. Weather's forms
+# are spelt out: Ukrainian "погоджено" (agreed) begins like "погода".
+_TRAVEL = {
+    "en": r"weather|temperature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
+    r"|population|inhabitants|tourists?|tourism",
+    "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|zug|zuge|restaurant\w*"
+    r"|einwohner\w*|bevolkerung|tourist\w*",
+    "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
+    r"|ресторан\w*|населенн\w*|мешканц\w*|турист\w*",
+    "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
+    r"|поезд\w*|ресторан\w*|население\w*|жител\w*|турист\w*",
+}
+_TRAVEL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_TRAVEL.values()) + r")(?!\w)")
+
+
+def asks_travel(question: str) -> bool:
+    """True when the question asks about weather, travel, hotels or population."""
+    return _TRAVEL_WORDS.search(clean(question)) is not None
