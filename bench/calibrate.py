@@ -33,7 +33,14 @@ import numpy as np
 from bench.evalset import FIT_SETS, SETS, Question, load_questions
 from knowledge.answer import index_of
 from knowledge.schema import Kind
-from knowledge.scoring import CONFIDENCE_FEATURES, RANK_FEATURES, SCORING_FILE, Scoring, softmax
+from knowledge.scoring import (
+    CONFIDENCE_FEATURES,
+    RANK_FEATURES,
+    SCORING_FILE,
+    Scoring,
+    lead,
+    softmax,
+)
 from knowledge.search import SHORTLIST, Candidate
 from knowledge.validate import load_base
 
@@ -127,7 +134,11 @@ class Evidence:
             return None
         ranks = np.array([features(c, RANK_FEATURES) for c in cands]) @ rank_weights
         top = int(np.argmax(ranks))
-        return cands[top], {**cands[top].features, "probability": float(softmax(ranks)[top])}
+        return cands[top], {
+            **cands[top].features,
+            "probability": float(softmax(ranks)[top]),
+            "lead": float(lead(ranks)[top]),
+        }
 
 
 @dataclass

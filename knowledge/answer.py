@@ -17,7 +17,7 @@ from knowledge.near_misses import asks_private_life, asks_travel
 from knowledge.normalize import ALL_STOP_WORDS, canonical, surface_tokens, well_formed
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
-from knowledge.search import PLAN_NUMBERS, Candidate, Phrasing, SearchIndex
+from knowledge.search import PLAN_NUMBERS, TITLE_WEIGHT, Candidate, Phrasing, SearchIndex
 from knowledge.timeframe import asks_after
 from knowledge.yesno import verdict_for
 
@@ -142,7 +142,6 @@ class Answer:
 
 
 # Hand-set, not fitted (the fitted weights live in knowledge/scoring.json):
-TITLE_WEIGHT = 0.95  # hand-set: an entry's title weighs a little less than a written phrasing
 SENTENCE_WEIGHT = 0.8  # hand-set: a sentence of an entry's answer weighs less again
 SHORT_SENTENCE = 20  # hand-set: answer sentences of up to this many characters are not matched
 # A follow-up's rewritten question is answered from this share of the answer threshold: the

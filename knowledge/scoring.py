@@ -32,6 +32,7 @@ RANK_FEATURES = (
     "semantic",
     "fuzzy_coverage",
     "entry_coverage",
+    "title",
 )
 CONFIDENCE_FEATURES = (  # what both the confidence and the relevance model read
     "fuzzy",
@@ -40,12 +41,14 @@ CONFIDENCE_FEATURES = (  # what both the confidence and the relevance model read
     "known",
     "semantic",
     "probability",
+    "lead",
     "support",
     "unknown",
     "words",
     "topic",
     "off_topic",
     "entry_coverage",
+    "foreign",
 )
 
 
@@ -112,6 +115,24 @@ def _logistic(
     *weights, intercept = weights_and_intercept
     z = intercept + _weighted(weights, CONFIDENCE_FEATURES, features)
     return 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+
+# `lead`: how far the first candidate's ranking score is ahead of the second's, which the
+# softmax share (`probability`) flattens once it nears 1. With it and `foreign` as confidence
+# features (and `title` in the ranking, knowledge.search), 5-fold cross-validation on the fit sets
+# answers 85.3% of in-scope questions (was 84.1%), 97.0% of them right (unchanged), out of scope
+# rejected 97.8% (was 98.0%). A cap of 3 answered 84.0%, 8 as 5 did.
+LEAD_CAP = 5.0  # hand-set: a ranking lead of this much or more counts as a clear one
+
+
+def lead(scores: np.ndarray) -> np.ndarray:
+    """Each candidate's ranking score above the best of the others, from 0 (not first) to 1 (first
+    by LEAD_CAP or more)."""
+    if len(scores) < 2:
+        return np.ones(len(scores))
+    best, second = np.sort(scores)[::-1][:2]
+    others = np.where(scores == best, second, best)
+    return np.clip(scores - others, 0.0, LEAD_CAP) / LEAD_CAP
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:

@@ -21,8 +21,15 @@ from knowledge.loader import KnowledgeBase
 from knowledge.near_misses import asks_private_life, asks_travel
 from knowledge.normalize import STOP_WORDS, clean, normalize
 from knowledge.plain import as_text, body_text
-from knowledge.scoring import SCORING_FILE, Scoring
-from knowledge.search import OTHER_LANGUAGE_KNOWN, Candidate, Phrasing, SearchIndex, _ranges
+from knowledge.scoring import LEAD_CAP, SCORING_FILE, Scoring, lead
+from knowledge.search import (
+    OTHER_LANGUAGE_KNOWN,
+    TITLE_WEIGHT,
+    Candidate,
+    Phrasing,
+    SearchIndex,
+    _ranges,
+)
 from knowledge.semantic import Embedder
 from knowledge.timeframe import asks_after
 
@@ -573,8 +580,35 @@ def test_entry_coverage_is_the_share_of_the_question_each_entry_knows() -> None:
     shared, own = index.idf["w:" + ceasefire], index.idf["w:" + monitoring]
     total = shared + own + index.max_idf  # a word no phrasing has weighs as much as the rarest
     numbers = np.array([index.entry_number[e] for e in ("a", "b", "c")])
-    coverage = index._entry_coverage([ceasefire, monitoring, "weather"], numbers)
+    coverage, foreign = index._entry_coverage([ceasefire, monitoring, "weather"], numbers)
     assert coverage.tolist() == pytest.approx([(shared + own) / total, shared / total, 0.0])
+    # What other entries know and this one does not; "weather", which none knows, is no part of it.
+    assert foreign.tolist() == pytest.approx([0.0, own / total, (shared + own) / total])
+
+
+def test_title_match_is_the_share_of_a_title_the_question_names() -> None:
+    index = SearchIndex(
+        [
+            Phrasing("a", "how much of donetsk does russia control", "en"),
+            Phrasing("a", "Russia's control of Donetsk", "en", TITLE_WEIGHT),
+            Phrasing("b", "how much territory has russia taken", "en"),
+            Phrasing("b", "Russia's territorial gains", "en", TITLE_WEIGHT),
+        ]
+    )
+    query = index.prepare("how much does russia control")
+    numbers = np.array([index.entry_number[e] for e in ("a", "b")])
+    donetsk_title, _ = index._titles[index.entry_number["a"]][0]
+    match = index._title_match(query.words, numbers)
+    # Entry a's title names Donetsk, which the question leaves out: only part of it matches.
+    assert 0.0 < match[0] < 1.0
+    assert "donetsk" in donetsk_title
+    assert index._title_match([*query.words, "donetsk"], numbers)[0] == pytest.approx(1.0)
+
+
+def test_lead_is_the_first_candidates_margin_capped() -> None:
+    assert lead(np.array([3.0, 1.0, 0.5])).tolist() == pytest.approx([2 / LEAD_CAP, 0.0, 0.0])
+    assert lead(np.array([20.0, 1.0])).tolist() == pytest.approx([1.0, 0.0])
+    assert lead(np.array([2.0])).tolist() == [1.0]
 
 
 def test_the_other_plan_and_another_persons_profile_go_after_the_rest() -> None:
