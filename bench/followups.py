@@ -69,9 +69,13 @@ def load_pairs(path: Path) -> list[Pair]:
 
 
 def chosen(answer: Answer) -> tuple[str | None, bool]:
-    """The entry an answer gives or offers first, and whether it was given (not only offered)."""
+    """The entry an answer gives or offers first, and whether it was given (not only offered).
+    A note that the question is about something else (the Gaza plan) is given, as bench.eval
+    counts it: the right answer when that is what the question asks."""
     if answer.outcome is Outcome.answer:
         return answer.entry_id, True
+    if answer.note_entry_id is not None:
+        return answer.note_entry_id, True
     if answer.suggestions:
         return answer.suggestions[0].entry_id, False
     return None, False
@@ -96,14 +100,17 @@ class Tally:
 @dataclass
 class Run:
     groups: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
-    misses: list[tuple[Pair, str | None, str | None, str]] = field(default_factory=list)
+    # (pair, the first answer's outcome and entry, the follow-up's entry, how it was read)
+    misses: list[tuple[Pair, str, str | None, str]] = field(default_factory=list)
 
 
 Context = Callable[[Answer], Previous | None]
 
 MODES: dict[str, Context] = {
     "alone": lambda first: None,
-    "entry only": lambda first: Previous(chosen(first)[0]) if chosen(first)[0] else None,
+    "entry only": lambda first: (
+        Previous(kept.entry_id) if (kept := previous_of(first)) and kept.entry_id else None
+    ),
     "in context": previous_of,  # what the bot keeps of the first answer
 }
 
@@ -126,7 +133,9 @@ def evaluate(
                 runs[mode].groups[key].add(got, given, pair.expect)
             if not (got in pair.expect and given):
                 shift = answer.follow_up.shift.value if answer.follow_up else "-"
-                runs[mode].misses.append((pair, entry, got, f"{answer.outcome.value}/{shift}"))
+                mark = "" if entry in pair.first_expect else " (wrong)"
+                before = f"{first.outcome.value}:{entry}{mark}"
+                runs[mode].misses.append((pair, before, got, f"{answer.outcome.value}/{shift}"))
     return runs, firsts
 
 
