@@ -1107,6 +1107,12 @@ STAY_BONUS = 1.0  # "who said that?": the previous entry itself often says (2.0 
 # announced them?" whose words fit another entry better goes there)
 
 
+# "Why?" after a record of what was said or done asks for the reasons: analyses and positions.
+_RECORD_KINDS = frozenset({Kind.fact, Kind.event})
+_REASON_KINDS = frozenset({Kind.analysis, Kind.position})
+REASON_BONUS = 1.0  # hand-set: a reasons entry for "why?" after a record
+
+
 class FollowUps:
     """Reads messages as follow-ups of a previous answer, over one base."""
 
@@ -1219,6 +1225,20 @@ class FollowUps:
                 prefer=self._prefer(entry),
                 exclude=frozenset({entry.id}),
             )
+        if cues.why and not (cues.own or cues.who) and found is not None:
+            if found.kind in _RECORD_KINDS and self._has_reasons(found):
+                # "why?" after what was said or done (Russia's reply, the EU's loan): the reasons,
+                # which the base keeps in analyses and positions on the same subject, not the
+                # record again.
+                query = " ".join([subject, message])
+                near = self._prefer(entry)
+                return Resolution(
+                    follow(Shift.more, query),
+                    query=query,
+                    prefer=lambda c: near(c) + (REASON_BONUS if c.kind in _REASON_KINDS else 0.0),
+                    aimed=lambda c: c.kind in _REASON_KINDS and self._near(entry, c),
+                    exclude=frozenset({found.id}),
+                )
         if cues.who or cues.own or cues.why:
             # "who said that?", "how wide?", "why?": more about the same subject.
             query = " ".join([subject, message])
@@ -1241,6 +1261,25 @@ class FollowUps:
         return found.pop() if len(found) == 1 else None
 
     # Pieces.
+
+    def _has_reasons(self, entry: Entry) -> bool:
+        """Whether an analysis or a position is linked to `entry` (either way): where "why?"
+        finds the reasons of what it records."""
+        return any(
+            other.kind in _REASON_KINDS
+            and (other.id in entry.related or entry.id in other.related)
+            for other in self.base.entries.values()
+        )
+
+    @staticmethod
+    def _near(entry: _Before, candidate: Entry) -> bool:
+        """A candidate on the previous entry's subject: related to it, or sharing a topic that
+        is not only a side, a plan or the timeline."""
+        return (
+            candidate.id in entry.related
+            or entry.id in candidate.related
+            or bool((entry.topics & set(candidate.topics)) - FRAME_TOPICS)
+        )
 
     def _next_event(self, entry: Entry) -> str | None:
         """The first event after `entry` that shares a topic with it (timeline entries first)."""
