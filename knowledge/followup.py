@@ -292,7 +292,7 @@ _PLAN_NUMBERS = {
 POINTS_MAX = 28  # the highest plan point a number in a follow-up may name
 BARE_NUMBER_WORDS = 2  # "а 13?": a number in a message this short is a point number
 
-_POINT_WORDS = ("point", "punkt", "пункт", "pt")
+_POINT_WORDS = ("point", "punkt", "пункт", "pt", "nummer", "number", "nr", "номер")
 _ORDINALS: dict[int, tuple[str, ...]] = {
     1: ("first", "erste", "перв", "перш"),
     2: ("second", "zweite", "втор", "друг"),
@@ -368,6 +368,41 @@ _NEXT = ("next", "nachst", "следующ", "наступн", "дальш", "д
 _PREVIOUS = ("previous", "vorherig", "vorige", "предыдущ", "попередн")
 # "And then?": what happened next.
 _THEN_WORDS = ("dann", "danach", "потом", "потім", "then")
+# Words that say "afterwards" wherever they stand ("was passierte danach?", "а что было потом?"),
+# unlike "dann" and "then", which are also fillers ("wieso dann?", "then why?"); whole words.
+_AFTERWARDS = (
+    "afterwards",
+    "afterward",
+    "danach",
+    "anschliessend",
+    "hinterher",
+    "потом",
+    "затем",
+    "после этого",
+    "после того",
+    "потім",
+    "згодом",
+    "опісля",
+    "після цього",
+    "після того",
+)
+# What asking what happened next says besides: no subject of its own ("what HAPPENED then").
+_HAPPENED = (
+    "happen",
+    "passiert",
+    "passierte",
+    "geschah",
+    "geschehen",
+    "lief",
+    "ging",
+    "случил",
+    "произошл",
+    "было",
+    "стало",
+    "сталос",
+    "відбул",
+    "було",
+)
 _THEN = (
     "and then",
     "then what",
@@ -705,12 +740,19 @@ _ELSE = (
     "щось ще",
 )
 _MORE_WHOLE = ("ще",)  # "ще" only as a word of its own (not "щедрий")
+# German "how does it look with X": "wie sieht's aus mit", "wie siehts bei", "wie schaut es denn
+# aus mit", "wie steht's um" (the apostrophe left out or spelt out as "es").
+_HOW_IS_IT = (
+    r"wie (?:sieht|schaut|steht|ist|war|lauft)(?:['’]?s| es)?(?: (?:denn|eigentlich|so|da))?"
+    r"(?: aus)? (?:mit|bei|beim|um)"
+)
 # A message that opens like this continues the previous one (after a filler such as "ok", "so",
 # "ну", "hmm").
 _CONTINUE = re.compile(
     r"^(?:(?:ok|okay|so|hmm|well|ну|ладно|добре|гаразд)\s+)?"
     r"(and|but|also|plus|what about|how about|what of|and what about|same for|und|aber|"
     r"was ist mit|wie ist es mit|wie sieht es mit|wie steht es mit|und was ist mit|und wie|"
+    rf"{_HOW_IS_IT}|"
     r"und bei|und beim|und im|und in|und fur|"
     r"а|и|і|й|та|но|але|ну а|ну и|ну і|а как же|а что с|а что по|а що з|а що по|"
     r"а как насчет|а як щодо|а як же|а шо|а чо|а что|а що|а если|а якщо)\b"
@@ -719,6 +761,7 @@ _CONTINUE = re.compile(
 _ABOUT = re.compile(
     r"^(?:(?:ok|okay|so|hmm|well|ну|and|und|а|і|и|та)\s+)?"
     r"(what about|how about|what of|was ist mit|wie ist es mit|wie sieht es mit|wie steht es mit|"
+    rf"{_HOW_IS_IT}|"
     r"что с|что по|как насчет|а как насчет|що з|що по|як щодо|а як щодо)\b"
 )
 # Words that point back to the previous answer. German articles, "es", "это"/"це", "там" and
@@ -932,7 +975,13 @@ def read_cues(message: str) -> Cues:
         or bare in ("and", "und", "а", "і", "и", "ну")
     )
     cues.why = _has_phrase(text, _WHY, whole=True)
-    cues.then = _has_phrase(text, _THEN) or bare in ("then", "dann", "danach")
+    cues.then = (
+        _has_phrase(text, _THEN)
+        or _has_phrase(text, _AFTERWARDS, whole=True)
+        or bare in ("then", "dann", "danach")
+        # "what happened then?", "und was geschah dann?"
+        or (bool({"then", "dann"} & set(words)) and any(_starts(w, _HAPPENED) for w in words))
+    )
     cues.continues = bool(_CONTINUE.match(text))
     cues.about = bool(_ABOUT.match(text))
     cues.back = any(_points_back(words, index) for index in range(len(words)))
@@ -941,6 +990,8 @@ def read_cues(message: str) -> Cues:
     )
     if cues.sources:
         asking += _ANSWER_WORDS
+    if cues.then:
+        asking += _HAPPENED + _AFTERWARDS
     # Words of asking phrases ("where does that COME from", "wie GING es weiter") are not words
     # of the message's own.
     rest = text
