@@ -147,6 +147,7 @@ _PARTY_PREFIXES: dict[Party, tuple[str, ...]] = {
         "jermak",
         "киев",
         "київ",
+        "києв",
         "sybiha",
         "сибіга",
         "сибига",
@@ -188,6 +189,7 @@ _PLACES = (
     "kreml",
     "киев",
     "київ",
+    "києв",
     "americ",
     "amerik",
     "американ",
@@ -602,6 +604,8 @@ _WHEN = (
     "какого года",
     "в каком месяце",
     "с каких пор",
+    "с какого времени",
+    "с какого момента",
     "коли",
     "якого числа",
     "до якого числа",
@@ -611,6 +615,8 @@ _WHEN = (
     "якого року",
     "в якому місяці",
     "відколи",
+    "з якого часу",
+    "з якого моменту",
     "дата",
     "date",
 )
@@ -703,8 +709,52 @@ _WHY = (
     "зачем",
     "с чего",
     "з чого б",
+    "how so",
+    "wie kommt das",
+    "wie kommt's",
+    "как так",
+    "як так",
     "по какой причине",
     "з якої причини",
+)
+# Words that ask for a side's view ("what does kyiv SAY", "und was MEINT Moskau", "а что ГОВОРЯТ в
+# Киеве", "а що КАЖУТЬ у Києві"): no subject of their own; prefixes.
+_VIEW = (
+    "say",
+    "said",
+    "think",
+    "view",
+    "take",
+    "stance",
+    "opinion",
+    "position",
+    "sagt",
+    "sagen",
+    "meint",
+    "meinen",
+    "denkt",
+    "denken",
+    "sicht",
+    "haltung",
+    "standpunkt",
+    "meinung",
+    "говор",
+    "сказал",
+    "думает",
+    "думают",
+    "считает",
+    "считают",
+    "позици",
+    "мнени",
+    "каже",
+    "кажуть",
+    "сказав",
+    "думає",
+    "думають",
+    "вважає",
+    "вважають",
+    "позиці",
+    "думк",
 )
 # "Is that all?", "anything else?": more on the same subject, from other entries than the one
 # already given.
@@ -755,14 +805,16 @@ _CONTINUE = re.compile(
     rf"{_HOW_IS_IT}|"
     r"und bei|und beim|und im|und in|und fur|"
     r"а|и|і|й|та|но|але|ну а|ну и|ну і|а как же|а что с|а что по|а що з|а що по|"
-    r"а как насчет|а як щодо|а як же|а шо|а чо|а что|а що|а если|а якщо)\b"
+    r"а как насчет|а як щодо|а як же|а шо|а чо|а что|а що|а если|а якщо|"
+    r"что насчет|как насчет|что касается|як щодо|що стосовно|що до)\b"
 )
 # "What about X?": X asked about in the previous answer's frame, however well X alone is known.
 _ABOUT = re.compile(
     r"^(?:(?:ok|okay|so|hmm|well|ну|and|und|а|і|и|та)\s+)?"
     r"(what about|how about|what of|was ist mit|wie ist es mit|wie sieht es mit|wie steht es mit|"
     rf"{_HOW_IS_IT}|"
-    r"что с|что по|как насчет|а как насчет|що з|що по|як щодо|а як щодо)\b"
+    r"что с|что по|как насчет|а как насчет|что насчет|а что насчет|что касается|"
+    r"що з|що по|як щодо|а як щодо|що стосовно|а що стосовно)\b"
 )
 # Words that point back to the previous answer. German articles, "es", "это"/"це", "там" and
 # "there" also open questions of their own ("was ist DAS Budapester Memorandum", "что ЭТО такое
@@ -986,7 +1038,7 @@ def read_cues(message: str) -> Cues:
     cues.about = bool(_ABOUT.match(text))
     cues.back = any(_points_back(words, index) for index in range(len(words)))
     asking: tuple[str, ...] = (
-        _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS + _WHY
+        _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS + _WHY + _VIEW
     )
     if cues.sources:
         asking += _ANSWER_WORDS
