@@ -53,14 +53,22 @@ class Pair:
     style: str
 
 
+# `expect: none`: the follow-up is outside the base ("how do I cook borscht?") and must be refused.
+REFUSE = frozenset({"none"})
+
+
+def _expected(value: str | list[str]) -> frozenset[str]:
+    return REFUSE if value == "none" else frozenset(value)
+
+
 def load_pairs(path: Path) -> list[Pair]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Pair(
             str(item["first"]),
-            frozenset(item["first_expect"]),
+            _expected(item["first_expect"]),
             str(item["then"]),
-            frozenset(item["expect"]),
+            _expected(item["expect"]),
             item["lang"],
             item.get("style", "-"),
         )
@@ -81,16 +89,32 @@ def chosen(answer: Answer) -> tuple[str | None, bool]:
     return None, False
 
 
+def refused(answer: Answer) -> bool:
+    """Nothing given or offered: "I don't know", a note that the question is about something
+    else, or where the base's knowledge ends without choices (as bench.eval counts a refusal)."""
+    return answer.outcome in (Outcome.none, Outcome.empty) or (
+        answer.outcome is Outcome.after and not answer.suggestions
+    )
+
+
+def judged(answer: Answer, expect: frozenset[str]) -> tuple[bool, bool]:
+    """Whether an answer is right (given) and right as a first choice (given or offered)."""
+    if expect == REFUSE:
+        return refused(answer), refused(answer)
+    entry, given = chosen(answer)
+    return entry in expect and given, entry in expect
+
+
 @dataclass
 class Tally:
     total: int = 0
     right: int = 0  # answered with an acceptable entry
     first_choice: int = 0  # answered or offered first
 
-    def add(self, entry_id: str | None, answered: bool, expect: frozenset[str]) -> None:
+    def add(self, right: bool, first_choice: bool) -> None:
         self.total += 1
-        self.right += entry_id in expect and answered
-        self.first_choice += entry_id in expect
+        self.right += right
+        self.first_choice += first_choice
 
     def cell(self) -> str:
         n = max(self.total, 1)
@@ -124,16 +148,18 @@ def evaluate(
     firsts = Tally()
     for pair in pairs:
         first = engine.ask(pair.first)
-        entry, answered = chosen(first)
-        firsts.add(entry, answered, pair.first_expect)
+        entry = chosen(first)[0]
+        first_right = judged(first, pair.first_expect)
+        firsts.add(*first_right)
         for mode, context in modes.items():
             answer = engine.ask(pair.then, after=context(first))
-            got, given = chosen(answer)
+            got = chosen(answer)[0]
+            right = judged(answer, pair.expect)
             for key in ("all", f"lang:{pair.lang}", f"style:{pair.style}"):
-                runs[mode].groups[key].add(got, given, pair.expect)
-            if not (got in pair.expect and given):
+                runs[mode].groups[key].add(*right)
+            if not right[0]:
                 shift = answer.follow_up.shift.value if answer.follow_up else "-"
-                mark = "" if entry in pair.first_expect else " (wrong)"
+                mark = "" if first_right[1] else " (wrong)"
                 before = f"{first.outcome.value}:{entry}{mark}"
                 runs[mode].misses.append((pair, before, got, f"{answer.outcome.value}/{shift}"))
     return runs, firsts

@@ -1237,6 +1237,20 @@ class FollowUps:
         subject = [w for w in cues.own if 0 < self.spread(w) <= self.subject_spread]
         return len(subject) >= SUBJECT_WORDS or (subject != [] and len(cues.words) >= LONG)
 
+    def outside_base(self, cues: Cues) -> bool:
+        """A message whose words of its own the base does not know at all, that neither
+        continues, points back, asks about the previous answer nor names a side, a plan or a
+        point ("як зварити борщ?", "wer gewinnt die Bundesliga?"): a question of its own,
+        outside the base, not more on the previous subject. "Who" with one word of its own
+        ("who exactly?", "хто саме?") still asks about the previous answer."""
+        if not cues.own or cues.continues or cues.back or cues.why or cues.other:
+            return False
+        if cues.sources or cues.when or cues.more or (cues.who and len(cues.own) < 2):
+            return False
+        if cues.parties or cues.plans or cues.points or cues.step or cues.then:
+            return False
+        return all(self.spread(w) == 0 for w in cues.own)
+
     def resolve(
         self, message: str, previous: Previous, language: str, confident: bool = False
     ) -> Resolution | None:
@@ -1264,6 +1278,8 @@ class FollowUps:
         if len(cues.own) > MAX_OWN_WORDS and not cues.back:
             return None
         if self.names_own_subject(cues):
+            return None
+        if self.outside_base(cues):
             return None
 
         def follow(shift: Shift, query: str, sides: set[Party] | None = None) -> FollowUp:
