@@ -1044,9 +1044,11 @@ def read_cues(message: str) -> Cues:
         asking += _ANSWER_WORDS
     if cues.then:
         asking += _HAPPENED + _AFTERWARDS
-    # Words of asking phrases ("where does that COME from", "wie GING es weiter") are not words
-    # of the message's own.
-    rest = text
+    # Words of asking phrases ("where does that COME from", "wie GING es weiter") and of the
+    # opening that continues ("wie SIEHT's AUS mit", "як ЩОДО", "что НАСЧЁТ") are not words of the
+    # message's own.
+    opening = _ABOUT.match(text) or _CONTINUE.match(text)  # the longer opening first
+    rest = text[opening.end() :] if opening else text
     for phrase in _ASKING_PHRASES:
         if phrase in rest:
             rest = _without(rest, phrase)
@@ -1364,7 +1366,9 @@ class FollowUps:
             query = " ".join([subject, message])
             shift = Shift.who if cues.who else Shift.more
             return Resolution(
-                follow(shift, query), query=query, prefer=self._prefer(entry, stay=cues.who or cues.back)
+                follow(shift, query),
+                query=query,
+                prefer=self._prefer(entry, stay=cues.who or cues.back),
             )
         if entry.id is not None and (cues.more or cues.sources or pointing):
             return Resolution(follow(Shift.same, subject), entry.id)
