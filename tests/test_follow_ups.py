@@ -690,7 +690,7 @@ def test_numbers_afterwards_since_and_how_so(
     message: str, point: int | None, then: bool, when: bool, why: bool
 ) -> None:
     cues = read_cues(message)
-    assert (cues.points[:1] or [None])[0] == point
+    assert (cues.points[0] if cues.points else None) == point
     assert (cues.then, cues.when, cues.why) == (then, when, why)
     if then:
         assert cues.own == [], cues.own
