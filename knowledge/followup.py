@@ -961,6 +961,10 @@ def read_cues(message: str) -> Cues:
     cues = Cues(text, words)
     planish = any(_is_plan_word(w) for w in words)
     used: set[str] = set()
+    # Sides named as what a relation is with ("free trade WITH THE US", "Sanktionen GEGEN
+    # RUSSLAND"), and sides named otherwise (a speaker: "and russia?", "was sagt Kiew").
+    objects: list[tuple[Party, str]] = []
+    speakers: set[Party] = set()
     for index, word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else ""
         preceding = words[index - 1] if index else ""
@@ -997,6 +1001,10 @@ def read_cues(message: str) -> Cues:
         if party is not None:
             cues.parties.add(party)
             used.add(word)
+            if _object_of_relation(words, index):
+                objects.append((party, word))
+            else:
+                speakers.add(party)
             continue
         for plan in named_plans:
             cues.plans.add(plan)
@@ -1061,6 +1069,11 @@ def read_cues(message: str) -> Cues:
         and not _starts(w, asking)
         and _WITHOUT_APOSTROPHE.sub("", w) not in ALL_STOP_WORDS  # "what's", "gibt's"
     ]
+    if cues.own and objects and not speakers:
+        # "what about free trade with the us": a subject of its own that names a side, not the
+        # side asked for.
+        cues.parties = set()
+        cues.own += [word for _, word in objects]
     definition = _DEFINITION.match(bare)
     if definition is not None and not cues.back and not cues.about:  # not "was ist mit X"
         named = any(_is_person(w) for w in _WORD.findall(definition.group(2)))
@@ -1080,6 +1093,20 @@ def _without(text: str, phrase: str) -> str:
             pieces += [text[done:start], " "]
             done = start + len(phrase)
     return "".join(pieces) + text[done:]
+
+
+# Prepositions of a relation: a side after one is what the relation is with, not who speaks.
+_RELATIONS = frozenset(
+    "with against between for mit gegen zwischen fur"
+    " с со против между для з із зі проти між".split()
+)
+_OBJECT_ARTICLES = frozenset("the a den die der dem das".split())
+
+
+def _object_of_relation(words: list[str], index: int) -> bool:
+    """Whether `words[index]` follows a preposition of a relation (an article between)."""
+    before = [w for w in words[:index] if w not in _OBJECT_ARTICLES][-1:]
+    return bool(before) and before[0] in _RELATIONS
 
 
 def _points_back(words: list[str], index: int) -> bool:
