@@ -718,7 +718,8 @@ _WHY = (
     "з якої причини",
 )
 # Words that ask for a side's view ("what does kyiv SAY", "und was MEINT Moskau", "а что ГОВОРЯТ в
-# Киеве", "а що КАЖУТЬ у Києві"): no subject of their own; prefixes.
+# Киеве", "а що КАЖУТЬ у Києві") or name its voice ("the Russian SIDE", "die russische
+# REGIERUNG"): no subject of their own; prefixes.
 _VIEW = (
     "say",
     "said",
@@ -727,6 +728,22 @@ _VIEW = (
     "take",
     "stance",
     "opinion",
+    "side",
+    "seite",
+    "сторон",
+    # the side's voice: "the Russian government", "die russische Führung", "российские власти"
+    "government",
+    "leadership",
+    "official",
+    "regierung",
+    "fuhrung",
+    "behorde",
+    "правительств",
+    "руководств",
+    "власт",
+    "уряд",
+    "влад",
+    "керівництв",
     "position",
     "sagt",
     "sagen",
@@ -1001,7 +1018,7 @@ def read_cues(message: str) -> Cues:
         if party is not None:
             cues.parties.add(party)
             used.add(word)
-            if _object_of_relation(words, index):
+            if _object_of_relation(words, index) or _qualifies(word, following):
                 objects.append((party, word))
             else:
                 speakers.add(party)
@@ -1103,6 +1120,22 @@ _RELATIONS = frozenset(
 _OBJECT_ARTICLES = frozenset("the a den die der dem das".split())
 
 
+# Adjectives of a side ("die eingefrorenen RUSSISCHEN Vermögen", "RUSSIAN oil", "РОССИЙСКИХ
+# активов", "РОСІЙСЬКІ активи") before a noun name what belongs to it, not the side that speaks.
+_ADJECTIVE = re.compile(r"(?:ian|ean|isch|ische|ischen|ischer|isches|ischem|ск\w*|ськ\w*)$")
+
+
+def _qualifies(word: str, following: str) -> bool:
+    """Whether a side's `word` is an adjective before a noun of the message's own."""
+    return (
+        bool(_ADJECTIVE.search(word))
+        and bool(following)
+        and party_of_word(following) is None
+        and not _starts(following, _VIEW + _PLAN_WORDS + _POINT_WORDS)
+        and following not in ALL_STOP_WORDS
+    )
+
+
 def _object_of_relation(words: list[str], index: int) -> bool:
     """Whether `words[index]` follows a preposition of a relation (an article between)."""
     before = [w for w in words[:index] if w not in _OBJECT_ARTICLES][-1:]
@@ -1121,6 +1154,8 @@ def _points_back(words: list[str], index: int) -> bool:
     after = words[index + 1 :]
     if index and words[index - 1] in _PREPOSITIONS and word in _ARTICLES:
         return False  # "für die Ukraine", "mit dem Plan": an article
+    if word in _ARTICLES and after and (party_of_word(after[0]) or _is_plan_word(after[0])):
+        return False  # "der Wiederaufbau der Ukraine", "was steht in dem Plan": an article
     if len(after) <= _NEAR_END:
         return True
     return word != "there" and after[0] in ALL_STOP_WORDS

@@ -712,3 +712,27 @@ def test_a_follow_up_expected_to_be_refused(engine: Engine) -> None:
     after = Previous("cmp-nato", "what does ukraine want on nato", "en")
     assert judged(engine.ask("how do I bake bread?", after=after), REFUSE) == (True, True)
     assert judged(engine.ask("and russia?", after=after), REFUSE) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("message", "side"),
+    [
+        ("und was ist mit den eingefrorenen russischen Vermögen?", False),  # Russia's assets
+        ("what about free trade with the us", False),  # a relation with a side
+        ("а что с российскими активами?", False),
+        ("and the russian side?", True),  # the side that speaks
+        ("und was sagt die russische Regierung?", True),
+        ("а що каже російська влада?", True),
+        ("und die Russen?", True),
+    ],
+)
+def test_a_side_named_in_a_subject_is_not_the_side_asked_for(message: str, side: bool) -> None:
+    cues = read_cues(message)
+    assert bool(cues.parties) is side, (cues.parties, cues.own)
+
+
+def test_an_article_before_a_side_does_not_point_back(engine: Engine) -> None:
+    """ "der Wiederaufbau der Ukraine": "der" is an article, not "that"; a question of its own."""
+    assert not read_cues("was kostet der Wiederaufbau der Ukraine?").back
+    after = Previous("cmp-nato", "what does ukraine want on nato", "en")
+    assert engine.ask("was kostet der Wiederaufbau der Ukraine?", after=after).follow_up is None
