@@ -552,6 +552,7 @@ _ANSWER_WORDS = (
     "darauf",
     "basiert",
     "інфа",
+    "інфи",
     "інфо",
     "інформац",
     "дан",
@@ -563,6 +564,7 @@ _ANSWER_WORDS = (
     "взял",
     "взяв",
     "инфа",
+    "инфы",
     "инфо",
     "информац",
     "данн",
@@ -678,6 +680,12 @@ _MORE = (
     "детальн",
     "детал",
     "докладн",
+    "explain",
+    "erklar",
+    "поясн",
+    "объясн",
+    "роз'ясн",
+    "розʼясн",
     "больше",
     "більше",
     "ещё",
@@ -805,6 +813,11 @@ _ELSE = (
     "що ще",
     "ще щось",
     "щось ще",
+)
+# "Really?": doubt of the previous answer, said alone: the same entry again, with its sources.
+_DOUBT = frozenset(
+    "really seriously sure wirklich echt ernsthaft sicher"
+    " серьезно правда точно серйозно справді".split()
 )
 _MORE_WHOLE = ("ще",)  # "ще" only as a word of its own (not "щедрий")
 # German "how does it look with X": "wie sieht's aus mit", "wie siehts bei", "wie schaut es denn
@@ -1050,6 +1063,7 @@ def read_cues(message: str) -> Cues:
         or _has_phrase(text, _MORE_WHOLE, whole=True)
         or cues.other
         or bare in ("and", "und", "а", "і", "и", "ну")
+        or bare in _DOUBT
     )
     cues.why = _has_phrase(text, _WHY, whole=True)
     cues.then = (
@@ -1065,8 +1079,10 @@ def read_cues(message: str) -> Cues:
     asking: tuple[str, ...] = (
         _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS + _WHY + _VIEW
     )
-    if cues.sources:
-        asking += _ANSWER_WORDS
+    if cues.sources or cues.more:
+        asking += _ANSWER_WORDS  # "where is that NUMBER from", "more INFO"
+    if bare in _DOUBT:
+        asking += (bare,)
     if cues.then:
         asking += _HAPPENED + _AFTERWARDS
     # Words of asking phrases ("where does that COME from", "wie GING es weiter") and of the

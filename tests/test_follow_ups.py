@@ -736,3 +736,23 @@ def test_an_article_before_a_side_does_not_point_back(engine: Engine) -> None:
     assert not read_cues("was kostet der Wiederaufbau der Ukraine?").back
     after = Previous("cmp-nato", "what does ukraine want on nato", "en")
     assert engine.ask("was kostet der Wiederaufbau der Ukraine?", after=after).follow_up is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "explain",
+        "erklär mal",
+        "объясни",
+        "роз'ясніть",
+        "mehr infos",
+        "больше инфы",
+        "really?",
+        "справді?",
+    ],
+)
+def test_explain_more_info_and_really_are_the_same_answer(engine: Engine, message: str) -> None:
+    after = Previous("mil-recruitment", "how many soldiers did russia recruit in 2025", "en")
+    answer = engine.ask(message, after=after)
+    assert answer.follow_up is not None and answer.follow_up.shift is Shift.same, message
+    assert answer.entry_id == "mil-recruitment"
