@@ -285,6 +285,23 @@ _PLAN_PREFIXES: dict[Party, tuple[str, ...]] = {
     ),
 }
 _EUROPEAN = ("europ", "европ", "європ", "eu")
+# The counter-proposal of the talks is the European one ("und im Gegenvorschlag?", "а в
+# контрплане?"): its words name that plan, as "European" with a plan word does.
+_COUNTER = (
+    "gegenvorschlag",
+    "gegenentwurf",
+    "gegenplan",
+    "counterproposal",
+    "counteroffer",
+    "counterplan",
+    "контрпредлож",
+    "контрплан",
+    "контрпроект",
+    "контрпроєкт",
+    "контрпропоз",
+    "контрвариант",
+    "контрваріант",
+)
 _PLAN_NUMBERS = {
     "20": Party.plan_20,
     "19": Party.plan_20,
@@ -1017,7 +1034,8 @@ def read_cues(message: str) -> Cues:
                 cues.points.append(number)
             used.add(word)
             continue
-        if _starts(word, _EUROPEAN) and planish:
+        countering = word == "counter" and _is_plan_word(following)
+        if (_starts(word, _EUROPEAN) and planish) or _starts(word, _COUNTER) or countering:
             cues.plans.add(Party.european_plan)
             used.add(word)
             continue

@@ -574,6 +574,9 @@ def test_a_definition_question_is_of_its_own(message: str, defines: bool) -> Non
         ("und im ursprünglichen Entwurf?", set(), {Party.plan_28}),
         ("а в плане зеленского?", set(), {Party.plan_20}),
         ("und Selenskyj?", {Party.ukraine}, set()),
+        ("und im Gegenvorschlag?", set(), {Party.european_plan}),
+        ("and in the counter proposal?", set(), {Party.european_plan}),
+        ("а в контрплані?", set(), {Party.european_plan}),
     ],
 )
 def test_sides_and_plans_as_people_say_them(
