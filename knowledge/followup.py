@@ -435,6 +435,11 @@ _THEN = (
     "was dann",
     "was danach",
     "wie ging es weiter",
+    "wie geht es weiter",
+    "wie gehts weiter",
+    "wie geht's weiter",
+    "was kommt dann",
+    "what comes next",
     "а потом",
     "а дальше",
     "что дальше",
@@ -554,6 +559,7 @@ _ANSWER_WORDS = (
     "statement",
     "written",
     "known",
+    "bekannt",
     "based",
     "daten",
     "zahl",
@@ -602,6 +608,9 @@ _WHEN = (
     "which month",
     "how long ago",
     "since when",
+    "seit wann",
+    "bis wann",
+    "ab wann",
     "until when",
     "wann",
     "welche datum",
@@ -831,6 +840,8 @@ _ELSE = (
     "ще щось",
     "щось ще",
 )
+# Asking politely ("KANNST du das genauer erklären", "МОЖЕШЬ подробнее"): no subject; prefixes.
+_POLITE = ("kannst", "konnen", "konntest", "kann", "можешь", "можете", "можеш", "можна", "можно")
 # "Really?": doubt of the previous answer, said alone: the same entry again, with its sources.
 _DOUBT = frozenset(
     "really seriously sure wirklich echt ernsthaft sicher"
@@ -1091,14 +1102,17 @@ def read_cues(message: str) -> Cues:
         # "what happened then?", "und was geschah dann?"
         or (bool({"then", "dann"} & set(words)) and any(_starts(w, _HAPPENED) for w in words))
     )
+    if cues.then and pointish and not cues.step:
+        cues.step = 1  # "der Punkt danach", "the point after that"
     cues.continues = bool(_CONTINUE.match(text))
     cues.about = bool(_ABOUT.match(text))
     cues.back = any(_points_back(words, index) for index in range(len(words)))
     asking: tuple[str, ...] = (
         _SOURCES + _WHEN + _WHO + _MORE + _NEXT + _PREVIOUS + _THEN_WORDS + _WHY + _VIEW
     )
-    if cues.sources or cues.more:
-        asking += _ANSWER_WORDS  # "where is that NUMBER from", "more INFO"
+    if cues.sources or cues.more or cues.when:
+        asking += _ANSWER_WORDS  # "where is that NUMBER from", "more INFO", "since when KNOWN"
+    asking += _POLITE
     if bare in _DOUBT:
         asking += (bare,)
     if cues.then:

@@ -759,3 +759,17 @@ def test_explain_more_info_and_really_are_the_same_answer(engine: Engine, messag
     answer = engine.ask(message, after=after)
     assert answer.follow_up is not None and answer.follow_up.shift is Shift.same, message
     assert answer.entry_id == "mil-recruitment"
+
+
+def test_german_asking_forms_after_a_plan_point(engine: Engine) -> None:
+    after = Previous("p20-point-12-znpp", "Was sieht der 20-Punkte-Plan zum AKW vor?", "de")
+    shifts = {
+        "kannst du das genauer erklären?": Shift.same,
+        "seit wann ist das bekannt?": Shift.when,
+        "und der Punkt danach?": Shift.point,
+    }
+    for message, shift in shifts.items():
+        answer = engine.ask(message, after=after)
+        assert answer.follow_up is not None and answer.follow_up.shift is shift, message
+    assert engine.ask("und der Punkt danach?", after=after).entry_id == "p20-point-13-education"
+    assert read_cues("wie geht es weiter?").then
