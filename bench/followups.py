@@ -53,14 +53,22 @@ class Pair:
     style: str
 
 
+# `expect: none`: the follow-up is outside the base ("how do I cook borscht?") and must be refused.
+REFUSE = frozenset({"none"})
+
+
+def _expected(value: str | list[str]) -> frozenset[str]:
+    return REFUSE if value == "none" else frozenset(value)
+
+
 def load_pairs(path: Path) -> list[Pair]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Pair(
             str(item["first"]),
-            frozenset(item["first_expect"]),
+            _expected(item["first_expect"]),
             str(item["then"]),
-            frozenset(item["expect"]),
+            _expected(item["expect"]),
             item["lang"],
             item.get("style", "-"),
         )
@@ -69,12 +77,32 @@ def load_pairs(path: Path) -> list[Pair]:
 
 
 def chosen(answer: Answer) -> tuple[str | None, bool]:
-    """The entry an answer gives or offers first, and whether it was given (not only offered)."""
+    """The entry an answer gives or offers first, and whether it was given (not only offered).
+    A note that the question is about something else (the Gaza plan) is given, as bench.eval
+    counts it: the right answer when that is what the question asks."""
     if answer.outcome is Outcome.answer:
         return answer.entry_id, True
+    if answer.note_entry_id is not None:
+        return answer.note_entry_id, True
     if answer.suggestions:
         return answer.suggestions[0].entry_id, False
     return None, False
+
+
+def refused(answer: Answer) -> bool:
+    """Nothing given or offered: "I don't know", a note that the question is about something
+    else, or where the base's knowledge ends without choices (as bench.eval counts a refusal)."""
+    return answer.outcome in (Outcome.none, Outcome.empty) or (
+        answer.outcome is Outcome.after and not answer.suggestions
+    )
+
+
+def judged(answer: Answer, expect: frozenset[str]) -> tuple[bool, bool]:
+    """Whether an answer is right (given) and right as a first choice (given or offered)."""
+    if expect == REFUSE:
+        return refused(answer), refused(answer)
+    entry, given = chosen(answer)
+    return entry in expect and given, entry in expect
 
 
 @dataclass
@@ -83,10 +111,10 @@ class Tally:
     right: int = 0  # answered with an acceptable entry
     first_choice: int = 0  # answered or offered first
 
-    def add(self, entry_id: str | None, answered: bool, expect: frozenset[str]) -> None:
+    def add(self, right: bool, first_choice: bool) -> None:
         self.total += 1
-        self.right += entry_id in expect and answered
-        self.first_choice += entry_id in expect
+        self.right += right
+        self.first_choice += first_choice
 
     def cell(self) -> str:
         n = max(self.total, 1)
@@ -96,14 +124,17 @@ class Tally:
 @dataclass
 class Run:
     groups: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
-    misses: list[tuple[Pair, str | None, str | None, str]] = field(default_factory=list)
+    # (pair, the first answer's outcome and entry, the follow-up's entry, how it was read)
+    misses: list[tuple[Pair, str, str | None, str]] = field(default_factory=list)
 
 
 Context = Callable[[Answer], Previous | None]
 
 MODES: dict[str, Context] = {
     "alone": lambda first: None,
-    "entry only": lambda first: Previous(chosen(first)[0]) if chosen(first)[0] else None,
+    "entry only": lambda first: (
+        Previous(kept.entry_id) if (kept := previous_of(first)) and kept.entry_id else None
+    ),
     "in context": previous_of,  # what the bot keeps of the first answer
 }
 
@@ -117,16 +148,20 @@ def evaluate(
     firsts = Tally()
     for pair in pairs:
         first = engine.ask(pair.first)
-        entry, answered = chosen(first)
-        firsts.add(entry, answered, pair.first_expect)
+        entry = chosen(first)[0]
+        first_right = judged(first, pair.first_expect)
+        firsts.add(*first_right)
         for mode, context in modes.items():
             answer = engine.ask(pair.then, after=context(first))
-            got, given = chosen(answer)
+            got = chosen(answer)[0]
+            right = judged(answer, pair.expect)
             for key in ("all", f"lang:{pair.lang}", f"style:{pair.style}"):
-                runs[mode].groups[key].add(got, given, pair.expect)
-            if not (got in pair.expect and given):
+                runs[mode].groups[key].add(*right)
+            if not right[0]:
                 shift = answer.follow_up.shift.value if answer.follow_up else "-"
-                runs[mode].misses.append((pair, entry, got, f"{answer.outcome.value}/{shift}"))
+                mark = "" if first_right[1] else " (wrong)"
+                before = f"{first.outcome.value}:{entry}{mark}"
+                runs[mode].misses.append((pair, before, got, f"{answer.outcome.value}/{shift}"))
     return runs, firsts
 
 

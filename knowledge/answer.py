@@ -356,7 +356,8 @@ class Engine:
             return replace(self.compose(entry, question, language), follow_up=resolution.follow_up)
         ranked = self._rerank(resolution, resolution.query)
         aims = resolution.aimed
-        if aims is not None and not any(aims(entries[c.entry_id]) for c, _ in ranked):
+        sided = bool(resolution.follow_up.sides)
+        if aims is not None and sided and not any(aims(entries[c.entry_id]) for c, _ in ranked):
             # Nothing about the side asked for shares the previous subject ("and europe?" after
             # an answer about the Kremlin's reply): the side's entries for the message's words.
             ranked = self._rerank(resolution, question) or ranked
