@@ -13,7 +13,7 @@ from knowledge.followup import FollowUp, FollowUps, Previous, Resolution, keep_l
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
-from knowledge.near_misses import asks_private_life, asks_travel
+from knowledge.near_misses import near_miss
 from knowledge.normalize import ALL_STOP_WORDS, canonical, surface_tokens, well_formed
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
@@ -254,10 +254,6 @@ class Engine:
             return []
         return [found[0], *(c for c in found[1:] if c.probability >= t.suggest_share)][:limit]
 
-    def profiled(self, word: str) -> bool:
-        """Whether a word of a question names someone the base profiles."""
-        return canonical(word) in self.index.surnames
-
     def ask(
         self,
         question: str,
@@ -307,7 +303,7 @@ class Engine:
                     if self.base.entries[c.entry_id].kind is not Kind.disambiguation
                 ],
             )
-        if not picks or asks_private_life(question, self.profiled) or asks_travel(question):
+        if not picks or near_miss(question, self.index.surnames):
             return Answer(
                 Outcome.none, question, lang, found[0].confidence if found else 0.0, known_until
             )

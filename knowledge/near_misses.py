@@ -9,9 +9,9 @@ talks and ask a traveller's question. Neither is answered from the entry they co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
-from knowledge.normalize import clean
+from knowledge.normalize import canonical, clean
 
 # Matched on whole words of the cleaned question (casefolded, Latin accents dropped, ё as е).
 # Left out on purpose, each a topic of the base too: children (the deported children), son
@@ -78,3 +78,11 @@ _TRAVEL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_TRAVEL.values()) + r")(?!\w
 def asks_travel(question: str) -> bool:
     """True when the question asks about weather, travel, hotels or population."""
     return _TRAVEL_WORDS.search(clean(question)) is not None
+
+
+def near_miss(question: str, surnames: Collection[str]) -> bool:
+    """Either rule: a private life of someone named by one of the profiles' `surnames`
+    (canonical), or a traveller's question."""
+    return asks_private_life(question, lambda word: canonical(word) in surnames) or asks_travel(
+        question
+    )
