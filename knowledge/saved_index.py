@@ -37,7 +37,7 @@ from knowledge.versions import content_version
 logger = logging.getLogger(__name__)
 
 # The layout of a saved index: bump it when SearchIndex.saved/from_saved change.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 # The code whose changes change the index built from the same base.
 SHAPING_MODULES = ("search.py", "answer.py", "normalize.py", "semantic.py", "spelling.py")
 KEEP = 4  # saved indexes kept in one cache directory, newest first; older ones are removed
@@ -64,8 +64,12 @@ def code_version() -> str:
     digest = hashlib.sha256(f"format {INDEX_FORMAT}".encode())
     for name in SHAPING_MODULES:
         digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+    import unicodedata
+
     from knowledge.semantic import model_files
 
+    # The saved word pieces rest on str.isalnum (knowledge.semantic._safe_tails).
+    digest.update(f"unicode {unicodedata.unidata_version}".encode())
     for path in model_files():
         stat = path.stat()
         digest.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}".encode())

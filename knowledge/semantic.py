@@ -3,35 +3,60 @@
 The vectors are the average of static sub-word embeddings (WordLlama's `l2_supercat`, 256
 dimensions, shipped inside the `wordllama` wheel with its tokenizer), so embedding a question is a
 tokenizer call and a mean over a few rows: tens of microseconds, no model download, no GPU.
+
+Reading the tokenizer's JSON costs ~55 ms and 12 MiB of resident memory, more than all the rest of
+a question: a saved index keeps the token ids of the words it has seen (`WordPieces`), and the
+tokenizer is read only for a question with a word outside them.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import struct
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from tokenizers import Tokenizer
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 MODEL = "l2_supercat"
+# What the tokenizer's normalizer writes for a space, and before the text (its JSON: "Prepend"
+# and "Replace" normalizers, no pre-tokenizer: the BPE model sees the whole text as one word).
+SPACE = "\u2581"
+# Its added tokens, matched in the raw text before anything else: a text with one is left to it.
+SPECIAL = ("<unk>", "<s>", "</s>")
 
 
 class Embedder:
     """Maps text to unit vectors whose dot product measures similarity of meaning."""
 
-    def __init__(self, tokenizer: Tokenizer, table: np.ndarray) -> None:
-        self.tokenizer = tokenizer
+    def __init__(self, tokenizer: Tokenizer | Path, table: np.ndarray) -> None:
+        """`tokenizer`: the tokenizer, or its file, read when a text first needs it."""
+        if isinstance(tokenizer, Path):
+            self.tokenizer_file = tokenizer
+        else:
+            self.tokenizer = tokenizer
         self.table = table
+
+    @cached_property
+    def tokenizer(self) -> Tokenizer:
+        from tokenizers import Tokenizer
+
+        return Tokenizer.from_file(str(self.tokenizer_file))
 
     @classmethod
     def load(cls) -> Embedder:
         """The embeddings that ship with the `wordllama` package (read from disk, never
-        fetched; the package is found, not imported: importing it loads far more than this)."""
+        fetched; the package is found, not imported: importing it loads far more than this);
+        the tokenizer is read when first used."""
         tokenizer_file, weights_file = model_files()
-        return cls(Tokenizer.from_file(str(tokenizer_file)), _mapped_table(weights_file))
+        return cls(tokenizer_file, _mapped_table(weights_file))
 
     @staticmethod
     def shared() -> Embedder:
@@ -59,16 +84,123 @@ class Embedder:
             vectors[row] = self._sum(ids)
         return _unit(vectors)
 
-    def embed_one(self, text: str) -> np.ndarray:
-        """The unit vector of one question (no batch: a single encode is cheaper)."""
-        ids = self.tokenizer.encode(text.casefold(), add_special_tokens=False).ids
+    def embed_one(self, text: str, pieces: WordPieces | None = None) -> np.ndarray:
+        """The unit vector of one question (no batch: a single encode is cheaper); with
+        `pieces`, the tokenizer is not needed when they know every word."""
+        ids = pieces.ids(text) if pieces is not None else None
+        if ids is None:
+            ids = self.tokenizer.encode(text.casefold(), add_special_tokens=False).ids
         return _unit(self._sum(ids)[None, :])[0]
+
+    def pieces(self, texts: Iterable[str]) -> WordPieces:
+        """The token ids of every word of `texts` and of every whole word the tokenizer's
+        vocabulary holds, for questions to be embedded without the tokenizer."""
+        vocabulary = self.tokenizer.get_vocab()
+        tails = _safe_tails(vocabulary)
+        words: set[str] = set()
+        for text in texts:
+            for word in _words(text.casefold()):
+                words.add(word)
+                if len(word) > 2 and word[-2].isalnum() and word[-1] in tails:
+                    words.add(word[:-1])  # "putin?": "putin" and "?" each as they are
+        words.update(
+            token for token in vocabulary if len(token) > 1 and token[0] == SPACE != token[1]
+        )
+        keys = sorted(w for w in words if "\0" not in w and not any(s in w for s in SPECIAL))
+        # A word as a text of its own: the space the normalizer prepends is its first SPACE.
+        encoded = [
+            e.ids
+            for e in self.tokenizer.encode_batch(
+                [key[1:].replace(SPACE, " ") for key in keys], add_special_tokens=False
+            )
+        ]
+        return WordPieces.of(
+            [k.encode("utf-8") for k in keys] + [t.encode("utf-8") for t in tails],
+            encoded + [[i] for i in tails.values()],
+        )
 
     def _sum(self, ids: list[int]) -> np.ndarray:
         """The sum of the tokens' rows, in float32 (the table may be stored as float16)."""
         if not ids:
             return np.zeros(self.table.shape[1], dtype=np.float32)
         return self.table[ids].astype(np.float32, copy=False).sum(axis=0)
+
+
+_WORD = re.compile(f"{SPACE}+[^{SPACE}]*")
+
+
+def _words(casefolded: str) -> list[str]:
+    """The text as the BPE model gets it, cut before each SPACE that follows another character:
+    no token of the vocabulary has a SPACE after another character, so no merge crosses a cut
+    and the text's tokens are its words' tokens one after the other."""
+    return _WORD.findall(SPACE + casefolded.replace(" ", SPACE)) if casefolded else []
+
+
+def _safe_tails(vocabulary: dict[str, int]) -> dict[str, int]:
+    """Characters that are a token of their own after a letter or digit (no token of the
+    vocabulary holds one after a letter or digit): "putin?" is "putin"'s tokens, then "?"."""
+    candidates = {c for c in "?!.,;:)»\"'" if c in vocabulary}
+    for token in vocabulary:
+        for before, after in zip(token, token[1:], strict=False):
+            if after in candidates and before.isalnum():
+                candidates.discard(after)
+    return {c: vocabulary[c] for c in candidates}
+
+
+class WordPieces:
+    """Token ids of words (each with the SPACE before it, as `_words` cuts a text), sorted for a
+    binary search in arrays that a saved index memory-maps: a question whose words are all here
+    is embedded without the tokenizer, to the same ids. Keys without a leading SPACE are the
+    characters `_safe_tails` found: a word not here but its last character is such a one is the
+    word without it, then it."""
+
+    def __init__(self, keys: np.ndarray, ids: np.ndarray, bounds: np.ndarray) -> None:
+        if len(bounds) != len(keys) + 1 or int(bounds[-1]) != len(ids):
+            raise ValueError("the word pieces do not fit together")
+        self.keys, self.ids_, self.bounds = keys, ids, bounds
+
+    @classmethod
+    def of(cls, keys: list[bytes], ids: list[list[int]]) -> WordPieces:
+        width = max((len(k) for k in keys), default=1)
+        array = np.array(keys, dtype=f"S{width}")
+        order = np.argsort(array, kind="stable")
+        counts = np.array([len(ids[i]) for i in order], dtype=np.int64)
+        bounds = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        flat = np.array([t for i in order for t in ids[i]], dtype=np.int32)
+        return cls(array[order], flat, bounds)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"piece_keys": self.keys, "piece_ids": self.ids_, "piece_bounds": self.bounds}
+
+    def get(self, key: str) -> list[int] | None:
+        raw = key.encode("utf-8")
+        if len(raw) > self.keys.dtype.itemsize or b"\0" in raw:
+            return None
+        at = int(np.searchsorted(self.keys, raw))
+        if at == len(self.keys) or self.keys[at] != raw:
+            return None
+        return self.ids_[self.bounds[at] : self.bounds[at + 1]].tolist()
+
+    def ids(self, text: str) -> list[int] | None:
+        """The text's token ids, as the tokenizer gives them (no special tokens); None when a
+        word is not here."""
+        casefolded = text.casefold()
+        if any(s in casefolded for s in SPECIAL):
+            return None
+        out: list[int] = []
+        for word in _words(casefolded):
+            found = self.get(word)
+            if found is None:
+                if not (len(word) > 2 and word[-2].isalnum()):
+                    return None
+                tail = self.get(word[-1])
+                head = self.get(word[:-1]) if tail is not None else None
+                if head is None or tail is None:
+                    return None
+                found = head + tail
+            out += found
+        return out
 
 
 def model_files() -> tuple[Path, Path]:
@@ -125,10 +257,13 @@ class MeaningIndex:
         entry_ids: list[str],
         token_ids: list[list[int]],
         off_topic: list[list[int]] | None = None,
+        pieces: WordPieces | None = None,
     ) -> None:
         """`token_ids`: each phrasing's, from `embedder.encode` (which can run in the background);
-        `off_topic`: those of questions the base leaves unanswered."""
+        `off_topic`: those of questions the base leaves unanswered; `pieces`: from
+        `embedder.pieces`, for questions embedded without the tokenizer."""
         self.embedder = embedder
+        self.pieces = pieces
         self.off_topic = embedder.pool(off_topic or [])
         order = sorted(range(len(token_ids)), key=lambda i: entry_ids[i])
         vectors = embedder.pool([token_ids[i] for i in order])
@@ -156,10 +291,12 @@ class MeaningIndex:
         topic: np.ndarray,
         entries: list[str],
         bounds: list[int],
+        pieces: WordPieces | None = None,
     ) -> MeaningIndex:
         """The index as `saved` gave it: no vector computed again."""
         index = cls.__new__(cls)
         index.embedder = embedder
+        index.pieces = pieces
         index.vectors, index.off_topic, index.topic = vectors, off_topic, topic
         index.rows = {
             entry: np.arange(a, b)
@@ -177,6 +314,8 @@ class MeaningIndex:
                 raise ValueError(f"the rows of {entry} are not contiguous")
             bounds.append(bounds[-1] + len(rows))
         arrays = {"vectors": self.vectors, "off_topic": self.off_topic, "topic": self.topic}
+        if self.pieces is not None:
+            arrays.update(self.pieces.arrays())
         return arrays, entries, bounds
 
     def off_topic_similarity(self, vector: np.ndarray) -> float:
@@ -184,7 +323,7 @@ class MeaningIndex:
         return float((self.off_topic @ vector).max()) if len(self.off_topic) else 0.0
 
     def vector(self, question: str) -> np.ndarray:
-        return self.embedder.embed_one(question)
+        return self.embedder.embed_one(question, self.pieces)
 
     def similarities(self, vector: np.ndarray, entry_ids: list[str]) -> np.ndarray:
         """For each entry, the cosine of the question and the entry's closest phrasing (0 if
