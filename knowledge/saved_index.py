@@ -64,12 +64,8 @@ def code_version() -> str:
     digest = hashlib.sha256(f"format {INDEX_FORMAT}".encode())
     for name in SHAPING_MODULES:
         digest.update(name.encode() + b"\0" + (here / name).read_bytes())
-    import unicodedata
-
     from knowledge.semantic import model_files
 
-    # The saved word pieces rest on str.isalnum (knowledge.semantic._safe_tails).
-    digest.update(f"unicode {unicodedata.unidata_version}".encode())
     for path in model_files():
         stat = path.stat()
         digest.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}".encode())

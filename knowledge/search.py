@@ -426,11 +426,7 @@ class SearchIndex:
             arrays["meaning_topic"],
             list(data["meaning_entries"]),
             list(data["meaning_bounds"]),
-            WordPieces(
-                arrays["meaning_piece_keys"],
-                arrays["meaning_piece_ids"],
-                arrays["meaning_piece_bounds"],
-            ),
+            WordPieces.restore(arrays, "meaning_"),
         )
         return index
 
