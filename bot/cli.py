@@ -37,11 +37,10 @@ with _collector_paused():
     from knowledge.followup import Previous
     from knowledge.loader import KnowledgeBase, KnowledgeError, bundled_dir, knowledge_date_of
     from knowledge.plain import as_text, body_text
-    from knowledge.validate import check_base, load_base
-    from knowledge.versions import content_version, diff_bases
 
 # The bot's own modules are imported inside the commands that need them: `ask` and `kb` must not
-# load telegram, SQLAlchemy or Alembic (a second of start-up each time).
+# load telegram, SQLAlchemy or Alembic (a second of start-up each time), nor `ask` the checks of
+# a base's files (knowledge.validate, knowledge.versions).
 if TYPE_CHECKING:
     from chat.notifications import PublishResult
     from chat.settings import Settings
@@ -54,6 +53,7 @@ def _knowledge_dir(value: str | None) -> Path:
 
 def _load(directory: Path) -> KnowledgeBase:
     from chat.render import answer_length
+    from knowledge.validate import load_base
 
     return load_base(directory, measure=answer_length)
 
@@ -179,6 +179,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
     from chat.render import answer_length
+    from knowledge.validate import check_base
+    from knowledge.versions import content_version
 
     directory = _knowledge_dir(args.dir)
     base, problems = check_base(directory, measure=answer_length, progress=_progress("kb check"))
@@ -202,6 +204,8 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_diff(args: argparse.Namespace) -> int:
+    from knowledge.versions import content_version, diff_bases
+
     old, new = _load(Path(args.old)), _load(Path(args.new))
     diff = diff_bases(old, new)
     print(f"version {content_version(old)} -> {content_version(new)}")
@@ -218,6 +222,8 @@ def cmd_kb_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_dump(args: argparse.Namespace) -> int:
+    from knowledge.versions import content_version
+
     base = _load(_knowledge_dir(args.dir))
     data = {
         "version": content_version(base),
@@ -238,6 +244,8 @@ def cmd_kb_publish(args: argparse.Namespace) -> int:
     import asyncio
 
     from chat.notifications import publish
+    from knowledge.validate import load_base
+    from knowledge.versions import content_version
     from storage.db import Database
 
     directory = _knowledge_dir(args.dir)

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,8 +32,9 @@ from knowledge.loader import Files, KnowledgeBase, bundled_dir, source_files
 from knowledge.schema import Entry, OffTopic, Source, Topic
 from knowledge.scoring import Scoring
 from knowledge.search import SearchIndex
-from knowledge.validate import Measure, load_base
-from knowledge.versions import content_version
+
+if TYPE_CHECKING:  # not imported to read a saved base: `ask` needs neither (~2 ms)
+    from knowledge.validate import Measure
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,11 @@ def code_version() -> str:
 
 def index_key(base: KnowledgeBase, version: str | None = None) -> str:
     """The name of the base's saved index: its content version and the code's index version."""
-    return f"index-{version or content_version(base)}-{code_version()}"
+    if version is None:
+        from knowledge.versions import content_version
+
+        version = content_version(base)
+    return f"index-{version}-{code_version()}"
 
 
 def load_index(
@@ -252,6 +257,9 @@ def load_base_saved(
 
 
 def _loaded(source: Path | Files, measure: Measure | None) -> tuple[KnowledgeBase, str]:
+    from knowledge.validate import load_base
+    from knowledge.versions import content_version
+
     base = load_base(source, measure=measure)
     return base, content_version(base)
 
