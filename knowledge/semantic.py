@@ -103,15 +103,14 @@ class Embedder:
         )
         keys = sorted(w for w in words if "\0" not in w and not any(s in w for s in SPECIAL))
         # A word as a text of its own: the space the normalizer prepends is its first SPACE.
+        pairs = BytePairs.of(self.tokenizer.to_str())
+        # One at a time: encode_batch's threads kept ~20 MiB of the process's memory after the
+        # ~32k words (malloc arenas of their own), and were no faster.
         encoded = [
-            e.ids
-            for e in self.tokenizer.encode_batch(
-                [key[1:].replace(SPACE, " ") for key in keys], add_special_tokens=False
-            )
+            self.tokenizer.encode(key[1:].replace(SPACE, " "), add_special_tokens=False).ids
+            for key in keys
         ]
-        return WordPieces.of(
-            [k.encode("utf-8") for k in keys], encoded, BytePairs.of(self.tokenizer.to_str())
-        )
+        return WordPieces.of([k.encode("utf-8") for k in keys], encoded, pairs)
 
     def _sum(self, ids: list[int]) -> np.ndarray:
         """The sum of the tokens' rows, in float32 (the table may be stored as float16)."""
@@ -251,19 +250,30 @@ class BytePairs:
         byte_ids = np.array([vocabulary.get(f"<0x{b:02X}>", -1) for b in range(256)])
         if (byte_ids < 0).any():  # then unknown characters are <unk>: not reproduced here
             return None
-        pairs: dict[int, tuple[int, int]] = {}
-        for rank, merge in enumerate(model["merges"]):
-            left, right = merge.split(" ") if isinstance(merge, str) else merge
-            key = vocabulary[left] << 32 | vocabulary[right]
-            pairs[key] = (rank, vocabulary[left + right])  # as the tokenizer: the last one
-        keys = sorted(pairs)
+        # Arrays, not a dict of tuples: this runs beside the rest of an index's build, and the
+        # 61k merges' objects it left behind were 9 MiB of the process's memory after it.
+        merged = np.fromiter(
+            (
+                vocabulary[left] << 32 | vocabulary[right] if k == 0 else vocabulary[left + right]
+                for merge in model["merges"]
+                for left, right in [merge.split(" ") if isinstance(merge, str) else merge]
+                for k in (0, 1)
+            ),
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        del config, model
+        # Sorted by pair; of a pair listed twice, the last rank stands, as in the tokenizer.
+        ranks = np.arange(len(merged), dtype=np.int64)
+        order = np.lexsort((-ranks, merged[:, 0]))
+        pairs = merged[order, 0]
+        kept = np.concatenate(([True], pairs[1:] != pairs[:-1]))
         return cls(
             np.array([c for c, _ in singles], dtype=np.int64),
             np.array([i for _, i in singles], dtype=np.int64),
             byte_ids.astype(np.int64),
-            np.array(keys, dtype=np.int64),
-            np.array([pairs[k][0] for k in keys], dtype=np.int64),
-            np.array([pairs[k][1] for k in keys], dtype=np.int64),
+            pairs[kept],
+            ranks[order][kept],
+            merged[order, 1][kept],
         )
 
     def tokens(self, word: str) -> list[int]:
