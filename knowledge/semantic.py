@@ -61,7 +61,8 @@ class Embedder:
 
     @staticmethod
     def shared() -> Embedder:
-        """One embedder per process: the tables are read-only and loading costs ~0.1-0.3 s."""
+        """One embedder per process: the table is read-only and memory-mapped, the tokenizer
+        read only when a text needs it (index builds; questions use a saved index's pieces)."""
         return _shared()
 
     def embed(self, texts: list[str]) -> np.ndarray:
