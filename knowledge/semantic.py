@@ -95,23 +95,23 @@ class Embedder:
         return _unit(self._sum(ids)[None, :])[0]
 
     def pieces(self, texts: Iterable[str]) -> WordPieces:
-        """The token ids of every word of `texts` and of every whole word the tokenizer's
-        vocabulary holds, for questions to be embedded without the tokenizer."""
-        vocabulary = self.tokenizer.get_vocab()
+        """The token ids of every word of `texts` (a base's: most of its questions' words) and
+        the tokenizer's merges for other words, for questions embedded without the tokenizer."""
         words = {word for text in texts for word in _words(text.casefold())}
-        words.update(
-            token for token in vocabulary if len(token) > 1 and token[0] == SPACE != token[1]
-        )
         keys = sorted(w for w in words if "\0" not in w and not any(s in w for s in SPECIAL))
         # A word as a text of its own: the space the normalizer prepends is its first SPACE.
-        pairs = BytePairs.of(self.tokenizer.to_str())
-        # One at a time: encode_batch's threads kept ~20 MiB of the process's memory after the
+        # One at a time: encode_batch's threads kept ~20 MiB of the process's memory after
         # ~32k words (malloc arenas of their own), and were no faster.
         encoded = [
             self.tokenizer.encode(key[1:].replace(SPACE, " "), add_special_tokens=False).ids
             for key in keys
         ]
-        return WordPieces.of([k.encode("utf-8") for k in keys], encoded, pairs)
+        return WordPieces.of([k.encode("utf-8") for k in keys], encoded, self.byte_pairs)
+
+    @cached_property
+    def byte_pairs(self) -> BytePairs | None:
+        """The tokenizer's merges as arrays, read once (each index build saves them)."""
+        return BytePairs.of(self.tokenizer.to_str())
 
     def _sum(self, ids: list[int]) -> np.ndarray:
         """The sum of the tokens' rows, in float32 (the table may be stored as float16)."""
