@@ -126,8 +126,8 @@ def read_index(directory: Path, scoring: Scoring | None = None) -> SearchIndex:
     # The files are hashed in a thread while the index is read from them (hashlib lets go of
     # the GIL): the 13 MiB of the shipped base's index took ~11 ms, a third of reading it. The
     # index is returned only once every file has been found to be what was written.
-    damaged: list[str] = []
-    checking = threading.Thread(target=lambda: damaged.extend(_damaged(directory, files)))
+    checked: list[list[str]] = []  # the damaged files' names, once all were checked
+    checking = threading.Thread(target=lambda: checked.append(_damaged(directory, files)))
     checking.start()
     try:
         data = json.loads((directory / DATA).read_bytes())
@@ -139,8 +139,10 @@ def read_index(directory: Path, scoring: Scoring | None = None) -> SearchIndex:
         index = SearchIndex.from_saved(arrays, data, scoring)
     finally:
         checking.join()
-    if damaged:
-        raise ValueError(f"{damaged[0]} is not what was written")
+    if not checked:
+        raise ValueError("its files could not be checked")
+    if checked[0]:
+        raise ValueError(f"{checked[0][0]} is not what was written")
     return index
 
 
