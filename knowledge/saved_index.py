@@ -106,6 +106,9 @@ def load_index(
 
         build = index_of
     index = build(base)
+    # Its questions are embedded from its word pieces: the tokenizer the build read (12 MiB) is
+    # not needed again until the next build.
+    index.meaning.embedder.release()
     try:
         write_index(index, directory)
         return read_index(directory, scoring)  # memory-mapped from the first start on

@@ -51,6 +51,11 @@ class Embedder:
 
         return Tokenizer.from_file(str(self.tokenizer_file))
 
+    def release(self) -> None:
+        """Lets go of the tokenizer when it can be read again from its file."""
+        if hasattr(self, "tokenizer_file"):
+            self.__dict__.pop("tokenizer", None)
+
     @classmethod
     def load(cls) -> Embedder:
         """The embeddings that ship with the `wordllama` package (read from disk, never
