@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import logging
 import os
 import sys
 import time
@@ -714,7 +713,8 @@ def entry_point() -> NoReturn:
         sys.stderr.flush()
     except BrokenPipeError:  # the reader went away (ask ... | head): nothing left to tell it
         pass
-    logging.shutdown()
+    if "logging" in sys.modules:  # its handlers flushed, when a command used it (`ask` not)
+        sys.modules["logging"].shutdown()
     os._exit(code)
 
 

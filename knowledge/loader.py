@@ -4,7 +4,6 @@ reports."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ from knowledge.timeframe import YEAR
 if TYPE_CHECKING:
     import yaml
 
-logger = logging.getLogger(__name__)
 
 SOURCES_FILE = "sources.yaml"
 TOPICS_FILE = "topics.yaml"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import threading
 from collections.abc import Callable
@@ -36,7 +35,13 @@ from knowledge.search import SearchIndex
 if TYPE_CHECKING:  # not imported to read a saved base: `ask` needs neither (~2 ms)
     from knowledge.validate import Measure
 
-logger = logging.getLogger(__name__)
+
+def _warn(message: str, *args: object) -> None:
+    """A warning on this module's logger; logging is imported only then (`ask` needs it not)."""
+    import logging
+
+    logging.getLogger(__name__).warning(message, *args)
+
 
 # The layout of a saved index: bump it when SearchIndex.saved/from_saved change.
 INDEX_FORMAT = 6
@@ -100,7 +105,7 @@ def load_index(
     except FileNotFoundError:
         pass
     except Exception as exc:  # anything wrong with it: build it again
-        logger.warning("saved index %s is unusable (%s); building it again", directory, exc)
+        _warn("saved index %s is unusable (%s); building it again", directory, exc)
     if build is None:
         from knowledge.answer import index_of
 
@@ -113,9 +118,7 @@ def load_index(
         write_index(index, directory)
         return read_index(directory, scoring)  # memory-mapped from the first start on
     except OSError as exc:
-        logger.warning(
-            "cannot save the index in %s (%s); it is rebuilt on every start", directory, exc
-        )
+        _warn("cannot save the index in %s (%s); it is rebuilt on every start", directory, exc)
     return index
 
 
@@ -243,7 +246,7 @@ def load_base_saved(
     except FileNotFoundError:
         pass
     except Exception as exc:  # anything wrong with it: read the files again
-        logger.warning("saved base %s is unusable (%s); reading the files again", path, exc)
+        _warn("saved base %s is unusable (%s); reading the files again", path, exc)
     import tempfile
 
     base, version = _loaded(files, measure)
@@ -257,7 +260,7 @@ def load_base_saved(
         Path(staging.name).replace(path)
         _prune_files(path.parent, "base-*.json", KEEP_BASES)
     except OSError as exc:
-        logger.warning("cannot save the base in %s (%s)", path.parent, exc)
+        _warn("cannot save the base in %s (%s)", path.parent, exc)
     return base, version
 
 
