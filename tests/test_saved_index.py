@@ -87,7 +87,7 @@ def test_a_damaged_saved_index_is_built_again(
 ) -> None:
     load_index(small_base, tmp_path)
     saved = tmp_path / index_key(small_base)
-    tf = saved / "posting_tf.npy"
+    tf = saved / "arrays.bin"
     if damage == "flipped byte":
         raw = bytearray(tf.read_bytes())
         raw[-3] ^= 0xFF
