@@ -26,7 +26,7 @@ from knowledge.columns import TextColumn
 from knowledge.language import Lexicon, detect_language
 from knowledge.normalize import canonical, surface_tokens
 from knowledge.scoring import Scoring, softmax
-from knowledge.semantic import Embedder, MeaningIndex, WordPieces
+from knowledge.semantic import Embedder, MeaningIndex
 from knowledge.spelling import SavedDeletions, Speller
 
 # The numbers below are hand-set tuning choices, not fitted: the fitted weights (how the evidence
@@ -118,12 +118,9 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) - np.repeat(ends - sizes - starts, sizes)
 
 
-def _encode(
-    texts: list[str], others: Sequence[str] = ()
-) -> tuple[Embedder, list[list[int]], WordPieces]:
-    """The texts' token ids, and the pieces of their words and of `others`'."""
+def _encode(texts: list[str]) -> tuple[Embedder, list[list[int]]]:
     embedder = Embedder.shared()
-    return embedder, embedder.encode(texts), embedder.pieces([*texts, *others])
+    return embedder, embedder.encode(texts)
 
 
 @dataclass(frozen=True)
@@ -190,22 +187,23 @@ class SearchIndex:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=1) as background:
-            encoding = background.submit(
-                _encode,
-                [p.text for p in with_vectors] + list(off_topic),
-                [p.text for p in phrasings if p.weight < SEMANTIC_MIN_WEIGHT],
+            encoding = background.submit(_encode, [p.text for p in with_vectors] + list(off_topic))
+            # Then the token ids of every word (knowledge.semantic.WordPieces), saved with the
+            # index: its questions are embedded without reading the tokenizer.
+            piecing = background.submit(
+                Embedder.shared().pieces, [p.text for p in phrasings] + list(off_topic)
             )
             self._build_lexical(phrasings)
         self.entry_plans = [sorted((plans or {}).get(e, ())) for e in self.entry_ids]
         self.entry_people = [sorted((people or {}).get(e, ())) for e in self.entry_ids]
-        embedder, token_ids, pieces = encoding.result()
+        embedder, token_ids = encoding.result()
         split = len(with_vectors)
         self.meaning = MeaningIndex(
             embedder,
             [p.entry_id for p in with_vectors],
             token_ids[:split],
             off_topic=token_ids[split:],
-            pieces=pieces,
+            pieces=piecing.result(),
         )
 
     def _build_lexical(self, phrasings: list[Phrasing]) -> None:
@@ -426,7 +424,7 @@ class SearchIndex:
             arrays["meaning_topic"],
             list(data["meaning_entries"]),
             list(data["meaning_bounds"]),
-            WordPieces.restore(arrays, "meaning_"),
+            saved=arrays,
         )
         return index
 

@@ -418,12 +418,15 @@ class MeaningIndex:
         topic: np.ndarray,
         entries: list[str],
         bounds: list[int],
-        pieces: WordPieces | None = None,
+        saved: Mapping[str, np.ndarray] | None = None,
     ) -> MeaningIndex:
-        """The index as `saved` gave it: no vector computed again."""
+        """The index as `saved` gave it: no vector computed again. `saved`: the saved index's
+        arrays, where the word pieces are (each name after "meaning_"), if it has them."""
         index = cls.__new__(cls)
         index.embedder = embedder
-        index.pieces = pieces
+        index.pieces = None
+        if saved is not None and "meaning_piece_keys" in saved:
+            index.pieces = WordPieces.restore(saved, "meaning_")
         index.vectors, index.off_topic, index.topic = vectors, off_topic, topic
         index.rows = {
             entry: np.arange(a, b)
