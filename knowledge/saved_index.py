@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,13 +31,20 @@ from knowledge.loader import Files, KnowledgeBase, bundled_dir, source_files
 from knowledge.schema import Entry, OffTopic, Source, Topic
 from knowledge.scoring import Scoring
 from knowledge.search import SearchIndex
-from knowledge.validate import Measure, load_base
-from knowledge.versions import content_version
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:  # not imported to read a saved base: `ask` needs neither (~2 ms)
+    from knowledge.validate import Measure
+
+
+def _warn(message: str, *args: object) -> None:
+    """A warning on this module's logger; logging is imported only then (`ask` needs it not)."""
+    import logging
+
+    logging.getLogger(__name__).warning(message, *args)
+
 
 # The layout of a saved index: bump it when SearchIndex.saved/from_saved change.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 7
 # The code whose changes change the index built from the same base.
 SHAPING_MODULES = ("search.py", "answer.py", "normalize.py", "semantic.py", "spelling.py")
 KEEP = 4  # saved indexes kept in one cache directory, newest first; older ones are removed
@@ -48,6 +55,10 @@ VALIDATING_MODULES = ("schema.py", "loader.py", "validate.py", "timeframe.py")
 KEEP_BASES = 8  # saved bases kept, newest first
 MANIFEST = "manifest.json"
 DATA = "data.json"
+# Every array in one file, each at an offset the manifest gives: one file mapped, not 37 read
+# by np.load (whose headers cost an `ask` ~4 ms).
+ARRAYS = "arrays.bin"
+ALIGN = 64  # bytes: where each array starts
 
 
 def default_cache_dir() -> Path:
@@ -74,7 +85,11 @@ def code_version() -> str:
 
 def index_key(base: KnowledgeBase, version: str | None = None) -> str:
     """The name of the base's saved index: its content version and the code's index version."""
-    return f"index-{version or content_version(base)}-{code_version()}"
+    if version is None:
+        from knowledge.versions import content_version
+
+        version = content_version(base)
+    return f"index-{version}-{code_version()}"
 
 
 def load_index(
@@ -94,19 +109,20 @@ def load_index(
     except FileNotFoundError:
         pass
     except Exception as exc:  # anything wrong with it: build it again
-        logger.warning("saved index %s is unusable (%s); building it again", directory, exc)
+        _warn("saved index %s is unusable (%s); building it again", directory, exc)
     if build is None:
         from knowledge.answer import index_of
 
         build = index_of
     index = build(base)
+    # Its questions are embedded from its word pieces: the tokenizer the build read (12 MiB) is
+    # not needed again until the next build.
+    index.meaning.embedder.release()
     try:
         write_index(index, directory)
         return read_index(directory, scoring)  # memory-mapped from the first start on
     except OSError as exc:
-        logger.warning(
-            "cannot save the index in %s (%s); it is rebuilt on every start", directory, exc
-        )
+        _warn("cannot save the index in %s (%s); it is rebuilt on every start", directory, exc)
     return index
 
 
@@ -117,17 +133,68 @@ def read_index(directory: Path, scoring: Scoring | None = None) -> SearchIndex:
     if manifest.get("format") != INDEX_FORMAT or manifest.get("key") != directory.name:
         raise ValueError("written by another version of the code")
     files: dict[str, str] = manifest["files"]
+    # The files are hashed in a thread while the index is read from them (hashlib lets go of
+    # the GIL): the 13 MiB of the shipped base's index took ~11 ms, a third of reading it. The
+    # index is returned only once every file has been found to be what was written.
+    checked: list[list[str]] = []  # the damaged files' names, once all were checked
+    checking = threading.Thread(target=lambda: checked.append(_damaged(directory, files)))
+    checking.start()
+    try:
+        data = json.loads((directory / DATA).read_bytes())
+        index = SearchIndex.from_saved(
+            _mapped(directory / ARRAYS, manifest["arrays"]), data, scoring
+        )
+    finally:
+        checking.join()
+    if not checked:
+        raise ValueError("its files could not be checked")
+    if checked[0]:
+        raise ValueError(f"{checked[0][0]} is not what was written")
+    return index
+
+
+def _mapped(path: Path, layout: dict[str, dict[str, Any]]) -> dict[str, np.ndarray]:
+    """The arrays `_write_arrays` wrote, as views of the file memory-mapped."""
+    size = path.stat().st_size
+    blob = np.memmap(path, dtype=np.uint8, mode="r") if size else np.zeros(0, dtype=np.uint8)
+    arrays = {}
+    for name, where in layout.items():
+        dtype, shape, start = np.dtype(where["dtype"]), tuple(where["shape"]), where["offset"]
+        end = start + dtype.itemsize * int(np.prod(shape, dtype=np.int64))
+        if dtype.hasobject or end > size:
+            raise ValueError(f"{name} does not fit in {path.name}")
+        arrays[name] = blob[start:end].view(dtype).reshape(shape)
+    return arrays
+
+
+def _write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
+    """Writes the arrays one after the other (each at a multiple of ALIGN); their layout."""
+    layout: dict[str, dict[str, Any]] = {}
+    with path.open("wb") as file:
+        for name, array in arrays.items():
+            contiguous = np.ascontiguousarray(array)
+            if contiguous.dtype.hasobject:
+                raise ValueError(f"{name}: an array of objects cannot be saved")
+            file.write(b"\0" * (-file.tell() % ALIGN))
+            layout[name] = {
+                "dtype": contiguous.dtype.str,
+                "shape": list(contiguous.shape),
+                "offset": file.tell(),
+            }
+            file.write(contiguous.tobytes())
+    return layout
+
+
+def _damaged(directory: Path, files: dict[str, str]) -> list[str]:
+    """The files whose SHA-256 is not the one written, or that cannot be read."""
+    out = []
     for name, expected in files.items():
-        with (directory / name).open("rb") as file:
-            if hashlib.file_digest(file, "sha256").hexdigest() != expected:
-                raise ValueError(f"{name} is not what was written")
-    data = json.loads((directory / DATA).read_text(encoding="utf-8"))
-    arrays = {
-        name.removesuffix(".npy"): np.load(directory / name, mmap_mode="r", allow_pickle=False)
-        for name in files
-        if name.endswith(".npy")
-    }
-    return SearchIndex.from_saved(arrays, data, scoring)
+        try:
+            if _digest(directory / name) != expected:
+                out.append(name)
+        except OSError:
+            out.append(name)
+    return out
 
 
 def write_index(index: SearchIndex, directory: Path) -> None:
@@ -140,15 +207,11 @@ def write_index(index: SearchIndex, directory: Path) -> None:
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        files: dict[str, str] = {}
-        for name, array in arrays.items():
-            np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
-            files[f"{name}.npy"] = _digest(staging / f"{name}.npy")
+        layout = _write_arrays(staging / ARRAYS, arrays)
         _write_json(staging / DATA, data)
-        files[DATA] = _digest(staging / DATA)
-        _write_json(
-            staging / MANIFEST, {"format": INDEX_FORMAT, "key": directory.name, "files": files}
-        )
+        files = {name: _digest(staging / name) for name in (ARRAYS, DATA)}
+        manifest = {"format": INDEX_FORMAT, "key": directory.name, "files": files}
+        _write_json(staging / MANIFEST, {**manifest, "arrays": layout})
         if directory.exists():  # unusable (it was just read): make way for the new one
             shutil.rmtree(directory, ignore_errors=True)
         try:
@@ -204,34 +267,36 @@ def load_base_saved(
         files = dict(source)
     path = (cache_dir or default_cache_dir()) / f"base-{_base_key(files, measure)}.json"
     try:
-        text = path.read_text(encoding="utf-8")
-        digest, _, payload = text.partition("\n")
-        if hashlib.sha256(payload.encode("utf-8")).hexdigest() != digest:
+        digest, _, payload = path.read_bytes().partition(b"\n")  # hashed as read, not re-encoded
+        if hashlib.sha256(payload).hexdigest().encode() != digest:
             raise ValueError("not what was written")
         data = json.loads(payload)
         return base_from_data(data, files), data["version"]
     except FileNotFoundError:
         pass
     except Exception as exc:  # anything wrong with it: read the files again
-        logger.warning("saved base %s is unusable (%s); reading the files again", path, exc)
+        _warn("saved base %s is unusable (%s); reading the files again", path, exc)
     import tempfile
 
     base, version = _loaded(files, measure)
-    payload = json.dumps(base_data(base, version), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(base_data(base, version), ensure_ascii=False, separators=(",", ":"))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
         ) as staging:
-            staging.write(hashlib.sha256(payload.encode("utf-8")).hexdigest() + "\n" + payload)
+            staging.write(hashlib.sha256(text.encode("utf-8")).hexdigest() + "\n" + text)
         Path(staging.name).replace(path)
         _prune_files(path.parent, "base-*.json", KEEP_BASES)
     except OSError as exc:
-        logger.warning("cannot save the base in %s (%s)", path.parent, exc)
+        _warn("cannot save the base in %s (%s)", path.parent, exc)
     return base, version
 
 
 def _loaded(source: Path | Files, measure: Measure | None) -> tuple[KnowledgeBase, str]:
+    from knowledge.validate import load_base
+    from knowledge.versions import content_version
+
     base = load_base(source, measure=measure)
     return base, content_version(base)
 

@@ -193,6 +193,11 @@ class SearchIndex:
 
         with ThreadPoolExecutor(max_workers=1) as background:
             encoding = background.submit(_encode, [p.text for p in with_vectors] + list(off_topic))
+            # Then the token ids of every word (knowledge.semantic.WordPieces), saved with the
+            # index: its questions are embedded without reading the tokenizer.
+            piecing = background.submit(
+                Embedder.shared().pieces, [p.text for p in phrasings] + list(off_topic)
+            )
             self._build_lexical(phrasings)
         self.entry_plans = [sorted((plans or {}).get(e, ())) for e in self.entry_ids]
         self.entry_people = [sorted((people or {}).get(e, ())) for e in self.entry_ids]
@@ -203,6 +208,7 @@ class SearchIndex:
             [p.entry_id for p in with_vectors],
             token_ids[:split],
             off_topic=token_ids[split:],
+            pieces=piecing.result(),
         )
 
     def _build_lexical(self, phrasings: list[Phrasing]) -> None:
@@ -423,6 +429,7 @@ class SearchIndex:
             arrays["meaning_topic"],
             list(data["meaning_entries"]),
             list(data["meaning_bounds"]),
+            saved=arrays,
         )
         return index
 

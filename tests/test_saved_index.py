@@ -87,7 +87,7 @@ def test_a_damaged_saved_index_is_built_again(
 ) -> None:
     load_index(small_base, tmp_path)
     saved = tmp_path / index_key(small_base)
-    tf = saved / "posting_tf.npy"
+    tf = saved / "arrays.bin"
     if damage == "flipped byte":
         raw = bytearray(tf.read_bytes())
         raw[-3] ^= 0xFF
@@ -212,3 +212,61 @@ def test_the_saved_spelling_index_corrects_as_the_built_one(
     for word in ["russlnad", "negotiatoins", "украини", "waffenstilstand", "ceasfire", "zzzzzzz"]:
         for language in built.written:
             assert saved.correct(word, language) == built.correct(word, language), word
+
+
+TRICKY = [
+    "",
+    " ",
+    "what does putin want",
+    "WHAT DOES PUTIN WANT?!",
+    "  two  spaces  and a trailing one ",
+    "«Кремль» і „Waffenstillstand“ — 20-point plan (28 points)?",
+    "emoji 🙂 and 中文, soft\u00adhyphen, tab\tand newline\n",
+    "ünïcödé ßtraße ЁЖИК ґанок",
+    "the raw \u2581 marker",
+    "special <s> and </s> and <unk>",
+    "zzqxj vvkrrp ceasfire negotiatons",
+]
+
+
+def test_questions_are_embedded_without_the_tokenizer_to_its_ids(
+    base: KnowledgeBase, engine: Engine, tmp_path: Path
+) -> None:
+    """The saved word pieces and the tokenizer's merges give the tokenizer's own token ids, so
+    a question is embedded without reading it (the special tokens' texts are left to it)."""
+    tokenizer = engine.index.meaning.embedder.tokenizer
+    built = engine.index.meaning.pieces
+    saved = load_index(base, tmp_path).meaning.pieces
+    assert built is not None and saved is not None and saved.pairs is not None
+    assert isinstance(saved.keys.base, np.memmap)  # read from the saved index, not rebuilt
+    questions = [q.text for q in load_questions(SETS["calibration"])][::2] + TRICKY
+    for question in questions:
+        expected = tokenizer.encode(question.casefold(), add_special_tokens=False).ids
+        for pieces in (built, saved):
+            got = pieces.ids(question)
+            if got is None:
+                assert "<s>" in question, question
+            else:
+                assert got == expected, question
+
+
+def test_ask_never_reads_the_tokenizer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A saved index embeds any question (here with a word neither the base nor the vocabulary
+    holds) from its word pieces and merges: `ask` never imports the tokenizer."""
+    tree = write_tree(tmp_path / "kb")
+    monkeypatch.setenv("INDEX_CACHE_DIR", str(tmp_path / "cache"))
+    ask = ["ask", "--knowledge-dir", str(tree), "--json", "alpha two pleese zzqxv?"]
+    assert main(ask) == 0  # builds and saves the index, answers in this process
+    expected = json.loads(capsys.readouterr().out)
+    code = (
+        f"import sys; from bot.cli import main; main({ask!r}); print('tokenizers' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, env=dict(os.environ), timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    *answer, tokenizer_read = done.stdout.decode().splitlines()
+    assert tokenizer_read == "False"
+    assert json.loads("".join(answer)) == expected
