@@ -20,16 +20,18 @@ from knowledge.normalize import canonical, clean
 # переговоров"), growth ("рост экономики"), deserves ("verdient").
 _PRIVATE = {
     "en": r"age|birthday|born|wife|husband|married|spouse|girlfriend|daughter|salary|net worth"
-    r"|wealth|fortune|rich|real estate|mansion|yacht|hobby|hobbies|how tall|height|studied"
+    r"|wealth|fortune|rich|billionaire|millionaire|real estate|mansion|yacht|hobby|hobbies"
+    r"|how tall|height|studied"
     r"|health|sick|illness|favou?rite|pets?",
     "de": r"geboren|geburtstag|ehefrau|ehemann|verheiratet|freundin|tochter|gehalt|vermogen"
+    r"|milliardar|millionar"
     r"|reich|immobilien\w*|villa|jacht|yacht|hobbys?|studiert|gesundheit|krank|lieblings\w*"
     r"|haustier\w*",
     "uk": r"вік|народив\w*|народил\w*|день народження|дружин\w*|одружен\w*|дочк\w*|донь\w*"
-    r"|зарплат\w*|статки|статок|багатий|багатство|нерухоміст\w*|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст"
+    r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухоміст\w*|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст"
     r"|навчав\w*|здоров.я|хвор\w*|улюблен\w*",
     "ru": r"возраст\w*|родил\w*|день рождения|жен[аыеу]|женат|супруг\w*|дочь|дочер\w*"
-    r"|зарплат\w*|богат\w*|недвижимост\w*|особняк\w*|яхт\w*|хобби|учил\w*|здоровь\w*"
+    r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*|хобби|учил\w*|здоровь\w*"
     r"|болен|болезн\w*|любим\w*",
 }
 _PRIVATE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
