@@ -419,7 +419,7 @@ def _sources(base: KnowledgeBase, entry: Entry) -> list[SourceRef]:
             number,
             s.publisher,
             s.title,
-            str(s.url),
+            s.url,
             s.date_label,
             s.published.isoformat() if s.published else (s.event_date or ""),
             s.relay,

@@ -21,7 +21,7 @@ from knowledge.browse import find_topics
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import normalize
 from knowledge.plain import body_text
-from knowledge.schema import LANGUAGES, Kind
+from knowledge.schema import LANGUAGES, Kind, Source
 from knowledge.validate import load_base, near_duplicates
 from knowledge.versions import content_version, diff_bases
 from testkit.kb_trees import entry, write_tree
@@ -535,3 +535,24 @@ def test_topics_are_found_by_a_word_of_their_titles(base: KnowledgeBase) -> None
     )
     # A word of several topics' titles, or too short to tell, stays unknown.
     assert find_topics(base, ["position", "us"]) == (set(), ["position", "us"])
+
+
+@pytest.mark.parametrize(
+    ("url", "sound"),
+    [
+        ("https://www.reuters.com/world/europe/some-story-2025-12-24/", True),
+        ("http://kremlin.ru/events/president/news/78815", True),
+        ("ftp://example.org/file", False),
+        ("https://", False),
+        ("www.example.org/no-scheme", False),
+        ("https://example.org/a b", False),
+        ('https://example.org/"onmouseover=', False),
+    ],
+)
+def test_a_source_address_is_a_web_address_kept_as_written(url: str, sound: bool) -> None:
+    fields = {"id": "some-source", "publisher": "P", "title": "T", "published": "2025-12-24"}
+    if sound:
+        assert Source.model_validate({**fields, "url": url}).url == url
+    else:
+        with pytest.raises(ValueError, match="url"):
+            Source.model_validate({**fields, "url": url})
