@@ -25,7 +25,7 @@ _PRESENT = {
     r"|as we speak|as of now|lately|of late|these past days|tomorrow|next week|next month"
     r"|next year"
     r"|last month|this weekend|this spring|this summer|this autumn|this fall|this winter"
-    r"|what'?s new|any updates?|status update|where do things stand|where things stand"
+    r"|what'?s new(?! in )|any updates?|status update|where do things stand|where things stand"
     r"|anymore|any more",
     "de": r"jetzt|gerade|aktuell|aktuelle|aktuellen|aktueller|derzeit|momentan|zurzeit|heute"
     r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche"
@@ -33,14 +33,16 @@ _PRESENT = {
     r"|zur zeit|derzeitig\w*|gegenwartig\w*|kurzlich|neulich|vor kurzem|in letzter zeit|jungst"
     r"|vorgestern|morgen|ubermorgen|nachste woche|nachsten monat|nachstes jahr|nachsten jahr"
     r"|letzten monat|heuer"
-    r"|diesen (?:fruhling|sommer|herbst|winter)|dieses wochenende|was gibt'?s neues|neues von"
-    r"|stand der dinge|wie ist der stand|wie steht es|wie stehts|wie steht's",
+    r"|diesen (?:fruhling|sommer|herbst|winter)|dieses wochenende|neues von"
+    r"|was gibt'?s neues(?! im | in )"
+    r"|stand der dinge|wie ist der stand",
     "uk": r"зараз|наразі|нині|сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні"
     r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки"
     r"|поточн\w*|на даний момент|на цей момент|нещодавно|останнім часом|цими днями"
     r"|завтра|післязавтра|позавчора|наступного тижня|наступного місяця|наступного року"
     r"|минулого місяця"
-    r"|цієї (?:весни|зими|осені)|цього літа|цими вихідними|що нового|які новини|на даний час"
+    r"|цієї (?:весни|зими|осені)|цього літа|цими вихідними|що нового(?! в | у )|які новини"
+    r"|на даний час"
     r"|в даний час",
     "ru": r"сейчас|щас|ныне|нынче|сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
     r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
@@ -48,7 +50,7 @@ _PRESENT = {
     r"|недавно|на днях|в последнее время|завтра|послезавтра|позавчера|на следующей неделе"
     r"|на следующий год|в следующем году"
     r"|в следующем месяце|в прошлом месяце|этой (?:весной|зимой|осенью)|этим летом"
-    r"|на этих выходных|что нового|какие новости",
+    r"|на этих выходных|что нового(?! в | во )|какие новости",
 }
 _PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!\w)")
 # A bare "now" measured against an event the base holds is that event's effect, not today's news:

@@ -357,7 +357,10 @@ def test_reason_says_why_there_is_no_answer(
         ("was gibt's neues bei den verhandlungen", True),
         ("що нового з переговорами", True),
         ("что Песков говорил на днях", True),
-        ("wie steht's um die friedensgespräche", True),
+        ("wie ist der stand bei den friedensgesprächen", True),
+        # "What's new IN the plan" asks what it changed, not for news.
+        ("what's new in the 20-point plan", False),
+        ("что нового в 20-пунктном плане", False),
     ],
 )
 def test_questions_about_later_times_are_recognised(
