@@ -32,7 +32,7 @@ _PRESENT = {
     r"|diesen monat|letzte woche|letzten tage|mittlerweile|inzwischen|stand heute|im moment"
     r"|zur zeit|derzeitig\w*|gegenwartig\w*|kurzlich|neulich|vor kurzem|in letzter zeit|jungst"
     r"|vorgestern|morgen|ubermorgen|nachste woche|nachsten monat|nachstes jahr|nachsten jahr"
-    r"|letzten monat|heuer"
+    r"|letzten monat|heuer|heutzutage"
     r"|diesen (?:fruhling|sommer|herbst|winter)|dieses wochenende|neues von"
     r"|was gibt'?s neues(?! im | in )"
     r"|stand der dinge|wie ist der stand",
@@ -42,7 +42,7 @@ _PRESENT = {
     r"|завтра|післязавтра|позавчора|наступного тижня|наступного місяця|наступного року"
     r"|минулого місяця"
     r"|цієї (?:весни|зими|осені)|цього літа|цими вихідними|що нового(?! в | у )|які новини"
-    r"|на даний час"
+    r"|на даний час|шо нового|шо там нового"
     r"|в даний час",
     "ru": r"сейчас|щас|ныне|нынче|сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
     r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
@@ -50,7 +50,7 @@ _PRESENT = {
     r"|недавно|на днях|в последнее время|завтра|послезавтра|позавчера|на следующей неделе"
     r"|на следующий год|в следующем году"
     r"|в следующем месяце|в прошлом месяце|этой (?:весной|зимой|осенью)|этим летом"
-    r"|на этих выходных|что нового(?! в | во )|какие новости",
+    r"|на этих выходных|че нового|чо нового|что нового(?! в | во )|какие новости",
 }
 _PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!\w)")
 # A bare "now" measured against an event the base holds is that event's effect, not today's news:
@@ -79,11 +79,18 @@ _WON = re.compile(
     r"|переможець|виграв|виграла|результат\w*|підсумк\w*|победил|победила|победитель|выиграл"
     r"|выиграла|итог\w*)(?!\w)"
 )
+# Held, said in the past: "did the elections take place", "вибори відбулись чи ні" (the future
+# "when would elections be held" is the plan's).
+_WERE_HELD = re.compile(
+    r"(?<!\w)(?:were held|was held|took place|have been held|has been held|did .{0,40}take place"
+    r"|did .{0,40}happen|fanden statt"
+    r"|stattgefunden|відбул\w*|пройшли|прошли|состоял\w*)(?!\w)"
+)
 _ELECTION = re.compile(r"(?<!\w)(?:election|elections|\w*wahl\w*|вибор\w*|выбор\w*)(?!\w)")
 ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # any year, 2019 as much as 2026
 # Whether something planned has happened by now: "has the referendum taken place yet", "schon
 # stattgefunden", "вже відбувся", "уже состоялся". The base knows such events as plans.
-_ALREADY = r"already|yet|schon|bereits|вже|уже|ужe"
+_ALREADY = r"already|yet|finally|schon|bereits|endlich|вже|уже|ужe|нарешті|наконец|наконец-то"
 _HAPPENED = (
     r"happened|happen|taken place|took place|been held|held|stattgefunden|gegeben|passiert"
     r"|відбув\w*|відбул\w*|пройшл\w*|пройшов|состоял\w*|прошл[иоа]|прошел"
@@ -208,7 +215,11 @@ def asks_after(
         return True
     if _OUTCOME_WORDS.search(text):
         return True
-    if _WON.search(text) and _ELECTION.search(text) and not ANY_YEAR.search(text):
+    if (
+        (_WON.search(text) or _WERE_HELD.search(text))
+        and _ELECTION.search(text)
+        and not ANY_YEAR.search(text)
+    ):
         return True
     if _HAS_HAPPENED.search(text) or _OR_NOT_YET.search(text) or _NEXT_EVENT.search(text):
         return True

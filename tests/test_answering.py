@@ -358,6 +358,11 @@ def test_reason_says_why_there_is_no_answer(
         ("що нового з переговорами", True),
         ("что Песков говорил на днях", True),
         ("wie ist der stand bei den friedensgesprächen", True),
+        ("wer leitet heutzutage die delegation", True),
+        ("шо там нового по переговорах", True),
+        ("война закончилась наконец?", True),
+        ("did the ukrainian elections take place", True),
+        ("when would elections be held under the plan", False),
         # "What's new IN the plan" asks what it changed, not for news.
         ("what's new in the 20-point plan", False),
         ("что нового в 20-пунктном плане", False),
