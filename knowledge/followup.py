@@ -1444,6 +1444,11 @@ class FollowUps:
             return Resolution(follow(Shift.sources, subject), entry.id)
         if entry.id is not None and cues.when and len(cues.own) <= 1:
             return Resolution(follow(Shift.when, subject), entry.id)
+        if entry.id is None and (cues.sources or cues.when) and len(cues.own) <= 1:
+            # "woher hast du das?", "когда это было?" after a question that got no answer: what
+            # the base has on that question, from the follow-up's lower bar.
+            shift = Shift.sources if cues.sources else Shift.when
+            return Resolution(follow(shift, subject), query=subject, prefer=self._prefer(entry))
         if cues.own and cues.continues and not (cues.who or cues.back or cues.more):
             # "and zaporizhzhia?", "und zu Wahlen?": a new subject in the previous frame (its
             # plan, its side).
@@ -1487,6 +1492,13 @@ class FollowUps:
             )
         if entry.id is not None and (cues.more or cues.sources or pointing):
             return Resolution(follow(Shift.same, subject), entry.id)
+        if entry.id is None and not cues.own and (cues.more or cues.then or cues.why):
+            # "more details", "подробнее", "і що далі?" after a question that got no answer:
+            # the same question again, answered from the follow-up's lower bar (the speaker
+            # insists on that subject), not the message's words alone, which name nothing.
+            return Resolution(
+                follow(Shift.more, subject), query=subject, prefer=self._prefer(entry)
+            )
         return None
 
     def named_point(self, message: str) -> str | None:

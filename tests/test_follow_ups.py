@@ -773,3 +773,24 @@ def test_german_asking_forms_after_a_plan_point(engine: Engine) -> None:
         assert answer.follow_up is not None and answer.follow_up.shift is shift, message
     assert engine.ask("und der Punkt danach?", after=after).entry_id == "p20-point-13-education"
     assert read_cues("wie geht es weiter?").then
+
+
+@pytest.mark.parametrize(
+    ("message", "shift"),
+    [
+        ("more details", Shift.more),
+        ("mehr details", Shift.more),
+        ("подробнее", Shift.more),
+        ("і що далі?", Shift.more),
+        ("woher hast du das", Shift.sources),
+        ("когда это было?", Shift.when),
+    ],
+)
+def test_asking_more_after_no_answer_asks_the_previous_question_again(
+    engine: Engine, message: str, shift: Shift
+) -> None:
+    after = Previous(None, "how many soldiers did russia recruit in 2025", "en")
+    answer = engine.ask(message, after=after)
+    assert answer.follow_up is not None and answer.follow_up.shift is shift, message
+    offered = [answer.entry_id] + [s.entry_id for s in answer.suggestions]
+    assert "mil-recruitment" in offered, message
