@@ -786,6 +786,13 @@ _VIEW = (
     "denkt",
     "denken",
     "sicht",
+    # "wie SIEHT der Kreml das", "как это ВИДЯТ в Москве", "як це БАЧАТЬ у Києві"
+    "sieht",
+    "sehen",
+    "видит",
+    "видят",
+    "бачить",
+    "бачать",
     "haltung",
     "standpunkt",
     "meinung",
@@ -1435,7 +1442,8 @@ class FollowUps:
                 query=query,
                 prefer=self._prefer(entry, parties=cues.parties, before=before - cues.parties),
                 aimed=lambda c: speaks_for(c, cues.parties),
-                exclude=self._unless_it_compares(entry, cues.parties),
+                exclude=self._unless_it_compares(entry, cues.parties)
+                or self._other_speaker(entry, previous, cues.parties),
             )
         subject = self._subject(entry, previous, language)
         if entry.id is not None and cues.sources and len(cues.own) <= 1:
@@ -1548,6 +1556,19 @@ class FollowUps:
             return None
         first = min(later, key=lambda e: (e.event_date, "timeline" not in e.topics, e.id))
         return first.id
+
+    @staticmethod
+    def _other_speaker(entry: _Before, previous: Previous, sides: set[Party]) -> frozenset[str]:
+        """The previous entry when the previous question had another side speak about the one
+        now asked for ("what do Ukrainian observers make of RUSSIA's readiness" then "and the
+        Kremlin itself?"): that entry is the other side's view, unless it holds a position of
+        the side asked for."""
+        if entry.id is None or not previous.question or sides & entry.positions:
+            return frozenset()
+        named = [p for p in map(party_of_word, surface_tokens(previous.question)) if p]
+        if named and named[0] not in sides and sides & set(named[1:]):
+            return frozenset({entry.id})
+        return frozenset()
 
     @staticmethod
     def _unless_it_compares(entry: _Before, sides: set[Party]) -> frozenset[str]:

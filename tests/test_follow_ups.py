@@ -794,3 +794,34 @@ def test_asking_more_after_no_answer_asks_the_previous_question_again(
     assert answer.follow_up is not None and answer.follow_up.shift is shift, message
     offered = [answer.entry_id] + [s.entry_id for s in answer.suggestions]
     assert "mil-recruitment" in offered, message
+
+
+@pytest.mark.parametrize(
+    ("question", "message", "language"),
+    [
+        (
+            "what do ukrainian analysts think about russia's willingness to negotiate",
+            "and what does moscow say?",
+            "en",
+        ),
+        (
+            "was halten ukrainische Experten von Russlands Verhandlungsbereitschaft",
+            "und wie sehen die Russen das?",
+            "de",
+        ),
+        (
+            "что думают украинские наблюдатели о готовности россии к переговорам",
+            "а как это видят в кремле?",
+            "ru",
+        ),
+    ],
+)
+def test_the_side_spoken_about_asked_for_its_own_view(
+    engine: Engine, base: KnowledgeBase, question: str, message: str, language: str
+) -> None:
+    after = Previous("ua-observers-doubt-kremlin", question, language)
+    answer = engine.ask(message, after=after)
+    assert answer.follow_up is not None and answer.follow_up.shift is Shift.party
+    assert answer.entry_id not in (None, "ua-observers-doubt-kremlin")
+    assert "russia" in base.entries[answer.entry_id].topics
+    assert read_cues(message).own == []  # "sehen", "видят": a side's view, no subject
