@@ -988,6 +988,10 @@ class Cues:
     about: bool = False  # opens with "what about", "was ist mit", "а что с", "а як щодо"
     back: bool = False  # a word pointing back ("that", "das", "це")
     defines: bool = False  # "who is kirill dmitriev", "что такое минские соглашения"
+    # Every word pointing back comes after a word of the message's own ("und das Referendum,
+    # wie lange dauert DAS", "а референдум, скільки ВІН триває"): it names that word, not the
+    # previous answer.
+    back_to_own: bool = False
     own: list[str] = field(default_factory=list)  # content words that are none of the above
 
     @property
@@ -1141,6 +1145,9 @@ def read_cues(message: str) -> Cues:
         and not _starts(w, asking)
         and _WITHOUT_APOSTROPHE.sub("", w) not in ALL_STOP_WORDS  # "what's", "gibt's"
     ]
+    if cues.back and cues.own:
+        first_back = next(i for i in range(len(words)) if _points_back(words, i))
+        cues.back_to_own = any(w in cues.own for w in words[:first_back])
     if cues.own and objects and not speakers:
         # "what about free trade with the us": a subject of its own that names a side, not the
         # side asked for.
@@ -1457,9 +1464,15 @@ class FollowUps:
             # the base has on that question, from the follow-up's lower bar.
             shift = Shift.sources if cues.sources else Shift.when
             return Resolution(follow(shift, subject), query=subject, prefer=self._prefer(entry))
-        if cues.own and cues.continues and not (cues.who or cues.back or cues.more):
+        if (
+            cues.own
+            and cues.continues
+            and not cues.who
+            and (cues.back_to_own or not (cues.back or cues.more))
+        ):
             # "and zaporizhzhia?", "und zu Wahlen?": a new subject in the previous frame (its
-            # plan, its side).
+            # plan, its side); so is one named before a word pointing back at it ("und das
+            # Referendum, wie lange dauert das?").
             query = " ".join([self._frame(entry, previous, language), *cues.own])
             return Resolution(
                 follow(Shift.subject, query),

@@ -825,3 +825,22 @@ def test_the_side_spoken_about_asked_for_its_own_view(
     assert answer.entry_id not in (None, "ua-observers-doubt-kremlin")
     assert "russia" in base.entries[answer.entry_id].topics
     assert read_cues(message).own == []  # "sehen", "видят": a side's view, no subject
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "and the referendum, how long would it take?",
+        "und das Referendum, wann wäre das?",
+        "а референдум, скільки він триватиме?",
+    ],
+)
+def test_a_subject_named_before_a_word_pointing_back_is_a_new_subject(
+    engine: Engine, message: str
+) -> None:
+    cues = read_cues(message)
+    assert cues.back and cues.back_to_own, message
+    after = Previous("p20-free-economic-zone", "what is the free economic zone in donbas", "en")
+    answer = engine.ask(message, after=after)
+    assert answer.follow_up is not None and answer.follow_up.shift is Shift.subject, message
+    assert read_cues("wer hat das mit Jalta verglichen?").back_to_own is False
