@@ -786,6 +786,13 @@ _VIEW = (
     "denkt",
     "denken",
     "sicht",
+    # "wie SIEHT der Kreml das", "как это ВИДЯТ в Москве", "як це БАЧАТЬ у Києві"
+    "sieht",
+    "sehen",
+    "видит",
+    "видят",
+    "бачить",
+    "бачать",
     "haltung",
     "standpunkt",
     "meinung",
@@ -981,6 +988,10 @@ class Cues:
     about: bool = False  # opens with "what about", "was ist mit", "а что с", "а як щодо"
     back: bool = False  # a word pointing back ("that", "das", "це")
     defines: bool = False  # "who is kirill dmitriev", "что такое минские соглашения"
+    # Every word pointing back comes after a word of the message's own ("und das Referendum,
+    # wie lange dauert DAS", "а референдум, скільки ВІН триває"): it names that word, not the
+    # previous answer.
+    back_to_own: bool = False
     own: list[str] = field(default_factory=list)  # content words that are none of the above
 
     @property
@@ -1134,6 +1145,9 @@ def read_cues(message: str) -> Cues:
         and not _starts(w, asking)
         and _WITHOUT_APOSTROPHE.sub("", w) not in ALL_STOP_WORDS  # "what's", "gibt's"
     ]
+    if cues.back and cues.own:
+        first_back = next(i for i in range(len(words)) if _points_back(words, i))
+        cues.back_to_own = any(w in cues.own for w in words[:first_back])
     if cues.own and objects and not speakers:
         # "what about free trade with the us": a subject of its own that names a side, not the
         # side asked for.
@@ -1435,7 +1449,8 @@ class FollowUps:
                 query=query,
                 prefer=self._prefer(entry, parties=cues.parties, before=before - cues.parties),
                 aimed=lambda c: speaks_for(c, cues.parties),
-                exclude=self._unless_it_compares(entry, cues.parties),
+                exclude=self._unless_it_compares(entry, cues.parties)
+                or self._other_speaker(entry, previous, cues.parties),
             )
         subject = self._subject(entry, previous, language)
         if entry.id is not None and cues.sources and len(cues.own) <= 1:
@@ -1444,9 +1459,20 @@ class FollowUps:
             return Resolution(follow(Shift.sources, subject), entry.id)
         if entry.id is not None and cues.when and len(cues.own) <= 1:
             return Resolution(follow(Shift.when, subject), entry.id)
-        if cues.own and cues.continues and not (cues.who or cues.back or cues.more):
+        if entry.id is None and (cues.sources or cues.when) and len(cues.own) <= 1:
+            # "woher hast du das?", "когда это было?" after a question that got no answer: what
+            # the base has on that question, from the follow-up's lower bar.
+            shift = Shift.sources if cues.sources else Shift.when
+            return Resolution(follow(shift, subject), query=subject, prefer=self._prefer(entry))
+        if (
+            cues.own
+            and cues.continues
+            and not cues.who
+            and (cues.back_to_own or not (cues.back or cues.more))
+        ):
             # "and zaporizhzhia?", "und zu Wahlen?": a new subject in the previous frame (its
-            # plan, its side).
+            # plan, its side); so is one named before a word pointing back at it ("und das
+            # Referendum, wie lange dauert das?").
             query = " ".join([self._frame(entry, previous, language), *cues.own])
             return Resolution(
                 follow(Shift.subject, query),
@@ -1487,6 +1513,13 @@ class FollowUps:
             )
         if entry.id is not None and (cues.more or cues.sources or pointing):
             return Resolution(follow(Shift.same, subject), entry.id)
+        if entry.id is None and not cues.own and (cues.more or cues.then or cues.why):
+            # "more details", "подробнее", "і що далі?" after a question that got no answer:
+            # the same question again, answered from the follow-up's lower bar (the speaker
+            # insists on that subject), not the message's words alone, which name nothing.
+            return Resolution(
+                follow(Shift.more, subject), query=subject, prefer=self._prefer(entry)
+            )
         return None
 
     def named_point(self, message: str) -> str | None:
@@ -1536,6 +1569,19 @@ class FollowUps:
             return None
         first = min(later, key=lambda e: (e.event_date, "timeline" not in e.topics, e.id))
         return first.id
+
+    @staticmethod
+    def _other_speaker(entry: _Before, previous: Previous, sides: set[Party]) -> frozenset[str]:
+        """The previous entry when the previous question had another side speak about the one
+        now asked for ("what do Ukrainian observers make of RUSSIA's readiness" then "and the
+        Kremlin itself?"): that entry is the other side's view, unless it holds a position of
+        the side asked for."""
+        if entry.id is None or not previous.question or sides & entry.positions:
+            return frozenset()
+        named = [p for p in map(party_of_word, surface_tokens(previous.question)) if p]
+        if named and named[0] not in sides and sides & set(named[1:]):
+            return frozenset({entry.id})
+        return frozenset()
 
     @staticmethod
     def _unless_it_compares(entry: _Before, sides: set[Party]) -> frozenset[str]:

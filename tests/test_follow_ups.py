@@ -773,3 +773,74 @@ def test_german_asking_forms_after_a_plan_point(engine: Engine) -> None:
         assert answer.follow_up is not None and answer.follow_up.shift is shift, message
     assert engine.ask("und der Punkt danach?", after=after).entry_id == "p20-point-13-education"
     assert read_cues("wie geht es weiter?").then
+
+
+@pytest.mark.parametrize(
+    ("message", "shift"),
+    [
+        ("more details", Shift.more),
+        ("mehr details", Shift.more),
+        ("подробнее", Shift.more),
+        ("і що далі?", Shift.more),
+        ("woher hast du das", Shift.sources),
+        ("когда это было?", Shift.when),
+    ],
+)
+def test_asking_more_after_no_answer_asks_the_previous_question_again(
+    engine: Engine, message: str, shift: Shift
+) -> None:
+    after = Previous(None, "how many soldiers did russia recruit in 2025", "en")
+    answer = engine.ask(message, after=after)
+    assert answer.follow_up is not None and answer.follow_up.shift is shift, message
+    offered = [answer.entry_id] + [s.entry_id for s in answer.suggestions]
+    assert "mil-recruitment" in offered, message
+
+
+@pytest.mark.parametrize(
+    ("question", "message", "language"),
+    [
+        (
+            "what do ukrainian analysts think about russia's willingness to negotiate",
+            "and what does moscow say?",
+            "en",
+        ),
+        (
+            "was halten ukrainische Experten von Russlands Verhandlungsbereitschaft",
+            "und wie sehen die Russen das?",
+            "de",
+        ),
+        (
+            "что думают украинские наблюдатели о готовности россии к переговорам",
+            "а как это видят в кремле?",
+            "ru",
+        ),
+    ],
+)
+def test_the_side_spoken_about_asked_for_its_own_view(
+    engine: Engine, base: KnowledgeBase, question: str, message: str, language: str
+) -> None:
+    after = Previous("ua-observers-doubt-kremlin", question, language)
+    answer = engine.ask(message, after=after)
+    assert answer.follow_up is not None and answer.follow_up.shift is Shift.party
+    assert answer.entry_id not in (None, "ua-observers-doubt-kremlin")
+    assert "russia" in base.entries[answer.entry_id].topics
+    assert read_cues(message).own == []  # "sehen", "видят": a side's view, no subject
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "and the referendum, how long would it take?",
+        "und das Referendum, wann wäre das?",
+        "а референдум, скільки він триватиме?",
+    ],
+)
+def test_a_subject_named_before_a_word_pointing_back_is_a_new_subject(
+    engine: Engine, message: str
+) -> None:
+    cues = read_cues(message)
+    assert cues.back and cues.back_to_own, message
+    after = Previous("p20-free-economic-zone", "what is the free economic zone in donbas", "en")
+    answer = engine.ask(message, after=after)
+    assert answer.follow_up is not None and answer.follow_up.shift is Shift.subject, message
+    assert read_cues("wer hat das mit Jalta verglichen?").back_to_own is False
