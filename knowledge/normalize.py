@@ -36,7 +36,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         sagen erklar erklaren mir uns dir gibt gibts geht eigentlich jetzt genau damit dass beim vom
         sein seine seinem seinen seiner ihre ihrem ihren ihrer ihm ihn ihnen sich dies diese dieser
         dieses diesem diesen dazu davon daruber dann da dort hier sehr halt eben ganz ganzen
-        wirklich angeblich inzwischen etwa etwas nich kurz""".split()
+        wirklich angeblich inzwischen etwa etwas nich kurz is uberhaupt nochmal nochmals wohl
+        einfach echt irgendwie""".split()
     ),
     "uk": frozenset(
         """і й та а але або чи що як де коли чому такий така такі який яка яке які це цей ця ці той та те ті в у на з
@@ -44,7 +45,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         мені ми ви ти він вона воно вони його її їх нам вам бот будь ласка дякую привіт скажи поясни
         розкажи можна треба чого чим кого кому все всі весь нею ним них неї нього ньому ній їм їй йому
         цього цьому цим цією цих цю там тут щось якою якій якого якому яких тому того тобто типу
-        взагалі просто реально теж також саме свій своє свою свої своїх""".split()
+        взагалі просто реально теж також саме свій своє свою свої своїх знову короче власне
+        справді ваще""".split()
     ),
     "ru": frozenset(
         """и а но или ли что как где когда почему такой такая такие какой какая какое какие это этот эта эти тот та
@@ -53,7 +55,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         привет скажи объясни расскажи можно надо чего чем кого кому ему всё все весь ней него нее нем
         ним них этом этого этой этим этих эту там тут тогда теперь типа вообще слушай просто реально
         вот ведь даже тоже также свой своей свою свои своих который которая которое которые которых
-        том тому того той""".split()
+        том тому того той опять снова короче собственно ваще""".split()
     ),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
