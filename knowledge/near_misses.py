@@ -17,22 +17,21 @@ from knowledge.normalize import canonical, clean
 # Left out on purpose, each a topic of the base too: children (the deported children), son
 # (Kushner is Trump's son-in-law), house (the White House), income and earnings (Russia's oil
 # income), school and religion (plan points on education and churches), state ("состояние
-# переговоров"), growth ("рост экономики"), deserves ("verdient").
+# переговоров"), growth ("рост экономики"), deserves ("verdient"), age and study (the
+# mobilisation age, "Trump studied the plan"): age is asked by "how old" below.
 _PRIVATE = {
-    "en": r"age|birthday|born|wife|husband|married|spouse|girlfriend|daughter|salary|net worth"
+    "en": r"birthday|born|wife|husband|married|spouse|girlfriend|daughter|salary|net worth"
     r"|wealth|fortune|rich|billionaire|millionaire|real estate|mansion|yacht|hobby|hobbies"
-    r"|how tall|height|studied"
-    r"|health|sick|illness|favou?rite|pets?",
+    r"|how tall|height|health|sick|illness|favou?rite|pets?",
     "de": r"geboren|geburtstag|ehefrau|ehemann|verheiratet|freundin|tochter|gehalt|vermogen"
-    r"|milliardar|millionar"
-    r"|reich|immobilien\w*|villa|jacht|yacht|hobbys?|studiert|gesundheit|krank|lieblings\w*"
-    r"|haustier\w*",
-    "uk": r"вік|народив\w*|народил\w*|день народження|дружин\w*|одружен\w*|дочк\w*|донь\w*"
-    r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухоміст\w*|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст"
-    r"|навчав\w*|здоров.я|хвор\w*|улюблен\w*",
-    "ru": r"возраст\w*|родил\w*|день рождения|жен[аыеу]|женат|супруг\w*|дочь|дочер\w*"
-    r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*|хобби|учил\w*|здоровь\w*"
-    r"|болен|болезн\w*|любим\w*",
+    r"|milliardar|millionar|reich|immobilien\w*|villa|jacht|yacht|hobbys?|gesundheit|krank"
+    r"|lieblings\w*|haustier\w*",
+    "uk": r"народив\w*|народил\w*|день народження|дружин\w*|одружен\w*|дочк\w*|донь\w*"
+    r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухоміст\w*"
+    r"|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст|здоров.я|хвор\w*|улюблен\w*",
+    "ru": r"родил\w*|день рождения|жен[аыеу]|женат|супруг\w*|дочь|дочер\w*"
+    r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
+    r"|хобби|здоровь\w*|болен|болезн\w*|любим\w*",
 }
 _PRIVATE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
 # Age asked with a count of years: "how old is", "wie alt ist", "скільки років Зеленському",
@@ -62,23 +61,24 @@ def asks_private_life(question: str, is_profiled: Callable[[str], bool]) -> bool
     return False
 
 
-# A traveller's or a forecaster's question: weather, travel, hotels, population. Weather's forms
-# are spelt out: Ukrainian "погоджено" (agreed) begins like "погода".
+# A traveller's or a forecaster's question: weather, travel, hotels. Weather's forms are spelt
+# out: Ukrainian "погоджено" (agreed) begins like "погода". Left out: population and residents
+# (the people of the occupied territories are a topic of the plans), German "Zug" ("im Zuge
+# der Verhandlungen").
 _TRAVEL = {
     "en": r"weather|temperature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
-    r"|population|inhabitants|tourists?|tourism",
-    "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|zug|zuge|restaurant\w*"
-    r"|einwohner\w*|bevolkerung|tourist\w*",
+    r"|tourists?|tourism",
+    "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|restaurant\w*|tourist\w*",
     "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
-    r"|ресторан\w*|населенн\w*|мешканц\w*|турист\w*",
+    r"|ресторан\w*|турист\w*",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
-    r"|поезд\w*|ресторан\w*|население\w*|жител\w*|турист\w*",
+    r"|поезд\w*|ресторан\w*|турист\w*",
 }
 _TRAVEL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_TRAVEL.values()) + r")(?!\w)")
 
 
 def asks_travel(question: str) -> bool:
-    """True when the question asks about weather, travel, hotels or population."""
+    """True when the question asks about weather, travel or hotels."""
     return _TRAVEL_WORDS.search(clean(question)) is not None
 
 

@@ -168,13 +168,15 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("hat witkoff eine yacht", True),
         ("путіну скільки років", True),
         ("яка зарплата у єрмака", True),
-        ("где учился песков", True),
+        ("как здоровье путина", True),
         ("жена уиткоффа кто она", True),
         # Their part in the talks stays in scope, years and sons-in-law included.
         ("who is steve witkoff", False),
         ("what is trump's son-in-law doing in the talks", False),
         ("скільки років діятимуть гарантії сша за словами трампа", False),
         ("what did putin say about the deported children", False),
+        ("did zelensky lower the mobilisation age", False),
+        ("has trump studied the european plan", False),
     ],
 )
 def test_a_profiled_persons_private_life_is_out_of_scope(
@@ -192,7 +194,9 @@ def test_a_profiled_persons_private_life_is_out_of_scope(
         ("hotels in geneva near the un", True),
         ("wie ist das wetter in miami", True),
         ("скільки коштує квиток на потяг до запоріжжя", True),
-        ("население анкориджа", True),
+        ("билеты на поезд до анкориджа", True),
+        ("что будет с жителями оккупированных территорий", False),  # people of the plans
+        ("was wurde im zuge der verhandlungen vereinbart", False),
         ("що вже погоджено з американцями", False),  # agreed, not weather
         ("what did the talks in geneva agree", False),
     ],
