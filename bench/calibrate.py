@@ -38,8 +38,7 @@ from knowledge.scoring import (
     RANK_FEATURES,
     SCORING_FILE,
     Scoring,
-    lead,
-    softmax,
+    from_ranking,
 )
 from knowledge.search import SHORTLIST, Candidate
 from knowledge.validate import load_base
@@ -136,8 +135,7 @@ class Evidence:
         top = int(np.argmax(ranks))
         return cands[top], {
             **cands[top].features,
-            "probability": float(softmax(ranks)[top]),
-            "lead": float(lead(ranks)[top]),
+            **{name: float(values[top]) for name, values in from_ranking(ranks).items()},
         }
 
 

@@ -135,6 +135,13 @@ def lead(scores: np.ndarray) -> np.ndarray:
     return np.clip(scores - others, 0.0, LEAD_CAP) / LEAD_CAP
 
 
+def from_ranking(ranks: np.ndarray) -> dict[str, np.ndarray]:
+    """The evidence the ranking itself gives each candidate, which the confidence and relevance
+    models read: its share of the softmax (`probability`) and its `lead`. One place for the
+    engine (knowledge.search) and the fit (bench/calibrate.py)."""
+    return {"probability": softmax(ranks), "lead": lead(ranks)}
+
+
 def softmax(scores: np.ndarray) -> np.ndarray:
     if not len(scores):
         return scores

@@ -25,7 +25,7 @@ from rapidfuzz.process import cdist
 from knowledge.columns import TextColumn
 from knowledge.language import Lexicon, detect_language
 from knowledge.normalize import canonical, surface_tokens
-from knowledge.scoring import Scoring, lead, softmax
+from knowledge.scoring import Scoring, from_ranking
 from knowledge.semantic import Embedder, MeaningIndex
 from knowledge.spelling import SavedDeletions, Speller
 
@@ -626,8 +626,7 @@ class SearchIndex:
         }
         features["fuzzy_coverage"] = features["fuzzy"] * features["coverage"]
         ranks = self.scoring.rank(features)
-        features["probability"] = softmax(ranks)
-        features["lead"] = lead(ranks)
+        features.update(from_ranking(ranks))
         confidence = self.scoring.confidence(features)
         relevance = self.scoring.relevance(features)
         return [
