@@ -17,6 +17,7 @@ SETS = {
     "blind-calibration": Path(__file__).with_name("blind_calibration_set.yaml"),
     "blind-calibration-2": Path(__file__).with_name("blind_calibration_set_2.yaml"),
     "blind-calibration-3": Path(__file__).with_name("blind_calibration_set_3.yaml"),
+    "blind-calibration-4": Path(__file__).with_name("blind_calibration_set_4.yaml"),
     "blind-report": Path(__file__).with_name(
         "blind_report_set.yaml"
     ),  # reporting only: never tuned on
