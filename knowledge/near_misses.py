@@ -14,7 +14,8 @@ from collections.abc import Callable, Collection
 from knowledge.normalize import canonical, clean
 
 # Matched on whole words of the cleaned question (casefolded, Latin accents dropped, ё as е).
-# Left out on purpose, each a topic of the base too: children (the deported children), son
+# Left out on purpose, each a topic of the base too: children (the deported children; asked as a
+# possession below), son
 # (Kushner is Trump's son-in-law), house (the White House), income and earnings (Russia's oil
 # income), school and religion (plan points on education and churches), state ("состояние
 # переговоров"), growth ("рост экономики"), deserves ("verdient"), age and study (the
@@ -39,6 +40,12 @@ _PRIVATE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!
 # діятимуть гарантії Трампа" asks how long Trump's guarantees last.
 _HOW_OLD = re.compile(r"(?<!\w)(?:how old|wie alt)(?!\w)")
 _YEARS_OF = re.compile(r"(?<!\w)(?:скільки\s+(?:\w+\s+)?років|сколько\s+(?:\w+\s+)?лет)(?!\w)")
+# Children asked as a possession: "does Rubio have kids", "hat Rubio Kinder", "у Умєрова є діти",
+# "есть ли дети у Уиткоффа"; "how many children did Russia deport" asks no such thing.
+_HAS_CHILDREN = re.compile(
+    r"(?<!\w)(?:(?:has|does)\s+(?:\w+\s+){1,2}(?:have\s+|got\s+)?(?:any\s+)?(?:kids|children)"
+    r"|hat\s+(?:(?!die|den|der|ihre|seine)\w+\s+){1,2}(?:eigentlich\s+|auch\s+)?kinder|є\s+(?:\w+\s+)?діти|есть\s+(?:ли\s+)?дети)(?!\w)"
+)
 NAME_NEAR_YEARS = 2  # hand-set: words between "скільки років" and the name it is said of
 _WORD = re.compile(r"\w+")
 
@@ -51,7 +58,7 @@ def asks_private_life(question: str, is_profiled: Callable[[str], bool]) -> bool
     named = [at for at, word in words if is_profiled(word)]
     if not named:
         return False
-    if _PRIVATE_WORDS.search(text) or _HOW_OLD.search(text):
+    if _PRIVATE_WORDS.search(text) or _HOW_OLD.search(text) or _HAS_CHILDREN.search(text):
         return True
     for match in _YEARS_OF.finditer(text):
         before = [at for at, _ in words if at < match.start()][-NAME_NEAR_YEARS:]

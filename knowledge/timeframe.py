@@ -93,6 +93,7 @@ ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # any year, 2019 as much a
 _ALREADY = r"already|yet|finally|schon|bereits|endlich|вже|уже|ужe|нарешті|наконец|наконец-то"
 _HAPPENED = (
     r"happened|happen|taken place|took place|been held|held|stattgefunden|gegeben|passiert"
+    r"|gelaufen"
     r"|відбув\w*|відбул\w*|пройшл\w*|пройшов|состоял\w*|прошл[иоа]|прошел"
 )
 # A yes/no question about whether something has already happened asks about today: "Чи вже
@@ -101,6 +102,17 @@ _HAPPENED = (
 _ALREADY_YES_NO = re.compile(
     r"^\W*(?:(?:чи|а|и|так)\s+)?(?:вже|уже)(?!\w)"
     r"|^\W*(?:has|have|did)(?!\w).*(?<!\w)already(?!\w)"
+)
+# The same with "already" beside a verb in the past tense anywhere in a Ukrainian or Russian yes/no
+# question: "росія вже дала відповідь?", "перемирие уже объявили?". A question asking what, which
+# or how much ("какие компромиссы Россия уже приняла в Анкоридже") asks about a known past.
+_ALREADY_DONE = re.compile(
+    r"(?<!\w)(?:вже|уже)\s+\w+(?:ли|ла|ло|в|л)(?:ся|сь)?(?!\w)"
+    r"|(?<!\w)\w+(?:ли|ла|ло)(?:ся|сь)?\s+(?:вже|уже)(?!\w)"
+)
+_WH_WORD = re.compile(
+    r"(?<!\w)(?:що|шо|які|який|яка|яке|якої|скільки|скіки|де|коли|хто|чому|навіщо|як|що саме"
+    r"|что|че|чо|какие|какой|какая|какое|каких|сколько|скока|где|когда|кто|почему|зачем|как)(?!\w)"
 )
 # Signed, accepted or ended, said of a deal or the war: "has the peace deal already been signed",
 # "ist der Krieg schon vorbei", "угоду вже підписали". The base knows the deal as unsigned and the
@@ -185,6 +197,13 @@ def _months_near(text: str, year_at: int) -> list[int]:
     ]
 
 
+# Said in the past tense, a year the base speaks of as a target is news from that year: "was there
+# a meeting in 2027", "gab es 2027 ein Treffen", "що було у 2027", "были ли выборы в 2027".
+_PAST_TENSE = re.compile(
+    r"(?<!\w)(?:did|was there|were|had|happened|came out|gab|gab'?s|waren|fand|kam|kamen"
+    r"|був|була|були|було|відбул\w*|пройшл\w*|был|была|были|было|состоял\w*|прошл\w*)(?!\w)"
+)
+
 # "As of the end of 2025", "Stand Ende 2025", "станом на кінець 2025", "по данным на конец 2025":
 # the question names the day it means, so its "now" is that day's.
 _AS_OF = re.compile(
@@ -223,7 +242,7 @@ def asks_after(
         return True
     if _HAS_HAPPENED.search(text) or _OR_NOT_YET.search(text) or _NEXT_EVENT.search(text):
         return True
-    if _ALREADY_YES_NO.search(text):
+    if _ALREADY_YES_NO.search(text) or (_ALREADY_DONE.search(text) and not _WH_WORD.search(text)):
         return True
     if all(words.search(text) for words in _SETTLED_DEAL):
         return True
@@ -242,7 +261,7 @@ def asks_after(
             if any(dt.date(year, month, 1) > knowledge_date for month in months):
                 return True
             continue
-        if year > knowledge_date.year and year not in planned_years:
+        if year > knowledge_date.year and (year not in planned_years or _PAST_TENSE.search(text)):
             return True
         if year == knowledge_date.year and knowledge_date.month < 7:
             return True  # most of that year lies after the knowledge date
