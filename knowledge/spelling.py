@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
+from rapidfuzz.distance import OSA
 
 from knowledge.columns import TextColumn
 
@@ -123,11 +124,22 @@ class Speller:
         written, by_deletion = self.written[language], self._deletions_in(language)
         if word in written:
             return word
-        if (fixed := by_deletion.get(word)) is not None:  # the user left a letter out
+        fixed = by_deletion.get(word)
+        if fixed is not None and _one_slip(word, fixed):  # the user left a letter out
             return fixed
         for variant in _deletions(word):  # an extra letter, or one replaced / swapped
-            if variant in written and len(variant) >= self.MIN_LENGTH:
+            if variant in written and len(variant) >= self.MIN_LENGTH and _one_slip(word, variant):
                 return variant
-            if (fixed := by_deletion.get(variant)) is not None:
+            fixed = by_deletion.get(variant)
+            if fixed is not None and _one_slip(word, fixed):
                 return fixed
         return None
+
+
+def _one_slip(word: str, known: str) -> bool:
+    """Whether `known` is `word` with one slip of the keyboard: a letter left out, added,
+    replaced or two swapped (a deletion on each side also pairs words two edits apart:
+    'brauchen' / 'brachten'), the first letter kept: people rarely mistype a word's first
+    letter, and a real word the base lacks is often one first letter away from one it has
+    ('gestern' / 'western', 'morgen' / 'sorgen', 'winter' / 'hinter', 'pension' / 'tension')."""
+    return word[:1] == known[:1] and OSA.distance(word, known, score_cutoff=1) <= 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from knowledge.search import (
     _ranges,
 )
 from knowledge.semantic import Embedder
+from knowledge.spelling import Speller
 from knowledge.timeframe import asks_after
 
 
@@ -570,9 +572,33 @@ def test_closeness_in_meaning_ranks_a_paraphrase_above_an_unrelated_question() -
 
 def test_misspelt_word_is_corrected_within_its_language_first(engine: Engine) -> None:
     assert "russia" in engine.index.prepare("leitzins russlnad").words  # German 'Russland'
-    # No English word is one edit from 'chicken'; German 'schicken' is, and counts for less.
-    chicken = engine.index.prepare("make chicken")
-    assert chicken.known == pytest.approx((1 + OTHER_LANGUAGE_KNOWN) / 2)
+    # No English word is one slip from 'regierunng'; German 'regierung' is, and counts for less.
+    misspelt = engine.index.prepare("make regierunng")
+    assert misspelt.words == ["make", "regierung"]
+    assert misspelt.known == pytest.approx((1 + OTHER_LANGUAGE_KNOWN) / 2)
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "not_read_as"),
+    [
+        ("make chicken", "chick", "schick"),  # German 'schicken': another first letter
+        ("zinsen gestern", "gestern", "western"),
+        ("winter in kyiv", "wint", "hint"),
+        ("pension reform", "pension", "tension"),
+    ],
+)
+def test_a_real_word_the_base_lacks_is_not_read_as_one_a_first_letter_away(
+    engine: Engine, question: str, word: str, not_read_as: str
+) -> None:
+    words = engine.index.prepare(question).words
+    assert word in words and not_read_as not in words
+
+
+def test_spelling_correction_is_one_slip_not_two_edits() -> None:
+    speller = Speller({"de": Counter({"brachten": 3})}, {"brachten"})
+    assert speller.correct("brachtne", "de") == ("brachten", True)  # two letters swapped
+    assert speller.correct("bracten", "de") == ("brachten", True)  # one left out
+    assert speller.correct("brauchen", "de") is None  # one left out and another added
 
 
 def test_ranges_concatenates_aranges() -> None:
