@@ -11,6 +11,7 @@ import numpy as np
 from rapidfuzz.distance import OSA
 
 from knowledge.columns import TextColumn
+from knowledge.normalize import canonical
 
 
 def _deletions(word: str) -> list[str]:
@@ -98,15 +99,20 @@ class Speller:
         return index
 
     def split(self, word: str) -> list[str] | None:
-        """Two known words a compound is made of: 'kriegsende' -> 'krieg', 'ende'."""
+        """Two known words a compound is made of, canonical: 'kriegsende' -> 'krieg', 'ende';
+        'friedensvertrag' -> the canonical forms of 'frieden' and 'vertrag', as the base's
+        phrasings have them ('Frieden', 'Vertrag'), the longest known last part first."""
         if len(word) < self.MIN_COMPOUND:
             return None
         for cut in range(self.MIN_PART, len(word) - self.MIN_PART + 1):
-            head, tail = word[:cut], word[cut:]
-            if head.endswith("s") and head[:-1] in self.vocabulary and len(head) > self.MIN_PART:
-                head = head[:-1]  # the German linking s: Friedensplan
-            if head in self.vocabulary and tail in self.vocabulary:
-                return [head, tail]
+            tail = canonical(word[cut:])
+            if tail not in self.vocabulary:
+                continue
+            head = word[:cut]
+            heads = [head, head[:-1]] if head.endswith("s") and cut > self.MIN_PART else [head]
+            for part in map(canonical, heads):  # the German linking s: Friedensplan
+                if part in self.vocabulary:
+                    return [part, tail]
         return None
 
     def correct(self, word: str, language: str) -> tuple[str, bool] | None:
