@@ -333,4 +333,5 @@ def test_source_dates_behind_sources_are_in_the_readers_language(
         if source.published is not None
     )
     shown = render_sources_detail(base, dated[0], "{title}", "note", language)
+    assert dated[1].published is not None
     assert f"({short_date(language, dated[1].published.isoformat())})" in shown
