@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -115,6 +116,29 @@ class Speller:
                     return [part, tail]
         return None
 
+    def inflected(self, word: str) -> str | None:
+        """A German word the base has in another inflection: the base's most used German word
+        that leaves the same stem when a verb, noun or adjective ending is taken off ('endet' /
+        'endete', 'regelten' / 'regeln', 'kanale' / 'kanal'), the participle's 'ge' too ('gemeint'
+        / 'meint'). The base's light stemmer leaves these apart, and as unknown words they sank
+        the German questions that used them."""
+        if len(word) < MIN_STEM + 1:
+            return None
+        forms = [word, word[2:]] if word.startswith("ge") and len(word) > MIN_STEM + 2 else [word]
+        for form in forms:
+            for stem in sorted(_german_stems(form), key=len, reverse=True):
+                if (known := self._german_stems.get(stem)) is not None:
+                    return known
+        return None
+
+    @cached_property
+    def _german_stems(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for word, _count in self.written.get("de", Counter()).most_common():
+            for stem in _german_stems(word):
+                index.setdefault(stem, word)
+        return index
+
     def correct(self, word: str, language: str) -> tuple[str, bool] | None:
         """A known written word within one edit, and whether it is of the question's language."""
         if len(word) < self.MIN_LENGTH or word.isdigit():
@@ -140,6 +164,23 @@ class Speller:
             if fixed is not None and _one_slip(word, fixed):
                 return fixed
         return None
+
+
+MIN_STEM = 4  # hand-set: an ending is taken off only where this many letters remain
+# German inflection endings (verbs: -e, -en, -t, -et, -st, -te, -ten; nouns and adjectives: -e,
+# -en, -em, -er, -es, -n, -s, -ern).
+GERMAN_ENDINGS = sorted(
+    "e en em er es n s t et st est te ten tet ter tes tem ern".split(), key=len, reverse=True
+)
+
+
+def _german_stems(word: str) -> set[str]:
+    """The word and what is left of it with one German inflection ending taken off."""
+    return {word} | {
+        word[: -len(e)]
+        for e in GERMAN_ENDINGS
+        if word.endswith(e) and len(word) - len(e) >= MIN_STEM
+    }
 
 
 def _one_slip(word: str, known: str) -> bool:

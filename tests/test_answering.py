@@ -20,7 +20,7 @@ from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.near_misses import asks_travel, near_miss
-from knowledge.normalize import STOP_WORDS, clean, normalize
+from knowledge.normalize import STOP_WORDS, canonical, clean, normalize
 from knowledge.plain import as_text, body_text
 from knowledge.scoring import LEAD_CAP, SCORING_FILE, Scoring, lead
 from knowledge.search import (
@@ -754,3 +754,23 @@ def test_scoring_file_for_other_features_is_refused_by_name(tmp_path: Path) -> N
     stale.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match="scoring.json: fitted for other features"):
         Scoring.load(stale)
+
+
+def test_a_german_word_the_base_has_in_another_inflection_is_that_word() -> None:
+    speller = Speller({"de": Counter({"endete": 2, "regeln": 1, "meint": 1})}, set())
+    assert speller.inflected("endet") == "endete"  # both leave "end"
+    assert speller.inflected("regelten") == "regeln"
+    assert speller.inflected("gemeint") == "meint"  # the participle's "ge"
+    assert speller.inflected("krieg") is None
+
+
+def test_german_compounds_split_into_the_bases_words_in_their_canonical_form() -> None:
+    index = SearchIndex(
+        [Phrasing("a", "kommt es zum frieden", "de"), Phrasing("b", "wer prüft den vertrag", "de")]
+    )
+    assert index.speller.split("friedensvertrag") == [canonical("frieden"), canonical("vertrag")]
+    assert index.prepare("was steht im friedensvertrag").words == [
+        canonical("steht"),
+        canonical("frieden"),
+        canonical("vertrag"),
+    ]
