@@ -84,6 +84,10 @@ def test_who_is_asks_for_the_person(engine: Engine, question: str, person: str) 
         ("чего хочет россия", "ru"),
         ("Запорізька АЕС і план", "uk"),
         ("что будет с Запорожской АЭС", "ru"),
+        ("Was will Putin?", "de"),  # "was" before a modal is German
+        ("was kann europa tun", "de"),
+        ("was putin at the summit", "en"),
+        ("what will putin do", "en"),
     ],
 )
 def test_language_detection(text: str, language: str) -> None:
