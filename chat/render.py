@@ -10,7 +10,7 @@ from telegram.constants import MessageLimit
 from knowledge.answer import Answer, Outcome, SourceRef, compose
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import disagreement_note, short_date, wording
-from knowledge.schema import MARKER, Entry, cited_numbers
+from knowledge.schema import MARKER, Entry, Source, cited_numbers
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -182,6 +182,14 @@ def answer_length(base: KnowledgeBase, entry: Entry, language: str) -> int:
     return visible_length(render_answer(compose(base, entry, "", language), more=True))
 
 
+def source_date(source: Source, language: str) -> str:
+    """A source's date as a reader of `language` writes it; where the page shows none, the date
+    of the event it covers, said so in that language (not the base's English `date_label`)."""
+    if source.published is not None:
+        return short_date(language, source.published.isoformat())
+    return f"{short_date(language, str(source.event_date))}, {wording(language, 'date_not_shown')}"
+
+
 def render_sources_detail(
     base: KnowledgeBase, entry: Entry, heading: str, note_label: str, language: str = "en"
 ) -> str:
@@ -192,7 +200,7 @@ def render_sources_detail(
         line = (
             f'[{number}] <a href="{escape(source.url)}">{escape(source.publisher)}</a>'
             f"{relay if source.relay else ''} — "
-            f"{escape(source.title)} ({escape(source.date_label)})"
+            f"{escape(source.title)} ({escape(source_date(source, language))})"
         )
         if source.reliability:
             line += f"\n   <i>{escape(note_label)}: {escape(source.reliability)}</i>"

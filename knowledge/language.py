@@ -40,6 +40,12 @@ _DE_WORDS = frozenset(
     ich du wir ihr sie es wie wer wo wann warum welche welcher welches gibt gibts auch noch
     schon jetzt mal bitte denn doch eigentlich wieviel wieso weshalb sagt wollen""".split()
 )
+# "was" before a modal verb asks "what" in German and is no English: "Was will Putin?" (English
+# "was" is followed by a subject: "was putin there?"). Each word alone is English too, and such a
+# question of three words was left to the model, which read it as English even with a German
+# hint (the answer came in English).
+_DE_MODALS = "will willst wollen kann konnen soll sollen muss mussen darf"
+_DE_PAIRS = frozenset(("was", modal) for modal in _DE_MODALS.split())
 _EN_WORDS = frozenset(
     """the a and or of to on at is are were be been do does did have has had what whats
     which who whom whose when where why how can could would should not no this that these
@@ -149,6 +155,7 @@ def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LE
         evidence = {
             "en": sum(w in _EN_WORDS for w in words) + lexicon.count("en", words),
             "de": sum(w in _DE_WORDS for w in words)
+            + sum(pair in _DE_PAIRS for pair in zip(words, words[1:], strict=False))
             + UMLAUT_WEIGHT * umlauts
             + lexicon.count("de", words),
         }

@@ -459,10 +459,13 @@ class SearchIndex:
             if canon in self.speller.vocabulary:
                 known += 1
                 words.append(canon)
+            elif language == "de" and (inflected := self.speller.inflected(word)) is not None:
+                known += 1
+                words.append(canonical(inflected))
             elif (fixed := self.speller.correct(word, language)) is not None:
                 known += CORRECTED_KNOWN if fixed[1] else OTHER_LANGUAGE_KNOWN
                 words.append(canonical(fixed[0]))
-            elif parts := self.speller.split(canon):
+            elif language == "de" and (parts := self.speller.split(word)):
                 known += 1
                 words.extend(parts)
             else:

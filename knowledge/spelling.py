@@ -5,11 +5,14 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
+from rapidfuzz.distance import OSA
 
 from knowledge.columns import TextColumn
+from knowledge.normalize import canonical
 
 
 def _deletions(word: str) -> list[str]:
@@ -97,16 +100,44 @@ class Speller:
         return index
 
     def split(self, word: str) -> list[str] | None:
-        """Two known words a compound is made of: 'kriegsende' -> 'krieg', 'ende'."""
+        """Two known words a compound is made of, canonical: 'kriegsende' -> 'krieg', 'ende';
+        'friedensvertrag' -> the canonical forms of 'frieden' and 'vertrag', as the base's
+        phrasings have them ('Frieden', 'Vertrag'), the longest known last part first."""
         if len(word) < self.MIN_COMPOUND:
             return None
         for cut in range(self.MIN_PART, len(word) - self.MIN_PART + 1):
-            head, tail = word[:cut], word[cut:]
-            if head.endswith("s") and head[:-1] in self.vocabulary and len(head) > self.MIN_PART:
-                head = head[:-1]  # the German linking s: Friedensplan
-            if head in self.vocabulary and tail in self.vocabulary:
-                return [head, tail]
+            tail = canonical(word[cut:])
+            if tail not in self.vocabulary:
+                continue
+            head = word[:cut]
+            heads = [head, head[:-1]] if head.endswith("s") and cut > self.MIN_PART else [head]
+            for part in map(canonical, heads):  # the German linking s: Friedensplan
+                if part in self.vocabulary:
+                    return [part, tail]
         return None
+
+    def inflected(self, word: str) -> str | None:
+        """A German word the base has in another inflection: the base's most used German word
+        that leaves the same stem when a verb, noun or adjective ending is taken off ('endet' /
+        'endete', 'regelten' / 'regeln', 'kanale' / 'kanal'), the participle's 'ge' too ('gemeint'
+        / 'meint'). The base's light stemmer leaves these apart, and as unknown words they sank
+        the German questions that used them."""
+        if len(word) < MIN_STEM + 1:
+            return None
+        forms = [word, word[2:]] if word.startswith("ge") and len(word) > MIN_STEM + 2 else [word]
+        for form in forms:
+            for stem in sorted(_german_stems(form), key=len, reverse=True):
+                if (known := self._german_stems.get(stem)) is not None:
+                    return known
+        return None
+
+    @cached_property
+    def _german_stems(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for word, _count in self.written.get("de", Counter()).most_common():
+            for stem in _german_stems(word):
+                index.setdefault(stem, word)
+        return index
 
     def correct(self, word: str, language: str) -> tuple[str, bool] | None:
         """A known written word within one edit, and whether it is of the question's language."""
@@ -123,11 +154,39 @@ class Speller:
         written, by_deletion = self.written[language], self._deletions_in(language)
         if word in written:
             return word
-        if (fixed := by_deletion.get(word)) is not None:  # the user left a letter out
+        fixed = by_deletion.get(word)
+        if fixed is not None and _one_slip(word, fixed):  # the user left a letter out
             return fixed
         for variant in _deletions(word):  # an extra letter, or one replaced / swapped
-            if variant in written and len(variant) >= self.MIN_LENGTH:
+            if variant in written and len(variant) >= self.MIN_LENGTH and _one_slip(word, variant):
                 return variant
-            if (fixed := by_deletion.get(variant)) is not None:
+            fixed = by_deletion.get(variant)
+            if fixed is not None and _one_slip(word, fixed):
                 return fixed
         return None
+
+
+MIN_STEM = 4  # hand-set: an ending is taken off only where this many letters remain
+# German inflection endings (verbs: -e, -en, -t, -et, -st, -te, -ten; nouns and adjectives: -e,
+# -en, -em, -er, -es, -n, -s, -ern).
+GERMAN_ENDINGS = sorted(
+    "e en em er es n s t et st est te ten tet ter tes tem ern".split(), key=len, reverse=True
+)
+
+
+def _german_stems(word: str) -> set[str]:
+    """The word and what is left of it with one German inflection ending taken off."""
+    return {word} | {
+        word[: -len(e)]
+        for e in GERMAN_ENDINGS
+        if word.endswith(e) and len(word) - len(e) >= MIN_STEM
+    }
+
+
+def _one_slip(word: str, known: str) -> bool:
+    """Whether `known` is `word` with one slip of the keyboard: a letter left out, added,
+    replaced or two swapped (a deletion on each side also pairs words two edits apart:
+    'brauchen' / 'brachten'), the first letter kept: people rarely mistype a word's first
+    letter, and a real word the base lacks is often one first letter away from one it has
+    ('gestern' / 'western', 'morgen' / 'sorgen', 'winter' / 'hinter', 'pension' / 'tension')."""
+    return word[:1] == known[:1] and OSA.distance(word, known, score_cutoff=1) <= 1

@@ -15,10 +15,11 @@ from telegram.ext import Application
 
 from bot.cli import main
 from chat.callbacks import EntrySources, decode
-from chat.render import COMPACT_SOURCES, render_answer, visible_length
+from chat.render import COMPACT_SOURCES, render_answer, render_sources_detail, visible_length
 from chat.settings import Settings
 from knowledge.answer import Engine
 from knowledge.loader import KnowledgeBase
+from knowledge.messages import short_date, wording
 from knowledge.schema import LANGUAGES, YesNo
 from knowledge.yesno import asks_yes_or_no
 from testkit.fakes import FakeBotAPI
@@ -309,3 +310,28 @@ def test_kb_check_accepts_a_verdict_and_flags_an_unlabelled_relay(
     assert main(["kb", "check", str(bad)]) == 1
     out = capsys.readouterr().out
     assert "sources.yaml:" in out and ": src-two: relay: " in out
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_source_dates_behind_sources_are_in_the_readers_language(
+    base: KnowledgeBase, language: str
+) -> None:
+    undated = next(
+        (entry_, source)
+        for entry_ in base.entries.values()
+        for source in base.sources_of(entry_)
+        if source.published is None
+    )
+    listed = render_sources_detail(base, undated[0], "{title}", "note", language)
+    assert wording(language, "date_not_shown") in listed
+    if language != "en":
+        assert "date not shown" not in listed
+    dated = next(
+        (entry_, source)
+        for entry_ in base.entries.values()
+        for source in base.sources_of(entry_)
+        if source.published is not None
+    )
+    shown = render_sources_detail(base, dated[0], "{title}", "note", language)
+    assert dated[1].published is not None
+    assert f"({short_date(language, dated[1].published.isoformat())})" in shown

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.near_misses import asks_travel, near_miss
-from knowledge.normalize import STOP_WORDS, clean, normalize
+from knowledge.normalize import STOP_WORDS, canonical, clean, normalize
 from knowledge.plain import as_text, body_text
 from knowledge.scoring import LEAD_CAP, SCORING_FILE, Scoring, lead
 from knowledge.search import (
@@ -31,6 +32,7 @@ from knowledge.search import (
     _ranges,
 )
 from knowledge.semantic import Embedder
+from knowledge.spelling import Speller
 from knowledge.timeframe import asks_after
 
 
@@ -82,6 +84,10 @@ def test_who_is_asks_for_the_person(engine: Engine, question: str, person: str) 
         ("чего хочет россия", "ru"),
         ("Запорізька АЕС і план", "uk"),
         ("что будет с Запорожской АЭС", "ru"),
+        ("Was will Putin?", "de"),  # "was" before a modal is German
+        ("was kann europa tun", "de"),
+        ("was putin at the summit", "en"),
+        ("what will putin do", "en"),
     ],
 )
 def test_language_detection(text: str, language: str) -> None:
@@ -586,9 +592,33 @@ def test_closeness_in_meaning_ranks_a_paraphrase_above_an_unrelated_question() -
 
 def test_misspelt_word_is_corrected_within_its_language_first(engine: Engine) -> None:
     assert "russia" in engine.index.prepare("leitzins russlnad").words  # German 'Russland'
-    # No English word is one edit from 'chicken'; German 'schicken' is, and counts for less.
-    chicken = engine.index.prepare("make chicken")
-    assert chicken.known == pytest.approx((1 + OTHER_LANGUAGE_KNOWN) / 2)
+    # No English word is one slip from 'regierunng'; German 'regierung' is, and counts for less.
+    misspelt = engine.index.prepare("make regierunng")
+    assert misspelt.words == ["make", "regierung"]
+    assert misspelt.known == pytest.approx((1 + OTHER_LANGUAGE_KNOWN) / 2)
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "not_read_as"),
+    [
+        ("make chicken", "chick", "schick"),  # German 'schicken': another first letter
+        ("zinsen gestern", "gestern", "western"),
+        ("winter in kyiv", "wint", "hint"),
+        ("pension reform", "pension", "tension"),
+    ],
+)
+def test_a_real_word_the_base_lacks_is_not_read_as_one_a_first_letter_away(
+    engine: Engine, question: str, word: str, not_read_as: str
+) -> None:
+    words = engine.index.prepare(question).words
+    assert word in words and not_read_as not in words
+
+
+def test_spelling_correction_is_one_slip_not_two_edits() -> None:
+    speller = Speller({"de": Counter({"brachten": 3})}, {"brachten"})
+    assert speller.correct("brachtne", "de") == ("brachten", True)  # two letters swapped
+    assert speller.correct("bracten", "de") == ("brachten", True)  # one left out
+    assert speller.correct("brauchen", "de") is None  # one left out and another added
 
 
 def test_ranges_concatenates_aranges() -> None:
@@ -744,3 +774,23 @@ def test_scoring_file_for_other_features_is_refused_by_name(tmp_path: Path) -> N
     stale.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match="scoring.json: fitted for other features"):
         Scoring.load(stale)
+
+
+def test_a_german_word_the_base_has_in_another_inflection_is_that_word() -> None:
+    speller = Speller({"de": Counter({"endete": 2, "regeln": 1, "meint": 1})}, set())
+    assert speller.inflected("endet") == "endete"  # both leave "end"
+    assert speller.inflected("regelten") == "regeln"
+    assert speller.inflected("gemeint") == "meint"  # the participle's "ge"
+    assert speller.inflected("krieg") is None
+
+
+def test_german_compounds_split_into_the_bases_words_in_their_canonical_form() -> None:
+    index = SearchIndex(
+        [Phrasing("a", "kommt es zum frieden", "de"), Phrasing("b", "wer prüft den vertrag", "de")]
+    )
+    assert index.speller.split("friedensvertrag") == [canonical("frieden"), canonical("vertrag")]
+    assert index.prepare("was steht im friedensvertrag").words == [
+        canonical("steht"),
+        canonical("frieden"),
+        canonical("vertrag"),
+    ]
