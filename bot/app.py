@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import datetime as dt
 import gc
@@ -29,7 +30,6 @@ from handlers.context import CONTEXT_TYPES, BotData, Context, Services
 from knowledge.answer import Engine
 from knowledge.loader import Files
 from knowledge.saved_index import load_base_saved, load_index
-from knowledge.versions import content_version
 from storage.db import Database, utcnow
 from storage.rates import open_rates
 
@@ -80,7 +80,11 @@ def load_engine(settings: Settings, files: Files | None = None) -> Engine:
     index = load_index(base, settings.index_cache_dir, version=version)
     index.speller.prepare()  # here, not on a user's first misspelt question
     engine = Engine(
-        base, answer=settings.answer_threshold, suggest=settings.suggest_threshold, index=index
+        base,
+        answer=settings.answer_threshold,
+        suggest=settings.suggest_threshold,
+        index=index,
+        version=version,
     )
     freeze_long_lived()
     release_freed_memory()
@@ -139,8 +143,8 @@ def build_application(
     services = Services(
         settings=settings, engine=engine or load_engine(settings), db=database, clock=clock
     )
-    services.knowledge_version = content_version(services.engine.base)
-    metrics = Metrics()
+    services.knowledge_version = services.engine.version
+    metrics = Metrics(served=bool(settings.health_port))  # /metrics is served on that port
     # Telegram's limits hold per bot token: replies, notifications and every replica book one
     # budget, kept in Redis or PostgreSQL when replicas share them (memory for one on SQLite).
     rates = open_rates(settings.database_url, settings.redis_url)
@@ -148,7 +152,7 @@ def build_application(
 
     def swap(new: Engine) -> None:
         services.engine = new
-        services.knowledge_version = content_version(new.base)
+        services.knowledge_version = new.version
 
     notifier = Notifier(
         db=database,
@@ -189,13 +193,16 @@ def build_application(
     async def prune_feedback(context: Context) -> None:
         await services.feedback.prune(settings.feedback_retention_days)
 
-    async def post_init(app: App) -> None:
+    async def start_database() -> None:
         await prepare_database(database, lambda: notifier.ensure_baseline(services.engine.base))
-        await set_menus(app.bot)
         # The local base is only the first baseline: before the first update, serve what the
         # database says is published.
         await notifier.refresh_knowledge()
-        await notify_bot.initialize()
+
+    async def post_init(app: App) -> None:
+        # The database's start-up and Telegram's round trips (menus, the notifying bot's getMe)
+        # wait for each other no more.
+        await asyncio.gather(start_database(), set_menus(app.bot), notify_bot.initialize())
         await health.start()
         if intake is not None:
             await intake.start()

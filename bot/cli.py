@@ -133,7 +133,7 @@ def _saved_engine(directory: str | None) -> Engine:
     cache = _index_cache_dir()
     with _collector_paused():
         base, version = load_base_saved(_knowledge_dir(directory), cache)
-        return Engine(base, index=load_index(base, cache, version=version))
+        return Engine(base, index=load_index(base, cache, version=version), version=version)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
