@@ -8,7 +8,7 @@ import datetime as dt
 import gc
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -17,7 +17,6 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot.health import HealthServer, TimedRequest, plain_request, update_counter
-from bot.intake import Intake
 from chat.budget import BudgetRateLimiter, SendBudget
 from chat.feedback import PRUNE_EVERY_SECONDS
 from chat.flood import FloodGate
@@ -32,6 +31,9 @@ from knowledge.loader import Files
 from knowledge.saved_index import load_base_saved, load_index
 from storage.db import Database, utcnow
 from storage.rates import open_rates
+
+if TYPE_CHECKING:  # imported in webhook mode only (its inbox tables with it)
+    from bot.intake import Intake
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +268,8 @@ def build_application(
         builder = builder.updater(None)
     app = builder.build()
     if webhook:
+        from bot.intake import Intake
+
         intake = Intake(app, database, settings, metrics)
         health.inbox_backlog = intake.refresh_gauges
     app.bot_data.services = services
