@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import datetime as dt
 import gc
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -16,7 +17,6 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot.health import HealthServer, TimedRequest, plain_request, update_counter
-from bot.intake import Intake
 from chat.budget import BudgetRateLimiter, SendBudget
 from chat.feedback import PRUNE_EVERY_SECONDS
 from chat.flood import FloodGate
@@ -29,9 +29,11 @@ from handlers.context import CONTEXT_TYPES, BotData, Context, Services
 from knowledge.answer import Engine
 from knowledge.loader import Files
 from knowledge.saved_index import load_base_saved, load_index
-from knowledge.versions import content_version
 from storage.db import Database, utcnow
 from storage.rates import open_rates
+
+if TYPE_CHECKING:  # imported in webhook mode only (its inbox tables with it)
+    from bot.intake import Intake
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +82,11 @@ def load_engine(settings: Settings, files: Files | None = None) -> Engine:
     index = load_index(base, settings.index_cache_dir, version=version)
     index.speller.prepare()  # here, not on a user's first misspelt question
     engine = Engine(
-        base, answer=settings.answer_threshold, suggest=settings.suggest_threshold, index=index
+        base,
+        answer=settings.answer_threshold,
+        suggest=settings.suggest_threshold,
+        index=index,
+        version=version,
     )
     freeze_long_lived()
     release_freed_memory()
@@ -139,8 +145,8 @@ def build_application(
     services = Services(
         settings=settings, engine=engine or load_engine(settings), db=database, clock=clock
     )
-    services.knowledge_version = content_version(services.engine.base)
-    metrics = Metrics()
+    services.knowledge_version = services.engine.version
+    metrics = Metrics(served=bool(settings.health_port))  # /metrics is served on that port
     # Telegram's limits hold per bot token: replies, notifications and every replica book one
     # budget, kept in Redis or PostgreSQL when replicas share them (memory for one on SQLite).
     rates = open_rates(settings.database_url, settings.redis_url)
@@ -148,7 +154,7 @@ def build_application(
 
     def swap(new: Engine) -> None:
         services.engine = new
-        services.knowledge_version = content_version(new.base)
+        services.knowledge_version = new.version
 
     notifier = Notifier(
         db=database,
@@ -189,13 +195,16 @@ def build_application(
     async def prune_feedback(context: Context) -> None:
         await services.feedback.prune(settings.feedback_retention_days)
 
-    async def post_init(app: App) -> None:
+    async def start_database() -> None:
         await prepare_database(database, lambda: notifier.ensure_baseline(services.engine.base))
-        await set_menus(app.bot)
         # The local base is only the first baseline: before the first update, serve what the
         # database says is published.
         await notifier.refresh_knowledge()
-        await notify_bot.initialize()
+
+    async def post_init(app: App) -> None:
+        # The database's start-up and Telegram's round trips (menus, the notifying bot's getMe)
+        # wait for each other no more.
+        await asyncio.gather(start_database(), set_menus(app.bot), notify_bot.initialize())
         await health.start()
         if intake is not None:
             await intake.start()
@@ -259,6 +268,8 @@ def build_application(
         builder = builder.updater(None)
     app = builder.build()
     if webhook:
+        from bot.intake import Intake
+
         intake = Intake(app, database, settings, metrics)
         health.inbox_backlog = intake.refresh_gauges
     app.bot_data.services = services

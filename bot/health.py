@@ -19,7 +19,6 @@ from typing import Any
 import certifi
 import tornado.httpserver
 import tornado.web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
 from telegram import Update
 from telegram.request import HTTPXRequest
@@ -166,6 +165,10 @@ class HealthServer:
                 await self.inbox_backlog()
         except Exception as exc:  # a scrape still answers, with the last known gauges
             logger.warning("metrics: database gauges not refreshed: %s", type(exc).__name__)
+        from prometheus_client import generate_latest
+
+        if metrics.registry is None:  # a bot built with HEALTH_PORT=0 keeps no metrics
+            raise RuntimeError("these metrics are not kept (HEALTH_PORT=0)")
         return generate_latest(metrics.registry)
 
 
@@ -188,5 +191,7 @@ class MetricsHandler(tornado.web.RequestHandler):
         self.health = health
 
     async def get(self) -> None:
+        from prometheus_client import CONTENT_TYPE_LATEST
+
         self.set_header("Content-Type", CONTENT_TYPE_LATEST)
         self.write(await self.health.scrape())

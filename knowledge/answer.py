@@ -230,14 +230,26 @@ class Engine:
         answer: float | None = None,
         suggest: float | None = None,
         index: SearchIndex | None = None,
+        version: str | None = None,
     ) -> None:
         """`answer` and `suggest` override the fitted thresholds (knowledge/scoring.json);
         `index` is the base's index when it was loaded (knowledge.saved_index), else it is
-        built."""
+        built; `version` the base's content version when the loader has it (a saved base
+        carries it: computing it again hashes every entry)."""
         self.base = base
+        self._version = version
         self.index = index or index_of(base)
         self.thresholds = Thresholds.fitted(self.index.scoring, answer, suggest)
         self.follow_ups = FollowUps(base, self.index.entries_knowing)
+
+    @property
+    def version(self) -> str:
+        """The base's content version (knowledge.versions), computed once when not given."""
+        if self._version is None:
+            from knowledge.versions import content_version
+
+            self._version = content_version(self.base)
+        return self._version
 
     def candidates(self, question: str, limit: int = 10) -> list[Candidate]:
         """Matching entries, best first, whatever their confidence."""

@@ -18,7 +18,6 @@ from chat.notifications.publishing import publish, published_version
 from chat.settings import Settings
 from knowledge.answer import Engine
 from knowledge.loader import Files, KnowledgeBase
-from knowledge.versions import content_version
 from storage.bundles import bundle_of, unpack
 from storage.db import Database, utcnow
 from storage.replicas import beat, leave
@@ -86,7 +85,7 @@ class Notifier:
                 exc,
             )
             return
-        loaded = content_version(engine.base)
+        loaded = engine.version
         if loaded != version:
             logger.error(
                 "The bundle of version %s holds version %s; the old base keeps serving",
