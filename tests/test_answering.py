@@ -58,6 +58,30 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
 
 
 @pytest.mark.parametrize(
+    ("chat", "plain"),
+    [
+        ("theyre gonna sign?", "sign?"),  # a contraction typed without its apostrophe
+        ("а рашка шо про план", "а росія що про план"),  # slang
+        ("зеля і штати", "зеленський і сша"),  # a nickname, "the States"
+        ("московія і расея", "москва і росія"),
+        ("нагадай мінськ", "мінськ"),  # a request, like "tell" or "explain"
+        ("за скока дней", "за сколько дней"),
+        ("путин хоть готов или нет", "путин готов"),
+        ("нато нам світить чи нема", "нато нам світить"),
+    ],
+)
+def test_chat_words_read_as_the_plain_words(chat: str, plain: str) -> None:
+    assert normalize(chat) == normalize(plain)
+
+
+def test_verbs_of_saying_are_kept_in_ukrainian_and_russian() -> None:
+    """They tell phrasings of the base apart ("що сказав путін на пресконференції" is the
+    timeline's, "пресконференція путіна" the event's), as kb check finds."""
+    assert "сказав" in normalize("що сказав путін")
+    assert "сказал" in normalize("что сказал путин")
+
+
+@pytest.mark.parametrize(
     ("question", "person"),
     [
         ("who is putin", "person-putin"),
