@@ -22,7 +22,8 @@ MAX_QUERY_CHARS = 500  # longer messages are cut: nobody asks a 10k-character qu
 # questions (was 85.6%), 97.0% of them right (unchanged), out of scope rejected 98.0% (was
 # 97.8%). Not verbs of saying ("каже", "сказал"): they tell phrasings of the base apart (kb check).
 # Tried and left out: "если"/"якщо", possessives ("наш", "нас"), Russian prepositions ("из", "о",
-# "у"), and reading "what's" as "what".
+# "у"), and reading "what's" as "what". "зараз", "сейчас" as "now": a question of them alone ("а
+# что сейчас?") asks about a later time (knowledge.timeframe), which Engine.ask tells first.
 STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
         """a an the and or but if of to in on at by for with from about as into onto over under is are
