@@ -295,7 +295,8 @@ class Engine:
             and (followed := self._follow(question, lang, after, found))
         ):
             return followed
-        if not surface_tokens(question):
+        # "and now?", "а что сейчас?": no word to match, yet a later time asked about.
+        if not surface_tokens(question) and not later:
             return Answer(Outcome.empty, question, lang, 0.0, known_until)
         if (point := self.follow_ups.named_point(question)) is not None:
             return self.compose(self.base.entries[point], question, lang)

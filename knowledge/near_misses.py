@@ -81,17 +81,28 @@ _TRAVEL = {
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
     r"|поезд\w*|ресторан\w*|турист\w*",
 }
-_TRAVEL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_TRAVEL.values()) + r")(?!\w)")
+# An investor's question: the share price of a company the base names for its sanctions.
+# "Share" alone is left out ("Russia's share of Donetsk"), as Ukrainian and Russian "акція" /
+# "акция" alone (a protest).
+_MARKETS = {
+    "en": r"share prices?|stock prices?|stocks?|stock exchange|stock market|dividends?",
+    "de": r"aktie|aktien\w*|borse\w*|dividende\w*",
+    "uk": r"(?:курс|ціна|ціни)\s+акці\w*|котирува\w*|біржов\w*|біржі|біржа|дивіденд\w*",
+    "ru": r"(?:курс|цена|цены)\s+акци\w*|котировк\w*|биржев\w*|бирж[аеиу]|дивиденд\w*",
+}
+_TRAVEL_WORDS = re.compile(
+    r"(?<!\w)(?:" + "|".join([*_TRAVEL.values(), *_MARKETS.values()]) + r")(?!\w)"
+)
 
 
 def asks_travel(question: str) -> bool:
-    """True when the question asks about weather, travel or hotels."""
+    """True when the question asks about weather, travel, hotels or share prices."""
     return _TRAVEL_WORDS.search(clean(question)) is not None
 
 
 def near_miss(question: str, surnames: Collection[str]) -> bool:
     """Either rule: a private life of someone named by one of the profiles' `surnames`
-    (canonical), or a traveller's question."""
+    (canonical), or a traveller's (or investor's) question."""
     return asks_private_life(question, lambda word: canonical(word) in surnames) or asks_travel(
         question
     )

@@ -15,6 +15,15 @@ MAX_QUERY_CHARS = 500  # longer messages are cut: nobody asks a 10k-character qu
 # right on calibration + blind-calibration + blind-calibration-2 1017 -> 1022 of 1226 (refitted;
 # eval + holdout 467 -> 471 of 519). Not "nur", "dabei": they tell phrasings apart ("waren sie
 # dabei"), as kb check found.
+# Chat particles in Ukrainian and Russian ("б", "нема", "нет", "хоть", "щас"), requests
+# ("нагадай", "напомни", "remind", as "tell" and "explain") and English contractions typed without
+# their apostrophe ("theyre", "thats"), with the slang of _ALIASES and WORD_SYNONYMS ("рашка",
+# "зеля", "штати"): refitted, 5-fold cross-validation on the fit sets answers 86.4% of in-scope
+# questions (was 85.6%), 97.0% of them right (unchanged), out of scope rejected 98.0% (was
+# 97.8%). Not verbs of saying ("каже", "сказал"): they tell phrasings of the base apart (kb check).
+# Tried and left out: "если"/"якщо", possessives ("наш", "нас"), Russian prepositions ("из", "о",
+# "у"), and reading "what's" as "what". "зараз", "сейчас" as "now": a question of them alone ("а
+# что сейчас?") asks about a later time (knowledge.timeframe), which Engine.ask tells first.
 STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
         """a an the and or but if of to in on at by for with from about as into onto over under is are
@@ -26,7 +35,9 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         know let lets get got gonna u ur r im its youre dont doesnt isnt arent wasnt whats
         hows one really actually exactly like kinda sorta anyway btw lol pls quick question q re
         tbh rn nah tho idk imo yeah yep nope wanna gotta thing things stuff even basically simply
-        w lot lots bit else ever anything something anyone someone everything whether""".split()
+        w lot lots bit else ever anything something anyone someone everything whether
+        theyre hes shes thats theres ive weve youve wont cant didnt havent hasnt wouldnt couldnt
+        shouldnt aint remind""".split()
     ),
     "de": frozenset(
         """der die das den dem des ein eine einen einem einer eines und oder aber wenn als auch noch
@@ -46,7 +57,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         розкажи можна треба чого чим кого кому все всі весь нею ним них неї нього ньому ній їм їй йому
         цього цьому цим цією цих цю там тут щось якою якій якого якому яких тому того тобто типу
         взагалі просто реально теж також саме свій своє свою свої своїх знову короче власне
-        справді ваще""".split()
+        справді ваще б би нема немає зараз нагадай підкажи""".split()
     ),
     "ru": frozenset(
         """и а но или ли что как где когда почему такой такая такие какой какая какое какие это этот эта эти тот та
@@ -55,7 +66,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         привет скажи объясни расскажи можно надо чего чем кого кому ему всё все весь ней него нее нем
         ним них этом этого этой этим этих эту там тут тогда теперь типа вообще слушай просто реально
         вот ведь даже тоже также свой своей свою свои своих который которая которое которые которых
-        том тому того той опять снова короче собственно ваще""".split()
+        том тому того той опять снова короче собственно ваще бы б нет хоть хотя сейчас щас
+        напомни подскажи""".split()
     ),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
@@ -70,12 +82,15 @@ COLLOQUIAL: dict[str, str] = {
     "шось": "щось",
     "нашо": "навіщо",
     "скік": "скільки",
+    "скіки": "скільки",
     "всьо": "все",
     "інфа": "інформація",
     # Russian
     "че": "что",
     "чо": "что",
     "што": "что",
+    "скока": "сколько",
+    "скоко": "сколько",
     "ваще": "вообще",
     "ну": "",  # fillers: nothing to match
     "короче": "",
@@ -113,7 +128,7 @@ _ALIASES = {
     "mykolaiv": "mykolaiv nikolaev mykolajiw николаев миколаїв",
     "crimea": "crimea krim крим крым",
     "nato": "nato нато otan",
-    "putin": "putin путін путин",
+    "putin": "putin путін путин путлер",
     "zelensky": "zelensk zelensk selenskyj selenski зеленськ зеленск",
     "trump": "trump трамп",
     "witkoff": "witkoff whitkoff witkof віткоф виткоф уиткоф уіткоф",
@@ -123,7 +138,9 @@ _ALIASES = {
     "peskov": "peskov peskow пєсков песков",
     "gaza": "gaza газа газі газе hamas хамас",
     "europe": "europ евро європ европ єс",
-    "russia": "russia russian russland russisch росі россия российск російськ рф kremlin кремл moscow moskau москв",
+    "russia": "russia russian russland russisch росі россия российск російськ рф kremlin кремл moscow moskau москв "
+    # what speakers call it in chat: "рашка", "рашисти", "московія", "расея", "ruzzia"
+    "раш москов расе ruzzia ruzzian",
     "ukraine": "ukrain украин україн kyiv kiev kiew київ киев",
     "usa": "usa america amerika америк сша washington вашингтон",
     "sanction": "sanction sanktion санкц",
@@ -167,6 +184,19 @@ WORD_SYNONYMS = {
     "умови": "want",
     "условия": "want",
     "us": "usa",
+    # "the States" as Ukrainian and Russian speakers say it
+    "штати": "usa",
+    "штатів": "usa",
+    "штатам": "usa",
+    "штатами": "usa",
+    "штатах": "usa",
+    "штаты": "usa",
+    "штатов": "usa",
+    # Zelensky's nickname in both languages
+    "зеля": "zelensky",
+    "зелю": "zelensky",
+    "зелі": "zelensky",
+    "зели": "zelensky",
     "u.s": "usa",
     "america's": "usa",
     "eu": "europe",

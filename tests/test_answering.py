@@ -60,6 +60,30 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
 
 
 @pytest.mark.parametrize(
+    ("chat", "plain"),
+    [
+        ("theyre gonna sign?", "sign?"),  # a contraction typed without its apostrophe
+        ("а рашка шо про план", "а росія що про план"),  # slang
+        ("зеля і штати", "зеленський і сша"),  # a nickname, "the States"
+        ("московія і расея", "москва і росія"),
+        ("нагадай мінськ", "мінськ"),  # a request, like "tell" or "explain"
+        ("за скока дней", "за сколько дней"),
+        ("путин хоть готов или нет", "путин готов"),
+        ("нато нам світить чи нема", "нато нам світить"),
+    ],
+)
+def test_chat_words_read_as_the_plain_words(chat: str, plain: str) -> None:
+    assert normalize(chat) == normalize(plain)
+
+
+def test_verbs_of_saying_are_kept_in_ukrainian_and_russian() -> None:
+    """They tell phrasings of the base apart ("що сказав путін на пресконференції" is the
+    timeline's, "пресконференція путіна" the event's), as kb check finds."""
+    assert "сказав" in normalize("що сказав путін")
+    assert "сказал" in normalize("что сказал путин")
+
+
+@pytest.mark.parametrize(
     ("question", "person"),
     [
         ("who is putin", "person-putin"),
@@ -209,6 +233,12 @@ def test_a_profiled_persons_private_life_is_out_of_scope(
         ("was wurde im zuge der verhandlungen vereinbart", False),
         ("що вже погоджено з американцями", False),  # agreed, not weather
         ("what did the talks in geneva agree", False),
+        ("rosneft stock price", True),
+        ("wie steht die gazprom-aktie", True),
+        ("курс акцій лукойлу", True),
+        ("котировки роснефти на бирже", True),
+        ("how big is russia's share of donetsk", False),
+        ("акции протеста в москве против войны", False),  # a protest, and not the base's
     ],
 )
 def test_a_travellers_question_about_a_place_of_the_talks_is_out_of_scope(

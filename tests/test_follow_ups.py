@@ -616,9 +616,16 @@ def test_what_about_x_asks_in_the_previous_frame(engine: Engine) -> None:
 
 def test_a_follow_up_about_a_later_time_gets_the_knowledge_date(engine: Engine) -> None:
     after = Previous("cmp-nato", "what does ukraine want on nato", "en")
-    for message in ("and today?", "und heute?", "а сьогодні?", "а что сейчас?"):
+    for message in ("and today?", "und heute?", "а сьогодні?", "а что сейчас?", "and now?"):
         answer = engine.ask(message, after=after)
         assert answer.outcome is Outcome.after and answer.follow_up is None, message
+
+
+def test_a_later_time_in_stop_words_alone_is_not_an_empty_message(engine: Engine) -> None:
+    """ "now", "зараз", "сейчас" match no entry, yet ask about a later time."""
+    for message in ("and now?", "what about now?", "а зараз?", "а что сейчас?"):
+        assert engine.ask(message).outcome is Outcome.after, message
+    assert engine.ask("???").outcome is Outcome.empty
 
 
 def test_why_and_is_that_all(engine: Engine) -> None:
