@@ -11,8 +11,20 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, delete, func, select
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,25 +86,55 @@ async def record_question(
     unanswered: bool = False,
 ) -> int:
     """Stores a question (and, when `unanswered`, its row for `report unanswered`, in the same
-    transaction); returns its id."""
+    transaction); returns its id. Written with the other questions of the moment in one
+    statement (Database.batched)."""
+    now = utcnow()
+    row = {
+        "text": text[:MAX_TEXT],
+        "language": language,
+        "outcome": outcome,
+        "entry_id": entry_id,
+        "offered": json.dumps(list(offered)),
+        "confidence": confidence,
+        "rephrase_of": rephrase_of,
+        "asked_at": now,
+    }
+    unanswered_row = (
+        {"text": text[:MAX_TEXT], "language": language, "best_score": confidence, "asked_at": now}
+        if unanswered
+        else None
+    )
+    question_id: int = await db.batched(_write_questions, (row, unanswered_row))
+    return question_id
 
-    async def write(session: AsyncSession) -> int:
-        row = QuestionRow(
-            text=text[:MAX_TEXT],
-            language=language,
-            outcome=outcome,
-            entry_id=entry_id,
-            offered=json.dumps(list(offered)),
-            confidence=confidence,
-            rephrase_of=rephrase_of,
+
+async def _write_questions(
+    session: AsyncSession, items: list[tuple[dict[str, Any], dict[str, Any] | None]]
+) -> list[int]:
+    """Questions (and their unanswered rows) as one INSERT each; the questions' ids, in order.
+
+    SQLite orders neither RETURNING nor a multi-row insert's ids by the rows (SQLAlchemy then
+    inserts one row per statement to keep `sort_by_parameter_order`): under the write lock this
+    transaction holds (BEGIN IMMEDIATE), the ids are the ones after the highest, given here.
+    PostgreSQL writes in parallel, so there SQLAlchemy's ordered RETURNING gives them.
+    """
+    rows = [row for row, _ in items]
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        highest = await session.scalar(select(func.max(QuestionRow.id)))
+        ids = list(range((highest or 0) + 1, (highest or 0) + 1 + len(rows)))
+        await session.execute(
+            insert(QuestionRow), [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
         )
-        session.add(row)
-        if unanswered:
-            session.add(Unanswered(text=text[:MAX_TEXT], language=language, best_score=confidence))
-        await session.flush()
-        return row.id
-
-    return await db.grouped(write)
+    else:
+        ids = list(
+            await session.scalars(
+                insert(QuestionRow).returning(QuestionRow.id, sort_by_parameter_order=True), rows
+            )
+        )
+    unanswered = [extra for _, extra in items if extra is not None]
+    if unanswered:
+        await session.execute(insert(Unanswered), unanswered)
+    return ids
 
 
 async def record_choice(

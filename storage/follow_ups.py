@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import time
+from typing import Any
 
 from sqlalchemy import (
     CompoundSelect,
@@ -29,10 +30,11 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.followup import Previous
-from storage.db import Base, Chat, Database, insert_into, utcnow
+from storage.db import Base, Chat, Database, insert_for, utcnow
 
 PRUNE_EVERY = 60.0  # seconds between sweeps of rows past the window (per process and database)
 _swept: dict[str, float] = {}
@@ -60,19 +62,14 @@ def talk_of(secret: str, chat_id: int, user_id: int) -> str:
 async def remember(db: Database, talk: str, previous: Previous, window: float) -> None:
     """Keeps `previous` as the user's last answer in the chat; forgets every older one."""
     now = utcnow()
-    values = {
+    row = {
+        "talk": talk,
         "entry_id": previous.entry_id,
         "question": previous.question,
         "language": previous.language,
         "answered_at": now,
     }
-    dialect = db.engine.dialect.name
-    statement = (
-        insert_into(dialect, LastAnswer)
-        .values(talk=talk, **values)
-        .on_conflict_do_update(index_elements=["talk"], set_=values)
-    )
-    await db.grouped(lambda session: session.execute(statement))
+    await db.batched(_write_last_answers, row)
     # Older rows go in a transaction of their own (one upsert holds one row lock: no deadlock
     # with another replica's sweep), at most once a minute per process.
     if time.monotonic() - _swept.get(db.url, -PRUNE_EVERY) >= PRUNE_EVERY:
@@ -83,6 +80,25 @@ async def remember(db: Database, talk: str, previous: Previous, window: float) -
                     LastAnswer.answered_at < now - dt.timedelta(seconds=window)
                 )
             )
+
+
+async def _write_last_answers(session: AsyncSession, rows: list[dict[str, Any]]) -> list[None]:
+    """The last answers of many conversations as one upsert (the latest of a conversation's)."""
+    latest = {row["talk"]: row for row in rows}  # one row per key: PostgreSQL refuses two
+    statement = insert_for(session, LastAnswer).values(list(latest.values()))
+    excluded = statement.excluded
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["talk"],
+            set_={
+                "entry_id": excluded.entry_id,
+                "question": excluded.question,
+                "language": excluded.language,
+                "answered_at": excluded.answered_at,
+            },
+        )
+    )
+    return [None] * len(rows)
 
 
 async def recall_in_chat(
