@@ -364,6 +364,8 @@ class Database:
         )
         self._grouped: list[tuple[Work, asyncio.Future[Any]]] = []  # waiting for the next group
         self._batched: Batches = {}  # items waiting for the next group, by how they are written
+        self._reads: Batches = {}  # items waiting for the next read, by how they are read
+        self._reading: dict[BatchWrite, asyncio.Task[None]] = {}
         self._committing: asyncio.Task[None] | None = None
 
     @contextlib.asynccontextmanager
@@ -408,6 +410,41 @@ class Database:
         self._batched.setdefault(write, []).append((item, future))
         self._commit_soon()
         return await future
+
+    async def read_batched(self, read: BatchWrite, item: Any) -> Any:
+        """`read`'s result for `item`, read in one call of `read` (one query) with every other
+        item asked of the same `read` meanwhile: while one batch is being read, the next forms.
+
+        A read on SQLite is 5 thread round trips of aiosqlite's on the event loop whatever it
+        reads, so the questions arriving together read their context in one query. Should the
+        query fail, every item of the batch fails with it.
+        """
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._reads.setdefault(read, []).append((item, future))
+        if read not in self._reading:
+            self._reading[read] = asyncio.create_task(self._read_batches(read))
+        return await future
+
+    async def _read_batches(self, read: BatchWrite) -> None:
+        try:
+            while items := self._reads.pop(read, []):
+                try:
+                    async with self.session() as session:
+                        results = await read(session, [item for item, _ in items])
+                except Exception as exc:
+                    for _, future in items:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                except BaseException:
+                    for _, future in items:
+                        future.cancel()
+                    raise
+                for (_, future), result in zip(items, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            del self._reading[read]
 
     def _commit_soon(self) -> None:
         if self._committing is None:

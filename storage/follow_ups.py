@@ -18,11 +18,10 @@ import time
 from typing import Any
 
 from sqlalchemy import (
-    CompoundSelect,
     DateTime,
-    Select,
     String,
     Text,
+    cast,
     delete,
     literal,
     null,
@@ -105,29 +104,54 @@ async def recall_in_chat(
     db: Database, chat_id: int, talk: str, window: float
 ) -> tuple[str | None, Previous | None]:
     """The chat's /lang choice (as Database.language_of) and the user's last answer in the chat
-    if it is at most `window` seconds old, in one query: a question read both, and on SQLite each
-    query is 5 thread round trips of the event loop's (bench.bot_throughput: 17.6 -> 12.6 per
-    question)."""
-    chosen = select(literal("chat"), Chat.language, null(), null()).where(Chat.id == chat_id)
-    async with db.session() as session:
-        both: CompoundSelect[str, str | None, str, str | None] = union_all(
-            chosen, _last_answer(talk, window)
-        )
-        rows = (await session.execute(both)).all()
-    language, previous = None, None
-    for kind, first, question, answer_language in rows:
+    if it is at most `window` seconds old, in one query with the other questions' of the moment
+    (Database.read_batched): a question read both, and on SQLite each query is 5 thread round
+    trips of the event loop's (bench.bot_throughput: 17.6 -> 12.6 per question as one query)."""
+    recalled: tuple[str | None, Previous | None] = await db.read_batched(
+        _recall, (chat_id, talk, utcnow() - dt.timedelta(seconds=window))
+    )
+    return recalled
+
+
+async def _recall(
+    session: AsyncSession, asked: list[tuple[int, str, dt.datetime]]
+) -> list[tuple[str | None, Previous | None]]:
+    """recall_in_chat for many (chat, conversation, since) at once."""
+    chats = {chat_id for chat_id, _, _ in asked}
+    talks = {talk for _, talk, _ in asked}
+    oldest = min(since for _, _, since in asked)
+    chosen = select(
+        literal("chat"), cast(Chat.id, String), Chat.language, null(), null(), null()
+    ).where(Chat.id.in_(chats))
+    last = select(
+        literal("talk"),
+        LastAnswer.talk,
+        LastAnswer.entry_id,
+        LastAnswer.question,
+        LastAnswer.language,
+        LastAnswer.answered_at,
+    ).where(LastAnswer.talk.in_(talks), LastAnswer.answered_at >= oldest)
+    languages: dict[str, str | None] = {}
+    answers: dict[str, tuple[Previous, dt.datetime]] = {}
+    # The last answers first: their columns' types decide how the union's rows are read (SQLite
+    # gives a time back as text otherwise).
+    rows: Any = await session.execute(union_all(last, chosen))
+    for kind, key, first, question, language, answered_at in rows:
         if kind == "chat":
-            language = first
+            languages[key] = first
         else:
-            previous = Previous(first, question, answer_language)
-    return language, previous
+            answers[key] = (Previous(first, question, language), _aware(answered_at))
+    recalled: list[tuple[str | None, Previous | None]] = []
+    for chat_id, talk, since in asked:
+        found = answers.get(talk)
+        previous = found[0] if found is not None and found[1] >= since else None
+        recalled.append((languages.get(str(chat_id)), previous))
+    return recalled
 
 
-def _last_answer(talk: str, window: float) -> Select[str, str | None, str, str | None]:
-    since = utcnow() - dt.timedelta(seconds=window)
-    return select(
-        literal("talk"), LastAnswer.entry_id, LastAnswer.question, LastAnswer.language
-    ).where(LastAnswer.talk == talk, LastAnswer.answered_at >= since)
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives back the stored UTC time without its zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 async def choose(

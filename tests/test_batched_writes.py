@@ -1,6 +1,7 @@
 """Per-question writes in batches (Database.batched): the questions of the moment as one INSERT
 (and their unanswered rows as another), the follow-up contexts as one upsert, each caller getting
-its own result and a bad item failing only its caller, on SQLite and PostgreSQL."""
+its own result and a bad item failing only its caller; and the contexts of the questions arriving
+together read in one query (Database.read_batched), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import event, select
 from knowledge.followup import Previous
 from storage.db import Database, Unanswered
 from storage.feedback import QuestionRow, record_question
-from storage.follow_ups import LastAnswer, remember, talk_of
+from storage.follow_ups import LastAnswer, recall_in_chat, remember, talk_of
 
 WINDOW = 600.0
 
@@ -77,3 +78,31 @@ async def test_last_answers_written_together_keep_the_latest_of_each_conversatio
         }
     assert rows[talks[0]] == ("beta-entry", "second", "de")
     assert all(rows[talk] == ("alpha-entry", "first", "en") for talk in talks[1:])
+
+
+async def test_contexts_read_together_each_get_their_own(db: Database) -> None:
+    talks = [talk_of("secret", 80 + i, 800 + i) for i in range(10)]
+    for i in range(0, 10, 2):  # every other conversation has a last answer, every third chat /lang
+        await remember(db, talks[i], Previous(f"entry-{i}", f"question {i}", "en"), WINDOW)
+    for i in range(0, 10, 3):
+        await db.set_language(80 + i, "private", "de")
+    selects: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "last_answers" in statement:
+            selects.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    recalled = await asyncio.gather(
+        *(recall_in_chat(db, 80 + i, talk, WINDOW) for i, talk in enumerate(talks)),
+        recall_in_chat(db, 80, talks[0], 0),  # the same conversation past a shorter window
+    )
+    event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    assert len(selects) == 1  # the 11 asked at once: one query
+    assert recalled == [
+        (
+            "de" if i % 3 == 0 else None,
+            Previous(f"entry-{i}", f"question {i}", "en") if i % 2 == 0 else None,
+        )
+        for i in range(10)
+    ] + [("de", None)]
