@@ -157,6 +157,9 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         answer,
         [r.entry_id for r in answer.related],
     )
+    # Remembered before the reply goes out: a follow-up typed the moment it arrives finds it.
+    if talk and (remembered := previous_of(answer)) is not None:
+        await follow_ups.remember(svc.db, talk, remembered, window)
     entry = svc.engine.base.entries.get(answer.entry_id or "")
     if entry is not None and answer.follow_up and answer.follow_up.shift is Shift.sources:
         # "sources?": the sources of the previous answer, with their reliability notes
@@ -165,8 +168,6 @@ async def answer_question(update: Update, context: Context, question: str) -> No
             await message.reply_text(part, do_quote=quote)
     else:
         await send_answer(message, answer, answer.language)
-    if talk and (remembered := previous_of(answer)) is not None:
-        await follow_ups.remember(svc.db, talk, remembered, window)
 
 
 async def ask_command(update: Update, context: Context) -> None:

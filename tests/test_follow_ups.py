@@ -24,7 +24,7 @@ from knowledge.schema import Kind, Party
 from storage import follow_ups
 from storage.db import Database, utcnow
 from storage.follow_ups import LastAnswer, recall_in_chat, remember, talk_of
-from testkit.fakes import FakeBotAPI
+from testkit.fakes import FakeBotAPI, TooManyRequests
 from testkit.harness import running_bot, settings_for
 
 WINDOW = 600.0
@@ -88,6 +88,27 @@ async def test_and_russia_after_ukraine_on_nato_is_russia_on_nato(
     stranger = api.private_chat(user_id=502, language_code=language)
     alone = await stranger.send(follow_up)
     assert not about_russia_on_nato(alone.last.plain, base, language), alone.last.plain
+
+
+async def test_a_follow_up_typed_while_the_answer_is_still_going_out_follows_it(
+    api: FakeBotAPI, bot: Application, base: KnowledgeBase
+) -> None:
+    """The answer is remembered before it is sent: Telegram refuses its first try (429, retry in
+    a second), and the follow-up typed meanwhile still finds it (it had been remembered only
+    once the send returned)."""
+    language, first, follow_up = NATO[0]
+    first_answer = (await api.private_chat(user_id=504).send(first)).last.plain
+    chat = api.private_chat(user_id=503, language_code=language)
+    api.fail_next("sendMessage", TooManyRequests(1), chat_id=chat.chat_id)
+    start = len(api.calls)
+    chat.post(first)
+    await api.wait_for("sendMessage", chat_id=chat.chat_id, ok=False, since=start)
+    replies = await chat.send(follow_up, timeout=10.0)
+    await api.wait_for("sendMessage", 2, chat_id=chat.chat_id, ok=True, since=start)
+    answers = [c.params["text"] for c in api.calls[start:] if c.ok and c.chat_id == chat.chat_id]
+    followed = [text for text in replies.texts if text != first_answer]
+    assert len(answers) == 2 and len(followed) == 1, replies.texts
+    assert about_russia_on_nato(followed[0], base, language), followed[0]
 
 
 @pytest.mark.parametrize(("language", "first", "follow_up"), NATO)
