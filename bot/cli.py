@@ -92,6 +92,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "url": s.url,
                 "published": s.published,
                 "relay": s.relay,
+                "reliability": s.reliability,  # the note in the answer's language
             }
             for s in answer.sources
         ],

@@ -203,6 +203,7 @@ def render_sources_detail(
             f"{escape(source.title)} ({escape(source_date(source, language))})"
         )
         if source.reliability:
-            line += f"\n   <i>{escape(note_label)}: {escape(source.reliability)}</i>"
+            note = source.reliability.get(language)
+            line += f"\n   <i>{escape(note_label)}: {escape(note)}</i>"
         lines.append(line)
     return "\n".join(lines)

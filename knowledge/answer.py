@@ -101,7 +101,7 @@ class SourceRef:
     published: str  # the date as a reader should see it (date_label)
     when: str = ""  # ISO publication date, else the (partial) date of the event it covers
     relay: bool = False  # a mirror, an aggregator or a republished copy
-    reliability: str | None = None
+    reliability: str | None = None  # in the answer's language where written, else English
 
 
 @dataclass(frozen=True)
@@ -335,7 +335,7 @@ class Engine:
                 note=summary,
                 note_entry_id=entry.id,
                 summary_language=used,
-                sources=_sources(self.base, entry),
+                sources=_sources(self.base, entry, used),
             )
         if self.thresholds.is_answer(found):
             return self.compose(entry, question, lang, top.confidence)
@@ -426,7 +426,7 @@ class Engine:
         return compose(self.base, entry, question, language, confidence, settled)
 
 
-def _sources(base: KnowledgeBase, entry: Entry) -> list[SourceRef]:
+def _sources(base: KnowledgeBase, entry: Entry, language: str) -> list[SourceRef]:
     return [
         SourceRef(
             number,
@@ -436,7 +436,7 @@ def _sources(base: KnowledgeBase, entry: Entry) -> list[SourceRef]:
             s.date_label,
             s.published.isoformat() if s.published else (s.event_date or ""),
             s.relay,
-            s.reliability,
+            s.reliability.get(language) if s.reliability else None,
         )
         for number, s in enumerate(base.sources_of(entry), start=1)
     ]
@@ -482,7 +482,7 @@ def compose(
             (wording(used, party.value), view.get(used)) for party, view in entry.positions.items()
         ],
         as_of=entry.as_of,
-        sources=_sources(base, entry),
+        sources=_sources(base, entry, used),
         related=[
             EntryRef(r, base.entries[r].title.get(used))
             for r in entry.related

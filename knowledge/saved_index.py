@@ -49,7 +49,7 @@ INDEX_FORMAT = 7
 SHAPING_MODULES = ("search.py", "answer.py", "normalize.py", "semantic.py", "spelling.py")
 KEEP = 4  # saved indexes kept in one cache directory, newest first; older ones are removed
 # The layout of a saved base: bump it when base_data/base_from_data change.
-BASE_FORMAT = 1
+BASE_FORMAT = 2  # 2: a source's reliability note per language
 # The code whose changes change what a base's files load as (or whether they pass).
 VALIDATING_MODULES = ("schema.py", "loader.py", "validate.py", "timeframe.py")
 KEEP_BASES = 8  # saved bases kept, newest first

@@ -76,6 +76,36 @@ class Language(str, Enum):
     ru = "ru"
 
 
+class Localized(Frozen):
+    """A text in English, with German, Ukrainian and Russian translations where written.
+
+    A plain string in the YAML is the English text alone (kb check then reports the missing
+    translations)."""
+
+    en: Text
+    de: str | None = None
+    uk: str | None = None
+    ru: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _english_only(cls, value: object) -> object:
+        return {"en": value} if isinstance(value, str) else value
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        """The text in `language` if written, else English; with the language actually used."""
+        text = getattr(self, language, None) if language in LANGUAGES else None
+        return (text, language) if text else (self.en, "en")
+
+    def get(self, language: str) -> str:
+        """The text in `language`, or English where no translation is written."""
+        return self.in_language(language)[0]
+
+    def missing(self) -> list[str]:
+        """The languages without a translation."""
+        return [language for language in LANGUAGES[1:] if not getattr(self, language)]
+
+
 class Source(Frozen):
     """A publication an entry cites."""
 
@@ -92,7 +122,10 @@ class Source(Frozen):
         description="When there is no publication date: the date of the event covered.",
     )
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "en"
-    reliability: str | None = None
+    reliability: Localized | None = Field(
+        default=None,
+        description="How far to trust it, per language (a plain string is the English alone).",
+    )
     relay: bool = Field(
         default=False,
         description="A weak relay: a mirror, an aggregator or a republished copy of another "
@@ -106,6 +139,11 @@ class Source(Frozen):
                 "a source without 'published' needs both 'date_note' and 'event_date'"
             )
         return self
+
+    def translatable(self) -> dict[str, Localized]:
+        """Every text of the source shown to readers in their language, by field name (its
+        publisher and title stay as published)."""
+        return {} if self.reliability is None else {"reliability": self.reliability}
 
     @property
     def date_label(self) -> str:
@@ -173,36 +211,6 @@ class Phrasings(Frozen):
 
     def by_language(self) -> dict[str, list[str]]:
         return {"en": self.en, "de": self.de, "uk": self.uk, "ru": self.ru}
-
-
-class Localized(Frozen):
-    """A text in English, with German, Ukrainian and Russian translations where written.
-
-    A plain string in the YAML is the English text alone (kb check then reports the missing
-    translations)."""
-
-    en: Text
-    de: str | None = None
-    uk: str | None = None
-    ru: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _english_only(cls, value: object) -> object:
-        return {"en": value} if isinstance(value, str) else value
-
-    def in_language(self, language: str) -> tuple[str, str]:
-        """The text in `language` if written, else English; with the language actually used."""
-        text = getattr(self, language, None) if language in LANGUAGES else None
-        return (text, language) if text else (self.en, "en")
-
-    def get(self, language: str) -> str:
-        """The text in `language`, or English where no translation is written."""
-        return self.in_language(language)[0]
-
-    def missing(self) -> list[str]:
-        """The languages without a translation."""
-        return [language for language in LANGUAGES[1:] if not getattr(self, language)]
 
 
 class YesNo(str, Enum):

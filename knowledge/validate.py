@@ -235,7 +235,7 @@ def _check_verdicts(raw: RawBase, problems: list[Problem]) -> None:
 def _check_relays(raw: RawBase, problems: list[Problem]) -> None:
     """A source its own note calls a copy, mirror or aggregator is marked as a relay."""
     for source, file, line in raw.sources:
-        said = f"{source.publisher} {source.reliability or ''}"
+        said = f"{source.publisher} {source.reliability.en if source.reliability else ''}"
         if not source.relay and RELAY_WORDS.search(said):
             problems.append(
                 Problem(
@@ -250,12 +250,14 @@ def _check_relays(raw: RawBase, problems: list[Problem]) -> None:
 
 
 def _check_translations(raw: RawBase, problems: list[Problem]) -> None:
-    """Every text a reader sees, in every language: a German reader gets no English title."""
-    for entry, file, line in raw.entries:
-        for name, localized in entry.translatable().items():
+    """Every text a reader sees, in every language: a German reader gets no English title, nor
+    an English note on a source."""
+    items: list[tuple[Entry | Source, str, int]] = [*raw.entries, *raw.sources]
+    for item, file, line in items:
+        for name, localized in item.translatable().items():
             for language in localized.missing():
                 problems.append(
-                    Problem(file, line, entry.id, f"{name}.{language}", "translation missing")
+                    Problem(file, line, item.id, f"{name}.{language}", "translation missing")
                 )
 
 

@@ -260,7 +260,20 @@ async def test_sources_show_every_source_with_notes_and_relay_labels(
     sources = (await chat.press(first, "Sources")).last
     for number, source in enumerate(cited, start=1):
         assert f"[{number}] {source.publisher} (relay) — " in sources.plain
-        assert source.reliability and source.reliability in sources.plain
+        assert source.reliability and source.reliability.en in sources.plain
+
+
+async def test_a_german_answers_sources_give_the_notes_in_german(
+    api: FakeBotAPI, bot: Application, base: KnowledgeBase
+) -> None:
+    chat = api.private_chat(user_id=4712, language_code="de")
+    first = (await chat.send("28-Punkte-Entwurf eingefrorene Vermögenswerte 100 Milliarden")).last
+    cited = base.sources_of(base.entries["p28-frozen-assets"])
+    sources = (await chat.press(first, "Quellen")).last
+    for source in cited:
+        assert source.reliability and source.reliability.de
+        assert f"Hinweis: {source.reliability.de}" in sources.plain
+        assert source.reliability.en not in sources.plain
 
 
 async def test_inline_answers_have_the_same_shape_and_buttons(

@@ -276,6 +276,23 @@ def test_hostile_input_never_raises(engine: Engine, question: str) -> None:
     as_text(answer)
 
 
+def test_cli_json_gives_source_notes_in_the_answers_language(
+    base: KnowledgeBase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    question = "28-Punkte-Entwurf eingefrorene Vermögenswerte 100 Milliarden"
+    assert main(["ask", question, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] and data["language"] == "de"
+    notes = [
+        (s.reliability, ref["reliability"])
+        for s, ref in zip(
+            base.sources_of(base.entries[data["entry_id"]]), data["sources"], strict=True
+        )
+    ]
+    assert any(note for note, _ in notes)
+    assert all(shown == (note.de if note else None) for note, shown in notes)
+
+
 def test_cli_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "what does putin want", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

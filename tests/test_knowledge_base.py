@@ -24,7 +24,7 @@ from knowledge.plain import body_text
 from knowledge.schema import LANGUAGES, Kind, Source
 from knowledge.validate import load_base, near_duplicates
 from knowledge.versions import content_version, diff_bases
-from testkit.kb_trees import entry, write_tree
+from testkit.kb_trees import SOURCES, entry, write_tree
 
 LINE = re.compile(
     r"^(?P<file>[^:]+):(?P<line>\d+): (?P<entry>[^:]+): (?P<field>[^:]+): (?P<msg>.+)$"
@@ -523,6 +523,35 @@ def test_kb_check_names_a_missing_translation(
     assert {(p["entry"], p["field"], p["msg"]) for p in problems} == {
         ("alpha-entry", f"title.{language}", "translation missing")
         for language in ("de", "uk", "ru")
+    }
+
+
+def test_kb_check_names_a_source_note_missing_a_translation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plain note is English alone; a note may be partly translated; a full one is fine."""
+    sources = SOURCES.replace(
+        "    title: First report\n", "    title: First report\n    reliability: Small outlet\n"
+    ).replace(
+        "    title: Second report\n",
+        '    title: Second report\n    reliability: {en: "State media", de: "Staatsmedien"}\n',
+    )
+    sources += """\
+  - id: src-three
+    publisher: Third Daily
+    title: Third report
+    url: https://example.org/three
+    published: 2025-12-24
+    reliability: {en: "Use with care", de: "Mit Vorsicht", uk: "Обережно", ru: "Осторожно"}
+"""
+    code, problems = run_check(capsys, write_tree(tmp_path, sources_yaml=sources))
+    assert code == 1
+    lines = sources.splitlines()
+    at = {s: str(lines.index(f"  - id: {s}") + 1) for s in ("src-one", "src-two")}
+    assert {(p["file"], p["line"], p["entry"], p["field"], p["msg"]) for p in problems} == {
+        ("sources.yaml", at[source], source, f"reliability.{language}", "translation missing")
+        for source, languages in (("src-one", ("de", "uk", "ru")), ("src-two", ("uk", "ru")))
+        for language in languages
     }
 
 
