@@ -90,19 +90,25 @@ _MARKETS = {
     "uk": r"(?:курс|ціна|ціни)\s+акці\w*|котирува\w*|біржов\w*|біржі|біржа|дивіденд\w*",
     "ru": r"(?:курс|цена|цены)\s+акци\w*|котировк\w*|биржев\w*|бирж[аеиу]|дивиденд\w*",
 }
-_TRAVEL_WORDS = re.compile(
-    r"(?<!\w)(?:" + "|".join([*_TRAVEL.values(), *_MARKETS.values()]) + r")(?!\w)"
-)
+_TRAVEL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_TRAVEL.values()) + r")(?!\w)")
+_MARKET_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_MARKETS.values()) + r")(?!\w)")
 
 
 def asks_travel(question: str) -> bool:
-    """True when the question asks about weather, travel, hotels or share prices."""
+    """True when the question asks about weather, travel or hotels."""
     return _TRAVEL_WORDS.search(clean(question)) is not None
 
 
+def asks_markets(question: str) -> bool:
+    """True when the question asks about share prices or the stock exchange."""
+    return _MARKET_WORDS.search(clean(question)) is not None
+
+
 def near_miss(question: str, surnames: Collection[str]) -> bool:
-    """Either rule: a private life of someone named by one of the profiles' `surnames`
-    (canonical), or a traveller's (or investor's) question."""
-    return asks_private_life(question, lambda word: canonical(word) in surnames) or asks_travel(
-        question
+    """Any rule: a private life of someone named by one of the profiles' `surnames`
+    (canonical), a traveller's or an investor's question."""
+    return (
+        asks_private_life(question, lambda word: canonical(word) in surnames)
+        or asks_travel(question)
+        or asks_markets(question)
     )

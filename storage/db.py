@@ -61,9 +61,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # One write of a group commit (Database.grouped): runs inside the group's transaction.
 Work = Callable[[AsyncSession], Awaitable[Any]]
-# Writes many items of one kind in one statement (or a few), returning one result per item.
-BatchWrite = Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]]
-Batches = dict[BatchWrite, list[tuple[Any, "asyncio.Future[Any]"]]]
+# Writes or reads many items of one kind in one statement (or a few), one result per item.
+Batch = Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]]
+Batches = dict[Batch, list[tuple[Any, "asyncio.Future[Any]"]]]
 
 
 def utcnow() -> dt.datetime:
@@ -365,7 +365,7 @@ class Database:
         self._grouped: list[tuple[Work, asyncio.Future[Any]]] = []  # waiting for the next group
         self._batched: Batches = {}  # items waiting for the next group, by how they are written
         self._reads: Batches = {}  # items waiting for the next read, by how they are read
-        self._reading: dict[BatchWrite, asyncio.Task[None]] = {}
+        self._reading: dict[Batch, asyncio.Task[None]] = {}
         self._committing: asyncio.Task[None] | None = None
 
     @contextlib.asynccontextmanager
@@ -395,7 +395,7 @@ class Database:
         self._commit_soon()
         return await future
 
-    async def batched(self, write: BatchWrite, item: Any) -> Any:
+    async def batched(self, write: Batch, item: Any) -> Any:
         """Writes `item` with every other item queued for the same `write` meanwhile, in one call
         of `write` (one multi-row statement) inside the next group commit; returns `write`'s
         result for it once committed.
@@ -411,7 +411,7 @@ class Database:
         self._commit_soon()
         return await future
 
-    async def read_batched(self, read: BatchWrite, item: Any) -> Any:
+    async def read_batched(self, read: Batch, item: Any) -> Any:
         """`read`'s result for `item`, read in one call of `read` (one query) with every other
         item asked of the same `read` meanwhile: while one batch is being read, the next forms.
 
@@ -425,7 +425,7 @@ class Database:
             self._reading[read] = asyncio.create_task(self._read_batches(read))
         return await future
 
-    async def _read_batches(self, read: BatchWrite) -> None:
+    async def _read_batches(self, read: Batch) -> None:
         try:
             while items := self._reads.pop(read, []):
                 try:

@@ -19,7 +19,7 @@ from bot.cli import main
 from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
-from knowledge.near_misses import asks_travel, near_miss
+from knowledge.near_misses import asks_markets, asks_travel, near_miss
 from knowledge.normalize import STOP_WORDS, canonical, clean, normalize
 from knowledge.plain import as_text, body_text
 from knowledge.scoring import LEAD_CAP, SCORING_FILE, Scoring, lead
@@ -233,6 +233,19 @@ def test_a_profiled_persons_private_life_is_out_of_scope(
         ("was wurde im zuge der verhandlungen vereinbart", False),
         ("що вже погоджено з американцями", False),  # agreed, not weather
         ("what did the talks in geneva agree", False),
+    ],
+)
+def test_a_travellers_question_about_a_place_of_the_talks_is_out_of_scope(
+    engine: Engine, question: str, travel: bool
+) -> None:
+    assert asks_travel(question) is travel
+    if travel:
+        assert engine.ask(question).outcome is Outcome.none
+
+
+@pytest.mark.parametrize(
+    ("question", "markets"),
+    [
         ("rosneft stock price", True),
         ("wie steht die gazprom-aktie", True),
         ("курс акцій лукойлу", True),
@@ -241,11 +254,11 @@ def test_a_profiled_persons_private_life_is_out_of_scope(
         ("акции протеста в москве против войны", False),  # a protest, and not the base's
     ],
 )
-def test_a_travellers_question_about_a_place_of_the_talks_is_out_of_scope(
-    engine: Engine, question: str, travel: bool
+def test_an_investors_question_about_a_sanctioned_company_is_out_of_scope(
+    engine: Engine, question: str, markets: bool
 ) -> None:
-    assert asks_travel(question) is travel
-    if travel:
+    assert asks_markets(question) is markets
+    if markets:
         assert engine.ask(question).outcome is Outcome.none
 
 
