@@ -9,8 +9,8 @@ from telegram.constants import MessageLimit
 
 from knowledge.answer import Answer, Outcome, SourceRef, compose
 from knowledge.loader import KnowledgeBase
-from knowledge.messages import disagreement_note, short_date, wording
-from knowledge.schema import MARKER, Entry, Source, cited_numbers
+from knowledge.messages import disagreement_note, short_date, source_date, wording
+from knowledge.schema import MARKER, Entry, cited_numbers
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -182,14 +182,6 @@ def answer_length(base: KnowledgeBase, entry: Entry, language: str) -> int:
     return visible_length(render_answer(compose(base, entry, "", language), more=True))
 
 
-def source_date(source: Source, language: str) -> str:
-    """A source's date as a reader of `language` writes it; where the page shows none, the date
-    of the event it covers, said so in that language (not the base's English `date_label`)."""
-    if source.published is not None:
-        return short_date(language, source.published.isoformat())
-    return f"{short_date(language, str(source.event_date))}, {wording(language, 'date_not_shown')}"
-
-
 def render_sources_detail(
     base: KnowledgeBase, entry: Entry, heading: str, note_label: str, language: str = "en"
 ) -> str:
@@ -197,10 +189,16 @@ def render_sources_detail(
     lines = [heading.format(title=escape(entry.title.get(language))), ""]
     relay = f" {relay_label(language)}"
     for number, source in enumerate(base.sources_of(entry), start=1):
+        published = source.published
+        when = source_date(
+            language,
+            published.isoformat() if published else str(source.event_date),
+            published is not None,
+        )
         line = (
             f'[{number}] <a href="{escape(source.url)}">{escape(source.publisher)}</a>'
             f"{relay if source.relay else ''} — "
-            f"{escape(source.title)} ({escape(source_date(source, language))})"
+            f"{escape(source.title)} ({escape(when)})"
         )
         if source.reliability:
             note = source.reliability.get(language)

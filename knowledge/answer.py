@@ -102,6 +102,7 @@ class SourceRef:
     when: str = ""  # ISO publication date, else the (partial) date of the event it covers
     relay: bool = False  # a mirror, an aggregator or a republished copy
     reliability: str | None = None  # in the answer's language where written, else English
+    dated: bool = True  # `when` is the publication date, not the event's (the page shows none)
 
 
 @dataclass(frozen=True)
@@ -437,6 +438,7 @@ def _sources(base: KnowledgeBase, entry: Entry, language: str) -> list[SourceRef
             s.published.isoformat() if s.published else (s.event_date or ""),
             s.relay,
             s.reliability.get(language) if s.reliability else None,
+            s.published is not None,
         )
         for number, s in enumerate(base.sources_of(entry), start=1)
     ]

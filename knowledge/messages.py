@@ -179,6 +179,13 @@ def short_date(language: str, value: str) -> str:
     return f"{day}. {name} {year}" if language == "de" else f"{day} {name} {year}"
 
 
+def source_date(language: str, when: str, dated: bool = True) -> str:
+    """A source's date as a reader of `language` writes it; `dated` False: `when` is the date of
+    the event it covers, the page showing none, and the reader is told so."""
+    shown = short_date(language, when)
+    return shown if dated else f"{shown}, {wording(language, 'date_not_shown')}"
+
+
 def wording(language: str, key: str) -> str:
     """Interface text in `language`, falling back to English."""
     return TEXTS.get(language, TEXTS["en"]).get(key) or TEXTS["en"][key]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knowledge.answer import Answer, Outcome
-from knowledge.messages import disagreement_note, wording
+from knowledge.messages import disagreement_note, source_date, wording
 
 
 def as_text(answer: Answer) -> str:
@@ -59,7 +59,8 @@ def _sources(answer: Answer) -> list[str]:
     relay = f" ({wording(answer.language, 'relay')})"
     lines += [
         f"  [{s.number}] {s.publisher}{relay if s.relay else ''}: "
-        f"{s.title} ({s.published}) {s.url}"
+        f"{s.title} ({source_date(answer.language, s.when, s.dated) if s.when else s.published}) "
+        f"{s.url}"
         for s in answer.sources
     ]
     return lines

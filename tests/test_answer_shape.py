@@ -20,6 +20,7 @@ from chat.settings import Settings
 from knowledge.answer import Engine
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import short_date, wording
+from knowledge.plain import as_text
 from knowledge.schema import LANGUAGES, YesNo
 from knowledge.yesno import asks_yes_or_no
 from testkit.fakes import FakeBotAPI
@@ -327,7 +328,7 @@ def test_kb_check_accepts_a_verdict_and_flags_an_unlabelled_relay(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_source_dates_behind_sources_are_in_the_readers_language(
-    base: KnowledgeBase, language: str
+    base: KnowledgeBase, engine: Engine, language: str
 ) -> None:
     undated = next(
         (entry_, source)
@@ -336,9 +337,11 @@ def test_source_dates_behind_sources_are_in_the_readers_language(
         if source.published is None
     )
     listed = render_sources_detail(base, undated[0], "{title}", "note", language)
-    assert wording(language, "date_not_shown") in listed
-    if language != "en":
-        assert "date not shown" not in listed
+    printed = as_text(engine.compose(undated[0], "?", language))  # what `ask` prints
+    for text in (listed, printed):
+        assert wording(language, "date_not_shown") in text
+        if language != "en":
+            assert "date not shown" not in text
     dated = next(
         (entry_, source)
         for entry_ in base.entries.values()
@@ -346,5 +349,7 @@ def test_source_dates_behind_sources_are_in_the_readers_language(
         if source.published is not None
     )
     shown = render_sources_detail(base, dated[0], "{title}", "note", language)
+    printed = as_text(engine.compose(dated[0], "?", language))
     assert dated[1].published is not None
     assert f"({short_date(language, dated[1].published.isoformat())})" in shown
+    assert f"({short_date(language, dated[1].published.isoformat())}) {dated[1].url}" in printed
