@@ -818,12 +818,17 @@ def test_one_clear_candidate_is_an_answer_below_the_fitted_confidence() -> None:
         first = Candidate("a", confidence, relevance, 10.0, 0.9, "", {})
         return [first, Candidate("b", 0.1, relevance, 10.0 - lead, 0.1, "", {})]
 
+    lead, sure, inside = (
+        thresholds.clear_lead,
+        thresholds.clear_confidence + 0.05,
+        thresholds.clear_relevance + 0.05,
+    )
     assert thresholds.is_answer(found(0.85, 0.5, 0.1))  # confident: an answer whatever the lead
-    assert thresholds.is_answer(found(0.7, 0.8, 3.0))  # clearly ahead of the second
-    assert thresholds.is_answer(found(0.7, 0.8, 1.0))  # ahead by the least lead that is clear
-    assert not thresholds.is_answer(found(0.7, 0.8, 0.5))  # close to the second: did you mean
-    assert not thresholds.is_answer(found(0.7, 0.6, 3.0))  # ahead, but hardly within the base
-    assert not thresholds.is_answer(found(0.6, 0.8, 3.0))  # ahead, but unlikely to be right
+    assert thresholds.is_answer(found(sure, inside, lead + 2))  # clearly ahead of the second
+    assert thresholds.is_answer(found(sure, inside, lead))  # ahead by the least lead that is clear
+    assert not thresholds.is_answer(found(sure, inside, lead - 0.2))  # close: did you mean
+    assert not thresholds.is_answer(found(sure, inside - 0.1, lead + 2))  # hardly within the base
+    assert not thresholds.is_answer(found(sure - 0.1, inside, lead + 2))  # unlikely to be right
     assert not thresholds.is_answer([])
 
 
