@@ -21,6 +21,9 @@ MAX_QUERY_CHARS = 500  # longer messages are cut: nobody asks a 10k-character qu
 # "зеля", "штати"): refitted, 5-fold cross-validation on the fit sets answers 86.4% of in-scope
 # questions (was 85.6%), 97.0% of them right (unchanged), out of scope rejected 98.0% (was
 # 97.8%). Not verbs of saying ("каже", "сказал"): they tell phrasings of the base apart (kb check).
+# German "steht"/"drin" ("was steht im plan zur krim": what is in it) are: a follow-up "und im
+# neuen plan?" had matched the plan's other points by "steht ... neuen plan"; blind-calibration de
+# 82.1 -> 83.3%, follow-ups in context (calibration) 87.5 -> 88.8%, the other sets unchanged.
 # Tried and left out: "если"/"якщо", possessives ("наш", "нас"), Russian prepositions ("из", "о",
 # "у"), and reading "what's" as "what". "зараз", "сейчас" as "now": a question of them alone ("а
 # что сейчас?") asks about a later time (knowledge.timeframe), which Engine.ask tells first.
@@ -48,7 +51,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         sein seine seinem seinen seiner ihre ihrem ihren ihrer ihm ihn ihnen sich dies diese dieser
         dieses diesem diesen dazu davon daruber dann da dort hier sehr halt eben ganz ganzen
         wirklich angeblich inzwischen etwa etwas nich kurz is uberhaupt nochmal nochmals wohl
-        einfach echt irgendwie""".split()
+        einfach echt irgendwie steht stehen drin drinsteht""".split()
     ),
     "uk": frozenset(
         """і й та а але або чи що як де коли чому такий така такі який яка яке які це цей ця ці той та те ті в у на з
