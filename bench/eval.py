@@ -24,7 +24,9 @@ def engine_decider(engine: Engine) -> Decide:
     def decide(question: str, lang: str) -> tuple[str | None, str, float]:
         answer = engine.ask(question)
         if answer.outcome is Outcome.answer:
-            return answer.entry_id, "answer", answer.confidence
+            # Asked about now and answered with what was known then, said so first.
+            outcome = "after_answer" if answer.known_then else "answer"
+            return answer.entry_id, outcome, answer.confidence
         if answer.outcome is Outcome.suggest:
             return answer.suggestions[0].entry_id, "suggest", answer.confidence
         if (

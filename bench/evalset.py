@@ -102,7 +102,14 @@ def evaluate(questions: list[Question], decide: Decide) -> Report:
             # "disambiguation": the bot named the question as outside its scope (e.g. the Gaza
             # plan) and said why; a rejection for out-of-scope questions, and the right answer
             # for questions that ask exactly that ("is this the Gaza plan?").
-            answered = outcome == "answer" or (q.in_scope and outcome == "disambiguation")
+            # "after_answer": asked about now, answered with what the base knew on its knowledge
+            # date and said so first: the knowledge date named, and an answer (for a question
+            # about a later time, not one presented as current: it counts as named only).
+            answered = (
+                outcome == "answer"
+                or (outcome == "after_answer" and not q.after)
+                or (q.in_scope and outcome == "disambiguation")
+            )
             t.top1 += right and outcome != "none"
             t.answered_right += right and answered
             t.answered_wrong += (not right) and answered
@@ -112,12 +119,12 @@ def evaluate(questions: list[Question], decide: Decide) -> Report:
             )
             t.suggested += outcome in ("suggest", "after_suggest") and not q.after
             t.rejected += refused
-            t.dated += outcome in ("after", "after_suggest")
-        if not q.in_scope and not q.after and outcome in ("answer", "suggest"):
+            t.dated += outcome in ("after", "after_suggest", "after_answer")
+        if not q.in_scope and not q.after and outcome in ("answer", "after_answer", "suggest"):
             report.oos_max_answer_confidence = max(report.oos_max_answer_confidence, confidence)
         rejected = outcome in ("none", "disambiguation", "empty", "after")
         if q.after:
-            missed = outcome not in ("after", "after_suggest")
+            missed = outcome not in ("after", "after_suggest", "after_answer")
         elif q.in_scope:
             missed = first not in q.expect or outcome in (
                 "none",

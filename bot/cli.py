@@ -82,7 +82,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     """The --json form of one answer."""
     return {
         "answered": answer.answered,
-        "reason": answer.outcome.reason,
+        "reason": answer.reason,
         "knowledge_date": answer.knowledge_date.isoformat() if answer.knowledge_date else None,
         "entry_id": answer.entry_id,
         "confidence": round(answer.confidence, 4),

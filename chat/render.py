@@ -50,6 +50,9 @@ def render_answer(answer: Answer, more: bool = False) -> str:
             return f"{escape(wording(lang, 'out_of_scope'))}\n\n{escape(answer.note)}"
         return escape(wording(lang, "no_answer"))
     blocks = []
+    if answer.known_then:
+        date = answer.knowledge_date.isoformat() if answer.knowledge_date else "?"
+        blocks.append(f"<i>{escape(wording(lang, 'known_then').format(date=date))}</i>")
     if answer.verdict is not None:
         verdict = f"<b>{escape(wording(lang, answer.verdict.value))}</b>"
         reason = _with_markers(answer.verdict_reason or "", answer.sources)

@@ -18,8 +18,8 @@ from knowledge.normalize import ALL_STOP_WORDS, canonical, surface_tokens, well_
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
 from knowledge.search import PLAN_NUMBERS, TITLE_WEIGHT, Candidate, Phrasing, SearchIndex
-from knowledge.timeframe import asks_after
-from knowledge.yesno import verdict_for
+from knowledge.timeframe import asks_after, asks_now_only
+from knowledge.yesno import asks_yes_or_no, verdict_for
 
 
 class Outcome(str, Enum):
@@ -140,10 +140,18 @@ class Answer:
     verdict: YesNo | None = None  # the curated yes or no, only for a yes/no question it settles
     verdict_reason: str | None = None  # why, in one sentence, in summary_language
     follow_up: FollowUp | None = None  # read as a follow-up of a previous answer: how
+    # Asked about now: the answer is what the base knew on its knowledge date, and says so first.
+    known_then: bool = False
 
     @property
     def answered(self) -> bool:
         return self.outcome is Outcome.answer
+
+    @property
+    def reason(self) -> str:
+        """The name `ask --json` gives the outcome: an answer of what was known then is named
+        for the later time asked about."""
+        return Outcome.after.reason if self.known_then else self.outcome.reason
 
 
 # Hand-set, not fitted (the fitted weights live in knowledge/scoring.json):
@@ -306,8 +314,23 @@ class Engine:
         if (point := self.follow_ups.named_point(question)) is not None:
             return self.compose(self.base.entries[point], question, lang)
         picks = self._choices(found, self.thresholds.max_suggestions)
-        # A question about a later time is never answered from the base, however faintly it
-        # touches it: "weather in kyiv today" is told where the base ends, as "ceasefire now?" is.
+        # A state of things asked about now ("what's the key rate now?", not "is there a
+        # ceasefire now?") is answered with what the base knew on its knowledge date, said so
+        # first, when it clearly knows it.
+        if (
+            later
+            and picks
+            and self.thresholds.is_answer(found)
+            and asks_now_only(question, known_until, self.base.planned_years)
+            and not asks_yes_or_no(question, lang)
+            and not near_miss(question, self.index.surnames)
+            and (entry := self.base.entries[picks[0].entry_id]).kind is not Kind.disambiguation
+        ):
+            composed = self.compose(entry, question, lang, picks[0].confidence)
+            return replace(composed, known_then=True)
+        # Any other question about a later time is never answered from the base, however faintly
+        # it touches it: "weather in kyiv today" is told where the base ends, as "ceasefire now?"
+        # is.
         if later:
             return Answer(
                 Outcome.after,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "known_then": "I know nothing after {date}, so I cannot tell you the current state. As of then:",
         "after_knowledge_date": (
             "My knowledge base covers the negotiations to end Russia's war against Ukraine up to "
             "{date}: I know nothing that happened after it, so I cannot tell you the current state."
@@ -39,6 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "more_sources": "+{count}",
     },
     "de": {
+        "known_then": "Nach dem {date} weiß ich nichts mehr, den aktuellen Stand kann ich also nicht nennen. Stand damals:",
         "after_knowledge_date": (
             "Meine Wissensbasis deckt die Verhandlungen über ein Ende des russischen Kriegs gegen die "
             "Ukraine bis zum {date} ab: Was danach geschah, weiß ich nicht, den aktuellen Stand kann "
@@ -74,6 +76,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "more_sources": "+{count}",
     },
     "uk": {
+        "known_then": "Після {date} я нічого не знаю, тож не можу сказати, як є зараз. Станом на тоді:",
         "after_knowledge_date": (
             "Моя база знань охоплює переговори про завершення війни Росії проти України до {date}: "
             "про те, що сталося після цього, я не знаю, тож поточного стану сказати не можу."
@@ -108,6 +111,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "more_sources": "+{count}",
     },
     "ru": {
+        "known_then": "После {date} я ничего не знаю, поэтому не могу сказать, как обстоит дело сейчас. На тот момент:",
         "after_knowledge_date": (
             "Моя база знаний охватывает переговоры о завершении войны России против Украины до "
             "{date}: о том, что произошло после, я не знаю, поэтому текущее положение назвать не "

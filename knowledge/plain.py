@@ -51,6 +51,11 @@ def body_text(answer: Answer) -> str:
         label, note = disagreement_note(answer.summary_language, answer.disagreement)
         lines += ["", f"{label}: {note}" if label else note]
     lines += ["", f"{wording(lang, 'as_of')} {answer.as_of.isoformat() if answer.as_of else '?'}"]
+    if answer.known_then:
+        date = answer.knowledge_date.isoformat() if answer.knowledge_date else "?"
+        return "\n".join(
+            [wording(lang, "known_then").format(date=date), "", answer.title, "", *lines]
+        )
     return "\n".join([answer.title, "", *lines])
 
 

@@ -217,6 +217,19 @@ def _anchored_before(text: str, knowledge_date: dt.date) -> bool:
     return any(int(m.group(1)) < knowledge_date.year for m in _AS_OF.finditer(text))
 
 
+def asks_now_only(
+    question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()
+) -> bool:
+    """True when a bare "now" is all that puts the question after `knowledge_date` ("what's the
+    key rate now", "скільки зараз окуповано"): it asks for a state of things, which the base
+    knew as of that date; "today", "this week" or "latest" ask for news, which it cannot know."""
+    text = _INTERJECTION.sub(" ", clean(question))
+    present = {m.group(0) for m in _PRESENT_WORDS.finditer(text)}
+    if not present or not all(_NOW.fullmatch(word) for word in present):
+        return False
+    return not asks_after(_NOW.sub(" ", text), knowledge_date, planned_years)
+
+
 def asks_after(
     question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()
 ) -> bool:

@@ -19,6 +19,7 @@ from bot.cli import main
 from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
+from knowledge.messages import wording
 from knowledge.near_misses import asks_markets, asks_travel, near_miss
 from knowledge.normalize import STOP_WORDS, canonical, clean, normalize
 from knowledge.plain import as_text, body_text
@@ -33,7 +34,7 @@ from knowledge.search import (
 )
 from knowledge.semantic import Embedder
 from knowledge.spelling import Speller
-from knowledge.timeframe import asks_after
+from knowledge.timeframe import asks_after, asks_now_only
 
 
 @pytest.mark.parametrize(
@@ -458,6 +459,61 @@ def test_questions_about_later_times_are_recognised(
     base: KnowledgeBase, question: str, after: bool
 ) -> None:
     assert asks_after(question, base.knowledge_date, base.planned_years) is after
+
+
+@pytest.mark.parametrize(
+    ("question", "now_only"),
+    [
+        ("what's the russian key rate now", True),
+        ("скільки зараз окуповано донеччини", True),
+        ("wie hoch ist der leitzins jetzt", True),
+        ("какая ключевая ставка сейчас", True),
+        ("what's the key rate today", False),  # "today" asks for news
+        ("latest news on the key rate", False),
+        ("what was the key rate in march 2026 now", False),  # a later month besides "now"
+        ("what is the key rate", False),  # not about a later time at all
+    ],
+)
+def test_a_bare_now_is_told_from_news(base: KnowledgeBase, question: str, now_only: bool) -> None:
+    assert asks_now_only(question, base.knowledge_date, base.planned_years) is now_only
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id", "language"),
+    [
+        ("what's russia's key rate now?", "econ-key-rate", "en"),
+        ("какая ключевая ставка ЦБ РФ сейчас", "econ-key-rate", "ru"),
+        ("wie hoch ist der russische leitzins jetzt", "econ-key-rate", "de"),
+    ],
+)
+def test_a_state_asked_about_now_is_what_was_known_then_said_first(
+    engine: Engine, question: str, entry_id: str, language: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer = engine.ask(question)
+    assert answer.answered and answer.known_then and answer.entry_id == entry_id
+    assert answer.reason == "after_knowledge_date"
+    said = wording(language, "known_then").format(date=engine.base.knowledge_date.isoformat())
+    assert body_text(answer).startswith(said)
+    assert main(["ask", question, "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["reason"] == "after_knowledge_date" and printed["answered"] is True
+    assert printed["entry_id"] == entry_id and printed["body"].startswith(said)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is there a ceasefire now?",  # yes or no: the base cannot say what holds today
+        "gibt es jetzt einen waffenstillstand?",
+        "what's the latest on the key rate this week",  # news
+        "how old is putin now",  # a near miss stays one
+    ],
+)
+def test_news_and_yes_or_no_about_now_are_not_answered_from_the_base(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.ask(question)
+    assert not answer.answered and not answer.known_then
 
 
 def test_ukrainian_letters_decide_ukrainian_and_german_keywords_are_german(engine: Engine) -> None:

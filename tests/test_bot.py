@@ -81,6 +81,18 @@ async def test_question_gets_a_sourced_answer_with_buttons(
     assert opened.last.plain.startswith(titles[0])
 
 
+async def test_a_state_asked_about_now_is_answered_as_of_the_knowledge_date(
+    api: FakeBotAPI, bot: Application
+) -> None:
+    chat = api.private_chat()
+    answer = (await chat.send("what's russia's key rate now?")).last
+    said = "I know nothing after 2026-01-17, so I cannot tell you the current state."
+    assert answer.text.startswith(f"<i>{said}") and "Sources:" in answer.plain
+    assert [text for row in answer.buttons for text, _ in row] == ["More", "Sources", "Related"]
+    news = (await chat.send("is there a ceasefire now?")).last
+    assert news.plain.startswith("My knowledge base covers") and "Sources:" not in news.plain
+
+
 async def test_did_you_mean_buttons_open_the_entry(
     api: FakeBotAPI, bot: Application, engine: Engine
 ) -> None:
