@@ -910,8 +910,8 @@ def test_german_compounds_split_into_the_bases_words_in_their_canonical_form() -
         [Phrasing("a", "kommt es zum frieden", "de"), Phrasing("b", "wer prüft den vertrag", "de")]
     )
     assert index.speller.split("friedensvertrag") == [canonical("frieden"), canonical("vertrag")]
-    assert index.prepare("was steht im friedensvertrag").words == [
-        canonical("steht"),
+    assert index.prepare("was kommt im friedensvertrag").words == [
+        canonical("kommt"),
         canonical("frieden"),
         canonical("vertrag"),
     ]
