@@ -18,6 +18,7 @@ SETS = {
     "blind-calibration-2": Path(__file__).with_name("blind_calibration_set_2.yaml"),
     "blind-calibration-3": Path(__file__).with_name("blind_calibration_set_3.yaml"),
     "blind-calibration-4": Path(__file__).with_name("blind_calibration_set_4.yaml"),
+    "blind-calibration-5": Path(__file__).with_name("blind_calibration_set_5.yaml"),
     "blind-report": Path(__file__).with_name(
         "blind_report_set.yaml"
     ),  # reporting only: never tuned on
