@@ -77,7 +77,7 @@ _OUTCOME_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_OUTCOME.values()) + r")(?!
 _WON = re.compile(
     r"(?<!\w)(?:won|win|winner|results?|gewonnen|gewinner|sieger|ergebnis\w*|переміг|перемогла"
     r"|переможець|виграв|виграла|результат\w*|підсумк\w*|победил|победила|победитель|выиграл"
-    r"|выиграла|итог\w*)(?!\w)"
+    r"|выиграла|итог\w*|turned out|turn out|ausgegangen|закінчил\w*|закончил\w*)(?!\w)"
 )
 # Held, said in the past: "did the elections take place", "вибори відбулись чи ні" (the future
 # "when would elections be held" is the plan's).
@@ -86,7 +86,10 @@ _WERE_HELD = re.compile(
     r"|did .{0,40}happen|fanden statt"
     r"|stattgefunden|відбул\w*|пройшли|прошли|состоял\w*)(?!\w)"
 )
-_ELECTION = re.compile(r"(?<!\w)(?:election|elections|\w*wahl\w*|вибор\w*|выбор\w*)(?!\w)")
+_ELECTION = re.compile(
+    r"(?<!\w)(?:election|elections|\w*wahl\w*|вибор\w*|выбор\w*|referendum\w*|volksabstimmung\w*"
+    r"|референдум\w*)(?!\w)"
+)
 ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # any year, 2019 as much as 2026
 # Whether something planned has happened by now: "has the referendum taken place yet", "schon
 # stattgefunden", "вже відбувся", "уже состоялся". The base knows such events as plans.
@@ -104,11 +107,13 @@ _ALREADY_YES_NO = re.compile(
     r"|^\W*(?:has|have|did)(?!\w).*(?<!\w)already(?!\w)"
 )
 # The same with "already" beside a verb in the past tense anywhere in a Ukrainian or Russian yes/no
-# question: "росія вже дала відповідь?", "перемирие уже объявили?". A question asking what, which
-# or how much ("какие компромиссы Россия уже приняла в Анкоридже") asks about a known past.
+# question: "росія вже дала відповідь?", "перемирие уже объявили?", or a word or two after it
+# ("ратифицировала ли уже рада", "чи отримала україна вже"; "или" is no verb). A question asking
+# what, which or how much ("какие компромиссы Россия уже приняла в Анкоридже") asks about a known
+# past.
 _ALREADY_DONE = re.compile(
     r"(?<!\w)(?:вже|уже)\s+\w+(?:ли|ла|ло|в|л)(?:ся|сь)?(?!\w)"
-    r"|(?<!\w)\w+(?:ли|ла|ло)(?:ся|сь)?\s+(?:вже|уже)(?!\w)"
+    r"|(?<!\w)\w{2,}(?:ли|ла|ло)(?:ся|сь)?(?:\s+\w+){0,2}\s+(?:вже|уже)(?!\w)"
 )
 _WH_WORD = re.compile(
     r"(?<!\w)(?:що|шо|які|який|яка|яке|якої|скільки|скіки|де|коли|хто|чому|навіщо|як|що саме"
@@ -121,11 +126,13 @@ _SETTLED = (
     r"signed|agreed|accepted|ended|unterschrieben|unterzeichnet|akzeptiert|angenommen|vorbei"
     r"|beendet|підписал\w*|підписан\w*|підписав|прийнял\w*|погодил\w*|закінчил\w*|скінчил\w*"
     r"|подписал\w*|подписан\w*|принял\w*|согласил\w*|закончил\w*|кончил\w*"
+    r"|ratified|ratifiziert|ратифікува\w*|ратифікован\w*|ратифицирова\w*"
 )
 _DEAL = (
     r"deal|agreement|treaty|peace|ceasefire|truce|plan|war|vertrag\w*|abkommen|vereinbarung"
     r"|frieden\w*|waffenstillstand\w*|waffenruhe|plan\w*|krieg\w*|угод\w*|договір\w*"
     r"|договор\w*|мирн\w*|перемир\w*|план\w*|соглашен\w*|війн\w*|войн\w*"
+    r"|guarantees?|\w*garantie\w*|гаранті\w*|гаранти\w*"
 )
 _SETTLED_DEAL = [re.compile(rf"(?<!\w)(?:{words})(?!\w)") for words in (_ALREADY, _SETTLED, _DEAL)]
 _HAS_HAPPENED = re.compile(
@@ -255,7 +262,12 @@ def asks_after(
         return True
     if _HAS_HAPPENED.search(text) or _OR_NOT_YET.search(text) or _NEXT_EVENT.search(text):
         return True
-    if _ALREADY_YES_NO.search(text) or (_ALREADY_DONE.search(text) and not _WH_WORD.search(text)):
+    # A question word after the first comma opens a clause of its own ("вже вийшли з Сумщини,
+    # як передбачав план?"), not the question.
+    main_clause = text.split(",", 1)[0]
+    if _ALREADY_YES_NO.search(text) or (
+        _ALREADY_DONE.search(text) and not _WH_WORD.search(main_clause)
+    ):
         return True
     if all(words.search(text) for words in _SETTLED_DEAL):
         return True

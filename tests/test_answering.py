@@ -450,6 +450,17 @@ def test_reason_says_why_there_is_no_answer(
         ("война закончилась наконец?", True),
         ("did the ukrainian elections take place", True),
         ("when would elections be held under the plan", False),
+        # A referendum's outcome, a ratification, "already" a word or two from its verb, and a
+        # question word that opens a clause of its own.
+        ("wie ist die volksabstimmung ausgegangen", True),
+        ("how did the referendum turn out", True),
+        ("how would the referendum on the plan work", False),
+        ("hat der bundestag die garantien schon ratifiziert", True),
+        ("what guarantees does the plan give", False),
+        ("підписала україна вже угоду?", True),
+        ("ратифицировал ли уже конгресс гарантии?", True),
+        ("войска уже ушли из запорожья, как обещали?", True),
+        ("ставки рекордные или их уже снижают", False),
         # "What's new IN the plan" asks what it changed, not for news.
         ("what's new in the 20-point plan", False),
         ("что нового в 20-пунктном плане", False),
