@@ -161,6 +161,12 @@ SHORT_SENTENCE = 20  # hand-set: answer sentences of up to this many characters 
 # previous answer is evidence the search cannot see. Hand-set on bench/followup_calibration_set.
 FOLLOW_UP_CONFIDENCE = 0.5
 FOLLOW_UP_CANDIDATES = 12  # hand-set: candidates of a rewritten follow-up that are reranked
+# The phrasings, best by BM25, that a rewritten follow-up's candidates come from (a question
+# alone: search.SHORTLIST, 30). With 2,100 more phrasings (72 an entry, were 57) 30 phrasings
+# held too few entries for FOLLOW_UP_CANDIDATES to rerank: the US plan for the frozen assets was
+# not among them after the EU's decision. Hand-set: follow-ups in context 71, 104, 66 -> 72, 105,
+# 67 right on calibration, -2, -3 at 55 and 60; 40 and 50 one fewer on -2; 75 and 90 lose others.
+FOLLOW_UP_SHORTLIST = 60
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -433,7 +439,12 @@ class Engine:
         prefer = resolution.prefer or (lambda entry: 0.0)
         scored = [
             (c, c.score + prefer(entries[c.entry_id]))
-            for c in self.index.search(query, limit=FOLLOW_UP_CANDIDATES, set_aside=False)
+            for c in self.index.search(
+                query,
+                limit=FOLLOW_UP_CANDIDATES,
+                set_aside=False,
+                shortlist_size=FOLLOW_UP_SHORTLIST,
+            )
             if entries[c.entry_id].kind is not Kind.disambiguation
             and c.entry_id not in resolution.exclude
         ]

@@ -542,11 +542,18 @@ class SearchIndex:
         """Every surname a profile of the base is about."""
         return frozenset(name for names in self.entry_people for name in names)
 
-    def search(self, question: str, limit: int = 5, set_aside: bool = True) -> list[Candidate]:
+    def search(
+        self,
+        question: str,
+        limit: int = 5,
+        set_aside: bool = True,
+        shortlist_size: int = SHORTLIST,
+    ) -> list[Candidate]:
         """The best entries for a question, most confident first; with `set_aside`, those `aside`
         names after the rest (a follow-up's rewritten question carries the previous question's
         plan or person, which its own subject need not share: "and europe?" after the Kremlin's
-        reply to the 20-point plan)."""
+        reply to the 20-point plan); `shortlist_size`: how many phrasings, best by BM25, are
+        compared with the question (the candidates come from their entries)."""
         query = self.prepare(question)
         if not query.words or not self.texts:
             return []
@@ -571,13 +578,13 @@ class SearchIndex:
         scores = np.bincount(docs, weights=np.concatenate(tf_parts) * mass, minlength=n)
         matched_mass = np.bincount(docs, weights=mass, minlength=n)
         matched = np.flatnonzero(scores)
-        top = min(SUPPORT_POOL, len(matched))
+        top = min(max(SUPPORT_POOL, shortlist_size), len(matched))
         if top < len(matched):
             pool = matched[np.argpartition(-scores[matched], top - 1)[:top]]
         else:
             pool = matched
         pool = pool[np.argsort(-scores[pool], kind="stable")]
-        shortlist = pool[:SHORTLIST]
+        shortlist = pool[:shortlist_size]
         texts = [
             self.normalized[doc] for doc in shortlist
         ]  # every one matched at least one feature
