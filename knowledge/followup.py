@@ -1518,11 +1518,11 @@ class FollowUps:
             query = " ".join([subject, message])
             shift = Shift.who if cues.who else Shift.more
             near = self._prefer(entry, stay=cues.who or cues.back)
-            who = cues.who
+            people = WHO_BONUS if cues.who else 0.0
             return Resolution(
                 follow(shift, query),
                 query=query,
-                prefer=lambda c: near(c) + (WHO_BONUS if who and "people" in c.topics else 0.0),
+                prefer=lambda c: near(c) + (people if "people" in c.topics else 0.0),
             )
         if entry.id is not None and (cues.more or cues.sources or pointing):
             return Resolution(follow(Shift.same, subject), entry.id)
