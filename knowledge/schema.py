@@ -40,6 +40,9 @@ def _partial_date(value: str) -> str:
 PartialDate = Annotated[str, AfterValidator(_partial_date)]
 
 
+_UNSAFE_IN_ADDRESS = re.compile(r'[\s\x00-\x1f<>"]')
+
+
 def _web_address(value: str) -> str:
     """An http(s) address with a host and nothing a link could break on, kept as written.
     Not pydantic's AnyHttpUrl: importing it cost 18-20 ms of every `ask` (a sixth of its own
@@ -47,7 +50,7 @@ def _web_address(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("expected an http:// or https:// address with a host")
-    if any(c.isspace() or ord(c) < 32 or c in '<>"' for c in value):
+    if _UNSAFE_IN_ADDRESS.search(value):
         raise ValueError("an address has no spaces, control characters, quotes or angle brackets")
     return value
 

@@ -782,7 +782,7 @@ def test_title_match_is_the_share_of_a_title_the_question_names() -> None:
     )
     query = index.prepare("how much does russia control")
     numbers = np.array([index.entry_number[e] for e in ("a", "b")])
-    donetsk_title, _ = index._titles[index.entry_number["a"]][0]
+    donetsk_title, _ = index._titles(index.entry_number["a"])[0]
     match = index._title_match(query.words, numbers)
     # Entry a's title names Donetsk, which the question leaves out: only part of it matches.
     assert 0.0 < match[0] < 1.0
