@@ -35,6 +35,15 @@ _PRIVATE = {
     r"|хобби|здоровь\w*|болен|болезн\w*|любим\w*",
 }
 _PRIVATE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
+# A residence where talks were held is their venue, not private life: "the meeting at Trump's
+# mansion in Florida", "Зеленський у маєтку Трампа" (Mar-a-Lago). Alone, "does Trump have a
+# mansion" still asks about his private life.
+_RESIDENCE = re.compile(r"mansion|villa|маєт(?:ок|ку|ки|ком)|особняк\w*")
+_MEETING = re.compile(
+    r"(?<!\w)(?:meeting|met|meet|talks|summit|negotiations?|treffen|gesprach\w*|verhandlung\w*"
+    r"|gipfel\w*|зустріч\w*|зустрів\w*|переговор\w*|перемовин\w*|саміт\w*|встреч\w*"
+    r"|встретил\w*|саммит\w*)(?!\w)"
+)
 # Age asked with a count of years: "how old is", "wie alt ist", "скільки років Зеленському",
 # "Путину сколько лет". In Ukrainian and Russian the name must stand next to it: "скільки років
 # діятимуть гарантії Трампа" asks how long Trump's guarantees last.
@@ -58,7 +67,12 @@ def asks_private_life(question: str, is_profiled: Callable[[str], bool]) -> bool
     named = [at for at, word in words if is_profiled(word)]
     if not named:
         return False
-    if _PRIVATE_WORDS.search(text) or _HOW_OLD.search(text) or _HAS_CHILDREN.search(text):
+    private = [m.group(0) for m in _PRIVATE_WORDS.finditer(text)]
+    people = {canonical(word) for _, word in words if is_profiled(word)}
+    venue = all(_RESIDENCE.fullmatch(word) for word in private) and (
+        _MEETING.search(text) or len(people) > 1  # one negotiator at another's: a meeting
+    )
+    if (private and not venue) or _HOW_OLD.search(text) or _HAS_CHILDREN.search(text):
         return True
     for match in _YEARS_OF.finditer(text):
         before = [at for at, _ in words if at < match.start()][-NAME_NEAR_YEARS:]

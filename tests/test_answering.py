@@ -212,6 +212,11 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("what did putin say about the deported children", False),
         ("did zelensky lower the mobilisation age", False),
         ("has trump studied the european plan", False),
+        # A residence is private life, unless talks were held there (Mar-a-Lago).
+        ("does trump have a mansion in florida", True),
+        ("у трампа есть особняк?", True),
+        ("what came of the meeting at trump's mansion in florida", False),
+        ("коли зеленський був у маєтку трампа", False),
     ],
 )
 def test_a_profiled_persons_private_life_is_out_of_scope(
