@@ -926,3 +926,10 @@ def test_german_compounds_split_into_the_bases_words_in_their_canonical_form() -
         canonical("frieden"),
         canonical("vertrag"),
     ]
+
+
+def test_a_german_compound_with_a_short_first_part_splits_unless_that_part_is_a_prefix() -> None:
+    speller = Speller({"de": Counter()}, {"ol", "ab", "prei", canonical("kommen")})
+    assert speller.split("olpreis") == ["ol", "prei"]  # Öl + Preis
+    assert speller.split("abkommen") is None  # "ab" is a prefix: a word of its own
+    assert speller.split("olkommen") == ["ol", canonical("kommen")]
