@@ -228,6 +228,11 @@ WORD_SYNONYMS = {
     "пункты": "point",
 }
 
+# German "eine Rolle spielen" (to matter, to play a part): beside "Rolle" the verb is part of
+# the idiom, not a word of the question's own.
+IDIOM_NOUN = "rolle"
+IDIOM_VERBS = frozenset("spielt spielen spielte spielten gespielt".split())
+
 _TOKEN = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*", re.UNICODE)
 _THOUSANDS = re.compile(r"(?<=\d)[ ,.](?=\d{3}\b)")
 _K_SUFFIX = re.compile(r"\b(\d+)\s?(k|тис|тыс)\b")
@@ -295,6 +300,8 @@ def surface_tokens(text: str) -> list[str]:
     """Words that carry meaning as written (cleaned), without stop and filler words."""
     words = _TOKEN.findall(clean(text)[:MAX_QUERY_CHARS])
     spelt = [part for w in words for part in COLLOQUIAL.get(w, w).split()]
+    if IDIOM_NOUN in spelt:  # "welche Rolle spielt X": the verb of the idiom means nothing
+        spelt = [w for w in spelt if w not in IDIOM_VERBS]
     return [w for w in spelt if w not in ALL_STOP_WORDS]
 
 

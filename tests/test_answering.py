@@ -933,3 +933,8 @@ def test_a_german_compound_with_a_short_first_part_splits_unless_that_part_is_a_
     assert speller.split("olpreis") == ["ol", "prei"]  # Öl + Preis
     assert speller.split("abkommen") is None  # "ab" is a prefix: a word of its own
     assert speller.split("olkommen") == ["ol", canonical("kommen")]
+
+
+def test_the_verb_of_the_german_idiom_eine_rolle_spielen_is_no_word_of_the_question() -> None:
+    assert normalize("Welche Rolle spielt Witkoff?") == normalize("Welche Rolle hat Witkoff?")
+    assert "spielt" in normalize("spielt der kreml auf zeit").split()  # no "Rolle": a verb
