@@ -938,3 +938,9 @@ def test_a_german_compound_with_a_short_first_part_splits_unless_that_part_is_a_
 def test_the_verb_of_the_german_idiom_eine_rolle_spielen_is_no_word_of_the_question() -> None:
     assert normalize("Welche Rolle spielt Witkoff?") == normalize("Welche Rolle hat Witkoff?")
     assert "spielt" in normalize("spielt der kreml auf zeit").split()  # no "Rolle": a verb
+
+
+def test_german_tun_is_a_stop_word_as_english_do() -> None:
+    assert normalize("was hat merz mit den verhandlungen zu tun") == normalize(
+        "was hat merz mit den verhandlungen"
+    )
