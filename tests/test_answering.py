@@ -940,7 +940,8 @@ def test_the_verb_of_the_german_idiom_eine_rolle_spielen_is_no_word_of_the_quest
     assert "spielt" in normalize("spielt der kreml auf zeit").split()  # no "Rolle": a verb
 
 
-def test_german_tun_is_a_stop_word_as_english_do() -> None:
+def test_german_tun_and_machen_are_stop_words_as_english_do() -> None:
     assert normalize("was hat merz mit den verhandlungen zu tun") == normalize(
         "was hat merz mit den verhandlungen"
     )
+    assert normalize("was macht witkoff in genf") == normalize("witkoff in genf")
