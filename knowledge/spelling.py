@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Protocol
 
@@ -102,10 +102,19 @@ class Speller:
     def split(self, word: str) -> list[str] | None:
         """Two known words a compound is made of, canonical: 'kriegsende' -> 'krieg', 'ende';
         'friedensvertrag' -> the canonical forms of 'frieden' and 'vertrag', as the base's
-        phrasings have them ('Frieden', 'Vertrag'), the longest known last part first."""
-        if len(word) < self.MIN_COMPOUND:
-            return None
-        for cut in range(self.MIN_PART, len(word) - self.MIN_PART + 1):
+        phrasings have them ('Frieden', 'Vertrag'), the longest known last part first. A first
+        part of two or three letters ('olpreis': 'Öl', 'Preis') counts where it is a known word
+        and no prefix or particle ('abzug', 'umsatz', 'nachwahl' stay whole), after the longer
+        first parts."""
+        found = None
+        if len(word) >= self.MIN_COMPOUND:
+            found = self._split_at(word, range(self.MIN_PART, len(word) - self.MIN_PART + 1))
+        return found or self._split_at(word, (2, 3), short=True)
+
+    def _split_at(self, word: str, cuts: Iterable[int], short: bool = False) -> list[str] | None:
+        for cut in cuts:
+            if short and (word[:cut] in SHORT_PREFIXES or len(word) - cut <= self.MIN_PART):
+                continue
             tail = canonical(word[cut:])
             if tail not in self.vocabulary:
                 continue
@@ -166,6 +175,12 @@ class Speller:
         return None
 
 
+# German prefixes, prepositions and particles of two or three letters: not the first part of a
+# compound ('abzug', 'anteil', 'vorlage', 'umsatz' are words of their own).
+SHORT_PREFIXES = frozenset(
+    """ab an ans auf aus bei bis da dar ein ent er ex ge gar her hin ins je los mit nie nix nu nun
+    nur ob oft per pro rum um ums un ur vor weg zu zer zur zum""".split()
+)
 MIN_STEM = 4  # hand-set: an ending is taken off only where this many letters remain
 # German inflection endings (verbs: -e, -en, -t, -et, -st, -te, -ten; nouns and adjectives: -e,
 # -en, -em, -er, -es, -n, -s, -ern).

@@ -931,3 +931,22 @@ def test_german_compounds_split_into_the_bases_words_in_their_canonical_form() -
         canonical("frieden"),
         canonical("vertrag"),
     ]
+
+
+def test_a_german_compound_with_a_short_first_part_splits_unless_that_part_is_a_prefix() -> None:
+    speller = Speller({"de": Counter()}, {"ol", "ab", "prei", canonical("kommen")})
+    assert speller.split("olpreis") == ["ol", "prei"]  # Öl + Preis
+    assert speller.split("abkommen") is None  # "ab" is a prefix: a word of its own
+    assert speller.split("olkommen") == ["ol", canonical("kommen")]
+
+
+def test_the_verb_of_the_german_idiom_eine_rolle_spielen_is_no_word_of_the_question() -> None:
+    assert normalize("Welche Rolle spielt Witkoff?") == normalize("Welche Rolle hat Witkoff?")
+    assert "spielt" in normalize("spielt der kreml auf zeit").split()  # no "Rolle": a verb
+
+
+def test_german_tun_and_machen_are_stop_words_as_english_do() -> None:
+    assert normalize("was hat merz mit den verhandlungen zu tun") == normalize(
+        "was hat merz mit den verhandlungen"
+    )
+    assert normalize("was macht witkoff in genf") == normalize("witkoff in genf")
