@@ -38,7 +38,7 @@ def render_answer(answer: Answer, more: bool = False) -> str:
     if answer.outcome is Outcome.suggest:
         return escape(wording(lang, "did_you_mean"))
     if answer.outcome is Outcome.after:
-        date = answer.knowledge_date.isoformat() if answer.knowledge_date else "?"
+        date = answer.known_until
         lines = [escape(wording(lang, "after_knowledge_date").format(date=date))]
         if answer.suggestions:
             lines.append(escape(wording(lang, "known_until_then").format(date=date)))
@@ -51,8 +51,8 @@ def render_answer(answer: Answer, more: bool = False) -> str:
         return escape(wording(lang, "no_answer"))
     blocks = []
     if answer.known_then:
-        date = answer.knowledge_date.isoformat() if answer.knowledge_date else "?"
-        blocks.append(f"<i>{escape(wording(lang, 'known_then').format(date=date))}</i>")
+        said = wording(lang, "known_then").format(date=answer.known_until)
+        blocks.append(f"<i>{escape(said)}</i>")
     if answer.verdict is not None:
         verdict = f"<b>{escape(wording(lang, answer.verdict.value))}</b>"
         reason = _with_markers(answer.verdict_reason or "", answer.sources)

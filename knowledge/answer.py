@@ -148,6 +148,11 @@ class Answer:
         return self.outcome is Outcome.answer
 
     @property
+    def known_until(self) -> str:
+        """The knowledge date as the replies name it (ISO), "?" where unknown."""
+        return self.knowledge_date.isoformat() if self.knowledge_date else "?"
+
+    @property
     def reason(self) -> str:
         """The name `ask --json` gives the outcome: an answer of what was known then is named
         for the later time asked about."""
@@ -320,36 +325,39 @@ class Engine:
         if (point := self.follow_ups.named_point(question)) is not None:
             return self.compose(self.base.entries[point], question, lang)
         picks = self._choices(found, self.thresholds.max_suggestions)
+        decided = self._decide(question, lang, found, picks)
+        if not later:
+            return decided
         # A state of things asked about now ("what's the key rate now?", not "is there a
-        # ceasefire now?") is answered with what the base knew on its knowledge date, said so
-        # first, when it clearly knows it.
+        # ceasefire now?") that the base clearly knows is answered with what it knew on its
+        # knowledge date, said so first.
         if (
-            later
-            and picks
-            and self.thresholds.is_answer(found)
+            decided.answered
             and asks_now_only(question, known_until, self.base.planned_years)
             and not asks_yes_or_no(question, lang)
-            and not near_miss(question, self.index.surnames)
-            and (entry := self.base.entries[picks[0].entry_id]).kind is not Kind.disambiguation
         ):
-            composed = self.compose(entry, question, lang, picks[0].confidence)
-            return replace(composed, known_then=True)
+            return replace(decided, known_then=True)
         # Any other question about a later time is never answered from the base, however faintly
         # it touches it: "weather in kyiv today" is told where the base ends, as "ceasefire now?"
         # is.
-        if later:
-            return Answer(
-                Outcome.after,
-                question,
-                lang,
-                found[0].confidence if found else 0.0,
-                known_until,
-                suggestions=[
-                    self.ref(c.entry_id, lang)
-                    for c in picks
-                    if self.base.entries[c.entry_id].kind is not Kind.disambiguation
-                ],
-            )
+        return Answer(
+            Outcome.after,
+            question,
+            lang,
+            found[0].confidence if found else 0.0,
+            known_until,
+            suggestions=[
+                self.ref(c.entry_id, lang)
+                for c in picks
+                if self.base.entries[c.entry_id].kind is not Kind.disambiguation
+            ],
+        )
+
+    def _decide(
+        self, question: str, lang: str, found: list[Candidate], picks: list[Candidate]
+    ) -> Answer:
+        """The answer, the "did you mean" choices or "I don't know" for the candidates found."""
+        known_until = self.base.knowledge_date
         if not picks or near_miss(question, self.index.surnames):
             return Answer(
                 Outcome.none, question, lang, found[0].confidence if found else 0.0, known_until

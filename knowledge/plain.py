@@ -21,7 +21,7 @@ def body_text(answer: Answer) -> str:
         lines += [f"  - {s.title} [{s.entry_id}]" for s in answer.suggestions]
         return "\n".join(lines)
     if answer.outcome is Outcome.after:
-        date = answer.knowledge_date.isoformat() if answer.knowledge_date else "?"
+        date = answer.known_until
         lines = [wording(lang, "after_knowledge_date").format(date=date)]
         if answer.suggestions:
             lines += ["", wording(lang, "known_until_then").format(date=date)]
@@ -51,12 +51,8 @@ def body_text(answer: Answer) -> str:
         label, note = disagreement_note(answer.summary_language, answer.disagreement)
         lines += ["", f"{label}: {note}" if label else note]
     lines += ["", f"{wording(lang, 'as_of')} {answer.as_of.isoformat() if answer.as_of else '?'}"]
-    if answer.known_then:
-        date = answer.knowledge_date.isoformat() if answer.knowledge_date else "?"
-        return "\n".join(
-            [wording(lang, "known_then").format(date=date), "", answer.title, "", *lines]
-        )
-    return "\n".join([answer.title, "", *lines])
+    first = [wording(lang, "known_then").format(date=answer.known_until), ""]
+    return "\n".join([*(first if answer.known_then else []), answer.title, "", *lines])
 
 
 def _sources(answer: Answer) -> list[str]:

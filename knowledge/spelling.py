@@ -136,12 +136,13 @@ class Speller:
         forms = [word, word[2:]] if word.startswith("ge") and len(word) > MIN_STEM + 2 else [word]
         for form in forms:
             for stem in sorted(_german_stems(form), key=len, reverse=True):
-                if (known := self._german_stems.get(stem)) is not None:
+                if (known := self._stem_index.get(stem)) is not None:
                     return known
         return None
 
     @cached_property
-    def _german_stems(self) -> dict[str, str]:
+    def _stem_index(self) -> dict[str, str]:
+        """Each stem of the base's German words, to the most used word that leaves it."""
         index: dict[str, str] = {}
         for word, _count in self.written.get("de", Counter()).most_common():
             for stem in _german_stems(word):

@@ -464,6 +464,8 @@ class Database:
         self, group: list[tuple[Work, asyncio.Future[Any]]], batches: Batches | None = None
     ) -> None:
         batches = batches or {}
+        waiting = [future for _, future in group]
+        waiting += [future for items in batches.values() for _, future in items]
         try:
             async with self.write() as session:
                 results = [await work(session) for work, _ in group]
@@ -472,20 +474,19 @@ class Database:
                     for write, items in batches.items()
                 ]
         except Exception as exc:
-            alone: list[tuple[list[tuple[Work, asyncio.Future[Any]]], Batches]] = [
-                ([one], {}) for one in group
-            ]
-            alone += [([], {write: [one]}) for write, items in batches.items() for one in items]
-            if len(alone) == 1:
-                future = (group or next(iter(batches.values())))[0][1]
-                if not future.done():
-                    future.set_exception(exc)
-            else:  # each alone: one bad write fails only its caller
-                for works, batch in alone:
-                    await self._commit_group(works, batch)
+            if len(waiting) == 1:
+                if not waiting[0].done():
+                    waiting[0].set_exception(exc)
+                return
+            # Each alone: one bad write fails only its caller.
+            for one in group:
+                await self._commit_group([one])
+            for write, items in batches.items():
+                for item in items:
+                    await self._commit_group([], {write: [item]})
             return
         except BaseException:  # cancelled (the loop is closing): nobody waits forever
-            for _, future in [*group, *(one for items in batches.values() for one in items)]:
+            for future in waiting:
                 future.cancel()
             raise
         for (_, future), result in zip(group, results, strict=True):

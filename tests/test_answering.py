@@ -7,6 +7,7 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -229,42 +230,31 @@ def test_a_profiled_persons_private_life_is_out_of_scope(
 
 
 @pytest.mark.parametrize(
-    ("question", "travel"),
+    ("rule", "question", "near"),
     [
-        ("hotels in geneva near the un", True),
-        ("wie ist das wetter in miami", True),
-        ("скільки коштує квиток на потяг до запоріжжя", True),
-        ("билеты на поезд до анкориджа", True),
-        ("что будет с жителями оккупированных территорий", False),  # people of the plans
-        ("was wurde im zuge der verhandlungen vereinbart", False),
-        ("що вже погоджено з американцями", False),  # agreed, not weather
-        ("what did the talks in geneva agree", False),
+        # A traveller's question about a place of the talks.
+        (asks_travel, "hotels in geneva near the un", True),
+        (asks_travel, "wie ist das wetter in miami", True),
+        (asks_travel, "скільки коштує квиток на потяг до запоріжжя", True),
+        (asks_travel, "билеты на поезд до анкориджа", True),
+        (asks_travel, "что будет с жителями оккупированных территорий", False),  # the plans'
+        (asks_travel, "was wurde im zuge der verhandlungen vereinbart", False),
+        (asks_travel, "що вже погоджено з американцями", False),  # agreed, not weather
+        (asks_travel, "what did the talks in geneva agree", False),
+        # An investor's question about a sanctioned company.
+        (asks_markets, "rosneft stock price", True),
+        (asks_markets, "wie steht die gazprom-aktie", True),
+        (asks_markets, "курс акцій лукойлу", True),
+        (asks_markets, "котировки роснефти на бирже", True),
+        (asks_markets, "how big is russia's share of donetsk", False),
+        (asks_markets, "акции протеста в москве против войны", False),  # a protest
     ],
 )
-def test_a_travellers_question_about_a_place_of_the_talks_is_out_of_scope(
-    engine: Engine, question: str, travel: bool
+def test_a_travellers_or_investors_question_is_out_of_scope(
+    engine: Engine, rule: Callable[[str], bool], question: str, near: bool
 ) -> None:
-    assert asks_travel(question) is travel
-    if travel:
-        assert engine.ask(question).outcome is Outcome.none
-
-
-@pytest.mark.parametrize(
-    ("question", "markets"),
-    [
-        ("rosneft stock price", True),
-        ("wie steht die gazprom-aktie", True),
-        ("курс акцій лукойлу", True),
-        ("котировки роснефти на бирже", True),
-        ("how big is russia's share of donetsk", False),
-        ("акции протеста в москве против войны", False),  # a protest, and not the base's
-    ],
-)
-def test_an_investors_question_about_a_sanctioned_company_is_out_of_scope(
-    engine: Engine, question: str, markets: bool
-) -> None:
-    assert asks_markets(question) is markets
-    if markets:
+    assert rule(question) is near
+    if near:
         assert engine.ask(question).outcome is Outcome.none
 
 
