@@ -58,6 +58,12 @@ def load_questions(path: Path = EVAL_SET) -> list[Question]:
 Decide = Callable[[str, str], tuple[str | None, str, float]]
 
 
+# The outcomes whose reply names the knowledge date: the later-date reply (with or without
+# choices), an answer of what was known then, and "I don't know", which says up to which day the
+# base knows (tests/test_answering.py holds the replies to it).
+NAMES_KNOWLEDGE_DATE = frozenset({"after", "after_suggest", "after_answer", "none"})
+
+
 @dataclass
 class Tally:
     total: int = 0
@@ -66,7 +72,7 @@ class Tally:
     answered_wrong: int = 0
     suggested: int = 0
     rejected: int = 0
-    dated: int = 0  # replied that the question is after the knowledge date
+    dated: int = 0  # the reply names the knowledge date (NAMES_KNOWLEDGE_DATE)
 
     def row(self) -> dict[str, float]:
         n = max(self.total, 1)
@@ -120,12 +126,12 @@ def evaluate(questions: list[Question], decide: Decide) -> Report:
             )
             t.suggested += outcome in ("suggest", "after_suggest") and not q.after
             t.rejected += refused
-            t.dated += outcome in ("after", "after_suggest", "after_answer")
+            t.dated += outcome in NAMES_KNOWLEDGE_DATE
         if not q.in_scope and not q.after and outcome in ("answer", "after_answer", "suggest"):
             report.oos_max_answer_confidence = max(report.oos_max_answer_confidence, confidence)
         rejected = outcome in ("none", "disambiguation", "empty", "after")
         if q.after:
-            missed = outcome not in ("after", "after_suggest", "after_answer")
+            missed = outcome not in NAMES_KNOWLEDGE_DATE
         elif q.in_scope:
             missed = first not in q.expect or outcome in (
                 "none",

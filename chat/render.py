@@ -48,7 +48,7 @@ def render_answer(answer: Answer, more: bool = False) -> str:
     if answer.outcome is Outcome.none:
         if answer.note:
             return f"{escape(wording(lang, 'out_of_scope'))}\n\n{escape(answer.note)}"
-        return escape(wording(lang, "no_answer"))
+        return escape(wording(lang, "no_answer").format(date=answer.known_until))
     blocks = []
     if answer.known_then:
         said = wording(lang, "known_then").format(date=answer.known_until)

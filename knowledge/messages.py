@@ -19,8 +19,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "did_you_mean": "I'm not sure what you mean. Did you mean:",
         "no_answer": (
             "I don't know: my knowledge base covers the negotiations to end Russia's war against "
-            "Ukraine (the peace plans and the positions of Ukraine, Russia, the US and Europe), and "
-            "nothing in it fits this question."
+            "Ukraine (the peace plans and the positions of Ukraine, Russia, the US and Europe) up to "
+            "{date}, and nothing in it fits this question."
         ),
         "out_of_scope": "This is outside what I cover.",
         "sources_differ": "Sources differ",
@@ -55,8 +55,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "did_you_mean": "Ich bin nicht sicher, was gemeint ist. Meinten Sie:",
         "no_answer": (
             "Das weiß ich nicht: Meine Wissensbasis deckt die Verhandlungen über ein Ende des "
-            "russischen Kriegs gegen die Ukraine ab (die Friedenspläne und die Positionen der Ukraine, "
-            "Russlands, der USA und Europas), und nichts darin passt zu dieser Frage."
+            "russischen Kriegs gegen die Ukraine (die Friedenspläne und die Positionen der Ukraine, "
+            "Russlands, der USA und Europas) bis zum {date} ab, und nichts darin passt zu dieser Frage."
         ),
         "out_of_scope": "Das liegt außerhalb dessen, was ich abdecke.",
         "sources_differ": "Quellen widersprechen sich",
@@ -90,8 +90,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "did_you_mean": "Не впевнений, що ви маєте на увазі. Можливо:",
         "no_answer": (
             "Не знаю: моя база знань охоплює переговори про завершення війни Росії проти України "
-            "(мирні плани та позиції України, Росії, США і Європи), і ніщо в ній не відповідає цьому "
-            "питанню."
+            "(мирні плани та позиції України, Росії, США і Європи) до {date}, і ніщо в ній не "
+            "відповідає цьому питанню."
         ),
         "out_of_scope": "Це поза темою, яку я охоплюю.",
         "sources_differ": "Джерела розходяться",
@@ -126,8 +126,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "did_you_mean": "Не уверен, что вы имеете в виду. Возможно:",
         "no_answer": (
             "Не знаю: моя база знаний охватывает переговоры о прекращении войны России против Украины "
-            "(мирные планы и позиции Украины, России, США и Европы), и ничто в ней не подходит к этому "
-            "вопросу."
+            "(мирные планы и позиции Украины, России, США и Европы) до {date}, и ничто в ней не "
+            "подходит к этому вопросу."
         ),
         "out_of_scope": "Это вне темы, которую я охватываю.",
         "sources_differ": "Источники расходятся",

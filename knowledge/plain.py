@@ -33,7 +33,7 @@ def body_text(answer: Answer) -> str:
         return "\n".join(
             [wording(lang, "out_of_scope"), answer.note]
             if answer.note
-            else [wording(lang, "no_answer")]
+            else [wording(lang, "no_answer").format(date=answer.known_until)]
         )
     lines = [answer.summary]
     if answer.verdict is not None:

@@ -3,6 +3,7 @@ floors."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -15,8 +16,9 @@ import pytest
 
 from bench.calibrate import Evidence, fit, judge, smoothed_quantile
 from bench.eval import engine_decider
-from bench.evalset import SETS, evaluate, load_questions
+from bench.evalset import NAMES_KNOWLEDGE_DATE, SETS, evaluate, load_questions
 from bot.cli import main
+from chat.render import render_answer
 from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
@@ -353,8 +355,32 @@ def test_reason_says_why_there_is_no_answer(
     assert main(["ask", question, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["reason"] == reason and data["answered"] is False
-    if reason == "after_knowledge_date":
+    if reason in ("after_knowledge_date", "out_of_scope"):
         assert "2026-01-17" in data["body"]
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("what came out of the talks in abu dhabi", "en"),
+        ("was kam bei den gesprächen in abu dhabi heraus", "de"),
+        ("чим закінчилися переговори в абу-дабі", "uk"),
+        ("чем закончились переговоры в абу-даби", "ru"),
+    ],
+)
+def test_i_dont_know_names_the_knowledge_date(
+    engine: Engine, question: str, language: str
+) -> None:
+    """Talks the base never heard of may well be later than it: "I don't know" says up to which
+    day it knows, in the asker's language, in the chat and on the command line (bench.evalset
+    counts it as naming the knowledge date)."""
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.none and not answer.note
+    assert answer.language == language
+    assert "none" in NAMES_KNOWLEDGE_DATE
+    for reply in (html.unescape(render_answer(answer)), as_text(answer)):
+        assert answer.known_until == "2026-01-17" and answer.known_until in reply
+        assert wording(language, "no_answer").split(":")[0] in reply
 
 
 @pytest.mark.parametrize(
