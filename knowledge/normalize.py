@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 MAX_QUERY_CHARS = 500  # longer messages are cut: nobody asks a 10k-character question
 
@@ -172,6 +173,14 @@ _ALIASES = {
 for _canon, _variants in _ALIASES.items():
     for _prefix in _variants.split():
         ALIAS_PREFIXES[_prefix] = _canon
+# The domain's synonyms in four languages (knowledge/concepts.tsv, written from the base and the
+# languages, not from questions): 'kitty' meets 'fund', 'полонені' meets 'пленные'.
+CONCEPTS = Path(__file__).with_name("concepts.tsv")
+for _line in CONCEPTS.read_text(encoding="utf-8").splitlines():
+    if _line.strip() and not _line.startswith("#"):
+        _canon, _, _variants = _line.partition("\t")
+        for _prefix in _variants.split():
+            ALIAS_PREFIXES.setdefault(_prefix, _canon.strip())
 _ALIAS_BY_FIRST: dict[str, list[tuple[str, str]]] = {}
 for _prefix, _canon in sorted(ALIAS_PREFIXES.items(), key=lambda kv: -len(kv[0])):
     _ALIAS_BY_FIRST.setdefault(_prefix[:2], []).append((_prefix, _canon))

@@ -46,7 +46,14 @@ def _warn(message: str, *args: object) -> None:
 # The layout of a saved index: bump it when SearchIndex.saved/from_saved change.
 INDEX_FORMAT = 7
 # The code whose changes change the index built from the same base.
-SHAPING_MODULES = ("search.py", "answer.py", "normalize.py", "semantic.py", "spelling.py")
+SHAPING_MODULES = (
+    "search.py",
+    "answer.py",
+    "normalize.py",
+    "concepts.tsv",
+    "semantic.py",
+    "spelling.py",
+)
 KEEP = 4  # saved indexes kept in one cache directory, newest first; older ones are removed
 # The layout of a saved base: bump it when base_data/base_from_data change.
 BASE_FORMAT = 2  # 2: a source's reliability note per language
