@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import cached_property
 
 from knowledge.followup import FollowUp, FollowUps, Previous, Resolution, keep_language
 from knowledge.language import detect_language
@@ -362,7 +363,7 @@ class Engine:
             return Answer(
                 Outcome.none, question, lang, found[0].confidence if found else 0.0, known_until
             )
-        top = picks[0]
+        top = self._aside(question, found) or picks[0]
         entry = self.base.entries[top.entry_id]
         if (
             entry.kind is Kind.disambiguation
@@ -389,6 +390,37 @@ class Engine:
             known_until,
             suggestions=[self.ref(c.entry_id, lang) for c in picks],
         )
+
+    def _aside(self, question: str, found: list[Candidate]) -> Candidate | None:
+        """The disambiguation candidate for a question that names what only such an entry's title
+        names (Gaza) and not Ukraine: "who sits on Trump's peace council for Gaza" is told that
+        Gaza is another story, not answered from the Ukraine peace council's entry."""
+        words = {canonical(w) for w in surface_tokens(question)}
+        if "ukraine" in words or not words & self._aside_words:
+            return None
+        return next(
+            (c for c in found if self.base.entries[c.entry_id].kind is Kind.disambiguation), None
+        )
+
+    @cached_property
+    def _aside_words(self) -> frozenset[str]:
+        """The words every disambiguation entry's title has (in some language) and no other
+        entry's title has: 'gaza'."""
+        common: set[str] | None = None
+        others: set[str] = set()
+        for entry in self.base.entries.values():
+            title = entry.title
+            words = {
+                canonical(w)
+                for text in (title.en, title.de, title.uk, title.ru)
+                if text
+                for w in surface_tokens(text)
+            }
+            if entry.kind is Kind.disambiguation:
+                common = words if common is None else common & words
+            else:
+                others |= words
+        return frozenset((common or set()) - others)
 
     def _follow(
         self, question: str, language: str, after: Previous, found: list[Candidate]

@@ -144,9 +144,9 @@ _ALIASES = {
     "kushner": "kushner кушнер",
     "rubio": "rubio рубіо рубио",
     "peskov": "peskov peskow пєсков песков",
-    "gaza": "gaza газа газі газе hamas хамас",
+    "gaza": "gaza газа газі газе гази hamas хамас",
     "europe": "europ евро європ европ єс",
-    "russia": "russia russian russland russisch росі россия российск російськ рф kremlin кремл moscow moskau москв "
+    "russia": "russia russian russland russisch росі росси российск російськ рф kremlin кремл moscow moskau москв "
     # what speakers call it in chat: "рашка", "рашисти", "московія", "расея", "ruzzia"
     "раш москов расе ruzzia ruzzian",
     "ukraine": "ukrain украин україн kyiv kiev kiew київ киев",

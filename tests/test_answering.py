@@ -360,6 +360,25 @@ def test_reason_says_why_there_is_no_answer(
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "members of trump's gaza peace board",
+        "Mitglieder von Trumps Gaza-Friedensrat",
+        "хто входить до ради миру трампа для гази",
+        "кто входит в совет мира трампа по газе",
+    ],
+)
+def test_gaza_not_ukraine_is_told_apart(engine: Engine, question: str) -> None:
+    """A question that names Gaza and not Ukraine is told that Trump's Gaza plan is another
+    story, never answered from the Ukraine peace council's entry (since the thesaurus, the
+    council's words meet 'Friedensrat', 'рада', 'совет')."""
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.none and answer.note_entry_id == "gaza-plan"
+    compared = engine.ask("is the ukraine peace council the same as gaza's board of peace")
+    assert compared.entry_id == "us-peace-council" or compared.note_entry_id == "gaza-plan"
+
+
+@pytest.mark.parametrize(
     ("question", "language"),
     [
         ("what came out of the talks in abu dhabi", "en"),
@@ -938,14 +957,15 @@ def test_a_german_word_the_base_has_in_another_inflection_is_that_word() -> None
 
 
 def test_german_compounds_split_into_the_bases_words_in_their_canonical_form() -> None:
+    # ("Friedensvertrag" is one word of the thesaurus, knowledge/concepts.tsv: not split.)
     index = SearchIndex(
-        [Phrasing("a", "kommt es zum frieden", "de"), Phrasing("b", "wer prüft den vertrag", "de")]
+        [Phrasing("a", "kommt es zum krieg", "de"), Phrasing("b", "wer prüft das ende", "de")]
     )
-    assert index.speller.split("friedensvertrag") == [canonical("frieden"), canonical("vertrag")]
-    assert index.prepare("was kommt im friedensvertrag").words == [
+    assert index.speller.split("kriegsende") == [canonical("krieg"), canonical("ende")]
+    assert index.prepare("was kommt im kriegsende").words == [
         canonical("kommt"),
-        canonical("frieden"),
-        canonical("vertrag"),
+        canonical("krieg"),
+        canonical("ende"),
     ]
 
 

@@ -36,7 +36,7 @@ from testkit.harness import running_bot, settings_for
 from testkit.kb_trees import entry, write_tree
 
 ADMIN = 777
-VAGUE = "elections??"  # answered with "did you mean" by the bundled base
+VAGUE = "nato??"  # answered with "did you mean" by the bundled base
 T = TypeVar("T")
 
 
@@ -182,7 +182,7 @@ async def test_related_and_inline_choices_are_recorded_without_the_user(
     sources = await chat.press(api.sent_messages(5002)[-1], "Sources")
     await chat.press(sources.last, "« Back")
 
-    query = "elections"
+    query = "nato"
     results = await api.inline(query, user_id=5002)
     assert len(results) >= 2
     api.choose_inline(query, results[-1]["id"], user_id=5002)
@@ -226,11 +226,11 @@ async def test_a_rephrasing_after_a_non_answer_links_the_two(
     settings: Settings,
     cli: Callable[..., Awaitable[tuple[int, str, str]]],
 ) -> None:
-    better = "when would ukraine hold elections under the 20 point plan"
+    better = "would ukraine join nato under the 20 point plan"
     chat = api.private_chat(user_id=5003)
     assert "Did you mean" in (await chat.send(VAGUE)).last.plain
     answered = (await chat.send(better)).last
-    assert answered.plain.startswith("Elections in Ukraine")
+    assert answered.plain.startswith("NATO in the 20-point plan")
     # In a group, another member's question is not the first asker's rephrasing.
     group = api.group_chat(-4100, user_id=5004)
     await group.send(f"/ask {VAGUE}")
@@ -245,12 +245,12 @@ async def test_a_rephrasing_after_a_non_answer_links_the_two(
     ]
     code, out, _ = await cli("report", "suggestions", "--json")
     by_entry = {e["entry_id"]: e for e in json.loads(out)["phrasings"]}
-    assert by_entry["p20-elections"]["questions"] == [
+    assert by_entry["p20-nato"]["questions"] == [
         {"text": VAGUE, "language": "en", "count": 1, "via": ["rephrase"]}
     ]
     code, out, _ = await cli("report", "suggestions")
     assert code == 0 and "last 30 days: 4 questions (2 answered" in out
-    assert "p20-elections\tplan_20.yaml\t1 question(s)\ten\t" in out
+    assert "p20-nato\tplan_20.yaml\t1 question(s)\ten\t" in out
     assert f"  1\ten\trephrase\t{VAGUE}\n" in out
 
 
@@ -321,7 +321,7 @@ def test_questions_alike_in_words_are_one_cluster_with_its_closest_entries(engin
         "weather in kyiv",
         "kyiv weather",
         VAGUE,
-        "elections",
+        "nato",
         "best borscht recipe",
         "what does putin want",  # answered: no cluster
     ]
@@ -335,15 +335,16 @@ def test_questions_alike_in_words_are_one_cluster_with_its_closest_entries(engin
     found = clusters(engine, asked)
     assert [(c.text, c.count, c.unanswered, c.did_you_mean) for c in found] == [
         ("best borscht recipe", 4, 4, 0),
-        ("elections", 2, 0, 2),
         ("kyiv weather", 2, 2, 0),
+        ("nato", 2, 0, 2),
     ]
     assert [q.text for q in found[0].questions] == [
         "best borscht recipe",
         "borscht recipe please",
         "recipe for borscht?",
     ]
-    assert found[1].closest[0].entry_id in asked[5].offered
+    vague = next(c for c in found if c.text == "nato")
+    assert vague.closest[0].entry_id in asked[5].offered
 
 
 def test_stale_is_as_of_older_than_the_days(tmp_path: Path) -> None:
