@@ -192,12 +192,7 @@ def render_sources_detail(
     lines = [heading.format(title=escape(entry.title.get(language))), ""]
     relay = f" {relay_label(language)}"
     for number, source in enumerate(base.sources_of(entry), start=1):
-        published = source.published
-        when = source_date(
-            language,
-            published.isoformat() if published else str(source.event_date),
-            published is not None,
-        )
+        when = source_date(language, source.when, source.published is not None)
         line = (
             f'[{number}] <a href="{escape(source.url)}">{escape(source.publisher)}</a>'
             f"{relay if source.relay else ''} — "

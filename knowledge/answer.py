@@ -15,7 +15,13 @@ from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
 from knowledge.near_misses import near_miss
-from knowledge.normalize import ALL_STOP_WORDS, canonical, surface_tokens, well_formed
+from knowledge.normalize import (
+    ALL_STOP_WORDS,
+    canonical,
+    content_tokens,
+    surface_tokens,
+    well_formed,
+)
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
 from knowledge.search import PLAN_NUMBERS, TITLE_WEIGHT, Candidate, Phrasing, SearchIndex
@@ -392,15 +398,15 @@ class Engine:
         )
 
     def _aside(self, question: str, found: list[Candidate]) -> Candidate | None:
-        """The disambiguation candidate for a question that names what only such an entry's title
-        names (Gaza) and not Ukraine: "who sits on Trump's peace council for Gaza" is told that
+        """The disambiguation candidate for a question that names what only such entries' titles
+        name (Gaza) and not Ukraine: "who sits on Trump's peace council for Gaza" is told that
         Gaza is another story, not answered from the Ukraine peace council's entry."""
-        words = {canonical(w) for w in surface_tokens(question)}
-        if "ukraine" in words or not words & self._aside_words:
+        entries = self.base.entries
+        aside = next((c for c in found if entries[c.entry_id].kind is Kind.disambiguation), None)
+        if aside is None:  # most questions: no need to read their words again
             return None
-        return next(
-            (c for c in found if self.base.entries[c.entry_id].kind is Kind.disambiguation), None
-        )
+        words = set(content_tokens(question))
+        return aside if words & self._aside_words and "ukraine" not in words else None
 
     @cached_property
     def _aside_words(self) -> frozenset[str]:
@@ -409,12 +415,10 @@ class Engine:
         common: set[str] | None = None
         others: set[str] = set()
         for entry in self.base.entries.values():
-            title = entry.title
             words = {
-                canonical(w)
-                for text in (title.en, title.de, title.uk, title.ru)
-                if text
-                for w in surface_tokens(text)
+                word
+                for language in LANGUAGES
+                for word in content_tokens(getattr(entry.title, language) or "")
             }
             if entry.kind is Kind.disambiguation:
                 common = words if common is None else common & words
@@ -513,7 +517,7 @@ def _sources(base: KnowledgeBase, entry: Entry, language: str) -> list[SourceRef
             s.title,
             s.url,
             s.date_label,
-            s.published.isoformat() if s.published else (s.event_date or ""),
+            s.when,
             s.relay,
             s.reliability.get(language) if s.reliability else None,
             s.published is not None,

@@ -149,6 +149,11 @@ class Source(Frozen):
         return {} if self.reliability is None else {"reliability": self.reliability}
 
     @property
+    def when(self) -> str:
+        """The ISO publication date, else the (partial) date of the event it covers."""
+        return self.published.isoformat() if self.published else (self.event_date or "")
+
+    @property
     def date_label(self) -> str:
         """The date as a reader should see it."""
         if self.published is not None:
