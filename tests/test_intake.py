@@ -18,7 +18,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from telegram import Update
 from telegram.ext import TypeHandler
 
@@ -27,7 +27,7 @@ from chat.notifications.publishing import published_version
 from chat.settings import Settings
 from knowledge.answer import Engine
 from storage.db import Database, KbVersion
-from storage.inbox import Inbox, InboxRow
+from storage.inbox import InboxRow
 from testkit.databases import PG_MISSING, PG_URL, clean
 from testkit.fakes import FakeBotAPI
 from testkit.harness import free_port, running, settings_for
@@ -174,18 +174,24 @@ async def test_updates_held_by_a_dead_replica_are_taken_over(
     api: FakeBotAPI, replica: App
 ) -> None:
     db = replica.bot_data.services.db
-    dead, live = Inbox(db, "dead-replica", 2.0), Inbox(db, "live-replica", 2.0)
-    for inbox, user_id in ((dead, 601), (live, 602)):
-        stored = api.make_update("private_message", "what does putin want", user_id=user_id)
-        assert await inbox.add(stored["update_id"], user_id, json.dumps(stored))
-        claimed = await inbox.claim(update_id=stored["update_id"])
-        assert [c.update_id for c in claimed] == [stored["update_id"]]
-    async with db.session.begin() as session:  # the dead replica's heartbeat stopped a minute ago
-        await session.execute(
-            update(InboxRow)
-            .where(InboxRow.claimed_by == "dead-replica")
-            .values(claimed_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
-        )
+    now = dt.datetime.now(dt.UTC)
+    # Two updates as two other replicas left them, written claimed in one transaction (added free
+    # and then claimed, the running replica could take one in between: a flake under load); the
+    # dead replica's heartbeat stopped a minute ago.
+    held = (("dead-replica", 601, now - dt.timedelta(minutes=1)), ("live-replica", 602, now))
+    async with db.session.begin() as session:
+        for holder, user_id, claimed_at in held:
+            stored = api.make_update("private_message", "what does putin want", user_id=user_id)
+            session.add(
+                InboxRow(
+                    update_id=stored["update_id"],
+                    chat_key=user_id,
+                    payload=json.dumps(stored),
+                    received_at=now,
+                    claimed_by=holder,
+                    claimed_at=claimed_at,
+                )
+            )
     await api.wait_for("sendMessage", chat_id=601, timeout=3)
     assert api.calls_to("sendMessage", chat_id=602) == []  # a fresh claim is respected ...
     await api.wait_for("sendMessage", chat_id=602, timeout=5)  # ... until it goes stale
