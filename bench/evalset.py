@@ -19,6 +19,7 @@ SETS = {
     "blind-calibration-3": Path(__file__).with_name("blind_calibration_set_3.yaml"),
     "blind-calibration-4": Path(__file__).with_name("blind_calibration_set_4.yaml"),
     "blind-calibration-5": Path(__file__).with_name("blind_calibration_set_5.yaml"),
+    "blind-calibration-6": Path(__file__).with_name("blind_calibration_set_6.yaml"),
     "blind-report": Path(__file__).with_name(
         "blind_report_set.yaml"
     ),  # reporting only: never tuned on
