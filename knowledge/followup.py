@@ -929,8 +929,10 @@ SUBJECT_WORDS = 2
 LONG = 5
 
 
-def _starts(word: str, prefixes: Sequence[str]) -> bool:
-    return any(word.startswith(p) for p in prefixes)
+def _starts(word: str, prefixes: tuple[str, ...]) -> bool:
+    # One str.startswith over the tuple: a generator over the prefixes was a third of the
+    # per-question CPU of read_cues (3.5 M calls in a 1,300-question throughput run).
+    return word.startswith(prefixes)
 
 
 def _is_plan_word(word: str) -> bool:
@@ -1010,6 +1012,11 @@ def keep_language(message: str, detected: str, previous: str | None) -> str:
     return previous
 
 
+_LONG_PARTY_PREFIXES = {
+    party: tuple(p for p in prefixes if len(p) > 2) for party, prefixes in _PARTY_PREFIXES.items()
+}
+
+
 def party_of_word(word: str) -> Party | None:
     token = canonical(word)
     for party, tokens in _PARTY_TOKENS.items():
@@ -1018,7 +1025,7 @@ def party_of_word(word: str) -> Party | None:
     for party, prefixes in _PARTY_PREFIXES.items():
         if word in ("eu", "ес", "єс") and party is Party.europe:
             return party
-        if len(word) > 2 and _starts(word, [p for p in prefixes if len(p) > 2]):
+        if len(word) > 2 and _starts(word, _LONG_PARTY_PREFIXES[party]):
             return party
     return None
 
