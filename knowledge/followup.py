@@ -1022,10 +1022,10 @@ def party_of_word(word: str) -> Party | None:
     for party, tokens in _PARTY_TOKENS.items():
         if token in tokens:
             return party
-    for party, prefixes in _PARTY_PREFIXES.items():
+    for party, prefixes in _LONG_PARTY_PREFIXES.items():
         if word in ("eu", "ес", "єс") and party is Party.europe:
             return party
-        if len(word) > 2 and _starts(word, _LONG_PARTY_PREFIXES[party]):
+        if len(word) > 2 and _starts(word, prefixes):
             return party
     return None
 
