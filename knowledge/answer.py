@@ -18,6 +18,7 @@ from knowledge.near_misses import near_miss
 from knowledge.normalize import (
     ALL_STOP_WORDS,
     canonical,
+    clean,
     content_tokens,
     surface_tokens,
     well_formed,
@@ -180,6 +181,7 @@ FOLLOW_UP_CANDIDATES = 12  # hand-set: candidates of a rewritten follow-up that 
 # 67 right on calibration, -2, -3 at 55 and 60; 40 and 50 one fewer on -2; 75 and 90 lose others.
 FOLLOW_UP_SHORTLIST = 60
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORDS = re.compile(r"\w+")
 
 
 def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
@@ -272,6 +274,7 @@ class Engine:
         self.index = index or index_of(base)
         self.thresholds = Thresholds.fitted(self.index.scoring, answer, suggest)
         self.follow_ups = FollowUps(base, self.index.entries_knowing)
+        self._entry_words: dict[str, frozenset[str]] = {}
 
     @property
     def version(self) -> str:
@@ -365,7 +368,9 @@ class Engine:
     ) -> Answer:
         """The answer, the "did you mean" choices or "I don't know" for the candidates found."""
         known_until = self.base.knowledge_date
-        if not picks or near_miss(question, self.index.surnames):
+        if not picks or near_miss(
+            question, self.index.surnames, self._words_of(picks[0].entry_id)
+        ):
             return Answer(
                 Outcome.none, question, lang, found[0].confidence if found else 0.0, known_until
             )
@@ -396,6 +401,27 @@ class Engine:
             known_until,
             suggestions=[self.ref(c.entry_id, lang) for c in picks],
         )
+
+    def _words_of(self, entry_id: str) -> frozenset[str]:
+        """The cleaned words of an entry's phrasings, title, answer and details in every language
+        (each cleaned alone: clean() keeps a question's length)."""
+        words = self._entry_words.get(entry_id)
+        if words is None:
+            entry = self.base.entries[entry_id]
+            texts = [
+                *(p for items in entry.phrasings.by_language().values() for p in items),
+                *(
+                    text
+                    for field in (entry.title, entry.answer, entry.details)
+                    if field is not None
+                    for text in (field.en, field.de, field.uk, field.ru)
+                    if text
+                ),
+            ]
+            words = self._entry_words[entry_id] = frozenset(
+                word for text in texts for word in _WORDS.findall(clean(text))
+            )
+        return words
 
     def _aside(self, question: str, found: list[Candidate]) -> Candidate | None:
         """The disambiguation candidate for a question that names what only such entries' titles

@@ -15,22 +15,26 @@ from knowledge.normalize import canonical, clean
 
 # Matched on whole words of the cleaned question (casefolded, Latin accents dropped, ё as е).
 # Left out on purpose, each a topic of the base too: children (the deported children; asked as a
-# possession below), son
-# (Kushner is Trump's son-in-law), house (the White House), income and earnings (Russia's oil
-# income), school and religion (plan points on education and churches), state ("состояние
-# переговоров"), growth ("рост экономики"), deserves ("verdient"), age and study (the
-# mobilisation age, "Trump studied the plan"): age is asked by "how old" below.
+# possession below), son (Kushner is Trump's son-in-law), house (the White House), income and
+# earnings alone (Russia's oil income; a person's annual or personal income is private), school
+# and religion (plan points on education and churches), state ("состояние переговоров"), growth
+# ("рост экономики"), deserves ("verdient"), age and study (the mobilisation age, "Trump studied
+# the plan"): age is asked by "how old" below.
 _PRIVATE = {
     "en": r"birthday|born|wife|husband|married|spouse|girlfriend|daughter|salary|net worth"
+    r"|annual income|personal income|earn|earns"
     r"|wealth|fortune|rich|billionaire|millionaire|real estate|mansion|yacht|hobby|hobbies"
     r"|how tall|height|health|sick|illness|favou?rite|pets?",
     "de": r"geboren|geburtstag|ehefrau|ehemann|verheiratet|freundin|tochter|gehalt|vermogen"
+    r"|einkommen|jahreseinkommen"
     r"|milliardar|millionar|reich|immobilien\w*|villa|jacht|yacht|hobbys?|gesundheit|krank"
     r"|lieblings\w*|haustier\w*",
     "uk": r"народив\w*|народил\w*|день народження|дружин\w*|одружен\w*|дочк\w*|донь\w*"
+    r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
     r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухоміст\w*"
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст|здоров.я|хвор\w*|улюблен\w*",
     "ru": r"родил\w*|день рождения|жен[аыеу]|женат|супруг\w*|дочь|дочер\w*"
+    r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
     r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
     r"|хобби|здоровь\w*|болен|болезн\w*|любим\w*",
 }
@@ -50,24 +54,32 @@ _MEETING = re.compile(
 _HOW_OLD = re.compile(r"(?<!\w)(?:how old|wie alt)(?!\w)")
 _YEARS_OF = re.compile(r"(?<!\w)(?:скільки\s+(?:\w+\s+)?років|сколько\s+(?:\w+\s+)?лет)(?!\w)")
 # Children asked as a possession: "does Rubio have kids", "hat Rubio Kinder", "у Умєрова є діти",
-# "есть ли дети у Уиткоффа"; "how many children did Russia deport" asks no such thing.
+# "есть ли дети у Уиткоффа", "how many children does Kushner have", "сколько детей у Рубио";
+# "how many children did Russia deport" asks no such thing.
 _HAS_CHILDREN = re.compile(
     r"(?<!\w)(?:(?:has|does)\s+(?:\w+\s+){1,2}(?:have\s+|got\s+)?(?:any\s+)?(?:kids|children)"
-    r"|hat\s+(?:(?!die|den|der|ihre|seine)\w+\s+){1,2}(?:eigentlich\s+|auch\s+)?kinder|є\s+(?:\w+\s+)?діти|есть\s+(?:ли\s+)?дети)(?!\w)"
+    r"|hat\s+(?:(?!die|den|der|ihre|seine)\w+\s+){1,2}(?:eigentlich\s+|auch\s+)?kinder"
+    r"|є\s+(?:\w+\s+)?діти|есть\s+(?:ли\s+)?дети"
+    r"|how many (?:kids|children) (?:does|has)"
+    r"|скільки (?:дітей|діток) (?:у|в)|сколько детей у)(?!\w)"
 )
 NAME_NEAR_YEARS = 2  # hand-set: words between "скільки років" and the name it is said of
 _WORD = re.compile(r"\w+")
 
 
-def asks_private_life(question: str, is_profiled: Callable[[str], bool]) -> bool:
+def asks_private_life(
+    question: str, is_profiled: Callable[[str], bool], held: Collection[str] = ()
+) -> bool:
     """True when the question names someone the base profiles (`is_profiled`, of a cleaned word)
-    and asks about their private life."""
+    and asks about their private life. A private word among `held` (the cleaned words of the
+    entry the question came closest to) is what that entry tells: "where was Dmitriev born" is
+    answered where his profile says he was born in Kyiv."""
     text = clean(question)
     words = [(m.start(), m.group(0)) for m in _WORD.finditer(text)]
     named = [at for at, word in words if is_profiled(word)]
     if not named:
         return False
-    private = [m.group(0) for m in _PRIVATE_WORDS.finditer(text)]
+    private = [m.group(0) for m in _PRIVATE_WORDS.finditer(text) if m.group(0) not in held]
     people = {canonical(word) for _, word in words if is_profiled(word)}
     venue = all(_RESIDENCE.fullmatch(word) for word in private) and (
         _MEETING.search(text) or len(people) > 1  # one negotiator at another's: a meeting
@@ -118,11 +130,12 @@ def asks_markets(question: str) -> bool:
     return _MARKET_WORDS.search(clean(question)) is not None
 
 
-def near_miss(question: str, surnames: Collection[str]) -> bool:
+def near_miss(question: str, surnames: Collection[str], held: Collection[str] = ()) -> bool:
     """Any rule: a private life of someone named by one of the profiles' `surnames`
-    (canonical), a traveller's or an investor's question."""
+    (canonical) that the closest entry does not tell (`held`: its cleaned words), a traveller's
+    or an investor's question."""
     return (
-        asks_private_life(question, lambda word: canonical(word) in surnames)
+        asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_travel(question)
         or asks_markets(question)
     )

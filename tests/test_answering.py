@@ -208,6 +208,12 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("hat kushner kinder", True),
         ("есть ли дети у путина", True),
         ("hat putin die kinder zurückgegeben", False),
+        ("how many kids does rubio have", True),
+        ("сколько детей у уиткоффа", True),
+        ("how many children has russia deported", False),
+        ("what is witkoff's annual income", True),
+        ("скільки заробляє умєров", True),
+        ("how much oil income does russia earn", False),  # no one profiled
         # Their part in the talks stays in scope, years and sons-in-law included.
         ("who is steve witkoff", False),
         ("what is trump's son-in-law doing in the talks", False),
@@ -229,6 +235,17 @@ def test_a_profiled_persons_private_life_is_out_of_scope(
     if private:
         answer = engine.ask(question)
         assert answer.outcome is Outcome.none and answer.entry_id is None
+
+
+@pytest.mark.parametrize(
+    "question", ["where was dmitriev born", "дмитриев где родился", "wo ist dmitrijew geboren"]
+)
+def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question: str) -> None:
+    """The rule is about what the base does not hold: Dmitriev's profile says where he was born
+    (written for the test; the profile's own phrasing was rejected before)."""
+    assert near_miss(question, engine.index.surnames)
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.answer and answer.entry_id == "person-dmitriev"
 
 
 @pytest.mark.parametrize(
