@@ -56,7 +56,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         sein seine seinem seinen seiner ihre ihrem ihren ihrer ihm ihn ihnen sich dies diese dieser
         dieses diesem diesen dazu davon daruber dann da dort hier sehr halt eben ganz ganzen
         wirklich angeblich inzwischen etwa etwas nich kurz is uberhaupt nochmal nochmals wohl
-        einfach echt irgendwie steht stehen drin drinsteht tun tut getan macht machen""".split()
+        einfach echt irgendwie steht stehen drin drinsteht tun tut getan macht machen immer grad
+        eig eigtl""".split()
     ),
     "uk": frozenset(
         """і й та а але або чи що як де коли чому такий така такі який яка яке які це цей ця ці той та те ті в у на з

@@ -95,8 +95,8 @@ ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # any year, 2019 as much a
 # stattgefunden", "вже відбувся", "уже состоялся". The base knows such events as plans.
 _ALREADY = r"already|yet|finally|schon|bereits|endlich|вже|уже|ужe|нарешті|наконец|наконец-то"
 _HAPPENED = (
-    r"happened|happen|taken place|took place|been held|held|stattgefunden|gegeben|passiert"
-    r"|gelaufen"
+    r"happened|happen|taken place|took place|been held|held|hold|stattgefunden|gegeben|passiert"
+    r"|gelaufen|started|begun|launched|aufgenommen|begonnen|gestartet|angefangen"
     r"|відбув\w*|відбул\w*|пройшл\w*|пройшов|состоял\w*|прошл[иоа]|прошел"
 )
 # A yes/no question about whether something has already happened asks about today: "Чи вже
@@ -135,9 +135,12 @@ _DEAL = (
     r"|guarantees?|\w*garantie\w*|гаранті\w*|гаранти\w*"
 )
 _SETTLED_DEAL = [re.compile(rf"(?<!\w)(?:{words})(?!\w)") for words in (_ALREADY, _SETTLED, _DEAL)]
+# "Ever" asks the same of a planned event: "was the referendum ever held", "hat das Treffen jemals
+# stattgefunden" ("would Putin ever give land back" names no such event).
+_EVER = r"ever|jemals"
 _HAS_HAPPENED = re.compile(
-    rf"(?<!\w)(?:{_ALREADY})(?!\w).*(?<!\w)(?:{_HAPPENED})(?!\w)"
-    rf"|(?<!\w)(?:{_HAPPENED})(?!\w).*(?<!\w)(?:{_ALREADY})(?!\w)"
+    rf"(?<!\w)(?:{_ALREADY}|{_EVER})(?!\w).*(?<!\w)(?:{_HAPPENED})(?!\w)"
+    rf"|(?<!\w)(?:{_HAPPENED})(?!\w).*(?<!\w)(?:{_ALREADY}|{_EVER})(?!\w)"
 )
 # "Already, or not yet?" asks about the state of things today: "вже в Україні чи ще ні",
 # "schon ... oder noch nicht", "уже ... или еще нет"; and English "...yet?" at the end of a

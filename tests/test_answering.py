@@ -518,6 +518,14 @@ def test_i_dont_know_names_the_knowledge_date(
         ("ратифицировал ли уже конгресс гарантии?", True),
         ("войска уже ушли из запорожья, как обещали?", True),
         ("ставки рекордные или их уже снижают", False),
+        # "Ever" of a planned event, and a body that has "already" started work (written for
+        # the test).
+        ("was the election under the plan ever held", True),
+        ("hat die volksabstimmung jemals stattgefunden", True),
+        ("has the monitoring mission already started", True),
+        ("hat die beobachtermission schon begonnen", True),
+        ("would russia ever give back crimea", False),
+        ("has nato's article 5 ever been invoked", False),
         # "What's new IN the plan" asks what it changed, not for news.
         ("what's new in the 20-point plan", False),
         ("что нового в 20-пунктном плане", False),
