@@ -8,6 +8,7 @@ escaping and nesting mistakes that real Telegram would reject.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .message_entities import close_entity, finalize_entities
@@ -59,6 +60,7 @@ _NAMED_ENTITIES: dict[bytes, int] = {
 
 # tdlib treats the terminating NUL as whitespace, so the end of input stops every scan loop.
 _SPACES: frozenset[int] = frozenset(b" \t\r\n\x0b\x0c\x00")
+_MARKUP = re.compile(rb"[&<]")  # where a run of plain text ends
 
 
 def _decode_entity(data: bytes, pos: int, strict: bool) -> tuple[int, int] | None:
@@ -165,10 +167,11 @@ class _HTMLParser:
         """Consume the whole text: character references, plain bytes, start and end tags."""
         while self.pos < self.n:
             c = self.data[self.pos]
-            if c == ord("&") and self._character_reference():
-                continue
-            if c != ord("<"):
-                self._plain_byte(c)
+            if c == ord("&"):
+                if not self._character_reference():
+                    self._plain_byte(c)
+            elif c != ord("<"):
+                self._plain_run()
             elif self.at(self.pos + 1) == ord("/"):
                 self._end_tag()
             else:
@@ -198,6 +201,17 @@ class _HTMLParser:
         if c & 0xC0 != 0x80:
             self.utf16_offset += 2 if c >= 0xF0 else 1
         self.pos += 1
+
+    def _plain_run(self) -> None:
+        """Copy the text up to the next ``&`` or ``<`` at once (both ASCII: the run ends on a
+        character boundary), counting its UTF-16 units: byte by byte, this loop was most of the
+        fake's time per message (bench.bot_throughput)."""
+        found = _MARKUP.search(self.data, self.pos)
+        end = found.start() if found else self.n
+        run = self.data[self.pos : end]
+        self.out += run
+        self.utf16_offset += len(run.decode("utf-8").encode("utf-16-le")) // 2
+        self.pos = end
 
     def _skip_spaces(self) -> None:
         """Skip whitespace, stopping at the end of the input."""
