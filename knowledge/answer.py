@@ -27,7 +27,7 @@ from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_m
 from knowledge.scoring import Scoring
 from knowledge.search import PLAN_NUMBERS, TITLE_WEIGHT, Candidate, Phrasing, SearchIndex
 from knowledge.timeframe import asks_after, asks_now_only
-from knowledge.yesno import asks_yes_or_no, verdict_for
+from knowledge.yesno import verdict_for
 
 
 class Outcome(str, Enum):
@@ -341,11 +341,7 @@ class Engine:
         # A state of things asked about now ("what's the key rate now?", not "is there a
         # ceasefire now?") that the base clearly knows is answered with what it knew on its
         # knowledge date, said so first.
-        if (
-            decided.answered
-            and asks_now_only(question, known_until, self.base.planned_years)
-            and not asks_yes_or_no(question, lang)
-        ):
+        if decided.answered and asks_now_only(question, known_until, self.base.planned_years):
             return replace(decided, known_then=True)
         # Any other question about a later time is never answered from the base, however faintly
         # it touches it: "weather in kyiv today" is told where the base ends, as "ceasefire now?"

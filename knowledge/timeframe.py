@@ -26,7 +26,7 @@ _PRESENT = {
     r"|next year"
     r"|last month|this weekend|this spring|this summer|this autumn|this fall|this winter"
     r"|what'?s new(?! in )|any updates?|status update|where do things stand|where things stand"
-    r"|anymore|any more",
+    r"|anymore|any more|so far|still",
     "de": r"jetzt|gerade|aktuell|aktuelle|aktuellen|aktueller|derzeit|momentan|zurzeit|heute"
     r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche"
     r"|diesen monat|letzte woche|letzten tage|mittlerweile|inzwischen|stand heute|im moment"
@@ -35,7 +35,7 @@ _PRESENT = {
     r"|letzten monat|heuer|heutzutage"
     r"|diesen (?:fruhling|sommer|herbst|winter)|dieses wochenende|neues von"
     r"|was gibt'?s neues(?! im | in )"
-    r"|stand der dinge|wie ist der stand",
+    r"|stand der dinge|wie ist der stand|bisher|bislang",
     "uk": r"зараз|наразі|нині|сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні"
     r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки"
     r"|поточн\w*|на даний момент|на цей момент|нещодавно|останнім часом|цими днями"
@@ -43,20 +43,26 @@ _PRESENT = {
     r"|минулого місяця"
     r"|цієї (?:весни|зими|осені)|цього літа|цими вихідними|що нового(?! в | у )|які новини"
     r"|на даний час|шо нового|шо там нового"
-    r"|в даний час",
+    r"|в даний час|досі|все ще|поки що",
     "ru": r"сейчас|щас|ныне|нынче|сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
     r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
     r"|на данный момент|на сегодня|текущ\w*|в данный момент|на этот момент|в настоящее время"
     r"|недавно|на днях|в последнее время|завтра|послезавтра|позавчера|на следующей неделе"
     r"|на следующий год|в следующем году"
     r"|в следующем месяце|в прошлом месяце|этой (?:весной|зимой|осенью)|этим летом"
-    r"|на этих выходных|че нового|чо нового|что нового(?! в | во )|какие новости",
+    r"|на этих выходных|че нового|чо нового|что нового(?! в | во )|какие новости"
+    r"|до сих пор|все еще|по-прежнему|пока что",
 }
 _PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!\w)")
 # A bare "now" measured against an event the base holds is that event's effect, not today's news:
 # "is Russian oil sold cheaper now because of the sanctions", "сейчас ... после санкций",
 # "the November plan vs now". Only these words; "today", "this week" or "latest" still count.
-_NOW = re.compile(r"(?<!\w)(?:now|rn|jetzt|зараз|нині|сейчас|щас|ныне)(?!\w)")
+_NOW = re.compile(
+    r"(?<!\w)(?:now|rn|jetzt|зараз|нині|сейчас|щас|ныне"
+    # "so far", "still": how things stand, as "now" asks it
+    r"|so far|still|bisher|bislang|досі|все ще|поки що|до сих пор|все еще|по-прежнему|пока что)"
+    r"(?!\w)"
+)
 _MEASURED_AGAINST = re.compile(
     r"(?<!\w)(?:because of|due to|after the|since the|compared|vs|versus|wegen|aufgrund|infolge"
     r"|nach den|nach dem|im vergleich|через|після|порівняно|из-за|после|по сравнению)(?!\w)"
@@ -65,7 +71,8 @@ _MEASURED_AGAINST = re.compile(
 # How a story ended, or this calendar year: "did the referendum happen in the end", "has Russia
 # answered by now", "в итоге", "цього року". The base stops before any of these outcomes.
 _OUTCOME = {
-    "en": r"in the end|by now|by this point",
+    "en": r"in the end|by now|by this point|ended up|did .{0,40}end up|eventually"
+    r"|final version|final text|signed text|final deal",
     "de": r"letztendlich|schlussendlich|dieses jahr|in diesem jahr",
     "uk": r"врешті|зрештою|врешті-решт|в підсумку|у підсумку|цього року|у цьому році|в цьому році",
     "ru": r"в итоге|в конце концов|в конечном итоге|к этому времени|к настоящему времени"
@@ -152,10 +159,30 @@ _OR_NOT_YET = re.compile(
 # The next meeting, round or summit lies after the base by definition ("when is the next round of
 # talks", "nächstes Treffen", "наступна зустріч", "следующая встреча").
 _NEXT_EVENT = re.compile(
-    r"(?<!\w)(?:next|nachste\w*|наступн\w*|следующ\w*)\s+(?:\w+\s+)?"
+    r"(?<!\w)(?:next|nachste\w*|наступн\w*|следующ\w*)\s+(?:[\w–-]+\s+){0,2}"
     r"(?:meeting|meetings|talks|round|summit|call|visit|negotiations|treffen|runde|gipfel\w*"
     r"|gesprach\w*|telefonat\w*|verhandlung\w*|besuch\w*|зустріч\w*|раунд\w*|саміт\w*"
     r"|переговор\w*|розмов\w*|візит\w*|встреч\w*|саммит\w*|разговор\w*|визит\w*)(?!\w)"
+)
+_STATE_ALREADY = re.compile(r"(?<!\w)(?:вже|уже)(?!\w)")
+# Whether a plan's step was taken, asked yes or no without "already": "did Congress ratify the
+# guarantees", "чи зняли санкції з Роснефті", "Сняли ли санкции", "Россию вернули в G8 или
+# нет?". The base knows these steps as plans; a keyword query ("duma ratify non-aggression")
+# asks what the plan says.
+_TAKEN = (
+    r"ratified|ratify|lifted|ratifiziert|aufgehoben|gelockert|eingerichtet|ратифікував\w*"
+    r"|ратифікува\w*|ратифицировал\w*|зняли|сняли|скасували|отменили|повернули|вернули"
+    r"|створили|создали"
+)
+_YES_NO_START = r"^\W*(?:did|has|have|was|were|hat|haben|wurde|wurden|ist|sind|чи|а чи)(?!\w)"
+_STEP_TAKEN = re.compile(
+    rf"{_YES_NO_START}.*(?<!\w)(?:{_TAKEN})(?!\w)"
+    rf"|(?<!\w)(?:{_TAKEN})\s+ли(?!\w)|(?<!\w)(?:{_TAKEN})(?!\w).*(?:или нет|чи ні)\W*$"
+    rf"|^\W*(?:\w+\s+){{0,2}}(?:{_TAKEN})(?!\w)[^?]*\?\W*$"
+)
+# "This December", "цього травня": a month of the current year, after the knowledge date.
+_THIS_MONTH = re.compile(
+    r"(?<!\w)(?:this|diesen|diesem|dieses|цього|цієї|этого|этом|в этом)\s+(?=\w)"
 )
 # "Щас," opening a Russian chat message is the interjection "hang on", not "now".
 _INTERJECTION = re.compile(r"^\W*(?:щас|сейчас)\s*,")
@@ -227,6 +254,20 @@ def _anchored_before(text: str, knowledge_date: dt.date) -> bool:
     return any(int(m.group(1)) < knowledge_date.year for m in _AS_OF.finditer(text))
 
 
+def _this_month_after(text: str, knowledge_date: dt.date) -> bool:
+    """Whether the question names "this" month ("this December", "цього травня") other than the
+    knowledge date's."""
+    for this in _THIS_MONTH.finditer(text):
+        month = _MONTH_WORD.match(text, this.end())
+        if month and any(
+            int(name[1:]) != knowledge_date.month
+            for name, value in month.groupdict().items()
+            if value
+        ):
+            return True
+    return False
+
+
 def asks_now_only(
     question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()
 ) -> bool:
@@ -235,9 +276,17 @@ def asks_now_only(
     knew as of that date; "today", "this week" or "latest" ask for news, which it cannot know."""
     text = _INTERJECTION.sub(" ", clean(question))
     present = {m.group(0) for m in _PRESENT_WORDS.finditer(text)}
-    if not present or not all(_NOW.fullmatch(word) for word in present):
+    if present and not all(_NOW.fullmatch(word) for word in present):
         return False
-    return not asks_after(_NOW.sub(" ", text), knowledge_date, planned_years)
+    # "Вже"/"уже" in a Ukrainian or Russian yes/no question asks the same: "Рада миру вже
+    # працює?", "их уже снижают?".
+    already = _STATE_ALREADY.search(text) is not None and not _WH_WORD.search(
+        text.split(",", 1)[0]
+    )
+    if not present and not already:
+        return False
+    rest = _NOW.sub(" ", _STATE_ALREADY.sub(" ", text) if already else text)
+    return not asks_after(rest, knowledge_date, planned_years)
 
 
 def asks_after(
@@ -273,6 +322,10 @@ def asks_after(
     ):
         return True
     if all(words.search(text) for words in _SETTLED_DEAL):
+        return True
+    if _STEP_TAKEN.search(text) and not _WH_WORD.search(main_clause) and not ANY_YEAR.search(text):
+        return True
+    if _this_month_after(text, knowledge_date):
         return True
     text = _YEAR_SPAN.sub(" ", text)
     years = [(int(m.group(1)), m.start()) for m in YEAR.finditer(text)]

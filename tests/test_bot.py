@@ -89,7 +89,7 @@ async def test_a_state_asked_about_now_is_answered_as_of_the_knowledge_date(
     said = "I know nothing after 2026-01-17, so I cannot tell you the current state."
     assert answer.text.startswith(f"<i>{said}") and "Sources:" in answer.plain
     assert [text for row in answer.buttons for text, _ in row] == ["More", "Sources", "Related"]
-    news = (await chat.send("is there a ceasefire now?")).last
+    news = (await chat.send("any news on a ceasefire this week?")).last
     assert news.plain.startswith("My knowledge base covers") and "Sources:" not in news.plain
 
 
