@@ -164,7 +164,33 @@ _NEXT_EVENT = re.compile(
     r"|gesprach\w*|telefonat\w*|verhandlung\w*|besuch\w*|зустріч\w*|раунд\w*|саміт\w*"
     r"|переговор\w*|розмов\w*|візит\w*|встреч\w*|саммит\w*|разговор\w*|визит\w*)(?!\w)"
 )
-_STATE_ALREADY = re.compile(r"(?<!\w)(?:вже|уже)(?!\w)")
+# "Already" in a yes/no question asks how things stand today: "Рада миру вже працює?",
+# "Европейские войска уже есть?", "Hat der Friedensrat schon getagt?", "is the zone set up
+# already?". With a question word ("was hat Putin schon gesagt", "какие компромиссы Россия уже
+# приняла") it asks about a known past.
+_STATE_ALREADY = re.compile(r"(?<!\w)(?:вже|уже|already|schon|bereits)(?!\w)")
+_ANY_WH = re.compile(
+    r"(?<!\w)(?:what|whats|who|how|when|where|why|which|was|wer|wie|wo|wann|warum|weshalb"
+    r"|welche\w*|wieviel\w*)(?!\w)"
+)
+_YES_NO_FORM = re.compile(
+    r"\?\W*$|(?:чи ні|или нет|чи ще ні|или еще нет|oder nicht|or not)\W*$"
+    r"|^\W*(?:чи|а чи|is|are|has|have|did|does|do|hat|haben|ist|sind|gibt|gibts|gab|wurde"
+    r"|wurden)(?!\w)"
+)
+
+
+def _asks_if_already(text: str) -> bool:
+    """A yes/no question with "already" (or "вже", "уже", "schon") and no question word."""
+    main_clause = text.split(",", 1)[0]
+    return (
+        _STATE_ALREADY.search(text) is not None
+        and _YES_NO_FORM.search(text) is not None
+        and not _WH_WORD.search(main_clause)
+        and not _ANY_WH.search(main_clause)
+    )
+
+
 # Whether a plan's step was taken, asked yes or no without "already": "did Congress ratify the
 # guarantees", "чи зняли санкції з Роснефті", "Сняли ли санкции", "Россию вернули в G8 или
 # нет?". The base knows these steps as plans; a keyword query ("duma ratify non-aggression")
@@ -278,11 +304,7 @@ def asks_now_only(
     present = {m.group(0) for m in _PRESENT_WORDS.finditer(text)}
     if present and not all(_NOW.fullmatch(word) for word in present):
         return False
-    # "Вже"/"уже" in a Ukrainian or Russian yes/no question asks the same: "Рада миру вже
-    # працює?", "их уже снижают?".
-    already = _STATE_ALREADY.search(text) is not None and not _WH_WORD.search(
-        text.split(",", 1)[0]
-    )
+    already = _asks_if_already(text)  # "Рада миру вже працює?": how things stand too
     if not present and not already:
         return False
     rest = _NOW.sub(" ", _STATE_ALREADY.sub(" ", text) if already else text)
@@ -324,6 +346,8 @@ def asks_after(
     if all(words.search(text) for words in _SETTLED_DEAL):
         return True
     if _STEP_TAKEN.search(text) and not _WH_WORD.search(main_clause) and not ANY_YEAR.search(text):
+        return True
+    if _asks_if_already(text):
         return True
     if _this_month_after(text, knowledge_date):
         return True

@@ -564,6 +564,8 @@ def test_questions_about_later_times_are_recognised(
         ("wie viel hat russland bisher erobert", True),
         ("перемирие уже есть?", True),
         ("коли вже буде перемир'я", False),  # a question word: not how things stand
+        ("hat der friedensrat schon getagt?", True),
+        ("was hat putin schon dazu gesagt?", False),  # a question word: a known past
     ],
 )
 def test_a_bare_now_is_told_from_news(base: KnowledgeBase, question: str, now_only: bool) -> None:
