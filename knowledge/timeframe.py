@@ -180,6 +180,16 @@ _YES_NO_FORM = re.compile(
 )
 
 
+# When something not yet dated will happen: "when will the ceasefire start", "wann findet die
+# Volksabstimmung statt", "коли почнеться розгортання", "когда пройдет референдум". The base can
+# say what was planned as of its knowledge date, not the date itself.
+_FUTURE_WHEN = re.compile(
+    r"(?<!\w)(?:when will|wann (?:wird|werden|findet|finden|beginnt|startet|kommt|endet)"
+    r"|коли (?:почнеться|відбудеться|буде|пройде|запрацює|розпочнеться|закінчиться)"
+    r"|когда (?:начнется|начнет|пройдет|состоится|будет|запустят|заработает|закончится))(?!\w)"
+)
+
+
 def _asks_if_already(text: str) -> bool:
     """A yes/no question with "already" (or "вже", "уже", "schon") and no question word."""
     main_clause = text.split(",", 1)[0]
@@ -305,9 +315,11 @@ def asks_now_only(
     if present and not all(_NOW.fullmatch(word) for word in present):
         return False
     already = _asks_if_already(text)  # "Рада миру вже працює?": how things stand too
-    if not present and not already:
+    future = _FUTURE_WHEN.search(text) is not None  # and what was planned, as of then
+    if not present and not already and not future:
         return False
     rest = _NOW.sub(" ", _STATE_ALREADY.sub(" ", text) if already else text)
+    rest = _FUTURE_WHEN.sub(" ", rest)
     return not asks_after(rest, knowledge_date, planned_years)
 
 
@@ -347,7 +359,7 @@ def asks_after(
         return True
     if _STEP_TAKEN.search(text) and not _WH_WORD.search(main_clause) and not ANY_YEAR.search(text):
         return True
-    if _asks_if_already(text):
+    if _asks_if_already(text) or _FUTURE_WHEN.search(text):
         return True
     if _this_month_after(text, knowledge_date):
         return True

@@ -534,6 +534,8 @@ def test_i_dont_know_names_the_knowledge_date(
         ("what did putin say this october", True),
         ("what did putin say in december", False),
         ("when is the next zelensky–trump meeting", True),
+        ("when will the referendum be held", True),
+        ("коли почнеться розгортання сил", True),
         # "What's new IN the plan" asks what it changed, not for news.
         ("what's new in the 20-point plan", False),
         ("что нового в 20-пунктном плане", False),
@@ -565,6 +567,8 @@ def test_questions_about_later_times_are_recognised(
         ("перемирие уже есть?", True),
         ("коли вже буде перемир'я", False),  # a question word: not how things stand
         ("hat der friedensrat schon getagt?", True),
+        ("когда пройдет референдум", True),  # when it will be: what was planned, as of then
+        ("wann beginnt die mission", True),
         ("was hat putin schon dazu gesagt?", False),  # a question word: a known past
     ],
 )
