@@ -338,14 +338,14 @@ class Engine:
         decided = self._decide(question, lang, found, picks)
         if not later:
             return decided
-        # A state of things asked about now ("what's the key rate now?", not "is there a
-        # ceasefire now?") that the base clearly knows is answered with what it knew on its
-        # knowledge date, said so first.
+        # A state of things asked about now ("what's the key rate now?", "is there a ceasefire
+        # now?", "is the plan still a draft?", "когда пройдет референдум?") that the base clearly
+        # knows is answered with what it knew on its knowledge date, said so first.
         if decided.answered and asks_now_only(question, known_until, self.base.planned_years):
             return replace(decided, known_then=True)
         # Any other question about a later time is never answered from the base, however faintly
-        # it touches it: "weather in kyiv today" is told where the base ends, as "ceasefire now?"
-        # is.
+        # it touches it: "weather in kyiv today" is told where the base ends, as "ceasefire
+        # today?" is.
         return Answer(
             Outcome.after,
             question,
@@ -399,8 +399,8 @@ class Engine:
         )
 
     def _words_of(self, entry_id: str) -> frozenset[str]:
-        """The cleaned words of an entry's phrasings, title, answer and details in every language
-        (each cleaned alone: clean() keeps a question's length)."""
+        """The cleaned words of an entry's phrasings and of every text it shows, in every
+        language (each cleaned alone: clean() keeps a question's length)."""
         words = self._entry_words.get(entry_id)
         if words is None:
             entry = self.base.entries[entry_id]
@@ -408,8 +408,7 @@ class Engine:
                 *(p for items in entry.phrasings.by_language().values() for p in items),
                 *(
                     text
-                    for field in (entry.title, entry.answer, entry.details)
-                    if field is not None
+                    for field in entry.translatable().values()
                     for text in (field.en, field.de, field.uk, field.ru)
                     if text
                 ),

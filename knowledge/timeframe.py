@@ -173,13 +173,14 @@ _ANY_WH = re.compile(
     r"(?<!\w)(?:what|whats|who|how|when|where|why|which|was|wer|wie|wo|wann|warum|weshalb"
     r"|welche\w*|wieviel\w*)(?!\w)"
 )
-_YES_NO_FORM = re.compile(
-    r"\?\W*$|(?:чи ні|или нет|чи ще ні|или еще нет|oder nicht|or not)\W*$"
-    r"|^\W*(?:чи|а чи|is|are|has|have|did|does|do|hat|haben|ist|sind|gibt|gibts|gab|wurde"
-    r"|wurden)(?!\w)"
+# How a yes/no question opens, and how one ends.
+_YES_NO_START = (
+    r"^\W*(?:is|are|was|were|has|have|did|does|do|hat|haben|ist|sind|gibt|gibts|gab|wurde"
+    r"|wurden|чи|а чи)(?!\w)"
 )
-
-
+_YES_NO_FORM = re.compile(
+    rf"\?\W*$|(?:чи ні|или нет|чи ще ні|или еще нет|oder nicht|or not)\W*$|{_YES_NO_START}"
+)
 # When something not yet dated will happen: "when will the ceasefire start", "wann findet die
 # Volksabstimmung statt", "коли почнеться розгортання", "когда пройдет референдум". The base can
 # say what was planned as of its knowledge date, not the date itself.
@@ -210,7 +211,6 @@ _TAKEN = (
     r"|ратифікува\w*|ратифицировал\w*|зняли|сняли|скасували|отменили|повернули|вернули"
     r"|створили|создали"
 )
-_YES_NO_START = r"^\W*(?:did|has|have|was|were|hat|haben|wurde|wurden|ist|sind|чи|а чи)(?!\w)"
 _STEP_TAKEN = re.compile(
     rf"{_YES_NO_START}.*(?<!\w)(?:{_TAKEN})(?!\w)"
     rf"|(?<!\w)(?:{_TAKEN})\s+ли(?!\w)|(?<!\w)(?:{_TAKEN})(?!\w).*(?:или нет|чи ні)\W*$"
