@@ -181,6 +181,11 @@ FOLLOW_UP_CANDIDATES = 12  # hand-set: candidates of a rewritten follow-up that 
 # 67 right on calibration, -2, -3 at 55 and 60; 40 and 50 one fewer on -2; 75 and 90 lose others.
 FOLLOW_UP_SHORTLIST = 60
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A one-word question whose word this share of the entries know asks for a topic (hand-set:
+# "election" 0.11, "guarantee" 0.26, "territory" 0.39; "referendum" 0.05, "minsk" 0.01 name one
+# thing); its comparison entry is answered when among the first OVERVIEW_AMONG candidates.
+OVERVIEW_SHARE = 0.1
+OVERVIEW_AMONG = 3
 _WORDS = re.compile(r"\w+")
 
 
@@ -387,6 +392,10 @@ class Engine:
                 summary_language=used,
                 sources=_sources(self.base, entry, used),
             )
+        if (overview := self._overview(question, found, top)) is not None:
+            return self.compose(
+                self.base.entries[overview.entry_id], question, lang, top.confidence
+            )
         if self.thresholds.is_answer(found):
             return self.compose(entry, question, lang, top.confidence)
         return Answer(
@@ -396,6 +405,31 @@ class Engine:
             top.confidence,
             known_until,
             suggestions=[self.ref(c.entry_id, lang) for c in picks],
+        )
+
+    def _overview(self, question: str, found: list[Candidate], top: Candidate) -> Candidate | None:
+        """For a question of one word that several entries know ("guarantees??", "elections",
+        "territory"), the entry comparing what the plans and the parties say of it, when it is
+        among the first candidates: a topic asked in one word wants its overview, not one
+        detail the ranking happened to put first ("elections??" had Zelensky's readiness for
+        them, "guarantees??" the 15-year term)."""
+        words = content_tokens(question)
+        if (
+            len(words) != 1
+            or words[0] in self.index.surnames
+            or self.base.entries[top.entry_id].kind is Kind.comparison
+        ):
+            return None
+        if self.index.entries_knowing(words[0]) < OVERVIEW_SHARE * len(self.base.entries):
+            return None
+        return next(
+            (
+                c
+                for c in found[:OVERVIEW_AMONG]
+                if self.base.entries[c.entry_id].kind is Kind.comparison
+                and c.relevance >= self.thresholds.suggest
+            ),
+            None,
         )
 
     def _words_of(self, entry_id: str) -> frozenset[str]:

@@ -1035,3 +1035,22 @@ def test_german_tun_and_machen_are_stop_words_as_english_do() -> None:
         "was hat merz mit den verhandlungen"
     )
     assert normalize("was macht witkoff in genf") == normalize("witkoff in genf")
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        # A topic asked in one word gets its overview (written for the test).
+        ("elections??", "cmp-elections"),
+        ("wahlen", "cmp-elections"),
+        ("territory", "cmp-territory"),
+        # One thing, or one person, named in one word keeps its own entry.
+        ("referendum", "p20-referendum-ceasefire"),
+        ("witkoff", "person-witkoff"),
+    ],
+)
+def test_a_topic_asked_in_one_word_gets_its_overview(
+    engine: Engine, question: str, entry_id: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.answer and answer.entry_id == entry_id

@@ -36,7 +36,7 @@ from testkit.harness import running_bot, settings_for
 from testkit.kb_trees import entry, write_tree
 
 ADMIN = 777
-VAGUE = "donbas??"  # answered with "did you mean" by the bundled base
+VAGUE = "peace plan??"  # answered with "did you mean" by the bundled base
 T = TypeVar("T")
 
 
@@ -182,7 +182,7 @@ async def test_related_and_inline_choices_are_recorded_without_the_user(
     sources = await chat.press(api.sent_messages(5002)[-1], "Sources")
     await chat.press(sources.last, "« Back")
 
-    query = "donbas"
+    query = "peace plan"
     results = await api.inline(query, user_id=5002)
     assert len(results) >= 2
     api.choose_inline(query, results[-1]["id"], user_id=5002)
@@ -321,7 +321,7 @@ def test_questions_alike_in_words_are_one_cluster_with_its_closest_entries(engin
         "weather in kyiv",
         "kyiv weather",
         VAGUE,
-        "donbas",
+        "peace plan",
         "best borscht recipe",
         "what does putin want",  # answered: no cluster
     ]
@@ -335,15 +335,15 @@ def test_questions_alike_in_words_are_one_cluster_with_its_closest_entries(engin
     found = clusters(engine, asked)
     assert [(c.text, c.count, c.unanswered, c.did_you_mean) for c in found] == [
         ("best borscht recipe", 4, 4, 0),
-        ("donbas", 2, 0, 2),
         ("kyiv weather", 2, 2, 0),
+        ("peace plan", 2, 0, 2),
     ]
     assert [q.text for q in found[0].questions] == [
         "best borscht recipe",
         "borscht recipe please",
         "recipe for borscht?",
     ]
-    vague = next(c for c in found if c.text == "donbas")
+    vague = next(c for c in found if c.text == "peace plan")
     assert vague.closest[0].entry_id in asked[5].offered
 
 

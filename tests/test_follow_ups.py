@@ -187,7 +187,7 @@ async def test_a_did_you_mean_choice_moves_the_follow_up_to_the_chosen_entry(
     api: FakeBotAPI, bot: Application, base: KnowledgeBase
 ) -> None:
     chat = api.private_chat(user_id=533)
-    offered = await chat.send("donbas??")  # "did you mean" with the bundled base
+    offered = await chat.send("peace plan??")  # "did you mean" with the bundled base
     choices = [(text, decode(data)) for row in offered.last.buttons for text, data in row if data]
     assert len(choices) >= 2, offered.last.plain
     title, callback = choices[-1]  # not the first choice, which the bot keeps until pressed
