@@ -340,6 +340,10 @@ class Engine:
         if (point := self.follow_ups.named_point(question)) is not None:
             return self.compose(self.base.entries[point], question, lang)
         picks = self._choices(found, self.thresholds.max_suggestions)
+        if not picks and found and self._topic_word(question):
+            # One word many entries share ("army", "troops"): one word scores low against whole
+            # phrasings, yet it names the base's subject, so it gets choices, never nothing.
+            picks = found[: self.thresholds.max_suggestions]
         decided = self._decide(question, lang, found, picks)
         if not later:
             return decided
@@ -407,20 +411,24 @@ class Engine:
             suggestions=[self.ref(c.entry_id, lang) for c in picks],
         )
 
-    def _overview(self, question: str, found: list[Candidate], top: Candidate) -> Candidate | None:
-        """For a question of one word that several entries know ("guarantees??", "elections",
-        "territory"), the entry comparing what the plans and the parties say of it, when it is
-        among the first candidates: a topic asked in one word wants its overview, not one
-        detail the ranking happened to put first ("elections??" had Zelensky's readiness for
-        them, "guarantees??" the 15-year term)."""
+    def _topic_word(self, question: str) -> bool:
+        """Whether the question is one word, no surname, that a share of the entries know
+        (OVERVIEW_SHARE): a topic ("elections??", "territory", "army"), not one thing."""
         words = content_tokens(question)
-        if (
-            len(words) != 1
-            or words[0] in self.index.surnames
-            or self.base.entries[top.entry_id].kind is Kind.comparison
+        return (
+            len(words) == 1
+            and words[0] not in self.index.surnames
+            and self.index.entries_knowing(words[0]) >= OVERVIEW_SHARE * len(self.base.entries)
+        )
+
+    def _overview(self, question: str, found: list[Candidate], top: Candidate) -> Candidate | None:
+        """For a topic asked in one word (_topic_word), the entry comparing what the plans and
+        the parties say of it, when it is among the first candidates: it wants its overview,
+        not one detail the ranking happened to put first ("elections??" had Zelensky's
+        readiness for them, "territory" Russia's possible concessions)."""
+        if self.base.entries[top.entry_id].kind is Kind.comparison or not self._topic_word(
+            question
         ):
-            return None
-        if self.index.entries_knowing(words[0]) < OVERVIEW_SHARE * len(self.base.entries):
             return None
         return next(
             (

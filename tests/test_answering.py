@@ -1054,3 +1054,12 @@ def test_a_topic_asked_in_one_word_gets_its_overview(
 ) -> None:
     answer = engine.ask(question)
     assert answer.outcome is Outcome.answer and answer.entry_id == entry_id
+
+
+@pytest.mark.parametrize("question", ["army", "troops??", "usa"])
+def test_a_topic_word_alone_gets_choices_never_nothing(engine: Engine, question: str) -> None:
+    """One word that many entries share scores low against whole phrasings; it still names the
+    base's subject (written for the test; "army" had no suggestion)."""
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.suggest and len(answer.suggestions) >= 2
+    assert engine.ask("weather").outcome is Outcome.none  # a word the base does not know
