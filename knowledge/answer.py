@@ -340,11 +340,12 @@ class Engine:
         if (point := self.follow_ups.named_point(question)) is not None:
             return self.compose(self.base.entries[point], question, lang)
         picks = self._choices(found, self.thresholds.max_suggestions)
-        if not picks and found and self._topic_word(question):
+        topic = self._topic_word(question)
+        if not picks and found and topic:
             # One word many entries share ("army", "troops"): one word scores low against whole
             # phrasings, yet it names the base's subject, so it gets choices, never nothing.
             picks = found[: self.thresholds.max_suggestions]
-        decided = self._decide(question, lang, found, picks)
+        decided = self._decide(question, lang, found, picks, topic)
         if not later:
             return decided
         # A state of things asked about now ("what's the key rate now?", "is there a ceasefire
@@ -369,12 +370,18 @@ class Engine:
         )
 
     def _decide(
-        self, question: str, lang: str, found: list[Candidate], picks: list[Candidate]
+        self,
+        question: str,
+        lang: str,
+        found: list[Candidate],
+        picks: list[Candidate],
+        topic: bool = False,
     ) -> Answer:
-        """The answer, the "did you mean" choices or "I don't know" for the candidates found."""
+        """The answer, the "did you mean" choices or "I don't know" for the candidates found;
+        `topic`: the question is one word many entries share (_topic_word)."""
         known_until = self.base.knowledge_date
         if not picks or near_miss(
-            question, self.index.surnames, self._words_of(picks[0].entry_id)
+            question, self.index.surnames, lambda: self._words_of(picks[0].entry_id)
         ):
             return Answer(
                 Outcome.none, question, lang, found[0].confidence if found else 0.0, known_until
@@ -396,7 +403,7 @@ class Engine:
                 summary_language=used,
                 sources=_sources(self.base, entry, used),
             )
-        if (overview := self._overview(question, found, top)) is not None:
+        if topic and (overview := self._overview(found, top)) is not None:
             return self.compose(
                 self.base.entries[overview.entry_id], question, lang, top.confidence
             )
@@ -421,14 +428,12 @@ class Engine:
             and self.index.entries_knowing(words[0]) >= OVERVIEW_SHARE * len(self.base.entries)
         )
 
-    def _overview(self, question: str, found: list[Candidate], top: Candidate) -> Candidate | None:
+    def _overview(self, found: list[Candidate], top: Candidate) -> Candidate | None:
         """For a topic asked in one word (_topic_word), the entry comparing what the plans and
         the parties say of it, when it is among the first candidates: it wants its overview,
         not one detail the ranking happened to put first ("elections??" had Zelensky's
         readiness for them, "territory" Russia's possible concessions)."""
-        if self.base.entries[top.entry_id].kind is Kind.comparison or not self._topic_word(
-            question
-        ):
+        if self.base.entries[top.entry_id].kind is Kind.comparison:
             return None
         return next(
             (

@@ -68,18 +68,24 @@ _WORD = re.compile(r"\w+")
 
 
 def asks_private_life(
-    question: str, is_profiled: Callable[[str], bool], held: Collection[str] = ()
+    question: str,
+    is_profiled: Callable[[str], bool],
+    held: Callable[[], Collection[str]] = frozenset,
 ) -> bool:
     """True when the question names someone the base profiles (`is_profiled`, of a cleaned word)
-    and asks about their private life. A private word among `held` (the cleaned words of the
-    entry the question came closest to) is what that entry tells: "where was Dmitriev born" is
-    answered where his profile says he was born in Kyiv."""
+    and asks about their private life. A private word among `held()` (the cleaned words of the
+    entry the question came closest to, read only for a question with a private word) is what
+    that entry tells: "where was Dmitriev born" is answered where his profile says he was born in
+    Kyiv."""
     text = clean(question)
     words = [(m.start(), m.group(0)) for m in _WORD.finditer(text)]
     named = [at for at, word in words if is_profiled(word)]
     if not named:
         return False
-    private = [m.group(0) for m in _PRIVATE_WORDS.finditer(text) if m.group(0) not in held]
+    private = [m.group(0) for m in _PRIVATE_WORDS.finditer(text)]
+    if private:
+        told = held()
+        private = [word for word in private if word not in told]
     people = {canonical(word) for _, word in words if is_profiled(word)}
     venue = all(_RESIDENCE.fullmatch(word) for word in private) and (
         _MEETING.search(text) or len(people) > 1  # one negotiator at another's: a meeting
@@ -130,10 +136,12 @@ def asks_markets(question: str) -> bool:
     return _MARKET_WORDS.search(clean(question)) is not None
 
 
-def near_miss(question: str, surnames: Collection[str], held: Collection[str] = ()) -> bool:
+def near_miss(
+    question: str, surnames: Collection[str], held: Callable[[], Collection[str]] = frozenset
+) -> bool:
     """Any rule: a private life of someone named by one of the profiles' `surnames`
-    (canonical) that the closest entry does not tell (`held`: its cleaned words), a traveller's
-    or an investor's question."""
+    (canonical) that the closest entry does not tell (`held()`: its cleaned words), a
+    traveller's or an investor's question."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_travel(question)
