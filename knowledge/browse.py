@@ -54,7 +54,9 @@ def find_comparison(engine: Engine, words: str) -> Entry | None:
         return entries[ranked[0].entry_id]
     titles = {
         e.id: normalize(
-            " ".join(filter(None, e.title.model_dump().values())) + " " + e.id.replace("-", " ")
+            " ".join(filter(None, (e.title.en, e.title.de, e.title.uk, e.title.ru)))
+            + " "
+            + e.id.replace("-", " ")
         )
         for e in comparisons(engine.base)
     }

@@ -167,6 +167,9 @@ def test_a_saved_base_is_the_base_its_files_load_as(tmp_path: Path) -> None:
     first, version = load_base_saved(None, tmp_path, measure=answer_length)
     again, same = load_base_saved(None, tmp_path, measure=answer_length)
     assert first == fresh and again == fresh  # every source, topic, entry, origin and file
+    # and every value of the same type (read back without validation: a str-valued enum would
+    # compare equal to its member, but not show so)
+    assert repr(again) == repr(fresh)
     assert version == same == content_version(fresh)
     assert len(list(tmp_path.glob("base-*.json"))) == 1
 
