@@ -20,6 +20,8 @@ SETS = {
     "blind-calibration-4": Path(__file__).with_name("blind_calibration_set_4.yaml"),
     "blind-calibration-5": Path(__file__).with_name("blind_calibration_set_5.yaml"),
     "blind-calibration-6": Path(__file__).with_name("blind_calibration_set_6.yaml"),
+    "blind-calibration-7": Path(__file__).with_name("blind_calibration_set_7.yaml"),
+    "blind-calibration-8": Path(__file__).with_name("blind_calibration_set_8.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     "blind-report": Path(__file__).with_name(
         "blind_report_set.yaml"

@@ -26,7 +26,7 @@ from knowledge.normalize import (
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
 from knowledge.search import PLAN_NUMBERS, TITLE_WEIGHT, Candidate, Phrasing, SearchIndex
-from knowledge.timeframe import asks_after, asks_now_only
+from knowledge.timeframe import asks_after, asks_now_only, bare_months, month_names
 from knowledge.yesno import verdict_for
 
 
@@ -280,6 +280,7 @@ class Engine:
         self.thresholds = Thresholds.fitted(self.index.scoring, answer, suggest)
         self.follow_ups = FollowUps(base, self.index.entries_knowing)
         self._entry_words: dict[str, frozenset[str]] = {}
+        self._entry_months: dict[str, frozenset[int]] = {}
 
     @property
     def version(self) -> str:
@@ -345,6 +346,13 @@ class Engine:
             # One word many entries share ("army", "troops"): one word scores low against whole
             # phrasings, yet it names the base's subject, so it gets choices, never nothing.
             picks = found[: self.thresholds.max_suggestions]
+        if not later and (months := bare_months(question, known_until)):
+            # "Did Moscow reply in February?": a month after the knowledge date's, no year. It is
+            # a later one unless what the question is about happened in such a month (Minsk II
+            # was signed in February 2015): the later-date reply, with the choices.
+            later = not any(
+                months & self._months_of(c.entry_id) for c in picks or found[:OVERVIEW_AMONG]
+            )
         decided = self._decide(question, lang, found, picks, topic)
         if not later:
             return decided
@@ -464,6 +472,27 @@ class Engine:
                 word for text in texts for word in _WORDS.findall(clean(text))
             )
         return words
+
+    def _months_of(self, entry_id: str) -> frozenset[int]:
+        """The months an entry tells of, with those of the entries it relates to ('the November
+        draft' is the 28-point plan, whose overview tells of November 2025)."""
+        months = self._entry_months.get(entry_id)
+        if months is None:
+            entry = self.base.entries[entry_id]
+            months = self._entry_months[entry_id] = self._own_months(entry).union(
+                *(self._own_months(self.base.entries[r]) for r in entry.related)
+            )
+        return months
+
+    def _own_months(self, entry: Entry) -> frozenset[int]:
+        """The months of an entry's dates, of its sources' and those its English texts name."""
+        named = {entry.as_of.month} | ({entry.event_date.month} if entry.event_date else set())
+        for source_id in entry.sources:
+            published = self.base.sources[source_id].published
+            named |= {published.month} if published else set()
+        for text in entry.translatable().values():
+            named |= month_names(text.en)
+        return frozenset(named)
 
     def _aside(self, question: str, found: list[Candidate]) -> Candidate | None:
         """The disambiguation candidate for a question that names what only such entries' titles

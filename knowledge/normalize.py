@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -325,6 +326,12 @@ def surface_tokens(text: str) -> list[str]:
     if IDIOM_NOUN in spelt:  # "welche Rolle spielt X": the verb of the idiom means nothing
         spelt = [w for w in spelt if w not in IDIOM_VERBS]
     return [w for w in spelt if w not in ALL_STOP_WORDS]
+
+
+def replace_words(text: str, replacements: Mapping[str, str]) -> str:
+    """The text with each word whose cleaned form is one of `replacements` replaced by its
+    value, the rest as written."""
+    return _TOKEN.sub(lambda m: replacements.get(clean(m.group()), m.group()), text)
 
 
 def content_tokens(text: str) -> list[str]:

@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz.distance import OSA
 
 from knowledge.columns import TextColumn
-from knowledge.normalize import canonical
+from knowledge.normalize import STOP_WORDS, canonical
 
 
 def _deletions(word: str) -> list[str]:
@@ -206,3 +206,37 @@ def _one_slip(word: str, known: str) -> bool:
     letter, and a real word the base lacks is often one first letter away from one it has
     ('gestern' / 'western', 'morgen' / 'sorgen', 'winter' / 'hinter', 'pension' / 'tension')."""
     return word[:1] == known[:1] and OSA.distance(word, known, score_cutoff=1) <= 1
+
+
+# The stop words of each language by first letter, of four letters or more: a shorter one is one
+# slip from too many words ('war' / 'was', 'eu' / 'er').
+_STOP_BY_FIRST: dict[tuple[str, str], tuple[str, ...]] = {}
+for _language, _words in STOP_WORDS.items():
+    for _word in sorted(_words):
+        if len(_word) >= 4:
+            _STOP_BY_FIRST.setdefault((_language, _word[0]), ())
+            _STOP_BY_FIRST[_language, _word[0]] += (_word,)
+
+
+def slip_of_stop_word(word: str, language: str) -> str | None:
+    """The stop word of the question's language that a word the base does not know is with a
+    letter left out or two swapped ('whta', 'wat' -> 'what', 'abut' -> 'about'), if any: it is
+    then left out as the stop word is, not counted as a word the base lacks (which says the
+    question is outside the base)."""
+    if len(word) < 3:
+        return None
+    for stop in _STOP_BY_FIRST.get((language, word[:1]), ()):
+        if _left_out_or_swapped(word, stop):
+            return stop
+    return None
+
+
+def _left_out_or_swapped(word: str, stop: str) -> bool:
+    """A letter left out or two neighbours swapped, not a letter replaced: one letter replaced
+    makes other real words of a stop word ('live' / 'like', 'mine' / 'mind')."""
+    if len(word) == len(stop) - 1:
+        return any(stop[:i] + stop[i + 1 :] == word for i in range(1, len(stop)))
+    if len(word) == len(stop) and word != stop:
+        i = next(i for i, (a, b) in enumerate(zip(word, stop, strict=True)) if a != b)
+        return word[i + 2 :] == stop[i + 2 :] and word[i : i + 2] == stop[i : i + 2][::-1]
+    return False

@@ -304,6 +304,65 @@ def _this_month_after(text: str, knowledge_date: dt.date) -> bool:
     return False
 
 
+# A month or season named without a year, in full (not "mar", "may" as a verb, "лип" of
+# "липовий"): `bare_months` below.
+_BARE_MONTHS: dict[int, str] = {
+    1: r"january|januar|janner|січ(?:ень|ня|ні|нев\w*)|январ\w*",
+    2: r"february|februar|лют(?:ий|ого|ому|нев\w*)|феврал\w*",
+    3: r"march|marz|берез(?:ень|ня|ні|нев\w*)|март\w*",
+    4: r"april|квіт(?:ень|ня|ні|нев\w*)|апрел\w*",
+    5: r"(?<=in |by |of )may|mai|трав(?:ень|ня|ні|нев\w*)|ма[йяе]|майск\w*",
+    6: r"june|juni|черв(?:ень|ня|ні|нев\w*)|июн\w*",
+    7: r"july|juli|лип(?:ень|ня|ні|нев\w*)|июл\w*",
+    8: r"august|серп(?:ень|ня|ні|нев\w*)|август\w*",
+    9: r"september|верес(?:ень|ня|ні|нев\w*)|сентябр\w*",
+    10: r"october|oktober|жовт(?:ень|ня|ні|нев\w*)|октябр\w*",
+    11: r"november|листопад\w*|ноябр\w*",
+    12: r"december|dezember|груд(?:ень|ня|ні|нев\w*)|декабр\w*",
+}
+_SEASONS: dict[tuple[int, ...], str] = {
+    (3, 4, 5): r"spring|fruhling|fruhjahr\w*|весн\w*|навесні|весен\w*",
+    (6, 7, 8): r"summer|sommer\w*|літо|влітку|літом|лето|летом",
+    (9, 10, 11): r"autumn|herbst\w*|осін\w*|восени|осен\w*",
+    (12, 1, 2): r"winter\w*|зим(?:а|у|ою|ой|ові|ов\w*)|взимку",
+}
+_BARE_MONTH_WORDS = [
+    (months, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"))
+    for months, pattern in [
+        *(((number,), pattern) for number, pattern in _BARE_MONTHS.items()),
+        *_SEASONS.items(),
+    ]
+]
+
+
+def bare_months(question: str, knowledge_date: dt.date) -> frozenset[int]:
+    """The months a question names without a year that lie after the knowledge date in its
+    year (a season counts as its three): 'what did the Kremlin reply in February?', 'весенняя
+    встреча'. None when it names a year (asks_after weighs those), nor a month or season the
+    knowledge date's year had already seen. Such a month may be one of the past the base
+    tells of (Minsk II in February 2015): Engine.ask asks the candidates."""
+    text = clean(question)
+    if ANY_YEAR.search(text) or _SHORT_YEAR.search(text):
+        return frozenset()
+    seen = frozenset(range(1, knowledge_date.month + 1))
+    return frozenset(
+        month
+        for months, words in _BARE_MONTH_WORDS
+        if not seen.intersection(months) and words.search(text)
+        for month in months
+    )
+
+
+def month_names(text: str) -> set[int]:
+    """The months an English text names ("in February 2015", "on 14 December")."""
+    return {
+        int(name[1:])
+        for match in _MONTH_WORD.finditer(clean(text))
+        for name, value in match.groupdict().items()
+        if value
+    }
+
+
 def asks_now_only(
     question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()
 ) -> bool:

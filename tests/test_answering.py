@@ -36,8 +36,8 @@ from knowledge.search import (
     _ranges,
 )
 from knowledge.semantic import Embedder
-from knowledge.spelling import Speller
-from knowledge.timeframe import asks_after, asks_now_only
+from knowledge.spelling import Speller, slip_of_stop_word
+from knowledge.timeframe import asks_after, asks_now_only, bare_months
 
 
 @pytest.mark.parametrize(
@@ -835,6 +835,76 @@ def test_spelling_correction_is_one_slip_not_two_edits() -> None:
     assert speller.correct("brachtne", "de") == ("brachten", True)  # two letters swapped
     assert speller.correct("bracten", "de") == ("brachten", True)  # one left out
     assert speller.correct("brauchen", "de") is None  # one left out and another added
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "stop"),
+    [
+        ("waht", "en", "what"),  # two letters swapped
+        ("abot", "en", "about"),  # one left out
+        ("eigntlich", "de", "eigentlich"),
+        ("like", "en", None),  # a stop word itself is no slip
+        ("live", "en", None),  # one letter replaced: a real word as often as a slip
+        ("wat", "de", None),  # the question's language only
+        ("eu", "en", None),  # too short to tell
+    ],
+)
+def test_a_stop_word_with_a_slip_is_read_as_that_stop_word(
+    word: str, language: str, stop: str | None
+) -> None:
+    assert slip_of_stop_word(word, language) == stop
+
+
+def test_slips_in_stop_words_and_names_do_not_sink_a_question(engine: Engine) -> None:
+    # Written for the test: 'waht' and 'abot' are stop words with a slip; 'coalitoin' and
+    # 'willnig' are corrected, and the embedder reads them corrected too.
+    question = "waht abot the coalitoin of the willnig"
+    query = engine.index.prepare(question)
+    assert query.known == 1.0 * 0.75 and not query.unknown
+    assert engine.index.spelt(question, query) == "what about the coalition of the willing"
+    answer = engine.ask(question)
+    assert answer.answered and answer.entry_id == "europe-coalition-of-willing"
+
+
+@pytest.mark.parametrize(
+    ("question", "months"),
+    [
+        ("what did moscow answer in february", {2}),
+        ("что решили весной", {3, 4, 5}),
+        ("що було влітку на переговорах", {6, 7, 8}),
+        ("was passierte im Herbst", {9, 10, 11}),
+        ("what happened in february 2015", set()),  # a year: asks_after weighs it
+        ("what did putin say in january", set()),  # the knowledge date's month
+        ("was beschloss man im winter", set()),  # a season the knowledge date has seen
+        ("may ukraine join nato", set()),  # "may" the verb
+        ("the mar-a-lago meeting", set()),
+    ],
+)
+def test_a_month_without_a_year_after_the_knowledge_date_is_found(
+    base: KnowledgeBase, question: str, months: set[int]
+) -> None:
+    assert bare_months(question, base.knowledge_date) == months
+
+
+@pytest.mark.parametrize(
+    ("question", "later"),
+    [
+        # Written for the test. Nothing of what the candidates tell of happened in that month:
+        # a later one, told so.
+        ("did the kremlin answer the 20 points in march?", True),
+        ("чи підписали мирну угоду влітку?", True),
+        # What the question is about happened in such a month (a year earlier): answered.
+        ("what was agreed at the alaska summit in august?", False),
+        ("was stand im november-entwurf zur amnestie?", False),
+    ],
+)
+def test_a_bare_month_is_later_unless_what_is_asked_about_happened_then(
+    engine: Engine, question: str, later: bool
+) -> None:
+    answer = engine.ask(question)
+    assert (answer.outcome is Outcome.after) is later
+    if not later:
+        assert answer.answered
 
 
 def test_ranges_concatenates_aranges() -> None:
