@@ -328,6 +328,23 @@ def surface_tokens(text: str) -> list[str]:
     return [w for w in spelt if w not in ALL_STOP_WORDS]
 
 
+def written_names(text: str) -> list[str]:
+    """The words written as names: capitalised, lower case after the first letter, and not the
+    first word of a sentence (cleaned)."""
+    names = []
+    for match in _TOKEN.finditer(text[:MAX_QUERY_CHARS]):
+        word = match.group()
+        before = text[: match.start()].rstrip()
+        if (
+            word[:1].isupper()
+            and word[1:].islower()
+            and before
+            and before[-1] not in ".!?:;\"'«„“("
+        ):
+            names.append(clean(word))
+    return names
+
+
 def replace_words(text: str, replacements: Mapping[str, str]) -> str:
     """The text with each word whose cleaned form is one of `replacements` replaced by its
     value, the rest as written."""

@@ -24,7 +24,7 @@ from rapidfuzz.process import cdist
 
 from knowledge.columns import TextColumn
 from knowledge.language import Lexicon, detect_language
-from knowledge.normalize import canonical, replace_words, surface_tokens
+from knowledge.normalize import canonical, replace_words, surface_tokens, written_names
 from knowledge.scoring import Scoring, from_ranking
 from knowledge.semantic import Embedder, MeaningIndex
 from knowledge.spelling import SavedDeletions, Speller, slip_of_stop_word
@@ -139,6 +139,14 @@ class Query:
         frozenset()
     )  # content words the base does not know even after correction
     fixes: tuple[tuple[str, str], ...] = ()  # (word as typed, as corrected): for the embedder
+    # Unknown words written as names (capitalised inside an English, Ukrainian or Russian
+    # sentence: 'Iran', 'Abraham Accords'): they name what is asked about, so they weigh fully.
+    names: frozenset[str] = frozenset()
+
+    @property
+    def light(self) -> frozenset[str]:
+        """The unknown words that weigh less (UNKNOWN_WORD_WEIGHT): slang, not names."""
+        return self.unknown - self.names
 
 
 def _about_another(
@@ -480,7 +488,14 @@ class SearchIndex:
                 words.append(canon)
         share = known / counted if counted else 0.0
         compared = [w for w in words if w not in unknown] or words
-        return Query(words, share, " ".join(compared), frozenset(unknown), tuple(fixes.items()))
+        names = (
+            frozenset(canonical(w) for w in written_names(question)) & unknown
+            if language != "de"  # every German noun is capitalised
+            else frozenset()
+        )
+        return Query(
+            words, share, " ".join(compared), frozenset(unknown), tuple(fixes.items()), names
+        )
 
     def spelt(self, question: str, query: Query) -> str:
         """The question with its slips corrected, for the embedder: its subword pieces of
@@ -587,7 +602,7 @@ class SearchIndex:
         query = self.prepare(question)
         if not query.words or not self.texts:
             return []
-        weights = self._weights(query.words, query.unknown)
+        weights = self._weights(query.words, query.light)
         total_mass = sum(w * self.idf.get(f, self.max_idf) for f, w in weights.items())
         doc_parts, tf_parts, masses, sizes = [], [], [], []
         cuts = self._feature_cuts
@@ -644,7 +659,7 @@ class SearchIndex:
         support = np.bincount(
             self.doc_entry[pool], weights=scores[pool], minlength=len(self.entry_ids)
         )
-        covered, foreign = self._entry_coverage(query.words, numbers, query.unknown)
+        covered, foreign = self._entry_coverage(query.words, numbers, query.light)
         features = {
             "fuzzy": fuzzy[at],
             "coverage": coverage[at],

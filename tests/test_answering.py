@@ -866,6 +866,20 @@ def test_slips_in_stop_words_and_names_do_not_sink_a_question(engine: Engine) ->
     assert answer.answered and answer.entry_id == "europe-coalition-of-willing"
 
 
+def test_an_unknown_name_weighs_as_much_as_a_known_word(engine: Engine) -> None:
+    # Written for the test: a name the base lacks names what is asked about; slang does not.
+    named = engine.index.prepare("What did Kushner agree with Netanyahu?")
+    assert named.unknown == {"netanyahu"} and named.names == {"netanyahu"} and not named.light
+    slang = engine.index.prepare("what did kushner agree with netanyahu")
+    assert slang.unknown == {"netanyahu"} and not slang.names
+    # Every German noun is capitalised: no name is told from its capital there.
+    assert not engine.index.prepare("Was hat Kushner mit Netanjahu vereinbart?").names
+    # The first word of a sentence is capitalised whatever it is.
+    assert not engine.index.prepare("Netanyahu and Kushner: what did they agree?").names
+    answer = engine.ask("What did Kushner agree with Netanyahu?")
+    assert not answer.answered
+
+
 @pytest.mark.parametrize(
     ("question", "months"),
     [
