@@ -61,6 +61,7 @@ class Speller:
     it also splits compounds into known canonical words."""
 
     MIN_LENGTH = 6  # hand-set: one edit away from a shorter word is too often another word
+    MIN_SWAPPED = 4  # hand-set: below MIN_LENGTH, two swapped letters are corrected from this
     MIN_COMPOUND = 8  # hand-set: a shorter word is not split into two known words
     MIN_PART = 4  # hand-set: each part of a split compound has at least this many letters
 
@@ -150,14 +151,27 @@ class Speller:
         return index
 
     def correct(self, word: str, language: str) -> tuple[str, bool] | None:
-        """A known written word within one edit, and whether it is of the question's language."""
-        if len(word) < self.MIN_LENGTH or word.isdigit():
+        """A known written word within one edit, and whether it is of the question's language.
+        A shorter word (of MIN_SWAPPED letters or more) only for two neighbours swapped in it
+        ('paln', 'nato'), which rarely makes one real word of another."""
+        if word.isdigit():
             return None
+        if len(word) < self.MIN_LENGTH:
+            return self._swapped(word, language) if len(word) >= self.MIN_SWAPPED else None
         order = sorted(self.written, key=lambda lang: lang != language)
         for lang in order:
             fixed = self._correct_in(word, lang)
             if fixed is not None:
                 return fixed, lang == language
+        return None
+
+    def _swapped(self, word: str, language: str) -> tuple[str, bool] | None:
+        for lang in sorted(self.written, key=lambda lang: lang != language):
+            written = self.written[lang]
+            for i in range(1, len(word) - 1):  # the first letter kept, as _one_slip has it
+                variant = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+                if variant != word and variant in written:
+                    return variant, lang == language
         return None
 
     def _correct_in(self, word: str, language: str) -> str | None:

@@ -837,6 +837,15 @@ def test_spelling_correction_is_one_slip_not_two_edits() -> None:
     assert speller.correct("brauchen", "de") is None  # one left out and another added
 
 
+def test_a_short_word_is_corrected_only_for_two_letters_swapped() -> None:
+    speller = Speller({"en": Counter({"plan": 3, "nato": 2})}, {"plan", "nato"})
+    assert speller.correct("paln", "en") == ("plan", True)
+    assert speller.correct("ntao", "en") == ("nato", True)
+    assert speller.correct("plab", "en") is None  # a letter replaced: 'plan' or another word
+    assert speller.correct("lpan", "en") is None  # the first letter is kept
+    assert speller.correct("pln", "en") is None  # too short to tell
+
+
 @pytest.mark.parametrize(
     ("word", "language", "stop"),
     [
