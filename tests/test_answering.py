@@ -890,6 +890,27 @@ def test_an_unknown_name_weighs_as_much_as_a_known_word(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        # Written for the test: what the analysis says of one thing is that thing's entry...
+        (
+            "According to the Kaizen blog, why is Moscow still negotiating at all?",
+            "ru-why-moscow-keeps-talking",
+        ),
+        ("laut Kaizen: was wollen die USA mit dem Plan erreichen?", "us-aim-kaizen-view"),
+        # ... the analysis itself, or a word of it alone, is the overview.
+        ("what does the kaizen article say", "kaizen-analysis"),
+        ("Kaizen Blog über den Friedensplan", "kaizen-analysis"),
+    ],
+)
+def test_a_claim_of_a_named_analysis_is_its_own_entry(
+    engine: Engine, question: str, entry_id: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.answered and answer.entry_id == entry_id
+
+
+@pytest.mark.parametrize(
     ("question", "months"),
     [
         ("what did moscow answer in february", {2}),
