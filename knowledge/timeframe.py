@@ -59,8 +59,11 @@ _PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!
 # "the November plan vs now". Only these words; "today", "this week" or "latest" still count.
 _NOW = re.compile(
     r"(?<!\w)(?:now|rn|jetzt|зараз|нині|сейчас|щас|ныне"
-    # "so far", "still": how things stand, as "now" asks it
-    r"|so far|still|bisher|bislang|досі|все ще|поки що|до сих пор|все еще|по-прежнему|пока что)"
+    # "so far", "still": how things stand, as "now" asks it; "currently", "inzwischen" too
+    r"|so far|still|bisher|bislang|досі|все ще|поки що|до сих пор|все еще|по-прежнему|пока что"
+    r"|currently|at the moment|at present|presently|nowadays|these days|aktuell|derzeit"
+    r"|momentan|zurzeit|zur zeit|im moment|inzwischen|mittlerweile|heutzutage|наразі"
+    r"|на даний момент|в даний час|на данный момент|в настоящее время|в данный момент|нынче)"
     r"(?!\w)"
 )
 _MEASURED_AGAINST = re.compile(

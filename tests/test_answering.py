@@ -570,6 +570,12 @@ def test_questions_about_later_times_are_recognised(
         ("когда пройдет референдум", True),  # when it will be: what was planned, as of then
         ("wann beginnt die mission", True),
         ("was hat putin schon dazu gesagt?", False),  # a question word: a known past
+        # "currently", "inzwischen", "на данный момент" ask how things stand as "now" does
+        # (written for the test).
+        ("who currently leads ukraine's delegation", True),
+        ("wie viel hat russland inzwischen erobert", True),
+        ("какая ставка на данный момент", True),
+        ("latest news on the key rate at the moment", False),  # news
     ],
 )
 def test_a_bare_now_is_told_from_news(base: KnowledgeBase, question: str, now_only: bool) -> None:
