@@ -357,7 +357,7 @@ def test_cli_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ("is there a ceasefire today?", "after_knowledge_date"),
         ("what did putin say about the peace plan in march 2026", "after_knowledge_date"),
-        ("gibt es aktuell einen waffenstillstand in der ukraine", "after_knowledge_date"),
+        ("gibt es heute einen waffenstillstand in der ukraine", "after_knowledge_date"),
         ("що нового по мирному плану цього тижня", "after_knowledge_date"),
         ("что сегодня говорит песков о переговорах", "after_knowledge_date"),
         # Told where the base ends, not "outside what I cover": the reply says both.
