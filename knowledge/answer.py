@@ -508,25 +508,19 @@ class Engine:
         return found[0] if claim.kind is Kind.analysis and cited & publishers else None
 
     def _months_of(self, entry_id: str) -> frozenset[int]:
-        """The months an entry tells of, with those of the entries it relates to ('the November
-        draft' is the 28-point plan, whose overview tells of November 2025)."""
+        """The months an entry tells of: its dates', its sources' and those its English texts
+        name ('the November draft': the 28-point plan's entries tell of November 2025)."""
         months = self._entry_months.get(entry_id)
         if months is None:
             entry = self.base.entries[entry_id]
-            months = self._entry_months[entry_id] = self._own_months(entry).union(
-                *(self._own_months(self.base.entries[r]) for r in entry.related)
-            )
+            named = {entry.as_of.month} | ({entry.event_date.month} if entry.event_date else set())
+            for source_id in entry.sources:
+                published = self.base.sources[source_id].published
+                named |= {published.month} if published else set()
+            for text in entry.translatable().values():
+                named |= month_names(text.en)
+            months = self._entry_months[entry_id] = frozenset(named)
         return months
-
-    def _own_months(self, entry: Entry) -> frozenset[int]:
-        """The months of an entry's dates, of its sources' and those its English texts name."""
-        named = {entry.as_of.month} | ({entry.event_date.month} if entry.event_date else set())
-        for source_id in entry.sources:
-            published = self.base.sources[source_id].published
-            named |= {published.month} if published else set()
-        for text in entry.translatable().values():
-            named |= month_names(text.en)
-        return frozenset(named)
 
     def _aside(self, question: str, found: list[Candidate]) -> Candidate | None:
         """The disambiguation candidate for a question that names what only such entries' titles
