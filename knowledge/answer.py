@@ -27,7 +27,13 @@ from knowledge.normalize import (
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
 from knowledge.search import PLAN_NUMBERS, TITLE_WEIGHT, Candidate, Phrasing, SearchIndex
-from knowledge.timeframe import asks_after, asks_now_only, bare_months, month_names
+from knowledge.timeframe import (
+    asks_after,
+    asks_if_voted,
+    asks_now_only,
+    bare_months,
+    month_names,
+)
 from knowledge.yesno import verdict_for
 
 
@@ -360,6 +366,10 @@ class Engine:
             later = not any(
                 months & self._months_of(c.entry_id) for c in picks or found[:OVERVIEW_AMONG]
             )
+        if not later and found and asks_if_voted(question):
+            # "Did the Duma pass the non-aggression law?": a step the plans only foresee, unless
+            # the question is about an event the base reports ("was the EU loan approved?").
+            later = self.base.entries[(picks or found)[0].entry_id].kind is not Kind.event
         decided = self._decide(question, lang, found, picks, topic)
         if not later:
             return decided

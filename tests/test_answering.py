@@ -536,6 +536,11 @@ def test_i_dont_know_names_the_knowledge_date(
         ("when is the next zelensky–trump meeting", True),
         ("when will the referendum be held", True),
         ("коли почнеться розгортання сил", True),
+        # When a step was taken; who the new president is after an election (written for the
+        # test).
+        ("when were the sanctions on rosneft lifted", True),
+        ("wer ist nach der wahl neuer präsident", True),
+        ("хто новий президент після виборів", True),
         # "What's new IN the plan" asks what it changed, not for news.
         ("what's new in the 20-point plan", False),
         ("что нового в 20-пунктном плане", False),
@@ -914,6 +919,26 @@ def test_a_claim_of_a_named_analysis_is_its_own_entry(
 ) -> None:
     answer = engine.ask(question)
     assert answer.answered and answer.entry_id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "later"),
+    [
+        # Written for the test. A vote the plans only foresee has not been held...
+        ("приняла ли госдума закон о ненападении?", True),
+        ("чи ухвалила рада закон про референдум?", True),
+        # ... one the base reports as held is answered.
+        ("was the eu's 90 billion loan approved?", False),
+        ("одобрил ли евросоюз кредит на 90 миллиардов?", False),
+    ],
+)
+def test_a_vote_asked_about_is_later_unless_the_base_reports_it(
+    engine: Engine, question: str, later: bool
+) -> None:
+    answer = engine.ask(question)
+    assert (answer.outcome is Outcome.after) is later
+    if not later:
+        assert answer.answered
 
 
 @pytest.mark.parametrize(
