@@ -219,8 +219,10 @@ _TAKEN = (
 # рада закон", "приняла ли Госдума закон". Unlike the steps above, some such votes the base
 # reports as held (the EU's loan): Engine.ask asks the candidates (asks_if_voted).
 _VOTED = (
-    r"passed|adopted|approved|verabschiedet|gebilligt|ухвалил\w*|схвалил\w*|прийняла|прийняли"
-    r"|одобрил\w*|приняла|приняли"
+    r"passed|adopted|approved|verabschiedet|gebilligt|ухвалил\w*|схвалил\w*|одобрил\w*"
+    # "accepted" as a law is passed ("приняла ли Дума закон"), not a plan ("чи прийняла Росія
+    # план": a verdict the base gives)
+    r"|(?:прийнял|принял)\w*(?=\s.*закон)"
 )
 
 
