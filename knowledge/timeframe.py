@@ -237,7 +237,10 @@ def _step_taken(taken: str) -> re.Pattern[str]:
 
 
 _STEP_TAKEN = _step_taken(_TAKEN)
-_VOTE_HELD = _step_taken(_VOTED)
+# ... and "did ... approve / pass / adopt", where the verb stands as after "did".
+_VOTE_HELD = re.compile(
+    _step_taken(_VOTED).pattern + r"|^\W*did\s.*(?<!\w)(?:approve|pass|adopt)(?!\w)"
+)
 
 
 def asks_if_voted(question: str) -> bool:

@@ -927,6 +927,7 @@ def test_a_claim_of_a_named_analysis_is_its_own_entry(
         # Written for the test. A vote the plans only foresee has not been held...
         ("приняла ли госдума закон о ненападении?", True),
         ("чи ухвалила рада закон про референдум?", True),
+        ("did the rada pass the law on elections?", True),
         # ... one the base reports as held is answered.
         ("was the eu's 90 billion loan approved?", False),
         ("одобрил ли евросоюз кредит на 90 миллиардов?", False),
