@@ -501,21 +501,22 @@ class Engine:
         is another analysis citing the same publisher, and an answer on its own. The overview
         shares every such question's source words, and won over the claim asked about (8 of
         the 76 wrong answers on the calibration sets)."""
-        publishers = {
-            self.base.sources[s].publisher.split()[0].casefold()
-            for s in analysis.sources
-            if s in self.base.sources
-        }
-        words = set(_WORDS.findall(clean(question)))
-        if not publishers & words:
+        publishers = self._publishers(analysis)
+        if not publishers & set(_WORDS.findall(clean(question))):
             return None
         reduced = replace_words(question, dict.fromkeys(publishers | SOURCE_WORDS, ""))
         found = self.index.search(reduced, limit=self.thresholds.max_suggestions + 2)
         if not found or found[0].entry_id == analysis.id or not self.thresholds.is_answer(found):
             return None
         claim = self.base.entries[found[0].entry_id]
-        cited = {self.base.sources[s].publisher.split()[0].casefold() for s in claim.sources}
-        return found[0] if claim.kind is Kind.analysis and cited & publishers else None
+        if claim.kind is Kind.analysis and self._publishers(claim) & publishers:
+            return found[0]
+        return None
+
+    def _publishers(self, entry: Entry) -> set[str]:
+        """The first words of the publishers an entry cites, as a question writes them
+        ('kaizen')."""
+        return {self.base.sources[s].publisher.split()[0].casefold() for s in entry.sources}
 
     def _months_of(self, entry_id: str) -> frozenset[int]:
         """The months an entry tells of: its dates', its sources' and those its English texts

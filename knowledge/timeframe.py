@@ -226,9 +226,9 @@ _VOTED = (
 )
 
 
-def _step_taken(taken: str) -> re.Pattern[str]:
+def _step_taken(taken: str) -> str:
     """A yes/no question (or one asking when) whether one of the steps `taken` names was taken."""
-    return re.compile(
+    return (
         rf"{_YES_NO_START}.*(?<!\w)(?:{taken})(?!\w)"
         rf"|^\W*(?:when|wann|коли|когда)\s.*(?<!\w)(?:{taken})(?!\w)"
         rf"|(?<!\w)(?:{taken})\s+ли(?!\w)|(?<!\w)(?:{taken})(?!\w).*(?:или нет|чи ні)\W*$"
@@ -236,11 +236,9 @@ def _step_taken(taken: str) -> re.Pattern[str]:
     )
 
 
-_STEP_TAKEN = _step_taken(_TAKEN)
+_STEP_TAKEN = re.compile(_step_taken(_TAKEN))
 # ... and "did ... approve / pass / adopt", where the verb stands as after "did".
-_VOTE_HELD = re.compile(
-    _step_taken(_VOTED).pattern + r"|^\W*did\s.*(?<!\w)(?:approve|pass|adopt)(?!\w)"
-)
+_VOTE_HELD = re.compile(_step_taken(_VOTED) + r"|^\W*did\s.*(?<!\w)(?:approve|pass|adopt)(?!\w)")
 
 
 def asks_if_voted(question: str) -> bool:
@@ -258,21 +256,25 @@ _INTERJECTION = re.compile(r"^\W*(?:щас|сейчас)\s*,")
 # A span of years ("2026-27", "2026–2027") is a budget or plan period, not news from that year.
 _YEAR_SPAN = re.compile(r"(?<!\d)20[2-9]\d\s*[-–/]\s*(?:20)?[2-9]\d(?!\d)")
 
-# Month names (and their inflected forms) to month numbers; accents are gone after clean().
-_MONTHS: dict[int, str] = {
-    1: r"jan|january|januar|janner|січ\w*|январ\w*",
-    2: r"feb|february|februar|лют\w*|феврал\w*",
-    3: r"mar|march|marz|берез\w*|март\w*",
-    4: r"apr|april|квіт\w*|апрел\w*",
-    5: r"may|mai|трав\w*|ма[йяе]",
-    6: r"jun|june|juni|черв\w*|июн\w*",
-    7: r"jul|july|juli|лип\w*|июл\w*",
-    8: r"aug|august|серп\w*|август\w*",
-    9: r"sep|sept|september|верес\w*|сентябр\w*",
-    10: r"oct|october|okt|oktober|жовт\w*|октябр\w*",
-    11: r"nov|november|листопад\w*|ноябр\w*",
-    12: r"dec|december|dez|dezember|груд\w*|декабр\w*",
+# Month names in full and their inflected forms, to month numbers (accents are gone after clean());
+# not "mar", "may" as a verb, nor "лип" of "липовий": these alone are `bare_months`'.
+_FULL_MONTHS: dict[int, str] = {
+    1: r"january|januar|janner|січ(?:ень|ня|ні|нев\w*)|январ\w*",
+    2: r"february|februar|лют(?:ий|ого|ому|нев\w*)|феврал\w*",
+    3: r"march|marz|берез(?:ень|ня|ні|нев\w*)|март\w*",
+    4: r"april|квіт(?:ень|ня|ні|нев\w*)|апрел\w*",
+    5: r"(?<=in |by |of )may|mai|трав(?:ень|ня|ні|нев\w*)|ма[йяе]|майск\w*",
+    6: r"june|juni|черв(?:ень|ня|ні|нев\w*)|июн\w*",
+    7: r"july|juli|лип(?:ень|ня|ні|нев\w*)|июл\w*",
+    8: r"august|серп(?:ень|ня|ні|нев\w*)|август\w*",
+    9: r"september|верес(?:ень|ня|ні|нев\w*)|сентябр\w*",
+    10: r"october|oktober|жовт(?:ень|ня|ні|нев\w*)|октябр\w*",
+    11: r"november|листопад\w*|ноябр\w*",
+    12: r"december|dezember|груд(?:ень|ня|ні|нев\w*)|декабр\w*",
 }
+# ... and, beside a year, their short forms too ("dec 2025", "may 2026").
+_SHORT_MONTHS = "jan feb mar apr may jun jul aug sep|sept oct|okt nov dec|dez".split()
+_MONTHS = {n: f"{_SHORT_MONTHS[n - 1]}|{_FULL_MONTHS[n]}" for n in _FULL_MONTHS}
 _MONTH_WORD = re.compile(
     r"(?<!\w)(?:"
     + "|".join(f"(?P<m{number}>{pattern})" for number, pattern in _MONTHS.items())
@@ -337,22 +339,7 @@ def _this_month_after(text: str, knowledge_date: dt.date) -> bool:
     return False
 
 
-# A month or season named without a year, in full (not "mar", "may" as a verb, "лип" of
-# "липовий"): `bare_months` below.
-_BARE_MONTHS: dict[int, str] = {
-    1: r"january|januar|janner|січ(?:ень|ня|ні|нев\w*)|январ\w*",
-    2: r"february|februar|лют(?:ий|ого|ому|нев\w*)|феврал\w*",
-    3: r"march|marz|берез(?:ень|ня|ні|нев\w*)|март\w*",
-    4: r"april|квіт(?:ень|ня|ні|нев\w*)|апрел\w*",
-    5: r"(?<=in |by |of )may|mai|трав(?:ень|ня|ні|нев\w*)|ма[йяе]|майск\w*",
-    6: r"june|juni|черв(?:ень|ня|ні|нев\w*)|июн\w*",
-    7: r"july|juli|лип(?:ень|ня|ні|нев\w*)|июл\w*",
-    8: r"august|серп(?:ень|ня|ні|нев\w*)|август\w*",
-    9: r"september|верес(?:ень|ня|ні|нев\w*)|сентябр\w*",
-    10: r"october|oktober|жовт(?:ень|ня|ні|нев\w*)|октябр\w*",
-    11: r"november|листопад\w*|ноябр\w*",
-    12: r"december|dezember|груд(?:ень|ня|ні|нев\w*)|декабр\w*",
-}
+# The seasons, as the months they span (`bare_months`).
 _SEASONS: dict[tuple[int, ...], str] = {
     (3, 4, 5): r"spring|fruhling|fruhjahr\w*|весн\w*|навесні|весен\w*",
     (6, 7, 8): r"summer|sommer\w*|літо|влітку|літом|лето|летом",
@@ -362,7 +349,7 @@ _SEASONS: dict[tuple[int, ...], str] = {
 _BARE_MONTH_WORDS = [
     (months, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"))
     for months, pattern in [
-        *(((number,), pattern) for number, pattern in _BARE_MONTHS.items()),
+        *(((number,), pattern) for number, pattern in _FULL_MONTHS.items()),
         *_SEASONS.items(),
     ]
 ]
