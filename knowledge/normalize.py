@@ -331,18 +331,18 @@ def surface_tokens(text: str) -> list[str]:
 def written_names(text: str) -> list[str]:
     """The words written as names: capitalised, lower case after the first letter, and not the
     first word of a sentence (cleaned)."""
-    names = []
+    names: list[str] = []
+    last_end: int | None = None
     for match in _TOKEN.finditer(text[:MAX_QUERY_CHARS]):
-        word = match.group()
-        before = text[: match.start()].rstrip()
-        if (
-            word[:1].isupper()
-            and word[1:].islower()
-            and before
-            and before[-1] not in ".!?:;\"'«„“("
-        ):
+        word, gap = match.group(), text[last_end or 0 : match.start()]
+        opens = last_end is None or any(mark in gap for mark in _SENTENCE_OPENERS)
+        if word[:1].isupper() and word[1:].islower() and not opens:
             names.append(clean(word))
+        last_end = match.end()
     return names
+
+
+_SENTENCE_OPENERS = ".!?:;\"'«„“("
 
 
 def replace_words(text: str, replacements: Mapping[str, str]) -> str:
