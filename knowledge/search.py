@@ -411,6 +411,7 @@ class SearchIndex:
             and len(index.posting_docs) == len(index.posting_tf) == int(index.feature_bounds[-1])
             and len(index.word_entries) == int(index.word_bounds[-1])
             and len(arrays["meaning_vectors"]) == data["meaning_bounds"][-1]
+            and len(arrays["meaning_scales"]) == data["meaning_bounds"][-1]
         )
         if not parts_fit:
             raise ValueError("the saved index's parts do not fit together")
@@ -434,6 +435,7 @@ class SearchIndex:
         index.meaning = MeaningIndex.restore(
             Embedder.shared(),
             arrays["meaning_vectors"],
+            arrays["meaning_scales"],
             arrays["meaning_off_topic"],
             arrays["meaning_topic"],
             list(data["meaning_entries"]),
