@@ -1546,6 +1546,8 @@ class FollowUps:
         """The 20-point plan's entry for a point a question names outright ("what is point 5",
         "что в 14 пункте"), whatever came before; None for the 28-point draft's points and the
         European counter-proposal's, which the base does not number."""
+        if not any(ch.isdigit() for ch in message):  # a point is named by its number only
+            return None
         cues = read_cues(message)
         if not cues.named_point or cues.plans - {Party.plan_20} or len(cues.own) > MAX_OWN_WORDS:
             return None
