@@ -35,7 +35,7 @@ from knowledge.search import (
     SearchIndex,
     _ranges,
 )
-from knowledge.semantic import Embedder
+from knowledge.semantic import Embedder, _as_bytes
 from knowledge.spelling import Speller, slip_of_stop_word
 from knowledge.timeframe import asks_after, asks_now_only, bare_months
 
@@ -967,6 +967,19 @@ def test_a_bare_month_or_a_vote_is_later_unless_the_base_tells_of_it(
     assert (answer.outcome is Outcome.after) is later
     if not later:
         assert answer.answered
+
+
+def test_phrasing_vectors_kept_as_bytes_give_the_same_cosines_within_a_slip() -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((200, 256)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors[7] = 0.0  # a phrasing of no known piece
+    question = vectors[0] + 0.5 * vectors[1]
+    question /= np.linalg.norm(question)
+    stored, scales = _as_bytes(vectors)
+    assert stored.dtype == np.int8 and not stored[7].any() and scales[7] == 0.0
+    cosines = (stored.astype(np.float32) @ question) * scales
+    assert np.abs(cosines - vectors @ question).max() < 0.002
 
 
 def test_ranges_concatenates_aranges() -> None:
