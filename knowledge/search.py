@@ -492,7 +492,7 @@ class SearchIndex:
         compared = [w for w in words if w not in unknown] or words
         names = (
             frozenset(canonical(w) for w in written_names(question)) & unknown
-            if language != "de"  # every German noun is capitalised
+            if unknown and language != "de"  # every German noun is capitalised
             else frozenset()
         )
         return Query(

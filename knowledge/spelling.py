@@ -15,6 +15,13 @@ from knowledge.columns import TextColumn
 from knowledge.normalize import STOP_WORDS, canonical
 
 
+def _swaps(word: str) -> list[str]:
+    """The word with two neighbouring letters swapped, its first letter kept (people rarely
+    mistype a word's first letter: _one_slip)."""
+    swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1))
+    return [variant for variant in dict.fromkeys(swapped) if variant != word]
+
+
 def _deletions(word: str) -> list[str]:
     """The word with one letter left out, in a fixed order (a set's order would change per
     process)."""
@@ -167,10 +174,8 @@ class Speller:
 
     def _swapped(self, word: str, language: str) -> tuple[str, bool] | None:
         for lang in sorted(self.written, key=lambda lang: lang != language):
-            written = self.written[lang]
-            for i in range(1, len(word) - 1):  # the first letter kept, as _one_slip has it
-                variant = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-                if variant != word and variant in written:
+            for variant in _swaps(word):
+                if variant in self.written[lang]:
                     return variant, lang == language
         return None
 
@@ -224,12 +229,10 @@ def _one_slip(word: str, known: str) -> bool:
 
 # The stop words of each language by first letter, of four letters or more: a shorter one is one
 # slip from too many words ('war' / 'was', 'eu' / 'er').
-_STOP_BY_FIRST: dict[tuple[str, str], tuple[str, ...]] = {}
+_STOP_BY_FIRST: dict[tuple[str, str], list[str]] = {}
 for _language, _words in STOP_WORDS.items():
-    for _word in sorted(_words):
-        if len(_word) >= 4:
-            _STOP_BY_FIRST.setdefault((_language, _word[0]), ())
-            _STOP_BY_FIRST[_language, _word[0]] += (_word,)
+    for _word in sorted(w for w in _words if len(w) >= 4):
+        _STOP_BY_FIRST.setdefault((_language, _word[0]), []).append(_word)
 
 
 def slip_of_stop_word(word: str, language: str) -> str | None:
@@ -246,11 +249,7 @@ def slip_of_stop_word(word: str, language: str) -> str | None:
 
 
 def _left_out_or_swapped(word: str, stop: str) -> bool:
-    """A letter left out or two neighbours swapped, not a letter replaced: one letter replaced
-    makes other real words of a stop word ('live' / 'like', 'mine' / 'mind')."""
-    if len(word) == len(stop) - 1:
-        return any(stop[:i] + stop[i + 1 :] == word for i in range(1, len(stop)))
-    if len(word) == len(stop) and word != stop:
-        i = next(i for i, (a, b) in enumerate(zip(word, stop, strict=True)) if a != b)
-        return word[i + 2 :] == stop[i + 2 :] and word[i : i + 2] == stop[i : i + 2][::-1]
-    return False
+    """A letter left out or two neighbours swapped, the first letter kept; not a letter
+    replaced: one letter replaced makes other real words of a stop word ('live' / 'like',
+    'mine' / 'mind')."""
+    return word[:1] == stop[:1] and (word in _deletions(stop) or word in _swaps(stop))

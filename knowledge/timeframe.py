@@ -294,15 +294,15 @@ MONTH_BEFORE_YEAR = 24  # hand-set: characters before the year searched for a mo
 MONTH_AFTER_YEAR = 30  # hand-set: characters from the year's start searched for a month name
 
 
+def _month_of(match: re.Match[str]) -> int:
+    """The number of the month a match of _MONTH_WORD names (its one group that matched)."""
+    return int((match.lastgroup or "m0")[1:])
+
+
 def _months_near(text: str, year_at: int) -> list[int]:
     """Month names within a few words before or after a year."""
     window = text[max(0, year_at - MONTH_BEFORE_YEAR) : year_at + MONTH_AFTER_YEAR]
-    return [
-        int(name[1:])
-        for match in _MONTH_WORD.finditer(window)
-        for name, value in match.groupdict().items()
-        if value
-    ]
+    return [_month_of(match) for match in _MONTH_WORD.finditer(window)]
 
 
 # Said in the past tense, a year the base speaks of as a target is news from that year: "was there
@@ -330,11 +330,7 @@ def _this_month_after(text: str, knowledge_date: dt.date) -> bool:
     knowledge date's."""
     for this in _THIS_MONTH.finditer(text):
         month = _MONTH_WORD.match(text, this.end())
-        if month and any(
-            int(name[1:]) != knowledge_date.month
-            for name, value in month.groupdict().items()
-            if value
-        ):
+        if month and _month_of(month) != knowledge_date.month:
             return True
     return False
 
@@ -375,12 +371,7 @@ def bare_months(question: str, knowledge_date: dt.date) -> frozenset[int]:
 
 def month_names(text: str) -> set[int]:
     """The months an English text names ("in February 2015", "on 14 December")."""
-    return {
-        int(name[1:])
-        for match in _MONTH_WORD.finditer(clean(text))
-        for name, value in match.groupdict().items()
-        if value
-    }
+    return {_month_of(match) for match in _MONTH_WORD.finditer(clean(text))}
 
 
 def asks_now_only(

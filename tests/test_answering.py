@@ -28,6 +28,7 @@ from knowledge.normalize import STOP_WORDS, canonical, clean, normalize
 from knowledge.plain import as_text, body_text
 from knowledge.scoring import LEAD_CAP, SCORING_FILE, Scoring, lead
 from knowledge.search import (
+    CORRECTED_KNOWN,
     OTHER_LANGUAGE_KNOWN,
     TITLE_WEIGHT,
     Candidate,
@@ -875,12 +876,13 @@ def test_a_stop_word_with_a_slip_is_read_as_that_stop_word(
     assert slip_of_stop_word(word, language) == stop
 
 
-def test_slips_in_stop_words_and_names_do_not_sink_a_question(engine: Engine) -> None:
+def test_slips_in_stop_words_and_content_words_do_not_sink_a_question(engine: Engine) -> None:
     # Written for the test: 'waht' and 'abot' are stop words with a slip; 'coalitoin' and
     # 'willnig' are corrected, and the embedder reads them corrected too.
     question = "waht abot the coalitoin of the willnig"
     query = engine.index.prepare(question)
-    assert query.known == 1.0 * 0.75 and not query.unknown
+    # The stop words are left out; the two corrected words count as corrected ones do.
+    assert query.known == CORRECTED_KNOWN and not query.unknown
     assert engine.index.spelt(question, query) == "what about the coalition of the willing"
     answer = engine.ask(question)
     assert answer.answered and answer.entry_id == "europe-coalition-of-willing"
