@@ -163,7 +163,13 @@ def read_index(directory: Path, scoring: Scoring | None = None) -> SearchIndex:
 def _mapped(path: Path, layout: dict[str, dict[str, Any]]) -> dict[str, np.ndarray]:
     """The arrays `_write_arrays` wrote, as views of the file memory-mapped."""
     size = path.stat().st_size
-    blob = np.memmap(path, dtype=np.uint8, mode="r") if size else np.zeros(0, dtype=np.uint8)
+    # Plain arrays over the mapping (the memmap keeps it open): a slice of a np.memmap runs
+    # its Python-level __getitem__ and __array_finalize__, ~0.9 ms of a 285k-phrasing query.
+    blob = (
+        np.memmap(path, dtype=np.uint8, mode="r").view(np.ndarray)
+        if size
+        else np.zeros(0, dtype=np.uint8)
+    )
     arrays = {}
     for name, where in layout.items():
         dtype, shape, start = np.dtype(where["dtype"]), tuple(where["shape"]), where["offset"]

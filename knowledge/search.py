@@ -123,7 +123,7 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) - np.repeat(ends - sizes - starts, sizes)
 
 
-def _encode(texts: list[str]) -> tuple[Embedder, list[list[int]]]:
+def _encode(texts: list[str]) -> tuple[Embedder, list[np.ndarray]]:
     embedder = Embedder.shared()
     return embedder, embedder.encode(texts)
 
@@ -306,20 +306,33 @@ class SearchIndex:
             )
             key_weights.extend(weight for _, weight in features)
             key_sizes[k] = len(features)
+        slot_feature = np.array(key_features, dtype=np.int32)
         sizes = key_sizes[token_key]
+        # Occurrences (a feature in a phrasing) are the big arrays: ~14M at 285k phrasings, kept
+        # to one int64 (the pair) and sorted in place; the build's peak was 1.2 GiB with
+        # np.unique over int64 temporaries.
         gather = _ranges((np.cumsum(key_sizes) - key_sizes)[token_key], sizes)
-        feature_of_occurrence = np.array(key_features, dtype=np.int64)[gather]
-        occurrence_weights = np.array(key_weights, dtype=np.float64)[gather]
-        doc_of = np.repeat(token_doc, sizes)
-        lengths = np.bincount(doc_of, minlength=count).astype(np.float32)
+        pairs = slot_feature.astype(np.int64)[gather]
+        del gather
         n_docs = max(count, 1)
+        pairs *= n_docs
+        pairs += np.repeat(token_doc.astype(np.int32), sizes)
+        pairs.sort()
+        first = np.ones(len(pairs), dtype=bool)  # where each distinct pair starts
+        np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
+        firsts = np.flatnonzero(first)
+        del first
+        tf = np.diff(np.append(firsts, len(pairs))).astype(np.float32)
+        pairs = pairs[firsts]
+        del firsts
+        lengths = np.bincount(token_doc, weights=sizes, minlength=count).astype(np.float32)
         avg = float(lengths.mean()) if len(lengths) else 1.0
         norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))
-        pairs, counts = np.unique(feature_of_occurrence * n_docs + doc_of, return_counts=True)
-        feature_of, docs = pairs // n_docs, (pairs % n_docs).astype(np.int32)
-        tf = counts.astype(np.float32)
+        docs = (pairs % n_docs).astype(np.int32)
         saturated = tf * (K1 + 1) / (tf + norm[docs])
-        bounds = np.searchsorted(feature_of, np.arange(len(feature_ids) + 1))
+        del tf
+        bounds = np.searchsorted(pairs, np.arange(len(feature_ids) + 1, dtype=np.int64) * n_docs)
+        del pairs
         df = np.diff(bounds)
         idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         # Feature number f has posting_docs and posting_tf [bounds[f] : bounds[f + 1]].
@@ -330,10 +343,13 @@ class SearchIndex:
         self.idf_values = idf
         self._feature_cuts: list[int] = bounds.tolist()
         self.idf: dict[str, float] = dict(zip(feature_ids, idf.tolist(), strict=True))
-        # The evidence mass of each phrasing: its features' weights times their idf, summed.
-        mass = np.bincount(
-            doc_of, weights=occurrence_weights * idf[feature_of_occurrence], minlength=count
+        # The evidence mass of each phrasing: its features' weights times their idf, summed
+        # (per word: each distinct word's share first).
+        slot_key = np.repeat(np.arange(len(keys)), key_sizes)
+        key_mass = np.bincount(
+            slot_key, weights=np.array(key_weights) * idf[slot_feature], minlength=len(keys)
         )
+        mass = np.bincount(token_doc, weights=key_mass[token_key], minlength=count)
         self.doc_mass = np.where(mass > 0, mass, 1.0)
         self.max_idf = math.log(1 + (n_docs + 0.5) / 0.5)
 

@@ -16,7 +16,7 @@ import importlib.util
 import json
 import re
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +32,8 @@ MODEL = "l2_supercat"
 SPACE = "\u2581"
 # Its added tokens, matched in the raw text before anything else: a text with one is left to it.
 SPECIAL = ("<unk>", "<s>", "</s>")
+ENCODE_CHUNK = 4096  # texts tokenized, and rows pooled, at a time in an index build
+TokenIds = Sequence[int] | np.ndarray  # a text's token ids
 
 
 class Embedder:
@@ -74,16 +76,21 @@ class Embedder:
         """One unit row per text (zeros for a text with no tokens)."""
         return self.pool(self.encode(texts))
 
-    def encode(self, texts: list[str]) -> list[list[int]]:
-        """Token ids per text; in Rust, without holding the GIL."""
-        return [
-            e.ids
-            for e in self.tokenizer.encode_batch(
-                [t.casefold() for t in texts], add_special_tokens=False
+    def encode(self, texts: list[str]) -> list[np.ndarray]:
+        """Token ids per text (int32); in Rust, without holding the GIL. A few thousand texts at
+        a time: the tokenizer's Encoding objects of 285k texts at once held ~660 MiB."""
+        out: list[np.ndarray] = []
+        for start in range(0, len(texts), ENCODE_CHUNK):
+            out.extend(
+                np.array(e.ids, dtype=np.int32)
+                for e in self.tokenizer.encode_batch(
+                    [t.casefold() for t in texts[start : start + ENCODE_CHUNK]],
+                    add_special_tokens=False,
+                )
             )
-        ]
+        return out
 
-    def pool(self, token_ids: list[list[int]]) -> np.ndarray:
+    def pool(self, token_ids: Sequence[TokenIds]) -> np.ndarray:
         vectors = np.zeros((len(token_ids), self.table.shape[1]), dtype=np.float32)
         for row, ids in enumerate(
             token_ids
@@ -118,9 +125,9 @@ class Embedder:
         """The tokenizer's merges as arrays, read once (each index build saves them)."""
         return BytePairs.of(self.tokenizer.to_str())
 
-    def _sum(self, ids: list[int]) -> np.ndarray:
+    def _sum(self, ids: TokenIds) -> np.ndarray:
         """The sum of the tokens' rows, in float32 (the table may be stored as float16)."""
-        if not ids:
+        if len(ids) == 0:
             return np.zeros(self.table.shape[1], dtype=np.float32)
         return self.table[ids].astype(np.float32, copy=False).sum(axis=0)
 
@@ -389,8 +396,8 @@ class MeaningIndex:
         self,
         embedder: Embedder,
         entry_ids: list[str],
-        token_ids: list[list[int]],
-        off_topic: list[list[int]] | None = None,
+        token_ids: Sequence[TokenIds],
+        off_topic: Sequence[TokenIds] | None = None,
         pieces: WordPieces | None = None,
     ) -> None:
         """`token_ids`: each phrasing's, from `embedder.encode` (which can run in the background);
@@ -400,23 +407,28 @@ class MeaningIndex:
         self.pieces = pieces
         self.off_topic = embedder.pool(off_topic or [])
         order = sorted(range(len(token_ids)), key=lambda i: entry_ids[i])
-        vectors = embedder.pool([token_ids[i] for i in order])
         # Kept as bytes, each row with its scale: the saved index is read by memory mapping, and
         # the vectors a question's candidates gather are the pages it touches (8.7 of the 13 MiB
         # the first question added to the bot's resident memory as float32). Half precision
         # took as little room, but widening the gathered rows cost a third of an `ask` (0.45 ms
         # for 800 rows, against 0.065 ms from bytes); cosines move by 0.0015 at most.
-        self.vectors, self.scales = _as_bytes(vectors)
+        # Pooled and made bytes a few thousand rows at a time: all of them as float32 at once,
+        # with their unit copy, were ~580 MiB of a 285k-phrasing build's peak.
+        dim = embedder.table.shape[1]
+        self.vectors = np.zeros((len(order), dim), dtype=np.int8)
+        self.scales = np.zeros(len(order), dtype=np.float32)
+        total = np.zeros(dim, dtype=np.float64)
+        for start in range(0, len(order), ENCODE_CHUNK):
+            chunk = embedder.pool([token_ids[i] for i in order[start : start + ENCODE_CHUNK]])
+            end = start + len(chunk)
+            self.vectors[start:end], self.scales[start:end] = _as_bytes(chunk)
+            total += chunk.sum(axis=0, dtype=np.float64)
         rows: dict[str, list[int]] = {}  # entry -> its rows, contiguous after the sort
         for row, i in enumerate(order):
             rows.setdefault(entry_ids[i], []).append(row)
         self.rows = {entry: np.array(found) for entry, found in rows.items()}
         # The direction of the base as a whole: how close a question is to the topic at all.
-        self.topic = (
-            _unit(vectors.mean(axis=0, keepdims=True))[0]
-            if len(vectors)
-            else np.zeros(embedder.table.shape[1], dtype=np.float32)
-        )
+        self.topic = _unit(total.astype(np.float32)[None, :])[0]
 
     @classmethod
     def restore(
