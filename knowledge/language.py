@@ -25,6 +25,9 @@ from knowledge.schema import LANGUAGES
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _UK_LETTERS = frozenset("іїєґ")
 _RU_LETTERS = frozenset("ыэъё")
+# The keys of the Russian layout where the Ukrainian one has і, є, ї and ґ: a Ukrainian typing
+# on the wrong layout writes "пунктыв" for "пунктів".
+_LAYOUT_SLIP = str.maketrans("ыэъё", "ієїґ")
 # Short words that are common in one language of a pair and rare or absent in the other.
 _UK_WORDS = frozenset(
     """що шо чи як який яка які яке хто де коли чому буде його та це цей ця ці вже ще також тепер
@@ -129,6 +132,14 @@ def _by_model(first: str, second: str, probabilities: Mapping[str, float]) -> st
     return None
 
 
+def _russian(word: str, lexicon: Lexicon) -> bool:
+    """A word with a letter only Russian has, unless it is a word of the base's Ukrainian
+    phrasings typed on the Russian layout (ы for і: "пунктыв")."""
+    if not any(ch in _RU_LETTERS for ch in word):
+        return False
+    return word.translate(_LAYOUT_SLIP) not in lexicon.only.get("uk", ())
+
+
 @lru_cache(maxsize=4096)  # asked twice per question: for the answer's language and for spelling
 def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LEXICON) -> str:
     """en, de, uk or ru. `hint` (e.g. Telegram's language_code) decides only where the text does
@@ -142,7 +153,7 @@ def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LE
     if cyrillic >= latin:
         if any(ch in _UK_LETTERS for ch in lowered):
             return "uk"
-        if any(ch in _RU_LETTERS for ch in text.casefold()):
+        if any(_russian(word, lexicon) for word in _WORD.findall(text.casefold())):
             return "ru"
         pair = ("uk", "ru")
         evidence = {

@@ -123,6 +123,15 @@ def test_language_detection(text: str, language: str) -> None:
     assert detect_language(text) == language
 
 
+def test_a_ukrainian_word_typed_on_the_russian_layout_is_no_russian(engine: Engine) -> None:
+    """ы sits where Ukrainian has і: "пунктыв" is "пунктів" mistyped, not a Russian word."""
+    lexicon = engine.index.lexicon
+    assert "пунктів" in lexicon.only["uk"]
+    assert detect_language("шо там по 20 пунктыв", lexicon=lexicon) == "uk"
+    assert detect_language("какие пункты плана", lexicon=lexicon) == "ru"
+    assert detect_language("сколько пунктыв", lexicon=lexicon) == "ru"  # no Ukrainian word
+
+
 def test_hint_breaks_a_tie() -> None:
     assert detect_language("putin", hint="de") == "de"
     assert detect_language("путин", hint="uk") == "uk"
