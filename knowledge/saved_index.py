@@ -44,7 +44,7 @@ def _warn(message: str, *args: object) -> None:
 
 
 # The layout of a saved index: bump it when SearchIndex.saved/from_saved change.
-INDEX_FORMAT = 8  # 8: phrasing vectors as bytes with a scale per row
+INDEX_FORMAT = 9  # 9: the speller's variants with fixed-width heads for np.searchsorted
 # The code whose changes change the index built from the same base.
 SHAPING_MODULES = (
     "search.py",

@@ -441,6 +441,7 @@ class SearchIndex:
             saved={
                 language: SavedDeletions(
                     TextColumn(arrays[f"speller_{n}_blob"], arrays[f"speller_{n}_offsets"]),
+                    arrays[f"speller_{n}_heads"],
                     arrays[f"speller_{n}_words"],
                     list(words),
                 )
