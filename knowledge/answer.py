@@ -10,7 +10,14 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cached_property
 
-from knowledge.followup import FollowUp, FollowUps, Previous, Resolution, keep_language
+from knowledge.followup import (
+    FollowUp,
+    FollowUps,
+    Previous,
+    Resolution,
+    keep_language,
+    read_cues,
+)
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
@@ -436,7 +443,7 @@ class Engine:
             return self.compose(
                 self.base.entries[overview.entry_id], question, lang, top.confidence
             )
-        if self.thresholds.is_answer(found):
+        if self.thresholds.is_answer(found) and not self._follows_nothing(question, top):
             return self.compose(entry, question, lang, top.confidence)
         return Answer(
             Outcome.suggest,
@@ -456,6 +463,15 @@ class Engine:
             and words[0] not in self.index.surnames
             and self.index.entries_knowing(words[0]) >= OVERVIEW_SHARE * len(self.base.entries)
         )
+
+    def _follows_nothing(self, question: str, top: Candidate) -> bool:
+        """A follow-up of no answer: "and russia?", "а що з росією?" asked first, nothing of its
+        own besides what it shifts to. Its clear lead is no answer (it asks about Russia on
+        whatever came before): only the confidence bar answers it, else it gets choices."""
+        if top.confidence >= self.thresholds.answer:
+            return False
+        cues = read_cues(question)
+        return cues.continues and not cues.own
 
     def _overview(self, found: list[Candidate], top: Candidate) -> Candidate | None:
         """For a topic asked in one word (_topic_word), the entry comparing what the plans and
