@@ -185,6 +185,22 @@ for _line in CONCEPTS.read_text(encoding="utf-8").splitlines():
         _canon, _, _variants = _line.partition("\t")
         for _prefix in _variants.split():
             ALIAS_PREFIXES.setdefault(_prefix, _canon.strip())
+# Descriptions that name one thing in several words (knowledge/phrases.tsv): "northernmost
+# state" is Alaska, "Trump's son-in-law" Kushner. Each phrase is a run of word prefixes matched
+# on a text's content words (stop words dropped), longest first; the run becomes CANONICAL.
+PHRASES = Path(__file__).with_name("phrases.tsv")
+_PHRASES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _line in PHRASES.read_text(encoding="utf-8").splitlines():
+    if _line.strip() and not _line.startswith("#"):
+        _canon, _, _phrases = _line.partition("\t")
+        for _phrase in _phrases.split("|"):
+            _prefixes = tuple(_phrase.split())
+            if len(_prefixes) >= 2:
+                _PHRASES_BY_FIRST.setdefault(_prefixes[0][:2], []).append(
+                    (_prefixes, _canon.strip())
+                )
+for _runs in _PHRASES_BY_FIRST.values():
+    _runs.sort(key=lambda run: -len(run[0]))
 _ALIAS_BY_FIRST: dict[str, list[tuple[str, str]]] = {}
 for _prefix, _canon in sorted(ALIAS_PREFIXES.items(), key=lambda kv: -len(kv[0])):
     _ALIAS_BY_FIRST.setdefault(_prefix[:2], []).append((_prefix, _canon))
@@ -325,7 +341,27 @@ def surface_tokens(text: str) -> list[str]:
     spelt = [part for w in words for part in COLLOQUIAL.get(w, w).split()]
     if IDIOM_NOUN in spelt:  # "welche Rolle spielt X": the verb of the idiom means nothing
         spelt = [w for w in spelt if w not in IDIOM_VERBS]
-    return [w for w in spelt if w not in ALL_STOP_WORDS]
+    return _joined([w for w in spelt if w not in ALL_STOP_WORDS])
+
+
+def _joined(words: list[str]) -> list[str]:
+    """The words with each run that a phrase of PHRASES describes replaced by its one word."""
+    out: list[str] = []
+    at = 0
+    while at < len(words):
+        for prefixes, canon in _PHRASES_BY_FIRST.get(words[at][:2], ()):
+            end = at + len(prefixes)
+            if end <= len(words) and all(
+                word.startswith(prefix)
+                for word, prefix in zip(words[at:end], prefixes, strict=True)
+            ):
+                out.append(canon)
+                at = end
+                break
+        else:
+            out.append(words[at])
+            at += 1
+    return out
 
 
 def written_names(text: str) -> list[str]:

@@ -51,6 +51,7 @@ SHAPING_MODULES = (
     "answer.py",
     "normalize.py",
     "concepts.tsv",
+    "phrases.tsv",
     "semantic.py",
     "spelling.py",
 )
