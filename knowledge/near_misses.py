@@ -19,7 +19,8 @@ from knowledge.normalize import canonical, clean
 # earnings alone (Russia's oil income; a person's annual or personal income is private), school
 # and religion (plan points on education and churches), state ("состояние переговоров"), growth
 # ("рост экономики"), deserves ("verdient"), age and study (the mobilisation age, "Trump studied
-# the plan"): age is asked by "how old" below.
+# the plan"): age is asked by "how old" below, schooling by the Ukrainian and Russian verbs of
+# being a student ("навчався", "учился"; "вивчав", "изучал" study a plan).
 _PRIVATE = {
     "en": r"birthday|born|wife|husband|married|spouse|girlfriend|daughter|salary|net worth"
     r"|annual income|personal income|earn|earns"
@@ -29,11 +30,12 @@ _PRIVATE = {
     r"|einkommen|jahreseinkommen"
     r"|milliardar|millionar|reich|immobilien\w*|villa|jacht|yacht|hobbys?|gesundheit|krank"
     r"|lieblings\w*|haustier\w*",
-    "uk": r"народив\w*|народил\w*|день народження|дружин\w*|одружен\w*|дочк\w*|донь\w*"
+    "uk": r"народив\w*|народил\w*|навчався|навчалася|день народження|дружин\w*|одружен\w*"
+    r"|дочк\w*|донь\w*"
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
     r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухоміст\w*"
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст|здоров.я|хвор\w*|улюблен\w*",
-    "ru": r"родил\w*|день рождения|жен[аыеу]|женат|супруг\w*|дочь|дочер\w*"
+    "ru": r"родил\w*|учился|училась|день рождения|жен[аыеу]|женат|супруг\w*|дочь|дочер\w*"
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
     r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
     r"|хобби|здоровь\w*|болен|болезн\w*|любим\w*",
@@ -61,7 +63,8 @@ _HAS_CHILDREN = re.compile(
     r"|hat\s+(?:(?!die|den|der|ihre|seine)\w+\s+){1,2}(?:eigentlich\s+|auch\s+)?kinder"
     r"|є\s+(?:\w+\s+)?діти|есть\s+(?:ли\s+)?дети"
     r"|how many (?:kids|children) (?:does|has)"
-    r"|скільки (?:дітей|діток) (?:у|в)|сколько детей у)(?!\w)"
+    r"|скільки (?:дітей|діток) (?:у|в)|сколько детей у"
+    r"|скільки (?:у|в) \w+ (?:дітей|діток)|сколько у \w+ детей)(?!\w)"
 )
 NAME_NEAR_YEARS = 2  # hand-set: words between "скільки років" and the name it is said of
 _WORD = re.compile(r"\w+")

@@ -24,7 +24,7 @@ from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
 from knowledge.near_misses import asks_markets, asks_travel, near_miss
-from knowledge.normalize import STOP_WORDS, canonical, clean, normalize
+from knowledge.normalize import STOP_WORDS, canonical, clean, content_tokens, normalize
 from knowledge.plain import as_text, body_text
 from knowledge.scoring import LEAD_CAP, SCORING_FILE, Scoring, lead
 from knowledge.search import (
@@ -1219,3 +1219,22 @@ def test_a_topic_word_alone_gets_choices_never_nothing(engine: Engine, question:
     answer = engine.ask(question)
     assert answer.outcome is Outcome.suggest and len(answer.suggestions) >= 2
     assert engine.ask("weather").outcome is Outcome.none  # a word the base does not know
+
+
+@pytest.mark.parametrize(
+    ("description", "name"),
+    [
+        ("what did the russian deputy foreign minister say", "ryabkov"),
+        ("Was sagt der Vize-Außenminister Russlands?", "ryabkov"),
+        ("що каже заступник голови МЗС Росії", "ryabkov"),
+        ("the UN nuclear watchdog at the plant", "iaea"),
+    ],
+)
+def test_a_description_is_read_as_the_one_thing_it_names(description: str, name: str) -> None:
+    """knowledge/phrases.tsv: a run of words that describes one person or body is its name."""
+    assert name in content_tokens(description)
+
+
+def test_a_description_needs_its_words_in_a_row() -> None:
+    assert "iaea" not in content_tokens("the nuclear plant and its watchdog")
+    assert content_tokens("nuclear watchdog") == ["iaea"]
