@@ -16,8 +16,8 @@ class TextColumn(Sequence[str]):
         if len(offsets) == 0 or int(offsets[-1]) != len(blob):
             raise ValueError("the offsets do not fit the texts")
         self.blob, self.offsets = blob, offsets
-        # Read through a memoryview: a speller lookup bisects a column (~170 reads a question at
-        # 285k phrasings), and decoding a numpy slice's bytes cost twice as much.
+        # Read through a memoryview: decoding a numpy slice's bytes cost twice as much (a
+        # question reads its shortlist's texts and the speller's candidate variants).
         self._bytes = np.ascontiguousarray(blob, dtype=np.uint8).data
         self._count = len(offsets) - 1
 
