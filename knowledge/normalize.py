@@ -185,8 +185,8 @@ for _line in CONCEPTS.read_text(encoding="utf-8").splitlines():
         _canon, _, _variants = _line.partition("\t")
         for _prefix in _variants.split():
             ALIAS_PREFIXES.setdefault(_prefix, _canon.strip())
-# Descriptions that name one thing in several words (knowledge/phrases.tsv): "northernmost
-# state" is Alaska, "Trump's son-in-law" Kushner. Each phrase is a run of word prefixes matched
+# Descriptions that name one thing in several words (knowledge/phrases.tsv): "nuclear
+# watchdog" is the IAEA, "Trump's son-in-law" Kushner. Each phrase is a run of word prefixes matched
 # on a text's content words (stop words dropped), longest first; the run becomes CANONICAL.
 PHRASES = Path(__file__).with_name("phrases.tsv")
 _PHRASES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
