@@ -180,25 +180,31 @@ for _canon, _variants in _ALIASES.items():
 # The domain's synonyms in four languages (knowledge/concepts.tsv, written from the base and the
 # languages, not from questions): 'kitty' meets 'fund', 'полонені' meets 'пленные'.
 CONCEPTS = Path(__file__).with_name("concepts.tsv")
-for _line in CONCEPTS.read_text(encoding="utf-8").splitlines():
-    if _line.strip() and not _line.startswith("#"):
-        _canon, _, _variants = _line.partition("\t")
-        for _prefix in _variants.split():
-            ALIAS_PREFIXES.setdefault(_prefix, _canon.strip())
+
+
+def _rows(path: Path) -> list[tuple[str, str]]:
+    """The (CANONICAL, rest) rows of one of the knowledge/*.tsv word lists, comments left out."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            canon, _, rest = line.partition("\t")
+            rows.append((canon.strip(), rest))
+    return rows
+
+
+for _canon, _variants in _rows(CONCEPTS):
+    for _prefix in _variants.split():
+        ALIAS_PREFIXES.setdefault(_prefix, _canon)
 # Descriptions that name one thing in several words (knowledge/phrases.tsv): "nuclear
 # watchdog" is the IAEA, "Trump's son-in-law" Kushner. Each phrase is a run of word prefixes matched
 # on a text's content words (stop words dropped), longest first; the run becomes CANONICAL.
 PHRASES = Path(__file__).with_name("phrases.tsv")
 _PHRASES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-for _line in PHRASES.read_text(encoding="utf-8").splitlines():
-    if _line.strip() and not _line.startswith("#"):
-        _canon, _, _phrases = _line.partition("\t")
-        for _phrase in _phrases.split("|"):
-            _prefixes = tuple(_phrase.split())
-            if len(_prefixes) >= 2:
-                _PHRASES_BY_FIRST.setdefault(_prefixes[0][:2], []).append(
-                    (_prefixes, _canon.strip())
-                )
+for _canon, _phrases in _rows(PHRASES):
+    for _phrase in _phrases.split("|"):
+        _prefixes = tuple(_phrase.split())
+        if len(_prefixes) >= 2:
+            _PHRASES_BY_FIRST.setdefault(_prefixes[0][:2], []).append((_prefixes, _canon))
 for _runs in _PHRASES_BY_FIRST.values():
     _runs.sort(key=lambda run: -len(run[0]))
 _ALIAS_BY_FIRST: dict[str, list[tuple[str, str]]] = {}

@@ -173,15 +173,18 @@ class Speller:
             return None
         if len(word) < self.MIN_LENGTH:
             return self._swapped(word, language) if len(word) >= self.MIN_SWAPPED else None
-        order = sorted(self.written, key=lambda lang: lang != language)
-        for lang in order:
+        for lang in self._languages_from(language):
             fixed = self._correct_in(word, lang)
             if fixed is not None:
                 return fixed, lang == language
         return None
 
+    def _languages_from(self, language: str) -> list[str]:
+        """The base's languages, the question's first ('chicken' is not German 'schicken')."""
+        return sorted(self.written, key=lambda lang: lang != language)
+
     def _swapped(self, word: str, language: str) -> tuple[str, bool] | None:
-        for lang in sorted(self.written, key=lambda lang: lang != language):
+        for lang in self._languages_from(language):
             for variant in _swaps(word):
                 if variant in self.written[lang]:
                     return variant, lang == language
