@@ -189,9 +189,12 @@ _YES_NO_FORM = re.compile(
 # Volksabstimmung statt", "коли почнеться розгортання", "когда пройдет референдум". The base can
 # say what was planned as of its knowledge date, not the date itself.
 _FUTURE_WHEN = re.compile(
-    r"(?<!\w)(?:when will|wann (?:wird|werden|findet|finden|beginnt|startet|kommt|endet)"
-    r"|коли (?:почнеться|відбудеться|буде|пройде|запрацює|розпочнеться|закінчиться)"
-    r"|когда (?:начнется|начнет|пройдет|состоится|будет|запустят|заработает|закончится))(?!\w)"
+    r"(?<!\w)(?:when will|when (?:is|are) .{0,40}going to"
+    r"|wann (?:\w+ )?(?:wird|werden|findet|finden|beginnt|startet|kommt|endet)"
+    r"|коли (?:\w+ )?(?:почнеться|відбудеться|буде|пройде|запрацює|розпочнеться|закінчиться"
+    r"|запустять|скасують|знімуть|повернуть)"
+    r"|когда (?:\w+ )?(?:начнется|начнет|пройдет|состоится|будет|запустят|заработает|закончится"
+    r"|отменят|снимут|вернут))(?!\w)"
 )
 
 

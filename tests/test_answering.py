@@ -549,6 +549,11 @@ def test_i_dont_know_names_the_knowledge_date(
         ("when is the next zelensky–trump meeting", True),
         ("when will the referendum be held", True),
         ("коли почнеться розгортання сил", True),
+        # ... with a word between (written for the test), or "going to".
+        ("коли вже скасують санкції", True),
+        ("когда наконец вернут пленных", True),
+        ("wann endlich beginnt der waffenstillstand", True),
+        ("when is russia going to answer", True),
         # When a step was taken; who the new president is after an election (written for the
         # test).
         ("when were the sanctions on rosneft lifted", True),
