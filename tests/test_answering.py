@@ -588,9 +588,10 @@ def test_questions_about_later_times_are_recognised(
         ("what has trump done so far", True),  # answered with what the base knew, said so
         ("wie viel hat russland bisher erobert", True),
         ("перемирие уже есть?", True),
-        ("коли вже буде перемир'я", False),  # a question word: not how things stand
+        ("що вже казав путін про перемир'я", False),  # a question word: not how things stand
         ("hat der friedensrat schon getagt?", True),
         ("когда пройдет референдум", True),  # when it will be: what was planned, as of then
+        ("коли вже буде перемир'я", True),  # the same with a word between
         ("wann beginnt die mission", True),
         ("was hat putin schon dazu gesagt?", False),  # a question word: a known past
         # "currently", "inzwischen", "на данный момент" ask how things stand as "now" does
