@@ -29,7 +29,10 @@ MAX_QUERY_CHARS = 500  # longer messages are cut: nobody asks a 10k-character qu
 # German "tun", "tut", "getan" are as English "do" ("was hat merz mit den verhandlungen zu tun"):
 # blind-calibration de 84.5 -> 85.7%, the other sets unchanged; "macht", "machen" ("was macht X
 # bei den gesprächen") too: blind-calibration de 85.7 -> 86.9%, the other sets unchanged. Not the
-# modal verbs ("kann", "soll", "muss": blind-calibration de 85.7 -> 83.3%).
+# modal verbs ("kann", "soll", "muss": blind-calibration de 85.7 -> 83.3%). German verbs of getting
+# and coming ("kommt", "kriegt", "bekommt", "schafft"), as English "get": "kommt die ukraine in die
+# nato" had nothing at all (a rare verb other entries know outweighed "ukraine" and "nato"), now the
+# NATO comparison; the nine calibration sets within a refit's noise (score 1,825 -> 1,823).
 # Tried and left out: "если"/"якщо", possessives ("наш", "нас"), Russian prepositions ("из", "о",
 # "у"), and reading "what's" as "what". "зараз", "сейчас" as "now": a question of them alone ("а
 # что сейчас?") asks about a later time (knowledge.timeframe), which Engine.ask tells first.
@@ -58,7 +61,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         dieses diesem diesen dazu davon daruber dann da dort hier sehr halt eben ganz ganzen
         wirklich angeblich inzwischen etwa etwas nich kurz is uberhaupt nochmal nochmals wohl
         einfach echt irgendwie steht stehen drin drinsteht tun tut getan macht machen immer grad
-        eig eigtl""".split()
+        eig eigtl kommt kommen kriegt kriegen bekommt bekommen schafft schaffen""".split()
     ),
     "uk": frozenset(
         """і й та а але або чи що як де коли чому такий така такі який яка яке які це цей ця ці той та те ті в у на з
