@@ -44,6 +44,7 @@ from telegram.ext import (
 )
 
 from bench.evalset import Question, load_questions
+from bench.measure import pct
 from chat.render import answer_length, render_answer, split_message
 from knowledge.answer import Engine
 from knowledge.validate import load_base
@@ -79,11 +80,6 @@ class ProblemCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def user_loop(

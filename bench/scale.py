@@ -24,29 +24,21 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from bench.measure import pct, peak_rss_mib, timed
 
 if TYPE_CHECKING:
     from knowledge.search import Phrasing
 
 PARTS = ("baseline", "bm25", "build", "serve")
-
-
-def peak_rss_mib() -> float:
-    """The process's peak resident memory so far (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _phrasings(size: int) -> list[Phrasing]:
@@ -67,17 +59,12 @@ def _queries(count: int) -> tuple[list[str], list[tuple[str, frozenset[str]]]]:
     return timing, [(q.text, q.expect) for q in questions if q.expect]
 
 
-def _measure(first: object, queries: int) -> dict[str, float]:
+def _measure(first: Callable[[str], str | None], queries: int) -> dict[str, float]:
     """p50/p99 in ms and top-1 of `first` (question -> the first result's entry id or None)."""
-    assert callable(first)
     timing, labelled = _queries(queries)
     for text in timing[:20]:
         first(text)  # warm caches
-    samples = []
-    for text in timing:
-        start = time.perf_counter()
-        first(text)
-        samples.append((time.perf_counter() - start) * 1000)
+    samples = timed(first, timing)
     right = sum(first(text) in expect for text, expect in labelled)
     return {
         "p50_ms": statistics.median(samples),

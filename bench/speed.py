@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import gc
 import random
-import resource
 import statistics
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from bench.baselines import WRatioScan
 from bench.evalset import load_questions
+from bench.measure import pct, peak_rss_mib, timed
 from bot.app import freeze_long_lived
 from chat.render import answer_length
 from knowledge.answer import Engine, phrasings_of
@@ -44,25 +44,6 @@ def synthetic(phrasings: list[Phrasing], size: int, seed: int = 7) -> list[Phras
             Phrasing(entry, " ".join(rng.choice(words) for _ in range(rng.randint(3, 9))), "en")
         )
     return out
-
-
-def timed(fn: Callable[[str], object], queries: list[str]) -> list[float]:
-    samples = []
-    for q in queries:
-        start = time.perf_counter()
-        fn(q)
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def peak_rss_mib() -> float:
-    """The process's peak resident memory so far (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_measured(make: Callable[[], object]) -> tuple[object, float, float]:
