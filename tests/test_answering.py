@@ -30,6 +30,7 @@ from knowledge.scoring import LEAD_CAP, SCORING_FILE, Scoring, lead
 from knowledge.search import (
     CORRECTED_KNOWN,
     OTHER_LANGUAGE_KNOWN,
+    SPREAD_WORD_FLOOR,
     TITLE_WEIGHT,
     Candidate,
     Phrasing,
@@ -1034,13 +1035,30 @@ def test_entry_coverage_is_the_share_of_the_question_each_entry_knows() -> None:
         ]
     )
     ceasefire, monitoring = index.normalized[0].split()
-    shared, own = index.idf["w:" + ceasefire], index.idf["w:" + monitoring]
+
+    def weight(word: str, entries: int) -> float:  # its idf, less as it spreads over entries
+        spread = SPREAD_WORD_FLOOR + (1 - SPREAD_WORD_FLOOR) * index.concentration(word, entries)
+        return index.idf["w:" + word] * spread
+
+    shared, own = weight(ceasefire, 2), weight(monitoring, 1)
     total = shared + own + index.max_idf  # a word no phrasing has weighs as much as the rarest
     numbers = np.array([index.entry_number[e] for e in ("a", "b", "c")])
     coverage, foreign = index._entry_coverage([ceasefire, monitoring, "weather"], numbers)
     assert coverage.tolist() == pytest.approx([(shared + own) / total, shared / total, 0.0])
     # What other entries know and this one does not; "weather", which none knows, is no part of it.
     assert foreign.tolist() == pytest.approx([0.0, own / total, (shared + own) / total])
+
+
+def test_a_word_spread_over_entries_is_less_concentrated_than_one_gathered_in_one() -> None:
+    index = SearchIndex(
+        [Phrasing(e, f"{e} ukraine", "en") for e in ("aa", "bb", "cc", "dd")]
+        + [Phrasing("dd", f"dmitriev {n}", "en") for n in ("alpha", "beta", "gamma")]
+    )
+    ukraine, dmitriev = canonical("ukraine"), canonical("dmitriev")
+    assert index.entries_knowing("ukraine") == 4 and index.entries_knowing("dmitriev") == 1
+    spread, gathered = index.concentration(ukraine, 4), index.concentration(dmitriev, 1)
+    assert 0.0 <= spread < 0.5 < gathered <= 1.0
+    assert index.concentration(canonical("gamma"), 1) == 0.5  # one phrasing tells nothing
 
 
 def test_title_match_is_the_share_of_a_title_the_question_names() -> None:
