@@ -58,7 +58,7 @@ UNKNOWN_WORD_WEIGHT = 0.25
 # A known word that a question has and an entry lacks tells against that entry as much as the word
 # says which entry a question is about: its `concentration` (SearchIndex.concentration) scales its
 # weight in `entry_coverage` and `foreign` from this floor (a word spread one phrasing per entry,
-# "endet", "nimmt", "west") to 1 (a word gathered in few entries, "Dmitriev"). Hand-set: floors
+# "nimmt", "west") to 1 (a word gathered in few entries, "Dmitriev"). Hand-set: floors
 # 0.0 / 0.1 / 0.2 / 0.35 / 0.5 / none (1.0) scored 1823 / 1829 / 1831 / 1828.5 / 1826.5 / 1821 on
 # the calibration sets (right + half the good suggestions - 2 x (wrong + out of scope answered or
 # suggested) - later dates answered), each refitted.
