@@ -22,10 +22,10 @@ SETS = {
     "blind-calibration-6": Path(__file__).with_name("blind_calibration_set_6.yaml"),
     "blind-calibration-7": Path(__file__).with_name("blind_calibration_set_7.yaml"),
     "blind-calibration-8": Path(__file__).with_name("blind_calibration_set_8.yaml"),
+    "blind-calibration-9": Path(__file__).with_name("blind_calibration_set_9.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
-    "blind-report": Path(__file__).with_name(
-        "blind_report_set.yaml"
-    ),  # reporting only: never tuned on
+    # Reporting only: never tuned on, read as totals.
+    "blind-report": Path(__file__).with_name("blind_report_set.yaml"),
 }
 FIT_SETS = ("calibration", "blind-calibration")  # what bench/calibrate.py fits on
 

@@ -752,7 +752,7 @@ def _as_typed(text: str) -> str:
     return text.casefold().strip(" ?!.")
 
 
-@pytest.mark.parametrize("name", ["eval", "holdout", "calibration"])
+@pytest.mark.parametrize("name", ["eval", "holdout", "calibration", "blind-calibration-9"])
 def test_question_sets_are_big_enough_and_independent(engine: Engine, name: str) -> None:
     questions = load_questions(SETS[name])
     in_scope = [q for q in questions if q.in_scope]
@@ -796,7 +796,14 @@ def test_blind_report_floors(engine: Engine) -> None:
 def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
     """>= 98% on every four-language set, and no Ukrainian question read as Russian on the blind
     ones."""
-    for name in ("blind-calibration", "blind-calibration-3", "blind-report", "eval", "holdout"):
+    for name in (
+        "blind-calibration",
+        "blind-calibration-3",
+        "blind-report",
+        "blind-calibration-9",
+        "eval",
+        "holdout",
+    ):
         questions = load_questions(SETS[name])
         found = [(q.lang, engine.index.language_of(q.text)) for q in questions]
         assert sum(a == b for a, b in found) / len(found) >= 0.98, name
