@@ -18,13 +18,15 @@ from knowledge.normalize import canonical, clean
 # possession below), son (Kushner is Trump's son-in-law), house (the White House), income and
 # earnings alone (Russia's oil income; a person's annual or personal income is private), school
 # and religion (plan points on education and churches), state ("состояние переговоров"), growth
-# ("рост экономики"), deserves ("verdient"), age and study (the mobilisation age, "Trump studied
+# ("рост экономики"), deserves ("verdient"), a wealth fund (Russia's sovereign wealth fund, which
+# Dmitriev heads), age and study (the mobilisation age, "Trump studied
 # the plan"): age is asked by "how old" below, schooling by the Ukrainian and Russian verbs of
 # being a student ("навчався", "учился"; "вивчав", "изучал" study a plan).
 _PRIVATE = {
     "en": r"birthday|born|wife|husband|married|spouse|girlfriend|daughter|salary|net worth"
     r"|annual income|personal income|earn|earns"
-    r"|wealth|fortune|rich|billionaire|millionaire|real estate|mansion|yacht|hobby|hobbies"
+    r"|wealth(?! fund)|fortune|rich|billionaire|millionaire|real estate|mansion|yacht"
+    r"|hobby|hobbies"
     r"|how tall|height|health|sick|illness|favou?rite|pets?",
     "de": r"geboren|geburtstag|ehefrau|ehemann|verheiratet|freundin|tochter|gehalt|vermogen"
     r"|einkommen|jahreseinkommen"

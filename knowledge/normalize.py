@@ -155,6 +155,9 @@ _ALIASES = {
     "peskov": "peskov peskow пєсков песков",
     "gaza": "gaza газа газі газе гази hamas хамас",
     "europe": "europ евро європ европ єс",
+    # Eurovision is no Europe ("евровидение" starts like "европа"): a word of its own, which the
+    # base does not know.
+    "eurovision": "eurovision евровид євробач",
     "russia": "russia russian russland russisch росі росси российск російськ рф kremlin кремл moscow moskau москв "
     # what speakers call it in chat: "рашка", "рашисти", "московія", "расея", "ruzzia"
     "раш москов расе ruzzia ruzzian",

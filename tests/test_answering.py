@@ -228,6 +228,9 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("what is witkoff's annual income", True),
         ("скільки заробляє умєров", True),
         ("how much oil income does russia earn", False),  # no one profiled
+        ("how rich is trump", True),
+        # Russia's sovereign wealth fund, which Dmitriev heads, is no one's wealth.
+        ("what did the head of russia's sovereign wealth fund say to trump's envoy", False),
         # Their part in the talks stays in scope, years and sons-in-law included.
         ("who is steve witkoff", False),
         ("what is trump's son-in-law doing in the talks", False),
@@ -1211,6 +1214,12 @@ def test_a_german_word_the_base_has_in_another_inflection_is_that_word() -> None
     assert speller.inflected("regelten") == "regeln"
     assert speller.inflected("gemeint") == "meint"  # the participle's "ge"
     assert speller.inflected("krieg") is None
+
+
+def test_eurovision_is_no_europe() -> None:
+    """'евро' is a prefix of Europe's words ('европа', 'еврокомиссия'), and of Eurovision's."""
+    assert canonical("евровидении") == canonical("євробачення") == canonical("eurovision")
+    assert canonical("евровидении") != canonical("европа") == canonical("еврокомиссия")
 
 
 def test_german_compounds_split_into_the_bases_words_in_their_canonical_form() -> None:
