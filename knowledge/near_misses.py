@@ -3,7 +3,8 @@
 The base profiles people by their part in the negotiations. "How old is Putin", "Witkoff's real
 estate deals", "зарплата Дмитриева" name someone it profiles and ask about their private life;
 "weather in Geneva", "hotels in Miami", "квиток на потяг Київ – Запоріжжя" name a place of the
-talks and ask a traveller's question. Neither is answered from the entry they come close to.
+talks and ask a traveller's question; "когда построили Запорожскую АЭС" asks for a place's history.
+None is answered from the entry it comes close to.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ _PRIVATE = {
     "uk": r"народив\w*|народил\w*|навчався|навчалася|день народження|дружин\w*|одружен\w*"
     r"|дочк\w*|донь\w*"
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
-    r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухоміст\w*"
+    r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухом\w*"
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст|здоров.я|хвор\w*|улюблен\w*",
     "ru": r"родил\w*|учился|училась|день рождения|жен[аыеу]|женат|супруг\w*|дочь|дочер\w*"
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
@@ -127,6 +128,12 @@ _MARKETS = {
     "uk": r"(?:курс|ціна|ціни)\s+акці\w*|котирува\w*|біржов\w*|біржі|біржа|дивіденд\w*",
     "ru": r"(?:курс|цена|цены)\s+акци\w*|котировк\w*|биржев\w*|бирж[аеиу]|дивиденд\w*",
 }
+# A question about when a place was built ("when was the Zaporizhzhia plant built", "когда
+# построили Запорожскую АЭС"): its history, which the base tells only where its entry says so.
+_BUILT = re.compile(
+    r"(?<!\w)(?:built|constructed|gebaut|errichtet|erbaut|збудува\w*|побудува\w*|збудован\w*"
+    r"|побудован\w*|построил\w*|построен\w*|постро[ея]н\w*)(?!\w)"
+)
 _TRAVEL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_TRAVEL.values()) + r")(?!\w)")
 _MARKET_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_MARKETS.values()) + r")(?!\w)")
 
@@ -141,14 +148,22 @@ def asks_markets(question: str) -> bool:
     return _MARKET_WORDS.search(clean(question)) is not None
 
 
+def asks_history(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
+    """True when the question asks when something was built and the closest entry (`held()`:
+    its cleaned words) does not say."""
+    built = [m.group(0) for m in _BUILT.finditer(clean(question))]
+    return bool(built) and not set(built) & set(held())
+
+
 def near_miss(
     question: str, surnames: Collection[str], held: Callable[[], Collection[str]] = frozenset
 ) -> bool:
     """Any rule: a private life of someone named by one of the profiles' `surnames`
     (canonical) that the closest entry does not tell (`held()`: its cleaned words), a
-    traveller's or an investor's question."""
+    traveller's or an investor's question, or one about when something was built."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_travel(question)
         or asks_markets(question)
+        or asks_history(question, held)
     )

@@ -23,7 +23,7 @@ from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
-from knowledge.near_misses import asks_markets, asks_travel, near_miss
+from knowledge.near_misses import asks_history, asks_markets, asks_travel, near_miss
 from knowledge.normalize import STOP_WORDS, canonical, clean, content_tokens, normalize
 from knowledge.plain import as_text, body_text
 from knowledge.scoring import LEAD_CAP, SCORING_FILE, Scoring, lead
@@ -227,6 +227,7 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("how many children has russia deported", False),
         ("what is witkoff's annual income", True),
         ("скільки заробляє умєров", True),
+        ("чим віткофф займався в бізнесі нерухомості", True),
         ("how much oil income does russia earn", False),  # no one profiled
         ("how rich is trump", True),
         # Russia's sovereign wealth fund, which Dmitriev heads, is no one's wealth.
@@ -284,14 +285,27 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_markets, "котировки роснефти на бирже", True),
         (asks_markets, "how big is russia's share of donetsk", False),
         (asks_markets, "акции протеста в москве против войны", False),  # a protest
+        # When a place was built: its history, which no entry tells.
+        (asks_history, "when was the zaporizhzhia nuclear plant built", True),
+        (asks_history, "wann wurde das akw saporischschja gebaut", True),
+        (asks_history, "коли збудували запорізьку аес", True),
+        (asks_history, "когда построили запорожскую аэс", True),
+        (asks_history, "how would ukraine be rebuilt after the war", False),
     ],
 )
-def test_a_travellers_or_investors_question_is_out_of_scope(
+def test_a_travellers_investors_or_historians_question_is_out_of_scope(
     engine: Engine, rule: Callable[[str], bool], question: str, near: bool
 ) -> None:
     assert rule(question) is near
     if near:
         assert engine.ask(question).outcome is Outcome.none
+
+
+def test_when_something_was_built_is_answered_where_the_entry_says_so(engine: Engine) -> None:
+    """The rule leaves a question to the entry that holds the word: the analysis this bot is
+    built on is the base's own ('на якому побудований бот')."""
+    answer = engine.ask("на чому побудований цей бот")
+    assert answer.outcome is Outcome.answer and answer.entry_id == "kaizen-analysis"
 
 
 def test_gaza_plan_is_named_as_out_of_scope_not_confused(engine: Engine) -> None:
