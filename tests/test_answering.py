@@ -798,9 +798,10 @@ FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.90, 0.95, 2)}
 
 
 # The blind reporting set (written from the sources alone, never tuned on, read only as totals):
-# measured answered-right 67.9%, out of scope rejected 97.5%, 12.5% of later-date questions
-# answered. These are regression guards, below the goals (92%, 97%, none answered).
-BLIND_FLOORS = {"answered_right": 0.65, "rejected": 0.95, "after_answered": 0.15}
+# first measured answered-right 67.9%, out of scope rejected 97.5%, 12.5% of later-date questions
+# answered; on 2026-12-06 84.6%, 100% and 7.5%. These are regression guards a few points below
+# what it measures, and below the goals (92%, 97%, none answered).
+BLIND_FLOORS = {"answered_right": 0.80, "rejected": 0.97, "after_answered": 0.10}
 
 
 def test_blind_report_floors(engine: Engine) -> None:
