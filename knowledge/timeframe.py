@@ -302,10 +302,23 @@ def _month_of(match: re.Match[str]) -> int:
     return int((match.lastgroup or "m0")[1:])
 
 
-def _months_near(text: str, year_at: int) -> list[int]:
-    """Month names within a few words before or after a year."""
-    window = text[max(0, year_at - MONTH_BEFORE_YEAR) : year_at + MONTH_AFTER_YEAR]
-    return [_month_of(match) for match in _MONTH_WORD.finditer(window)]
+# The end of a month, said before its name: "at the end of January 2026", "Ende Januar",
+# "наприкінці січня", "в конце января": its last third, after a knowledge date in its middle.
+_LATE_IN = re.compile(
+    r"(?:end of|late|ende|наприкінці|в кінці|у кінці|кінець|в конце|конец|к концу)\s+$"
+)
+LATE_DAY = 21  # hand-set: the day "the end of a month" is taken to begin
+
+
+def _months_near(text: str, year_at: int) -> list[tuple[int, int]]:
+    """Month names within a few words before or after a year, each with the first day it can
+    mean (the month's first, or LATE_DAY for its end)."""
+    start = max(0, year_at - MONTH_BEFORE_YEAR)
+    window = text[start : year_at + MONTH_AFTER_YEAR]
+    return [
+        (_month_of(match), LATE_DAY if _LATE_IN.search(text, 0, start + match.start()) else 1)
+        for match in _MONTH_WORD.finditer(window)
+    ]
 
 
 # Said in the past tense, a year the base speaks of as a target is news from that year: "was there
@@ -448,7 +461,7 @@ def asks_after(
     for year, at in years:
         months = _months_near(text, at)
         if months:
-            if any(dt.date(year, month, 1) > knowledge_date for month in months):
+            if any(dt.date(year, month, day) > knowledge_date for month, day in months):
                 return True
             continue
         if year > knowledge_date.year and (year not in planned_years or _PAST_TENSE.search(text)):
