@@ -35,7 +35,7 @@ _PRESENT = {
     r"|letzten monat|heuer|heutzutage"
     r"|diesen (?:fruhling|sommer|herbst|winter)|dieses wochenende|neues von"
     r"|was gibt'?s neues(?! im | in )"
-    r"|stand der dinge|wie ist der stand|bisher|bislang",
+    r"|stand der dinge|wie ist der stand|bisher|bislang|immer noch|noch immer",
     "uk": r"зараз|наразі|нині|сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні"
     r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки"
     r"|поточн\w*|на даний момент|на цей момент|нещодавно|останнім часом|цими днями"
@@ -60,7 +60,8 @@ _PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!
 _NOW = re.compile(
     r"(?<!\w)(?:now|rn|jetzt|зараз|нині|сейчас|щас|ныне"
     # "so far", "still": how things stand, as "now" asks it; "currently", "inzwischen" too
-    r"|so far|still|bisher|bislang|досі|все ще|поки що|до сих пор|все еще|по-прежнему|пока что"
+    r"|so far|still|bisher|bislang|immer noch|noch immer|досі|все ще|поки що|до сих пор|все еще"
+    r"|по-прежнему|пока что"
     r"|currently|at the moment|at present|presently|nowadays|these days|aktuell|derzeit"
     r"|momentan|zurzeit|zur zeit|im moment|inzwischen|mittlerweile|heutzutage|наразі"
     r"|на даний момент|в даний час|на данный момент|в настоящее время|в данный момент|нынче)"
@@ -256,6 +257,32 @@ _THIS_MONTH = re.compile(
 )
 # "Щас," opening a Russian chat message is the interjection "hang on", not "now".
 _INTERJECTION = re.compile(r"^\W*(?:щас|сейчас)\s*,")
+# A bare "still" in a yes/no question asks how things stand, as "все еще" and "immer noch" do:
+# "Уиткофф еще спецпосланник?", "Ist Kramatorsk noch in ukrainischer Hand?". After a question
+# word it is "else" ("что еще", "was noch"); before these words "again", "not yet" or "more".
+_STILL = re.compile(
+    r"(?<!\w)(еще|ще|noch)(?!\w)(?!\s+(?:раз|не|ні|нет|один|одна|одну|одного|одне|больше|більше"
+    r"|nicht|kein\w*|mal|einmal|immer|nie|mehr|weiter|ein|eine|einen|etwas|was|bevor|vor))"
+)
+_STILL_AS_NOW = {"еще": "все еще", "ще": "все ще", "noch": "immer noch"}
+_DE_WH_WORD = re.compile(
+    r"(?<!\w)(?:was|wer|wen|wem|wie|wo|woran|worum|wann|warum|wieso|weshalb|welche\w*)(?!\w)"
+)
+
+
+def _still_said(text: str) -> str:
+    """The cleaned question with a yes/no question's bare "still" said as "все еще" / "все ще" /
+    "immer noch"."""
+    main_clause = text.split(",", 1)[0]
+    if (
+        _WH_WORD.search(main_clause)
+        or _DE_WH_WORD.search(main_clause)
+        or not _YES_NO_FORM.search(text)
+    ):
+        return text
+    return _STILL.sub(lambda m: _STILL_AS_NOW[m.group(1)], text)
+
+
 # A span of years ("2026-27", "2026–2027") is a budget or plan period, not news from that year.
 _YEAR_SPAN = re.compile(r"(?<!\d)20[2-9]\d\s*[-–/]\s*(?:20)?[2-9]\d(?!\d)")
 
@@ -396,7 +423,7 @@ def asks_now_only(
     """True when a bare "now" is all that puts the question after `knowledge_date` ("what's the
     key rate now", "скільки зараз окуповано"): it asks for a state of things, which the base
     knew as of that date; "today", "this week" or "latest" ask for news, which it cannot know."""
-    text = _INTERJECTION.sub(" ", clean(question))
+    text = _still_said(_INTERJECTION.sub(" ", clean(question)))
     present = {m.group(0) for m in _PRESENT_WORDS.finditer(text)}
     if present and not all(_NOW.fullmatch(word) for word in present):
         return False
@@ -416,7 +443,7 @@ def asks_after(
 
     `planned_years`: years the base itself speaks of as targets (e.g. a roadmap to 2040); a
     question naming one asks about the plan, not about news from that year."""
-    text = _INTERJECTION.sub(" ", clean(question))
+    text = _still_said(_INTERJECTION.sub(" ", clean(question)))
     present = {m.group(0) for m in _PRESENT_WORDS.finditer(text)}
     if (
         present

@@ -582,6 +582,14 @@ def test_i_dont_know_names_the_knowledge_date(
         ("what came of the talks at the end of january 2026", True),
         ("чем закончилась встреча в конце января 2026", True),
         ("was wurde mitte januar 2026 vereinbart", False),
+        # A bare "still" in a yes/no question (written for the test); "else" after a question
+        # word, "not yet" and "again" are no "still".
+        ("ist witkoff noch sondergesandter?", True),
+        ("умєров ще очолює делегацію?", True),
+        ("песков еще пресс-секретарь?", True),
+        ("was steht noch im plan?", False),
+        ("что еще известно о плане?", False),
+        ("ще раз: що в плані про нато?", False),
         # "What's new IN the plan" asks what it changed, not for news.
         ("what's new in the 20-point plan", False),
         ("что нового в 20-пунктном плане", False),
