@@ -26,6 +26,7 @@ _PRESENT = {
     r"|next year"
     r"|last month|this weekend|this spring|this summer|this autumn|this fall|this winter"
     r"|what'?s new(?! in )|any updates?|status update|where do things stand|where things stand"
+    r"|what'?s the status|what is the status"
     r"|anymore|any more|so far|still",
     "de": r"jetzt|gerade|aktuell|aktuelle|aktuellen|aktueller|derzeit|momentan|zurzeit|heute"
     r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche"
@@ -42,7 +43,7 @@ _PRESENT = {
     r"|завтра|післязавтра|позавчора|наступного тижня|наступного місяця|наступного року"
     r"|минулого місяця"
     r"|цієї (?:весни|зими|осені)|цього літа|цими вихідними|що нового(?! в | у )|які новини"
-    r"|на даний час|шо нового|шо там нового"
+    r"|на даний час|шо нового|шо там нового|який статус|на якому етапі"
     r"|в даний час|досі|все ще|поки що",
     "ru": r"сейчас|щас|ныне|нынче|сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
     r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
@@ -50,7 +51,8 @@ _PRESENT = {
     r"|недавно|на днях|в последнее время|завтра|послезавтра|позавчера|на следующей неделе"
     r"|на следующий год|в следующем году"
     r"|в следующем месяце|в прошлом месяце|этой (?:весной|зимой|осенью)|этим летом"
-    r"|на этих выходных|че нового|чо нового|что нового(?! в | во )|какие новости"
+    r"|на этих выходных|че нового|чо нового|что нового(?! в | во )|какие новости|какой статус"
+    r"|на каком этапе"
     r"|до сих пор|все еще|по-прежнему|пока что",
 }
 _PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!\w)")
@@ -64,7 +66,10 @@ _NOW = re.compile(
     r"|по-прежнему|пока что"
     r"|currently|at the moment|at present|presently|nowadays|these days|aktuell|derzeit"
     r"|momentan|zurzeit|zur zeit|im moment|inzwischen|mittlerweile|heutzutage|наразі"
-    r"|на даний момент|в даний час|на данный момент|в настоящее время|в данный момент|нынче)"
+    r"|на даний момент|в даний час|на данный момент|в настоящее время|в данный момент|нынче"
+    # the state of something: "what's the status of the plan", "на каком этапе переговоры"
+    r"|what'?s the status|what is the status|який статус|на якому етапі|какой статус"
+    r"|на каком этапе)"
     r"(?!\w)"
 )
 _MEASURED_AGAINST = re.compile(

@@ -608,6 +608,8 @@ def test_questions_about_later_times_are_recognised(
         ("скільки зараз окуповано донеччини", True),
         ("wie hoch ist der leitzins jetzt", True),
         ("какая ключевая ставка сейчас", True),
+        ("what's the status of the 20-point plan", True),  # a state, as "now" asks it
+        ("на каком этапе переговоры по плану", True),
         ("what's the key rate today", False),  # "today" asks for news
         ("latest news on the key rate", False),
         ("what was the key rate in march 2026 now", False),  # a later month besides "now"
