@@ -6,7 +6,7 @@
 someone who saw neither the phrasings nor the other sets, and is not used for tuning; `calibration`
 is what the ranking, the confidence and its thresholds are fitted on (bench/calibrate.py), with
 `blind-calibration` and `blind-calibration-2` to `-9` (written blind, as the
-reporting-only `blind-report` was).
+reporting-only `blind-report` and `blind-report-2` were).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ SETS = {
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),
+    "blind-report-2": Path(__file__).with_name("blind_report_set_2.yaml"),
 }
 FIT_SETS = ("calibration", "blind-calibration")  # what bench/calibrate.py fits on
 

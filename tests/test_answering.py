@@ -784,7 +784,9 @@ def _as_typed(text: str) -> str:
     return text.casefold().strip(" ?!.")
 
 
-@pytest.mark.parametrize("name", ["eval", "holdout", "calibration", "blind-calibration-9"])
+@pytest.mark.parametrize(
+    "name", ["eval", "holdout", "calibration", "blind-calibration-9", "blind-report-2"]
+)
 def test_question_sets_are_big_enough_and_independent(engine: Engine, name: str) -> None:
     questions = load_questions(SETS[name])
     in_scope = [q for q in questions if q.in_scope]
@@ -816,14 +818,20 @@ FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.90, 0.95, 2)}
 # first measured answered-right 67.9%, out of scope rejected 97.5%, 12.5% of later-date questions
 # answered; on 2026-12-06 84.6%, 100% and 7.5%. These are regression guards a few points below
 # what it measures, and below the goals (92%, 97%, none answered).
-BLIND_FLOORS = {"answered_right": 0.80, "rejected": 0.97, "after_answered": 0.10}
+# The second (written 2026-12-06, with more near misses) measured 87.9%, 81.2% and none.
+BLIND_FLOORS = {
+    "blind-report": {"answered_right": 0.80, "rejected": 0.97, "after_answered": 0.10},
+    "blind-report-2": {"answered_right": 0.84, "rejected": 0.77, "after_answered": 0.05},
+}
 
 
-def test_blind_report_floors(engine: Engine) -> None:
-    report = evaluate(load_questions(SETS["blind-report"]), engine_decider(engine))
-    assert report.groups["in_scope"].row()["answered_right"] >= BLIND_FLOORS["answered_right"]
-    assert report.groups["out_of_scope"].row()["rejected"] >= BLIND_FLOORS["rejected"]
-    assert report.groups["after"].row()["answered_wrong"] <= BLIND_FLOORS["after_answered"]
+@pytest.mark.parametrize("name", sorted(BLIND_FLOORS))
+def test_blind_report_floors(engine: Engine, name: str) -> None:
+    floors = BLIND_FLOORS[name]
+    report = evaluate(load_questions(SETS[name]), engine_decider(engine))
+    assert report.groups["in_scope"].row()["answered_right"] >= floors["answered_right"]
+    assert report.groups["out_of_scope"].row()["rejected"] >= floors["rejected"]
+    assert report.groups["after"].row()["answered_wrong"] <= floors["after_answered"]
 
 
 def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
@@ -833,6 +841,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration",
         "blind-calibration-3",
         "blind-report",
+        "blind-report-2",
         "blind-calibration-9",
         "eval",
         "holdout",
