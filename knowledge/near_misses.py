@@ -20,9 +20,9 @@ from knowledge.normalize import canonical, clean
 # earnings alone (Russia's oil income; a person's annual or personal income is private), school
 # and religion (plan points on education and churches), state ("состояние переговоров"), growth
 # ("рост экономики"), deserves ("verdient"), a wealth fund (Russia's sovereign wealth fund, which
-# Dmitriev heads), age and study (the mobilisation age, "Trump studied
-# the plan"): age is asked by "how old" below, schooling by the Ukrainian and Russian verbs of
-# being a student ("навчався", "учился"; "вивчав", "изучал" study a plan).
+# Dmitriev heads), age and study (the mobilisation age, "Trump studied the plan"): age is asked by
+# "how old" below, schooling by the Ukrainian and Russian verbs of being a student ("навчався",
+# "учился"; "вивчав", "изучал" study a plan).
 _PRIVATE = {
     "en": r"birthday|born|wife|husband|married|spouse|girlfriend|daughter|salary|net worth"
     r"|annual income|personal income|earn|earns"
