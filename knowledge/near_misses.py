@@ -28,20 +28,26 @@ _PRIVATE = {
     r"|annual income|personal income|earn|earns"
     r"|wealth(?! fund)|fortune|rich|billionaire|millionaire|real estate|mansion|yacht"
     r"|hobby|hobbies"
-    r"|how tall|height|health|sick|illness|favou?rite|pets?",
+    r"|how tall|height|health|sick|illness|favou?rite|pets?"
+    # a life before politics: "what did Zelensky do before he became president"
+    r"|before (?:he|she) (?:became|was elected|entered politics|went into politics)"
+    r"|before (?:politics|his presidency|her presidency)|acting career|tv shows",
     "de": r"geboren|geburtstag|ehefrau|ehemann|verheiratet|freundin|tochter|gehalt|vermogen"
     r"|einkommen|jahreseinkommen"
     r"|milliardar|millionar|reich|immobilien\w*|villa|jacht|yacht|hobbys?|gesundheit|krank"
-    r"|lieblings\w*|haustier\w*",
+    r"|lieblings\w*|haustier\w*|beruflich\w*|bevor (?:er|sie) (?:prasident|politiker|kanzler)\w*"
+    r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft)",
     "uk": r"народив\w*|народил\w*|навчався|навчалася|день народження|дружин\w*|одружен\w*"
     r"|дочк\w*|донь\w*"
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
     r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухом\w*"
-    r"|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст|здоров.я|хвор\w*|улюблен\w*",
+    r"|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст|здоров.я|хвор\w*|улюблен\w*"
+    r"|до того як (?:став|стала)|до президентства|до політики",
     "ru": r"родил\w*|учился|училась|день рождения|жен[аыеу]|женат|супруг\w*|дочь|дочер\w*"
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
     r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
-    r"|хобби|здоровь\w*|болен|болезн\w*|любим\w*",
+    r"|хобби|здоровь\w*|болен|болезн\w*|любим\w*"
+    r"|до того как (?:стал|стала)|до президентства|до политики",
 }
 _PRIVATE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
 # A residence where talks were held is their venue, not private life: "the meeting at Trump's

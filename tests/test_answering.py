@@ -230,6 +230,12 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("чим віткофф займався в бізнесі нерухомості", True),
         ("how much oil income does russia earn", False),  # no one profiled
         ("how rich is trump", True),
+        # A life before politics (written for the test); "before the talks" is no such thing.
+        ("what did zelensky do before he became president", True),
+        ("was hat selenskyj beruflich gemacht", True),
+        ("чим займався зеленський до того як став президентом", True),
+        ("кем работал зеленский до президентства", True),
+        ("what did zelensky say before the berlin talks", False),
         # Russia's sovereign wealth fund, which Dmitriev heads, is no one's wealth.
         ("what did the head of russia's sovereign wealth fund say to trump's envoy", False),
         # Their part in the talks stays in scope, years and sons-in-law included.
