@@ -15,52 +15,12 @@ from collections.abc import Collection
 
 from knowledge.normalize import clean
 
-# The present and the recent past. Matched on whole words of the cleaned question (accents
-# dropped, ё as е), so "jetzt" matches and "jetzige" does not.
-_PRESENT = {
-    "en": r"now|rn|nowadays|currently|current|today|tonight|yesterday|recent|recently"
-    r"|(?:latest|newest)(?! (?:proposal|plan|draft|version|framework|offer|peace plan))"
-    r"|this week|this month|this year|last week|last night|past week|past few days|at the moment"
-    r"|these days|as of today|so far this year|up to date|breaking|news|at present|presently"
-    r"|as we speak|as of now|lately|of late|these past days|tomorrow|next week|next month"
-    r"|next year"
-    r"|last month|this weekend|this spring|this summer|this autumn|this fall|this winter"
-    r"|what'?s new(?! in )|any updates?|status update|where do things stand|where things stand"
-    r"|what'?s the status|what is the status"
-    r"|anymore|any more|so far|still",
-    "de": r"jetzt|gerade|aktuell|aktuelle|aktuellen|aktueller|derzeit|momentan|zurzeit|heute"
-    r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche"
-    r"|diesen monat|letzte woche|letzten tage|mittlerweile|inzwischen|stand heute|im moment"
-    r"|zur zeit|derzeitig\w*|gegenwartig\w*|kurzlich|neulich|vor kurzem|in letzter zeit|jungst"
-    r"|vorgestern|morgen|ubermorgen|nachste woche|nachsten monat|nachstes jahr|nachsten jahr"
-    r"|letzten monat|heuer|heutzutage"
-    r"|diesen (?:fruhling|sommer|herbst|winter)|dieses wochenende|neues von"
-    r"|was gibt'?s neues(?! im | in )"
-    r"|stand der dinge|wie ist der stand|bisher|bislang|immer noch|noch immer",
-    "uk": r"зараз|наразі|нині|сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні"
-    r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки"
-    r"|поточн\w*|на даний момент|на цей момент|нещодавно|останнім часом|цими днями"
-    r"|завтра|післязавтра|позавчора|наступного тижня|наступного місяця|наступного року"
-    r"|минулого місяця"
-    r"|цієї (?:весни|зими|осені)|цього літа|цими вихідними|що нового(?! в | у )|які новини"
-    r"|на даний час|шо нового|шо там нового|який статус|на якому етапі"
-    r"|в даний час|досі|все ще|поки що",
-    "ru": r"сейчас|щас|ныне|нынче|сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
-    r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
-    r"|на данный момент|на сегодня|текущ\w*|в данный момент|на этот момент|в настоящее время"
-    r"|недавно|на днях|в последнее время|завтра|послезавтра|позавчера|на следующей неделе"
-    r"|на следующий год|в следующем году"
-    r"|в следующем месяце|в прошлом месяце|этой (?:весной|зимой|осенью)|этим летом"
-    r"|на этих выходных|че нового|чо нового|что нового(?! в | во )|какие новости|какой статус"
-    r"|на каком этапе"
-    r"|до сих пор|все еще|по-прежнему|пока что",
-}
-_PRESENT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRESENT.values()) + r")(?!\w)")
-# A bare "now" measured against an event the base holds is that event's effect, not today's news:
-# "is Russian oil sold cheaper now because of the sanctions", "сейчас ... после санкций",
-# "the November plan vs now". Only these words; "today", "this week" or "latest" still count.
-_NOW = re.compile(
-    r"(?<!\w)(?:now|rn|jetzt|зараз|нині|сейчас|щас|ныне"
+# How things stand now: a bare "now" measured against an event the base holds is that event's
+# effect, not today's news: "is Russian oil sold cheaper now because of the sanctions", "сейчас ...
+# после санкций", "the November plan vs now". Only these words; "today", "this week" or "latest"
+# still count. Each of them is a present word too (_PRESENT_WORDS).
+_NOW_WORDS = (
+    r"now|rn|jetzt|зараз|нині|сейчас|щас|ныне"
     # "so far", "still": how things stand, as "now" asks it; "currently", "inzwischen" too
     r"|so far|still|bisher|bislang|immer noch|noch immer|досі|все ще|поки що|до сих пор|все еще"
     r"|по-прежнему|пока что"
@@ -69,8 +29,47 @@ _NOW = re.compile(
     r"|на даний момент|в даний час|на данный момент|в настоящее время|в данный момент|нынче"
     # the state of something: "what's the status of the plan", "на каком этапе переговоры"
     r"|what'?s the status|what is the status|який статус|на якому етапі|какой статус"
-    r"|на каком этапе)"
-    r"(?!\w)"
+    r"|на каком этапе"
+)
+_NOW = re.compile(r"(?<!\w)(?:" + _NOW_WORDS + r")(?!\w)")
+# The present and the recent past besides those. Matched on whole words of the cleaned question
+# (accents dropped, ё as е), so "jetzt" matches and "jetzige" does not.
+_PRESENT = {
+    "en": r"current|today|tonight|yesterday|recent|recently"
+    r"|(?:latest|newest)(?! (?:proposal|plan|draft|version|framework|offer|peace plan))"
+    r"|this week|this month|this year|last week|last night|past week|past few days"
+    r"|as of today|so far this year|up to date|breaking|news"
+    r"|as we speak|as of now|lately|of late|these past days|tomorrow|next week|next month"
+    r"|next year"
+    r"|last month|this weekend|this spring|this summer|this autumn|this fall|this winter"
+    r"|what'?s new(?! in )|any updates?|status update|where do things stand|where things stand"
+    r"|anymore|any more",
+    "de": r"gerade|aktuelle|aktuellen|aktueller|heute"
+    r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche"
+    r"|diesen monat|letzte woche|letzten tage|stand heute"
+    r"|derzeitig\w*|gegenwartig\w*|kurzlich|neulich|vor kurzem|in letzter zeit|jungst"
+    r"|vorgestern|morgen|ubermorgen|nachste woche|nachsten monat|nachstes jahr|nachsten jahr"
+    r"|letzten monat|heuer"
+    r"|diesen (?:fruhling|sommer|herbst|winter)|dieses wochenende|neues von"
+    r"|was gibt'?s neues(?! im | in )"
+    r"|stand der dinge|wie ist der stand",
+    "uk": r"сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні"
+    r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки"
+    r"|поточн\w*|на цей момент|нещодавно|останнім часом|цими днями"
+    r"|завтра|післязавтра|позавчора|наступного тижня|наступного місяця|наступного року"
+    r"|минулого місяця"
+    r"|цієї (?:весни|зими|осені)|цього літа|цими вихідними|що нового(?! в | у )|які новини"
+    r"|на даний час|шо нового|шо там нового",
+    "ru": r"сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
+    r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
+    r"|на сегодня|текущ\w*|на этот момент"
+    r"|недавно|на днях|в последнее время|завтра|послезавтра|позавчера|на следующей неделе"
+    r"|на следующий год|в следующем году"
+    r"|в следующем месяце|в прошлом месяце|этой (?:весной|зимой|осенью)|этим летом"
+    r"|на этих выходных|че нового|чо нового|что нового(?! в | во )|какие новости",
+}
+_PRESENT_WORDS = re.compile(
+    r"(?<!\w)(?:" + "|".join([*_PRESENT.values(), _NOW_WORDS]) + r")(?!\w)"
 )
 _MEASURED_AGAINST = re.compile(
     r"(?<!\w)(?:because of|due to|after the|since the|compared|vs|versus|wegen|aufgrund|infolge"
