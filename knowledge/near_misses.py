@@ -76,6 +76,7 @@ _HAS_CHILDREN = re.compile(
     r"|скільки (?:у|в) \w+ (?:дітей|діток)|сколько у \w+ детей)(?!\w)"
 )
 NAME_NEAR_YEARS = 2  # hand-set: words between "скільки років" and the name it is said of
+_DATIVE_ENDINGS = ("у", "ю", "о")
 _WORD = re.compile(r"\w+")
 
 
@@ -104,10 +105,14 @@ def asks_private_life(
     )
     if (private and not venue) or _HOW_OLD.search(text) or _HAS_CHILDREN.search(text):
         return True
+    # Said of someone, the name is in the dative ("скільки років Трампу", "Путину сколько лет";
+    # "Рубио" does not decline): "на скільки років трамп дає гарантії" asks how long his
+    # guarantees last.
+    of_someone = {at for at, word in words if at in named and word.endswith(_DATIVE_ENDINGS)}
     for match in _YEARS_OF.finditer(text):
         before = [at for at, _ in words if at < match.start()][-NAME_NEAR_YEARS:]
         after = [at for at, _ in words if at >= match.end()][:NAME_NEAR_YEARS]
-        if set(named) & {*before, *after}:
+        if of_someone & {*before, *after}:
             return True
     return False
 

@@ -87,6 +87,12 @@ _OUTCOME = {
     r"|в этом году|этого года",
 }
 _OUTCOME_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_OUTCOME.values()) + r")(?!\w)")
+# What someone wants or aims at "in the end" ("что путин хочет в итоге", "what does Russia want
+# in the end") is a stance the base knows, not how a story ended.
+_WANTS = re.compile(
+    r"(?<!\w)(?:wants?|wanted|aims?|goals?|was will|wollen|wollte|mochte\w*|ziel\w*|хоче\w*|хочуть"
+    r"|хотів|хотіла|прагн\w*|добива\w*|мета|мети|хочет|хотят|хотел\w*|стрем\w*|цель|цели)(?!\w)"
+)
 # Who won an election, or its results: the base knows of elections only as planned, so the result
 # lies after it (a question naming a year is left to the year rule below).
 _WON = re.compile(
@@ -94,6 +100,9 @@ _WON = re.compile(
     r"|gewonnen|gewinner|sieger|ergebnis\w*|переміг|перемогла"
     r"|переможець|виграв|виграла|результат\w*|підсумк\w*|победил|победила|победитель|выиграл"
     r"|выиграла|итог\w*|turned out|turn out|ausgegangen|закінчил\w*|закончил\w*)(?!\w)"
+    # Putin's year-end press conference ("підсумкова пресконференція", "итоговая пресс-
+    # конференция") is no election's result.
+    r"(?!\s*прес)"
 )
 # Held, said in the past: "did the elections take place", "вибори відбулись чи ні" (the future
 # "when would elections be held" is the plan's).
@@ -220,7 +229,7 @@ def _asks_if_already(text: str) -> bool:
 # asks what the plan says.
 _TAKEN = (
     r"ratified|ratify|lifted|ratifiziert|aufgehoben|gelockert|eingerichtet|ратифікував\w*"
-    r"|ратифікува\w*|ратифицировал\w*|зняли|сняли|скасували|отменили|повернули|вернули"
+    r"|ратифікувал\w*|ратифицировал\w*|зняли|сняли|скасували|отменили|повернули|вернули"
     r"|створили|создали"
 )
 # Passed into law or approved by a vote: "did the Duma pass the non-aggression law", "чи ухвалила
@@ -318,6 +327,16 @@ YEAR = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")  # a year of these decades, not p
 # "Since January" with no year: everything from then up to today ("seit Januar", "з лютого",
 # "с февраля").
 _SINCE = re.compile(r"(?<!\w)(?:since|seit|з|із|зі|від|с|со)\s+(?=\w)")
+# "с октябрем", "з жовтнем" (instrumental): "compared with October", not "since October".
+_WITH_MONTH = re.compile(r"\w+(?:ем|ом)")
+
+
+def _since_month(text: str, at: int) -> bool:
+    """Whether a month in the genitive follows "since" at `at` ("с октября", "seit Januar")."""
+    month = _MONTH_WORD.match(text, at)
+    return month is not None and not _WITH_MONTH.fullmatch(month.group(0))
+
+
 # A year written with two digits and its word: "26-го года", "в 2026-му", "26 року", "'26".
 _SHORT_YEAR = re.compile(
     r"(?<![\d.,])['’]?(\d\d)(?:-?(?:го|му|й|ого|ому))?\s*(?:года|году|год|року|рік|р\.?)(?!\w)"
@@ -455,7 +474,7 @@ def asks_after(
         and not _anchored_before(text, knowledge_date)
     ):
         return True
-    if _OUTCOME_WORDS.search(text):
+    if _OUTCOME_WORDS.search(text) and not _WANTS.search(text):
         return True
     if (
         (_WON.search(text) or _WERE_HELD.search(text))
@@ -487,7 +506,7 @@ def asks_after(
         for m in _SHORT_YEAR.finditer(text)
         if 20 <= int(m.group(1) or m.group(2)) <= 99
     ]
-    if not years and any(_MONTH_WORD.match(text, since.end()) for since in _SINCE.finditer(text)):
+    if not years and any(_since_month(text, since.end()) for since in _SINCE.finditer(text)):
         return True
     for year, at in years:
         months = _months_near(text, at)
