@@ -3,8 +3,9 @@
 The base profiles people by their part in the negotiations. "How old is Putin", "Witkoff's real
 estate deals", "зарплата Дмитриева" name someone it profiles and ask about their private life;
 "weather in Geneva", "hotels in Miami", "квиток на потяг Київ – Запоріжжя" name a place of the
-talks and ask a traveller's question; "когда построили Запорожскую АЭС" asks for a place's history.
-None is answered from the entry it comes close to.
+talks and ask a traveller's question; "когда построили Запорожскую АЭС" asks for a place's history;
+"скільки людей загинуло за час війни" for casualty figures, which the base does not hold. None is
+answered from the entry it comes close to.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _PRIVATE = {
     "en": r"birthday|born|wife|husband|married|spouse|girlfriend|daughter|salary|net worth"
     r"|annual income|personal income|earn|earns"
     r"|wealth(?! fund)|fortune|rich|billionaire|millionaire|real estate|mansion|yacht"
-    r"|hobby|hobbies"
+    r"|hobby|hobbies|grew up|grow up|childhood|hometown"
     r"|how tall|height|health|sick|illness|favou?rite|pets?"
     # a life before politics: "what did Zelensky do before he became president"
     r"|before (?:he|she) (?:became|was elected|entered politics|went into politics)"
@@ -35,18 +36,20 @@ _PRIVATE = {
     "de": r"geboren|geburtstag|ehefrau|ehemann|verheiratet|freundin|tochter|gehalt|vermogen"
     r"|einkommen|jahreseinkommen"
     r"|milliardar|millionar|reich|immobilien\w*|villa|jacht|yacht|hobbys?|gesundheit|krank"
-    r"|lieblings\w*|haustier\w*|beruflich\w*|bevor (?:er|sie) (?:prasident|politiker|kanzler)\w*"
+    r"|lieblings\w*|haustier\w*|aufgewachsen|kindheit|heimatstadt|beruflich\w*"
+    r"|bevor (?:er|sie) (?:prasident|politiker|kanzler)\w*"
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft)",
     "uk": r"народив\w*|народил\w*|навчався|навчалася|день народження|дружин\w*|одружен\w*"
     r"|дочк\w*|донь\w*"
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
     r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухом\w*"
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст|здоров.я|хвор\w*|улюблен\w*"
+    r"|виріс|виросла|дитинств\w*"
     r"|до того як (?:став|стала)|до президентства|до політики",
     "ru": r"родил\w*|учился|училась|день рождения|жен[аыеу]|женат|супруг\w*|дочь|дочер\w*"
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
     r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
-    r"|хобби|здоровь\w*|болен|болезн\w*|любим\w*"
+    r"|хобби|здоровь\w*|болен|болезн\w*|любим\w*|вырос|выросла|детств\w*"
     r"|до того как (?:стал|стала)|до президентства|до политики",
 }
 _PRIVATE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
@@ -145,6 +148,22 @@ _BUILT = re.compile(
     r"(?<!\w)(?:built|constructed|gebaut|errichtet|erbaut|збудува\w*|побудува\w*|збудован\w*"
     r"|побудован\w*|построил\w*|построен\w*|постро[ея]н\w*)(?!\w)"
 )
+# The war's dead and wounded: the base holds no casualty figures (its gaps entry says so). The
+# words are those of people killed, not of losses alone ("the loss of Pokrovsk", "can Russia keep
+# replacing its losses", which the recruitment entry answers: a word the closest entry holds is
+# what it tells).
+_CASUALTIES = re.compile(
+    r"(?<!\w)(?:casualt\w*|death toll|deaths|wounded|killed in action|killed in the war"
+    r"|died in the war|how many .{0,40}(?:died|killed|dead)"
+    r"|(?:soldiers?|people|civilians|troops|ukrainians|russians)(?:\s+\w+){0,3}\s+(?:died|killed)"
+    r"|todesopfer\w*|tote|toten|gefallene\w*|getotet\w*|verwundete\w*"
+    r"|(?:menschliche|militarische)\w* verluste|verluste (?:der )?(?:armee|soldaten|truppen)"
+    r"|загинул\w*|загинув|загибл\w*|поранен\w*|вбит\w*|вбили"
+    r"|(?:людськ|військов)\w* втрат\w*|втрат\w* (?:армі\w*|зсу|військ\w*|російськ\w* армі\w*)"
+    r"|погиб\w*|ранен\w*|убит\w*|(?:людск|военн)\w* потер\w*"
+    r"|потер\w* (?:армии|всу|войск\w*|российск\w* арми\w*)|потер\w* понес\w*|понес\w* потер\w*)"
+    r"(?!\w)"
+)
 _TRAVEL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_TRAVEL.values()) + r")(?!\w)")
 _MARKET_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_MARKETS.values()) + r")(?!\w)")
 
@@ -166,15 +185,25 @@ def asks_history(question: str, held: Callable[[], Collection[str]] = frozenset)
     return bool(built) and not set(built) & set(held())
 
 
+def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
+    """True when the question asks how many were killed or wounded and the closest entry
+    (`held()`: its cleaned words) holds none of the words it asks with."""
+    said = [m.group(0) for m in _CASUALTIES.finditer(clean(question))]
+    told = set(held()) if said else set()
+    return any(not set(phrase.split()) <= told for phrase in said)
+
+
 def near_miss(
     question: str, surnames: Collection[str], held: Callable[[], Collection[str]] = frozenset
 ) -> bool:
     """Any rule: a private life of someone named by one of the profiles' `surnames`
     (canonical) that the closest entry does not tell (`held()`: its cleaned words), a
-    traveller's or an investor's question, or one about when something was built."""
+    traveller's or an investor's question, one about when something was built or about the
+    war's dead and wounded."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_travel(question)
         or asks_markets(question)
         or asks_history(question, held)
+        or asks_casualties(question, held)
     )

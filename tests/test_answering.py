@@ -23,7 +23,13 @@ from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
-from knowledge.near_misses import asks_history, asks_markets, asks_travel, near_miss
+from knowledge.near_misses import (
+    asks_casualties,
+    asks_history,
+    asks_markets,
+    asks_travel,
+    near_miss,
+)
 from knowledge.normalize import STOP_WORDS, canonical, clean, content_tokens, normalize
 from knowledge.plain import as_text, body_text
 from knowledge.scoring import LEAD_CAP, SCORING_FILE, Scoring, lead
@@ -249,6 +255,11 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("what did putin say about the deported children", False),
         ("did zelensky lower the mobilisation age", False),
         ("has trump studied the european plan", False),
+        # Where they grew up (written for the test).
+        ("where did witkoff grow up", True),
+        ("wo ist rubio aufgewachsen", True),
+        ("де виріс зеленський", True),
+        ("где прошло детство путина", True),
         # A residence is private life, unless talks were held there (Mar-a-Lago).
         ("does trump have a mansion in florida", True),
         ("у трампа есть особняк?", True),
@@ -301,6 +312,14 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_history, "коли збудували запорізьку аес", True),
         (asks_history, "когда построили запорожскую аэс", True),
         (asks_history, "how would ukraine be rebuilt after the war", False),
+        # The war's dead and wounded: no entry holds casualty figures.
+        (asks_casualties, "how many soldiers were killed in the war", True),
+        (asks_casualties, "wie viele todesopfer gab es im krieg", True),
+        (asks_casualties, "скільки людей загинуло за час війни", True),
+        (asks_casualties, "какие потери понесла российская армия", True),
+        (asks_casualties, "is the 28-point plan dead", False),
+        (asks_casualties, "what would ukraine lose under the 28 points", False),
+        (asks_casualties, "втрата територій за планом", False),
     ],
 )
 def test_a_travellers_investors_or_historians_question_is_out_of_scope(
@@ -309,6 +328,18 @@ def test_a_travellers_investors_or_historians_question_is_out_of_scope(
     assert rule(question) is near
     if near:
         assert engine.ask(question).outcome is Outcome.none
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can russia keep replacing its losses",
+        "Kann Russland seine Verluste an der Front durch neue Freiwillige ausgleichen?",
+    ],
+)
+def test_losses_the_recruitment_entry_tells_stay_answered(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.answer and answer.entry_id == "mil-recruitment"
 
 
 def test_when_something_was_built_is_answered_where_the_entry_says_so(engine: Engine) -> None:
