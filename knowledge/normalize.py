@@ -114,6 +114,13 @@ COLLOQUIAL: dict[str, str] = {
     "короче": "",
     "короч": "",
     "инфа": "информация",
+    # English
+    "abt": "about",
+    "bout": "about",
+    "wat": "what",
+    "wut": "what",
+    "cuz": "because",
+    "coz": "because",
     # German
     "ne": "eine",
     "nen": "einen",
@@ -352,9 +359,17 @@ def stem(token: str) -> str:
     return token
 
 
+# A question announced as one before it is asked: "kurze frage: ...", "quick question - ...",
+# "питання:", "вопрос,". The word is the asker's, not what the question is about.
+_PREAMBLE = re.compile(
+    r"^\W*(?:(?:kurze|eine|ne|kleine|quick|short|one|швидке|коротке|одне|короткий|один)\s+)?"
+    r"(?:frage|question|питання|вопрос|вопросик)\s*[:,\-–—]"
+)
+
+
 def surface_tokens(text: str) -> list[str]:
     """Words that carry meaning as written (cleaned), without stop and filler words."""
-    words = _TOKEN.findall(clean(text)[:MAX_QUERY_CHARS])
+    words = _TOKEN.findall(_PREAMBLE.sub(" ", clean(text)[:MAX_QUERY_CHARS]))
     spelt = [part for w in words for part in COLLOQUIAL.get(w, w).split()]
     if IDIOM_NOUN in spelt:  # "welche Rolle spielt X": the verb of the idiom means nothing
         spelt = [w for w in spelt if w not in IDIOM_VERBS]

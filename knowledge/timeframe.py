@@ -296,8 +296,9 @@ def _still_said(text: str) -> str:
     return _STILL.sub(lambda m: _STILL_AS_NOW[m.group(1)], text)
 
 
-# A span of years ("2026-27", "2026–2027") is a budget or plan period, not news from that year.
-_YEAR_SPAN = re.compile(r"(?<!\d)20[2-9]\d\s*[-–/]\s*(?:20)?[2-9]\d(?!\d)")
+# A span of years ("2026-27", "2026–2027", "for 2026 and 2027") is a budget or plan period, not
+# news from that year.
+_YEAR_SPAN = re.compile(r"(?<!\d)20[2-9]\d\s*(?:[-–/]|and|und|та|і|й|и)\s*(?:20)?[2-9]\d(?!\d)")
 
 # Month names in full and their inflected forms, to month numbers (accents are gone after clean());
 # not "mar", "may" as a verb, nor "лип" of "липовий": these alone are `bare_months`'.

@@ -79,6 +79,10 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("зеля і штати", "зеленський і сша"),  # a nickname, "the States"
         ("московія і расея", "москва і росія"),
         ("нагадай мінськ", "мінськ"),  # a request, like "tell" or "explain"
+        ("wat did peskov say abt the plan", "what did peskov say about the plan"),
+        ("kurze frage: wer ist witkoff", "wer ist witkoff"),  # a question announced as one
+        ("питання: хто такий умєров", "хто такий умєров"),
+        ("die frage der gebiete", "frage gebiete"),  # "question" as a word of the question
         ("напомните плз про минск", "про минск"),  # and its polite plural, "please" in chat
         ("підкажіть пж мінськ", "мінськ"),
         ("за скока дней", "за сколько дней"),
@@ -527,6 +531,8 @@ def test_i_dont_know_names_the_knowledge_date(
         ("хто переміг на виборах", True),
         ("who won the polish presidential election in 2025", False),
         ("eu loan for 2026-27", False),
+        ("how will the eu fund ukraine for 2026 and 2027", False),  # a budget period
+        ("кредит єс на 2026 та 2027 роки", False),
         # Dates in their inflections, with two-digit years, and "since <month>" without a year.
         ("у березні 2026", True),
         ("im März 2026", True),
