@@ -453,11 +453,37 @@ def asks_now_only(
         return False
     already = _asks_if_already(text)  # "Рада миру вже працює?": how things stand too
     future = _FUTURE_WHEN.search(text) is not None  # and what was planned, as of then
-    if not present and not already and not future:
+    # "Who wrote the 28 points in the end", "а чё с аэс в итоге": what came of it, as far as
+    # the base knows (a yes/no "was it signed in the end?" asks for news).
+    outcome = _IN_THE_END.search(text) is not None and _asks_what(text)
+    if not present and not already and not future and not outcome:
         return False
     rest = _NOW.sub(" ", _STATE_ALREADY.sub(" ", text) if already else text)
     rest = _FUTURE_WHEN.sub(" ", rest)
+    rest = _IN_THE_END.sub(" ", rest) if outcome else rest
     return not asks_after(rest, knowledge_date, planned_years)
+
+
+_IN_THE_END = re.compile(
+    r"(?<!\w)(?:in the end|eventually|letztendlich|schlussendlich|врешті|зрештою|врешті-решт"
+    r"|в підсумку|у підсумку|в итоге|в конечном итоге|в конце концов)(?!\w)"
+)
+_EN_WH_WORD = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:what|whats|who|whom|which|how|why|where)(?!\w)")
+
+
+# English "was the ..." is no German "was" (what).
+_EN_WAS = re.compile(r"(?<!\w)was(?=\s+(?:the|a|an|there|it|he|she|this|that)(?!\w))")
+
+
+def _asks_what(text: str) -> bool:
+    """Whether a question asks what, who, how or which (not yes or no)."""
+    main_clause = text.split(",", 1)[-1] if text.startswith(("ну", "а ", "и ")) else text
+    return bool(
+        _WH_WORD.search(main_clause)
+        or _DE_WH_WORD.search(_EN_WAS.sub(" ", main_clause))
+        or _EN_WH_WORD.search(main_clause)
+        or re.search(r"(?<!\w)(?:чё|че|шо)(?!\w)", main_clause)
+    )
 
 
 def asks_after(

@@ -692,6 +692,13 @@ def test_questions_about_later_times_are_recognised(
         ("wie viel hat russland inzwischen erobert", True),
         ("какая ставка на данный момент", True),
         ("latest news on the key rate at the moment", False),  # news
+        # What came of something "in the end", asked with a question word: as far as it was
+        # known; asked yes or no, or "this year", it is news (written for the test).
+        ("who wrote the 28 points in the end", True),
+        ("что в итоге решили по аэс", True),
+        ("was the peace deal signed in the end?", False),
+        ("подписали ли в итоге соглашение", False),
+        ("was ist dieses jahr mit den russischen geldern passiert", False),
     ],
 )
 def test_a_bare_now_is_told_from_news(base: KnowledgeBase, question: str, now_only: bool) -> None:
