@@ -4,7 +4,8 @@ The base profiles people by their part in the negotiations. "How old is Putin", 
 estate deals", "зарплата Дмитриева" name someone it profiles and ask about their private life;
 "weather in Geneva", "hotels in Miami", "квиток на потяг Київ – Запоріжжя" name a place of the
 talks and ask a traveller's question; "когда построили Запорожскую АЭС" asks for a place's history;
-"скільки людей загинуло за час війни" for casualty figures, which the base does not hold. None is
+"how do the reactors at Zaporizhzhia work" for its engineering, "скільки людей загинуло за час
+війни" for casualty figures, which the base does not hold. None is
 answered from the entry it comes close to.
 """
 
@@ -164,6 +165,17 @@ _CASUALTIES = re.compile(
     r"|потер\w* (?:армии|всу|войск\w*|российск\w* арми\w*)|потер\w* понес\w*|понес\w* потер\w*)"
     r"(?!\w)"
 )
+# How a nuclear plant is built inside: its reactor type, how its reactors work, how many it has
+# ("how do the VVER reactors at Zaporizhzhia work", "wie viele Reaktorblöcke", "сколько у нее
+# энергоблоков"). The base tells who would run the plant, not its engineering; "who holds the keys
+# to the reactor site" stays the plan's.
+_REACTOR = r"reactors?|\w*reaktor\w*|реактор\w*|енергоблок\w*|энергоблок\w*"
+_TECHNOLOGY = re.compile(
+    r"(?<!\w)(?:vver\w*|wwer\w*|ввэр\w*|ввер\w*|pressuri[sz]ed water|druckwasser\w*"
+    rf"|(?:{_REACTOR})(?:\W+\w+){{0,3}}\W+(?:work|works|funktionier\w*|працю\w*|работа\w*)"
+    rf"|(?:how many|wie viele|скільки|сколько)\W+(?:\w+\W+){{0,4}}(?:{_REACTOR})"
+    rf"|(?:как устроен\w*|як влаштован\w*))(?!\w)"
+)
 _TRAVEL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_TRAVEL.values()) + r")(?!\w)")
 _MARKET_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_MARKETS.values()) + r")(?!\w)")
 
@@ -193,17 +205,24 @@ def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozens
     return any(not set(phrase.split()) <= told for phrase in said)
 
 
+def asks_technology(question: str) -> bool:
+    """True when the question asks how a plant's reactors work, which they are or how many (no
+    entry tells: its phrasings name the reactors only as the site to be run)."""
+    return _TECHNOLOGY.search(clean(question)) is not None
+
+
 def near_miss(
     question: str, surnames: Collection[str], held: Callable[[], Collection[str]] = frozenset
 ) -> bool:
     """Any rule: a private life of someone named by one of the profiles' `surnames`
     (canonical) that the closest entry does not tell (`held()`: its cleaned words), a
-    traveller's or an investor's question, one about when something was built or about the
-    war's dead and wounded."""
+    traveller's or an investor's question, one about when something was built, a plant's
+    reactors or the war's dead and wounded."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_travel(question)
         or asks_markets(question)
         or asks_history(question, held)
         or asks_casualties(question, held)
+        or asks_technology(question)
     )

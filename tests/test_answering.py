@@ -27,6 +27,7 @@ from knowledge.near_misses import (
     asks_casualties,
     asks_history,
     asks_markets,
+    asks_technology,
     asks_travel,
     near_miss,
 )
@@ -324,6 +325,13 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_casualties, "is the 28-point plan dead", False),
         (asks_casualties, "what would ukraine lose under the 28 points", False),
         (asks_casualties, "втрата територій за планом", False),
+        # A plant's engineering: how its reactors work, which they are, how many.
+        (asks_technology, "how do the reactors at zaporizhzhia work", True),
+        (asks_technology, "wie viele reaktoren hat das akw saporischschja", True),
+        (asks_technology, "скільки енергоблоків на запорізькій аес", True),
+        (asks_technology, "как устроен реактор ввэр-1000", True),
+        (asks_technology, "who would run the reactors at zaporizhzhia", False),
+        (asks_technology, "how would the reactors be run under the plan", False),
     ],
 )
 def test_a_travellers_investors_or_historians_question_is_out_of_scope(
