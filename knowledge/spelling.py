@@ -122,6 +122,8 @@ class Speller:
         part of two or three letters ('olpreis': 'Öl', 'Preis') counts where it is a known word
         and no prefix or particle ('abzug', 'umsatz', 'nachwahl' stay whole), after the longer
         first parts."""
+        if word.endswith(NOT_NOUN_ENDINGS) or word.startswith(VERB_PARTICLES):
+            return None
         found = None
         if len(word) >= self.MIN_COMPOUND:
             found = self._split_at(word, range(self.MIN_PART, len(word) - self.MIN_PART + 1))
@@ -212,6 +214,12 @@ SHORT_PREFIXES = frozenset(
     """ab an ans auf aus bei bis da dar ein ent er ex ge gar her hin ins je los mit nie nix nu nun
     nur ob oft per pro rum um ums un ur vor weg zu zer zur zum""".split()
 )
+# What a split compound is not: an adverb or adjective ('letztendlich' is no 'letzt' + 'endlich',
+# 'offensichtlich', 'gleichzeitig'), nor a verb with a separable particle ('stattgefunden',
+# 'zugesagt', 'zusammenbringen', 'offenlassen', 'fernbleibt'), whose parts matched unrelated
+# phrasings. German compounds the base is asked with are nouns ('Friedensplan', 'Kriegsende').
+NOT_NOUN_ENDINGS = ("lich", "ig", "isch", "bar", "sam", "haft")
+VERB_PARTICLES = ("statt", "zuge", "zusammen", "offen", "fern", "weiter", "fest", "zuruck")
 MIN_STEM = 4  # hand-set: an ending is taken off only where this many letters remain
 # German inflection endings (verbs: -e, -en, -t, -et, -st, -te, -ten; nouns and adjectives: -e,
 # -en, -em, -er, -es, -n, -s, -ern).

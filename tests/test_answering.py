@@ -1364,6 +1364,15 @@ def test_a_german_compound_with_a_short_first_part_splits_unless_that_part_is_a_
     assert speller.split("olkommen") == ["ol", canonical("kommen")]
 
 
+def test_adverbs_and_verbs_with_a_particle_are_no_compounds() -> None:
+    words = {canonical(w) for w in "letzt endlich statt gefund zuge sagt frieden plan".split()}
+    speller = Speller({"de": Counter()}, words)
+    assert speller.split("letztendlich") is None  # an adverb
+    assert speller.split("stattgefunden") is None  # a verb with its particle
+    assert speller.split("zugesagt") is None
+    assert speller.split("friedensplan") == [canonical("frieden"), canonical("plan")]
+
+
 def test_the_verb_of_the_german_idiom_eine_rolle_spielen_is_no_word_of_the_question() -> None:
     assert normalize("Welche Rolle spielt Witkoff?") == normalize("Welche Rolle hat Witkoff?")
     assert "spielt" in normalize("spielt der kreml auf zeit").split()  # no "Rolle": a verb
