@@ -413,7 +413,10 @@ class Engine:
         `topic`: the question is one word many entries share (_topic_word)."""
         known_until = self.base.knowledge_date
         if not picks or near_miss(
-            question, self.index.surnames, lambda: self._words_of(picks[0].entry_id)
+            question,
+            self.index.surnames,
+            lambda: self._words_of(picks[0].entry_id),
+            self._knows,
         ):
             return Answer(
                 Outcome.none, question, lang, found[0].confidence if found else 0.0, known_until
@@ -453,6 +456,11 @@ class Engine:
             known_until,
             suggestions=[self.ref(c.entry_id, lang) for c in picks],
         )
+
+    def _knows(self, word: str) -> bool:
+        """Whether the base has the (cleaned) word, or one it is a slip of ('rossneft')."""
+        speller = self.index.speller
+        return canonical(word) in speller.vocabulary or speller.correct(word, "en") is not None
 
     def _topic_word(self, question: str) -> bool:
         """Whether the question is one word, no surname, that a share of the entries know

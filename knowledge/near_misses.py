@@ -158,6 +158,7 @@ _CASUALTIES = re.compile(
     r"|died in the war|how many .{0,40}(?:died|killed|dead)"
     r"|(?:soldiers?|people|civilians|troops|ukrainians|russians)(?:\s+\w+){0,3}\s+(?:died|killed)"
     r"|todesopfer\w*|tote|toten|gefallene\w*|getotet\w*|verwundete\w*"
+    r"|(?:soldaten|menschen|ukrainer|russen)(?:\s+\w+){0,5}\s+gefallen"
     r"|(?:menschliche|militarische)\w* verluste|verluste (?:der )?(?:armee|soldaten|truppen)"
     r"|загинул\w*|загинув|загибл\w*|поранен\w*|вбит\w*|вбили"
     r"|(?:людськ|військов)\w* втрат\w*|втрат\w* (?:армі\w*|зсу|військ\w*|російськ\w* армі\w*)"
@@ -172,6 +173,7 @@ _CASUALTIES = re.compile(
 _REACTOR = r"reactors?|\w*reaktor\w*|реактор\w*|енергоблок\w*|энергоблок\w*"
 _TECHNOLOGY = re.compile(
     r"(?<!\w)(?:vver\w*|wwer\w*|ввэр\w*|ввер\w*|pressuri[sz]ed water|druckwasser\w*"
+    rf"|(?:type|kind|types|kinds|typ|art|тип\w*)\s+(?:of\s+)?(?:\w+\s+)?(?:{_REACTOR})"
     rf"|(?:{_REACTOR})(?:\W+\w+){{0,3}}\W+(?:work|works|funktionier\w*|працю\w*|работа\w*)"
     rf"|(?:how many|wie viele|скільки|сколько)\W+(?:\w+\W+){{0,4}}(?:{_REACTOR})"
     rf"|(?:как устроен\w*|як влаштован\w*))(?!\w)"
@@ -211,13 +213,31 @@ def asks_technology(question: str) -> bool:
     return _TECHNOLOGY.search(clean(question)) is not None
 
 
+# Sanctions against a country or company the base never names ("EU sanctions against Iran",
+# "санкции против Венесуэлы"): not Russia's, which it covers.
+_SANCTIONS_ON = re.compile(
+    r"(?<!\w)(?:sanctions?|sanktion\w*|санкці\w*|санкци\w*)(?:\s+\w+){0,3}?\s+"
+    r"(?:against|on|gegen|проти|против)\s+(?:(?:the|den|die|das|dem)\s+)?(\w+)"
+)
+
+
+def asks_other_sanctions(question: str, is_known: Callable[[str], bool]) -> bool:
+    """True when the question asks about sanctions against someone whose name (`is_known`, of a
+    cleaned word) the base does not know."""
+    return any(not is_known(m.group(1)) for m in _SANCTIONS_ON.finditer(clean(question)))
+
+
 def near_miss(
-    question: str, surnames: Collection[str], held: Callable[[], Collection[str]] = frozenset
+    question: str,
+    surnames: Collection[str],
+    held: Callable[[], Collection[str]] = frozenset,
+    is_known: Callable[[str], bool] = lambda word: True,
 ) -> bool:
     """Any rule: a private life of someone named by one of the profiles' `surnames`
     (canonical) that the closest entry does not tell (`held()`: its cleaned words), a
     traveller's or an investor's question, one about when something was built, a plant's
-    reactors or the war's dead and wounded."""
+    reactors, the war's dead and wounded, or sanctions against someone the base does not know
+    (`is_known`, of a cleaned word)."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_travel(question)
@@ -225,4 +245,5 @@ def near_miss(
         or asks_history(question, held)
         or asks_casualties(question, held)
         or asks_technology(question)
+        or asks_other_sanctions(question, is_known)
     )

@@ -322,6 +322,7 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_casualties, "wie viele todesopfer gab es im krieg", True),
         (asks_casualties, "скільки людей загинуло за час війни", True),
         (asks_casualties, "какие потери понесла российская армия", True),
+        (asks_casualties, "wie viele soldaten sind seit 2022 gefallen", True),
         (asks_casualties, "is the 28-point plan dead", False),
         (asks_casualties, "what would ukraine lose under the 28 points", False),
         (asks_casualties, "втрата територій за планом", False),
@@ -330,6 +331,7 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_technology, "wie viele reaktoren hat das akw saporischschja", True),
         (asks_technology, "скільки енергоблоків на запорізькій аес", True),
         (asks_technology, "как устроен реактор ввэр-1000", True),
+        (asks_technology, "what type of reactors does zaporizhzhia have", True),
         (asks_technology, "who would run the reactors at zaporizhzhia", False),
         (asks_technology, "how would the reactors be run under the plan", False),
     ],
@@ -352,6 +354,24 @@ def test_a_travellers_investors_or_historians_question_is_out_of_scope(
 def test_losses_the_recruitment_entry_tells_stay_answered(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert answer.outcome is Outcome.answer and answer.entry_id == "mil-recruitment"
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        # Sanctions against a country the base never names (written for the test).
+        ("what sanctions did the eu impose on iran", False),
+        ("які санкції сша запровадили проти венесуели", False),
+        # Russia's, its companies', a misspelt one's too: the base's.
+        ("санкции против роснефти", True),
+        ("welche sanktionen hat trump gegen rossneft verhängt", True),
+        ("us sanctions against russian oil companies", True),
+    ],
+)
+def test_sanctions_against_someone_the_base_does_not_know_are_out_of_scope(
+    engine: Engine, question: str, answered: bool
+) -> None:
+    assert engine.ask(question).answered is answered
 
 
 def test_when_something_was_built_is_answered_where_the_entry_says_so(engine: Engine) -> None:
@@ -926,6 +946,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-report-2",
         "blind-calibration-9",
         "blind-calibration-10",
+        "blind-calibration-11",
         "eval",
         "holdout",
     ):
