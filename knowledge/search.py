@@ -12,6 +12,7 @@ turn that evidence into a ranking, a confidence and a relevance in [0, 1].
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,14 @@ from rapidfuzz.process import cdist
 
 from knowledge.columns import TextColumn
 from knowledge.language import Lexicon, detect_language
-from knowledge.normalize import canonical, replace_words, surface_tokens, written_names
+from knowledge.normalize import (
+    MAX_QUERY_CHARS,
+    canonical,
+    clean,
+    replace_words,
+    surface_tokens,
+    written_names,
+)
 from knowledge.scoring import Scoring, from_ranking
 from knowledge.semantic import Embedder, MeaningIndex
 from knowledge.spelling import SavedDeletions, Speller, slip_of_stop_word
@@ -107,6 +115,10 @@ class Candidate:
     probability: float  # the entry's share of the candidates' ranking (softmax of the scores)
     phrasing: str  # the entry's phrasing closest in words to the question
     features: dict[str, float]  # the evidence, by name (see knowledge.scoring)
+
+
+# Two words side by side, as a first name and a surname are written.
+_NAME_PAIR = re.compile(r"(?=(?<![\w'’-])([^\W\d_]+)\s+([^\W\d_]+))")
 
 
 def _grams(token: str) -> list[str]:
@@ -492,8 +504,12 @@ class SearchIndex:
         counted = len(raw)
         known = 0.0
         unknown: set[str] = set()
+        first_names = self._first_names(question)
         for word in raw:
             canon = canonical(word)
+            if word in first_names and canon not in self.speller.vocabulary:
+                counted -= 1  # "Kiril Dmitriyev": a first name the base spells otherwise
+                continue
             if canon in self.speller.vocabulary:
                 known += 1
                 words.append(canon)
@@ -523,6 +539,15 @@ class SearchIndex:
         return Query(
             words, share, " ".join(compared), frozenset(unknown), tuple(fixes.items()), names
         )
+
+    def _first_names(self, question: str) -> set[str]:
+        """The capitalised words written right before the surname of someone the base profiles
+        ("Kiril Dmitriyev", "Wolodymyr Selenskyj"), cleaned."""
+        found = set()
+        for first, last in _NAME_PAIR.findall(question[:MAX_QUERY_CHARS]):
+            if first[0].isupper() and canonical(clean(last)) in self.surnames:
+                found.add(clean(first))
+        return found
 
     def spelt(self, question: str, query: Query) -> str:
         """The question with its slips corrected, for the embedder: its subword pieces of

@@ -1385,6 +1385,20 @@ def test_a_german_compound_with_a_short_first_part_splits_unless_that_part_is_a_
     assert speller.split("olkommen") == ["ol", canonical("kommen")]
 
 
+@pytest.mark.parametrize(
+    "question", ["Who is Kiril Dmitriyev?", "Хто такий Кірил Дмітрієв?", "Wolodymyr Selenskyj"]
+)
+def test_a_first_name_spelt_otherwise_before_a_known_surname_is_no_unknown_word(
+    engine: Engine, question: str
+) -> None:
+    query = engine.index.prepare(question)
+    assert not query.unknown and query.known == 1.0
+
+
+def test_only_a_capitalised_word_before_a_surname_is_read_as_a_first_name(engine: Engine) -> None:
+    assert engine.index.prepare("Де вчився Зеленський?").unknown  # a verb, not a first name
+
+
 def test_adverbs_and_verbs_with_a_particle_are_no_compounds() -> None:
     words = {canonical(w) for w in "letzt endlich statt gefund zuge sagt frieden plan".split()}
     speller = Speller({"de": Counter()}, words)
