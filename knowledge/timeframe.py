@@ -441,13 +441,29 @@ def month_names(text: str) -> set[int]:
     return {_month_of(match) for match in _MONTH_WORD.finditer(clean(text))}
 
 
+# "At the current pace", "такими темпами": if things go on as they are now, which the base's
+# projections answer as of their date; a state asked as "now" asks it.
+_PACE = re.compile(
+    r"(?<!\w)(?:at (?:the|this) (?:current|present) (?:pace|rate|speed|tempo)"
+    r"|at this (?:pace|rate|speed)|(?:beim|bei dem|im) (?:aktuellen|jetzigen|derzeitigen) tempo"
+    r"|(?:такими|цими|этими) темпами|(?:з|із) таким темпом|при (?:нынешних|текущих|таких) темпах"
+    r"|при (?:нынешнем|текущем|таком) темпе)(?!\w)"
+)
+
+
+def _read(question: str) -> str:
+    """The cleaned question as the time rules read it: no opening "щас,", a bare "still" or the
+    current pace said as "now"."""
+    return _PACE.sub("now", _still_said(_INTERJECTION.sub(" ", clean(question))))
+
+
 def asks_now_only(
     question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()
 ) -> bool:
     """True when a bare "now" is all that puts the question after `knowledge_date` ("what's the
     key rate now", "скільки зараз окуповано"): it asks for a state of things, which the base
     knew as of that date; "today", "this week" or "latest" ask for news, which it cannot know."""
-    text = _still_said(_INTERJECTION.sub(" ", clean(question)))
+    text = _read(question)
     present = {m.group(0) for m in _PRESENT_WORDS.finditer(text)}
     if present and not all(_NOW.fullmatch(word) for word in present):
         return False
@@ -493,7 +509,7 @@ def asks_after(
 
     `planned_years`: years the base itself speaks of as targets (e.g. a roadmap to 2040); a
     question naming one asks about the plan, not about news from that year."""
-    text = _still_said(_INTERJECTION.sub(" ", clean(question)))
+    text = _read(question)
     present = {m.group(0) for m in _PRESENT_WORDS.finditer(text)}
     if (
         present

@@ -723,6 +723,10 @@ def test_questions_about_later_times_are_recognised(
         # What came of something "in the end", asked with a question word: as far as it was
         # known; asked yes or no, or "this year", it is news (written for the test).
         ("who wrote the 28 points in the end", True),
+        # "At the current pace": as things stood (written for the test).
+        ("at the current pace how long until russia takes all of donetsk", True),
+        ("за скільки росія захопить донеччину такими темпами", True),
+        ("wie lange braucht russland beim jetzigen tempo für den donbass", True),
         ("что в итоге решили по аэс", True),
         ("was the peace deal signed in the end?", False),
         ("подписали ли в итоге соглашение", False),
