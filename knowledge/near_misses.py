@@ -5,7 +5,7 @@ estate deals", "зарплата Дмитриева" name someone it profiles an
 "weather in Geneva", "hotels in Miami", "квиток на потяг Київ – Запоріжжя" name a place of the
 talks and ask a traveller's question; "когда построили Запорожскую АЭС" asks for a place's history;
 "how do the reactors at Zaporizhzhia work" for its engineering, "скільки людей загинуло за час
-війни" for casualty figures, which the base does not hold. None is
+війни" for casualty figures, "EU sanctions on Iran" about a country the base never names. None is
 answered from the entry it comes close to.
 """
 

@@ -441,6 +441,32 @@ def month_names(text: str) -> set[int]:
     return {_month_of(match) for match in _MONTH_WORD.finditer(clean(text))}
 
 
+# Of the outcome words, those of "in the end" (not "final text" or "this year"): asked with a
+# question word, what came of something as far as it was known ("who wrote the 28 points in
+# the end", "а чё с аэс в итоге").
+_IN_THE_END = re.compile(
+    r"(?<!\w)(?:in the end|eventually|letztendlich|schlussendlich|врешті|зрештою|врешті-решт"
+    r"|в підсумку|у підсумку|в итоге|в конечном итоге|в конце концов)(?!\w)"
+)
+_EN_WH_WORD = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:what|whats|who|whom|which|how|why|where)(?!\w)")
+_CHAT_WHAT = re.compile(r"(?<!\w)(?:чё|че|шо)(?!\w)")  # chat "what" (COLLOQUIAL reads them so)
+# English "was the ..." is no German "was" (what).
+_EN_WAS = re.compile(r"(?<!\w)was(?=\s+(?:the|a|an|there|it|he|she|this|that)(?!\w))")
+
+
+def _asks_what(text: str) -> bool:
+    """Whether a question asks what, who, how or which (not yes or no). After an opening "а",
+    "и" or "ну" and a comma, the question is what follows ("а уиткофф с кушнером ... сидели, и
+    чё в итоге")."""
+    main_clause = text.split(",", 1)[-1] if text.startswith(("ну", "а ", "и ")) else text
+    return bool(
+        _WH_WORD.search(main_clause)
+        or _DE_WH_WORD.search(_EN_WAS.sub(" ", main_clause))
+        or _EN_WH_WORD.search(main_clause)
+        or _CHAT_WHAT.search(main_clause)
+    )
+
+
 # "At the current pace", "такими темпами": if things go on as they are now, which the base's
 # projections answer as of their date; a state asked as "now" asks it.
 _PACE = re.compile(
@@ -478,28 +504,6 @@ def asks_now_only(
     rest = _FUTURE_WHEN.sub(" ", rest)
     rest = _IN_THE_END.sub(" ", rest) if outcome else rest
     return not asks_after(rest, knowledge_date, planned_years)
-
-
-_IN_THE_END = re.compile(
-    r"(?<!\w)(?:in the end|eventually|letztendlich|schlussendlich|врешті|зрештою|врешті-решт"
-    r"|в підсумку|у підсумку|в итоге|в конечном итоге|в конце концов)(?!\w)"
-)
-_EN_WH_WORD = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:what|whats|who|whom|which|how|why|where)(?!\w)")
-
-
-# English "was the ..." is no German "was" (what).
-_EN_WAS = re.compile(r"(?<!\w)was(?=\s+(?:the|a|an|there|it|he|she|this|that)(?!\w))")
-
-
-def _asks_what(text: str) -> bool:
-    """Whether a question asks what, who, how or which (not yes or no)."""
-    main_clause = text.split(",", 1)[-1] if text.startswith(("ну", "а ", "и ")) else text
-    return bool(
-        _WH_WORD.search(main_clause)
-        or _DE_WH_WORD.search(_EN_WAS.sub(" ", main_clause))
-        or _EN_WH_WORD.search(main_clause)
-        or re.search(r"(?<!\w)(?:чё|че|шо)(?!\w)", main_clause)
-    )
 
 
 def asks_after(
