@@ -1364,6 +1364,10 @@ def test_a_german_word_the_base_has_in_another_inflection_is_that_word() -> None
     assert speller.inflected("krieg") is None
 
 
+def test_german_assistance_pledges_are_security_guarantees() -> None:
+    assert canonical("beistandszusagen") == canonical("sicherheitsgarantien")
+
+
 def test_eurovision_is_no_europe() -> None:
     """'евро' is a prefix of Europe's words ('европа', 'еврокомиссия'), and of Eurovision's."""
     assert canonical("евровидении") == canonical("євробачення") == canonical("eurovision")
