@@ -77,16 +77,24 @@ _MEASURED_AGAINST = re.compile(
 )
 
 # How a story ended, or this calendar year: "did the referendum happen in the end", "has Russia
-# answered by now", "в итоге", "цього року". The base stops before any of these outcomes.
+# answered by now", "в итоге", "цього року". The base stops before any of these outcomes. The words
+# of "in the end" are kept apart: asked with a question word, they ask what came of something as
+# far as it was known (asks_now_only).
+_IN_THE_END_WORDS = (
+    r"in the end|eventually|letztendlich|schlussendlich|врешті|зрештою|врешті-решт"
+    r"|в підсумку|у підсумку|в итоге|в конечном итоге|в конце концов"
+)
 _OUTCOME = {
-    "en": r"in the end|by now|by this point|ended up|did .{0,40}end up|eventually"
+    "en": r"by now|by this point|ended up|did .{0,40}end up"
     r"|final version|final text|signed text|final deal",
-    "de": r"letztendlich|schlussendlich|dieses jahr|in diesem jahr",
-    "uk": r"врешті|зрештою|врешті-решт|в підсумку|у підсумку|цього року|у цьому році|в цьому році",
-    "ru": r"в итоге|в конце концов|в конечном итоге|к этому времени|к настоящему времени"
-    r"|в этом году|этого года",
+    "de": r"dieses jahr|in diesem jahr",
+    "uk": r"цього року|у цьому році|в цьому році",
+    "ru": r"к этому времени|к настоящему времени|в этом году|этого года",
 }
-_OUTCOME_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_OUTCOME.values()) + r")(?!\w)")
+_IN_THE_END = re.compile(r"(?<!\w)(?:" + _IN_THE_END_WORDS + r")(?!\w)")
+_OUTCOME_WORDS = re.compile(
+    r"(?<!\w)(?:" + "|".join([_IN_THE_END_WORDS, *_OUTCOME.values()]) + r")(?!\w)"
+)
 # What someone wants or aims at "in the end" ("что путин хочет в итоге", "what does Russia want
 # in the end") is a stance the base knows, not how a story ended.
 _WANTS = re.compile(
@@ -441,13 +449,6 @@ def month_names(text: str) -> set[int]:
     return {_month_of(match) for match in _MONTH_WORD.finditer(clean(text))}
 
 
-# Of the outcome words, those of "in the end" (not "final text" or "this year"): asked with a
-# question word, what came of something as far as it was known ("who wrote the 28 points in
-# the end", "а чё с аэс в итоге").
-_IN_THE_END = re.compile(
-    r"(?<!\w)(?:in the end|eventually|letztendlich|schlussendlich|врешті|зрештою|врешті-решт"
-    r"|в підсумку|у підсумку|в итоге|в конечном итоге|в конце концов)(?!\w)"
-)
 _EN_WH_WORD = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:what|whats|who|whom|which|how|why|where)(?!\w)")
 _CHAT_WHAT = re.compile(r"(?<!\w)(?:чё|че|шо)(?!\w)")  # chat "what" (COLLOQUIAL reads them so)
 # English "was the ..." is no German "was" (what).
