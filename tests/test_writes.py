@@ -4,7 +4,6 @@ one replica, on SQLite and PostgreSQL, at the storage level and through the real
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -61,17 +60,14 @@ async def subscription_count(db: Database) -> int:
 
 async def test_1000_concurrent_subscribes_and_chat_writes(db: Database) -> None:
     chats = range(1, 251)
-    started = time.perf_counter()
     results = await asyncio.gather(
         *(db.subscribe(c, "private", topics) for c in chats for topics in TOPICS),
         *(db.remember_chat(c, "private") for c in chats),  # /start at the same moment
         return_exceptions=True,
     )
-    took = time.perf_counter() - started
     assert [r for r in results if isinstance(r, BaseException)] == []
     assert all([await db.topics_of(c) == {"plan-20", "russia", EVERYTHING} for c in chats])
     assert await subscription_count(db) == 3 * len(chats)
-    assert took < 20, f"1,250 writes took {took:.1f} s"
 
 
 async def test_3x150_same_topic_subscribes_from_one_chat(db: Database) -> None:
