@@ -2,12 +2,13 @@
 with the context the bot would keep (the entry answered, or the first "did you mean" choice, and
 the first question's words), and the follow-up's answer is checked against the acceptable entries.
 
-    python -m bench.followups [--set calibration|calibration-2|calibration-3|report] [--misses]
+    python -m bench.followups [--set calibration|calibration-2|...|calibration-4|report] [--misses]
 
 `calibration` (bench/followup_calibration_set.yaml) is what the resolver was developed on;
 `calibration-2` (bench/followup_calibration_set_2.yaml, 120 pairs) is a second calibration set,
 written and labelled later by other hands, to see whether what was fitted on the first holds;
-`calibration-3` (80 pairs) a third, written the same way;
+`calibration-3` (80 pairs) a third, written the same way; `calibration-4` (24 pairs) the
+follow-ups of the writers of blind calibration set 12;
 `report` (bench/followup_report_set.yaml) is for reporting only: its figures are printed, its
 questions never (--misses is refused for it). Both were written blind, from the sources alone.
 
@@ -38,6 +39,7 @@ SETS = {
     "calibration": Path(__file__).with_name("followup_calibration_set.yaml"),
     "calibration-2": Path(__file__).with_name("followup_calibration_set_2.yaml"),
     "calibration-3": Path(__file__).with_name("followup_calibration_set_3.yaml"),
+    "calibration-4": Path(__file__).with_name("followup_calibration_set_4.yaml"),
     "report": Path(__file__).with_name("followup_report_set.yaml"),  # reporting only
 }
 REPORT_ONLY = {"report"}

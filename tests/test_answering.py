@@ -958,6 +958,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-9",
         "blind-calibration-10",
         "blind-calibration-11",
+        "blind-calibration-12",
         "eval",
         "holdout",
     ):
