@@ -149,8 +149,9 @@ _ALREADY_DONE = re.compile(
     r"|(?<!\w)\w{2,}(?:ли|ла|ло)(?:ся|сь)?(?:\s+\w+){0,2}\s+(?:вже|уже)(?!\w)"
 )
 _WH_WORD = re.compile(
-    r"(?<!\w)(?:що|шо|які|який|яка|яке|якої|скільки|скіки|де|коли|хто|чому|навіщо|як|що саме"
-    r"|что|че|чо|какие|какой|какая|какое|каких|сколько|скока|где|когда|кто|почему|зачем|как)(?!\w)"
+    r"(?<!\w)(?:що|шо|чого|чим|як(?:і|ий|а|е|ої|ого|ому|у|ою|им|ими|их|ій)?|скільки|скіки|де|коли"
+    r"|хто|кого|кому|ким|чому|навіщо|що саме|что|чего|чем|чём|че|чо|как(?:ие|ой|ая|ое|их|ого|ому"
+    r"|ую|им|ими|ом)?|сколько|скока|где|когда|кто|кому|кем|почему|зачем)(?!\w)"
 )
 # Signed, accepted or ended, said of a deal or the war: "has the peace deal already been signed",
 # "ist der Krieg schon vorbei", "угоду вже підписали". The base knows the deal as unsigned and the
@@ -249,6 +250,14 @@ _VOTED = (
     # план": a verdict the base gives)
     r"|(?:прийнял|принял)\w*(?=\s.*закон)"
 )
+# A body the plans foresee meeting for the first time ("has the Peace Council held its first
+# meeting", "ist der Friedensrat schon zusammengetreten", "чи зібралася рада вперше"): as a vote,
+# a later time unless the base reports the meeting as an event.
+_CONVENED = (
+    r"first (?:meeting|session)|(?:met|convened) for the first time|zusammengetreten"
+    r"|erste[nms]? (?:sitzung|treffen)|перше засідання|першого засідання|первое заседание"
+    r"|первого заседания|вперше зібрал\w*|впервые собрал\w*"
+)
 
 
 def _step_taken(taken: str) -> str:
@@ -263,7 +272,9 @@ def _step_taken(taken: str) -> str:
 
 _STEP_TAKEN = re.compile(_step_taken(_TAKEN))
 # ... and "did ... approve / pass / adopt", where the verb stands as after "did".
-_VOTE_HELD = re.compile(_step_taken(_VOTED) + r"|^\W*did\s.*(?<!\w)(?:approve|pass|adopt)(?!\w)")
+_VOTE_HELD = re.compile(
+    _step_taken(f"{_VOTED}|{_CONVENED}") + r"|^\W*did\s.*(?<!\w)(?:approve|pass|adopt)(?!\w)"
+)
 
 
 def asks_if_voted(question: str) -> bool:
@@ -552,7 +563,9 @@ def asks_after(
     years += [
         (2000 + int(m.group(1) or m.group(2)), m.start())
         for m in _SHORT_YEAR.finditer(text)
-        if 20 <= int(m.group(1) or m.group(2)) <= 99
+        # POSIX's pivot for two-digit years (strptime's %y): 69-99 are 1969-1999 ("Budapest
+        # '94", "94 року"), never after the knowledge date.
+        if 20 <= int(m.group(1) or m.group(2)) <= 68
     ]
     if not years and any(_since_month(text, since.end()) for since in _SINCE.finditer(text)):
         return True
