@@ -10,6 +10,11 @@ process over real HTTP on 127.0.0.1:
 * real, next start: the same, with the index saved (what every later start and replica does);
 * echo: ApplicationBuilder with one MessageHandler replying the text.
 
+The bot's own modules are compiled to bytecode first, as `pip install .` (and so the image) does
+for the installed bot and did for the echo bot's libraries: where PYTHONDONTWRITEBYTECODE is set,
+as on this machine, a checkout never gets any, and every start compiled its 66 modules from source
+(0.16 s of CPU profiled; 1.85 s to the first reply, 3.2x the echo bot's, in the run that found it).
+
 A question is waiting when each process starts. Reported per bot: seconds from starting the
 process to its first reply, and the CPU seconds the process had used by then (steadier than the
 wall time on a shared machine), then, after `--questions` more questions answered one after the
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import os
 import signal
 import sys
@@ -117,7 +123,13 @@ async def footprint(
     return Footprint(name, first, first_cpu, rss, peak)
 
 
+# The packages `briefing-bot run` imports: pyproject.toml's.
+BOT_PACKAGES = ("bot", "chat", "handlers", "knowledge", "storage")
+
+
 async def run(count: int) -> int:
+    for package in BOT_PACKAGES:
+        compileall.compile_dir(ROOT / package, quiet=1)
     questions = [q.text for q in load_questions()][: count + 1]
     with tempfile.TemporaryDirectory(prefix="bot-footprint-") as tmp:
         work = Path(tmp)
