@@ -151,7 +151,7 @@ _ALREADY_DONE = re.compile(
 _WH_WORD = re.compile(
     r"(?<!\w)(?:що|шо|чого|чим|як(?:і|ий|а|е|ої|ого|ому|у|ою|им|ими|их|ій)?|скільки|скіки|де|коли"
     r"|хто|кого|кому|ким|чому|навіщо|що саме|что|чего|чем|чём|че|чо|как(?:ие|ой|ая|ое|их|ого|ому"
-    r"|ую|им|ими|ом)?|сколько|скока|где|когда|кто|кому|кем|почему|зачем)(?!\w)"
+    r"|ую|им|ими|ом)?|сколько|скока|где|когда|кто|кем|почему|зачем)(?!\w)"
 )
 # Signed, accepted or ended, said of a deal or the war: "has the peace deal already been signed",
 # "ist der Krieg schon vorbei", "угоду вже підписали". The base knows the deal as unsigned and the
@@ -251,7 +251,7 @@ _VOTED = (
     r"|(?:прийнял|принял)\w*(?=\s.*закон)"
 )
 # A body the plans foresee meeting for the first time ("has the Peace Council held its first
-# meeting", "ist der Friedensrat schon zusammengetreten", "чи зібралася рада вперше"): as a vote,
+# meeting", "ist der Friedensrat schon zusammengetreten", "чи вперше зібралася рада"): as a vote,
 # a later time unless the base reports the meeting as an event.
 _CONVENED = (
     r"first (?:meeting|session)|(?:met|convened) for the first time|zusammengetreten"
