@@ -5,8 +5,9 @@ estate deals", "зарплата Дмитриева" name someone it profiles an
 "weather in Geneva", "hotels in Miami", "квиток на потяг Київ – Запоріжжя" name a place of the
 talks and ask a traveller's question; "когда построили Запорожскую АЭС" asks for a place's history;
 "how do the reactors at Zaporizhzhia work" for its engineering, "скільки людей загинуло за час
-війни" for casualty figures, "EU sanctions on Iran" about a country the base never names. None is
-answered from the entry it comes close to.
+війни" for casualty figures, "EU sanctions on Iran" about a country the base never names,
+"inflation in Ukraine" for figures the base has of Russia only. None is answered from the entry it
+comes close to.
 """
 
 from __future__ import annotations
@@ -227,6 +228,30 @@ def asks_other_sanctions(question: str, is_known: Callable[[str], bool]) -> bool
     return any(not is_known(m.group(1)) for m in _SANCTIONS_ON.finditer(clean(question)))
 
 
+# Ukraine's own economic figures: inflation, growth, the hryvnia, the IMF's money. The base's
+# figures are all Russia's ("інфляція в Україні" got Russia's budget entry at 0.98); asked of both,
+# or of Russia, they are answered.
+_FIGURES = re.compile(
+    r"(?<!\w)(?:inflation\w*|gdp|exchange rate|imf|teuerung|bip|wechselkurs\w*|iwf"
+    r"|інфляц\w*|ввп|мвф|курс\w* (?:гривн|долар)\w*|инфляц\w*|курс\w* (?:гривн|доллар)\w*"
+    r"|hryvn\w*|griwna\w*|гривн\w*|гривен\w*)(?!\w)"
+)
+_OF_UKRAINE = re.compile(
+    r"(?<!\w)(?:ukrain\w*|україн\w*|украин\w*|hryvn\w*|гривн\w*|гривен\w*|нбу)"
+)
+_OF_RUSSIA = re.compile(
+    r"(?<!\w)(?:russia\w*|russland\w*|russisch\w*|росі\w*|російськ\w*|рф|росси\w*|российск\w*"
+    r"|moscow|moskau|москв\w*|kreml\w*|кремл\w*|рубл\w*|rubel\w*|ruble\w*)"
+)
+
+
+def asks_ukraines_figures(question: str) -> bool:
+    """True when the question asks Ukraine's inflation, growth, exchange rate or IMF money and
+    names no Russia."""
+    text = clean(question)
+    return bool(_FIGURES.search(text) and _OF_UKRAINE.search(text) and not _OF_RUSSIA.search(text))
+
+
 def near_miss(
     question: str,
     surnames: Collection[str],
@@ -236,8 +261,8 @@ def near_miss(
     """Any rule: a private life of someone named by one of the profiles' `surnames`
     (canonical) that the closest entry does not tell (`held()`: its cleaned words), a
     traveller's or an investor's question, one about when something was built, a plant's
-    reactors, the war's dead and wounded, or sanctions against someone the base does not know
-    (`is_known`, of a cleaned word)."""
+    reactors, the war's dead and wounded, sanctions against someone the base does not know
+    (`is_known`, of a cleaned word), or Ukraine's own economic figures."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_travel(question)
@@ -246,4 +271,5 @@ def near_miss(
         or asks_casualties(question, held)
         or asks_technology(question)
         or asks_other_sanctions(question, is_known)
+        or asks_ukraines_figures(question)
     )

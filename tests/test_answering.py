@@ -380,6 +380,28 @@ def test_sanctions_against_someone_the_base_does_not_know_are_out_of_scope(
         assert answer.outcome is Outcome.none
 
 
+@pytest.mark.parametrize(
+    ("question", "in_scope"),
+    [
+        # Ukraine's own figures (written for the test): the base's are Russia's.
+        ("what was ukraine's inflation in 2025", False),
+        ("wie hoch ist die inflation in der ukraine", False),
+        ("какая инфляция была на украине в прошлом году", False),
+        # Russia's, or both countries': the base's.
+        ("inflation in russia 2025", True),
+        ("инфляция в россии и украине", True),
+    ],
+)
+def test_ukraines_own_economic_figures_are_out_of_scope(
+    engine: Engine, question: str, in_scope: bool
+) -> None:
+    answer = engine.ask(question)
+    if in_scope:
+        assert answer.answered and answer.entry_id == "econ-growth-budget"
+    else:
+        assert answer.outcome is Outcome.none
+
+
 def test_when_something_was_built_is_answered_where_the_entry_says_so(engine: Engine) -> None:
     """The rule leaves a question to the entry that holds the word: the analysis this bot is
     built on is the base's own ('на якому побудований бот')."""
