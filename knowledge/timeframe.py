@@ -43,7 +43,7 @@ _PRESENT = {
     r"|next year"
     r"|last month|this weekend|this spring|this summer|this autumn|this fall|this winter"
     r"|what'?s new(?! in )|any updates?|status update|where do things stand|where things stand"
-    r"|anymore|any more",
+    r"|anymore|any more|last (?:statement|comment)s?",
     "de": r"gerade|aktuelle|aktuellen|aktueller|heute"
     r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche"
     r"|diesen monat|letzte woche|letzten tage|stand heute"
@@ -52,21 +52,22 @@ _PRESENT = {
     r"|letzten monat|heuer"
     r"|diesen (?:fruhling|sommer|herbst|winter)|dieses wochenende|neues von"
     r"|was gibt'?s neues(?! im | in )"
-    r"|stand der dinge|wie ist der stand",
+    r"|stand der dinge|wie ist der stand|letzte[ns]? (?:aussage|ausserung|stellungnahme)\w*",
     "uk": r"сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні"
     r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки"
     r"|поточн\w*|на цей момент|нещодавно|останнім часом|цими днями"
     r"|завтра|післязавтра|позавчора|наступного тижня|наступного місяця|наступного року"
     r"|минулого місяця"
     r"|цієї (?:весни|зими|осені)|цього літа|цими вихідними|що нового(?! в | у )|які новини"
-    r"|на даний час|шо нового|шо там нового",
+    r"|на даний час|шо нового|шо там нового|останн\w* (?:заяв|коментар)\w*",
     "ru": r"сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
     r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
     r"|на сегодня|текущ\w*|на этот момент"
     r"|недавно|на днях|в последнее время|завтра|послезавтра|позавчера|на следующей неделе"
     r"|на следующий год|в следующем году"
     r"|в следующем месяце|в прошлом месяце|этой (?:весной|зимой|осенью)|этим летом"
-    r"|на этих выходных|че нового|чо нового|что нового(?! в | во )|какие новости",
+    r"|на этих выходных|че нового|чо нового|что нового(?! в | во )|какие новости"
+    r"|последн\w* (?:заявлени|коммента)\w*",
 }
 _PRESENT_WORDS = re.compile(
     r"(?<!\w)(?:" + "|".join([*_PRESENT.values(), _NOW_WORDS]) + r")(?!\w)"

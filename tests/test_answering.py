@@ -596,6 +596,10 @@ def test_i_dont_know_names_the_knowledge_date(
         ("що сталося у 2026р", True),
         ("что было в мае 26-го года", True),
         ("что было в декабре 25-го года", False),
+        # Someone's latest statement is news (written for the test).
+        ("merz letzte aussage zur ukraine", True),
+        ("остання заява пєскова", True),
+        ("what was putin's last statement on the plan", True),
         # Two-digit years from 69 on are the 1900s, as strptime's %y reads them.
         ("будапештський меморандум 94 року", False),
         ("budapest '94, what did it promise", False),
@@ -1379,6 +1383,7 @@ def test_one_clear_candidate_is_an_answer_below_the_fitted_confidence() -> None:
     assert thresholds.is_answer(found(0.85, 0.5, 0.1))  # confident: an answer whatever the lead
     assert thresholds.is_answer(found(sure, inside, lead + 2))  # clearly ahead of the second
     assert thresholds.is_answer(found(sure, inside, lead))  # ahead by the least lead that is clear
+    assert thresholds.is_answer(found(0.5, inside, lead + 2))  # clear at an even chance
     assert not thresholds.is_answer(found(sure, inside, lead - 0.2))  # close: did you mean
     assert not thresholds.is_answer(found(sure, inside - 0.1, lead + 2))  # hardly within the base
     assert not thresholds.is_answer(found(sure - 0.1, inside, lead + 2))  # unlikely to be right
