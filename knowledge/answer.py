@@ -35,10 +35,12 @@ from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_m
 from knowledge.scoring import Scoring
 from knowledge.search import PLAN_NUMBERS, TITLE_WEIGHT, Candidate, Phrasing, SearchIndex
 from knowledge.timeframe import (
+    YEAR,
     asks_after,
     asks_if_voted,
     asks_now_only,
     bare_months,
+    from_year,
     month_names,
 )
 from knowledge.yesno import verdict_for
@@ -305,6 +307,7 @@ class Engine:
         self.follow_ups = FollowUps(base, self.index.entries_knowing)
         self._entry_words: dict[str, frozenset[str]] = {}
         self._entry_months: dict[str, frozenset[int]] = {}
+        self._entry_years: dict[str, frozenset[int]] = {}
 
     @property
     def version(self) -> str:
@@ -351,6 +354,16 @@ class Engine:
         known_until = self.base.knowledge_date
         found = self.index.search(question, limit=self.thresholds.max_suggestions + 2)
         later = asks_after(question, known_until, self.base.planned_years)
+        if (
+            later
+            and found
+            and from_year(question, known_until.year)
+            and known_until.year in self._years_of(found[0].entry_id)
+        ):
+            # "Um wie viel erhöht Russland ab 2026 die Umsatzsteuer?": from the knowledge date's
+            # own year, which the closest entry speaks of (a tax rise from 2026), is what was
+            # planned for it.
+            later = asks_after(question, known_until, {*self.base.planned_years, known_until.year})
         # "and now?", "what about this week?": a later time is never answered from the base, as
         # a follow-up no more than alone.
         if (
@@ -545,6 +558,18 @@ class Engine:
         """The first words of the publishers an entry cites, as a question writes them
         ('kaizen')."""
         return {self.base.sources[s].publisher.split()[0].casefold() for s in entry.sources}
+
+    def _years_of(self, entry_id: str) -> frozenset[int]:
+        """The years an entry's English texts name."""
+        years = self._entry_years.get(entry_id)
+        if years is None:
+            entry = self.base.entries[entry_id]
+            years = self._entry_years[entry_id] = frozenset(
+                int(year)
+                for text in entry.translatable().values()
+                for year in YEAR.findall(text.en)
+            )
+        return years
 
     def _months_of(self, entry_id: str) -> frozenset[int]:
         """The months an entry tells of: its dates', its sources' and those its English texts

@@ -519,6 +519,18 @@ def asks_now_only(
     return not asks_after(rest, knowledge_date, planned_years)
 
 
+# "From 2026", "ab 2026", "с 2026 года", "з 1 січня 2026": a change that starts in a year.
+_FROM = (
+    r"(?<!\w)(?:from|starting(?: in)?|as of|ab|seit|с|со|з|із|від|от)\s+"
+    r"(?:(?:1|1st|the 1st of|1\.)\s+(?:january|januar|jan|января|січня)\s+)?"
+)
+
+
+def from_year(question: str, year: int) -> bool:
+    """Whether the question asks about something from `year` on ("ab 2026", "с 2026 года")."""
+    return re.search(_FROM + str(year) + r"(?!\d)", clean(question)) is not None
+
+
 def asks_after(
     question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()
 ) -> bool:
@@ -578,6 +590,10 @@ def asks_after(
             continue
         if year > knowledge_date.year and (year not in planned_years or _PAST_TENSE.search(text)):
             return True
-        if year == knowledge_date.year and knowledge_date.month < 7:
+        if (
+            year == knowledge_date.year
+            and knowledge_date.month < 7
+            and (year not in planned_years or _PAST_TENSE.search(text))
+        ):
             return True  # most of that year lies after the knowledge date
     return False

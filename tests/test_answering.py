@@ -1192,6 +1192,12 @@ def test_a_month_without_a_year_after_the_knowledge_date_is_found(
         # ... one the base reports as held is answered.
         ("was the eu's 90 billion loan approved?", False),
         ("одобрил ли евросоюз кредит на 90 миллиардов?", False),
+        # From the knowledge date's own year on, where the closest entry speaks of that year, is
+        # what was planned for it; what happened in that year is news (written for the test).
+        ("wie stark steigt die mehrwertsteuer in russland ab 2026", False),
+        ("vat in russia from 2026", False),
+        ("wie viele soldaten hat russland im ersten quartal 2026 rekrutiert", True),
+        ("ндс в россии в 2026 году подняли?", True),
         # A body's first meeting, as a vote: not held unless the base reports it (written for
         # the test).
         ("has the peace council held its first meeting?", True),
