@@ -228,16 +228,21 @@ def asks_other_sanctions(question: str, is_known: Callable[[str], bool]) -> bool
     return any(not is_known(m.group(1)) for m in _SANCTIONS_ON.finditer(clean(question)))
 
 
-# Ukraine's own economic figures: inflation, growth, the hryvnia, the IMF's money. The base's
-# figures are all Russia's ("інфляція в Україні" got Russia's budget entry at 0.98); asked of both,
-# or of Russia, they are answered.
+# Another economy's figures: inflation, growth, the key rate, the exchange rate, the IMF's money,
+# of Ukraine, the euro area, the US, India or China. The base's figures are all Russia's
+# ("інфляція в Україні" got Russia's budget entry at 0.98, the ECB's key rate Russia's); asked of
+# both, or of Russia, they are answered.
 _FIGURES = re.compile(
-    r"(?<!\w)(?:inflation\w*|gdp|exchange rate|imf|teuerung|bip|wechselkurs\w*|iwf"
-    r"|інфляц\w*|ввп|мвф|курс\w* (?:гривн|долар)\w*|инфляц\w*|курс\w* (?:гривн|доллар)\w*"
+    r"(?<!\w)(?:inflation\w*|gdp|exchange rate|imf|key rate|interest rates?|teuerung|bip"
+    r"|wechselkurs\w*|iwf|leitzins\w*|інфляц\w*|ввп|мвф|облікова\w*|курс\w* (?:гривн|долар)\w*"
+    r"|инфляц\w*|ключев\w* ставк\w*|учетн\w* ставк\w*|курс\w* (?:гривн|доллар)\w*"
     r"|hryvn\w*|griwna\w*|гривн\w*|гривен\w*)(?!\w)"
 )
-_OF_UKRAINE = re.compile(
-    r"(?<!\w)(?:ukrain\w*|україн\w*|украин\w*|hryvn\w*|гривн\w*|гривен\w*|нбу)"
+_OF_ANOTHER = re.compile(
+    r"(?<!\w)(?:ukrain\w*|україн\w*|украин\w*|hryvn\w*|гривн\w*|гривен\w*|нбу"
+    r"|europ\w*|європ\w*|европ\w*|eurozone|euro area|ecb|ezb|єцб|ецб|євроз\w*|еврозон\w*"
+    r"|federal reserve|fed"
+    r"|india\w*|indien\w*|інді\w*|инди\w*|china|chines\w*|kina|chinesisch\w*|кита\w*)(?!\w)"
 )
 _OF_RUSSIA = re.compile(
     r"(?<!\w)(?:russia\w*|russland\w*|russisch\w*|росі\w*|російськ\w*|рф|росси\w*|российск\w*"
@@ -245,11 +250,11 @@ _OF_RUSSIA = re.compile(
 )
 
 
-def asks_ukraines_figures(question: str) -> bool:
-    """True when the question asks Ukraine's inflation, growth, exchange rate or IMF money and
-    names no Russia."""
+def asks_others_figures(question: str) -> bool:
+    """True when the question asks another economy's inflation, growth, key rate, exchange rate or
+    IMF money and names no Russia."""
     text = clean(question)
-    return bool(_FIGURES.search(text) and _OF_UKRAINE.search(text) and not _OF_RUSSIA.search(text))
+    return bool(_FIGURES.search(text) and _OF_ANOTHER.search(text) and not _OF_RUSSIA.search(text))
 
 
 def near_miss(
@@ -262,7 +267,7 @@ def near_miss(
     (canonical) that the closest entry does not tell (`held()`: its cleaned words), a
     traveller's or an investor's question, one about when something was built, a plant's
     reactors, the war's dead and wounded, sanctions against someone the base does not know
-    (`is_known`, of a cleaned word), or Ukraine's own economic figures."""
+    (`is_known`, of a cleaned word), or another economy's figures."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_travel(question)
@@ -271,5 +276,5 @@ def near_miss(
         or asks_casualties(question, held)
         or asks_technology(question)
         or asks_other_sanctions(question, is_known)
-        or asks_ukraines_figures(question)
+        or asks_others_figures(question)
     )

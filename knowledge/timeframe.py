@@ -170,6 +170,9 @@ _DEAL = (
     r"|guarantees?|\w*garantie\w*|гаранті\w*|гаранти\w*"
 )
 _SETTLED_DEAL = [re.compile(rf"(?<!\w)(?:{words})(?!\w)") for words in (_ALREADY, _SETTLED, _DEAL)]
+_HOW_MUCH = re.compile(
+    r"(?<!\w)(?:how much|how many|what|wie ?viel\w*|скільки|що|шо|сколько|что)(?!\w)"
+)
 # "Ever" asks the same of a planned event: "was the referendum ever held", "hat das Treffen jemals
 # stattgefunden" ("would Putin ever give land back" names no such event).
 _EVER = r"ever|jemals"
@@ -292,10 +295,12 @@ _THIS_MONTH = re.compile(
 _INTERJECTION = re.compile(r"^\W*(?:щас|сейчас)\s*,")
 # A bare "still" in a yes/no question asks how things stand, as "все еще" and "immer noch" do:
 # "Уиткофф еще спецпосланник?", "Ist Kramatorsk noch in ukrainischer Hand?". After a question
-# word it is "else" ("что еще", "was noch"); before these words "again", "not yet" or "more".
+# word it is "else" ("что еще", "was noch"), after "or" "also" ("тільки Київ чи ще хтось");
+# before these words "again", "not yet" or "more".
 _STILL = re.compile(
-    r"(?<!\w)(еще|ще|noch)(?!\w)(?!\s+(?:раз|не|ні|нет|один|одна|одну|одного|одне|больше|більше"
-    r"|nicht|kein\w*|mal|einmal|immer|nie|mehr|weiter|ein|eine|einen|etwas|was|bevor|vor))"
+    r"(?<!\w)(?<!чи )(?<!или )(?<!oder )(еще|ще|noch)(?!\w)"
+    r"(?!\s+(?:раз|не|ні|нет|один|одна|одну|одного|одне|больше|більше|nicht|kein\w*|mal|einmal"
+    r"|immer|nie|mehr|weiter|ein|eine|einen|etwas|was|bevor|vor))"
 )
 _STILL_AS_NOW = {"еще": "все еще", "ще": "все ще", "noch": "immer noch"}
 _DE_WH_WORD = re.compile(
@@ -348,8 +353,9 @@ YEAR = re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)")  # a year of these decades, not p
 # "Since January" with no year: everything from then up to today ("seit Januar", "з лютого",
 # "с февраля").
 _SINCE = re.compile(r"(?<!\w)(?:since|seit|з|із|зі|від|с|со)\s+(?=\w)")
-# "с октябрем", "з жовтнем" (instrumental): "compared with October", not "since October".
-_WITH_MONTH = re.compile(r"\w+(?:ем|ом)")
+# "с октябрем", "з жовтнем", "з листопадовим планом" (instrumental): "compared with October",
+# "with the November plan", not "since October".
+_WITH_MONTH = re.compile(r"\w+(?:ем|ом|им|ым)")
 
 
 def _since_month(text: str, at: int) -> bool:
@@ -563,7 +569,8 @@ def asks_after(
         _ALREADY_DONE.search(text) and not _WH_WORD.search(main_clause)
     ):
         return True
-    if all(words.search(text) for words in _SETTLED_DEAL):
+    # ... unless it asks how much or what was settled ("скільки відсотків угоди вже погодили").
+    if all(words.search(text) for words in _SETTLED_DEAL) and not _HOW_MUCH.search(main_clause):
         return True
     if _STEP_TAKEN.search(text) and not _WH_WORD.search(main_clause) and not ANY_YEAR.search(text):
         return True

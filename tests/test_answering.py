@@ -383,16 +383,18 @@ def test_sanctions_against_someone_the_base_does_not_know_are_out_of_scope(
 @pytest.mark.parametrize(
     ("question", "in_scope"),
     [
-        # Ukraine's own figures (written for the test): the base's are Russia's.
+        # Another economy's figures (written for the test): the base's are Russia's.
         ("what was ukraine's inflation in 2025", False),
         ("wie hoch ist die inflation in der ukraine", False),
+        ("key rate of the european central bank", False),
+        ("ключевая ставка европейского центробанка", False),
         ("какая инфляция была на украине в прошлом году", False),
         # Russia's, or both countries': the base's.
         ("inflation in russia 2025", True),
         ("инфляция в россии и украине", True),
     ],
 )
-def test_ukraines_own_economic_figures_are_out_of_scope(
+def test_another_economys_figures_are_out_of_scope(
     engine: Engine, question: str, in_scope: bool
 ) -> None:
     answer = engine.ask(question)
@@ -600,6 +602,12 @@ def test_i_dont_know_names_the_knowledge_date(
         ("merz letzte aussage zur ukraine", True),
         ("остання заява пєскова", True),
         ("what was putin's last statement on the plan", True),
+        # "With the November plan" is no "since November"; "or also" no "still"; how much of a
+        # deal was settled is the known past, whether it was is news (written for the test).
+        ("що з листопадовим планом щодо виборів", False),
+        ("план писав тільки київ чи ще хтось?", False),
+        ("скільки відсотків угоди вже погодили", False),
+        ("коли нарешті підписали мирну угоду", True),
         # Two-digit years from 69 on are the 1900s, as strptime's %y reads them.
         ("будапештський меморандум 94 року", False),
         ("budapest '94, what did it promise", False),
