@@ -122,18 +122,19 @@ def asks_private_life(
     return False
 
 
-# A traveller's or a forecaster's question: weather, travel, hotels. Weather's forms are spelt
-# out: Ukrainian "погоджено" (agreed) begins like "погода". Left out: population and residents
-# (the people of the occupied territories are a topic of the plans), German "Zug" ("im Zuge
-# der Verhandlungen").
+# A traveller's or a forecaster's question: weather, travel, hotels, sights, a club's membership.
+# Weather's forms are spelt out: Ukrainian "погоджено" (agreed) begins like "погода". Left out:
+# population and residents (the people of the occupied territories are a topic of the plans),
+# German "Zug" ("im Zuge der Verhandlungen").
 _TRAVEL = {
     "en": r"weather|temperature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
-    r"|tourists?|tourism",
-    "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|restaurant\w*|tourist\w*",
+    r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club",
+    "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|restaurant\w*|tourist\w*"
+    r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*",
     "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
-    r"|ресторан\w*|турист\w*",
+    r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
-    r"|поезд\w*|ресторан\w*|турист\w*",
+    r"|поезд\w*|ресторан\w*|турист\w*|достопримечательност\w*|членств\w* в клуб\w*",
 }
 # An investor's question: the share price of a company the base names for its sanctions.
 # "Share" alone is left out ("Russia's share of Donetsk"), as Ukrainian and Russian "акція" /
@@ -148,7 +149,12 @@ _MARKETS = {
 # построили Запорожскую АЭС"): its history, which the base tells only where its entry says so.
 _BUILT = re.compile(
     r"(?<!\w)(?:built|constructed|gebaut|errichtet|erbaut|збудува\w*|побудува\w*|збудован\w*"
-    r"|побудован\w*|построил\w*|построен\w*|постро[ея]н\w*)(?!\w)"
+    r"|побудован\w*|построил\w*|построен\w*|постро[ея]н\w*"
+    # ... or first run, or who held an office first or before someone ("the first president of
+    # independent Ukraine", "who was prime minister before Starmer")
+    r"|commissioned|in betrieb genommen|запустили|запущен\w*|ввели в эксплуатацию"
+    r"|введен\w* в эксплуатацию|first president|erste\w* prasident\w*|перш\w* президент\w*"
+    r"|перв\w* президент\w*|predecessor|vorganger\w*|попередни\w*|предшественни\w*)(?!\w)"
 )
 # The war's dead and wounded: the base holds no casualty figures (its gaps entry says so). The
 # words are those of people killed, not of losses alone ("the loss of Pokrovsk", "can Russia keep
@@ -194,8 +200,8 @@ def asks_markets(question: str) -> bool:
 
 
 def asks_history(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
-    """True when the question asks when something was built and the closest entry (`held()`:
-    its cleaned words) does not say."""
+    """True when the question asks when something was built or first run, or who held an office
+    first or before someone, and the closest entry (`held()`: its cleaned words) does not say."""
     built = [m.group(0) for m in _BUILT.finditer(clean(question))]
     return bool(built) and not set(built) & set(held())
 
@@ -236,7 +242,7 @@ _FIGURES = re.compile(
     r"(?<!\w)(?:inflation\w*|gdp|exchange rate|imf|key rate|interest rates?|teuerung|bip"
     r"|wechselkurs\w*|iwf|leitzins\w*|інфляц\w*|ввп|мвф|облікова\w*|курс\w* (?:гривн|долар)\w*"
     r"|инфляц\w*|ключев\w* ставк\w*|учетн\w* ставк\w*|курс\w* (?:гривн|доллар)\w*"
-    r"|hryvn\w*|griwna\w*|гривн\w*|гривен\w*)(?!\w)"
+    r"|hryvn\w*|griwna\w*|гривн\w*|гривен\w*|petrol|gasoline|benzin\w*|бензин\w*)(?!\w)"
 )
 _OF_ANOTHER = re.compile(
     r"(?<!\w)(?:ukrain\w*|україн\w*|украин\w*|hryvn\w*|гривн\w*|гривен\w*|нбу"

@@ -27,6 +27,7 @@ from knowledge.near_misses import (
     asks_casualties,
     asks_history,
     asks_markets,
+    asks_others_figures,
     asks_technology,
     asks_travel,
     near_miss,
@@ -304,6 +305,9 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_travel, "was wurde im zuge der verhandlungen vereinbart", False),
         (asks_travel, "що вже погоджено з американцями", False),  # agreed, not weather
         (asks_travel, "what did the talks in geneva agree", False),
+        (asks_travel, "sehenswürdigkeiten in genf", True),
+        (asks_travel, "скільки коштує членство в клубі мар-а-лаго", True),
+        (asks_travel, "ukraine's nato membership in the plan", False),
         # An investor's question about a sanctioned company.
         (asks_markets, "rosneft stock price", True),
         (asks_markets, "wie steht die gazprom-aktie", True),
@@ -317,6 +321,10 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_history, "коли збудували запорізьку аес", True),
         (asks_history, "когда построили запорожскую аэс", True),
         (asks_history, "how would ukraine be rebuilt after the war", False),
+        (asks_history, "коли запустили перший енергоблок запорізької аес", True),
+        (asks_history, "кто был первым президентом украины", True),
+        (asks_history, "who was zelensky's predecessor", True),
+        (asks_history, "who was the first to propose a ceasefire", False),
         # The war's dead and wounded: no entry holds casualty figures.
         (asks_casualties, "how many soldiers were killed in the war", True),
         (asks_casualties, "wie viele todesopfer gab es im krieg", True),
@@ -387,6 +395,7 @@ def test_sanctions_against_someone_the_base_does_not_know_are_out_of_scope(
         ("what was ukraine's inflation in 2025", False),
         ("wie hoch ist die inflation in der ukraine", False),
         ("key rate of the european central bank", False),
+        ("why did petrol get dearer in ukraine", False),
         ("ключевая ставка европейского центробанка", False),
         ("какая инфляция была на украине в прошлом году", False),
         # Russia's, or both countries': the base's.
@@ -397,6 +406,7 @@ def test_sanctions_against_someone_the_base_does_not_know_are_out_of_scope(
 def test_another_economys_figures_are_out_of_scope(
     engine: Engine, question: str, in_scope: bool
 ) -> None:
+    assert asks_others_figures(question) is not in_scope
     answer = engine.ask(question)
     if in_scope:
         assert answer.answered and answer.entry_id == "econ-growth-budget"
