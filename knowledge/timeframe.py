@@ -117,8 +117,10 @@ _WON = re.compile(
 # "when would elections be held" is the plan's).
 _WERE_HELD = re.compile(
     r"(?<!\w)(?:were held|was held|took place|have been held|has been held|did .{0,40}take place"
-    r"|did .{0,40}happen|fanden statt"
-    r"|stattgefunden|відбул\w*|пройшли|прошли|состоял\w*)(?!\w)"
+    r"|did .{0,40}happen|did(?:\s+\w+){1,3}\s+hold|fanden statt"
+    r"|stattgefunden|відбул\w*|пройшли|прошли|состоял\w*"
+    # ... or set for a day ("на яку дату призначили вибори")
+    r"|scheduled|angesetzt|anberaumt|призначили|призначено|назначили|назначены)(?!\w)"
 )
 _ELECTION = re.compile(
     r"(?<!\w)(?:election|elections|\w*wahl\w*|вибор\w*|выбор\w*|referendum\w*|volksabstimmung\w*"

@@ -630,6 +630,9 @@ def test_i_dont_know_names_the_knowledge_date(
         ("wann ist das nächste Treffen", True),
         ("коли наступна зустріч трампа з зеленським", True),
         ("results of the ukrainian election", True),
+        ("did ukraine really hold the referendum", True),  # (written for the test)
+        ("на яку дату призначили вибори", True),
+        ("did zelensky say he would hold elections during the war", False),
         ("who won the 2019 election", False),
         ("what are the next steps of the plan", False),
         # "Already signed / accepted?" asks about today: the base knows the deal as unsigned.
