@@ -504,6 +504,13 @@ def _read(question: str) -> str:
     return _PACE.sub("now", _still_said(_INTERJECTION.sub(" ", clean(question))))
 
 
+def _asks_how_much_settled(text: str) -> bool:
+    """How much or what of a deal has already been settled: how things stand."""
+    return all(words.search(text) for words in _SETTLED_DEAL) and (
+        _HOW_MUCH.search(text.split(",", 1)[0]) is not None
+    )
+
+
 def asks_now_only(
     question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()
 ) -> bool:
@@ -514,7 +521,8 @@ def asks_now_only(
     present = {m.group(0) for m in _PRESENT_WORDS.finditer(text)}
     if present and not all(_NOW.fullmatch(word) for word in present):
         return False
-    already = _asks_if_already(text)  # "Рада миру вже працює?": how things stand too
+    # "Рада миру вже працює?", "скільки відсотків угоди вже погодили": how things stand too
+    already = _asks_if_already(text) or _asks_how_much_settled(text)
     future = _FUTURE_WHEN.search(text) is not None  # and what was planned, as of then
     # "Who wrote the 28 points in the end", "а чё с аэс в итоге": what came of it, as far as
     # the base knows (a yes/no "was it signed in the end?" asks for news).
@@ -571,8 +579,7 @@ def asks_after(
         _ALREADY_DONE.search(text) and not _WH_WORD.search(main_clause)
     ):
         return True
-    # ... unless it asks how much or what was settled ("скільки відсотків угоди вже погодили").
-    if all(words.search(text) for words in _SETTLED_DEAL) and not _HOW_MUCH.search(main_clause):
+    if all(words.search(text) for words in _SETTLED_DEAL):
         return True
     if _STEP_TAKEN.search(text) and not _WH_WORD.search(main_clause) and not ANY_YEAR.search(text):
         return True
