@@ -234,10 +234,10 @@ def asks_other_sanctions(question: str, is_known: Callable[[str], bool]) -> bool
     return any(not is_known(m.group(1)) for m in _SANCTIONS_ON.finditer(clean(question)))
 
 
-# Another economy's figures: inflation, growth, the key rate, the exchange rate, the IMF's money,
-# of Ukraine, the euro area, the US, India or China. The base's figures are all Russia's
-# ("інфляція в Україні" got Russia's budget entry at 0.98, the ECB's key rate Russia's); asked of
-# both, or of Russia, they are answered.
+# Another economy's figures: inflation, growth, the key rate, the exchange rate, petrol prices, the
+# IMF's money, of Ukraine, the euro area, the Federal Reserve, India or China. The base's figures
+# are all Russia's ("інфляція в Україні" got Russia's budget entry at 0.98, the ECB's key rate
+# Russia's); asked of both, or of Russia, they are answered.
 _FIGURES = re.compile(
     r"(?<!\w)(?:inflation\w*|gdp|exchange rate|imf|key rate|interest rates?|teuerung|bip"
     r"|wechselkurs\w*|iwf|leitzins\w*|інфляц\w*|ввп|мвф|облікова\w*|курс\w* (?:гривн|долар)\w*"

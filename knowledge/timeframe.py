@@ -172,6 +172,7 @@ _DEAL = (
     r"|guarantees?|\w*garantie\w*|гаранті\w*|гаранти\w*"
 )
 _SETTLED_DEAL = [re.compile(rf"(?<!\w)(?:{words})(?!\w)") for words in (_ALREADY, _SETTLED, _DEAL)]
+# How much or what (not whether): "скільки відсотків угоди вже погодили" (_asks_how_much_settled).
 _HOW_MUCH = re.compile(
     r"(?<!\w)(?:how much|how many|what|wie ?viel\w*|скільки|що|шо|сколько|что)(?!\w)"
 )
