@@ -1014,6 +1014,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-11",
         "blind-calibration-12",
         "blind-calibration-13",
+        "blind-calibration-14",
         "eval",
         "holdout",
     ):
