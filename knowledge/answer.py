@@ -353,17 +353,17 @@ class Engine:
             lang = keep_language(question, lang, after.language)
         known_until = self.base.knowledge_date
         found = self.index.search(question, limit=self.thresholds.max_suggestions + 2)
-        later = asks_after(question, known_until, self.base.planned_years)
+        planned = self.base.planned_years
         if (
-            later
-            and found
+            found
             and from_year(question, known_until.year)
             and known_until.year in self._years_of(found[0].entry_id)
         ):
             # "Um wie viel erhöht Russland ab 2026 die Umsatzsteuer?": from the knowledge date's
             # own year, which the closest entry speaks of (a tax rise from 2026), is what was
             # planned for it.
-            later = asks_after(question, known_until, {*self.base.planned_years, known_until.year})
+            planned = planned | {known_until.year}
+        later = asks_after(question, known_until, planned)
         # "and now?", "what about this week?": a later time is never answered from the base, as
         # a follow-up no more than alone.
         if (

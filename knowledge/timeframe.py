@@ -505,11 +505,14 @@ def _read(question: str) -> str:
     return _PACE.sub("now", _still_said(_INTERJECTION.sub(" ", clean(question))))
 
 
+def _settles_deal(text: str) -> bool:
+    """Whether a deal is said to be already signed, accepted or ended (_SETTLED_DEAL)."""
+    return all(words.search(text) for words in _SETTLED_DEAL)
+
+
 def _asks_how_much_settled(text: str) -> bool:
     """How much or what of a deal has already been settled: how things stand."""
-    return all(words.search(text) for words in _SETTLED_DEAL) and (
-        _HOW_MUCH.search(text.split(",", 1)[0]) is not None
-    )
+    return _settles_deal(text) and _HOW_MUCH.search(text.split(",", 1)[0]) is not None
 
 
 def asks_now_only(
@@ -537,15 +540,15 @@ def asks_now_only(
 
 
 # "From 2026", "ab 2026", "с 2026 года", "з 1 січня 2026": a change that starts in a year.
-_FROM = (
+_FROM_YEAR = re.compile(
     r"(?<!\w)(?:from|starting(?: in)?|as of|ab|seit|с|со|з|із|від|от)\s+"
-    r"(?:(?:1|1st|the 1st of|1\.)\s+(?:january|januar|jan|января|січня)\s+)?"
+    r"(?:(?:1|1st|the 1st of|1\.)\s+(?:january|januar|jan|января|січня)\s+)?(\d{4})(?!\d)"
 )
 
 
 def from_year(question: str, year: int) -> bool:
     """Whether the question asks about something from `year` on ("ab 2026", "с 2026 года")."""
-    return re.search(_FROM + str(year) + r"(?!\d)", clean(question)) is not None
+    return any(int(m.group(1)) == year for m in _FROM_YEAR.finditer(clean(question)))
 
 
 def asks_after(
@@ -580,7 +583,7 @@ def asks_after(
         _ALREADY_DONE.search(text) and not _WH_WORD.search(main_clause)
     ):
         return True
-    if all(words.search(text) for words in _SETTLED_DEAL):
+    if _settles_deal(text):
         return True
     if _STEP_TAKEN.search(text) and not _WH_WORD.search(main_clause) and not ANY_YEAR.search(text):
         return True
@@ -605,12 +608,11 @@ def asks_after(
             if any(dt.date(year, month, day) > knowledge_date for month, day in months):
                 return True
             continue
-        if year > knowledge_date.year and (year not in planned_years or _PAST_TENSE.search(text)):
+        planned = year in planned_years and not _PAST_TENSE.search(text)
+        # A later year, or the knowledge date's own while most of it lies after that date.
+        later = year > knowledge_date.year or (
+            year == knowledge_date.year and knowledge_date.month < 7
+        )
+        if later and not planned:
             return True
-        if (
-            year == knowledge_date.year
-            and knowledge_date.month < 7
-            and (year not in planned_years or _PAST_TENSE.search(text))
-        ):
-            return True  # most of that year lies after the knowledge date
     return False
