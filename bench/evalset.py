@@ -28,6 +28,7 @@ SETS = {
     "blind-calibration-12": Path(__file__).with_name("blind_calibration_set_12.yaml"),
     "blind-calibration-13": Path(__file__).with_name("blind_calibration_set_13.yaml"),
     "blind-calibration-14": Path(__file__).with_name("blind_calibration_set_14.yaml"),
+    "blind-calibration-15": Path(__file__).with_name("blind_calibration_set_15.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

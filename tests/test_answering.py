@@ -1015,6 +1015,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-12",
         "blind-calibration-13",
         "blind-calibration-14",
+        "blind-calibration-15",
         "eval",
         "holdout",
     ):
