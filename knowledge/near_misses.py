@@ -85,6 +85,29 @@ _DATIVE_ENDINGS = ("у", "ю", "о")
 _WORD = re.compile(r"\w+")
 
 
+# Words that ask about a person's own life whoever is named, profiled or not ("what did Keir
+# Starmer do before he became prime minister", "is Merz married"): a subset of _PRIVATE without
+# the words the base's topics share (income, health, rich, born, favourite).
+_PERSONAL = re.compile(
+    r"(?<!\w)(?:wife|husband|married|spouse|girlfriend|birthday|hobby|hobbies|childhood|grew up"
+    r"|hometown|how tall|net worth|yacht|do for a living"
+    r"|before (?:he|she) (?:became|was elected|entered politics|went into politics)"
+    r"|ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
+    r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*"
+    r"|дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|виріс|виросла"
+    r"|до того як (?:став|стала)|до політики"
+    r"|жена|женат|супруг\w*|день рождения|хобби|детств\w*|вырос|выросла"
+    r"|до того как (?:стал|стала)|до политики)(?!\w)"
+)
+
+
+def asks_personal_life(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
+    """True when the question asks about someone's own life (_PERSONAL), named or not, and the
+    closest entry (`held()`: its cleaned words) does not tell it."""
+    asked = [m.group(0) for m in _PERSONAL.finditer(clean(question))]
+    return bool(asked) and not all(word in held() for word in asked)
+
+
 def asks_private_life(
     question: str,
     is_profiled: Callable[[str], bool],
@@ -242,13 +265,23 @@ _FIGURES = re.compile(
     r"(?<!\w)(?:inflation\w*|gdp|exchange rate|imf|key rate|interest rates?|teuerung|bip"
     r"|wechselkurs\w*|iwf|leitzins\w*|інфляц\w*|ввп|мвф|облікова\w*|курс\w* (?:гривн|долар)\w*"
     r"|инфляц\w*|ключев\w* ставк\w*|учетн\w* ставк\w*|курс\w* (?:гривн|доллар)\w*"
-    r"|hryvn\w*|griwna\w*|гривн\w*|гривен\w*|petrol|gasoline|benzin\w*|бензин\w*)(?!\w)"
+    r"|hryvn\w*|griwna\w*|гривн\w*|гривен\w*|petrol|gasoline|benzin\w*|бензин\w*"
+    r"|grow\w*|wachstum\w*|wachst|зростанн\w*|зроста\w*|росте|рост|растет)(?!\w)"
 )
 _OF_ANOTHER = re.compile(
     r"(?<!\w)(?:ukrain\w*|україн\w*|украин\w*|hryvn\w*|гривн\w*|гривен\w*|нбу"
     r"|europ\w*|європ\w*|европ\w*|eurozone|euro area|ecb|ezb|єцб|ецб|євроз\w*|еврозон\w*"
     r"|federal reserve|fed"
-    r"|india\w*|indien\w*|інді\w*|инди\w*|china|chines\w*|kina|chinesisch\w*|кита\w*)(?!\w)"
+    r"|india\w*|indien\w*|інді\w*|инди\w*|china|chines\w*|kina|chinesisch\w*|кита\w*"
+    # other economies of Europe and beyond, none of whose figures the base has
+    r"|poland|polish|polen|polnisch\w*|польщ\w*|польськ\w*|польш\w*|польск\w*"
+    r"|czech\w*|tschech\w*|чехі\w*|чеськ\w*|чехи\w*|чешск\w*"
+    r"|german(?:y|s)?|deutsch\w*|німеччин\w*|германи\w*"
+    r"|france|french|frankreich\w*|франці\w*|франци\w*"
+    r"|britain|british|grossbritannien\w*|британі\w*|британи\w*"
+    r"|italy|italian|italien\w*|італі\w*|итали\w*|japan\w*|япони\w*"
+    r"|turkey|turkish|turkei|туреччин\w*|турци\w*"
+    r"|belarus\w*|weissrussland\w*|білорус\w*|беларус\w*|белорус\w*)(?!\w)"
 )
 _OF_RUSSIA = re.compile(
     r"(?<!\w)(?:russia\w*|russland\w*|russisch\w*|росі\w*|російськ\w*|рф|росси\w*|российск\w*"
@@ -270,12 +303,14 @@ def near_miss(
     is_known: Callable[[str], bool] = lambda word: True,
 ) -> bool:
     """Any rule: a private life of someone named by one of the profiles' `surnames`
-    (canonical) that the closest entry does not tell (`held()`: its cleaned words), a
-    traveller's or an investor's question, one about when something was built, a plant's
-    reactors, the war's dead and wounded, sanctions against someone the base does not know
-    (`is_known`, of a cleaned word), or another economy's figures."""
+    (canonical), or anyone's own life (spouse, childhood, life before politics), that the
+    closest entry does not tell (`held()`: its cleaned words), a traveller's or an investor's
+    question, one about when something was built, a plant's reactors, the war's dead and
+    wounded, sanctions against someone the base does not know (`is_known`, of a cleaned
+    word), or another economy's figures."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
+        or asks_personal_life(question, held)
         or asks_travel(question)
         or asks_markets(question)
         or asks_history(question, held)

@@ -28,6 +28,7 @@ from knowledge.near_misses import (
     asks_history,
     asks_markets,
     asks_others_figures,
+    asks_personal_life,
     asks_technology,
     asks_travel,
     near_miss,
@@ -389,6 +390,24 @@ def test_sanctions_against_someone_the_base_does_not_know_are_out_of_scope(
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        # Someone's own life, named by a person the base does not profile (written for the
+        # test): Macron's career had his European colleagues' entry at 0.89.
+        "What did Emmanuel Macron do before he became president?",
+        "was hat merz gemacht, bevor er kanzler wurde",
+        "чим займався стармер до того як став прем'єром",
+        "is friedrich merz married",
+    ],
+)
+def test_a_persons_own_life_is_out_of_scope_whoever_is_named(
+    engine: Engine, question: str
+) -> None:
+    assert asks_personal_life(question)
+    assert engine.ask(question).outcome is Outcome.none
+
+
+@pytest.mark.parametrize(
     ("question", "in_scope"),
     [
         # Another economy's figures (written for the test): the base's are Russia's.
@@ -398,8 +417,11 @@ def test_sanctions_against_someone_the_base_does_not_know_are_out_of_scope(
         ("why did petrol get dearer in ukraine", False),
         ("ключевая ставка европейского центробанка", False),
         ("какая инфляция была на украине в прошлом году", False),
+        ("how fast is poland's economy growing", False),
+        ("wie stark wächst die deutsche wirtschaft", False),
         # Russia's, or both countries': the base's.
         ("inflation in russia 2025", True),
+        ("wie stark wächst die russische wirtschaft", True),
         ("инфляция в россии и украине", True),
     ],
 )
