@@ -26,35 +26,43 @@ from knowledge.normalize import canonical, clean
 # Dmitriev heads), age and study (the mobilisation age, "Trump studied the plan"): age is asked by
 # "how old" below, schooling by the Ukrainian and Russian verbs of being a student ("навчався",
 # "учился"; "вивчав", "изучал" study a plan).
+# Someone's own life, whoever is named, profiled or not ("what did Macron do before he became
+# president", "is Merz married"): asks_personal_life.
+_PERSONAL = {
+    "en": r"wife|husband|married|spouse|girlfriend|birthday|hobby|hobbies|childhood|grew up"
+    r"|hometown|how tall|net worth|yacht"
+    r"|before (?:he|she) (?:became|was elected|entered politics|went into politics)",
+    "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
+    r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*",
+    "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|виріс|виросла"
+    r"|до того як (?:став|стала)|до політики",
+    "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|вырос|выросла"
+    r"|до того как (?:стал|стала)|до политики",
+}
+# A private life besides, said of someone the base profiles (asks_private_life): words the
+# base's topics share too (income, health, born, rich, a favourite), named they are private.
 _PRIVATE = {
-    "en": r"birthday|born|wife|husband|married|spouse|girlfriend|daughter|salary|net worth"
-    r"|annual income|personal income|earn|earns"
-    r"|wealth(?! fund)|fortune|rich|billionaire|millionaire|real estate|mansion|yacht"
-    r"|hobby|hobbies|grew up|grow up|childhood|hometown"
-    r"|how tall|height|health|sick|illness|favou?rite|pets?"
+    "en": _PERSONAL["en"] + r"|born|daughter|salary|annual income|personal income|earn|earns"
+    r"|wealth(?! fund)|fortune|rich|billionaire|millionaire|real estate|mansion"
+    r"|grow up|height|health|sick|illness|favou?rite|pets?"
     # a life before politics: "what did Zelensky do before he became president"
-    r"|before (?:he|she) (?:became|was elected|entered politics|went into politics)"
     r"|before (?:politics|his presidency|her presidency)|acting career|tv shows",
-    "de": r"geboren|geburtstag|ehefrau|ehemann|verheiratet|freundin|tochter|gehalt|vermogen"
-    r"|einkommen|jahreseinkommen"
-    r"|milliardar|millionar|reich|immobilien\w*|villa|jacht|yacht|hobbys?|gesundheit|krank"
-    r"|lieblings\w*|haustier\w*|aufgewachsen|kindheit|heimatstadt|beruflich\w*"
-    r"|bevor (?:er|sie) (?:prasident|politiker|kanzler)\w*"
+    "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
+    r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|jacht|yacht|gesundheit"
+    r"|krank|lieblings\w*|haustier\w*|beruflich\w*"
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft)",
-    "uk": r"народив\w*|народил\w*|навчався|навчалася|день народження|дружин\w*|одружен\w*"
-    r"|дочк\w*|донь\w*"
+    "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
     r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухом\w*"
-    r"|маєт(?:ок|ку|ки|ком)|яхт\w*|хобі|зріст|здоров.я|хвор\w*|улюблен\w*"
-    r"|виріс|виросла|дитинств\w*"
-    r"|до того як (?:став|стала)|до президентства|до політики",
-    "ru": r"родил\w*|учился|училась|день рождения|жен[аыеу]|женат|супруг\w*|дочь|дочер\w*"
+    r"|маєт(?:ок|ку|ки|ком)|яхт\w*|зріст|здоров.я|хвор\w*|улюблен\w*"
+    r"|до президентства",
+    "ru": _PERSONAL["ru"] + r"|родил\w*|учился|училась|жен[аыеу]|дочь|дочер\w*"
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
     r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
-    r"|хобби|здоровь\w*|болен|болезн\w*|любим\w*|вырос|выросла|детств\w*"
-    r"|до того как (?:стал|стала)|до президентства|до политики",
+    r"|здоровь\w*|болен|болезн\w*|любим\w*|до президентства",
 }
 _PRIVATE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
+_PERSONAL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PERSONAL.values()) + r")(?!\w)")
 # A residence where talks were held is their venue, not private life: "the meeting at Trump's
 # mansion in Florida", "Зеленський у маєтку Трампа" (Mar-a-Lago). Alone, "does Trump have a
 # mansion" still asks about his private life.
@@ -85,26 +93,10 @@ _DATIVE_ENDINGS = ("у", "ю", "о")
 _WORD = re.compile(r"\w+")
 
 
-# Words that ask about a person's own life whoever is named, profiled or not ("what did Keir
-# Starmer do before he became prime minister", "is Merz married"): a subset of _PRIVATE without
-# the words the base's topics share (income, health, rich, born, favourite).
-_PERSONAL = re.compile(
-    r"(?<!\w)(?:wife|husband|married|spouse|girlfriend|birthday|hobby|hobbies|childhood|grew up"
-    r"|hometown|how tall|net worth|yacht|do for a living"
-    r"|before (?:he|she) (?:became|was elected|entered politics|went into politics)"
-    r"|ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
-    r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*"
-    r"|дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|виріс|виросла"
-    r"|до того як (?:став|стала)|до політики"
-    r"|жена|женат|супруг\w*|день рождения|хобби|детств\w*|вырос|выросла"
-    r"|до того как (?:стал|стала)|до политики)(?!\w)"
-)
-
-
 def asks_personal_life(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
     """True when the question asks about someone's own life (_PERSONAL), named or not, and the
     closest entry (`held()`: its cleaned words) does not tell it."""
-    asked = [m.group(0) for m in _PERSONAL.finditer(clean(question))]
+    asked = [m.group(0) for m in _PERSONAL_WORDS.finditer(clean(question))]
     return bool(asked) and not all(word in held() for word in asked)
 
 

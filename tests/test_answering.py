@@ -407,6 +407,13 @@ def test_a_persons_own_life_is_out_of_scope_whoever_is_named(
     assert engine.ask(question).outcome is Outcome.none
 
 
+def test_a_profiled_persons_work_stays_answered(engine: Engine) -> None:
+    """What someone does for a living is what a profile tells (Dmitriev heads Russia's wealth
+    fund): it is no one's private life."""
+    answer = engine.ask("what does kirill dmitriev do for a living")
+    assert answer.outcome is Outcome.answer and answer.entry_id == "person-dmitriev"
+
+
 @pytest.mark.parametrize(
     ("question", "in_scope"),
     [
