@@ -198,7 +198,11 @@ _TECHNOLOGY = re.compile(
     rf"|(?:type|kind|types|kinds|typ|art|тип\w*)\s+(?:of\s+)?(?:\w+\s+)?(?:{_REACTOR})"
     rf"|(?:{_REACTOR})(?:\W+\w+){{0,3}}\W+(?:work|works|funktionier\w*|працю\w*|работа\w*)"
     rf"|(?:how many|wie viele|скільки|сколько)\W+(?:\w+\W+){{0,4}}(?:{_REACTOR})"
-    rf"|(?:как устроен\w*|як влаштован\w*))(?!\w)"
+    rf"|(?:как устроен\w*|як влаштован\w*)"
+    # "the reactor type", "how does the reactor ... actually work technically"
+    rf"|(?:{_REACTOR})\s+(?:type|typ|тип\w*)"
+    rf"|(?:{_REACTOR})(?:\W+\w+){{0,8}}?\W+(?:work|works|funktionier\w*|працю\w*|работа\w*)"
+    r"\W+(?:technically|technisch\w*|технічн\w*|техническ\w*))(?!\w)"
 )
 _TRAVEL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_TRAVEL.values()) + r")(?!\w)")
 _MARKET_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_MARKETS.values()) + r")(?!\w)")
@@ -233,6 +237,27 @@ def asks_technology(question: str) -> bool:
     """True when the question asks how a plant's reactors work, which they are or how many (no
     entry tells: its phrasings name the reactors only as the site to be run)."""
     return _TECHNOLOGY.search(clean(question)) is not None
+
+
+# A soldier's pay ("how much does a Russian contract soldier earn", "Wie viel verdient ein
+# Vertragssoldat", "яка зарплата у контрактника"): the base counts recruits, it tells no pay.
+_PAY = re.compile(
+    r"(?<!\w)(?:salary|salaries|wages?|earns?|earning|paid|gehalt\w*|sold|lohn\w*|verdien\w*"
+    r"|bezahl\w*|зарплат\w*|заробля\w*|зароб\w*|платять|платят|зарабатыва\w*"
+    r"|грошов\w* забезпеченн\w*|денежн\w* довольстви\w*)(?!\w)"
+)
+_SOLDIER = re.compile(
+    r"(?<!\w)(?:soldiers?|troops|servicem[ae]n|recruits?|\w*soldat\w*|rekrut\w*|солдат\w*"
+    r"|військовослужбовц\w*|контрактник\w*|военнослужащ\w*|бійц\w*|бойц\w*)(?!\w)"
+)
+
+
+def asks_soldiers_pay(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
+    """True when the question asks what soldiers are paid and the closest entry (`held()`: its
+    cleaned words) has none of the words of pay it asks with."""
+    text = clean(question)
+    asked = [m.group(0) for m in _PAY.finditer(text)]
+    return bool(asked and _SOLDIER.search(text)) and not any(word in held() for word in asked)
 
 
 # Sanctions against a country or company the base never names ("EU sanctions against Iran",
@@ -298,8 +323,8 @@ def near_miss(
     (canonical), or anyone's own life (spouse, childhood, life before politics), that the
     closest entry does not tell (`held()`: its cleaned words), a traveller's or an investor's
     question, one about when something was built, a plant's reactors, the war's dead and
-    wounded, sanctions against someone the base does not know (`is_known`, of a cleaned
-    word), or another economy's figures."""
+    wounded, a soldier's pay, sanctions against someone the base does not know (`is_known`,
+    of a cleaned word), or another economy's figures."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_personal_life(question, held)
@@ -307,6 +332,7 @@ def near_miss(
         or asks_markets(question)
         or asks_history(question, held)
         or asks_casualties(question, held)
+        or asks_soldiers_pay(question, held)
         or asks_technology(question)
         or asks_other_sanctions(question, is_known)
         or asks_others_figures(question)
