@@ -551,6 +551,17 @@ def from_year(question: str, year: int) -> bool:
     return any(int(m.group(1)) == year for m in _FROM_YEAR.finditer(clean(question)))
 
 
+# Since a deal was signed ("have they met since the deal was signed", "seit der Unterzeichnung",
+# "з моменту підписання", "с тех пор как подписали"): no deal was signed by the knowledge date, so
+# the question is about a later time.
+_SINCE_SIGNED = re.compile(
+    r"(?<!\w)(?:since (?:the )?(?:\w+\s+){0,2}(?:was|were|got|has been|had been) signed"
+    r"|since (?:the )?signing|seit (?:der )?unterzeichnung|seit (?:\w+\s+){1,3}unterzeichnet"
+    r"|відколи (?:\w+\s+){0,3}підписал\w*|з моменту підписання"
+    r"|с момента подписания|с тех пор как (?:\w+\s+){0,3}подписал\w*)(?!\w)"
+)
+
+
 def asks_after(
     question: str, knowledge_date: dt.date, planned_years: Collection[int] = ()
 ) -> bool:
@@ -583,7 +594,7 @@ def asks_after(
         _ALREADY_DONE.search(text) and not _WH_WORD.search(main_clause)
     ):
         return True
-    if _settles_deal(text):
+    if _settles_deal(text) or _SINCE_SIGNED.search(text):
         return True
     if _STEP_TAKEN.search(text) and not _WH_WORD.search(main_clause) and not ANY_YEAR.search(text):
         return True

@@ -770,6 +770,12 @@ def test_i_dont_know_names_the_knowledge_date(
         # "What's new IN the plan" asks what it changed, not for news.
         ("what's new in the 20-point plan", False),
         ("что нового в 20-пунктном плане", False),
+        # Since a deal was signed: none was by the knowledge date (written for the test); what
+        # the plan foresees after signing is the plan's.
+        ("has the front moved since the agreement was signed", True),
+        ("wer überwacht seit der unterzeichnung die front", True),
+        ("що змінилося з моменту підписання", True),
+        ("что будет после подписания соглашения", False),
     ],
 )
 def test_questions_about_later_times_are_recognised(
