@@ -134,6 +134,8 @@ def test_who_is_asks_for_the_person(engine: Engine, question: str, person: str) 
         ("was kann europa tun", "de"),
         ("was putin at the summit", "en"),
         ("what will putin do", "en"),
+        ("Рада миру Трамп", "uk"),  # a council in Ukrainian; Russian says "совет"
+        ("что решила верховная рада", "ru"),
     ],
 )
 def test_language_detection(text: str, language: str) -> None:
@@ -1057,6 +1059,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-13",
         "blind-calibration-14",
         "blind-calibration-15",
+        "blind-calibration-16",
         "eval",
         "holdout",
     ):
