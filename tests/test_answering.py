@@ -1383,6 +1383,18 @@ def test_the_other_plan_and_another_persons_profile_go_after_the_rest() -> None:
     assert ruled.search("what role does trump play in the talks")[0].entry_id == "trump"
 
 
+def test_the_entry_naming_the_person_asked_about_goes_first(engine: Engine) -> None:
+    """Russia's reply to the plan (Ryabkov's words) scored just ahead of Peskov's statement for a
+    question about what Peskov said (written for the test): the second names him, so it is the
+    first choice, offered, not answered on a lead it does not have."""
+    answer = engine.ask("что Песков говорил про реакцию Кремля на план")
+    assert answer.outcome is Outcome.suggest
+    assert [r.entry_id for r in answer.suggestions][:2] == [
+        "ru-peskov-briefed-dec-24",
+        "ru-reply-to-20-points",
+    ]
+
+
 def test_profiles_are_named_by_surnames_not_shared_first_names(base: KnowledgeBase) -> None:
     assert surnames(base.entries["person-witkoff"]) >= {"witkoff"}
     assert "володимир" not in surnames(base.entries["person-zelensky"])
