@@ -258,6 +258,16 @@ WORD_SYNONYMS = {
     "штатах": "usa",
     "штаты": "usa",
     "штатов": "usa",
+    # Putin the tsar ("der Zar", "the Tsar", "царь"; as prefixes they would catch "zart", "царство")
+    "zar": "putin",
+    "zaren": "putin",
+    "tsar": "putin",
+    "czar": "putin",
+    "царь": "putin",
+    "царя": "putin",
+    "царю": "putin",
+    "цар": "putin",
+    "царем": "putin",
     # Zelensky's nickname in both languages
     "зеля": "zelensky",
     "зелю": "zelensky",

@@ -92,6 +92,10 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("за скока дней", "за сколько дней"),
         ("путин хоть готов или нет", "путин готов"),
         ("нато нам світить чи нема", "нато нам світить"),
+        ("was fordert der zar", "was fordert putin"),  # nicknames: the tsar, Uncle Sam
+        ("чего хочет царь", "чего хочет путин"),
+        ("what does uncle sam want", "what does the us want"),
+        ("дядько сем і заес", "сша і заес"),
     ],
 )
 def test_chat_words_read_as_the_plain_words(chat: str, plain: str) -> None:
