@@ -34,10 +34,10 @@ _PERSONAL = {
     r"|before (?:he|she) (?:became|was elected|entered politics|went into politics)",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*",
-    "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|виріс|виросла"
-    r"|до того як (?:став|стала)|до політики",
-    "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|вырос|выросла"
-    r"|до того как (?:стал|стала)|до политики",
+    "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
+    r"|до того як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*",
+    "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
+    r"|до того как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
 # base's topics share too (income, health, born, rich, a favourite), named they are private.
@@ -52,11 +52,14 @@ _PRIVATE = {
     r"|krank|lieblings\w*|haustier\w*|beruflich\w*"
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft)",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
+    # grew, became: of anything ("виріс дефіцит", "до того як стала відомою"), of someone named
+    r"|виріс|виросла|до того як (?:став|стала)"
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
     r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухом\w*"
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|зріст|здоров.я|хвор\w*|улюблен\w*"
     r"|до президентства",
     "ru": _PERSONAL["ru"] + r"|родил\w*|учился|училась|жен[аыеу]|дочь|дочер\w*"
+    r"|вырос|выросла|до того как (?:стал|стала)"
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
     r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
     r"|здоровь\w*|болен|болезн\w*|любим\w*|до президентства",
@@ -282,9 +285,14 @@ _FIGURES = re.compile(
     r"(?<!\w)(?:inflation\w*|gdp|exchange rate|imf|key rate|interest rates?|teuerung|bip"
     r"|wechselkurs\w*|iwf|leitzins\w*|інфляц\w*|ввп|мвф|облікова\w*|курс\w* (?:гривн|долар)\w*"
     r"|инфляц\w*|ключев\w* ставк\w*|учетн\w* ставк\w*|курс\w* (?:гривн|доллар)\w*"
-    r"|hryvn\w*|griwna\w*|гривн\w*|гривен\w*|petrol|gasoline|benzin\w*|бензин\w*"
-    r"|grow\w*|wachstum\w*|wachst|зростанн\w*|зроста\w*|росте|рост|растет)(?!\w)"
+    r"|hryvn\w*|griwna\w*|гривн\w*|гривен\w*|petrol|gasoline|benzin\w*|бензин\w*)(?!\w)"
 )
+# Growth is a figure when an economy grows ("how fast is Poland's economy growing"), not pressure
+# or support ("wächst der Druck auf die Ukraine").
+_GROWTH = re.compile(
+    r"(?<!\w)(?:grow\w*|wachstum\w*|wachst|зростанн\w*|зроста\w*|росте|рост|растет)(?!\w)"
+)
+_ECONOMY = re.compile(r"(?<!\w)(?:econom\w*|wirtschaft\w*|економік\w*|экономик\w*)(?!\w)")
 _OF_ANOTHER = re.compile(
     r"(?<!\w)(?:ukrain\w*|україн\w*|украин\w*|hryvn\w*|гривн\w*|гривен\w*|нбу"
     r"|europ\w*|європ\w*|европ\w*|eurozone|euro area|ecb|ezb|єцб|ецб|євроз\w*|еврозон\w*"
@@ -310,7 +318,8 @@ def asks_others_figures(question: str) -> bool:
     """True when the question asks another economy's inflation, growth, key rate, exchange rate or
     IMF money and names no Russia."""
     text = clean(question)
-    return bool(_FIGURES.search(text) and _OF_ANOTHER.search(text) and not _OF_RUSSIA.search(text))
+    figures = _FIGURES.search(text) or (_GROWTH.search(text) and _ECONOMY.search(text))
+    return bool(figures and _OF_ANOTHER.search(text) and not _OF_RUSSIA.search(text))
 
 
 def near_miss(

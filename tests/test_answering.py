@@ -419,6 +419,22 @@ def test_a_persons_own_life_is_out_of_scope_whoever_is_named(
     assert engine.ask(question).outcome is Outcome.none
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Grew and became, said of things (written for the test), and Kushner as Ivanka's
+        # husband, which his profile tells.
+        "наскільки виріс дефіцит бюджету росії",
+        "что было до того как стал известен план из 28 пунктов",
+        "what role does ivanka's husband play in the talks",
+    ],
+)
+def test_words_of_a_life_said_of_things_or_told_stay_answered(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).outcome is Outcome.answer
+
+
 def test_a_profiled_persons_work_stays_answered(engine: Engine) -> None:
     """What someone does for a living is what a profile tells (Dmitriev heads Russia's wealth
     fund): it is no one's private life."""
@@ -453,6 +469,13 @@ def test_another_economys_figures_are_out_of_scope(
         assert answer.answered and answer.entry_id == "econ-growth-budget"
     else:
         assert answer.outcome is Outcome.none
+
+
+def test_growth_is_a_figure_only_of_an_economy() -> None:
+    """Pressure or support that grows is no economy's figure (written for the test)."""
+    assert not asks_others_figures("wächst der druck der usa auf die ukraine")
+    assert not asks_others_figures("is european support for ukraine growing")
+    assert asks_others_figures("як швидко зростає економіка польщі")
 
 
 def test_when_something_was_built_is_answered_where_the_entry_says_so(engine: Engine) -> None:
