@@ -96,6 +96,9 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("чего хочет царь", "чего хочет путин"),
         ("what does uncle sam want", "what does the us want"),
         ("дядько сем і заес", "сша і заес"),
+        ("will they be forgiven", "will they get an amnesty"),  # forgiveness is an amnesty
+        ("всех простят?", "всех амнистируют?"),
+        ("was wird aus dem kraftwerk", "was wird aus dem akw"),  # the plans' one power plant
     ],
 )
 def test_chat_words_read_as_the_plain_words(chat: str, plain: str) -> None:
