@@ -99,6 +99,10 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("will they be forgiven", "will they get an amnesty"),  # forgiveness is an amnesty
         ("всех простят?", "всех амнистируют?"),
         ("was wird aus dem kraftwerk", "was wird aus dem akw"),  # the plans' one power plant
+        ("haircut on urals", "discount on urals"),
+        ("що в плані про дітях", "що в плані про дітей"),  # cases the phrasings lack
+        ("по якій ціні продають нафту", "по якій ціна продають нафту"),
+        ("нафтові фірми", "нафтові компанії"),
     ],
 )
 def test_chat_words_read_as_the_plain_words(chat: str, plain: str) -> None:
