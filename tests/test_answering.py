@@ -104,7 +104,7 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("по якій ціні продають нафту", "по якій ціна продають нафту"),
         ("нафтові фірми", "нафтові компанії"),
         ("хто пильнуватиме перемир'я", "хто стежитиме за перемир'ям"),  # watching over it
-        ("wie soll man mitbekommen ob jemand schießt", "wie soll man überwachen ob jemand schießt"),
+        ("wer soll mitbekommen ob jemand schießt", "wer soll überwachen ob jemand schießt"),
     ],
 )
 def test_chat_words_read_as_the_plain_words(chat: str, plain: str) -> None:
