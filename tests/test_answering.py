@@ -1096,6 +1096,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-14",
         "blind-calibration-15",
         "blind-calibration-16",
+        "blind-calibration-17",
         "eval",
         "holdout",
     ):
