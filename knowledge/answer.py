@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cached_property
+from typing import TypeVar
 
 from knowledge.followup import (
     FollowUp,
@@ -213,6 +214,7 @@ SOURCE_WORDS = frozenset(
     автор автора автором думку мнению""".split()
 )
 _WORDS = re.compile(r"\w+")
+T = TypeVar("T")
 # How far behind the first candidate the second may score and still go first when only it names
 # the person the question names ("что Песков сказал о реакции Кремля": Russia's reply, which
 # quotes Ryabkov, had Peskov's statement 0.3 behind). Hand-set on the calibration sets: 0.5 and 1
@@ -270,6 +272,14 @@ def index_of(base: KnowledgeBase, scoring: Scoring | None = None) -> SearchIndex
         plans=plans,
         people=people,
     )
+
+
+def _once(cache: dict[str, T], entry_id: str, read: Callable[[], T]) -> T:
+    """What `read` gives for an entry, read once: the engine's per-entry word, month, year and
+    name sets (the base does not change under an engine)."""
+    if entry_id not in cache:
+        cache[entry_id] = read()
+    return cache[entry_id]
 
 
 def surnames(entry: Entry) -> set[str]:
@@ -517,12 +527,14 @@ class Engine:
 
     def _names_of(self, entry_id: str) -> frozenset[str]:
         """The profiled people's surnames (canonical) an entry's texts name."""
-        names = self._entry_names.get(entry_id)
-        if names is None:
-            names = self._entry_names[entry_id] = self.index.surnames & frozenset(
-                canonical(word) for word in self._words_of(entry_id)
-            )
-        return names
+        return _once(
+            self._entry_names,
+            entry_id,
+            lambda: (
+                self.index.surnames
+                & frozenset(canonical(word) for word in self._words_of(entry_id))
+            ),
+        )
 
     def _follows_nothing(self, question: str, top: Candidate) -> bool:
         """A follow-up of no answer: "and russia?", "а що з росією?" asked first, nothing of its
@@ -553,8 +565,8 @@ class Engine:
     def _words_of(self, entry_id: str) -> frozenset[str]:
         """The cleaned words of an entry's phrasings and of every text it shows, in every
         language (each cleaned alone: clean() keeps a question's length)."""
-        words = self._entry_words.get(entry_id)
-        if words is None:
+
+        def read() -> frozenset[str]:
             entry = self.base.entries[entry_id]
             texts = [
                 *(p for items in entry.phrasings.by_language().values() for p in items),
@@ -565,10 +577,9 @@ class Engine:
                     if text
                 ),
             ]
-            words = self._entry_words[entry_id] = frozenset(
-                word for text in texts for word in _WORDS.findall(clean(text))
-            )
-        return words
+            return frozenset(word for text in texts for word in _WORDS.findall(clean(text)))
+
+        return _once(self._entry_words, entry_id, read)
 
     def _claim_of(self, question: str, analysis: Entry) -> Candidate | None:
         """For a question that names the publisher of the analysis it found first ("why does the
@@ -596,21 +607,18 @@ class Engine:
 
     def _years_of(self, entry_id: str) -> frozenset[int]:
         """The years an entry's English texts name."""
-        years = self._entry_years.get(entry_id)
-        if years is None:
-            entry = self.base.entries[entry_id]
-            years = self._entry_years[entry_id] = frozenset(
-                int(year)
-                for text in entry.translatable().values()
-                for year in YEAR.findall(text.en)
-            )
-        return years
+
+        def read() -> frozenset[int]:
+            texts = self.base.entries[entry_id].translatable().values()
+            return frozenset(int(year) for text in texts for year in YEAR.findall(text.en))
+
+        return _once(self._entry_years, entry_id, read)
 
     def _months_of(self, entry_id: str) -> frozenset[int]:
         """The months an entry tells of: its dates', its sources' and those its English texts
         name ('the November draft': the 28-point plan's entries tell of November 2025)."""
-        months = self._entry_months.get(entry_id)
-        if months is None:
+
+        def read() -> frozenset[int]:
             entry = self.base.entries[entry_id]
             named = {entry.as_of.month} | ({entry.event_date.month} if entry.event_date else set())
             for source_id in entry.sources:
@@ -618,8 +626,9 @@ class Engine:
                 named |= {published.month} if published else set()
             for text in entry.translatable().values():
                 named |= month_names(text.en)
-            months = self._entry_months[entry_id] = frozenset(named)
-        return months
+            return frozenset(named)
+
+        return _once(self._entry_months, entry_id, read)
 
     def _aside(self, question: str, found: list[Candidate]) -> Candidate | None:
         """The disambiguation candidate for a question that names what only such entries' titles
