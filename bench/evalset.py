@@ -31,6 +31,7 @@ SETS = {
     "blind-calibration-15": Path(__file__).with_name("blind_calibration_set_15.yaml"),
     "blind-calibration-16": Path(__file__).with_name("blind_calibration_set_16.yaml"),
     "blind-calibration-17": Path(__file__).with_name("blind_calibration_set_17.yaml"),
+    "blind-calibration-18": Path(__file__).with_name("blind_calibration_set_18.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

@@ -1097,6 +1097,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-15",
         "blind-calibration-16",
         "blind-calibration-17",
+        "blind-calibration-18",
         "eval",
         "holdout",
     ):
