@@ -645,14 +645,10 @@ class Engine:
     def _aside_words(self) -> frozenset[str]:
         """The words every disambiguation entry's title has (in some language) and no other
         entry's title has: 'gaza'."""
-        common: set[str] | None = None
+        common: frozenset[str] | None = None
         others: set[str] = set()
         for entry in self.base.entries.values():
-            words = {
-                word
-                for language in LANGUAGES
-                for word in content_tokens(getattr(entry.title, language) or "")
-            }
+            words = self.index.title_words(entry.id)
             if entry.kind is Kind.disambiguation:
                 common = words if common is None else common & words
             else:

@@ -643,6 +643,14 @@ class SearchIndex:
             self._title_words[number] = titles
         return titles
 
+    def title_words(self, entry_id: str) -> frozenset[str]:
+        """The canonical words of an entry's titles in every language (knowledge.normalize's
+        content_tokens of each), read from the index, not tokenized again."""
+        number = self.entry_number.get(entry_id)
+        if number is None:
+            return frozenset()
+        return frozenset().union(*(words for words, _ in self._titles(number)))
+
     def _title_match(self, words: list[str], numbers: np.ndarray) -> np.ndarray:
         """For each entry (by number), the largest share of one of its titles' word weight (idf)
         that the question has: a title names what the entry is about ("Russia's control of the
