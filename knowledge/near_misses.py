@@ -322,6 +322,78 @@ def asks_others_figures(question: str) -> bool:
     return bool(figures and _OF_ANOTHER.search(text) and not _OF_RUSSIA.search(text))
 
 
+# The bot's own opinion ("was meinen Sie ganz persönlich", "особисто ти як думаєш", "your personal
+# view"): it tells what its sources say, and has no view of its own. A thinking verb said to the
+# bot with "personally", or "your opinion": "do you think Russia will accept", without either,
+# asks what the analysis expects, and "meet personally" is a meeting.
+_PERSONALLY = re.compile(r"(?<!\w)(?:personally|personlich\w*|особисто|лично)(?!\w)")
+_YOU_THINK = re.compile(
+    r"(?<!\w)(?:you think|do you reckon|meinen sie|meinst du|denken sie|denkst du|finden sie"
+    r"|findest du|думаєш|думаєте|вважаєш|вважаєте|думаешь|думаете|считаешь|считаете)(?!\w)"
+)
+_YOUR_VIEW = re.compile(
+    r"(?<!\w)(?:your (?:own |personal )?(?:opinion|view|take)|ihre meinung|deine meinung"
+    r"|твоя думка|ваша думка|на твою думку|на вашу думку|твое мнение|ваше мнение|по-твоему"
+    r"|по-вашему)(?!\w)"
+)
+# Opinion polls ("what share of Ukrainians would accept territorial concessions, by the polls",
+# "Umfragewerte"): the base reports no poll. "Go to the polls" is an election, which the entry on
+# elections holds in its words.
+_POLLS = re.compile(
+    r"(?<!\w)(?:polls?|polling|surveys?|approval ratings?|umfrage\w*|meinungsforsch\w*"
+    r"|опитуван\w*|соцопитуван\w*|опрос\w*|соцопрос\w*"
+    r"|рейтинг\w* довір\w*|рейтинг\w* довер\w*)(?!\w)"
+)
+# Aid given to Ukraine over the war ("total US military aid since 2022", "Wie viel Militärhilfe hat
+# Deutschland seit 2022 gegeben", "скільки грошей США дали Україні з 2022 року"): the base has the
+# plans' money (the EU loan, the reconstruction funds), not what each donor gave since 2022.
+_AID = re.compile(
+    r"(?<!\w)(?:aid|\w*hilfe\w*|допомог\w*|помощ\w*|gave|given|gegeben|geliefert|дали|дала"
+    r"|надал\w*|виділил\w*|выделил\w*|передал\w*)(?!\w)"
+)
+_SINCE_2022 = re.compile(
+    r"(?<!\w)(?:since (?:february )?2022|seit (?:februar )?2022|з (?:лютого )?2022"
+    r"|с (?:февраля )?2022"
+    r"|since the (?:start|beginning) of the (?:full[- ]scale )?(?:war|invasion)|seit kriegsbeginn"
+    r"|з початку (?:повномасштабно\w* )?(?:війни|вторгнення)"
+    r"|с начала (?:полномасштабно\w* )?(?:войны|вторжения))"
+)
+# How many drones or missiles were fired ("Wie viele Drohnen hat Russland im Dezember
+# abgefeuert"): the base counts no strikes. The plan's drones that would watch the line are not
+# fired.
+_FIRED = re.compile(
+    r"(?<!\w)(?:how many|wie viele|скільки|сколько)\W+(?:\w+\W+){0,4}?"
+    r"(?:drones?|drohnen?|дрон\w*|шахед\w*|missiles?|raketen?|ракет\w*)"
+    r"(?:\W+\w+){0,9}?\W+(?:fire|fires|fired|launch\w*|shot|abgefeuert|abgeschossen|gestartet|gefeuert"
+    r"|запусти\w*|випусти\w*|выпусти\w*|запуска\w*|випуска\w*|выпуска\w*)(?!\w)"
+)
+
+
+def asks_opinion(question: str) -> bool:
+    """True when the question asks the bot's own opinion."""
+    text = clean(question)
+    thinks = _PERSONALLY.search(text) and _YOU_THINK.search(text)
+    return bool(thinks or _YOUR_VIEW.search(text))
+
+
+def asks_polls(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
+    """True when the question asks what polls say and the closest entry (`held()`: its cleaned
+    words) holds none of the words it asks with."""
+    asked = [m.group(0) for m in _POLLS.finditer(clean(question))]
+    return bool(asked) and not any(set(word.split()) <= set(held()) for word in asked)
+
+
+def asks_aid_totals(question: str) -> bool:
+    """True when the question asks what was given to Ukraine since the war began."""
+    text = clean(question)
+    return bool(_AID.search(text) and _SINCE_2022.search(text))
+
+
+def asks_strikes(question: str) -> bool:
+    """True when the question asks how many drones or missiles were fired."""
+    return _FIRED.search(clean(question)) is not None
+
+
 def near_miss(
     question: str,
     surnames: Collection[str],
@@ -333,7 +405,8 @@ def near_miss(
     closest entry does not tell (`held()`: its cleaned words), a traveller's or an investor's
     question, one about when something was built, a plant's reactors, the war's dead and
     wounded, a soldier's pay, sanctions against someone the base does not know (`is_known`,
-    of a cleaned word), or another economy's figures."""
+    of a cleaned word), another economy's figures, the bot's own opinion, opinion polls, the aid
+    given since 2022, or how many drones or missiles were fired."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_personal_life(question, held)
@@ -345,4 +418,8 @@ def near_miss(
         or asks_technology(question)
         or asks_other_sanctions(question, is_known)
         or asks_others_figures(question)
+        or asks_opinion(question)
+        or asks_polls(question, held)
+        or asks_aid_totals(question)
+        or asks_strikes(question)
     )

@@ -24,12 +24,16 @@ from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
 from knowledge.near_misses import (
+    asks_aid_totals,
     asks_casualties,
     asks_history,
     asks_markets,
+    asks_opinion,
     asks_others_figures,
     asks_personal_life,
+    asks_polls,
     asks_soldiers_pay,
+    asks_strikes,
     asks_technology,
     asks_travel,
     near_miss,
@@ -485,6 +489,52 @@ def test_growth_is_a_figure_only_of_an_economy() -> None:
     assert not asks_others_figures("wächst der druck der usa auf die ukraine")
     assert not asks_others_figures("is european support for ukraine growing")
     assert asks_others_figures("як швидко зростає економіка польщі")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Written for the test: the bot's own view, aid given since the war began, strikes
+        # counted. Each was answered from the closest entry before the rules.
+        "what's your personal opinion of zelensky as president",
+        "how much military aid has the US given Ukraine since 2022",
+        "Wie viel Geld hat die EU der Ukraine seit Kriegsbeginn gegeben?",
+        "скільки допомоги надала Німеччина з початку повномасштабної війни",
+        "сколько помощи выделила европа украине с 2022 года",
+        "сколько шахедов россия выпустила по украине за декабрь",
+    ],
+)
+def test_opinions_aid_totals_and_strike_counts_are_out_of_scope(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).outcome is Outcome.none
+
+
+def test_what_the_rules_on_opinions_polls_aid_and_strikes_leave_alone(engine: Engine) -> None:
+    """The words each rule reads also ask what the base answers (written for the test)."""
+    # "Do you think" without "personally" asks what the analysis expects; "meet personally"
+    # is a meeting.
+    assert asks_opinion("Was meinen Sie ganz persönlich: ist der Plan gerecht?")
+    assert asks_opinion("особисто ти як вважаєш, чи варто віддавати донбас")
+    assert asks_opinion("ваше мнение: хороший ли план из 20 пунктов?")
+    assert not asks_opinion("do you think russia will accept the 20-point plan")
+    assert not asks_opinion("Haben sich Putin und Selenskyj persönlich getroffen?")
+    assert engine.ask("where do you get your information from").entry_id == "about-sources"
+    # Polls are no election: the entry on elections holds "polls".
+    assert asks_polls("what do the polls say about ukrainians giving up land")
+    assert asks_polls("що показують опитування про підтримку плану серед українців")
+    assert not asks_polls("was sagt der plan zu der frage der gebiete")
+    answer = engine.ask("when should ukrainians go to the polls under the plan")
+    assert answer.answered and answer.entry_id == "p20-elections"
+    # Aid needs the war's start: the EU's loan, and land taken since 2022, stay the base's.
+    assert asks_aid_totals("total US military aid to Ukraine since 2022")
+    assert not asks_aid_totals("wie viel land hat russland seit 2022 erobert")
+    assert engine.ask("how much will the EU lend Ukraine").entry_id == "europe-eu-90bn-loan"
+    # Drones that watch the line are not fired.
+    assert asks_strikes("Wie viele Raketen hat Russland im Dezember auf Kiew abgefeuert?")
+    assert not asks_strikes("скільки дронів буде стежити за лінією розмежування")
+    answer = engine.ask("will drones watch the front line under the plan")
+    assert answer.answered and answer.entry_id == "p20-points-1-2"
 
 
 def test_when_something_was_built_is_answered_where_the_entry_says_so(engine: Engine) -> None:
