@@ -143,6 +143,16 @@ def _russian(word: str, lexicon: Lexicon) -> bool:
     return word.translate(_LAYOUT_SLIP) not in lexicon.only.get("uk", ())
 
 
+# Latin words inside a Cyrillic question are mostly names ("Rosneft Lukoil санкции", "NATO"):
+# they say nothing of the language the question is asked in.
+_LATIN_WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+")
+
+
+def _names_only(words: list[str]) -> bool:
+    """True when every Latin word is written as a name (capitalised) or an acronym."""
+    return all(word[0].isupper() for word in words)
+
+
 @lru_cache(maxsize=4096)  # asked twice per question: for the answer's language and for spelling
 def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LEXICON) -> str:
     """en, de, uk or ru. `hint` (e.g. Telegram's language_code) decides only where the text does
@@ -153,7 +163,7 @@ def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LE
     latin = sum(1 for ch in lowered if "a" <= ch <= "z" or ch in "äöüß")
     if not cyrillic and not latin:
         return hint if hint in LANGUAGES else "en"
-    if cyrillic >= latin:
+    if cyrillic >= latin or (cyrillic and _names_only(_LATIN_WORD.findall(text))):
         if any(ch in _UK_LETTERS for ch in lowered):
             return "uk"
         if any(_russian(word, lexicon) for word in _WORD.findall(text.casefold())):

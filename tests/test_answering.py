@@ -173,6 +173,15 @@ def test_hint_breaks_a_tie() -> None:
     assert detect_language("путин", hint="uk") == "uk"
 
 
+def test_names_in_latin_letters_leave_a_cyrillic_question_its_language() -> None:
+    """Written for the test: the Latin words are names or acronyms, the one Cyrillic word is
+    the question's; Latin words written lower case are a Latin sentence's."""
+    assert detect_language("Gazprom Novatek санкції") == "uk"
+    assert detect_language("Witkoff Kushner встреча") == "ru"
+    assert detect_language("NATO ZNPP Kinburn план") in ("uk", "ru")
+    assert detect_language("what does the word мир mean") == "en"
+
+
 def test_clear_question_is_answered_with_sources_and_date(engine: Engine) -> None:
     answer = engine.ask("what does putin want")
     assert answer.outcome is Outcome.answer and answer.entry_id == "russia-demands"
