@@ -103,6 +103,7 @@ COLLOQUIAL: dict[str, str] = {
     "скіки": "скільки",
     "всьо": "все",
     "інфа": "інформація",
+    "нє": "ні",  # "чи нє": "or not"
     # Russian
     "че": "что",
     "чо": "что",
@@ -121,6 +122,7 @@ COLLOQUIAL: dict[str, str] = {
     "wut": "what",
     "cuz": "because",
     "coz": "because",
+    "ugh": "",
     # German
     "ne": "eine",
     "nen": "einen",
@@ -134,6 +136,15 @@ COLLOQUIAL: dict[str, str] = {
     "koennte": "konnte",
     "muesste": "musste",
     "wieviel": "wie viel",
+    "is'n": "ist denn",  # spoken contractions: "wer is'n das", "was'n das"
+    "is’n": "ist denn",
+    "isn": "ist denn",
+    "was'n": "was denn",
+    "was’n": "was denn",
+    "nu": "",  # "nu sag mal": a filler
+    "weisste": "",  # "weißte?", "weeßte?": a tag, "you know?"
+    "weesste": "",
+    "se": "sie",  # "wenn se eh nein sagen"
 }
 
 # Spellings, transliterations and inflections of the same name, mapped to one token. Each key is a

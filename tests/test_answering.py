@@ -109,6 +109,11 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("нафтові фірми", "нафтові компанії"),
         ("хто пильнуватиме перемир'я", "хто стежитиме за перемир'ям"),  # watching over it
         ("wer soll mitbekommen ob jemand schießt", "wer soll überwachen ob jemand schießt"),
+        ("wer is'n dieser kushner", "wer ist denn dieser kushner"),  # spoken contractions
+        ("nu, was'n mit dem akw, weißte?", "was denn mit dem akw"),  # fillers and tags
+        ("und warum reden se noch", "und warum reden sie noch"),
+        ("україна вступить чи нє", "україна вступить чи ні"),
+        ("ugh what did peskov say", "what did peskov say"),
     ],
 )
 def test_chat_words_read_as_the_plain_words(chat: str, plain: str) -> None:
