@@ -243,6 +243,7 @@ for _prefix, _canon in sorted(ALIAS_PREFIXES.items(), key=lambda kv: -len(kv[0])
 # Whole-word synonyms: shorthand people type.
 WORD_SYNONYMS = {
     "vs": "compare",
+    "pk": "conference",  # German "PK", "Jahres-PK": a press conference
     "who": "who",
     "wer": "who",
     "хто": "who",

@@ -114,6 +114,9 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("und warum reden se noch", "und warum reden sie noch"),
         ("україна вступить чи нє", "україна вступить чи ні"),
         ("ugh what did peskov say", "what did peskov say"),
+        ("was sagte putin auf der pk", "was sagte putin auf der pressekonferenz"),
+        ("нефть урал после санкций", "нефть urals после санкций"),  # the oil grade
+        ("почем уралс", "почем urals"),
     ],
 )
 def test_chat_words_read_as_the_plain_words(chat: str, plain: str) -> None:
