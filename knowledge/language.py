@@ -144,12 +144,13 @@ def _russian(word: str, lexicon: Lexicon) -> bool:
 
 
 # Latin words inside a Cyrillic question are mostly names ("Rosneft Lukoil санкции", "NATO"):
-# they say nothing of the language the question is asked in.
+# they say nothing of the language the question is asked in; nor do Ukrainian letters that only a
+# name has ("Кто такой Умєров", a Russian question with the Ukrainian spelling of a name).
 _LATIN_WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+")
 
 
 def _names_only(words: list[str]) -> bool:
-    """True when every Latin word is written as a name (capitalised) or an acronym."""
+    """True when every one of the words is written as a name (capitalised) or an acronym."""
     return all(word[0].isupper() for word in words)
 
 
@@ -164,7 +165,9 @@ def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LE
     if not cyrillic and not latin:
         return hint if hint in LANGUAGES else "en"
     if cyrillic >= latin or (cyrillic and _names_only(_LATIN_WORD.findall(text))):
-        if any(ch in _UK_LETTERS for ch in lowered):
+        if any(ch in _UK_LETTERS for ch in lowered) and not _names_only(
+            [w for w in _WORD.findall(text) if any(ch in _UK_LETTERS for ch in w.casefold())]
+        ):
             return "uk"
         if any(_russian(word, lexicon) for word in _WORD.findall(text.casefold())):
             return "ru"

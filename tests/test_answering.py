@@ -190,6 +190,17 @@ def test_names_in_latin_letters_leave_a_cyrillic_question_its_language() -> None
     assert detect_language("what does the word мир mean") == "en"
 
 
+def test_a_name_in_ukrainian_spelling_leaves_a_russian_question_russian(engine: Engine) -> None:
+    """Written for the test: Ukrainian letters only in a name ("Умєров") do not make the
+    sentence around it Ukrainian; where the sentence is Ukrainian, it stays so."""
+    language_of = engine.index.language_of
+    assert language_of("Что сказал Умєров после встречи в Берлине?") == "ru"
+    assert language_of("Зачем Віткофф летал в Москву?") == "ru"
+    assert language_of("Хто такий Умєров?") == "uk"
+    assert language_of("Із ким зустрічався Віткофф?") == "uk"
+    assert language_of("Єрмак") == "uk"
+
+
 def test_clear_question_is_answered_with_sources_and_date(engine: Engine) -> None:
     answer = engine.ask("what does putin want")
     assert answer.outcome is Outcome.answer and answer.entry_id == "russia-demands"
