@@ -116,9 +116,9 @@ _WON = re.compile(
 # Held, said in the past: "did the elections take place", "вибори відбулись чи ні" (the future
 # "when would elections be held" is the plan's).
 _WERE_HELD = re.compile(
-    r"(?<!\w)(?:were held|was held|took place|have been held|has been held|did .{0,40}take place"
-    r"|did .{0,40}happen|did(?:\s+\w+){1,3}\s+hold|fanden statt"
-    r"|stattgefunden|відбул\w*|пройшли|прошли|состоял\w*"
+    r"(?<!\w)(?:were held|was held|took place|have been held|has been held|did .{0,60}take place"
+    r"|did .{0,60}happen|did(?:\s+\w+){1,3}\s+hold|fanden statt"
+    r"|stattgefunden|відбул\w*|відбувс\w*|пройшли|пройшов|пройшла|прошли|прошел|прошла|состоял\w*"
     # ... or set for a day ("на яку дату призначили вибори")
     r"|scheduled|angesetzt|anberaumt|призначили|призначено|назначили|назначены)(?!\w)"
 )

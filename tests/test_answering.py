@@ -840,6 +840,10 @@ def test_i_dont_know_names_the_knowledge_date(
         ("война закончилась наконец?", True),
         ("did the ukrainian elections take place", True),
         ("when would elections be held under the plan", False),
+        # ... many words apart, and in the masculine and feminine (written for the test).
+        ("did the referendum on the land deal zelensky promised finally take place", True),
+        ("прошел ли референдум о границах", True),
+        ("чи відбувся референдум щодо угоди", True),
         # A referendum's outcome, a ratification, "already" a word or two from its verb, and a
         # question word that opens a clause of its own.
         ("wie ist die volksabstimmung ausgegangen", True),
