@@ -1190,6 +1190,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-16",
         "blind-calibration-17",
         "blind-calibration-18",
+        "blind-calibration-19",
         "eval",
         "holdout",
     ):
