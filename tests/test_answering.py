@@ -24,8 +24,10 @@ from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
 from knowledge.near_misses import (
+    asks_about_others,
     asks_aid_totals,
     asks_casualties,
+    asks_children_count,
     asks_history,
     asks_markets,
     asks_opinion,
@@ -36,6 +38,7 @@ from knowledge.near_misses import (
     asks_strikes,
     asks_technology,
     asks_travel,
+    asks_winner,
     near_miss,
 )
 from knowledge.normalize import STOP_WORDS, canonical, clean, content_tokens, normalize
@@ -287,7 +290,8 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("а сколько у него детей, у рубио?", True),
         ("де навчався віткофф", True),
         ("где учился кушнер", True),
-        ("how many children has russia deported", False),
+        # The deported children are the plans' (counted, they are not: asks_children_count).
+        ("what happens to the children russia deported", False),
         ("what is witkoff's annual income", True),
         ("скільки заробляє умєров", True),
         ("чим віткофф займався в бізнесі нерухомості", True),
@@ -546,6 +550,49 @@ def test_opinions_aid_totals_and_strike_counts_are_out_of_scope(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).outcome is Outcome.none
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Written for the test: a country the base never names, children counted, an election
+        # forecast. Each was answered from the closest entry before the rules.
+        "сколько северокорейских солдат воюет за россию",
+        "how many children has russia deported",
+        "кто победит на выборах в украине",
+    ],
+)
+def test_the_wider_world_child_counts_and_forecasts_are_out_of_scope(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).outcome is Outcome.none
+
+
+def test_names_of_the_wider_world_count_only_where_the_base_lacks_them(engine: Engine) -> None:
+    """A leader or country the base comes to name is the base's (written for the test)."""
+
+    def knows(word: str) -> bool:
+        return engine.index.entries_knowing(word) > 0
+
+    assert asks_about_others("Was hält Erdoğan vom Friedensplan?", lambda word: False)
+    assert asks_about_others("що каже австрія про план", knows)
+    assert not asks_about_others("Was hält Erdoğan vom Friedensplan?", lambda word: True)
+    assert not asks_about_others("what does europe say about the plan", knows)
+    # Schooling is someone's own life, unless the closest entry tells it; the plan's point on
+    # education is the plan's.
+    assert asks_personal_life("which university did peskov attend")
+    assert asks_personal_life("Wo hat Umjerow studiert?")
+    answer = engine.ask("what does the plan say about education")
+    assert answer.answered and answer.entry_id == "p20-point-13-education"
+    # Children returned are the plans'; counted, they are not the base's.
+    assert asks_children_count("скільки дітей вивезла росія")
+    answer = engine.ask("what does the plan say about the return of children")
+    assert answer.answered and answer.entry_id == "p20-points-15-20"
+    # A forecast of an election's winner, not when it would be held.
+    assert asks_winner("who will win the next election in ukraine")
+    assert not asks_winner("when would elections be held under the plan")
+    assert asks_opinion("what do you personally think about the plan")
+    assert asks_strikes("сколько беспилотников запустила россия по киеву")
 
 
 def test_what_the_rules_on_opinions_polls_aid_and_strikes_leave_alone(engine: Engine) -> None:
