@@ -359,12 +359,19 @@ _SINCE = re.compile(r"(?<!\w)(?:since|seit|з|із|зі|від|с|со)\s+(?=\w)
 # "с октябрем", "з жовтнем", "з листопадовим планом" (instrumental): "compared with October",
 # "with the November plan", not "since October".
 _WITH_MONTH = re.compile(r"\w+(?:ем|ом|им|ым)")
+# A month's adjective: "від грудневого плану", "с декабрьского плана" ("from the December plan"),
+# not "since December".
+_MONTH_ADJECTIVE = re.compile(r"\w+(?:ов|ев)(?:ий|ого|ому|ої|ою|им|ім|их|і|а|е|у)|\w+ьск\w*")
 
 
 def _since_month(text: str, at: int) -> bool:
     """Whether a month in the genitive follows "since" at `at` ("с октября", "seit Januar")."""
     month = _MONTH_WORD.match(text, at)
-    return month is not None and not _WITH_MONTH.fullmatch(month.group(0))
+    return (
+        month is not None
+        and not _WITH_MONTH.fullmatch(month.group(0))
+        and not _MONTH_ADJECTIVE.fullmatch(month.group(0))
+    )
 
 
 # A year written with two digits and its word: "26-го года", "в 2026-му", "26 року", "'26".

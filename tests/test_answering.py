@@ -823,6 +823,10 @@ def test_i_dont_know_names_the_knowledge_date(
         # "With the November plan" is no "since November"; "or also" no "still"; when a deal was
         # signed is news (written for the test).
         ("що з листопадовим планом щодо виборів", False),
+        # A month's adjective after "from" is a plan of that month (written for the test).
+        ("чим відрізняється від грудневого плану", False),
+        ("чем он отличается от декабрьского проекта", False),
+        ("що змінилося з грудня", True),
         ("план писав тільки київ чи ще хтось?", False),
         ("коли нарешті підписали мирну угоду", True),
         # Two-digit years from 69 on are the 1900s, as strptime's %y reads them.
