@@ -1242,6 +1242,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-17",
         "blind-calibration-18",
         "blind-calibration-19",
+        "blind-calibration-20",
         "eval",
         "holdout",
     ):
