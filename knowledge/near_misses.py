@@ -32,15 +32,16 @@ _PERSONAL = {
     "en": r"wife|husband|married|spouse|girlfriend|birthday|hobby|hobbies|childhood|grew up"
     r"|hometown|how tall|net worth|yacht|university|universities|educated"
     r"|go to (?:college|university)|went to (?:college|university)|studied at"
-    r"|before (?:he|she) (?:became|was elected|entered politics|went into politics)",
+    r"|before (?:he|she) (?:became|was elected|(?:entered|went into|got into) politics)"
+    r"|languages? does \w+ speak|speaks? (?:\w+ )?languages",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
-    r"|universitat\w*|studium|studiert|hochschul\w*"
+    r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
-    r"|університет\w*|диплом(?:а|ом|і)?"
+    r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?розмовля\w*"
     r"|до того як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
-    r"|университет\w*|диплом(?:а|ом|е)?"
+    r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
     r"|до того как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
@@ -52,8 +53,8 @@ _PRIVATE = {
     # a life before politics: "what did Zelensky do before he became president"
     r"|before (?:politics|his presidency|her presidency)|acting career|tv shows",
     "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
-    r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|jacht|yacht|gesundheit"
-    r"|krank|lieblings\w*|haustier\w*|beruflich\w*"
+    r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht|gesundheit"
+    r"|krank|lieblings\w*|haustier\w*|beruflich\w*|was verdient|wie ?viel verdient"
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft)",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
     # grew, became: of anything ("виріс дефіцит", "до того як стала відомою"), of someone named
@@ -66,14 +67,14 @@ _PRIVATE = {
     r"|вырос|выросла|до того как (?:стал|стала)"
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
     r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
-    r"|здоровь\w*|болен|болезн\w*|любим\w*|до президентства",
+    r"|здоровь\w*|болен|болезн\w*|любим\w*|до президентства|поместь\w*",
 }
 _PRIVATE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
 _PERSONAL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_PERSONAL.values()) + r")(?!\w)")
 # A residence where talks were held is their venue, not private life: "the meeting at Trump's
 # mansion in Florida", "Зеленський у маєтку Трампа" (Mar-a-Lago). Alone, "does Trump have a
 # mansion" still asks about his private life.
-_RESIDENCE = re.compile(r"mansion|villa|маєт(?:ок|ку|ки|ком)|особняк\w*")
+_RESIDENCE = re.compile(r"mansion|villa|anwesen|маєт(?:ок|ку|ки|ком)|особняк\w*|поместь\w*")
 _MEETING = re.compile(
     r"(?<!\w)(?:meeting|met|meet|talks|summit|negotiations?|treffen|gesprach\w*|verhandlung\w*"
     r"|gipfel\w*|зустріч\w*|зустрів\w*|переговор\w*|перемовин\w*|саміт\w*|встреч\w*"
@@ -176,7 +177,12 @@ _BUILT = re.compile(
     # independent Ukraine", "who was prime minister before Starmer")
     r"|commissioned|in betrieb genommen|запустили|запущен\w*|ввели в эксплуатацию"
     r"|введен\w* в эксплуатацию|first president|erste\w* prasident\w*|перш\w* президент\w*"
-    r"|перв\w* президент\w*|predecessor|vorganger\w*|попередни\w*|предшественни\w*)(?!\w)"
+    r"|перв\w* президент\w*|predecessor|vorganger\w*|попередни\w*|предшественни\w*"
+    # ... or who held it when something happened ("who was president when the memorandum was
+    # signed", "кто был президентом, когда подписывали")
+    r"|(?:who was|wer war|хто був|кто был) (?:the )?(?:president|prasident|президент\w*"
+    r"|prime minister|premier\w*|прем.єр\w*|премьер\w*|kanzler|канцлер\w*)\w*"
+    r"(?:\W+\w+){0,3}?\W+(?:when|als|коли|когда))(?!\w)"
 )
 # The war's dead and wounded: the base holds no casualty figures (its gaps entry says so). The
 # words are those of people killed, not of losses alone ("the loss of Pokrovsk", "can Russia keep
@@ -206,6 +212,9 @@ _TECHNOLOGY = re.compile(
     rf"|(?:{_REACTOR})(?:\W+\w+){{0,3}}\W+(?:work|works|funktionier\w*|працю\w*|работа\w*)"
     rf"|(?:how many|wie viele|скільки|сколько)\W+(?:\w+\W+){{0,4}}(?:{_REACTOR})"
     rf"|(?:как устроен\w*|як влаштован\w*)"
+    # its output: "how much electricity did it produce", "wie viel Strom"
+    r"|(?:how much|wie viel|скільки|сколько)\W+(?:electricity|power|energy|strom|energie"
+    r"|електроенерг\w*|електрик\w*|электроэнерг\w*|электричеств\w*)"
     # "the reactor type", "how does the reactor ... actually work technically"
     rf"|(?:{_REACTOR})\s+(?:type|typ|тип\w*)"
     rf"|(?:{_REACTOR})(?:\W+\w+){{0,8}}?\W+(?:work|works|funktionier\w*|працю\w*|работа\w*)"
@@ -400,7 +409,11 @@ _CHILDREN_COUNT = re.compile(
 # "who won" asks about a later time (knowledge.timeframe).
 _WILL_WIN = re.compile(
     r"(?<!\w)(?:who will win|who(?:'s| is) going to win|wer gewinnt|wer wird (?:\w+ )?gewinnen"
-    r"|хто переможе|хто виграє|кто победит|кто выиграет)(?!\w)"
+    r"|хто переможе|хто виграє|кто победит|кто выиграет|candidates?|kandidat\w*|кандидат\w*"
+    # ... or the share that will vote for something ("сколько процентов проголосуют за план")
+    r"|(?:how many percent|what percentage|wie viel prozent|wie viele prozent|скільки відсотків"
+    r"|сколько процентов)(?:\W+\w+){0,4}?\W+(?:vote|will vote|stimmen|abstimmen"
+    r"|проголосу\w*|голосуват\w*|голосова\w*))(?!\w)"
 )
 _ELECTION = re.compile(
     r"(?<!\w)(?:election|elections|\w*wahl\w*|вибор\w*|выбор\w*|референдум\w*)(?!\w)"
@@ -424,10 +437,16 @@ def asks_about_others(question: str, is_known: Callable[[str], bool]) -> bool:
     return any(not is_known(m.group(0).split()[-1]) for m in _OTHERS.finditer(clean(question)))
 
 
+_SHOULD = re.compile(
+    r"(?<!\w)(?:should|sollte\w*|soll|варто|слід|повин\w*|стоит|следует|должен|должна|должны)(?!\w)"
+)
+
+
 def asks_opinion(question: str) -> bool:
-    """True when the question asks the bot's own opinion."""
+    """True when the question asks the bot's own opinion: "personally", or what someone should do,
+    with a thinking verb said to the bot, or "your opinion"."""
     text = clean(question)
-    thinks = _PERSONALLY.search(text) and _YOU_THINK.search(text)
+    thinks = (_PERSONALLY.search(text) or _SHOULD.search(text)) and _YOU_THINK.search(text)
     return bool(thinks or _YOUR_VIEW.search(text))
 
 

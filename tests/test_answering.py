@@ -34,6 +34,7 @@ from knowledge.near_misses import (
     asks_others_figures,
     asks_personal_life,
     asks_polls,
+    asks_private_life,
     asks_soldiers_pay,
     asks_strikes,
     asks_technology,
@@ -566,6 +567,37 @@ def test_the_wider_world_child_counts_and_forecasts_are_out_of_scope(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).outcome is Outcome.none
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Written for the test: what someone should do, asked of the bot; a plant's output; who
+        # held an office when something happened. Each was answered or offered before the rules.
+        "do you think ukraine should accept the plan",
+        "wie viel strom hat das akw saporischschja produziert",
+        "who was president of russia when the budapest memorandum was signed",
+    ],
+)
+def test_should_questions_output_and_office_holders_are_out_of_scope(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).outcome is Outcome.none
+
+
+def test_what_the_rules_on_lives_and_forecasts_read(engine: Engine) -> None:
+    """Written for the test: each rule's words, and what stays the base's."""
+    assert asks_personal_life("what did witkoff do before he got into politics")
+    assert asks_personal_life("what languages does putin speak")
+    assert asks_personal_life("на каких языках говорит зеленский")
+    assert asks_private_life("was verdient witkoff als gesandter", lambda word: word == "witkoff")
+    assert asks_private_life("сколько стоит поместье уиткоффа", lambda word: word == "уиткоффа")
+    assert asks_winner("сколько процентов украинцев проголосуют на референдуме")
+    assert asks_winner("хто будуть кандидатами на виборах")
+    # A forecast the analysis makes, the plan's languages, and a meeting at an estate stay.
+    assert engine.ask("do you think russia will accept the plan").answered
+    assert engine.ask("what does the plan say about languages").answered
+    assert engine.ask("встреча в поместье трампа").answered
 
 
 def test_names_of_the_wider_world_count_only_where_the_base_lacks_them(engine: Engine) -> None:
