@@ -244,6 +244,9 @@ for _prefix, _canon in sorted(ALIAS_PREFIXES.items(), key=lambda kv: -len(kv[0])
 WORD_SYNONYMS = {
     "vs": "compare",
     "pk": "conference",  # German "PK", "Jahres-PK": a press conference
+    "почем": "price",  # "почём нефть", "почому нафта": at what price
+    "почому": "price",
+    "почьом": "price",
     "who": "who",
     "wer": "who",
     "хто": "who",

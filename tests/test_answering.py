@@ -121,6 +121,7 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("was sagte putin auf der pk", "was sagte putin auf der pressekonferenz"),
         ("нефть урал после санкций", "нефть urals после санкций"),  # the oil grade
         ("почем уралс", "почем urals"),
+        ("почому нафта", "ціна нафта"),  # at what price
     ],
 )
 def test_chat_words_read_as_the_plain_words(chat: str, plain: str) -> None:
