@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Collection
 
 from knowledge.normalize import canonical, clean
+from knowledge.timeframe import ELECTION
 
 # Matched on whole words of the cleaned question (casefolded, Latin accents dropped, ё as е).
 # Left out on purpose, each a topic of the base too: children (the deported children; asked as a
@@ -335,12 +336,16 @@ def asks_others_figures(question: str) -> bool:
     return bool(figures and _OF_ANOTHER.search(text) and not _OF_RUSSIA.search(text))
 
 
-# The bot's own opinion ("was meinen Sie ganz persönlich", "особисто ти як думаєш", "your personal
-# view"): it tells what its sources say, and has no view of its own. A thinking verb said to the
-# bot with "personally", or "your opinion": "do you think Russia will accept", without either,
-# asks what the analysis expects, and "meet personally" is a meeting.
+# The bot's own opinion ("was meinen Sie ganz persönlich", "особисто ти як думаєш", "do you think
+# Ukraine should accept", "your personal view"): it tells what its sources say, and has no view of
+# its own. A thinking verb said to the bot with "personally" or with what someone should do, or
+# "your opinion": "do you think Russia will accept", with neither, asks what the analysis expects,
+# and "meet personally" is a meeting.
 _PERSONALLY = re.compile(r"(?<!\w)(?:personally|personlich\w*|особисто|лично)(?!\w)")
-_YOU_THINK = re.compile(
+_SHOULD = re.compile(
+    r"(?<!\w)(?:should|sollte\w*|soll|варто|слід|повин\w*|стоит|следует|должен|должна|должны)(?!\w)"
+)
+_THINK = re.compile(
     r"(?<!\w)(?:think|reckon|meinen sie|meinst du|denken sie|denkst du|finden sie"
     r"|findest du|думаєш|думаєте|вважаєш|вважаєте|думаешь|думаете|считаешь|считаете)(?!\w)"
 )
@@ -415,9 +420,6 @@ _WILL_WIN = re.compile(
     r"|сколько процентов)(?:\W+\w+){0,4}?\W+(?:vote|will vote|stimmen|abstimmen"
     r"|проголосу\w*|голосуват\w*|голосова\w*))(?!\w)"
 )
-_ELECTION = re.compile(
-    r"(?<!\w)(?:election|elections|\w*wahl\w*|вибор\w*|выбор\w*|референдум\w*)(?!\w)"
-)
 
 
 def asks_children_count(question: str) -> bool:
@@ -428,7 +430,7 @@ def asks_children_count(question: str) -> bool:
 def asks_winner(question: str) -> bool:
     """True when the question asks who will win an election."""
     text = clean(question)
-    return bool(_WILL_WIN.search(text) and _ELECTION.search(text))
+    return bool(_WILL_WIN.search(text) and ELECTION.search(text))
 
 
 def asks_about_others(question: str, is_known: Callable[[str], bool]) -> bool:
@@ -437,16 +439,11 @@ def asks_about_others(question: str, is_known: Callable[[str], bool]) -> bool:
     return any(not is_known(m.group(0).split()[-1]) for m in _OTHERS.finditer(clean(question)))
 
 
-_SHOULD = re.compile(
-    r"(?<!\w)(?:should|sollte\w*|soll|варто|слід|повин\w*|стоит|следует|должен|должна|должны)(?!\w)"
-)
-
-
 def asks_opinion(question: str) -> bool:
     """True when the question asks the bot's own opinion: "personally", or what someone should do,
     with a thinking verb said to the bot, or "your opinion"."""
     text = clean(question)
-    thinks = (_PERSONALLY.search(text) or _SHOULD.search(text)) and _YOU_THINK.search(text)
+    thinks = (_PERSONALLY.search(text) or _SHOULD.search(text)) and _THINK.search(text)
     return bool(thinks or _YOUR_VIEW.search(text))
 
 

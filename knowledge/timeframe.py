@@ -122,7 +122,7 @@ _WERE_HELD = re.compile(
     # ... or set for a day ("на яку дату призначили вибори")
     r"|scheduled|angesetzt|anberaumt|призначили|призначено|назначили|назначены)(?!\w)"
 )
-_ELECTION = re.compile(
+ELECTION = re.compile(
     r"(?<!\w)(?:election|elections|\w*wahl\w*|вибор\w*|выбор\w*|referendum\w*|volksabstimmung\w*"
     r"|референдум\w*)(?!\w)"
 )
@@ -588,7 +588,7 @@ def asks_after(
         return True
     if (
         (_WON.search(text) or _WERE_HELD.search(text))
-        and _ELECTION.search(text)
+        and ELECTION.search(text)
         and not ANY_YEAR.search(text)
     ):
         return True
