@@ -194,7 +194,10 @@ _CASUALTIES = re.compile(
     r"|died in the war|how many .{0,40}(?:died|killed|dead)"
     r"|(?:soldiers?|people|civilians|troops|ukrainians|russians)(?:\s+\w+){0,3}\s+(?:died|killed)"
     r"|todesopfer\w*|tote|toten|gefallene\w*|getotet\w*|verwundete\w*"
-    r"|(?:soldaten|menschen|ukrainer|russen)(?:\s+\w+){0,5}\s+gefallen"
+    r"|(?:soldaten|menschen|ukrainer|russen)(?:\s+\w+){0,7}\s+(?:gefallen|verloren)"
+    r"|wie hoch (?:sind|waren) (?:die )?(?:\w+ )?verluste"
+    r"|how (?:high|heavy) are (?:the )?(?:\w+ )?losses"
+    r"|how many (?:soldiers|troops|men) (?:\w+ ){0,3}lost"
     r"|(?:menschliche|militarische)\w* verluste|verluste (?:der )?(?:armee|soldaten|truppen)"
     r"|загинул\w*|загинув|загибл\w*|поранен\w*|вбит\w*|вбили"
     r"|(?:людськ|військов)\w* втрат\w*|втрат\w* (?:армі\w*|зсу|військ\w*|російськ\w* армі\w*)"
@@ -213,7 +216,8 @@ _TECHNOLOGY = re.compile(
     rf"|(?:{_REACTOR})(?:\W+\w+){{0,3}}\W+(?:work|works|funktionier\w*|працю\w*|работа\w*)"
     rf"|(?:how many|wie viele|скільки|сколько)\W+(?:\w+\W+){{0,4}}(?:{_REACTOR})"
     rf"|(?:как устроен\w*|як влаштован\w*)"
-    # its output: "how much electricity did it produce", "wie viel Strom"
+    # its output or capacity: "how much electricity did it produce", "wie viel Strom", megawatts
+    r"|megawatts?|megawatt|мегават\w*|мвт|installed capacity|installierte leistung"
     r"|(?:how much|wie viel|скільки|сколько)\W+(?:electricity|power|energy|strom|energie"
     r"|електроенерг\w*|електрик\w*|электроэнерг\w*|электричеств\w*)"
     # "the reactor type", "how does the reactor ... actually work technically"
@@ -422,6 +426,23 @@ _WILL_WIN = re.compile(
 )
 
 
+# The position of a country that is no party to the talks ("China's position on the 20-point
+# plan", "Яку позицію займає Китай"): the base has Ukraine's, Russia's, the US's and Europe's.
+_POSITION = re.compile(r"(?<!\w)(?:position|stance|haltung|позиці\w*|позици\w*)(?!\w)")
+_NO_PARTY = re.compile(
+    r"(?<!\w)(?:china|chines\w*|kina|китай\w*|китая|китаю|китае|китаєм|india\w*|indien\w*|інді\w*|инди\w*"
+    r"|brazil\w*|brasilien\w*|бразилі\w*|бразили\w*|japan\w*|япони\w*|японі\w*"
+    r"|turkey|turkish|turkei|туреччин\w*|турци\w*|israel\w*|ізраїл\w*|израил\w*"
+    r"|iran\w*|іран\w*|иран\w*)(?!\w)"
+)
+
+
+def asks_others_position(question: str) -> bool:
+    """True when the question asks the position of a country that is no party to the talks."""
+    text = clean(question)
+    return bool(_POSITION.search(text) and _NO_PARTY.search(text))
+
+
 def asks_children_count(question: str) -> bool:
     """True when the question asks how many children were taken."""
     return _CHILDREN_COUNT.search(clean(question)) is not None
@@ -477,9 +498,9 @@ def near_miss(
     question, one about when something was built, a plant's reactors, the war's dead and
     wounded, a soldier's pay, sanctions against someone the base does not know (`is_known`,
     of a cleaned word), another economy's figures, a leader or country of the wider world the
-    base never names, how many children were taken, who will win an election, the bot's own
-    opinion, opinion polls, the aid given since 2022, or how many drones or missiles were
-    fired."""
+    base never names, the position of a country that is no party to the talks, how many
+    children were taken, who will win an election, the bot's own opinion, opinion polls, the aid
+    given since 2022, or how many drones or missiles were fired."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_personal_life(question, held)
@@ -492,6 +513,7 @@ def near_miss(
         or asks_other_sanctions(question, is_known)
         or asks_others_figures(question)
         or asks_about_others(question, is_known)
+        or asks_others_position(question)
         or asks_children_count(question)
         or asks_winner(question)
         or asks_opinion(question)

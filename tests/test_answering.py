@@ -32,6 +32,7 @@ from knowledge.near_misses import (
     asks_markets,
     asks_opinion,
     asks_others_figures,
+    asks_others_position,
     asks_personal_life,
     asks_polls,
     asks_private_life,
@@ -584,6 +585,20 @@ def test_should_questions_output_and_office_holders_are_out_of_scope(
     engine: Engine, question: str
 ) -> None:
     assert engine.ask(question).outcome is Outcome.none
+
+
+def test_positions_of_countries_outside_the_talks_and_losses_are_out_of_scope(
+    engine: Engine,
+) -> None:
+    """Written for the test: a country no party to the talks, soldiers lost, a plant's capacity;
+    the parties' positions stay the base's."""
+    assert asks_others_position("какова позиция китая по мирному плану")
+    assert asks_others_position("What is Turkey's stance on the 20-point plan?")
+    assert not asks_others_position("what is europe's position on the plan")
+    assert asks_casualties("wie viele soldaten hat russland im krieg bisher verloren")
+    assert asks_technology("how many megawatts can the zaporizhzhia plant produce")
+    assert engine.ask("какова позиция китая по мирному плану").outcome is Outcome.none
+    assert engine.ask("what is europe's position on the plan").answered
 
 
 def test_what_the_rules_on_lives_and_forecasts_read(engine: Engine) -> None:
