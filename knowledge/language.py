@@ -31,10 +31,12 @@ _LAYOUT_SLIP = str.maketrans("ыэъё", "ієїґ")
 # Short words that are common in one language of a pair and rare or absent in the other. "Рада"
 # is a council in Ukrainian ("Рада миру", the Peace Council); Russian says "совет" and writes
 # "рада" for "glad" or Ukraine's parliament (the model read "Рада миру Трамп" as Russian, 0.62
-# against 0.23).
+# against 0.23). "Висновок" is a conclusion in Ukrainian, where Russian says "вывод" ("кайзен блог
+# висновок" was read as Russian, 0.49 against 0.22).
 _UK_WORDS = frozenset(
     """що шо чи як який яка які яке хто де коли чому буде його та це цей ця ці вже ще також тепер
-    зараз було були було від між щодо після після досі саме тобто рада""".split()
+    зараз було були було від між щодо після після досі саме тобто рада висновок висновки
+    висновку""".split()
 )
 _RU_WORDS = frozenset(
     """что чё че как какой какая какие какое кто где когда почему будет его это этот эта эти уже

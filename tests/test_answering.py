@@ -166,6 +166,7 @@ def test_who_is_asks_for_the_person(engine: Engine, question: str, person: str) 
         ("was putin at the summit", "en"),
         ("what will putin do", "en"),
         ("Рада миру Трамп", "uk"),  # a council in Ukrainian; Russian says "совет"
+        ("блог висновок план", "uk"),  # a conclusion in Ukrainian; Russian says "вывод"
         ("что решила верховная рада", "ru"),
     ],
 )
@@ -1298,6 +1299,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-19",
         "blind-calibration-20",
         "blind-calibration-21",
+        "blind-calibration-22",
         "eval",
         "holdout",
     ):
