@@ -32,7 +32,7 @@ from knowledge.timeframe import ELECTION
 _PERSONAL = {
     "en": r"wife|husband|married|spouse|girlfriend|birthday|hobby|hobbies|childhood|grew up"
     r"|hometown|how tall|net worth|yacht|university|universities|educated"
-    r"|go to (?:college|university)|went to (?:college|university)|studied at"
+    r"|go to (?:college|university|school)|went to (?:college|university|school)|studied at"
     r"|before (?:he|she) (?:became|was elected|(?:entered|went into|got into) politics)"
     r"|languages? does \w+ speak|speaks? (?:\w+ )?languages",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
@@ -40,10 +40,10 @@ _PERSONAL = {
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?розмовля\w*"
-    r"|до того як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*",
+    r"|до того,? як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
-    r"|до того как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*",
+    r"|до того,? как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
 # base's topics share too (income, health, born, rich, a favourite), named they are private.
@@ -59,13 +59,13 @@ _PRIVATE = {
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft)",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
     # grew, became: of anything ("виріс дефіцит", "до того як стала відомою"), of someone named
-    r"|виріс|виросла|до того як (?:став|стала)"
+    r"|виріс|виросла|до того,? як (?:став|стала)"
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
     r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухом\w*"
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|зріст|здоров.я|хвор\w*|улюблен\w*"
     r"|до президентства",
     "ru": _PERSONAL["ru"] + r"|родил\w*|учился|училась|жен[аыеу]|дочь|дочер\w*"
-    r"|вырос|выросла|до того как (?:стал|стала)"
+    r"|вырос|выросла|до того,? как (?:стал|стала)"
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
     r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
     r"|здоровь\w*|болен|болезн\w*|любим\w*|до президентства|поместь\w*",
@@ -378,7 +378,10 @@ _SINCE_2022 = re.compile(
     r"|с (?:февраля )?2022"
     r"|since the (?:start|beginning) of the (?:full[- ]scale )?(?:war|invasion)|seit kriegsbeginn"
     r"|з початку (?:повномасштабно\w* )?(?:війни|вторгнення)"
-    r"|с начала (?:полномасштабно\w* )?(?:войны|вторжения))"
+    r"|с начала (?:полномасштабно\w* )?(?:войны|вторжения)"
+    # ... or over the whole war ("за весь час війни", "за всю войну", "over the whole war")
+    r"|за (?:весь час )?(?:війни|війну)|за (?:всю )?войну|за все время войны"
+    r"|over the (?:whole |entire )?war|im (?:ganzen|gesamten) krieg)"
 )
 # How many drones or missiles were fired ("Wie viele Drohnen hat Russland im Dezember
 # abgefeuert"): the base counts no strikes. The plan's drones that would watch the line are not
@@ -416,6 +419,11 @@ _CHILDREN_COUNT = re.compile(
 )
 # Who will win an election ("хто переможе на виборах", "wer gewinnt die Wahl"): a forecast, where
 # "who won" asks about a later time (knowledge.timeframe).
+# Who will hold an office next ("хто буде президентом росії після путіна"): a forecast too.
+_NEXT_LEADER = re.compile(
+    r"(?<!\w)(?:who will be|who(?:'s| is) going to be|wer wird|хто буде|кто будет)"
+    r"(?: the)?(?: next)?\W+(?:president|prasident\w*|президент\w*)"
+)
 _WILL_WIN = re.compile(
     r"(?<!\w)(?:who will win|who(?:'s| is) going to win|wer gewinnt|wer wird (?:\w+ )?gewinnen"
     r"|хто переможе|хто виграє|кто победит|кто выиграет|candidates?|kandidat\w*|кандидат\w*"
@@ -449,9 +457,11 @@ def asks_children_count(question: str) -> bool:
 
 
 def asks_winner(question: str) -> bool:
-    """True when the question asks who will win an election."""
+    """True when the question asks who will win an election, or who will be president next."""
     text = clean(question)
-    return bool(_WILL_WIN.search(text) and ELECTION.search(text))
+    return bool(_WILL_WIN.search(text) and ELECTION.search(text)) or bool(
+        _NEXT_LEADER.search(text)
+    )
 
 
 def asks_about_others(question: str, is_known: Callable[[str], bool]) -> bool:

@@ -611,6 +611,12 @@ def test_what_the_rules_on_lives_and_forecasts_read(engine: Engine) -> None:
     assert asks_private_life("сколько стоит поместье уиткоффа", lambda word: word == "уиткоффа")
     assert asks_winner("сколько процентов украинцев проголосуют на референдуме")
     assert asks_winner("хто будуть кандидатами на виборах")
+    assert asks_winner("хто буде президентом росії після путіна")
+    assert asks_personal_life("where did umerov go to school")
+    assert asks_private_life(
+        "чем уиткофф занимался до того, как стал посланником", lambda word: word == "уиткофф"
+    )
+    assert asks_aid_totals("скільки зброї німеччина передала україні за весь час війни")
     # A forecast the analysis makes, the plan's languages, and a meeting at an estate stay.
     assert engine.ask("do you think russia will accept the plan").answered
     assert engine.ask("what does the plan say about languages").answered
