@@ -1306,6 +1306,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-20",
         "blind-calibration-21",
         "blind-calibration-22",
+        "blind-calibration-23",
         "eval",
         "holdout",
     ):
