@@ -54,7 +54,8 @@ _PRIVATE = {
     # a life before politics: "what did Zelensky do before he became president"
     r"|before (?:politics|his presidency|her presidency)|acting career|tv shows",
     "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
-    r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht|gesundheit"
+    r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht"
+    r"|gesundheit"
     r"|krank|lieblings\w*|haustier\w*|beruflich\w*|was verdient|wie ?viel verdient"
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft)",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
@@ -347,7 +348,8 @@ def asks_others_figures(question: str) -> bool:
 # and "meet personally" is a meeting.
 _PERSONALLY = re.compile(r"(?<!\w)(?:personally|personlich\w*|особисто|лично)(?!\w)")
 _SHOULD = re.compile(
-    r"(?<!\w)(?:should|sollte\w*|soll|варто|слід|повин\w*|стоит|следует|должен|должна|должны)(?!\w)"
+    r"(?<!\w)(?:should|sollte\w*|soll|варто|слід|повин\w*|стоит|следует|должен|должна"
+    r"|должны)(?!\w)"
 )
 _THINK = re.compile(
     r"(?<!\w)(?:think|reckon|meinen sie|meinst du|denken sie|denkst du|finden sie"
@@ -390,7 +392,8 @@ _FIRED = re.compile(
     r"(?<!\w)(?:how many|wie viele|скільки|сколько)\W+(?:\w+\W+){0,4}?"
     r"(?:drones?|drohnen?|дрон\w*|шахед\w*|беспилотник\w*|безпілотник\w*|бпла|missiles?"
     r"|raketen?|ракет\w*)"
-    r"(?:\W+\w+){0,9}?\W+(?:fire|fires|fired|launch\w*|shot|abgefeuert|abgeschossen|gestartet|gefeuert"
+    r"(?:\W+\w+){0,9}?\W+(?:fire|fires|fired|launch\w*|shot|abgefeuert|abgeschossen|gestartet"
+    r"|gefeuert"
     r"|запусти\w*|випусти\w*|выпусти\w*|запуска\w*|випуска\w*|выпуска\w*)(?!\w)"
 )
 
@@ -438,8 +441,9 @@ _WILL_WIN = re.compile(
 # plan", "Яку позицію займає Китай"): the base has Ukraine's, Russia's, the US's and Europe's.
 _POSITION = re.compile(r"(?<!\w)(?:position|stance|haltung|позиці\w*|позици\w*)(?!\w)")
 _NO_PARTY = re.compile(
-    r"(?<!\w)(?:china|chines\w*|kina|китай\w*|китая|китаю|китае|китаєм|india\w*|indien\w*|інді\w*|инди\w*"
-    r"|brazil\w*|brasilien\w*|бразилі\w*|бразили\w*|japan\w*|япони\w*|японі\w*"
+    r"(?<!\w)(?:china|chines\w*|kina|китай\w*|китая|китаю|китае|китаєм"
+    r"|india\w*|indien\w*|інді\w*|инди\w*|brazil\w*|brasilien\w*|бразилі\w*|бразили\w*"
+    r"|japan\w*|япони\w*|японі\w*"
     r"|turkey|turkish|turkei|туреччин\w*|турци\w*|israel\w*|ізраїл\w*|израил\w*"
     r"|iran\w*|іран\w*|иран\w*)(?!\w)"
 )
