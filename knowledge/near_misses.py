@@ -14,19 +14,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from functools import lru_cache
 
 from knowledge.normalize import canonical, clean
 from knowledge.timeframe import ELECTION
+
+# Every rule reads the question cleaned, and near_miss asks them all in turn: cleaned once, not
+# eighteen times (a near_miss call took 107 us, 58 us with this; answers unchanged).
+_cleaned = lru_cache(maxsize=64)(clean)
 
 # Matched on whole words of the cleaned question (casefolded, Latin accents dropped, ё as е).
 # Left out on purpose, each a topic of the base too: children (the deported children; asked as a
 # possession below), son (Kushner is Trump's son-in-law), house (the White House), income and
 # earnings alone (Russia's oil income; a person's annual or personal income is private), school
-# and religion (plan points on education and churches), state ("состояние переговоров"), growth
-# ("рост экономики"), deserves ("verdient"), a wealth fund (Russia's sovereign wealth fund, which
-# Dmitriev heads), age and study (the mobilisation age, "Trump studied the plan"): age is asked by
-# "how old" below, schooling by the Ukrainian and Russian verbs of being a student ("навчався",
-# "учился"; "вивчав", "изучал" study a plan).
+# and education alone ("went to school" is someone's) and religion (plan points on education and
+# churches), state ("состояние переговоров"), growth ("рост экономики"), "verdient" alone (it also
+# deserves; "was verdient" earns), a wealth fund (Russia's sovereign wealth fund, which Dmitriev
+# heads), age and study alone (the mobilisation age, "Trump studied the plan"): age is asked by
+# "how old" below, schooling by a university, "studied at" and the Ukrainian and Russian verbs of
+# being a student ("навчався", "учился"; "вивчав", "изучал" study a plan).
 # Someone's own life, whoever is named, profiled or not ("what did Macron do before he became
 # president", "is Merz married"): asks_personal_life.
 _PERSONAL = {
@@ -106,7 +112,7 @@ _WORD = re.compile(r"\w+")
 def asks_personal_life(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
     """True when the question asks about someone's own life (_PERSONAL), named or not, and the
     closest entry (`held()`: its cleaned words) does not tell it."""
-    asked = [m.group(0) for m in _PERSONAL_WORDS.finditer(clean(question))]
+    asked = [m.group(0) for m in _PERSONAL_WORDS.finditer(_cleaned(question))]
     return bool(asked) and not all(word in held() for word in asked)
 
 
@@ -120,7 +126,7 @@ def asks_private_life(
     entry the question came closest to, read only for a question with a private word) is what
     that entry tells: "where was Dmitriev born" is answered where his profile says he was born in
     Kyiv."""
-    text = clean(question)
+    text = _cleaned(question)
     words = [(m.start(), m.group(0)) for m in _WORD.finditer(text)]
     named = [at for at, word in words if is_profiled(word)]
     if not named:
@@ -232,25 +238,25 @@ _MARKET_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_MARKETS.values()) + r")(?!\
 
 def asks_travel(question: str) -> bool:
     """True when the question asks about weather, travel or hotels."""
-    return _TRAVEL_WORDS.search(clean(question)) is not None
+    return _TRAVEL_WORDS.search(_cleaned(question)) is not None
 
 
 def asks_markets(question: str) -> bool:
     """True when the question asks about share prices or the stock exchange."""
-    return _MARKET_WORDS.search(clean(question)) is not None
+    return _MARKET_WORDS.search(_cleaned(question)) is not None
 
 
 def asks_history(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
     """True when the question asks when something was built or first run, or who held an office
     first or before someone, and the closest entry (`held()`: its cleaned words) does not say."""
-    built = [m.group(0) for m in _BUILT.finditer(clean(question))]
+    built = [m.group(0) for m in _BUILT.finditer(_cleaned(question))]
     return bool(built) and not set(built) & set(held())
 
 
 def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
     """True when the question asks how many were killed or wounded and the closest entry
     (`held()`: its cleaned words) holds none of the words it asks with."""
-    said = [m.group(0) for m in _CASUALTIES.finditer(clean(question))]
+    said = [m.group(0) for m in _CASUALTIES.finditer(_cleaned(question))]
     told = set(held()) if said else set()
     return any(not set(phrase.split()) <= told for phrase in said)
 
@@ -258,7 +264,7 @@ def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozens
 def asks_technology(question: str) -> bool:
     """True when the question asks how a plant's reactors work, which they are or how many (no
     entry tells: its phrasings name the reactors only as the site to be run)."""
-    return _TECHNOLOGY.search(clean(question)) is not None
+    return _TECHNOLOGY.search(_cleaned(question)) is not None
 
 
 # A soldier's pay ("how much does a Russian contract soldier earn", "Wie viel verdient ein
@@ -277,7 +283,7 @@ _SOLDIER = re.compile(
 def asks_soldiers_pay(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
     """True when the question asks what soldiers are paid and the closest entry (`held()`: its
     cleaned words) has none of the words of pay it asks with."""
-    text = clean(question)
+    text = _cleaned(question)
     asked = [m.group(0) for m in _PAY.finditer(text)]
     return bool(asked and _SOLDIER.search(text)) and not any(word in held() for word in asked)
 
@@ -293,7 +299,7 @@ _SANCTIONS_ON = re.compile(
 def asks_other_sanctions(question: str, is_known: Callable[[str], bool]) -> bool:
     """True when the question asks about sanctions against someone whose name (`is_known`, of a
     cleaned word) the base does not know."""
-    return any(not is_known(m.group(1)) for m in _SANCTIONS_ON.finditer(clean(question)))
+    return any(not is_known(m.group(1)) for m in _SANCTIONS_ON.finditer(_cleaned(question)))
 
 
 # Another economy's figures: inflation, growth, the key rate, the exchange rate, petrol prices, the
@@ -312,19 +318,23 @@ _GROWTH = re.compile(
     r"(?<!\w)(?:grow\w*|wachstum\w*|wachst|зростанн\w*|зроста\w*|росте|рост|растет)(?!\w)"
 )
 _ECONOMY = re.compile(r"(?<!\w)(?:econom\w*|wirtschaft\w*|економік\w*|экономик\w*)(?!\w)")
+# Countries far from the talks, named in both the economies' rule and the positions' rule.
+_INDIA = r"india\w*|indien\w*|інді\w*|инди\w*"
+_CHINA = r"china|chines\w*|kina|кита\w*"
+_JAPAN = r"japan\w*|япони\w*|японі\w*"
+_TURKEY = r"turkey|turkish|turkei|туреччин\w*|турци\w*"
 _OF_ANOTHER = re.compile(
     r"(?<!\w)(?:ukrain\w*|україн\w*|украин\w*|hryvn\w*|гривн\w*|гривен\w*|нбу"
     r"|europ\w*|європ\w*|европ\w*|eurozone|euro area|ecb|ezb|єцб|ецб|євроз\w*|еврозон\w*"
     r"|federal reserve|fed"
-    r"|india\w*|indien\w*|інді\w*|инди\w*|china|chines\w*|kina|chinesisch\w*|кита\w*"
+    rf"|{_INDIA}|{_CHINA}"
     # other economies of Europe and beyond, none of whose figures the base has
     r"|poland|polish|polen|polnisch\w*|польщ\w*|польськ\w*|польш\w*|польск\w*"
     r"|czech\w*|tschech\w*|чехі\w*|чеськ\w*|чехи\w*|чешск\w*"
     r"|german(?:y|s)?|deutsch\w*|німеччин\w*|германи\w*"
     r"|france|french|frankreich\w*|франці\w*|франци\w*"
     r"|britain|british|grossbritannien\w*|британі\w*|британи\w*"
-    r"|italy|italian|italien\w*|італі\w*|итали\w*|japan\w*|япони\w*"
-    r"|turkey|turkish|turkei|туреччин\w*|турци\w*"
+    rf"|italy|italian|italien\w*|італі\w*|итали\w*|{_JAPAN}|{_TURKEY}"
     r"|belarus\w*|weissrussland\w*|білорус\w*|беларус\w*|белорус\w*)(?!\w)"
 )
 _OF_RUSSIA = re.compile(
@@ -336,7 +346,7 @@ _OF_RUSSIA = re.compile(
 def asks_others_figures(question: str) -> bool:
     """True when the question asks another economy's inflation, growth, key rate, exchange rate or
     IMF money and names no Russia."""
-    text = clean(question)
+    text = _cleaned(question)
     figures = _FIGURES.search(text) or (_GROWTH.search(text) and _ECONOMY.search(text))
     return bool(figures and _OF_ANOTHER.search(text) and not _OF_RUSSIA.search(text))
 
@@ -441,28 +451,26 @@ _WILL_WIN = re.compile(
 # plan", "Яку позицію займає Китай"): the base has Ukraine's, Russia's, the US's and Europe's.
 _POSITION = re.compile(r"(?<!\w)(?:position|stance|haltung|позиці\w*|позици\w*)(?!\w)")
 _NO_PARTY = re.compile(
-    r"(?<!\w)(?:china|chines\w*|kina|китай\w*|китая|китаю|китае|китаєм"
-    r"|india\w*|indien\w*|інді\w*|инди\w*|brazil\w*|brasilien\w*|бразилі\w*|бразили\w*"
-    r"|japan\w*|япони\w*|японі\w*"
-    r"|turkey|turkish|turkei|туреччин\w*|турци\w*|israel\w*|ізраїл\w*|израил\w*"
+    rf"(?<!\w)(?:{_CHINA}|{_INDIA}|{_JAPAN}|{_TURKEY}"
+    r"|brazil\w*|brasilien\w*|бразилі\w*|бразили\w*|israel\w*|ізраїл\w*|израил\w*"
     r"|iran\w*|іран\w*|иран\w*)(?!\w)"
 )
 
 
 def asks_others_position(question: str) -> bool:
     """True when the question asks the position of a country that is no party to the talks."""
-    text = clean(question)
+    text = _cleaned(question)
     return bool(_POSITION.search(text) and _NO_PARTY.search(text))
 
 
 def asks_children_count(question: str) -> bool:
     """True when the question asks how many children were taken."""
-    return _CHILDREN_COUNT.search(clean(question)) is not None
+    return _CHILDREN_COUNT.search(_cleaned(question)) is not None
 
 
 def asks_winner(question: str) -> bool:
     """True when the question asks who will win an election, or who will be president next."""
-    text = clean(question)
+    text = _cleaned(question)
     return bool(_WILL_WIN.search(text) and ELECTION.search(text)) or bool(
         _NEXT_LEADER.search(text)
     )
@@ -471,13 +479,13 @@ def asks_winner(question: str) -> bool:
 def asks_about_others(question: str, is_known: Callable[[str], bool]) -> bool:
     """True when the question names a leader or country of the wider world whose name (its last
     word, cleaned) the base does not know."""
-    return any(not is_known(m.group(0).split()[-1]) for m in _OTHERS.finditer(clean(question)))
+    return any(not is_known(m.group(0).split()[-1]) for m in _OTHERS.finditer(_cleaned(question)))
 
 
 def asks_opinion(question: str) -> bool:
     """True when the question asks the bot's own opinion: "personally", or what someone should do,
     with a thinking verb said to the bot, or "your opinion"."""
-    text = clean(question)
+    text = _cleaned(question)
     thinks = (_PERSONALLY.search(text) or _SHOULD.search(text)) and _THINK.search(text)
     return bool(thinks or _YOUR_VIEW.search(text))
 
@@ -485,19 +493,22 @@ def asks_opinion(question: str) -> bool:
 def asks_polls(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
     """True when the question asks what polls say and the closest entry (`held()`: its cleaned
     words) holds none of the words it asks with."""
-    asked = [m.group(0) for m in _POLLS.finditer(clean(question))]
-    return bool(asked) and not any(set(word.split()) <= set(held()) for word in asked)
+    asked = [m.group(0) for m in _POLLS.finditer(_cleaned(question))]
+    if not asked:
+        return False
+    told = set(held())
+    return not any(set(word.split()) <= told for word in asked)
 
 
 def asks_aid_totals(question: str) -> bool:
     """True when the question asks what was given to Ukraine since the war began."""
-    text = clean(question)
+    text = _cleaned(question)
     return bool(_AID.search(text) and _SINCE_2022.search(text))
 
 
 def asks_strikes(question: str) -> bool:
     """True when the question asks how many drones or missiles were fired."""
-    return _FIRED.search(clean(question)) is not None
+    return _FIRED.search(_cleaned(question)) is not None
 
 
 def near_miss(

@@ -588,7 +588,7 @@ def test_should_questions_output_and_office_holders_are_out_of_scope(
     assert engine.ask(question).outcome is Outcome.none
 
 
-def test_positions_of_countries_outside_the_talks_and_losses_are_out_of_scope(
+def test_positions_outside_the_talks_losses_and_plant_capacity_are_out_of_scope(
     engine: Engine,
 ) -> None:
     """Written for the test: a country no party to the talks, soldiers lost, a plant's capacity;
@@ -633,6 +633,10 @@ def test_names_of_the_wider_world_count_only_where_the_base_lacks_them(engine: E
     assert asks_about_others("що каже австрія про план", knows)
     assert not asks_about_others("Was hält Erdoğan vom Friedensplan?", lambda word: True)
     assert not asks_about_others("what does europe say about the plan", knows)
+
+
+def test_schooling_child_counts_and_election_forecasts_and_what_stays(engine: Engine) -> None:
+    """Written for the test: each rule's words, and the plan's topics they leave alone."""
     # Schooling is someone's own life, unless the closest entry tells it; the plan's point on
     # education is the plan's.
     assert asks_personal_life("which university did peskov attend")
@@ -646,12 +650,15 @@ def test_names_of_the_wider_world_count_only_where_the_base_lacks_them(engine: E
     # A forecast of an election's winner, not when it would be held.
     assert asks_winner("who will win the next election in ukraine")
     assert not asks_winner("when would elections be held under the plan")
+
+
+def test_what_the_rules_on_opinions_polls_aid_and_strikes_read_and_leave_alone(
+    engine: Engine,
+) -> None:
+    """Each rule's words, and the words it reads that also ask what the base answers (written
+    for the test)."""
     assert asks_opinion("what do you personally think about the plan")
     assert asks_strikes("сколько беспилотников запустила россия по киеву")
-
-
-def test_what_the_rules_on_opinions_polls_aid_and_strikes_leave_alone(engine: Engine) -> None:
-    """The words each rule reads also ask what the base answers (written for the test)."""
     # "Do you think" without "personally" asks what the analysis expects; "meet personally"
     # is a meeting.
     assert asks_opinion("Was meinen Sie ganz persönlich: ist der Plan gerecht?")
