@@ -25,7 +25,7 @@ _NOW_WORDS = (
     r"|so far|still|bisher|bislang|immer noch|noch immer|досі|все ще|поки що|до сих пор|все еще"
     r"|по-прежнему|пока что"
     r"|currently|at the moment|at present|presently|nowadays|these days|aktuell|derzeit"
-    r"|momentan|zurzeit|zur zeit|im moment|inzwischen|mittlerweile|heutzutage|наразі"
+    r"|momentan|zurzeit|zur zeit|im moment|inzwischen|mittlerweile|heutzutage|gerade|наразі"
     r"|на даний момент|в даний час|на данный момент|в настоящее время|в данный момент|нынче"
     # the state of something: "what's the status of the plan", "на каком этапе переговоры"
     r"|what'?s the status|what is the status|який статус|на якому етапі|какой статус"
@@ -44,7 +44,7 @@ _PRESENT = {
     r"|last month|this weekend|this spring|this summer|this autumn|this fall|this winter"
     r"|what'?s new(?! in )|any updates?|status update|where do things stand|where things stand"
     r"|anymore|any more|last (?:statement|comment)s?",
-    "de": r"gerade|aktuelle|aktuellen|aktueller|heute"
+    "de": r"aktuelle|aktuellen|aktueller|heute"
     r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche"
     r"|diesen monat|letzte woche|letzten tage|stand heute"
     r"|derzeitig\w*|gegenwartig\w*|kurzlich|neulich|vor kurzem|in letzter zeit|jungst"
@@ -148,7 +148,7 @@ _ALREADY_YES_NO = re.compile(
 # what, which or how much ("какие компромиссы Россия уже приняла в Анкоридже") asks about a known
 # past.
 _ALREADY_DONE = re.compile(
-    r"(?<!\w)(?:вже|уже)\s+\w+(?:ли|ла|ло|в|л)(?:ся|сь)?(?!\w)"
+    r"(?<!\w)(?<!я )(?:вже|уже)\s+\w+(?:ли|ла|ло|в|л)(?:ся|сь)?(?!\w)"
     r"|(?<!\w)\w{2,}(?:ли|ла|ло)(?:ся|сь)?(?:\s+\w+){0,2}\s+(?:вже|уже)(?!\w)"
 )
 _WH_WORD = re.compile(
@@ -534,13 +534,16 @@ def asks_now_only(
         return False
     # "Рада миру вже працює?", "скільки відсотків угоди вже погодили": how things stand too
     already = _asks_if_already(text) or _asks_how_much_settled(text)
+    # "has Russia said no to the 20 points or not yet": how things stand too
+    not_yet = _OR_NOT_YET.search(text) is not None
     future = _FUTURE_WHEN.search(text) is not None  # and what was planned, as of then
     # "Who wrote the 28 points in the end", "а чё с аэс в итоге": what came of it, as far as
     # the base knows (a yes/no "was it signed in the end?" asks for news).
     outcome = _IN_THE_END.search(text) is not None and _asks_what(text)
-    if not present and not already and not future and not outcome:
+    if not present and not already and not not_yet and not future and not outcome:
         return False
     rest = _NOW.sub(" ", _STATE_ALREADY.sub(" ", text) if already else text)
+    rest = _OR_NOT_YET.sub(" ", rest)
     rest = _FUTURE_WHEN.sub(" ", rest)
     rest = _IN_THE_END.sub(" ", rest) if outcome else rest
     return not asks_after(rest, knowledge_date, planned_years)
