@@ -1314,6 +1314,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-21",
         "blind-calibration-22",
         "blind-calibration-23",
+        "blind-calibration-24",
         "eval",
         "holdout",
     ):
