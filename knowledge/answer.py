@@ -446,7 +446,10 @@ class Engine:
             return replace(decided, known_then=True)
         # Any other question about a later time is never answered from the base, however faintly
         # it touches it: "weather in kyiv today" is told where the base ends, as "ceasefire
-        # today?" is.
+        # today?" is; with choices of what the base knew, unless it asks what no entry holds
+        # ("inflation in Ukraine now").
+        if picks and self._near_miss(question, picks[0]):
+            picks = []
         return Answer(
             Outcome.after,
             question,
@@ -471,12 +474,7 @@ class Engine:
         """The answer, the "did you mean" choices or "I don't know" for the candidates found;
         `topic`: the question is one word many entries share (_topic_word)."""
         known_until = self.base.knowledge_date
-        if not picks or near_miss(
-            question,
-            self.index.surnames,
-            lambda: self._words_of(picks[0].entry_id),
-            self._knows,
-        ):
+        if not picks or self._near_miss(question, picks[0]):
             return Answer(
                 Outcome.none, question, lang, found[0].confidence if found else 0.0, known_until
             )
@@ -514,6 +512,12 @@ class Engine:
             top.confidence,
             known_until,
             suggestions=[self.ref(c.entry_id, lang) for c in picks],
+        )
+
+    def _near_miss(self, question: str, top: Candidate) -> bool:
+        """Whether the question asks what the closest entry, `top`, does not hold (a near miss)."""
+        return near_miss(
+            question, self.index.surnames, lambda: self._words_of(top.entry_id), self._knows
         )
 
     def _knows(self, word: str) -> bool:

@@ -40,16 +40,22 @@ _PERSONAL = {
     r"|hometown|how tall|net worth|yacht|university|universities|educated"
     r"|go to (?:college|university|school)|went to (?:college|university|school)|studied at"
     r"|before (?:he|she) (?:became|was elected|(?:entered|went into|got into) politics)"
-    r"|languages? does \w+ speak|speaks? (?:\w+ )?languages",
+    r"|languages? does \w+ speak|speaks? (?:\w+ )?languages|before becoming"
+    r"|books? (?:\w+ ){0,3}(?:write|wrote|written)",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
-    r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*",
+    r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
+    r"|bucher (?:\w+ ){0,3}geschrieben|(?:schrieb|geschrieben) (?:\w+ ){0,3}bucher",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?розмовля\w*"
-    r"|до того,? як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*",
+    r"|до того,? як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*"
+    r"|яку освіту|освіту (?:має|отримав\w*|здобув\w*)"
+    r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
-    r"|до того,? как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*",
+    r"|до того,? как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*"
+    r"|какое образование|образование (?:получил\w*|имеет)"
+    r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написал\w*|написал\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
 # base's topics share too (income, health, born, rich, a favourite), named they are private.
@@ -207,9 +213,11 @@ _CASUALTIES = re.compile(
     r"|how many (?:soldiers|troops|men) (?:\w+ ){0,3}lost"
     r"|(?:menschliche|militarische)\w* verluste|verluste (?:der )?(?:armee|soldaten|truppen)"
     r"|загинул\w*|загинув|загибл\w*|поранен\w*|вбит\w*|вбили"
-    r"|(?:людськ|військов)\w* втрат\w*|втрат\w* (?:армі\w*|зсу|військ\w*|російськ\w* армі\w*)"
+    r"|(?:людськ|військов)\w* втрат\w*"
+    r"|втрат\w* (?:у |в )?(?:армі\w*|зсу|військ\w*|російськ\w* армі\w*)"
     r"|погиб\w*|ранен\w*|убит\w*|(?:людск|военн)\w* потер\w*"
-    r"|потер\w* (?:армии|всу|войск\w*|российск\w* арми\w*)|потер\w* понес\w*|понес\w* потер\w*)"
+    r"|потер\w* (?:у |в )?(?:армии|всу|войск\w*|российск\w* арми\w*)"
+    r"|потер\w* понес\w*|понес\w* потер\w*)"
     r"(?!\w)"
 )
 # How a nuclear plant is built inside: its reactor type, how its reactors work, how many it has
@@ -217,6 +225,10 @@ _CASUALTIES = re.compile(
 # энергоблоков"). The base tells who would run the plant, not its engineering; "who holds the keys
 # to the reactor site" stays the plan's.
 _REACTOR = r"reactors?|\w*reaktor\w*|реактор\w*|енергоблок\w*|энергоблок\w*"
+_PLANTS = (
+    r"nuclear (?:power )?(?:plants?|stations?)|atomkraftwerk\w*|kernkraftwerk\w*|akws?|аес|аэс"
+    r"|атомн\w* (?:електро)?станц\w*|атомн\w* (?:электро)?станц\w*"
+)
 _TECHNOLOGY = re.compile(
     r"(?<!\w)(?:vver\w*|wwer\w*|ввэр\w*|ввер\w*|pressuri[sz]ed water|druckwasser\w*"
     rf"|(?:type|kind|types|kinds|typ|art|тип\w*)\s+(?:of\s+)?(?:\w+\s+)?(?:{_REACTOR})"
@@ -230,7 +242,9 @@ _TECHNOLOGY = re.compile(
     # "the reactor type", "how does the reactor ... actually work technically"
     rf"|(?:{_REACTOR})\s+(?:type|typ|тип\w*)"
     rf"|(?:{_REACTOR})(?:\W+\w+){{0,8}}?\W+(?:work|works|funktionier\w*|працю\w*|работа\w*)"
-    r"\W+(?:technically|technisch\w*|технічн\w*|техническ\w*))(?!\w)"
+    r"\W+(?:technically|technisch\w*|технічн\w*|техническ\w*)"
+    # how many nuclear plants a country has ("wie viele Atomkraftwerke hat die Ukraine")
+    rf"|(?:how many|wie viele|скільки|сколько)\W+(?:\w+\W+){{0,3}}(?:{_PLANTS}))(?!\w)"
 )
 _TRAVEL_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_TRAVEL.values()) + r")(?!\w)")
 _MARKET_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_MARKETS.values()) + r")(?!\w)")
@@ -261,10 +275,35 @@ def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozens
     return any(not set(phrase.split()) <= told for phrase in said)
 
 
+# Figures the base has of no one: unemployment, and what the war's damage is estimated at ("Во
+# сколько оценивают ущерб от войны", "Kriegsschäden laut Weltbank"). The damage Russia is to pay
+# for is the plans' (the frozen assets): a word the closest entry holds is what it tells.
+_UNTOLD_FIGURES = re.compile(
+    r"(?<!\w)(?:unemployment|jobless\w*|arbeitslos\w*|безробітт\w*|безработиц\w*"
+    r"|(?:damage|\w*schaden|ущерб\w*|збитк\w*|шкод\w*)(?:\W+\w+){0,6}?\W+(?:estimated"
+    r"|estimate|geschatzt|schatz\w*|beziffer\w*|оцін\w*|оцен\w*)"
+    r"|(?:estimated|estimate|schatz\w*|beziffer\w*|оцін\w*|оцен\w*)(?:\W+\w+){0,6}?\W+(?:damage"
+    r"|\w*schaden|ущерб\w*|збитк\w*|шкод\w*)|kriegsschaden)(?!\w)"
+)
+
+
+def asks_untold_figures(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
+    """True when the question asks for unemployment or the war's damage as estimated, and the
+    closest entry (`held()`: its cleaned words) holds none of the words it asks with."""
+    said = [m.group(0) for m in _UNTOLD_FIGURES.finditer(_cleaned(question))]
+    told = set(held()) if said else set()
+    return any(not set(_WORD.findall(phrase)) <= told for phrase in said)
+
+
 def asks_technology(question: str) -> bool:
     """True when the question asks how a plant's reactors work, which they are or how many (no
-    entry tells: its phrasings name the reactors only as the site to be run)."""
-    return _TECHNOLOGY.search(_cleaned(question)) is not None
+    entry tells: its phrasings name the reactors only as the site to be run), how many nuclear
+    plants there are, or about those of a country far from the talks ("Merz on Germany's nuclear
+    plants")."""
+    text = _cleaned(question)
+    return _TECHNOLOGY.search(text) is not None or bool(
+        _PLANT_WORDS.search(text) and _FAR_WORDS.search(text)
+    )
 
 
 # A soldier's pay ("how much does a Russian contract soldier earn", "Wie viel verdient ein
@@ -310,7 +349,12 @@ _FIGURES = re.compile(
     r"(?<!\w)(?:inflation\w*|gdp|exchange rate|imf|key rate|interest rates?|teuerung|bip"
     r"|wechselkurs\w*|iwf|leitzins\w*|інфляц\w*|ввп|мвф|облікова\w*|курс\w* (?:гривн|долар)\w*"
     r"|инфляц\w*|ключев\w* ставк\w*|учетн\w* ставк\w*|курс\w* (?:гривн|доллар)\w*"
-    r"|hryvn\w*|griwna\w*|гривн\w*|гривен\w*|petrol|gasoline|benzin\w*|бензин\w*)(?!\w)"
+    r"|hryvn\w*|griwna\w*|гривн\w*|гривен\w*|petrol|gasoline|benzin\w*|бензин\w*"
+    # what households pay for power
+    r"|electricity prices?|price of electricity|cost of electricity|strompreis\w*"
+    r"|тариф\w* на (?:світло|електроенерг\w*|электроэнерг\w*|электричеств\w*)"
+    r"|(?:стоит|стоимость|цена|цены) (?:на )?(?:электричеств\w*|электроэнерг\w*)"
+    r"|(?:коштує|вартість|ціна|ціни) (?:на )?(?:світло|електроенерг\w*))(?!\w)"
 )
 # Growth is a figure when an economy grows ("how fast is Poland's economy growing"), not pressure
 # or support ("wächst der Druck auf die Ukraine").
@@ -323,20 +367,24 @@ _INDIA = r"india\w*|indien\w*|інді\w*|инди\w*"
 _CHINA = r"china|chines\w*|kina|кита\w*"
 _JAPAN = r"japan\w*|япони\w*|японі\w*"
 _TURKEY = r"turkey|turkish|turkei|туреччин\w*|турци\w*"
-_OF_ANOTHER = re.compile(
-    r"(?<!\w)(?:ukrain\w*|україн\w*|украин\w*|hryvn\w*|гривн\w*|гривен\w*|нбу"
-    r"|europ\w*|європ\w*|европ\w*|eurozone|euro area|ecb|ezb|єцб|ецб|євроз\w*|еврозон\w*"
-    r"|federal reserve|fed"
-    rf"|{_INDIA}|{_CHINA}"
-    # other economies of Europe and beyond, none of whose figures the base has
+# Other economies of Europe and beyond, none of whose figures the base has.
+_FAR_COUNTRIES = (
+    rf"{_INDIA}|{_CHINA}"
     r"|poland|polish|polen|polnisch\w*|польщ\w*|польськ\w*|польш\w*|польск\w*"
     r"|czech\w*|tschech\w*|чехі\w*|чеськ\w*|чехи\w*|чешск\w*"
     r"|german(?:y|s)?|deutsch\w*|німеччин\w*|германи\w*"
     r"|france|french|frankreich\w*|франці\w*|франци\w*"
     r"|britain|british|grossbritannien\w*|британі\w*|британи\w*"
     rf"|italy|italian|italien\w*|італі\w*|итали\w*|{_JAPAN}|{_TURKEY}"
-    r"|belarus\w*|weissrussland\w*|білорус\w*|беларус\w*|белорус\w*)(?!\w)"
+    r"|belarus\w*|weissrussland\w*|білорус\w*|беларус\w*|белорус\w*"
 )
+_OF_ANOTHER = re.compile(
+    r"(?<!\w)(?:ukrain\w*|україн\w*|украин\w*|hryvn\w*|гривн\w*|гривен\w*|нбу"
+    r"|europ\w*|європ\w*|европ\w*|eurozone|euro area|ecb|ezb|єцб|ецб|євроз\w*|еврозон\w*"
+    rf"|federal reserve|fed|{_FAR_COUNTRIES})(?!\w)"
+)
+_FAR_WORDS = re.compile(rf"(?<!\w)(?:{_FAR_COUNTRIES})(?!\w)")
+_PLANT_WORDS = re.compile(rf"(?<!\w)(?:{_PLANTS})(?!\w)")
 _OF_RUSSIA = re.compile(
     r"(?<!\w)(?:russia\w*|russland\w*|russisch\w*|росі\w*|російськ\w*|рф|росси\w*|российск\w*"
     r"|moscow|moskau|москв\w*|kreml\w*|кремл\w*|рубл\w*|rubel\w*|ruble\w*)"
@@ -403,7 +451,7 @@ _FIRED = re.compile(
     r"(?:drones?|drohnen?|дрон\w*|шахед\w*|беспилотник\w*|безпілотник\w*|бпла|missiles?"
     r"|raketen?|ракет\w*)"
     r"(?:\W+\w+){0,9}?\W+(?:fire|fires|fired|launch\w*|shot|abgefeuert|abgeschossen|gestartet"
-    r"|gefeuert"
+    r"|gefeuert|geschossen"
     r"|запусти\w*|випусти\w*|выпусти\w*|запуска\w*|випуска\w*|выпуска\w*)(?!\w)"
 )
 
@@ -420,7 +468,8 @@ _OTHERS = re.compile(
     r"|stoltenberg\w*|столтенберг\w*|scholz|шольц\w*|biden\w*|байден\w*|tusk|туск(?:а|у|ом|е)?"
     r"|meloni|мелони|мелоні|austria\w*|osterreich\w*|австри\w*|австрі\w*|north korea\w*"
     r"|nordkorea\w*|кндр|северокорейск\w*|північнокорейськ\w*|северн\w* коре\w*"
-    r"|північн\w* коре\w*)(?!\w)"
+    r"|північн\w* коре\w*|pope|papst\w*|папа римськ\w*|папа римск\w*|vatican\w*|vatikan\w*"
+    r"|ватикан\w*|mayor|\w*burgermeister\w*|мер|мером|мэр\w*)(?!\w)"
 )
 
 
@@ -449,7 +498,10 @@ _WILL_WIN = re.compile(
 
 # The position of a country that is no party to the talks ("China's position on the 20-point
 # plan", "Яку позицію займає Китай"): the base has Ukraine's, Russia's, the US's and Europe's.
-_POSITION = re.compile(r"(?<!\w)(?:position|stance|haltung|позиці\w*|позици\w*)(?!\w)")
+_POSITION = re.compile(
+    r"(?<!\w)(?:position|stance|haltung|позиці\w*|позици\w*|demands?|conditions|forderung\w*"
+    r"|bedingung\w*|вимог\w*|умов\w*|требовани\w*|услови\w*)(?!\w)"
+)
 _NO_PARTY = re.compile(
     rf"(?<!\w)(?:{_CHINA}|{_INDIA}|{_JAPAN}|{_TURKEY}"
     r"|brazil\w*|brasilien\w*|бразилі\w*|бразили\w*|israel\w*|ізраїл\w*|израил\w*"
@@ -468,12 +520,21 @@ def asks_children_count(question: str) -> bool:
     return _CHILDREN_COUNT.search(_cleaned(question)) is not None
 
 
+# Who won an election in a country far from the talks ("хто виграв вибори в Польщі в 2025").
+_WON = re.compile(
+    r"(?<!\w)(?:won|winner|gewonnen|gewinner|sieger|переміг|перемогла|переможець|виграв|виграла"
+    r"|победил\w*|победитель|выиграл\w*)(?!\w)"
+)
+
+
 def asks_winner(question: str) -> bool:
-    """True when the question asks who will win an election, or who will be president next."""
+    """True when the question asks who will win an election, who will be president next, or who
+    won one in a country far from the talks."""
     text = _cleaned(question)
-    return bool(_WILL_WIN.search(text) and ELECTION.search(text)) or bool(
-        _NEXT_LEADER.search(text)
-    )
+    if _NEXT_LEADER.search(text):
+        return True
+    won_far_away = _WON.search(text) and _FAR_WORDS.search(text)
+    return bool(ELECTION.search(text) and (_WILL_WIN.search(text) or won_far_away))
 
 
 def asks_about_others(question: str, is_known: Callable[[str], bool]) -> bool:
@@ -533,6 +594,7 @@ def near_miss(
         or asks_markets(question)
         or asks_history(question, held)
         or asks_casualties(question, held)
+        or asks_untold_figures(question, held)
         or asks_soldiers_pay(question, held)
         or asks_technology(question)
         or asks_other_sanctions(question, is_known)

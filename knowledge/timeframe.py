@@ -38,14 +38,15 @@ _PRESENT = {
     "en": r"current|today|tonight|yesterday|recent|recently"
     r"|(?:latest|newest)(?! (?:proposal|plan|draft|version|framework|offer|peace plan))"
     r"|this week|this month|this year|last week|last night|past week|past few days"
-    r"|as of today|so far this year|up to date|breaking|news"
+    r"|as of today|so far this year|up to date|breaking|news(?! brief)"
     r"|as we speak|as of now|lately|of late|these past days|tomorrow|next week|next month"
     r"|next year"
     r"|last month|this weekend|this spring|this summer|this autumn|this fall|this winter"
     r"|what'?s new(?! in )|any updates?|status update|where do things stand|where things stand"
     r"|anymore|any more|last (?:statement|comment)s?",
     "de": r"aktuelle|aktuellen|aktueller|heute"
-    r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news|diese woche|dieser woche"
+    r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news(?! brief)|diese woche"
+    r"|dieser woche"
     r"|diesen monat|letzte woche|letzten tage|stand heute"
     r"|derzeitig\w*|gegenwartig\w*|kurzlich|neulich|vor kurzem|in letzter zeit|jungst"
     r"|vorgestern|morgen|ubermorgen|nachste woche|nachsten monat|nachstes jahr|nachsten jahr"
@@ -412,7 +413,11 @@ def _months_near(text: str, year_at: int) -> list[tuple[int, int]]:
 # a meeting in 2027", "gab es 2027 ein Treffen", "що було у 2027", "были ли выборы в 2027".
 _PAST_TENSE = re.compile(
     r"(?<!\w)(?:did|was there|were|had|happened|came out|gab|gab'?s|waren|fand|kam|kamen"
-    r"|був|була|були|було|відбул\w*|пройшл\w*|был|была|были|было|состоял\w*|прошл\w*)(?!\w)"
+    r"|був|була|були|було|відбул\w*|пройшл\w*|был|была|были|было|состоял\w*|прошл\w*"
+    # a step of the plan, said as taken: "ist die Ukraine 2027 der EU beigetreten", "вступила
+    # Украина в ЕС к 2027 году", "чи зняли санкції у 2027"
+    r"|joined|beigetreten|aufgenommen|aufgehoben|вступил\w*|вступив|приєднал\w*|присоединил\w*"
+    r"|зняли|сняли|скасували|отменили)(?!\w)"
 )
 
 # "As of the end of 2025", "Stand Ende 2025", "станом на кінець 2025", "по данным на конец 2025":

@@ -40,6 +40,7 @@ from knowledge.near_misses import (
     asks_strikes,
     asks_technology,
     asks_travel,
+    asks_untold_figures,
     asks_winner,
     near_miss,
 )
@@ -635,6 +636,44 @@ def test_names_of_the_wider_world_count_only_where_the_base_lacks_them(engine: E
     assert not asks_about_others("what does europe say about the plan", knows)
 
 
+def test_books_plants_figures_and_far_away_elections_and_what_stays(engine: Engine) -> None:
+    """Written for the test: each rule's words, and what the base answers that they leave."""
+    # Someone's books and schooling, or life before an office, are their own life.
+    assert asks_personal_life("what books has medinsky written")
+    assert asks_personal_life("яку освіту має умєров")
+    assert asks_personal_life("какое образование у уиткоффа")
+    assert asks_personal_life("was hat rubio vor seiner zeit als minister gemacht")
+    # Counting nuclear plants, or those of a country far from the talks; Zaporizhzhia's stays.
+    assert asks_technology("how many nuclear power plants does ukraine have")
+    assert asks_technology("was sagt merz zu atomkraftwerken in deutschland")
+    assert not asks_technology("who would run the zaporizhzhia nuclear plant under the plan")
+    answer = engine.ask("who would run the zaporizhzhia nuclear plant under the plan")
+    assert answer.answered and answer.entry_id == "p20-point-12-znpp"
+    # Unemployment and the war's damage as estimated are no entry's; the damage Russia is to
+    # pay for is the plans'.
+    assert asks_untold_figures("what was the unemployment rate in russia in 2025")
+    assert asks_untold_figures("во сколько оценивают ущерб от войны")
+    assert not asks_untold_figures("should russia pay for the damage", lambda: {"damage"})
+    # What households pay for power in Ukraine is another economy's figure.
+    assert asks_others_figures("скільки коштує світло в україні")
+    # An election won far from the talks; Ukraine's elections stay the plan's.
+    assert asks_winner("who won the presidential election in poland")
+    assert not asks_winner("when would ukraine hold elections under the plan")
+    # The Pope, a mayor, another country's demands.
+    assert asks_about_others("what did the pope say about the talks", lambda word: False)
+    assert asks_others_position("what demands does turkey make for a peace deal")
+    assert not asks_others_position("what are russia's demands")
+
+
+def test_a_later_time_that_asks_what_no_entry_holds_gets_no_choices(engine: Engine) -> None:
+    """Written for the test: a figure the base has of no one, asked about now, is told where
+    the base ends without choices; a state it knows gets them."""
+    answer = engine.ask("what's ukraine's inflation right now?")
+    assert answer.outcome is Outcome.after and not answer.suggestions
+    answer = engine.ask("what did zelensky say about the 20-point plan this week")
+    assert answer.outcome is Outcome.after and answer.suggestions
+
+
 def test_schooling_child_counts_and_election_forecasts_and_what_stays(engine: Engine) -> None:
     """Written for the test: each rule's words, and the plan's topics they leave alone."""
     # Schooling is someone's own life, unless the closest entry tells it; the plan's point on
@@ -926,6 +965,10 @@ def test_i_dont_know_names_the_knowledge_date(
         ("was there an eu summit on ukraine in 2027", True),
         ("gab es 2027 neue sanktionen", True),
         ("були вибори у 2027?", True),
+        # A step of the plan said as taken in its target year (written for the test).
+        ("has ukraine joined the eu in 2027", True),
+        ("ist die ukraine 2027 der eu beigetreten", True),
+        ("чи вступила україна в єс у 2027 році", True),
         ("what does the plan say about 2027", False),
         ("was steht im plan zu 2027", False),
         # A question that dates itself to a year the base covers means that year's "now".
@@ -1074,6 +1117,11 @@ def test_questions_about_later_times_are_recognised(
         ("at the current pace how long until russia takes all of donetsk", True),
         ("за скільки росія захопить донеччину такими темпами", True),
         ("wie lange braucht russland beim jetzigen tempo für den donbass", True),
+        # "gerade" is "jetzt"; "... or not yet?" asks how things stand, as "already?" does
+        # (written for the test).
+        ("wie hoch ist der leitzins gerade", True),
+        ("has moscow answered the 20 points or not yet", True),
+        ("is the ceasefire in force or not yet", True),
     ],
 )
 def test_a_bare_now_is_told_from_news(base: KnowledgeBase, question: str, now_only: bool) -> None:
