@@ -29,6 +29,7 @@ from knowledge.near_misses import (
     asks_casualties,
     asks_children_count,
     asks_history,
+    asks_in_passing,
     asks_markets,
     asks_opinion,
     asks_others_figures,
@@ -663,6 +664,22 @@ def test_books_plants_figures_and_far_away_elections_and_what_stays(engine: Engi
     assert asks_about_others("what did the pope say about the talks", lambda word: False)
     assert asks_others_position("what demands does turkey make for a peace deal")
     assert not asks_others_position("what are russia's demands")
+
+
+def test_names_the_base_gives_in_passing_predecessors_and_hobbies(engine: Engine) -> None:
+    """Written for the test: someone or a country the base names only in passing is a near miss
+    unless the closest entry names them; talks in Switzerland stay the talks in Geneva."""
+    assert asks_in_passing("what did lavrov say about the plan", frozenset)
+    assert not asks_in_passing("what did lavrov say about the plan", lambda: {"lavrova"})
+    assert asks_in_passing("how did latvia vote on the eu loan", frozenset)
+    assert asks_in_passing("hat die schweiz die sanktionen übernommen", frozenset)
+    assert not asks_in_passing("who met in switzerland in november", frozenset)
+    assert engine.ask("что лавров сказал про 20-пунктный план").outcome is Outcome.none
+    answer = engine.ask("who met for talks in switzerland in november")
+    assert answer.answered or answer.suggestions
+    # Who held an office before someone; a profiled person's golf.
+    assert asks_history("wer war vor peskow kremlsprecher")
+    assert asks_private_life("does witkoff play golf with trump", lambda word: word == "witkoff")
 
 
 def test_a_later_time_that_asks_what_no_entry_holds_gets_no_choices(engine: Engine) -> None:
