@@ -120,6 +120,10 @@ _WERE_HELD = re.compile(
     r"(?<!\w)(?:were held|was held|took place|have been held|has been held|did .{0,60}take place"
     r"|did .{0,60}happen|did(?:\s+\w+){1,3}\s+hold|fanden statt"
     r"|stattgefunden|відбул\w*|відбувс\w*|пройшли|пройшов|пройшла|прошли|прошел|прошла|состоял\w*"
+    # held by someone, or whether there was one: "провела ли Украина референдум", "чи був уже
+    # той референдум" (not "would hold": "коли провели б вибори")
+    r"|(?:провел[аио]?|провів|abgehalten|durchgefuhrt)(?!\s+бы?(?!\w))"
+    r"|чи (?:був|була|були)|(?:был|была|были) ли"
     # ... or set for a day ("на яку дату призначили вибори")
     r"|scheduled|angesetzt|anberaumt|призначили|призначено|назначили|назначены)(?!\w)"
 )
@@ -248,6 +252,9 @@ _TAKEN = (
     r"ratified|ratify|lifted|ratifiziert|aufgehoben|gelockert|eingerichtet|ратифікував\w*"
     r"|ратифікувал\w*|ратифицировал\w*|зняли|сняли|скасували|отменили|повернули|вернули"
     r"|створили|создали"
+    # troops moved: "have British troops deployed yet", "ушли ли войска из Краматорска"
+    r"|deployed|withdrawn|withdrew|stationiert|abgezogen|ушли|вывели|вийшли|вивели"
+    r"|розгорнул\w*|развернул\w*"
 )
 # Passed into law or approved by a vote: "did the Duma pass the non-aggression law", "чи ухвалила
 # рада закон", "приняла ли Госдума закон". Unlike the steps above, some such votes the base
@@ -265,6 +272,9 @@ _CONVENED = (
     r"first (?:meeting|session)|(?:met|convened) for the first time|zusammengetreten"
     r"|erste[nms]? (?:sitzung|treffen)|перше засідання|першого засідання|первое заседание"
     r"|первого заседания|вперше зібрал\w*|впервые собрал\w*"
+    # ... or meeting, or at work, at all: "has the Peace Council met", "заработал ли Совет мира",
+    # "чи запрацювала рада"
+    r"|met|getagt|зібрал\w*|собрал\w*|заработал\w*|запрацюва\w*"
 )
 
 
@@ -278,7 +288,9 @@ def _step_taken(taken: str) -> str:
     )
 
 
-_STEP_TAKEN = re.compile(_step_taken(_TAKEN))
+_STEP_TAKEN = re.compile(
+    _step_taken(_TAKEN) + r"|^\W*(?:when\s+)?did\s.*(?<!\w)(?:deploy|withdraw)(?!\w)"
+)
 # ... and "did ... approve / pass / adopt", where the verb stands as after "did".
 _VOTE_HELD = re.compile(
     _step_taken(f"{_VOTED}|{_CONVENED}") + r"|^\W*did\s.*(?<!\w)(?:approve|pass|adopt)(?!\w)"
@@ -396,17 +408,29 @@ _LATE_IN = re.compile(
     r"(?:end of|late|ende|наприкінці|в кінці|у кінці|кінець|в конце|конец|к концу)\s+$"
 )
 LATE_DAY = 21  # hand-set: the day "the end of a month" is taken to begin
+# After a month, said before its name: "after January 2026", "nach Januar 2026", "после января
+# 2026": from its end on.
+_AFTER_IN = re.compile(r"(?<!\w)(?:after|nach|після|после)\s+$")
+LAST_DAY = 28  # hand-set: a day every month has, taken as its end
 
 
 def _months_near(text: str, year_at: int) -> list[tuple[int, int]]:
     """Month names within a few words before or after a year, each with the first day it can
-    mean (the month's first, or LATE_DAY for its end)."""
+    mean (_first_day)."""
     start = max(0, year_at - MONTH_BEFORE_YEAR)
     window = text[start : year_at + MONTH_AFTER_YEAR]
     return [
-        (_month_of(match), LATE_DAY if _LATE_IN.search(text, 0, start + match.start()) else 1)
+        (_month_of(match), _first_day(text, start + match.start()))
         for match in _MONTH_WORD.finditer(window)
     ]
+
+
+def _first_day(text: str, at: int) -> int:
+    """The first day a month name at `at` can mean: its first, LATE_DAY after "the end of",
+    LAST_DAY after "after"."""
+    if _LATE_IN.search(text, 0, at):
+        return LATE_DAY
+    return LAST_DAY if _AFTER_IN.search(text, 0, at) else 1
 
 
 # Said in the past tense, a year the base speaks of as a target is news from that year: "was there

@@ -982,6 +982,16 @@ def test_i_dont_know_names_the_knowledge_date(
         ("was there an eu summit on ukraine in 2027", True),
         ("gab es 2027 neue sanktionen", True),
         ("були вибори у 2027?", True),
+        # After a month of the knowledge date's, an election held by someone, troops moved
+        # (written for the test).
+        ("what happened after january 2026", True),
+        ("what happened in january 2026", False),
+        ("провела ли украина выборы", True),
+        ("когда провели бы выборы по плану", False),
+        ("have french troops deployed to ukraine", True),
+        ("when did the multinational force deploy", True),
+        ("when would the multinational force deploy under the plan", False),
+        ("ушли ли войска из краматорска", True),
         # A step of the plan said as taken in its target year (written for the test).
         ("has ukraine joined the eu in 2027", True),
         ("ist die ukraine 2027 der eu beigetreten", True),
@@ -1594,6 +1604,9 @@ def test_a_month_without_a_year_after_the_knowledge_date_is_found(
         ("has the peace council held its first meeting?", True),
         ("ist der friedensrat schon zusammengetreten?", True),
         ("did the coalition of the willing hold its first meeting in paris?", False),
+        # ... or meeting, or at work, at all (written for the test).
+        ("has the peace council met?", True),
+        ("заработал ли совет мира трампа?", True),
     ],
 )
 def test_a_bare_month_or_a_vote_is_later_unless_the_base_tells_of_it(
