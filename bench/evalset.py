@@ -38,6 +38,7 @@ SETS = {
     "blind-calibration-22": Path(__file__).with_name("blind_calibration_set_22.yaml"),
     "blind-calibration-23": Path(__file__).with_name("blind_calibration_set_23.yaml"),
     "blind-calibration-24": Path(__file__).with_name("blind_calibration_set_24.yaml"),
+    "blind-calibration-26": Path(__file__).with_name("blind_calibration_set_26.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),
