@@ -37,7 +37,7 @@ _cleaned = lru_cache(maxsize=64)(clean)
 # president", "is Merz married"): asks_personal_life.
 _PERSONAL = {
     "en": r"wife|husband|married|spouse|girlfriend|birthday|hobby|hobbies|childhood|grew up"
-    r"|hometown|how tall|net worth|yacht|university|universities|educated"
+    r"|hometown|how tall|net worth|yacht|university|universities|(?<!-)educated"
     r"|go to (?:college|university|school)|went to (?:college|university|school)|studied at"
     r"|before (?:he|she) (?:became|was elected|(?:entered|went into|got into) politics)"
     r"|languages? does \w+ speak|speaks? (?:\w+ )?languages|before becoming"
@@ -61,7 +61,8 @@ _PERSONAL = {
 # base's topics share too (income, health, born, rich, a favourite), named they are private.
 _PRIVATE = {
     "en": _PERSONAL["en"] + r"|born|daughter|salary|annual income|personal income|earn|earns"
-    r"|wealth(?! fund)|fortune|rich|billionaire|millionaire|real estate|mansion"
+    r"|wealth(?! fund)|fortune|rich(?! (?:countries|nations))|billionaire|millionaire|real estate"
+    r"|mansion"
     r"|grow up|height|health|sick|illness|favou?rite|pets?|golf\w*|football (?:team|club)"
     # a life before politics: "what did Zelensky do before he became president"
     r"|before (?:politics|his presidency|her presidency)|acting career|tv shows",
@@ -80,7 +81,7 @@ _PRIVATE = {
     "ru": _PERSONAL["ru"] + r"|родил\w*|учился|училась|жен[аыеу]|дочь|дочер\w*"
     r"|вырос|выросла|до того,? как (?:стал|стала)"
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
-    r"|зарплат\w*|богат\w*|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
+    r"|зарплат\w*|богат\w*(?! стран)|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
     r"|здоровь\w*|болен|болезн\w*|любим\w*|до президентства|поместь\w*|гольф\w*|болеет"
     r"|футбольн\w* (?:команд|клуб)\w*",
 }
@@ -195,7 +196,7 @@ _BUILT = re.compile(
     r"|перв\w* президент\w*|predecessor|vorganger\w*|попередни\w*|предшественни\w*"
     # ... or who held it when something happened ("who was president when the memorandum was
     # signed", "кто был президентом, когда подписывали")
-    r"|(?:who was|wer war|хто був|кто был) (?:the )?(?:president|prasident|президент\w*"
+    r"|(?:who was|wer war|(?:хто|кто) (?:був|был)) (?:the )?(?:president|prasident|президент\w*"
     r"|prime minister|premier\w*|прем.єр\w*|премьер\w*|kanzler|канцлер\w*)\w*"
     r"(?:\W+\w+){0,3}?\W+(?:when|als|коли|когда)"
     # ... or before someone ("wer war vor Peskow Kremlsprecher")
@@ -278,11 +279,18 @@ def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozens
     return any(not set(phrase.split()) <= told for phrase in said)
 
 
-# Figures the base has of no one: unemployment, and what the war's damage is estimated at ("Во
-# сколько оценивают ущерб от войны", "Kriegsschäden laut Weltbank"). The damage Russia is to pay
-# for is the plans' (the frozen assets): a word the closest entry holds is what it tells.
+# Figures the base has of no one: unemployment, a population, and what the war's damage is
+# estimated at ("Во сколько оценивают ущерб от войны", "Kriegsschäden laut Weltbank"); and a
+# country's home affairs (pensions, mortgages, conscription: "Merz zur Wehrpflicht", "Путин про
+# пенсии и ипотеку"). The damage Russia is to pay for is the plans' (the frozen assets): a word the
+# closest entry holds is what it tells.
 _UNTOLD_FIGURES = re.compile(
     r"(?<!\w)(?:unemployment|jobless\w*|arbeitslos\w*|безробітт\w*|безработиц\w*"
+    r"|population|einwohner\w*|чисельн\w* населенн\w*|численн\w* населени\w*"
+    r"|how many people live|wie viele menschen leben|скільки (?:\w+ )?(?:людей|мешканців)"
+    r" (?:\w+ )?живе|сколько (?:\w+ )?(?:людей|жителей) (?:\w+ )?живет"
+    r"|pensions?|renten?|пенсі\w*|пенси\w*|mortgages?|hypothek\w*|іпотек\w*|ипотек\w*"
+    r"|conscription|wehrpflicht|призов\w*"
     r"|(?:damage|\w*schaden|ущерб\w*|збитк\w*|шкод\w*)(?:\W+\w+){0,6}?\W+(?:estimated"
     r"|estimate|geschatzt|schatz\w*|beziffer\w*|оцін\w*|оцен\w*)"
     r"|(?:estimated|estimate|schatz\w*|beziffer\w*|оцін\w*|оцен\w*)(?:\W+\w+){0,6}?\W+(?:damage"
@@ -568,6 +576,40 @@ def asks_winner(question: str) -> bool:
     return bool(ELECTION.search(text) and (_WILL_WIN.search(text) or won_far_away))
 
 
+# An election of a year before the war ("сколько процентов набрал Зеленский на выборах 2019 года"):
+# the base tells of elections the plans foresee, not of past ones, unless the closest entry names
+# that year.
+_PAST_YEAR = re.compile(r"(?<!\d)(?:19\d\d|20[01]\d|202[01])(?!\d)")
+
+
+def asks_past_election(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
+    """True when the question asks about an election of a year before 2022 that the closest entry
+    (`held()`: its cleaned words) does not name."""
+    text = _cleaned(question)
+    years = set(_PAST_YEAR.findall(text)) if ELECTION.search(text) else set()
+    return bool(years) and not years <= set(held())
+
+
+# How big a far country's army is ("сколько солдат в польской армии"), unless the closest entry
+# names that country.
+_ARMY = re.compile(
+    r"(?<!\w)(?:(?:how many|wie viele|скільки|сколько)\W+(?:\w+\W+){0,3}?(?:soldiers|troops"
+    r"|soldaten|солдат\w*|військов\w*|военн\w*)"
+    r"|(?:size|grosse|розмір|чисельн\w*|численн\w*)\W+(?:\w+\W+){0,2}?(?:army|armee|армі\w*"
+    r"|арми\w*))(?!\w)"
+)
+
+
+def asks_far_army(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
+    """True when the question counts a far country's soldiers and the closest entry (`held()`:
+    its cleaned words) does not name that country."""
+    text = _cleaned(question)
+    if not _ARMY.search(text):
+        return False
+    named = {m.group(0)[:NAME_STEM] for m in _FAR_WORDS.finditer(text)}
+    return bool(named) and not named <= {word[:NAME_STEM] for word in held()}
+
+
 def asks_about_others(question: str, is_known: Callable[[str], bool]) -> bool:
     """True when the question names a leader or country of the wider world whose name (its last
     word, cleaned) the base does not know."""
@@ -635,6 +677,8 @@ def near_miss(
         or asks_in_passing(question, held)
         or asks_children_count(question)
         or asks_winner(question)
+        or asks_past_election(question, held)
+        or asks_far_army(question, held)
         or asks_opinion(question)
         or asks_polls(question, held)
         or asks_aid_totals(question)

@@ -33,7 +33,9 @@ from knowledge.near_misses import (
     asks_markets,
     asks_opinion,
     asks_others_figures,
+    asks_far_army,
     asks_others_position,
+    asks_past_election,
     asks_personal_life,
     asks_polls,
     asks_private_life,
@@ -680,6 +682,23 @@ def test_names_the_base_gives_in_passing_predecessors_and_hobbies(engine: Engine
     # Who held an office before someone; a profiled person's golf.
     assert asks_history("wer war vor peskow kremlsprecher")
     assert asks_private_life("does witkoff play golf with trump", lambda word: word == "witkoff")
+
+
+def test_home_affairs_populations_past_elections_and_far_armies(engine: Engine) -> None:
+    """Written for the test: each rule's words, and the base's topics they leave alone."""
+    assert asks_untold_figures("what did merz say about conscription")
+    assert asks_untold_figures("что путин говорил про пенсии")
+    assert asks_untold_figures("how many people live in kramatorsk")
+    assert not asks_untold_figures("was sagt der plan zur bevölkerung der besetzten gebiete")
+    assert asks_past_election("who won the 2019 election in ukraine", frozenset)
+    assert not asks_past_election("when would the election be held in 2026", frozenset)
+    assert asks_far_army("how many soldiers does poland have", frozenset)
+    assert not asks_far_army("how many soldiers may ukraine keep under the plan", frozenset)
+    # A Stanford-educated envoy is no question of schooling; the club of rich countries is the G8.
+    assert not asks_personal_life("the stanford-educated envoy: did he help write the draft")
+    assert not asks_private_life(
+        "что обещали путину вернуть в клуб богатых стран", lambda word: word == "путину"
+    )
 
 
 def test_a_later_time_that_asks_what_no_entry_holds_gets_no_choices(engine: Engine) -> None:
