@@ -299,8 +299,9 @@ _UNTOLD_FIGURES = re.compile(
 
 
 def asks_untold_figures(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
-    """True when the question asks for unemployment or the war's damage as estimated, and the
-    closest entry (`held()`: its cleaned words) holds none of the words it asks with."""
+    """True when the question asks for unemployment, a population, the war's damage as estimated
+    or a country's home affairs, and the closest entry (`held()`: its cleaned words) does not
+    hold the words it asks with."""
     said = [m.group(0) for m in _UNTOLD_FIGURES.finditer(_cleaned(question))]
     told = set(held()) if said else set()
     return any(not set(_WORD.findall(phrase)) <= told for phrase in said)
@@ -548,10 +549,13 @@ def asks_in_passing(question: str, held: Callable[[], Collection[str]] = frozens
     named = {m.group(0)[:NAME_STEM] for m in _IN_PASSING.finditer(text)}
     if not _MEETING.search(text):
         named |= {m.group(0)[:NAME_STEM] for m in _SWISS.finditer(text)}
-    if not named:
-        return False
-    told = {word[:NAME_STEM] for word in held()}
-    return not named <= told
+    return _unnamed(named, held)
+
+
+def _unnamed(named: set[str], held: Callable[[], Collection[str]]) -> bool:
+    """Whether some of the `named` stems (NAME_STEM letters) are not among the closest entry's
+    words (`held()`)."""
+    return bool(named) and not named <= {word[:NAME_STEM] for word in held()}
 
 
 def asks_children_count(question: str) -> bool:
@@ -606,8 +610,7 @@ def asks_far_army(question: str, held: Callable[[], Collection[str]] = frozenset
     text = _cleaned(question)
     if not _ARMY.search(text):
         return False
-    named = {m.group(0)[:NAME_STEM] for m in _FAR_WORDS.finditer(text)}
-    return bool(named) and not named <= {word[:NAME_STEM] for word in held()}
+    return _unnamed({m.group(0)[:NAME_STEM] for m in _FAR_WORDS.finditer(text)}, held)
 
 
 def asks_about_others(question: str, is_known: Callable[[str], bool]) -> bool:
@@ -654,12 +657,15 @@ def near_miss(
     """Any rule: a private life of someone named by one of the profiles' `surnames`
     (canonical), or anyone's own life (spouse, childhood, life before politics), that the
     closest entry does not tell (`held()`: its cleaned words), a traveller's or an investor's
-    question, one about when something was built, a plant's reactors, the war's dead and
-    wounded, a soldier's pay, sanctions against someone the base does not know (`is_known`,
-    of a cleaned word), another economy's figures, a leader or country of the wider world the
-    base never names, the position of a country that is no party to the talks, how many
-    children were taken, who will win an election, the bot's own opinion, opinion polls, the aid
-    given since 2022, or how many drones or missiles were fired."""
+    question, one about when something was built, a plant's reactors or a far country's plants,
+    the war's dead and wounded, figures no entry has (unemployment, a population, the damage as
+    estimated, home affairs), a soldier's pay, sanctions against someone the base does not know
+    (`is_known`, of a cleaned word), another economy's figures, a leader or country of the wider
+    world the base never names, the position of a country that is no party to the talks, someone
+    or a country the base names only in passing, how many children were taken, who will win an
+    election or won one far away or before the war, a far country's army, the bot's own
+    opinion, opinion polls, the aid given since 2022, or how many drones or missiles were
+    fired."""
     return (
         asks_private_life(question, lambda word: canonical(word) in surnames, held)
         or asks_personal_life(question, held)

@@ -244,13 +244,14 @@ def _asks_if_already(text: str) -> bool:
     )
 
 
+_LIFTED = r"зняли|сняли|скасували|отменили"  # sanctions lifted, in Ukrainian and Russian
 # Whether a plan's step was taken, asked yes or no without "already": "did Congress ratify the
 # guarantees", "чи зняли санкції з Роснефті", "Сняли ли санкции", "Россию вернули в G8 или
 # нет?". The base knows these steps as plans; a keyword query ("duma ratify non-aggression")
 # asks what the plan says.
 _TAKEN = (
     r"ratified|ratify|lifted|ratifiziert|aufgehoben|gelockert|eingerichtet|ратифікував\w*"
-    r"|ратифікувал\w*|ратифицировал\w*|зняли|сняли|скасували|отменили|повернули|вернули"
+    rf"|ратифікувал\w*|ратифицировал\w*|{_LIFTED}|повернули|вернули"
     r"|створили|создали"
     # troops moved: "have British troops deployed yet", "ушли ли войска из Краматорска"
     r"|deployed|withdrawn|withdrew|stationiert|abgezogen|ушли|вывели|вийшли|вивели"
@@ -441,7 +442,7 @@ _PAST_TENSE = re.compile(
     # a step of the plan, said as taken: "ist die Ukraine 2027 der EU beigetreten", "вступила
     # Украина в ЕС к 2027 году", "чи зняли санкції у 2027"
     r"|joined|beigetreten|aufgenommen|aufgehoben|вступил\w*|вступив|приєднал\w*|присоединил\w*"
-    r"|зняли|сняли|скасували|отменили)(?!\w)"
+    rf"|{_LIFTED})(?!\w)"
 )
 
 # "As of the end of 2025", "Stand Ende 2025", "станом на кінець 2025", "по данным на конец 2025":
