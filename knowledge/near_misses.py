@@ -45,16 +45,17 @@ _PERSONAL = {
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
+    r"|bevor (?:er|sie) (?:\w+ ){1,2}wurde"
     r"|bucher (?:\w+ ){0,3}geschrieben|(?:schrieb|geschrieben) (?:\w+ ){0,3}bucher",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?розмовля\w*"
     r"|до того,? як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*"
-    r"|яку освіту|освіту (?:має|отримав\w*|здобув\w*)"
+    r"|яку (?:\w+ ){0,2}освіту|освіту (?:має|отримав\w*|здобув\w*)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
     r"|до того,? как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*"
-    r"|какое образование|образование (?:получил\w*|имеет)"
+    r"|какое (?:\w+ ){0,2}образование|образование (?:получил\w*|имеет)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написал\w*|написал\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
@@ -167,22 +168,27 @@ def asks_private_life(
 # German "Zug" ("im Zuge der Verhandlungen").
 _TRAVEL = {
     "en": r"weather|temperature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
-    r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club",
+    r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club"
+    r"|open to the public|overnight|stay the night",
     "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|restaurant\w*|tourist\w*"
     r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*",
     "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
-    r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*",
+    r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
-    r"|поезд\w*|ресторан\w*|турист\w*|достопримечательност\w*|членств\w* в клуб\w*",
+    r"|поезд\w*|ресторан\w*|турист\w*|достопримечательност\w*|членств\w* в клуб\w*"
+    r"|переночева\w*|ночлег\w*",
 }
 # An investor's question: the share price of a company the base names for its sanctions.
 # "Share" alone is left out ("Russia's share of Donetsk"), as Ukrainian and Russian "акція" /
 # "акция" alone (a protest).
 _MARKETS = {
-    "en": r"share prices?|stock prices?|stocks?|stock exchange|stock market|dividends?",
-    "de": r"aktie|aktien\w*|borse\w*|dividende\w*",
-    "uk": r"(?:курс|ціна|ціни)\s+акці\w*|котирува\w*|біржов\w*|біржі|біржа|дивіденд\w*",
-    "ru": r"(?:курс|цена|цены)\s+акци\w*|котировк\w*|биржев\w*|бирж[аеиу]|дивиденд\w*",
+    "en": r"share prices?|stock prices?|stocks?|stock exchange|stock market|dividends?"
+    r"|open an account",
+    "de": r"aktie|aktien\w*|borse\w*|dividende\w*|konto eroffnen",
+    "uk": r"(?:курс|ціна|ціни)\s+акці\w*|котирува\w*|біржов\w*|біржі|біржа|дивіденд\w*"
+    r"|мосбірж\w*|відкрити рахунок",
+    "ru": r"(?:курс|цена|цены)\s+акци\w*|котировк\w*|биржев\w*|бирж[аеиу]|дивиденд\w*"
+    r"|мосбирж\w*|открыть сч[её]т",
 }
 # A question about when a place was built ("when was the Zaporizhzhia plant built", "когда
 # построили Запорожскую АЭС"): its history, which the base tells only where its entry says so.
@@ -287,8 +293,11 @@ def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozens
 _UNTOLD_FIGURES = re.compile(
     r"(?<!\w)(?:unemployment|jobless\w*|arbeitslos\w*|безробітт\w*|безработиц\w*"
     r"|population|einwohner\w*|чисельн\w* населенн\w*|численн\w* населени\w*"
-    r"|how many people live|wie viele menschen leben|скільки (?:\w+ )?(?:людей|мешканців)"
-    r" (?:\w+ )?живе|сколько (?:\w+ )?(?:людей|жителей) (?:\w+ )?живет"
+    r"|how many people (?:live|lived)|wie viele menschen (?:leben|lebten)"
+    r"|скільки (?:\w+ )?(?:людей|мешканців) (?:\w+ )?(?:живе|жило|жили|проживає)"
+    r"|сколько (?:\w+ )?(?:людей|жителей) (?:\w+ )?(?:живет|жило|жили|проживает)"
+    r"|emigrat\w*|emigrier\w*|ausgewandert|емігр\w*|эмигр\w*|уехал\w* из|виїхал\w* з"
+    r"|housing|immobilienpreis\w*|жиль\w*|житл\w*"
     r"|pensions?|renten?|пенсі\w*|пенси\w*|mortgages?|hypothek\w*|іпотек\w*|ипотек\w*"
     r"|conscription|wehrpflicht|призов\w*"
     r"|(?:damage|\w*schaden|ущерб\w*|збитк\w*|шкод\w*)(?:\W+\w+){0,6}?\W+(?:estimated"
@@ -501,6 +510,7 @@ _NEXT_LEADER = re.compile(
 )
 _WILL_WIN = re.compile(
     r"(?<!\w)(?:who will win|who(?:'s| is) going to win|wer gewinnt|wer wird (?:\w+ )?gewinnen"
+    r"|would (?:\w+ )?win|wurde (?:\w+ )?gewinnen|переміг би|виграв би|победил бы|выиграл бы"
     r"|хто переможе|хто виграє|кто победит|кто выиграет|candidates?|kandidat\w*|кандидат\w*"
     # ... or the share that will vote for something ("сколько процентов проголосуют за план")
     r"|(?:how many percent|what percentage|wie viel prozent|wie viele prozent|скільки відсотків"
@@ -536,7 +546,8 @@ def asks_others_position(question: str) -> bool:
 _IN_PASSING = re.compile(
     r"(?<!\w)(?:lavrov\w*|lawrow\w*|лавров\w*|latvia\w*|lettland\w*|латві\w*|латви\w*|kazakh\w*"
     r"|kasach\w*|казах\w*|armeni\w*|вірмен\w*|армени\w*|azerbaijan\w*|aserbaidschan\w*"
-    r"|азербайдж\w*|korea\w*|корей\w*)(?!\w)"
+    r"|азербайдж\w*|korea\w*|корей\w*|коре[їяюі]\w*|karabakh|karabach|карабах\w*|georgia\w*"
+    r"|georgien\w*|грузі\w*|грузи\w*|marshall\w*|маршалл\w*|good friday|karfreitag\w*)(?!\w)"
 )
 _SWISS = re.compile(r"(?<!\w)(?:switzerland|swiss|schweiz\w*|швейцар\w*)(?!\w)")
 NAME_STEM = 5  # hand-set: letters of a name compared, so that "лавров" meets "лаврова"

@@ -442,6 +442,8 @@ _PAST_TENSE = re.compile(
     # a step of the plan, said as taken: "ist die Ukraine 2027 der EU beigetreten", "вступила
     # Украина в ЕС к 2027 году", "чи зняли санкції у 2027"
     r"|joined|beigetreten|aufgenommen|aufgehoben|вступил\w*|вступив|приєднал\w*|присоединил\w*"
+    # ... or a state said as reached: "чи стала Україна членом ЄС у 2027", "рецессия наступила"
+    r"|became|geworden|стала|став|стал|стали|наступил\w*|настал\w*"
     rf"|{_LIFTED})(?!\w)"
 )
 

@@ -701,6 +701,26 @@ def test_home_affairs_populations_past_elections_and_far_armies(engine: Engine) 
     )
 
 
+def test_stays_accounts_emigration_housing_and_other_wars(engine: Engine) -> None:
+    """Written for the test: each rule's words, and what the base answers that they leave."""
+    assert asks_travel("can you stay the night at mar-a-lago")
+    assert asks_travel("скільки коштує переночувати в женеві")
+    assert asks_markets("как открыть счет в евроклире")
+    assert asks_markets("что с акциями роснефти на мосбирже")
+    assert asks_untold_figures("how many people emigrated from russia since 2022")
+    assert asks_untold_figures("скільки людей жило в покровську до війни")
+    assert asks_untold_figures("сколько стоит жилье в киеве")
+    assert asks_personal_life("was machte witkoff, bevor er gesandter wurde")
+    assert asks_personal_life("какое у него образование")
+    assert asks_in_passing("how did the karabakh war end", frozenset)
+    assert asks_in_passing("як закінчилась війна в кореї", frozenset)
+    assert asks_in_passing("what did georgia sanction", frozenset)
+    assert asks_winner("would zelensky win an election")
+    # Where the money comes from is the plan's; so is where the rebuilding fund's money goes.
+    answer = engine.ask("where does the money for rebuilding ukraine come from")
+    assert answer.answered
+
+
 def test_a_later_time_that_asks_what_no_entry_holds_gets_no_choices(engine: Engine) -> None:
     """Written for the test: a figure the base has of no one, asked about now, is told where
     the base ends without choices; a state it knows gets them."""
@@ -1015,6 +1035,8 @@ def test_i_dont_know_names_the_knowledge_date(
         ("has ukraine joined the eu in 2027", True),
         ("ist die ukraine 2027 der eu beigetreten", True),
         ("чи вступила україна в єс у 2027 році", True),
+        ("чи стала україна членом єс у 2027 році", True),
+        ("so ukraine became an eu member in 2027?", True),
         ("what does the plan say about 2027", False),
         ("was steht im plan zu 2027", False),
         # A question that dates itself to a year the base covers means that year's "now".
