@@ -597,11 +597,17 @@ def asks_winner(question: str) -> bool:
 _PAST_YEAR = re.compile(r"(?<!\d)(?:19\d\d|20[01]\d|202[01])(?!\d)")
 
 
+# ... and any year before 1990 (the base's history begins with Ukraine's independence; "the 1990s"
+# are the Budapest Memorandum's).
+_OLD_YEAR = re.compile(r"(?<!\d)(?:1[5-8]\d\d|19[0-8]\d)(?!\d)")
+
+
 def asks_past_election(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
-    """True when the question asks about an election of a year before 2022 that the closest entry
-    (`held()`: its cleaned words) does not name."""
+    """True when the question asks about an election of a year before 2022, or about any year
+    before 1990, that the closest entry (`held()`: its cleaned words) does not name."""
     text = _cleaned(question)
     years = set(_PAST_YEAR.findall(text)) if ELECTION.search(text) else set()
+    years |= set(_OLD_YEAR.findall(text))
     return bool(years) and not years <= set(held())
 
 

@@ -716,6 +716,10 @@ def test_stays_accounts_emigration_housing_and_other_wars(engine: Engine) -> Non
     assert asks_in_passing("як закінчилась війна в кореї", frozenset)
     assert asks_in_passing("what did georgia sanction", frozenset)
     assert asks_winner("would zelensky win an election")
+    # A year before 1990 the closest entry does not name; "the 1990s" are the memorandum's.
+    assert asks_past_election("how did the crimean war of 1853 end", frozenset)
+    answer = engine.ask("what was the 1990s deal where ukraine gave up its nukes")
+    assert answer.answered and answer.entry_id == "hist-budapest-memorandum"
     # Where the money comes from is the plan's; so is where the rebuilding fund's money goes.
     answer = engine.ask("where does the money for rebuilding ukraine come from")
     assert answer.answered
