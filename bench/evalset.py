@@ -41,6 +41,8 @@ SETS = {
     "blind-calibration-26": Path(__file__).with_name("blind_calibration_set_26.yaml"),
     "blind-calibration-27": Path(__file__).with_name("blind_calibration_set_27.yaml"),
     "blind-calibration-28": Path(__file__).with_name("blind_calibration_set_28.yaml"),
+    "blind-calibration-29": Path(__file__).with_name("blind_calibration_set_29.yaml"),
+    "blind-calibration-30": Path(__file__).with_name("blind_calibration_set_30.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

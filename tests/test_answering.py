@@ -1439,6 +1439,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-26",
         "blind-calibration-27",
         "blind-calibration-28",
+        "blind-calibration-29",
+        "blind-calibration-30",
         "eval",
         "holdout",
     ):
