@@ -42,6 +42,7 @@ from knowledge.timeframe import (
     asks_if_voted,
     asks_now_only,
     bare_months,
+    deadlines,
     from_year,
     month_names,
 )
@@ -395,7 +396,11 @@ class Engine:
         found = self._named_first(
             question, self.index.search(question, limit=self.thresholds.max_suggestions + 2)
         )
-        planned = self.base.planned_years
+        # A year the base plans for is the plan's where the question names it as a deadline
+        # ("EU membership by 2027") or the closest entry speaks of it; elsewhere ("key rate 2027")
+        # it is news from that year.
+        spoken_of = self._years_of(found[0].entry_id) if found else frozenset()
+        planned = self.base.planned_years & (spoken_of | deadlines(question))
         if (
             found
             and from_year(question, known_until.year)

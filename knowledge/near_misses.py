@@ -41,22 +41,25 @@ _PERSONAL = {
     r"|go to (?:college|university|school)|went to (?:college|university|school)|studied at"
     r"|before (?:he|she) (?:became|was elected|(?:entered|went into|got into) politics)"
     r"|languages? does \w+ speak|speaks? (?:\w+ )?languages|before becoming"
-    r"|books? (?:\w+ ){0,3}(?:write|wrote|written)",
+    r"|books? (?:\w+ ){0,3}(?:write|wrote|written)|grandchildren|grandkids|football club",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
     r"|bevor (?:er|sie) (?:\w+ ){1,2}wurde"
-    r"|bucher (?:\w+ ){0,3}geschrieben|(?:schrieb|geschrieben) (?:\w+ ){0,3}bucher",
+    r"|bucher (?:\w+ ){0,3}geschrieben|(?:schrieb|geschrieben) (?:\w+ ){0,3}bucher|enkelkinder\w*"
+    r"|fussballverein\w*",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?розмовля\w*"
     r"|до того,? як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*"
     r"|яку (?:\w+ ){0,2}освіту|освіту (?:має|отримав\w*|здобув\w*)"
-    r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)",
+    r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
+    r"|онуків|онуки|футбольн\w* клуб\w*",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
     r"|до того,? как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*"
     r"|какое (?:\w+ ){0,2}образование|образование (?:получил\w*|имеет)"
-    r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написал\w*|написал\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)",
+    r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написал\w*|написал\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
+    r"|внуков|внуки|футбольн\w* клуб\w*",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
 # base's topics share too (income, health, born, rich, a favourite), named they are private.
@@ -169,14 +172,15 @@ def asks_private_life(
 _TRAVEL = {
     "en": r"weather|temperature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
     r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club"
-    r"|open to the public|overnight|stay the night",
+    r"|open to the public|overnight|stay the night|visas?|get there",
     "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|restaurant\w*|tourist\w*"
     r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*",
     "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
-    r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*",
+    r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*"
+    r"|віз[аиу]|дістатися",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
     r"|поезд\w*|ресторан\w*|турист\w*|достопримечательност\w*|членств\w* в клуб\w*"
-    r"|переночева\w*|ночлег\w*",
+    r"|переночева\w*|ночлег\w*|виз[аыу]|добраться",
 }
 # An investor's question: the share price of a company the base names for its sanctions.
 # "Share" alone is left out ("Russia's share of Donetsk"), as Ukrainian and Russian "акція" /
@@ -297,7 +301,9 @@ _UNTOLD_FIGURES = re.compile(
     r"|скільки (?:\w+ )?(?:людей|мешканців) (?:\w+ )?(?:живе|жило|жили|проживає)"
     r"|сколько (?:\w+ )?(?:людей|жителей) (?:\w+ )?(?:живет|жило|жили|проживает)"
     r"|emigrat\w*|emigrier\w*|ausgewandert|емігр\w*|эмигр\w*|уехал\w* из|виїхал\w* з"
-    r"|housing|immobilienpreis\w*|жиль\w*|житл\w*"
+    r"|housing|immobilienpreis\w*|жиль\w*|житл\w*|gaspreis\w*|gas prices?"
+    r"|profits? (?:\w+ ){0,6}interest|interest (?:\w+ ){0,2}(?:income|earned|earnings)|zinsertr\w*"
+    r"|зарабатыва\w* (?:\w+ ){0,2}процент\w*|заробля\w* (?:\w+ ){0,2}відсотк\w*"
     r"|pensions?|renten?|пенсі\w*|пенси\w*|mortgages?|hypothek\w*|іпотек\w*|ипотек\w*"
     r"|conscription|wehrpflicht|призов\w*"
     r"|(?:damage|\w*schaden|ущерб\w*|збитк\w*|шкод\w*)(?:\W+\w+){0,6}?\W+(?:estimated"
@@ -368,6 +374,7 @@ def asks_other_sanctions(question: str, is_known: Callable[[str], bool]) -> bool
 # Russia's); asked of both, or of Russia, they are answered.
 _FIGURES = re.compile(
     r"(?<!\w)(?:inflation\w*|gdp|exchange rate|imf|key rate|interest rates?|teuerung|bip"
+    r"|bruttoinlandsprodukt\w*|gross domestic product"
     r"|wechselkurs\w*|iwf|leitzins\w*|інфляц\w*|ввп|мвф|облікова\w*|курс\w* (?:гривн|долар)\w*"
     r"|инфляц\w*|ключев\w* ставк\w*|учетн\w* ставк\w*|курс\w* (?:гривн|доллар)\w*"
     r"|hryvn\w*|griwna\w*|гривн\w*|гривен\w*|petrol|gasoline|benzin\w*|бензин\w*"
@@ -393,7 +400,7 @@ _FAR_COUNTRIES = (
     rf"{_INDIA}|{_CHINA}"
     r"|poland|polish|polen|polnisch\w*|польщ\w*|польськ\w*|польш\w*|польск\w*"
     r"|czech\w*|tschech\w*|чехі\w*|чеськ\w*|чехи\w*|чешск\w*"
-    r"|german(?:y|s)?|deutsch\w*|німеччин\w*|германи\w*"
+    r"|german(?:y|s)?|deutsch\w*|німеччин\w*|германи\w*|bundeswehr"
     r"|france|french|frankreich\w*|франці\w*|франци\w*"
     r"|britain|british|grossbritannien\w*|британі\w*|британи\w*"
     rf"|italy|italian|italien\w*|італі\w*|итали\w*|{_JAPAN}|{_TURKEY}"
@@ -547,7 +554,8 @@ _IN_PASSING = re.compile(
     r"(?<!\w)(?:lavrov\w*|lawrow\w*|лавров\w*|latvia\w*|lettland\w*|латві\w*|латви\w*|kazakh\w*"
     r"|kasach\w*|казах\w*|armeni\w*|вірмен\w*|армени\w*|azerbaijan\w*|aserbaidschan\w*"
     r"|азербайдж\w*|korea\w*|корей\w*|коре[їяюі]\w*|karabakh|karabach|карабах\w*|georgia\w*"
-    r"|georgien\w*|грузі\w*|грузи\w*|marshall\w*|маршалл\w*|good friday|karfreitag\w*)(?!\w)"
+    r"|georgien\w*|грузі\w*|грузи\w*|marshall\w*|маршалл\w*|good friday|karfreitag\w*"
+    r"|transnistri\w*|придністров\w*|приднестров\w*|moldov\w*|moldau|молдов\w*|молдав\w*)(?!\w)"
 )
 _SWISS = re.compile(r"(?<!\w)(?:switzerland|swiss|schweiz\w*|швейцар\w*)(?!\w)")
 NAME_STEM = 5  # hand-set: letters of a name compared, so that "лавров" meets "лаврова"

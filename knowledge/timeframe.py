@@ -88,7 +88,10 @@ _IN_THE_END_WORDS = (
 )
 _OUTCOME = {
     "en": r"by now|by this point|ended up|did .{0,40}end up"
-    r"|final version|final text|signed text|final deal",
+    r"|final version|final text|signed text|final deal"
+    # ... in any language: "в остаточній угоді", "im endgültigen Abkommen"
+    r"|остаточн\w* (?:угод\w*|текст\w*|верс\w*)|окончательн\w* (?:соглашени\w*|текст\w*|верси\w*)"
+    r"|endgultig\w* (?:abkommen|vereinbarung|text|fassung)",
     "de": r"dieses jahr|in diesem jahr",
     "uk": r"цього року|у цьому році|в цьому році",
     "ru": r"к этому времени|к настоящему времени|в этом году|этого года",
@@ -245,6 +248,12 @@ def _asks_if_already(text: str) -> bool:
 
 
 _LIFTED = r"зняли|сняли|скасували|отменили"  # sanctions lifted, in Ukrainian and Russian
+# Troops moved: "have British troops deployed yet", "ушли ли войска из Краматорска", "чи вивели
+# війська у 2027" (not "ввели", which imposes sanctions as often as it sends troops in).
+_MOVED = (
+    r"deployed|withdrawn|withdrew|stationiert|abgezogen|ушли|вывели|вийшли|вивели"
+    r"|розгорнул\w*|развернул\w*"
+)
 # Whether a plan's step was taken, asked yes or no without "already": "did Congress ratify the
 # guarantees", "чи зняли санкції з Роснефті", "Сняли ли санкции", "Россию вернули в G8 или
 # нет?". The base knows these steps as plans; a keyword query ("duma ratify non-aggression")
@@ -253,9 +262,7 @@ _TAKEN = (
     r"ratified|ratify|lifted|ratifiziert|aufgehoben|gelockert|eingerichtet|ратифікував\w*"
     rf"|ратифікувал\w*|ратифицировал\w*|{_LIFTED}|повернули|вернули"
     r"|створили|создали"
-    # troops moved: "have British troops deployed yet", "ушли ли войска из Краматорска"
-    r"|deployed|withdrawn|withdrew|stationiert|abgezogen|ушли|вывели|вийшли|вивели"
-    r"|розгорнул\w*|развернул\w*"
+    rf"|{_MOVED}"
 )
 # Passed into law or approved by a vote: "did the Duma pass the non-aggression law", "чи ухвалила
 # рада закон", "приняла ли Госдума закон". Unlike the steps above, some such votes the base
@@ -443,7 +450,7 @@ _PAST_TENSE = re.compile(
     # Украина в ЕС к 2027 году", "чи зняли санкції у 2027"
     r"|joined|beigetreten|aufgenommen|aufgehoben|вступил\w*|вступив|приєднал\w*|присоединил\w*"
     # ... or a state said as reached: "чи стала Україна членом ЄС у 2027", "рецессия наступила"
-    r"|became|geworden|стала|став|стал|стали|наступил\w*|настал\w*"
+    rf"|became|geworden|стала|став|стал|стали|наступил\w*|настал\w*|{_MOVED}"
     rf"|{_LIFTED})(?!\w)"
 )
 
@@ -586,6 +593,15 @@ _FROM_YEAR = re.compile(
     r"(?<!\w)(?:from|starting(?: in)?|as of|ab|seit|с|со|з|із|від|от)\s+"
     r"(?:(?:1|1st|the 1st of|1\.)\s+(?:january|januar|jan|января|січня)\s+)?(\d{4})(?!\d)"
 )
+
+
+# "By 2027", "bis 2027", "до 2027 року", "к 2027 году": a deadline, which a plan sets.
+_BY_YEAR = re.compile(r"(?<!\w)(?:by|until|till|bis|до|к)\s+(20\d\d)(?!\d)")
+
+
+def deadlines(question: str) -> frozenset[int]:
+    """The years a question names as deadlines ("by 2027", "до 2027 року")."""
+    return frozenset(int(m.group(1)) for m in _BY_YEAR.finditer(clean(question)))
 
 
 def from_year(question: str, year: int) -> bool:

@@ -725,6 +725,31 @@ def test_stays_accounts_emigration_housing_and_other_wars(engine: Engine) -> Non
     assert answer.answered
 
 
+def test_grandchildren_visas_profits_and_gdp_in_other_words(engine: Engine) -> None:
+    """Written for the test: each rule's words, and what the base answers that they leave."""
+    assert asks_personal_life("does putin have grandchildren")
+    assert not asks_personal_life("мій онук каже, що план погодили")
+    assert asks_travel("do i need a visa for geneva")
+    assert asks_untold_figures("how much profit does euroclear make from the interest")
+    assert asks_untold_figures("wie hoch sind die gaspreise in deutschland")
+    assert asks_others_figures("wie hoch war das bruttoinlandsprodukt der ukraine")
+    assert asks_far_army("wie viele soldaten hat die bundeswehr", frozenset)
+    assert asks_in_passing("how did the war in transnistria end", frozenset)
+    # Who was to get the profits of the frozen assets under the November draft is the draft's.
+    answer = engine.ask("who would get the profits from the frozen assets under the 28-point plan")
+    assert answer.answered
+
+
+def test_a_year_the_base_plans_for_is_the_plans_only_where_the_entry_speaks_of_it(
+    engine: Engine,
+) -> None:
+    """Written for the test: 2027 is the plan's year of EU membership, not the key rate's."""
+    assert engine.ask("russian key rate 2027").outcome is Outcome.after
+    answer = engine.ask("eu membership by 2027 under the plan")
+    assert answer.answered and answer.entry_id == "p20-point-7-eu"
+    assert asks_after("чи вивели війська з україни у 2027", engine.base.knowledge_date, {2027})
+
+
 def test_a_later_time_that_asks_what_no_entry_holds_gets_no_choices(engine: Engine) -> None:
     """Written for the test: a figure the base has of no one, asked about now, is told where
     the base ends without choices; a state it knows gets them."""
