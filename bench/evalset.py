@@ -38,6 +38,7 @@ SETS = {
     "blind-calibration-22": Path(__file__).with_name("blind_calibration_set_22.yaml"),
     "blind-calibration-23": Path(__file__).with_name("blind_calibration_set_23.yaml"),
     "blind-calibration-24": Path(__file__).with_name("blind_calibration_set_24.yaml"),
+    "blind-calibration-25": Path(__file__).with_name("blind_calibration_set_25.yaml"),
     "blind-calibration-26": Path(__file__).with_name("blind_calibration_set_26.yaml"),
     "blind-calibration-27": Path(__file__).with_name("blind_calibration_set_27.yaml"),
     "blind-calibration-28": Path(__file__).with_name("blind_calibration_set_28.yaml"),

@@ -1461,6 +1461,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-22",
         "blind-calibration-23",
         "blind-calibration-24",
+        "blind-calibration-25",
         "blind-calibration-26",
         "blind-calibration-27",
         "blind-calibration-28",
