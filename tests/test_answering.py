@@ -1480,6 +1480,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-28",
         "blind-calibration-29",
         "blind-calibration-30",
+        "blind-calibration-31",
+        "blind-calibration-32",
         "eval",
         "holdout",
     ):
