@@ -209,6 +209,8 @@ _BUILT = re.compile(
     r"|(?:who was|wer war|(?:хто|кто) (?:був|был)) (?:the )?(?:president|prasident|президент\w*"
     r"|prime minister|premier\w*|прем.єр\w*|премьер\w*|kanzler|канцлер\w*)\w*"
     r"(?:\W+\w+){0,3}?\W+(?:when|als|коли|когда)"
+    # ... or when something was invoked ("when was NATO's Article 5 first invoked")
+    r"|invoked|ausgerufen|застосовувал\w*|применял\w*"
     # ... or before someone ("wer war vor Peskow Kremlsprecher")
     r"|(?:who was|wer war|хто був\w*|кто был\w*)(?:\W+\w+){0,6}?\W+(?:before|vor|перед))(?!\w)"
 )
@@ -221,7 +223,7 @@ _CASUALTIES = re.compile(
     r"|died in the war|how many .{0,40}(?:died|killed|dead)"
     r"|(?:soldiers?|people|civilians|troops|ukrainians|russians)(?:\s+\w+){0,3}\s+(?:died|killed)"
     r"|todesopfer\w*|tote|toten|gefallene\w*|getotet\w*|verwundete\w*"
-    r"|(?:soldaten|menschen|ukrainer|russen)(?:\s+\w+){0,7}\s+(?:gefallen|verloren)"
+    r"|(?:soldaten|menschen|ukrainer|russen)(?:\s+\w+){0,9}\s+(?:gefallen|verloren)"
     r"|wie hoch (?:sind|waren) (?:die )?(?:\w+ )?verluste"
     r"|how (?:high|heavy) are (?:the )?(?:\w+ )?losses"
     r"|how many (?:soldiers|troops|men) (?:\w+ ){0,3}lost"
@@ -289,11 +291,12 @@ def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozens
     return any(not set(phrase.split()) <= told for phrase in said)
 
 
-# Figures the base has of no one: unemployment, a population, and what the war's damage is
-# estimated at ("Во сколько оценивают ущерб от войны", "Kriegsschäden laut Weltbank"); and a
-# country's home affairs (pensions, mortgages, conscription: "Merz zur Wehrpflicht", "Путин про
-# пенсии и ипотеку"). The damage Russia is to pay for is the plans' (the frozen assets): a word the
-# closest entry holds is what it tells.
+# Figures the base has of no one: unemployment, a population, emigration, refugees, housing, fuel
+# and gas prices, exports to Russia, the oil price cap, an economy's size in dollars, the language
+# spoken at home, and what the war's damage is estimated at ("Во сколько оценивают ущерб от
+# войны", "Kriegsschäden laut Weltbank"); and a country's home affairs (pensions, mortgages,
+# conscription: "Merz zur Wehrpflicht", "Путин про пенсии и ипотеку"). The damage Russia is to
+# pay for is the plans' (the frozen assets): a word the closest entry holds is what it tells.
 _UNTOLD_FIGURES = re.compile(
     r"(?<!\w)(?:unemployment|jobless\w*|arbeitslos\w*|безробітт\w*|безработиц\w*"
     r"|population|einwohner\w*|чисельн\w* населенн\w*|численн\w* населени\w*"
@@ -302,6 +305,13 @@ _UNTOLD_FIGURES = re.compile(
     r"|сколько (?:\w+ )?(?:людей|жителей) (?:\w+ )?(?:живет|жило|жили|проживает)"
     r"|emigrat\w*|emigrier\w*|ausgewandert|емігр\w*|эмигр\w*|уехал\w* из|виїхал\w* з"
     r"|housing|immobilienpreis\w*|жиль\w*|житл\w*|gaspreis\w*|gas prices?"
+    r"|(?:gdp|bip|bruttoinlandsprodukt\w*|ввп) (?:\w+ ){0,3}(?:in dollars?|in absoluten"
+    r"|в долларах|у доларах)"
+    r"|total gdp|size of (?:the|their) economy|petrol|gasoline|benzin\w*|бензин\w*"
+    r"|temporary protection|vorubergehend\w* schutz|тимчасов\w* захист\w*|временн\w* защит\w*"
+    r"|refugees?|fluchtling\w*|біженц\w*|беженц\w*|preisdeckel\w*|price cap"
+    r"|exports? to russia|exporte nach russland|экспорт\w* в россию|експорт\w* до росії"
+    r"|speak at home|zu hause sprechen|дома говорят|вдома розмовляють"
     r"|profits? (?:\w+ ){0,6}interest|interest (?:\w+ ){0,2}(?:income|earned|earnings)|zinsertr\w*"
     r"|зарабатыва\w* (?:\w+ ){0,2}процент\w*|заробля\w* (?:\w+ ){0,2}відсотк\w*"
     r"|pensions?|renten?|пенсі\w*|пенси\w*|mortgages?|hypothek\w*|іпотек\w*|ипотек\w*"
@@ -518,7 +528,8 @@ _NEXT_LEADER = re.compile(
 _WILL_WIN = re.compile(
     r"(?<!\w)(?:who will win|who(?:'s| is) going to win|wer gewinnt|wer wird (?:\w+ )?gewinnen"
     r"|would (?:\w+ )?win|wurde (?:\w+ )?gewinnen|переміг би|виграв би|победил бы|выиграл бы"
-    r"|хто переможе|хто виграє|кто победит|кто выиграет|candidates?|kandidat\w*|кандидат\w*"
+    r"|хто\W+(?:\w+\W+)?(?:переможе|виграє)|кто\W+(?:\w+\W+)?(?:победит|выиграет)"
+    r"|candidates?|kandidat\w*|кандидат\w*"
     # ... or the share that will vote for something ("сколько процентов проголосуют за план")
     r"|(?:how many percent|what percentage|wie viel prozent|wie viele prozent|скільки відсотків"
     r"|сколько процентов)(?:\W+\w+){0,4}?\W+(?:vote|will vote|stimmen|abstimmen"
@@ -555,7 +566,9 @@ _IN_PASSING = re.compile(
     r"|kasach\w*|казах\w*|armeni\w*|вірмен\w*|армени\w*|azerbaijan\w*|aserbaidschan\w*"
     r"|азербайдж\w*|korea\w*|корей\w*|коре[їяюі]\w*|karabakh|karabach|карабах\w*|georgia\w*"
     r"|georgien\w*|грузі\w*|грузи\w*|marshall\w*|маршалл\w*|good friday|karfreitag\w*"
-    r"|transnistri\w*|придністров\w*|приднестров\w*|moldov\w*|moldau|молдов\w*|молдав\w*)(?!\w)"
+    r"|transnistri\w*|придністров\w*|приднестров\w*|moldov\w*|moldau|молдов\w*|молдав\w*"
+    r"|dayton|дейтон\w*|bosni\w*|босні\w*|босни\w*|egypt\w*|agypt\w*|єгипт\w*|египт\w*|merkel\w*"
+    r"|меркел\w*)(?!\w)"
 )
 _SWISS = re.compile(r"(?<!\w)(?:switzerland|swiss|schweiz\w*|швейцар\w*)(?!\w)")
 NAME_STEM = 5  # hand-set: letters of a name compared, so that "лавров" meets "лаврова"

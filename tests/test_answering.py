@@ -719,6 +719,26 @@ RULE_READS = [
     (asks_travel, "do i need a visa for geneva", True),
     (asks_markets, "как открыть счет в евроклире", True),
     (asks_markets, "что с акциями роснефти на мосбирже", True),
+    # the size of an economy, fuel, refugees, exports, the price cap, a home language
+    (lambda q: asks_untold_figures(q, NONE_HELD), "russia's total gdp in dollars", True),
+    (lambda q: asks_untold_figures(q, NONE_HELD), "скільки коштує бензин у росії", True),
+    (lambda q: asks_untold_figures(q, NONE_HELD), "wie viele flüchtlinge gibt es", True),
+    (lambda q: asks_untold_figures(q, NONE_HELD), "german exports to russia in 2025", True),
+    (lambda q: asks_untold_figures(q, NONE_HELD), "what is the g7 price cap", True),
+    (lambda q: asks_untold_figures(q, NONE_HELD), "what language do they speak at home", True),
+    (lambda q: asks_untold_figures(q, NONE_HELD), "how fast did russia's gdp grow", False),
+    # Article 5 invoked in history; more wars and leaders named only in passing
+    (asks_history, "when was nato's article 5 first invoked", True),
+    (lambda q: asks_in_passing(q, NONE_HELD), "how were territories settled at dayton", True),
+    (lambda q: asks_in_passing(q, NONE_HELD), "когда подписали мир египта с израилем", True),
+    (lambda q: asks_in_passing(q, NONE_HELD), "merkel and putin in the normandy format", True),
+    (lambda q: asks_in_passing(q, lambda: {"merkel"}), "merkel at the minsk talks", False),
+    (asks_winner, "хто, імхо, переможе на виборах", True),
+    (
+        asks_casualties,
+        "wie viele soldaten sind auf beiden seiten seit 2022 gefallen",
+        True,
+    ),
 ]
 
 
