@@ -283,12 +283,19 @@ def asks_history(question: str, held: Callable[[], Collection[str]] = frozenset)
     return bool(built) and not set(built) & set(held())
 
 
+def _untold(words: re.Pattern[str], question: str, held: Callable[[], Collection[str]]) -> bool:
+    """Whether `words` finds a phrase in the question that the closest entry does not tell: one
+    with a word (_WORD) that is not among `held()`, its cleaned words (read only if a phrase is
+    found)."""
+    said = [m.group(0) for m in words.finditer(_cleaned(question))]
+    told = set(held()) if said else set()
+    return any(not set(_WORD.findall(phrase)) <= told for phrase in said)
+
+
 def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
     """True when the question asks how many were killed or wounded and the closest entry
-    (`held()`: its cleaned words) holds none of the words it asks with."""
-    said = [m.group(0) for m in _CASUALTIES.finditer(_cleaned(question))]
-    told = set(held()) if said else set()
-    return any(not set(phrase.split()) <= told for phrase in said)
+    (`held()`: its cleaned words) does not tell it (_untold)."""
+    return _untold(_CASUALTIES, question, held)
 
 
 # Figures the base has of no one: unemployment, a population, emigration, refugees, housing, fuel
@@ -326,10 +333,8 @@ _UNTOLD_FIGURES = re.compile(
 def asks_untold_figures(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
     """True when the question asks for unemployment, a population, the war's damage as estimated
     or a country's home affairs, and the closest entry (`held()`: its cleaned words) does not
-    hold the words it asks with."""
-    said = [m.group(0) for m in _UNTOLD_FIGURES.finditer(_cleaned(question))]
-    told = set(held()) if said else set()
-    return any(not set(_WORD.findall(phrase)) <= told for phrase in said)
+    hold the words it asks with (_untold)."""
+    return _untold(_UNTOLD_FIGURES, question, held)
 
 
 def asks_technology(question: str) -> bool:
@@ -405,7 +410,8 @@ _INDIA = r"india\w*|indien\w*|інді\w*|инди\w*"
 _CHINA = r"china|chines\w*|kina|кита\w*"
 _JAPAN = r"japan\w*|япони\w*|японі\w*"
 _TURKEY = r"turkey|turkish|turkei|туреччин\w*|турци\w*"
-# Other economies of Europe and beyond, none of whose figures the base has.
+# Other countries of Europe and beyond: the base has none of their figures, armies, plants or
+# elections (asks_others_figures, asks_far_army, asks_technology, asks_winner).
 _FAR_COUNTRIES = (
     rf"{_INDIA}|{_CHINA}"
     r"|poland|polish|polen|polnisch\w*|польщ\w*|польськ\w*|польш\w*|польск\w*"

@@ -88,13 +88,11 @@ _IN_THE_END_WORDS = (
 )
 _OUTCOME = {
     "en": r"by now|by this point|ended up|did .{0,40}end up"
-    r"|final version|final text|signed text|final deal"
-    # ... in any language: "в остаточній угоді", "im endgültigen Abkommen"
-    r"|остаточн\w* (?:угод\w*|текст\w*|верс\w*)|окончательн\w* (?:соглашени\w*|текст\w*|верси\w*)"
-    r"|endgultig\w* (?:abkommen|vereinbarung|text|fassung)",
-    "de": r"dieses jahr|in diesem jahr",
-    "uk": r"цього року|у цьому році|в цьому році",
-    "ru": r"к этому времени|к настоящему времени|в этом году|этого года",
+    r"|final version|final text|signed text|final deal",
+    "de": r"dieses jahr|in diesem jahr|endgultig\w* (?:abkommen|vereinbarung|text|fassung)",
+    "uk": r"цього року|у цьому році|в цьому році|остаточн\w* (?:угод\w*|текст\w*|верс\w*)",
+    "ru": r"к этому времени|к настоящему времени|в этом году|этого года"
+    r"|окончательн\w* (?:соглашени\w*|текст\w*|верси\w*)",
 }
 _IN_THE_END = re.compile(r"(?<!\w)(?:" + _IN_THE_END_WORDS + r")(?!\w)")
 _OUTCOME_WORDS = re.compile(
@@ -286,6 +284,13 @@ _CONVENED = (
 )
 
 
+def _did(verbs: str, when: bool = False) -> str:
+    """A question opening with "did" (with `when`, "when did" too) whose verb is one of `verbs`,
+    as after "did" ("did the Duma pass", "when did the force deploy")."""
+    opening = r"(?:when\s+)?did" if when else "did"
+    return rf"|^\W*{opening}\s.*(?<!\w)(?:{verbs})(?!\w)"
+
+
 def _step_taken(taken: str) -> str:
     """A yes/no question (or one asking when) whether one of the steps `taken` names was taken."""
     return (
@@ -296,13 +301,9 @@ def _step_taken(taken: str) -> str:
     )
 
 
-_STEP_TAKEN = re.compile(
-    _step_taken(_TAKEN) + r"|^\W*(?:when\s+)?did\s.*(?<!\w)(?:deploy|withdraw)(?!\w)"
-)
+_STEP_TAKEN = re.compile(_step_taken(_TAKEN) + _did("deploy|withdraw", when=True))
 # ... and "did ... approve / pass / adopt", where the verb stands as after "did".
-_VOTE_HELD = re.compile(
-    _step_taken(f"{_VOTED}|{_CONVENED}") + r"|^\W*did\s.*(?<!\w)(?:approve|pass|adopt)(?!\w)"
-)
+_VOTE_HELD = re.compile(_step_taken(f"{_VOTED}|{_CONVENED}") + _did("approve|pass|adopt"))
 
 
 def asks_if_voted(question: str) -> bool:
@@ -599,14 +600,19 @@ _FROM_YEAR = re.compile(
 _BY_YEAR = re.compile(r"(?<!\w)(?:by|until|till|bis|до|к)\s+(20\d\d)(?!\d)")
 
 
+def _years_after(words: re.Pattern[str], question: str) -> frozenset[int]:
+    """The years `words` (a year in its first group) finds in the cleaned question."""
+    return frozenset(int(m.group(1)) for m in words.finditer(clean(question)))
+
+
 def deadlines(question: str) -> frozenset[int]:
     """The years a question names as deadlines ("by 2027", "до 2027 року")."""
-    return frozenset(int(m.group(1)) for m in _BY_YEAR.finditer(clean(question)))
+    return _years_after(_BY_YEAR, question)
 
 
 def from_year(question: str, year: int) -> bool:
     """Whether the question asks about something from `year` on ("ab 2026", "с 2026 года")."""
-    return any(int(m.group(1)) == year for m in _FROM_YEAR.finditer(clean(question)))
+    return year in _years_after(_FROM_YEAR, question)
 
 
 # Since a deal was signed ("have they met since the deal was signed", "seit der Unterzeichnung",

@@ -9,6 +9,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Collection
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -642,6 +643,10 @@ def test_names_of_the_wider_world_count_only_where_the_base_lacks_them(engine: E
 # Written for the test: what each near-miss rule of this stop reads (True), and what it leaves to
 # the base (False). Rules that weigh the closest entry's words are asked with none.
 NONE_HELD: Callable[[], Collection[str]] = frozenset
+UNTOLD = partial(asks_untold_figures, held=NONE_HELD)
+PAST_ELECTION = partial(asks_past_election, held=NONE_HELD)
+FAR_ARMY = partial(asks_far_army, held=NONE_HELD)
+IN_PASSING = partial(asks_in_passing, held=NONE_HELD)
 RULE_READS = [
     # someone's own life: books, schooling, a life before an office, grandchildren
     (asks_personal_life, "what books has medinsky written", True),
@@ -657,21 +662,21 @@ RULE_READS = [
     (asks_technology, "was sagt merz zu atomkraftwerken in deutschland", True),
     (asks_technology, "who would run the zaporizhzhia nuclear plant under the plan", False),
     # figures no entry has, and home affairs
-    (lambda q: asks_untold_figures(q, NONE_HELD), "unemployment rate in russia in 2025", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "во сколько оценивают ущерб от войны", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "what did merz say about conscription", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "что путин говорил про пенсии", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "how many people live in kramatorsk", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "скільки людей жило в покровську", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "how many people emigrated from russia", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "сколько стоит жилье в киеве", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "wie hoch sind die gaspreise", True),
+    (UNTOLD, "unemployment rate in russia in 2025", True),
+    (UNTOLD, "во сколько оценивают ущерб от войны", True),
+    (UNTOLD, "what did merz say about conscription", True),
+    (UNTOLD, "что путин говорил про пенсии", True),
+    (UNTOLD, "how many people live in kramatorsk", True),
+    (UNTOLD, "скільки людей жило в покровську", True),
+    (UNTOLD, "how many people emigrated from russia", True),
+    (UNTOLD, "сколько стоит жилье в киеве", True),
+    (UNTOLD, "wie hoch sind die gaspreise", True),
     (
-        lambda q: asks_untold_figures(q, NONE_HELD),
+        UNTOLD,
         "what profit does euroclear make on interest",
         True,
     ),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "was sagt der plan zur bevölkerung", False),
+    (UNTOLD, "was sagt der plan zur bevölkerung", False),
     (
         lambda q: asks_untold_figures(q, lambda: {"damage"}),
         "should russia pay for the damage",
@@ -683,29 +688,29 @@ RULE_READS = [
     (asks_winner, "who won the presidential election in poland", True),
     (asks_winner, "would zelensky win an election", True),
     (asks_winner, "when would ukraine hold elections under the plan", False),
-    (lambda q: asks_past_election(q, NONE_HELD), "who won the 2019 election in ukraine", True),
-    (lambda q: asks_past_election(q, NONE_HELD), "how did the crimean war of 1853 end", True),
-    (lambda q: asks_past_election(q, NONE_HELD), "when would the election be held in 2026", False),
+    (PAST_ELECTION, "who won the 2019 election in ukraine", True),
+    (PAST_ELECTION, "how did the crimean war of 1853 end", True),
+    (PAST_ELECTION, "when would the election be held in 2026", False),
     # a far country's army, position, demands; the wider world; names given in passing
-    (lambda q: asks_far_army(q, NONE_HELD), "how many soldiers does poland have", True),
-    (lambda q: asks_far_army(q, NONE_HELD), "wie viele soldaten hat die bundeswehr", True),
-    (lambda q: asks_far_army(q, NONE_HELD), "how many soldiers may ukraine keep", False),
+    (FAR_ARMY, "how many soldiers does poland have", True),
+    (FAR_ARMY, "wie viele soldaten hat die bundeswehr", True),
+    (FAR_ARMY, "how many soldiers may ukraine keep", False),
     (asks_others_position, "what demands does turkey make for a peace deal", True),
     (asks_others_position, "what are russia's demands", False),
     (lambda q: asks_about_others(q, lambda word: False), "what did the pope say", True),
-    (lambda q: asks_in_passing(q, NONE_HELD), "what did lavrov say about the plan", True),
+    (IN_PASSING, "what did lavrov say about the plan", True),
     (
         lambda q: asks_in_passing(q, lambda: {"lavrova"}),
         "what did lavrov say about the plan",
         False,
     ),
-    (lambda q: asks_in_passing(q, NONE_HELD), "how did latvia vote on the eu loan", True),
-    (lambda q: asks_in_passing(q, NONE_HELD), "hat die schweiz die sanktionen übernommen", True),
-    (lambda q: asks_in_passing(q, NONE_HELD), "who met in switzerland in november", False),
-    (lambda q: asks_in_passing(q, NONE_HELD), "how did the karabakh war end", True),
-    (lambda q: asks_in_passing(q, NONE_HELD), "як закінчилась війна в кореї", True),
-    (lambda q: asks_in_passing(q, NONE_HELD), "how did the war in transnistria end", True),
-    (lambda q: asks_in_passing(q, NONE_HELD), "what did georgia sanction", True),
+    (IN_PASSING, "how did latvia vote on the eu loan", True),
+    (IN_PASSING, "hat die schweiz die sanktionen übernommen", True),
+    (IN_PASSING, "who met in switzerland in november", False),
+    (IN_PASSING, "how did the karabakh war end", True),
+    (IN_PASSING, "як закінчилась війна в кореї", True),
+    (IN_PASSING, "how did the war in transnistria end", True),
+    (IN_PASSING, "what did georgia sanction", True),
     # who held an office before someone; a profiled person's golf; travel; markets
     (asks_history, "wer war vor peskow kremlsprecher", True),
     (lambda q: asks_private_life(q, lambda word: word == "witkoff"), "does witkoff golf", True),
@@ -720,18 +725,18 @@ RULE_READS = [
     (asks_markets, "как открыть счет в евроклире", True),
     (asks_markets, "что с акциями роснефти на мосбирже", True),
     # the size of an economy, fuel, refugees, exports, the price cap, a home language
-    (lambda q: asks_untold_figures(q, NONE_HELD), "russia's total gdp in dollars", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "скільки коштує бензин у росії", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "wie viele flüchtlinge gibt es", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "german exports to russia in 2025", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "what is the g7 price cap", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "what language do they speak at home", True),
-    (lambda q: asks_untold_figures(q, NONE_HELD), "how fast did russia's gdp grow", False),
+    (UNTOLD, "russia's total gdp in dollars", True),
+    (UNTOLD, "скільки коштує бензин у росії", True),
+    (UNTOLD, "wie viele flüchtlinge gibt es", True),
+    (UNTOLD, "german exports to russia in 2025", True),
+    (UNTOLD, "what is the g7 price cap", True),
+    (UNTOLD, "what language do they speak at home", True),
+    (UNTOLD, "how fast did russia's gdp grow", False),
     # Article 5 invoked in history; more wars and leaders named only in passing
     (asks_history, "when was nato's article 5 first invoked", True),
-    (lambda q: asks_in_passing(q, NONE_HELD), "how were territories settled at dayton", True),
-    (lambda q: asks_in_passing(q, NONE_HELD), "когда подписали мир египта с израилем", True),
-    (lambda q: asks_in_passing(q, NONE_HELD), "merkel and putin in the normandy format", True),
+    (IN_PASSING, "how were territories settled at dayton", True),
+    (IN_PASSING, "когда подписали мир египта с израилем", True),
+    (IN_PASSING, "merkel and putin in the normandy format", True),
     (lambda q: asks_in_passing(q, lambda: {"merkel"}), "merkel at the minsk talks", False),
     (asks_winner, "хто, імхо, переможе на виборах", True),
     (
