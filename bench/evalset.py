@@ -46,6 +46,8 @@ SETS = {
     "blind-calibration-30": Path(__file__).with_name("blind_calibration_set_30.yaml"),
     "blind-calibration-31": Path(__file__).with_name("blind_calibration_set_31.yaml"),
     "blind-calibration-32": Path(__file__).with_name("blind_calibration_set_32.yaml"),
+    "blind-calibration-33": Path(__file__).with_name("blind_calibration_set_33.yaml"),
+    "blind-calibration-34": Path(__file__).with_name("blind_calibration_set_34.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

@@ -49,7 +49,8 @@ _PERSONAL = {
     r"|bucher (?:\w+ ){0,3}geschrieben|(?:schrieb|geschrieben) (?:\w+ ){0,3}bucher|enkelkinder\w*"
     r"|fussballverein\w*",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
-    r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?розмовля\w*"
+    r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі)\w*"
+    r"|яка (?:\w+ ){0,2}освіта (?:в|у)|де (?:\w+ ){0,2}раніше працював\w*"
     r"|до того,? як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*"
     r"|яку (?:\w+ ){0,2}освіту|освіту (?:має|отримав\w*|здобув\w*)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
@@ -73,7 +74,9 @@ _PRIVATE = {
     "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
     r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht"
     r"|gesundheit|golf\w*|fussball\w*"
-    r"|krank|lieblings\w*|haustier\w*|beruflich\w*|was verdient|wie ?viel verdient"
+    # a career before: "was hat er vorher beruflich gemacht" (what he does now is his role)
+    r"|krank|lieblings\w*|haustier\w*|beruflich\w* gemacht|(?:vorher|fruher|davor) beruflich\w*"
+    r"|was verdient|wie ?viel verdient"
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft)",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
     # grew, became: of anything ("виріс дефіцит", "до того як стала відомою"), of someone named
@@ -172,15 +175,16 @@ def asks_private_life(
 _TRAVEL = {
     "en": r"weather|temperature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
     r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club"
+    r"|membership (?:\w+ ){0,4}(?:cost|fee)s?|membership fees?"
     r"|open to the public|overnight|stay the night|visas?|get there",
     "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|restaurant\w*|tourist\w*"
     r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*",
     "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
     r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*"
-    r"|віз[аиу]|дістатися",
+    r"|віз[аиу]|дістатися|скільки коштує (?:\w+ ){0,3}ніч",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
     r"|поезд\w*|ресторан\w*|турист\w*|достопримечательност\w*|членств\w* в клуб\w*"
-    r"|переночева\w*|ночлег\w*|виз[аыу]|добраться",
+    r"|переночева\w*|ночлег\w*|виз[аыу]|добраться|сколько стоит (?:\w+ ){0,3}ночь",
 }
 # An investor's question: the share price of a company the base names for its sanctions.
 # "Share" alone is left out ("Russia's share of Donetsk"), as Ukrainian and Russian "акція" /
@@ -323,6 +327,10 @@ _UNTOLD_FIGURES = re.compile(
     r"|зарабатыва\w* (?:\w+ ){0,2}процент\w*|заробля\w* (?:\w+ ){0,2}відсотк\w*"
     r"|pensions?|renten?|пенсі\w*|пенси\w*|mortgages?|hypothek\w*|іпотек\w*|ипотек\w*"
     r"|conscription|wehrpflicht|призов\w*"
+    r"|(?:how many|wie viele|скільки|сколько)(?:\W+\w+){0,3}?\W+(?:warheads?|\w*sprengkopf\w*"
+    r"|боєголов\w*|боеголов\w*)|readers|leserzahl\w*|читач\w*|читател\w*"
+    r"|how long is the (?:\w+ ){0,2}river|length of the (?:\w+ ){0,2}river|lange de[rs] \w+"
+    r"|довжин\w* (?:\w+ )?річк\w*|длин\w* (?:\w+ )?рек\w*"
     r"|(?:damage|\w*schaden|ущерб\w*|збитк\w*|шкод\w*)(?:\W+\w+){0,6}?\W+(?:estimated"
     r"|estimate|geschatzt|schatz\w*|beziffer\w*|оцін\w*|оцен\w*)"
     r"|(?:estimated|estimate|schatz\w*|beziffer\w*|оцін\w*|оцен\w*)(?:\W+\w+){0,6}?\W+(?:damage"
@@ -514,7 +522,9 @@ _OTHERS = re.compile(
     r"|nordkorea\w*|кндр|северокорейск\w*|північнокорейськ\w*|северн\w* коре\w*"
     r"|північн\w* коре\w*|pope|papst\w*|папа римськ\w*|папа римск\w*|vatican\w*|vatikan\w*"
     r"|ватикан\w*|mayor|\w*burgermeister\w*|мер|мером|мэр\w*|ambassadors?|botschafter\w*"
-    r"|посол|посла|послом|послы|послів|послов)(?!\w)"
+    r"|посол|посла|послом|послы|послів|послов|kravchuk|krawtschuk|кравчук\w*|kuchma|kutschma"
+    r"|кучм\w*|yushchenko|juschtschenko|ющенк\w*|yeltsin|jelzin|єльцин\w*|ельцин\w*|gorbachev"
+    r"|gorbatschow|горбачов\w*|горбачев\w*)(?!\w)"
 )
 
 
@@ -574,7 +584,7 @@ _IN_PASSING = re.compile(
     r"|georgien\w*|грузі\w*|грузи\w*|marshall\w*|маршалл\w*|good friday|karfreitag\w*"
     r"|transnistri\w*|придністров\w*|приднестров\w*|moldov\w*|moldau|молдов\w*|молдав\w*"
     r"|dayton|дейтон\w*|bosni\w*|босні\w*|босни\w*|egypt\w*|agypt\w*|єгипт\w*|египт\w*|merkel\w*"
-    r"|меркел\w*)(?!\w)"
+    r"|меркел\w*|canad\w*|kanad\w*|канад\w*|astana|астан\w*)(?!\w)"
 )
 _SWISS = re.compile(r"(?<!\w)(?:switzerland|swiss|schweiz\w*|швейцар\w*)(?!\w)")
 NAME_STEM = 5  # hand-set: letters of a name compared, so that "лавров" meets "лаврова"

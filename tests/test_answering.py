@@ -309,6 +309,8 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         # A life before politics (written for the test); "before the talks" is no such thing.
         ("what did zelensky do before he became president", True),
         ("was hat selenskyj beruflich gemacht", True),
+        # What someone does now is their role, which their profile tells.
+        ("was macht umerow beruflich", False),
         ("чим займався зеленський до того як став президентом", True),
         ("кем работал зеленский до президентства", True),
         ("what did zelensky say before the berlin talks", False),
@@ -744,6 +746,20 @@ RULE_READS = [
         "wie viele soldaten sind auf beiden seiten seit 2022 gefallen",
         True,
     ),
+    # warheads counted, readers, a river's length; a membership's or a night's price
+    (UNTOLD, "how many nuclear warheads did ukraine give up", True),
+    (UNTOLD, "why did ukraine hand over its warheads", False),
+    (UNTOLD, "скільки читачів у цього блогу", True),
+    (UNTOLD, "how long is the dnipro river", True),
+    (asks_travel, "how much is a membership at the club in florida", True),
+    (asks_travel, "сколько стоит одна ночь в женеве", True),
+    (asks_travel, "what does nato membership mean for ukraine", False),
+    # a schooling or a job before, in Ukrainian; Canada and Astana in passing; earlier leaders
+    (asks_personal_life, "яка освіта у віткоффа", True),
+    (asks_personal_life, "де віткофф раніше працював", True),
+    (IN_PASSING, "what did canada pledge", True),
+    (IN_PASSING, "что сказала астана", True),
+    (lambda q: asks_about_others(q, lambda word: False), "what did yeltsin promise", True),
 ]
 
 
@@ -1507,6 +1523,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-30",
         "blind-calibration-31",
         "blind-calibration-32",
+        "blind-calibration-33",
+        "blind-calibration-34",
         "eval",
         "holdout",
     ):
