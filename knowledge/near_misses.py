@@ -41,26 +41,27 @@ _PERSONAL = {
     r"|go to (?:college|university|school)|went to (?:college|university|school)|studied at"
     r"|before (?:he|she) (?:became|was elected|(?:entered|went into|got into) politics)"
     r"|languages? does \w+ speak|speaks? (?:\w+ )?languages|before becoming"
-    r"|books? (?:\w+ ){0,3}(?:write|wrote|written)|grandchildren|grandkids|football club",
+    r"|books? (?:\w+ ){0,3}(?:write|wrote|written)|grandchildren|grandkids|football club"
+    r"|thesis|dissertation",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
     r"|bevor (?:er|sie) (?:\w+ ){1,2}wurde"
     r"|bucher (?:\w+ ){0,3}geschrieben|(?:schrieb|geschrieben) (?:\w+ ){0,3}bucher|enkelkinder\w*"
-    r"|fussballverein\w*",
+    r"|fussballverein\w*|abschlussarbeit\w*|doktorarbeit\w*|dissertation\w*",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі)\w*"
     r"|яка (?:\w+ ){0,2}освіта (?:в|у)|де (?:\w+ ){0,2}раніше працював\w*"
     r"|до того,? як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*"
     r"|яку (?:\w+ ){0,2}освіту|освіту (?:має|отримав\w*|здобув\w*)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
-    r"|онуків|онуки|футбольн\w* клуб\w*",
+    r"|онуків|онуки|футбольн\w* клуб\w*|дисертаці\w*",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
     r"|до того,? как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*"
     r"|какое (?:\w+ ){0,2}образование|образование (?:получил\w*|имеет)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написал\w*|написал\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
-    r"|внуков|внуки|футбольн\w* клуб\w*",
+    r"|внуков|внуки|футбольн\w* клуб\w*|диссертаци\w*",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
 # base's topics share too (income, health, born, rich, a favourite), named they are private.
@@ -101,7 +102,7 @@ _RESIDENCE = re.compile(r"mansion|villa|anwesen|маєт(?:ок|ку|ки|ком
 _MEETING = re.compile(
     r"(?<!\w)(?:meeting|met|meet|talks|summit|negotiations?|treffen|gesprach\w*|verhandlung\w*"
     r"|gipfel\w*|зустріч\w*|зустрів\w*|переговор\w*|перемовин\w*|саміт\w*|встреч\w*"
-    r"|встретил\w*|саммит\w*)(?!\w)"
+    r"|встретил\w*|саммит\w*|delegations?|delegation\w*|делегаці\w*|делегаци\w*)(?!\w)"
 )
 # Age asked with a count of years: "how old is", "wie alt ist", "скільки років Зеленському",
 # "Путину сколько лет". In Ukrainian and Russian the name must stand next to it: "скільки років
@@ -122,13 +123,17 @@ _HAS_CHILDREN = re.compile(
 NAME_NEAR_YEARS = 2  # hand-set: words between "скільки років" and the name it is said of
 _DATIVE_ENDINGS = ("у", "ю", "о")
 _WORD = re.compile(r"\w+")
+TOLD_STEM = 6  # hand-set: letters of a word compared with the closest entry's words
 
 
 def asks_personal_life(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
     """True when the question asks about someone's own life (_PERSONAL), named or not, and the
     closest entry (`held()`: its cleaned words) does not tell it."""
     asked = [m.group(0) for m in _PERSONAL_WORDS.finditer(_cleaned(question))]
-    return bool(asked) and not all(word in held() for word in asked)
+    if not asked:
+        return False
+    told = held()
+    return not all(_told_of_someone(phrase, told) for phrase in asked)
 
 
 def asks_private_life(
@@ -149,7 +154,7 @@ def asks_private_life(
     private = [m.group(0) for m in _PRIVATE_WORDS.finditer(text)]
     if private:
         told = held()
-        private = [word for word in private if word not in told]
+        private = [phrase for phrase in private if not _told_of_someone(phrase, told)]
     people = {canonical(word) for _, word in words if is_profiled(word)}
     venue = all(_RESIDENCE.fullmatch(word) for word in private) and (
         _MEETING.search(text) or len(people) > 1  # one negotiator at another's: a meeting
@@ -294,6 +299,18 @@ def _untold(words: re.Pattern[str], question: str, held: Callable[[], Collection
     said = [m.group(0) for m in words.finditer(_cleaned(question))]
     told = set(held()) if said else set()
     return any(not set(_WORD.findall(phrase)) <= told for phrase in said)
+
+
+def _told_of_someone(phrase: str, held: Collection[str]) -> bool:
+    """Whether the closest entry's cleaned words (`held`) tell what a private or personal
+    `phrase` asks: a word of it, or one sharing its first TOLD_STEM letters ("studiert" asked,
+    "studierte" told). A phrase of several words ("real estate", "studied at") asks more than
+    its words: the entry saying Witkoff is a real-estate developer names no building."""
+    if phrase in held:
+        return True
+    if " " in phrase or len(phrase) < TOLD_STEM:
+        return False
+    return any(word.startswith(phrase[:TOLD_STEM]) for word in held)
 
 
 def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:

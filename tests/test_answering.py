@@ -760,6 +760,15 @@ RULE_READS = [
     (IN_PASSING, "what did canada pledge", True),
     (IN_PASSING, "что сказала астана", True),
     (lambda q: asks_about_others(q, lambda word: False), "what did yeltsin promise", True),
+    # told by the closest entry: a word of the same stem; a phrase of several words asks more
+    (lambda q: asks_personal_life(q, lambda: {"studierte"}), "wo hat er studiert", False),
+    (
+        lambda q: asks_private_life(q, lambda word: word == "witkoff", lambda: {"real", "estate"}),
+        "which real estate does witkoff own",
+        True,
+    ),
+    (asks_personal_life, "what was his phd thesis about", True),
+    (IN_PASSING, "the ukrainian delegation in switzerland", False),
 ]
 
 
@@ -786,6 +795,25 @@ def test_what_the_near_miss_rules_leave_answered(
 ) -> None:
     answer = engine.ask(question)
     assert answer.answered and (entry_id is None or answer.entry_id == entry_id)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        # Written for the test: who someone the base profiles is, asked in chat around the name.
+        ("wer is'n eigentlich dieser umerow, nie gehört", "person-umerov-yermak"),
+        ("who's that peskov guy anyway lol", "person-peskov"),
+        ("кто такой этот ушаков вообще", "person-ushakov-ryabkov"),
+        # ... but not what the profile does not tell.
+        ("who is dmitriev's wife", None),
+        ("хто такий цей віткофф і скільки він заробляє", None),
+    ],
+)
+def test_who_someone_the_base_profiles_is_is_their_profile(
+    engine: Engine, question: str, entry_id: str | None
+) -> None:
+    answer = engine.ask(question)
+    assert answer.entry_id == entry_id and answer.answered is (entry_id is not None)
 
 
 def test_a_question_about_someone_the_base_names_in_passing_is_not_answered(
