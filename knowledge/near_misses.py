@@ -180,7 +180,7 @@ def asks_private_life(
 _TRAVEL = {
     "en": r"weather|temperature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
     r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club"
-    r"|membership (?:\w+ ){0,4}(?:cost|fee)s?|membership fees?"
+    r"|membership (?:[\w-]+ ){0,4}(?:cost|fee)s?|membership fees?"
     r"|open to the public|overnight|stay the night|visas?|get there",
     "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|restaurant\w*|tourist\w*"
     r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*",
@@ -221,7 +221,12 @@ _BUILT = re.compile(
     # ... or when something was invoked ("when was NATO's Article 5 first invoked")
     r"|invoked|ausgerufen|застосовувал\w*|применял\w*"
     # ... or before someone ("wer war vor Peskow Kremlsprecher")
-    r"|(?:who was|wer war|хто був\w*|кто был\w*)(?:\W+\w+){0,6}?\W+(?:before|vor|перед))(?!\w)"
+    r"|(?:who was|wer war|хто був\w*|кто был\w*)(?:\W+\w+){0,6}?\W+(?:before|vor|перед)"
+    # ... or when Alaska was sold, where the Anchorage summit was held ("коли продали аляску")
+    r"|(?:sold|sale|purchase\w*|bought|verkauf\w*|gekauft|продал\w*|продаж\w*|купил\w*"
+    r"|купив\w*)(?:\W+\w+){0,3}?\W+(?:alaska|аляск\w*)"
+    r"|(?:alaska|аляск\w*)(?:\W+\w+){0,2}?\W+(?:purchase\w*|sold|sale|verkauf\w*|продаж\w*"
+    r"|продал\w*))(?!\w)"
 )
 # The war's dead and wounded: the base holds no casualty figures (its gaps entry says so). The
 # words are those of people killed, not of losses alone ("the loss of Pokrovsk", "can Russia keep
@@ -342,7 +347,9 @@ _UNTOLD_FIGURES = re.compile(
     r"|speak at home|zu hause sprechen|дома говорят|вдома розмовляють"
     r"|profits? (?:\w+ ){0,6}interest|interest (?:\w+ ){0,2}(?:income|earned|earnings)|zinsertr\w*"
     r"|зарабатыва\w* (?:\w+ ){0,2}процент\w*|заробля\w* (?:\w+ ){0,2}відсотк\w*"
-    r"|pensions?|renten?|пенсі\w*|пенси\w*|mortgages?|hypothek\w*|іпотек\w*|ипотек\w*"
+    # (a pension, not someone in retirement: "вчителька на пенсії", "пенсионер из Одессы")
+    r"|pensions?|renten?|(?<!на )пенсі(?!онер)\w*|(?<!на )пенси(?!онер)\w*|mortgages?|hypothek\w*"
+    r"|іпотек\w*|ипотек\w*"
     r"|conscription|wehrpflicht|призов\w*"
     r"|(?:how many|wie viele|скільки|сколько)(?:\W+\w+){0,3}?\W+(?:warheads?|\w*sprengkopf\w*"
     r"|боєголов\w*|боеголов\w*)|readers|leserzahl\w*|читач\w*|читател\w*"
