@@ -150,6 +150,13 @@ COLLOQUIAL: dict[str, str] = {
     "weisste": "",  # "weißte?", "weeßte?": a tag, "you know?"
     "weesste": "",
     "se": "sie",  # "wenn se eh nein sagen"
+    "dat": "das",  # Low German and Ruhr forms: "wat war dat mit ...", "wat ham die russen"
+    "ham": "haben",
+    "hamm": "haben",
+    "oida": "",  # Austrian "Alter", an address
+    "gell": "",  # a tag, "right?"
+    "nee": "nein",
+    "jo": "ja",
 }
 
 # Spellings, transliterations and inflections of the same name, mapped to one token. Each key is a
@@ -331,6 +338,10 @@ _THOUSANDS = re.compile(r"(?<=\d)[ ,.](?=\d{3}\b)")
 _K_SUFFIX = re.compile(r"\b(\d+)\s?(k|тис|тыс)\b")
 _LATIN_ACCENT = re.compile(r"(?<=[a-z])[\u0300-\u036f]+")
 _CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+# German typed on a US layout: "[" is where "ü" is, ";" where "ö" is ("d[rfen", "k;nnen"). Read
+# only between Latin letters, where neither stands in a sentence.
+_GERMAN_KEYS = re.compile(r"(?<=[a-z])[\[;](?=[a-z])")
+_UMLAUT_OF_KEY = {"[": "u", ";": "o"}  # as cleaned: accents dropped
 
 
 def well_formed(text: str) -> str:
@@ -351,6 +362,8 @@ def clean(text: str) -> str:
             "NFC", _LATIN_ACCENT.sub("", unicodedata.normalize("NFD", text))
         )
     text = _THOUSANDS.sub("", text)
+    if "[" in text or ";" in text:
+        text = _GERMAN_KEYS.sub(lambda m: _UMLAUT_OF_KEY[m.group(0)], text)
     return _K_SUFFIX.sub(lambda m: m.group(1) + "000", text)
 
 

@@ -128,6 +128,12 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("нефть урал после санкций", "нефть urals после санкций"),  # the oil grade
         ("почем уралс", "почем urals"),
         ("почому нафта", "ціна нафта"),  # at what price
+        ("wat war dat mit witkoff, gell", "was war das mit witkoff"),  # Ruhr and Austrian forms
+        ("oida, was ham die in genf gesagt", "was haben die in genf gesagt"),
+        ("d[rfen die k;nnen", "dürfen die können"),  # German typed on a US layout
+        ("is russia on its last legs", "is russia in collapse"),  # idioms of collapse
+        ("економіка на ладан дихає", "економіка крах"),
+        ("ist der plan ein ladenhüter", "ist der plan eine ablehnung"),  # a plan without takers
     ],
 )
 def test_chat_words_read_as_the_plain_words(chat: str, plain: str) -> None:
@@ -1558,6 +1564,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-32",
         "blind-calibration-33",
         "blind-calibration-34",
+        "blind-calibration-36",
+        "blind-calibration-37",
         "eval",
         "holdout",
     ):
