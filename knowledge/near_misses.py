@@ -42,26 +42,27 @@ _PERSONAL = {
     r"|before (?:he|she) (?:became|was elected|(?:entered|went into|got into) politics)"
     r"|languages? does \w+ speak|speaks? (?:\w+ )?languages|before becoming"
     r"|books? (?:\w+ ){0,3}(?:write|wrote|written)|grandchildren|grandkids|football club"
-    r"|thesis|dissertation",
+    r"|thesis|dissertation|what did (?:\w+ ){1,2}do before|which party (?:is|does)",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
     r"|bevor (?:er|sie) (?:\w+ ){1,2}wurde"
     r"|bucher (?:\w+ ){0,3}geschrieben|(?:schrieb|geschrieben) (?:\w+ ){0,3}bucher|enkelkinder\w*"
-    r"|fussballverein\w*|abschlussarbeit\w*|doktorarbeit\w*|dissertation\w*",
+    r"|fussballverein\w*|abschlussarbeit\w*|doktorarbeit\w*|dissertation\w*"
+    r"|(?:was fur eine|welche) ausbildung hat|welcher partei",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі)\w*"
     r"|яка (?:\w+ ){0,2}освіта (?:в|у)|де (?:\w+ ){0,2}раніше працював\w*"
     r"|до того,? як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*"
     r"|яку (?:\w+ ){0,2}освіту|освіту (?:має|отримав\w*|здобув\w*)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
-    r"|онуків|онуки|футбольн\w* клуб\w*|дисертаці\w*",
+    r"|онуків|онуки|футбольн\w* клуб\w*|дисертаці\w*|ким (?:\w+ )?працював\w*|якої партії",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
     r"|до того,? как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*"
     r"|какое (?:\w+ ){0,2}образование|образование (?:получил\w*|имеет)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написал\w*|написал\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
-    r"|внуков|внуки|футбольн\w* клуб\w*|диссертаци\w*",
+    r"|внуков|внуки|футбольн\w* клуб\w*|диссертаци\w*|кем (?:\w+ )?работал\w*|какой партии",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
 # base's topics share too (income, health, born, rich, a favourite), named they are private.
@@ -211,11 +212,13 @@ _BUILT = re.compile(
     # ... or first run, or who held an office first or before someone ("the first president of
     # independent Ukraine", "who was prime minister before Starmer")
     r"|commissioned|in betrieb genommen|запустили|запущен\w*|ввели в эксплуатацию"
+    r"|(?:came|come|went) online|ans netz"
     r"|введен\w* в эксплуатацию|first president|erste\w* prasident\w*|перш\w* президент\w*"
     r"|перв\w* президент\w*|predecessor|vorganger\w*|попередни\w*|предшественни\w*"
     # ... or who held it when something happened ("who was president when the memorandum was
     # signed", "кто был президентом, когда подписывали")
-    r"|(?:who was|wer war|(?:хто|кто) (?:був|был)) (?:the )?(?:president|prasident|президент\w*"
+    r"|(?:who was|wer war|(?:хто|кто) (?:був|был)) (?:[\w'’]+ ){0,2}"
+    r"(?:president|prasident|президент\w*"
     r"|prime minister|premier\w*|прем.єр\w*|премьер\w*|kanzler|канцлер\w*)\w*"
     r"(?:\W+\w+){0,3}?\W+(?:when|als|коли|когда)"
     # ... or when something was invoked ("when was NATO's Article 5 first invoked")
@@ -354,6 +357,19 @@ _UNTOLD_FIGURES = re.compile(
     r"|(?:how many|wie viele|скільки|сколько)(?:\W+\w+){0,3}?\W+(?:warheads?|\w*sprengkopf\w*"
     r"|боєголов\w*|боеголов\w*)|readers|leserzahl\w*|читач\w*|читател\w*"
     r"|how long is the (?:\w+ ){0,2}river|length of the (?:\w+ ){0,2}river|lange de[rs] \w+"
+    # a numbered sanctions package ("the EU's 19th package", "19. Sanktionspaket", "19-й пакет")
+    r"|\d+(?:-?\w+)?\.? (?:\w+ )?(?:sanctions? package|sanktionspaket\w*|пакет\w* санкц\w*"
+    r"|санкційн\w* пакет\w*)"
+    # who heads a company or agency the base names, which it does not say ("Lukoil's chief
+    # executive", "кто возглавляет Роснефть", "хто очолює НАБУ")
+    r"|(?:ceo|chief executive|chairman|boss|head|chef|vorstandschef\w*|leiter|leitet|runs|heads"
+    r"|глав[аеуы]|руководител\w*|возглавля\w*|возглавлял\w*|керівник\w*|очолю\w*|очолював\w*)"
+    r"(?:\W+\w+){0,3}?\W+(?:rosneft\w*|роснефт\w*|роснафт\w*|lukoil\w*|лукойл\w*|gazprom\w*"
+    r"|газпром\w*|euroclear|евроклир\w*|євроклір\w*|nabu|набу|energoatom\w*|энергоатом\w*"
+    r"|енергоатом\w*)"
+    # what becomes of the soldiers, and gas supplies
+    r"|demobili[sz]\w*|демобіліз\w*|демобилиз\w*|gaslieferung\w*|gas (?:supplies|imports?)"
+    r"|(?:how much|wie viel|скільки|сколько) gas|скільки газу|сколько газа"
     r"|довжин\w* (?:\w+ )?річк\w*|длин\w* (?:\w+ )?рек\w*"
     r"|(?:damage|\w*schaden|ущерб\w*|збитк\w*|шкод\w*)(?:\W+\w+){0,6}?\W+(?:estimated"
     r"|estimate|geschatzt|schatz\w*|beziffer\w*|оцін\w*|оцен\w*)"
@@ -548,7 +564,7 @@ _OTHERS = re.compile(
     r"|ватикан\w*|mayor|\w*burgermeister\w*|мер|мером|мэр\w*|ambassadors?|botschafter\w*"
     r"|посол|посла|послом|послы|послів|послов|kravchuk|krawtschuk|кравчук\w*|kuchma|kutschma"
     r"|кучм\w*|yushchenko|juschtschenko|ющенк\w*|yeltsin|jelzin|єльцин\w*|ельцин\w*|gorbachev"
-    r"|gorbatschow|горбачов\w*|горбачев\w*)(?!\w)"
+    r"|gorbatschow|горбачов\w*|горбачев\w*|clinton|клінтон\w*|клинтон\w*|obama|обам\w*)(?!\w)"
 )
 
 
@@ -581,7 +597,9 @@ _WILL_WIN = re.compile(
 # plan", "Яку позицію займає Китай"): the base has Ukraine's, Russia's, the US's and Europe's.
 _POSITION = re.compile(
     r"(?<!\w)(?:position|stance|haltung|позиці\w*|позици\w*|demands?|conditions|forderung\w*"
-    r"|bedingung\w*|вимог\w*|умов\w*|требовани\w*|услови\w*)(?!\w)"
+    r"|bedingung\w*|вимог\w*|умов\w*|требовани\w*|услови\w*"
+    # ... or when it joined an alliance ("Коли Туреччина вступила в НАТО?")
+    r"|joined|join|beigetreten|beitrat|вступил\w*|вступила|вступив)(?!\w)"
 )
 _NO_PARTY = re.compile(
     rf"(?<!\w)(?:{_CHINA}|{_INDIA}|{_JAPAN}|{_TURKEY}"
@@ -591,7 +609,8 @@ _NO_PARTY = re.compile(
 
 
 def asks_others_position(question: str) -> bool:
-    """True when the question asks the position of a country that is no party to the talks."""
+    """True when the question asks the position of a country that is no party to the talks, or
+    when it joined an alliance."""
     text = _cleaned(question)
     return bool(_POSITION.search(text) and _NO_PARTY.search(text))
 

@@ -760,6 +760,28 @@ RULE_READS = [
     (asks_history, "коли росія продала аляску", True),
     (asks_history, "what did trump and putin agree in alaska", False),
     (asks_travel, "how much does a membership at mar-a-lago cost", True),
+    # numbered sanctions packages, heads of the companies the base names, demobilisation, gas
+    (UNTOLD, "what is in the eu's 18th sanctions package", True),
+    (UNTOLD, "что в 17-м пакете санкций", True),
+    (UNTOLD, "who is the ceo of gazprom", True),
+    (UNTOLD, "wer leitet euroclear eigentlich", True),
+    (UNTOLD, "коли почнеться демобілізація", True),
+    (UNTOLD, "how much gas does austria still get", True),
+    (UNTOLD, "us sanctions on rosneft and lukoil", False),
+    # who held an office when, a plant put on the grid, leaders never named
+    (asks_history, "who was russia's president when crimea was annexed", True),
+    (asks_history, "when did the first reactor come online", True),
+    (lambda q: asks_about_others(q, lambda word: False), "what did obama say", True),
+    # a job before, a party, a training
+    (asks_personal_life, "what did bessent do before the treasury", True),
+    (asks_personal_life, "ким працював умєров раніше", True),
+    (asks_personal_life, "кем работал уиткофф", True),
+    (asks_personal_life, "welcher partei gehört merz an", True),
+    (asks_personal_life, "was für eine ausbildung hat witkoff", True),
+    (asks_personal_life, "wer bildet die ukrainischen soldaten aus", False),
+    # a country no party to the talks joining an alliance
+    (asks_others_position, "when did turkey join nato", True),
+    (asks_others_position, "when would ukraine join nato", False),
     (UNTOLD, "пенсионер из одессы спрашивает про армию", False),
     (UNTOLD, "how long is the dnipro river", True),
     (asks_travel, "how much is a membership at the club in florida", True),
