@@ -396,7 +396,7 @@ class Engine:
         `after`: the previous answer of this conversation, if one is recent enough; a follow-up
         ("and russia?", "sources?") is resolved against it (knowledge.followup).
         """
-        question = well_formed(question)
+        question = self.index.retyped(well_formed(question))
         lang = language if language in LANGUAGES else self.index.language_of(question, hint)
         if after is not None and language not in LANGUAGES:
             lang = keep_language(question, lang, after.language)

@@ -25,6 +25,7 @@ from rapidfuzz.process import cdist
 
 from knowledge.columns import TextColumn
 from knowledge.language import Lexicon, detect_language
+from knowledge.layout import retyped
 from knowledge.normalize import (
     MAX_QUERY_CHARS,
     canonical,
@@ -491,6 +492,12 @@ class SearchIndex:
             for feature, weight in _word_features(word):
                 weights[feature] = weights.get(feature, 0.0) + weight * scale
         return weights
+
+    def retyped(self, question: str) -> str:
+        """The question with the words typed on the wrong keyboard layout as meant ("gkfy" is
+        "план": knowledge.layout), where the base knows them so."""
+        written = self.speller.written.values()
+        return retyped(question, lambda word: any(word in words for words in written))
 
     def language_of(self, text: str, hint: str | None = None) -> str:
         """The language of a question, with the words of this base's phrasings as evidence."""

@@ -22,6 +22,7 @@ from bot.cli import main
 from chat.render import render_answer
 from knowledge.answer import Engine, Outcome, Thresholds, phrasings_of, surnames
 from knowledge.language import detect_language
+from knowledge.layout import retyped
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
 from knowledge.near_misses import (
@@ -847,6 +848,33 @@ def test_who_someone_the_base_profiles_is_is_their_profile(
 ) -> None:
     answer = engine.ask(question)
     assert answer.entry_id == entry_id and answer.answered is (entry_id is not None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        # Written for the test: a word typed with the other keyboard layout on.
+        ("що в gkfys про нато", "що в плані про нато"),  # Ukrainian on the Latin layout
+        ("кто ghtlkj;bk план", "кто предложил план"),  # ";" is "ж" there
+        ("what did Зуылщм say", "what did peskov say"),  # English on the Cyrillic layout
+        # Known words, and words the other layout makes nothing known of, stay as written.
+        ("was hat merz gesagt", "was hat merz gesagt"),
+        ("welche papiere gehören dazu", "welche papiere gehören dazu"),
+        ("негайно xyzzy", "негайно xyzzy"),
+    ],
+)
+def test_a_word_typed_on_the_other_keyboard_layout_is_read_as_meant(
+    typed: str, meant: str
+) -> None:
+    known = {"плані", "предложил", "peskov", "was", "hat", "merz", "gesagt", "план", "кто"}
+    assert retyped(typed, known.__contains__) == meant
+
+
+def test_the_engine_reads_a_word_typed_on_the_other_layout(engine: Engine) -> None:
+    typed = engine.ask("що пропонує новий gkfy щодо запорізької аес")
+    meant = engine.ask("що пропонує новий план щодо запорізької аес")
+    assert typed.answered and typed.entry_id == meant.entry_id
+    assert typed.confidence == meant.confidence
 
 
 def test_a_question_about_someone_the_base_names_in_passing_is_not_answered(

@@ -1,0 +1,57 @@
+"""Words typed on the wrong keyboard layout: "gkfy" is "план" typed with the Latin layout on,
+"Зуылщм" is "Peskov" typed with the Cyrillic one. A word the base does not know is read on the
+other layout (Russian and Ukrainian ЙЦУКЕН against the US QWERTY keys) and kept so when the
+base knows it there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from knowledge.normalize import clean
+
+_LATIN_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
+_RUSSIAN_KEYS = "йцукенгшщзхъфывапролджэячсмитьбюё"
+_UKRAINIAN_KEYS = "йцукенгшщзхїфівапролджєячсмитьбю'"
+_TO_RUSSIAN = str.maketrans(_LATIN_KEYS, _RUSSIAN_KEYS)
+_TO_UKRAINIAN = str.maketrans(_LATIN_KEYS, _UKRAINIAN_KEYS)
+_FROM_RUSSIAN = str.maketrans(_RUSSIAN_KEYS, _LATIN_KEYS)
+_FROM_UKRAINIAN = str.maketrans("іїє", "s]'")
+# A word as typed: Latin letters with the keys that are Cyrillic letters inside it ("gfhb;s",
+# "hfp,jh"; "," and "." only between letters, where no sentence puts them), or Cyrillic letters.
+# A whole word only: "geh" and "ren" of "gehören" are no words.
+_TYPED = re.compile(r"(?<!\w)(?:[a-z\[\];'`]+(?:[,.][a-z\[\];'`]+)*|[а-яёіїєґ]+)(?!\w)")
+MIN_LETTERS = 3  # hand-set: shorter words are too often another word on the other layout
+
+
+def retyped(text: str, known: Callable[[str], bool]) -> str:
+    """The text with each word the base does not know (`known`, of a cleaned word as written:
+    not its canonical form, which a prefix makes of many a short word) but knows on the other
+    keyboard layout written so; the rest as written."""
+    lowered = text.casefold()
+    if not any(part.isascii() for part in _TYPED.findall(lowered)):
+        return text  # Cyrillic only: nothing was typed on the Latin layout
+    replaced: list[tuple[int, int, str]] = []
+    for match in _TYPED.finditer(lowered):
+        word = match.group(0)
+        if len(word) < MIN_LETTERS or known(clean(word)):
+            continue
+        for other in _other_layouts(word):
+            if known(clean(other)):
+                replaced.append((match.start(), match.end(), other))
+                break
+    if not replaced:
+        return text
+    out, last = [], 0
+    for start, end, other in replaced:
+        out += [text[last:start], other]
+        last = end
+    return "".join([*out, text[last:]])
+
+
+def _other_layouts(word: str) -> list[str]:
+    """The word as the same keys give it on the other layouts."""
+    if word.isascii():
+        return [word.translate(_TO_RUSSIAN), word.translate(_TO_UKRAINIAN)]
+    return [word.translate(_FROM_UKRAINIAN).translate(_FROM_RUSSIAN)]
