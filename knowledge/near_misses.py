@@ -42,16 +42,22 @@ _PERSONAL = {
     r"|before (?:he|she) (?:became|was elected|(?:entered|went into|got into) politics)"
     r"|languages? does \w+ speak|speaks? (?:\w+ )?languages|before becoming"
     r"|books? (?:\w+ ){0,3}(?:write|wrote|written)|grandchildren|grandkids|football club"
-    r"|thesis|dissertation|what did (?:\w+ ){1,2}do before|which party (?:is|does)",
+    r"|thesis|dissertation|what did (?:\w+ ){1,2}do before|which party (?:is|does)"
+    r"|what did (?:\w+ ){1,2}study"
+    r"|before (?:the|her|his) (?:commission|presidency|chancellorship)",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
     r"|bevor (?:er|sie) (?:\w+ ){1,2}wurde"
     r"|bucher (?:\w+ ){0,3}geschrieben|(?:schrieb|geschrieben) (?:\w+ ){0,3}bucher|enkelkinder\w*"
     r"|fussballverein\w*|abschlussarbeit\w*|doktorarbeit\w*|dissertation\w*"
-    r"|(?:was fur eine|welche) ausbildung hat|welcher partei",
+    r"|(?:was fur eine|welche) ausbildung hat|welcher partei"
+    # a career before: "was hat er vorher beruflich gemacht" (what he does now is his role)
+    r"|beruflich\w* gemacht|(?:vorher|fruher|davor) beruflich\w*"
+    r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft|kanzlerschaft)",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
-    r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі)\w*"
+    r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі|говор)\w*"
+    r"|за освітою|за фахом"
     r"|яка (?:\w+ ){0,2}освіта (?:в|у)|де (?:\w+ ){0,2}раніше працював\w*"
     r"|до того,? як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*"
     r"|яку (?:\w+ ){0,2}освіту|освіту (?:має|отримав\w*|здобув\w*)"
@@ -59,6 +65,8 @@ _PERSONAL = {
     r"|онуків|онуки|футбольн\w* клуб\w*|дисертаці\w*|ким (?:\w+ )?працював\w*|якої партії",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
+    r"|на каком языке (?:\w+ ){0,4}(?:говор|разговарива)\w*|по образованию|по профессии"
+    r"|(?:получал\w*|получил\w*) (?:\w+ )?образование"
     r"|до того,? как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*"
     r"|какое (?:\w+ ){0,2}образование|образование (?:получил\w*|имеет)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написал\w*|написал\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
@@ -76,10 +84,7 @@ _PRIVATE = {
     "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
     r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht"
     r"|gesundheit|golf\w*|fussball\w*"
-    # a career before: "was hat er vorher beruflich gemacht" (what he does now is his role)
-    r"|krank|lieblings\w*|haustier\w*|beruflich\w* gemacht|(?:vorher|fruher|davor) beruflich\w*"
-    r"|was verdient|wie ?viel verdient"
-    r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft)",
+    r"|krank|lieblings\w*|haustier\w*|was verdient|wie ?viel verdient",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
     # grew, became: of anything ("виріс дефіцит", "до того як стала відомою"), of someone named
     r"|виріс|виросла|до того,? як (?:став|стала)"
@@ -119,7 +124,8 @@ _HAS_CHILDREN = re.compile(
     r"|є\s+(?:\w+\s+)?діти|есть\s+(?:ли\s+)?дети"
     r"|how many (?:kids|children) (?:does|has)"
     r"|скільки (?:дітей|діток) (?:у|в)|сколько детей у"
-    r"|скільки (?:у|в) \w+ (?:дітей|діток)|сколько у \w+ детей)(?!\w)"
+    r"|скільки (?:у|в) \w+ (?:дітей|діток)|сколько у \w+ детей"
+    r"|(?:дітей|детей) (?:скільки|сколько) (?:у|в))(?!\w)"
 )
 NAME_NEAR_YEARS = 2  # hand-set: words between "скільки років" and the name it is said of
 _DATIVE_ENDINGS = ("у", "ю", "о")
@@ -181,16 +187,16 @@ def asks_private_life(
 _TRAVEL = {
     "en": r"weather|temperature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
     r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club"
-    r"|membership (?:[\w-]+ ){0,4}(?:cost|fee)s?|membership fees?"
+    r"|membership (?:[\w-]+ ){0,4}(?:cost|fee)s?|membership fees?|midnight sun|polar day"
     r"|open to the public|overnight|stay the night|visas?|get there",
     "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|restaurant\w*|tourist\w*"
     r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*",
     "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
     r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*"
-    r"|віз[аиу]|дістатися|скільки коштує (?:\w+ ){0,3}ніч",
+    r"|віз[аиу]|дістатися|скільки коштує (?:\w+ ){0,3}ніч|сонц\w*",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
     r"|поезд\w*|ресторан\w*|турист\w*|достопримечательност\w*|членств\w* в клуб\w*"
-    r"|переночева\w*|ночлег\w*|виз[аыу]|добраться|сколько стоит (?:\w+ ){0,3}ночь",
+    r"|переночева\w*|ночлег\w*|виз[аыу]|добраться|сколько стоит (?:\w+ ){0,3}ночь|солнц\w*",
 }
 # An investor's question: the share price of a company the base names for its sanctions.
 # "Share" alone is left out ("Russia's share of Donetsk"), as Ukrainian and Russian "акція" /
@@ -212,7 +218,10 @@ _BUILT = re.compile(
     # ... or first run, or who held an office first or before someone ("the first president of
     # independent Ukraine", "who was prime minister before Starmer")
     r"|commissioned|in betrieb genommen|запустили|запущен\w*|ввели в эксплуатацию"
-    r"|(?:came|come|went) online|ans netz"
+    r"|(?:came|come|went) online|ans netz|проектировал\w*|спроектирова\w*|проєктува\w*"
+    r"|спроєктува\w*|пустили (?:\w+ )?(?:энергоблок|реактор|блок)\w*"
+    r"|(?:хто|кто) (?:був|был)\w* (?:прем.єр\w*|премьер\w*|президент\w*|канцлер\w*|міністр\w*"
+    r"|министр\w*)(?:\W+\w+){0,3}?\W+до"
     r"|введен\w* в эксплуатацию|first president|erste\w* prasident\w*|перш\w* президент\w*"
     r"|перв\w* президент\w*|predecessor|vorganger\w*|попередни\w*|предшественни\w*"
     # ... or who held it when something happened ("who was president when the memorandum was
@@ -343,7 +352,17 @@ _UNTOLD_FIGURES = re.compile(
     r"|housing|immobilienpreis\w*|жиль\w*|житл\w*|gaspreis\w*|gas prices?"
     r"|(?:gdp|bip|bruttoinlandsprodukt\w*|ввп) (?:\w+ ){0,3}(?:in dollars?|in absoluten"
     r"|в долларах|у доларах)"
-    r"|total gdp|size of (?:the|their) economy|petrol|gasoline|benzin\w*|бензин\w*"
+    r"|total gdp|size of (?:the|their) economy|petrol|gasoline|benzin\w*|бензин\w*|diesel\w*"
+    r"|дизел\w*|солярк\w*|farmland|ackerland|hektar\w*|hectares?|гектар\w*|сільгоспзем\w*"
+    r"|сельхозземл\w*|пахотн\w*|how many (?:inhabitants|residents)|wie viele einwohner"
+    r"|сколько (?:\w+ )?жителей|скільки (?:\w+ )?(?:мешканців|жителів)"
+    r"|(?:прибыл\w*|прибут\w*|gewinn\w*|profits?) (?:\w+ ){0,4}(?:euroclear|евроклир\w*"
+    r"|євроклір\w*)|(?:euroclear|евроклир\w*|євроклір\w*) (?:\w+ ){0,4}(?:прибыл\w*|прибут\w*"
+    r"|gewinn\w*|profits?)"
+    r"|(?:how many|wie viele|скільки|сколько) (?:\w+ ){0,2}(?:prisoners? of war|pows?"
+    r"|kriegsgefangene\w*|військовополонен\w*|военнопленн\w*)"
+    # barrels counted, not priced ("сколько стоил баррель" asks a price)
+    r"|(?:how many|wie viele) (?:\w+ ){0,2}(?:barrels?|fass)|wie viel (?:barrel|fass)"
     r"|temporary protection|vorubergehend\w* schutz|тимчасов\w* захист\w*|временн\w* защит\w*"
     r"|refugees?|fluchtling\w*|біженц\w*|беженц\w*|preisdeckel\w*|price cap"
     r"|exports? to russia|exporte nach russland|экспорт\w* в россию|експорт\w* до росії"
@@ -401,7 +420,7 @@ def asks_technology(question: str) -> bool:
 _PAY = re.compile(
     r"(?<!\w)(?:salary|salaries|wages?|earns?|earning|paid|gehalt\w*|sold|lohn\w*|verdien\w*"
     r"|bezahl\w*|зарплат\w*|заробля\w*|зароб\w*|платять|платят|зарабатыва\w*"
-    r"|грошов\w* забезпеченн\w*|денежн\w* довольстви\w*)(?!\w)"
+    r"|грошов\w* забезпеченн\w*|денежн\w* довольстви\w*|платн\w*|оплат\w*|жалован\w*)(?!\w)"
 )
 _SOLDIER = re.compile(
     r"(?<!\w)(?:soldiers?|troops|servicem[ae]n|recruits?|\w*soldat\w*|rekrut\w*|солдат\w*"
@@ -564,7 +583,8 @@ _OTHERS = re.compile(
     r"|ватикан\w*|mayor|\w*burgermeister\w*|мер|мером|мэр\w*|ambassadors?|botschafter\w*"
     r"|посол|посла|послом|послы|послів|послов|kravchuk|krawtschuk|кравчук\w*|kuchma|kutschma"
     r"|кучм\w*|yushchenko|juschtschenko|ющенк\w*|yeltsin|jelzin|єльцин\w*|ельцин\w*|gorbachev"
-    r"|gorbatschow|горбачов\w*|горбачев\w*|clinton|клінтон\w*|клинтон\w*|obama|обам\w*)(?!\w)"
+    r"|gorbatschow|горбачов\w*|горбачев\w*|clinton|клінтон\w*|клинтон\w*|obama|обам\w*"
+    r"|new start|снв)(?!\w)"
 )
 
 

@@ -780,6 +780,28 @@ RULE_READS = [
     (asks_personal_life, "welcher partei gehört merz an", True),
     (asks_personal_life, "was für eine ausbildung hat witkoff", True),
     (asks_personal_life, "wer bildet die ukrainischen soldaten aus", False),
+    # a career before an office, studies, a profession; languages spoken
+    (asks_personal_life, "was hat merz vor seiner kanzlerschaft beruflich gemacht", True),
+    (asks_personal_life, "what did umerov study", True),
+    (asks_personal_life, "кем по профессии был рютте", True),
+    (asks_personal_life, "на каком языке макрон и мерц говорят", True),
+    (asks_personal_life, "якими мовами говорить рубіо", True),
+    # diesel, farmland, inhabitants, Euroclear's profit, prisoners and barrels counted
+    (UNTOLD, "diesel prices in germany", True),
+    (UNTOLD, "wie viel ackerland hat die ukraine", True),
+    (UNTOLD, "сколько жителей в покровске", True),
+    (UNTOLD, "how much profit did euroclear make", True),
+    (UNTOLD, "скільки військовополонених у росії", True),
+    (UNTOLD, "how many barrels a day does china buy", True),
+    (UNTOLD, "сколько стоит баррель юралс", False),
+    (UNTOLD, "will prisoners be exchanged all for all", False),
+    # a soldier's pay; a plant designed or started; a prime minister before someone; the sun
+    (asks_soldiers_pay, "яка платня у контрактника", True),
+    (asks_history, "кто проектировал аэс", True),
+    (asks_history, "хто був прем'єр-міністром до стармера", True),
+    (asks_travel, "правда ли что летом солнце не садится", True),
+    (asks_travel, "is there a sunset clause on the guarantees", False),
+    (lambda q: asks_about_others(q, lambda word: False), "ryabkov and new start", True),
     # a country no party to the talks joining an alliance
     (asks_others_position, "when did turkey join nato", True),
     (asks_others_position, "when would ukraine join nato", False),
@@ -1576,8 +1598,15 @@ def test_blind_report_floors(engine: Engine, name: str) -> None:
 # Ukrainian questions of a blind set read as Russian, where the words leave it open: set 21's
 # "Kaizen Blog автор дата" has only words both languages write alike, and fastText reads them as
 # Russian (0.74 against 0.10 for Ukrainian; before 008f77e the Latin names made it English); set
-# 28's "Кушнер зять" is two words both languages spell alike.
-UK_READ_AS_RU = {"blind-calibration-21": 1, "blind-calibration-28": 1}
+# 28's "Кушнер зять" is two words both languages spell alike; set 38's out-of-scope request for a
+# laptop under 40k hryvnias has no letter only Ukrainian writes; set 39's question typed on the
+# Russian layout writes "ы", "ъ", "э" for "і", "ї", "є" in five of its words.
+UK_READ_AS_RU = {
+    "blind-calibration-21": 1,
+    "blind-calibration-28": 1,
+    "blind-calibration-38": 1,
+    "blind-calibration-39": 1,
+}
 
 
 def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
@@ -1616,6 +1645,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-34",
         "blind-calibration-36",
         "blind-calibration-37",
+        "blind-calibration-38",
+        "blind-calibration-39",
         "eval",
         "holdout",
     ):
