@@ -76,7 +76,8 @@ _PERSONAL = {
 # base's topics share too (income, health, born, rich, a favourite), named they are private.
 _PRIVATE = {
     "en": _PERSONAL["en"] + r"|born|daughter|salary|annual income|personal income|earn|earns"
-    r"|wealth(?! fund)|fortune|rich(?! (?:countries|nations))|billionaire|millionaire|real estate"
+    r"|wealth(?![ -]fund)|fortune|rich(?! (?:countries|nations))|billionaire|millionaire"
+    r"|real estate"
     r"|mansion"
     r"|grow up|height|health|sick|illness|favou?rite|pets?|golf\w*|football (?:team|club)"
     # a life before politics: "what did Zelensky do before he became president"
@@ -213,8 +214,8 @@ _MARKETS = {
 # A question about when a place was built ("when was the Zaporizhzhia plant built", "когда
 # построили Запорожскую АЭС"): its history, which the base tells only where its entry says so.
 _BUILT = re.compile(
-    r"(?<!\w)(?:built|constructed|gebaut|errichtet|erbaut|збудува\w*|побудува\w*|збудован\w*"
-    r"|побудован\w*|построил\w*|построен\w*|постро[ея]н\w*"
+    r"(?<!\w)(?:built(?! on)|constructed|gebaut|errichtet|erbaut|збудува\w*|побудува\w*"
+    r"|збудован\w*|побудован\w*|построил\w*|построен\w*|постро[ея]н\w*"
     # ... or first run, or who held an office first or before someone ("the first president of
     # independent Ukraine", "who was prime minister before Starmer")
     r"|commissioned|in betrieb genommen|запустили|запущен\w*|ввели в эксплуатацию"

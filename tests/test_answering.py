@@ -802,6 +802,12 @@ RULE_READS = [
     (asks_travel, "правда ли что летом солнце не садится", True),
     (asks_travel, "is there a sunset clause on the guarantees", False),
     (lambda q: asks_about_others(q, lambda word: False), "ryabkov and new start", True),
+    (asks_history, "why did belgium block the loan built on frozen assets", False),
+    (
+        lambda q: asks_private_life(q, lambda word: word == "dmitriev"),
+        "dmitriev, the sovereign-wealth-fund man",
+        False,
+    ),
     # a country no party to the talks joining an alliance
     (asks_others_position, "when did turkey join nato", True),
     (asks_others_position, "when would ukraine join nato", False),
