@@ -48,6 +48,7 @@ SETS = {
     "blind-calibration-32": Path(__file__).with_name("blind_calibration_set_32.yaml"),
     "blind-calibration-33": Path(__file__).with_name("blind_calibration_set_33.yaml"),
     "blind-calibration-34": Path(__file__).with_name("blind_calibration_set_34.yaml"),
+    "blind-calibration-35": Path(__file__).with_name("blind_calibration_set_35.yaml"),
     "blind-calibration-36": Path(__file__).with_name("blind_calibration_set_36.yaml"),
     "blind-calibration-37": Path(__file__).with_name("blind_calibration_set_37.yaml"),
     "blind-calibration-38": Path(__file__).with_name("blind_calibration_set_38.yaml"),

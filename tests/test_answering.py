@@ -1649,6 +1649,7 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-32",
         "blind-calibration-33",
         "blind-calibration-34",
+        "blind-calibration-35",
         "blind-calibration-36",
         "blind-calibration-37",
         "blind-calibration-38",
