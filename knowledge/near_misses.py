@@ -181,7 +181,8 @@ def asks_private_life(
     return False
 
 
-# A traveller's or a forecaster's question: weather, travel, hotels, sights, a club's membership.
+# A traveller's or a forecaster's question: weather, travel, hotels, sights, a club's membership,
+# what a membership or a night costs, the midnight sun.
 # Weather's forms are spelt out: Ukrainian "погоджено" (agreed) begins like "погода". Left out:
 # population and residents (the people of the occupied territories are a topic of the plans),
 # German "Zug" ("im Zuge der Verhandlungen").
@@ -341,8 +342,11 @@ def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozens
 # and gas prices, exports to Russia, the oil price cap, an economy's size in dollars, the language
 # spoken at home, and what the war's damage is estimated at ("Во сколько оценивают ущерб от
 # войны", "Kriegsschäden laut Weltbank"); and a country's home affairs (pensions, mortgages,
-# conscription: "Merz zur Wehrpflicht", "Путин про пенсии и ипотеку"). The damage Russia is to
-# pay for is the plans' (the frozen assets): a word the closest entry holds is what it tells.
+# conscription: "Merz zur Wehrpflicht", "Путин про пенсии и ипотеку"); and what the sources
+# count or name of no one: warheads, prisoners of war and barrels counted, a blog's readers, a
+# river's length, farmland, a town's inhabitants, diesel, gas supplies, Euroclear's profit,
+# demobilisation, a numbered sanctions package, who heads a company or agency. The damage Russia
+# is to pay for is the plans' (the frozen assets): a word the closest entry holds is what it tells.
 _UNTOLD_FIGURES = re.compile(
     r"(?<!\w)(?:unemployment|jobless\w*|arbeitslos\w*|безробітт\w*|безработиц\w*"
     r"|population|einwohner\w*|чисельн\w* населенн\w*|численн\w* населени\w*"
@@ -377,6 +381,7 @@ _UNTOLD_FIGURES = re.compile(
     r"|(?:how many|wie viele|скільки|сколько)(?:\W+\w+){0,3}?\W+(?:warheads?|\w*sprengkopf\w*"
     r"|боєголов\w*|боеголов\w*)|readers|leserzahl\w*|читач\w*|читател\w*"
     r"|how long is the (?:\w+ ){0,2}river|length of the (?:\w+ ){0,2}river|lange de[rs] \w+"
+    r"|довжин\w* (?:\w+ )?річк\w*|длин\w* (?:\w+ )?рек\w*"
     # a numbered sanctions package ("the EU's 19th package", "19. Sanktionspaket", "19-й пакет")
     r"|\d+(?:-?\w+)?\.? (?:\w+ )?(?:sanctions? package|sanktionspaket\w*|пакет\w* санкц\w*"
     r"|санкційн\w* пакет\w*)"
@@ -390,7 +395,6 @@ _UNTOLD_FIGURES = re.compile(
     # what becomes of the soldiers, and gas supplies
     r"|demobili[sz]\w*|демобіліз\w*|демобилиз\w*|gaslieferung\w*|gas (?:supplies|imports?)"
     r"|(?:how much|wie viel|скільки|сколько) gas|скільки газу|сколько газа"
-    r"|довжин\w* (?:\w+ )?річк\w*|длин\w* (?:\w+ )?рек\w*"
     r"|(?:damage|\w*schaden|ущерб\w*|збитк\w*|шкод\w*)(?:\W+\w+){0,6}?\W+(?:estimated"
     r"|estimate|geschatzt|schatz\w*|beziffer\w*|оцін\w*|оцен\w*)"
     r"|(?:estimated|estimate|schatz\w*|beziffer\w*|оцін\w*|оцен\w*)(?:\W+\w+){0,6}?\W+(?:damage"
@@ -399,9 +403,10 @@ _UNTOLD_FIGURES = re.compile(
 
 
 def asks_untold_figures(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
-    """True when the question asks for unemployment, a population, the war's damage as estimated
-    or a country's home affairs, and the closest entry (`held()`: its cleaned words) does not
-    hold the words it asks with (_untold)."""
+    """True when the question asks for a figure or a name no entry has (_UNTOLD_FIGURES:
+    unemployment, a population, the war's damage as estimated, a country's home affairs, ...),
+    and the closest entry (`held()`: its cleaned words) does not hold the words it asks with
+    (_untold)."""
     return _untold(_UNTOLD_FIGURES, question, held)
 
 
@@ -779,7 +784,8 @@ def near_miss(
     the war's dead and wounded, figures no entry has (unemployment, a population, the damage as
     estimated, home affairs), a soldier's pay, sanctions against someone the base does not know
     (`is_known`, of a cleaned word), another economy's figures, a leader or country of the wider
-    world the base never names, the position of a country that is no party to the talks, someone
+    world the base never names, the position of a country that is no party to the talks (or
+    when it joined an alliance), someone
     or a country the base names only in passing, how many children were taken, who will win an
     election or won one far away or before the war, a far country's army, the bot's own
     opinion, opinion polls, the aid given since 2022, or how many drones or missiles were
