@@ -225,7 +225,11 @@ _BUILT = re.compile(
     r"|(?:хто|кто) (?:був|был)\w* (?:прем.єр\w*|премьер\w*|президент\w*|канцлер\w*|міністр\w*"
     r"|министр\w*)(?:\W+\w+){0,3}?\W+до"
     r"|введен\w* в эксплуатацию|first president|erste\w* prasident\w*|перш\w* президент\w*"
-    r"|перв\w* президент\w*|predecessor|vorganger\w*|попередни\w*|предшественни\w*"
+    r"|перв\w* президент\w*"
+    # ... or who came before someone ("who was Peskov's predecessor"; "why did his predecessor
+    # have to go" asks what the entry of his exit tells)
+    r"|(?:who|wer|хто|кто)(?:\W+\w+){0,4}?\W+(?:predecessor|vorganger\w*|попередни\w*"
+    r"|предшественни\w*)|predecessor of|vorganger von"
     # ... or who held it when something happened ("who was president when the memorandum was
     # signed", "кто был президентом, когда подписывали")
     r"|(?:who was|wer war|(?:хто|кто) (?:був|был)) (?:[\w'’]+ ){0,2}"

@@ -803,6 +803,8 @@ RULE_READS = [
     (asks_travel, "is there a sunset clause on the guarantees", False),
     (lambda q: asks_about_others(q, lambda word: False), "ryabkov and new start", True),
     (asks_history, "why did belgium block the loan built on frozen assets", False),
+    (asks_history, "who was peskov's predecessor", True),
+    (asks_history, "warum musste sein vorgänger gehen", False),
     (
         lambda q: asks_private_life(q, lambda word: word == "dmitriev"),
         "dmitriev, the sovereign-wealth-fund man",
