@@ -43,7 +43,7 @@ _PERSONAL = {
     r"|languages? does \w+ speak|speaks? (?:\w+ )?languages|before becoming"
     r"|books? (?:\w+ ){0,3}(?:write|wrote|written)|grandchildren|grandkids|football club"
     r"|thesis|dissertation|what did (?:\w+ ){1,2}do before|which party (?:is|does)"
-    r"|what did (?:\w+ ){1,2}study"
+    r"|what did (?:\w+ ){1,2}study|what (?:political )?party"
     r"|before (?:the|her|his) (?:commission|presidency|chancellorship)",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
@@ -57,7 +57,7 @@ _PERSONAL = {
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft|kanzlerschaft)",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі|говор)\w*"
-    r"|за освітою|за фахом"
+    r"|за освітою|за фахом|в бізнесі|яка в (?:нього|неї) компанія"
     r"|яка (?:\w+ ){0,2}освіта (?:в|у)|де (?:\w+ ){0,2}раніше працював\w*"
     r"|до того,? як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*"
     r"|яку (?:\w+ ){0,2}освіту|освіту (?:має|отримав\w*|здобув\w*)"
@@ -66,6 +66,7 @@ _PERSONAL = {
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
     r"|на каком языке (?:\w+ ){0,4}(?:говор|разговарива)\w*|по образованию|по профессии"
+    r"|в бизнесе|какая у (?:него|нее) компания"
     r"|(?:получал\w*|получил\w*) (?:\w+ )?образование"
     r"|до того,? как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*"
     r"|какое (?:\w+ ){0,2}образование|образование (?:получил\w*|имеет)"
@@ -254,7 +255,7 @@ _CASUALTIES = re.compile(
     r"(?<!\w)(?:casualt\w*|death toll|deaths|wounded|killed in action|killed in the war"
     r"|died in the war|how many .{0,40}(?:died|killed|dead)"
     r"|(?:soldiers?|people|civilians|troops|ukrainians|russians)(?:\s+\w+){0,3}\s+(?:died|killed)"
-    r"|todesopfer\w*|tote|toten|gefallene\w*|getotet\w*|verwundete\w*"
+    r"|todesopfer\w*|tote|toten|gefallene\w*|getotet\w*|verwundete\w*|ums leben"
     r"|(?:soldaten|menschen|ukrainer|russen)(?:\s+\w+){0,9}\s+(?:gefallen|verloren)"
     r"|wie hoch (?:sind|waren) (?:die )?(?:\w+ )?verluste"
     r"|how (?:high|heavy) are (?:the )?(?:\w+ )?losses"
@@ -382,8 +383,8 @@ _UNTOLD_FIGURES = re.compile(
     r"|pensions?|renten?|(?<!на )пенсі(?!онер)\w*|(?<!на )пенси(?!онер)\w*|mortgages?|hypothek\w*"
     r"|іпотек\w*|ипотек\w*"
     r"|conscription|wehrpflicht|призов\w*"
-    r"|(?:how many|wie viele|скільки|сколько)(?:\W+\w+){0,3}?\W+(?:warheads?|\w*sprengkopf\w*"
-    r"|боєголов\w*|боеголов\w*)|readers|leserzahl\w*|читач\w*|читател\w*"
+    r"|(?:how many|wie viele|скільки|сколько)(?:\W+\w+){0,3}?\W+(?:warheads?|nukes?"
+    r"|\w*sprengkopf\w*|боєголов\w*|боеголов\w*)|readers|leserzahl\w*|читач\w*|читател\w*"
     r"|how long is the (?:\w+ ){0,2}river|length of the (?:\w+ ){0,2}river|lange de[rs] \w+"
     r"|довжин\w* (?:\w+ )?річк\w*|длин\w* (?:\w+ )?рек\w*"
     # a numbered sanctions package ("the EU's 19th package", "19. Sanktionspaket", "19-й пакет")
@@ -395,7 +396,16 @@ _UNTOLD_FIGURES = re.compile(
     r"|глав[аеуы]|руководител\w*|возглавля\w*|возглавлял\w*|керівник\w*|очолю\w*|очолював\w*)"
     r"(?:\W+\w+){0,3}?\W+(?:rosneft\w*|роснефт\w*|роснафт\w*|lukoil\w*|лукойл\w*|gazprom\w*"
     r"|газпром\w*|euroclear|евроклир\w*|євроклір\w*|nabu|набу|energoatom\w*|энергоатом\w*"
-    r"|енергоатом\w*)"
+    r"|енергоатом\w*|iaea|магатэ|магате)"
+    r"|(?:rosneft\w*|роснефт\w*|lukoil\w*|лукойл\w*|gazprom\w*|газпром\w*|euroclear|iaea)"
+    r"(?:\W+\w+){0,2}?\W+(?:ceo|chief executive|boss|head|chef)"
+    r"|(?:how many|wie viele|скільки|сколько) (?:\w+ ){0,2}(?:inspectors?|inspektor\w*"
+    r"|інспектор\w*|инспектор\w*)|курс\w* рубл\w*|rubelkurs\w*|(?:ruble|rouble) exchange rate"
+    r"|followers|abonnenten|підписник\w*|подписчик\w*"
+    r"|(?:сколько|скільки) (?:\w+ ){0,2}(?:баррел\w*|барел\w*) (?:\w+ ){0,3}(?:в сутки|в день"
+    r"|на день|за добу|на добу|в год|за год|на рік|за рік)"
+    r"|(?:how many|wie viele|скільки|сколько) (?:\w+ ){0,2}(?:prisoners?|gefangene\w*|полонених"
+    r"|пленных)(?:\W+\w+){0,5}?\W+(?:since|seit|з|с) 20\d\d"
     # what becomes of the soldiers, and gas supplies
     r"|demobili[sz]\w*|демобіліз\w*|демобилиз\w*|gaslieferung\w*|gas (?:supplies|imports?)"
     r"|(?:how much|wie viel|скільки|сколько) gas|скільки газу|сколько газа"
@@ -430,11 +440,13 @@ def asks_technology(question: str) -> bool:
 _PAY = re.compile(
     r"(?<!\w)(?:salary|salaries|wages?|earns?|earning|paid|gehalt\w*|sold|lohn\w*|verdien\w*"
     r"|bezahl\w*|зарплат\w*|заробля\w*|зароб\w*|платять|платят|зарабатыва\w*"
-    r"|грошов\w* забезпеченн\w*|денежн\w* довольстви\w*|платн\w*|оплат\w*|жалован\w*)(?!\w)"
+    r"|грошов\w* забезпеченн\w*|денежн\w* довольстви\w*|платн\w*|оплат\w*|жалован\w*"
+    r"|ausgezahlt|auszahlung\w*|pramie\w*|bonus\w*|бонус\w*|выплат\w*|виплат\w*)(?!\w)"
 )
 _SOLDIER = re.compile(
     r"(?<!\w)(?:soldiers?|troops|servicem[ae]n|recruits?|\w*soldat\w*|rekrut\w*|солдат\w*"
-    r"|військовослужбовц\w*|контрактник\w*|военнослужащ\w*|бійц\w*|бойц\w*)(?!\w)"
+    r"|військовослужбовц\w*|контрактник\w*|военнослужащ\w*|бійц\w*|бойц\w*"
+    r"|(?:подписани\w*|підписанн\w*) контракт\w*)(?!\w)"
 )
 
 
@@ -629,7 +641,10 @@ _POSITION = re.compile(
     r"(?<!\w)(?:position|stance|haltung|позиці\w*|позици\w*|demands?|conditions|forderung\w*"
     r"|bedingung\w*|вимог\w*|умов\w*|требовани\w*|услови\w*"
     # ... or when it joined an alliance ("Коли Туреччина вступила в НАТО?")
-    r"|joined|join|beigetreten|beitrat|вступил\w*|вступила|вступив)(?!\w)"
+    r"|joined|join|beigetreten|beitrat|вступил\w*|вступила|вступив"
+    # ... or how it views or reacted to the plan ("Как Китай официально относится к плану")
+    r"|относит\w*|ставит\w*|ставить\w*|reagier\w*|react\w*|реагир\w*|реагу\w*|отреагир\w*"
+    r"|відреагув\w*)(?!\w)"
 )
 _NO_PARTY = re.compile(
     rf"(?<!\w)(?:{_CHINA}|{_INDIA}|{_JAPAN}|{_TURKEY}"

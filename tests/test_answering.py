@@ -804,6 +804,25 @@ RULE_READS = [
     (lambda q: asks_about_others(q, lambda word: False), "ryabkov and new start", True),
     (asks_history, "why did belgium block the loan built on frozen assets", False),
     (asks_history, "who was peskov's predecessor", True),
+    # the IAEA's head, a company's head named after it, inspectors, the rouble's rate, followers
+    (UNTOLD, "who is the head of the iaea", True),
+    (UNTOLD, "what is lukoil's ceo called", True),
+    (UNTOLD, "скільки інспекторів магате на станції", True),
+    (UNTOLD, "какой курс рубля сегодня", True),
+    (UNTOLD, "how many followers does medvedev have", True),
+    (UNTOLD, "сколько баррелей в сутки покупает китай", True),
+    (UNTOLD, "wie viele gefangene sind seit 2022 zurückgekehrt", True),
+    (UNTOLD, "how many nukes did belarus have", True),
+    # signing bonuses of contract soldiers, the dead in German; a company, a party
+    (asks_soldiers_pay, "какие выплаты при подписании контракта", True),
+    (asks_soldiers_pay, "wie viel wird einem vertragssoldaten ausgezahlt", True),
+    (asks_casualties, "wie viele menschen sind ums leben gekommen", True),
+    (asks_personal_life, "а чем уиткофф в бизнесе занимался", True),
+    (asks_personal_life, "what political party is merz from", True),
+    # how a country no party to the talks views the plan
+    (asks_others_position, "как китай относится к плану", True),
+    (asks_others_position, "як туреччина відреагувала на план", True),
+    (asks_others_position, "як росія відреагувала на план", False),
     (asks_history, "warum musste sein vorgänger gehen", False),
     (
         lambda q: asks_private_life(q, lambda word: word == "dmitriev"),
@@ -1608,12 +1627,16 @@ def test_blind_report_floors(engine: Engine, name: str) -> None:
 # Russian (0.74 against 0.10 for Ukrainian; before 008f77e the Latin names made it English); set
 # 28's "Кушнер зять" is two words both languages spell alike; set 38's out-of-scope request for a
 # laptop under 40k hryvnias has no letter only Ukrainian writes; set 39's question typed on the
-# Russian layout writes "ы", "ъ", "э" for "і", "ї", "є" in five of its words.
+# Russian layout writes "ы", "ъ", "э" for "і", "ї", "є" in five of its words; set 40's "а в 28
+# пунктах правда рф назад у G8 кликали??" has no letter only Ukrainian writes; set 41's question
+# typed on the Russian layout ("пунктыв", "выдрызняються") has "ы" in three of its seven words.
 UK_READ_AS_RU = {
     "blind-calibration-21": 1,
     "blind-calibration-28": 1,
     "blind-calibration-38": 1,
     "blind-calibration-39": 1,
+    "blind-calibration-40": 1,
+    "blind-calibration-41": 1,
 }
 
 
@@ -1656,6 +1679,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-37",
         "blind-calibration-38",
         "blind-calibration-39",
+        "blind-calibration-40",
+        "blind-calibration-41",
         "eval",
         "holdout",
     ):
