@@ -348,9 +348,10 @@ def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozens
 # spoken at home, and what the war's damage is estimated at ("Во сколько оценивают ущерб от
 # войны", "Kriegsschäden laut Weltbank"); and a country's home affairs (pensions, mortgages,
 # conscription: "Merz zur Wehrpflicht", "Путин про пенсии и ипотеку"); and what the sources
-# count or name of no one: warheads, prisoners of war and barrels counted, a blog's readers, a
-# river's length, farmland, a town's inhabitants, diesel, gas supplies, Euroclear's profit,
-# demobilisation, a numbered sanctions package, who heads a company or agency. The damage Russia
+# count or name of no one: warheads, prisoners of war, barrels and inspectors counted, a blog's
+# readers or someone's followers, a river's length, farmland, a town's inhabitants, diesel, gas
+# supplies, the rouble's rate, Euroclear's profit, demobilisation, a numbered sanctions package,
+# who heads a company or agency (the IAEA among them). The damage Russia
 # is to pay for is the plans' (the frozen assets): a word the closest entry holds is what it tells.
 _UNTOLD_FIGURES = re.compile(
     r"(?<!\w)(?:unemployment|jobless\w*|arbeitslos\w*|безробітт\w*|безработиц\w*"
