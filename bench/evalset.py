@@ -55,6 +55,8 @@ SETS = {
     "blind-calibration-39": Path(__file__).with_name("blind_calibration_set_39.yaml"),
     "blind-calibration-40": Path(__file__).with_name("blind_calibration_set_40.yaml"),
     "blind-calibration-41": Path(__file__).with_name("blind_calibration_set_41.yaml"),
+    "blind-calibration-42": Path(__file__).with_name("blind_calibration_set_42.yaml"),
+    "blind-calibration-43": Path(__file__).with_name("blind_calibration_set_43.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

@@ -78,6 +78,7 @@ _PERSONAL = {
 _PRIVATE = {
     "en": _PERSONAL["en"] + r"|born|daughter|salary|annual income|personal income|earn|earns"
     r"|wealth(?![ -]fund)|fortune|rich(?! (?:countries|nations))|billionaire|millionaire"
+    r"|property (?:dealings|deals)|worth from"
     r"|real estate"
     r"|mansion"
     r"|grow up|height|health|sick|illness|favou?rite|pets?|golf\w*|football (?:team|club)"
@@ -191,6 +192,8 @@ _TRAVEL = {
     "en": r"weather|temperature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
     r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club"
     r"|membership (?:[\w-]+ ){0,4}(?:cost|fee)s?|membership fees?|midnight sun|polar day"
+    r"|road closures?|roads? (?:\w+ )?closed|strassensperr\w*|улиц\w* (?:\w+ ){0,2}перекры\w*"
+    r"|перекры\w* (?:\w+ )?улиц\w*|вулиц\w* (?:\w+ ){0,2}перекри\w*|перекри\w* (?:\w+ )?вулиц\w*"
     r"|open to the public|overnight|stay the night|visas?|get there",
     "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|restaurant\w*|tourist\w*"
     r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*",
@@ -235,8 +238,11 @@ _BUILT = re.compile(
     # signed", "кто был президентом, когда подписывали")
     r"|(?:who was|wer war|(?:хто|кто) (?:був|был)) (?:[\w'’]+ ){0,2}"
     r"(?:president|prasident|президент\w*"
-    r"|prime minister|premier\w*|прем.єр\w*|премьер\w*|kanzler|канцлер\w*)\w*"
-    r"(?:\W+\w+){0,3}?\W+(?:when|als|коли|когда)"
+    r"|prime minister|premier\w*|прем.єр\w*|премьер\w*|kanzler|канцлер\w*|chair\w*|vorsitz\w*"
+    r"|голов\w*|председател\w*)\w*(?:\W+\w+){0,3}?\W+(?:when|als|коли|когда)"
+    # ... or what happened there in the Second World War
+    r"|second world war|world war ii|wwii|ww2"
+    r"|zweit\w* weltkrieg\w*|втор\w* миров\w*|друг\w* світов\w*"
     # ... or when something was invoked ("when was NATO's Article 5 first invoked")
     r"|invoked|ausgerufen|застосовувал\w*|применял\w*"
     # ... or before someone ("wer war vor Peskow Kremlsprecher")
@@ -374,6 +380,15 @@ _UNTOLD_FIGURES = re.compile(
     r"|kriegsgefangene\w*|військовополонен\w*|военнопленн\w*)"
     # barrels counted, not priced ("сколько стоил баррель" asks a price)
     r"|(?:how many|wie viele) (?:\w+ ){0,2}(?:barrels?|fass)|wie viel (?:barrel|fass)"
+    r"|(?:how many|wie viele|скільки|сколько) (?:\w+ ){0,3}(?:employees|staff|people work"
+    r"|leute arbeiten|mitarbeiter\w*|сотрудник\w*|працівник\w*|работает людей|людей работает"
+    r"|працює людей|sanctions packages|sanktionspakete|пакет\w* санкц\w*|санкційн\w* пакет\w*)"
+    r"|(?:deutsche|german|french|franzosisch\w*) (?:anteil|share)|germany's share"
+    r"|частк\w* німеччин\w*|дол\w* германи\w*"
+    r"|(?:how much|wie viel|скільки|сколько) (?:\w+ ){0,3}(?:embezzl\w*|veruntreu\w*|розкрад\w*"
+    r"|похищ\w*|украл\w*|вкрал\w*)|заправок|заправк\w*|заправочн\w*|tankstell\w*"
+    r"|(?:gas|petrol) stations?|азс"
+    r"|(?:в каком|в якому|which|in welchem) (?:\w+ ){0,2}(?:дворц\w*|палац\w*|palace|palast\w*)"
     r"|temporary protection|vorubergehend\w* schutz|тимчасов\w* захист\w*|временн\w* защит\w*"
     r"|refugees?|fluchtling\w*|біженц\w*|беженц\w*|preisdeckel\w*|price cap"
     r"|exports? to russia|exporte nach russland|экспорт\w* в россию|експорт\w* до росії"
@@ -394,7 +409,8 @@ _UNTOLD_FIGURES = re.compile(
     # who heads a company or agency the base names, which it does not say ("Lukoil's chief
     # executive", "кто возглавляет Роснефть", "хто очолює НАБУ")
     r"|(?:ceo|chief executive|chairman|boss|head|chef|vorstandschef\w*|leiter|leitet|runs|heads"
-    r"|глав[аеуы]|руководител\w*|возглавля\w*|возглавлял\w*|керівник\w*|очолю\w*|очолював\w*)"
+    r"|глав[аеуы]|руководител\w*|руковод\w*|возглавля\w*|возглавлял\w*|керівник\w*|керу\w*"
+    r"|очолю\w*|очолював\w*)"
     r"(?:\W+\w+){0,3}?\W+(?:rosneft\w*|роснефт\w*|роснафт\w*|lukoil\w*|лукойл\w*|gazprom\w*"
     r"|газпром\w*|euroclear|евроклир\w*|євроклір\w*|nabu|набу|energoatom\w*|энергоатом\w*"
     r"|енергоатом\w*|iaea|магатэ|магате)"
