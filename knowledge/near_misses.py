@@ -357,8 +357,10 @@ def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozens
 # count or name of no one: warheads, prisoners of war, barrels and inspectors counted, a blog's
 # readers or someone's followers, a river's length, farmland, a town's inhabitants, diesel, gas
 # supplies, the rouble's rate, Euroclear's profit, demobilisation, a numbered sanctions package,
-# who heads a company or agency (the IAEA among them). The damage Russia
-# is to pay for is the plans' (the frozen assets): a word the closest entry holds is what it tells.
+# who heads a company or agency (the IAEA among them), staff or sanctions packages counted, a
+# country's share of a loan, sums embezzled, petrol stations, the palace talks were held in. The
+# damage Russia is to pay for is the plans' (the frozen assets): a word the closest entry holds
+# is what it tells.
 _UNTOLD_FIGURES = re.compile(
     r"(?<!\w)(?:unemployment|jobless\w*|arbeitslos\w*|безробітт\w*|безработиц\w*"
     r"|population|einwohner\w*|чисельн\w* населенн\w*|численн\w* населени\w*"
