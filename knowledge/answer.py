@@ -586,9 +586,10 @@ class Engine:
         if entry.kind is not Kind.person:
             return None
         text = clean(question)
+        named = surnames(entry)
         for match in _WHO_IS.finditer(text):
             after = _WORDS.findall(text[match.end() :])[:WHO_IS_NAME_WITHIN]
-            if any(canonical(word) in surnames(entry) for word in after):
+            if any(canonical(word) in named for word in after):
                 return None if self._near_miss(question, top) else entry
         return None
 

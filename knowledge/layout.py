@@ -29,11 +29,11 @@ def retyped(text: str, known: Callable[[str], bool]) -> str:
     """The text with each word the base does not know (`known`, of a cleaned word as written:
     not its canonical form, which a prefix makes of many a short word) but knows on the other
     keyboard layout written so; the rest as written."""
-    lowered = text.casefold()
-    if not any(part.isascii() for part in _TYPED.findall(lowered)):
+    typed = list(_TYPED.finditer(text.casefold()))
+    if not any(match.group(0).isascii() for match in typed):
         return text  # Cyrillic only: nothing was typed on the Latin layout
     replaced: list[tuple[int, int, str]] = []
-    for match in _TYPED.finditer(lowered):
+    for match in typed:
         word = match.group(0)
         if len(word) < MIN_LETTERS or known(clean(word)):
             continue

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Collection
 
-from knowledge.normalize import clean
+from knowledge.normalize import clean, cleaned
 
 # How things stand now: a bare "now" measured against an event the base holds is that event's
 # effect, not today's news: "is Russian oil sold cheaper now because of the sanctions", "сейчас ...
@@ -309,7 +309,7 @@ _VOTE_HELD = re.compile(_step_taken(f"{_VOTED}|{_CONVENED}") + _did("approve|pas
 def asks_if_voted(question: str) -> bool:
     """Whether a question asks if (or when) a vote passed or approved something: a later time
     unless what it is about is an event the base reports (Engine.ask)."""
-    return _VOTE_HELD.search(_INTERJECTION.sub(" ", clean(question))) is not None
+    return _VOTE_HELD.search(_INTERJECTION.sub(" ", cleaned(question))) is not None
 
 
 # "This December", "цього травня": a month of the current year, after the knowledge date.
@@ -500,7 +500,7 @@ def bare_months(question: str, knowledge_date: dt.date) -> frozenset[int]:
     встреча'. None when it names a year (asks_after weighs those), nor a month or season the
     knowledge date's year had already seen. Such a month may be one of the past the base
     tells of (Minsk II in February 2015): Engine.ask asks the candidates."""
-    text = clean(question)
+    text = cleaned(question)
     if ANY_YEAR.search(text) or _SHORT_YEAR.search(text):
         return frozenset()
     seen = frozenset(range(1, knowledge_date.month + 1))
@@ -549,7 +549,7 @@ _PACE = re.compile(
 def _read(question: str) -> str:
     """The cleaned question as the time rules read it: no opening "щас,", a bare "still" or the
     current pace said as "now"."""
-    return _PACE.sub("now", _still_said(_INTERJECTION.sub(" ", clean(question))))
+    return _PACE.sub("now", _still_said(_INTERJECTION.sub(" ", cleaned(question))))
 
 
 def _settles_deal(text: str) -> bool:
@@ -602,7 +602,7 @@ _BY_YEAR = re.compile(r"(?<!\w)(?:by|until|till|bis|до|к)\s+(20\d\d)(?!\d)")
 
 def _years_after(words: re.Pattern[str], question: str) -> frozenset[int]:
     """The years `words` (a year in its first group) finds in the cleaned question."""
-    return frozenset(int(m.group(1)) for m in words.finditer(clean(question)))
+    return frozenset(int(m.group(1)) for m in words.finditer(cleaned(question)))
 
 
 def deadlines(question: str) -> frozenset[int]:
