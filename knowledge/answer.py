@@ -20,6 +20,8 @@ from knowledge.followup import (
     keep_language,
     read_cues,
 )
+from knowledge.gate import Gate
+from knowledge.gate import evidence as gate_evidence
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.messages import wording
@@ -44,6 +46,8 @@ from knowledge.timeframe import (
     bare_months,
     deadlines,
     from_year,
+    from_years,
+    in_years,
     month_names,
 )
 from knowledge.yesno import verdict_for
@@ -216,6 +220,8 @@ SOURCE_WORDS = frozenset(
     автор автора автором думку мнению""".split()
 )
 _WORDS = re.compile(r"\w+")
+# Where a sentence divides into clauses: a comma, semicolon, colon or full stop before a space.
+_CLAUSE = re.compile(r"[,;.:]\s+")
 T = TypeVar("T")
 # "Who is ...?" of someone the base profiles ("who's this dmitriev bloke?", "wer is'n dieser
 # dmitriev überhaupt??", "а хто ваще такий цей дмітрієв"): their profile answers it, however low
@@ -343,19 +349,24 @@ class Engine:
         suggest: float | None = None,
         index: SearchIndex | None = None,
         version: str | None = None,
+        gate: Gate | None = None,
     ) -> None:
         """`answer` and `suggest` override the fitted thresholds (knowledge/scoring.json);
         `index` is the base's index when it was loaded (knowledge.saved_index), else it is
         built; `version` the base's content version when the loader has it (a saved base
-        carries it: computing it again hashes every entry)."""
+        carries it: computing it again hashes every entry); `gate` the second look at what
+        the bars leave, by default the fitted one (knowledge/gate.json)."""
         self.base = base
         self._version = version
         self.index = index or index_of(base)
         self.thresholds = Thresholds.fitted(self.index.scoring, answer, suggest)
         self.follow_ups = FollowUps(base, self.index.entries_knowing)
+        # The second look at what the bars leave (knowledge.gate).
+        self.gate = gate or Gate.load()
         self._entry_words: dict[str, frozenset[str]] = {}
         self._entry_months: dict[str, frozenset[int]] = {}
         self._entry_years: dict[str, frozenset[int]] = {}
+        self._entry_from_years: dict[str, dict[int, frozenset[str]]] = {}
         self._entry_names: dict[str, frozenset[str]] = {}
 
     @property
@@ -396,28 +407,26 @@ class Engine:
         `after`: the previous answer of this conversation, if one is recent enough; a follow-up
         ("and russia?", "sources?") is resolved against it (knowledge.followup).
         """
-        question = self.index.retyped(well_formed(question))
+        question = self.prepared(question)
         lang = language if language in LANGUAGES else self.index.language_of(question, hint)
         if after is not None and language not in LANGUAGES:
             lang = keep_language(question, lang, after.language)
         known_until = self.base.knowledge_date
-        found = self._named_first(
-            question, self.index.search(question, limit=self.thresholds.max_suggestions + 2)
-        )
+        found = self.shortlist(question)
         # A year the base plans for is the plan's where the question names it as a deadline
         # ("EU membership by 2027") or the closest entry speaks of it; elsewhere ("key rate 2027")
         # it is news from that year.
         spoken_of = self._years_of(found[0].entry_id) if found else frozenset()
         planned = self.base.planned_years & (spoken_of | deadlines(question))
-        if (
-            found
-            and from_year(question, known_until.year)
-            and known_until.year in self._years_of(found[0].entry_id)
-        ):
+        if found and known_until.year in self._years_of(found[0].entry_id):
             # "Um wie viel erhöht Russland ab 2026 die Umsatzsteuer?": from the knowledge date's
             # own year, which the closest entry speaks of (a tax rise from 2026), is what was
-            # planned for it.
-            planned = planned | {known_until.year}
+            # planned for it; so is that year where the closest entry has something run from it
+            # ("Mehrwertsteuer Russland 2026": VAT rises from 2026).
+            if from_year(question, known_until.year) or self._runs_from(
+                question, found[0].entry_id, known_until.year
+            ):
+                planned = planned | {known_until.year}
         later = asks_after(question, known_until, planned)
         # "and now?", "what about this week?": a later time is never answered from the base, as
         # a follow-up no more than alone.
@@ -461,7 +470,7 @@ class Engine:
         # it touches it: "weather in kyiv today" is told where the base ends, as "ceasefire
         # today?" is; with choices of what the base knew, unless it asks what no entry holds
         # ("inflation in Ukraine now").
-        if picks and self._near_miss(question, picks[0]):
+        if picks and self.is_near_miss(question, picks[0]):
             picks = []
         return Answer(
             Outcome.after,
@@ -474,6 +483,17 @@ class Engine:
                 for c in picks
                 if self.base.entries[c.entry_id].kind is not Kind.disambiguation
             ],
+        )
+
+    def prepared(self, question: str) -> str:
+        """The question as `ask` reads it: well formed, a word typed on the wrong keyboard layout
+        retyped."""
+        return self.index.retyped(well_formed(question))
+
+    def shortlist(self, prepared: str) -> list[Candidate]:
+        """The candidates `ask` decides between, best first, for a `prepared` question."""
+        return self._named_first(
+            prepared, self.index.search(prepared, limit=self.thresholds.max_suggestions + 2)
         )
 
     def _decide(
@@ -489,7 +509,11 @@ class Engine:
         known_until = self.base.knowledge_date
         if found and (profile := self._who_is(question, found[0])) is not None:
             return self.compose(profile, question, lang, found[0].confidence)
-        if not picks or self._near_miss(question, picks[0]):
+        if not picks or self.is_near_miss(question, picks[0]):
+            if not picks and self._second_look(question, found):
+                return self.compose(
+                    self.base.entries[found[0].entry_id], question, lang, found[0].confidence
+                )
             return Answer(
                 Outcome.none, question, lang, found[0].confidence if found else 0.0, known_until
             )
@@ -518,7 +542,10 @@ class Engine:
             return self.compose(
                 self.base.entries[overview.entry_id], question, lang, top.confidence
             )
-        if self.thresholds.is_answer(found) and not self._follows_nothing(question, top):
+        if (
+            self.thresholds.is_answer(found)
+            or (top is found[0] and self._second_look(question, found))
+        ) and not self._follows_nothing(question, top):
             return self.compose(entry, question, lang, top.confidence)
         return Answer(
             Outcome.suggest,
@@ -529,7 +556,20 @@ class Engine:
             suggestions=[self.ref(c.entry_id, lang) for c in picks],
         )
 
-    def _near_miss(self, question: str, top: Candidate) -> bool:
+    def _second_look(self, question: str, found: list[Candidate]) -> bool:
+        """Whether the gate (knowledge.gate) answers with the first candidate, which the bars
+        left as a "did you mean" or nothing: never a near miss, nor an entry that names a
+        question as outside the base."""
+        if not found:
+            return False
+        kind = self.base.entries[found[0].entry_id].kind
+        return (
+            kind is not Kind.disambiguation
+            and self.gate.answers(gate_evidence(found, kind))
+            and not self.is_near_miss(question, found[0])
+        )
+
+    def is_near_miss(self, question: str, top: Candidate) -> bool:
         """Whether the question asks what the closest entry, `top`, does not hold (a near miss)."""
         return near_miss(
             question, self.index.surnames, lambda: self._words_of(top.entry_id), self._knows
@@ -590,7 +630,7 @@ class Engine:
         for match in _WHO_IS.finditer(text):
             after = _WORDS.findall(text[match.end() :])[:WHO_IS_NAME_WITHIN]
             if any(canonical(word) in named for word in after):
-                return None if self._near_miss(question, top) else entry
+                return None if self.is_near_miss(question, top) else entry
         return None
 
     def _follows_nothing(self, question: str, top: Candidate) -> bool:
@@ -670,6 +710,43 @@ class Engine:
             return frozenset(int(year) for text in texts for year in YEAR.findall(text.en))
 
         return _once(self._entry_years, entry_id, read)
+
+    def _runs_from(self, question: str, entry_id: str, year: int) -> bool:
+        """Whether the entry has something run from `year` ("Russia is raising VAT from 2026")
+        that the question names by a word few entries know ("vat", "ндс"), not asking about
+        within that year: a question about a tax set for that year ("Russia VAT 2026"), not one
+        about that year's budget or news."""
+        if year in in_years(question):
+            return False  # "в 2026 году подняли?": news from within that year
+        asked = {canonical(word) for word in content_tokens(question)}
+        told = self._from_years_of(entry_id).get(year, frozenset())
+        return any(self.index.entries_knowing(word) <= 2 for word in asked & told)
+
+    def _from_years_of(self, entry_id: str) -> dict[int, frozenset[str]]:
+        """The years an entry's English texts have something run from ("from 2026"), each with
+        the words of the clauses naming it in any language."""
+
+        def read() -> dict[int, frozenset[str]]:
+            texts = self.base.entries[entry_id].translatable().values()
+            years = {year for text in texts for year in from_years(text.en)}
+            clauses = [
+                clause
+                for text in texts
+                for written in (text.en, text.de, text.uk, text.ru)
+                if written
+                for clause in _CLAUSE.split(written)
+            ]
+            return {
+                year: frozenset(
+                    canonical(word)
+                    for clause in clauses
+                    if str(year) in clause
+                    for word in content_tokens(clause)
+                )
+                for year in years
+            }
+
+        return _once(self._entry_from_years, entry_id, read)
 
     def _months_of(self, entry_id: str) -> frozenset[int]:
         """The months an entry tells of: its dates', its sources' and those its English texts

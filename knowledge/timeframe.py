@@ -595,6 +595,12 @@ _FROM_YEAR = re.compile(
     r"(?:(?:1|1st|the 1st of|1\.)\s+(?:january|januar|jan|января|січня)\s+)?(\d{4})(?!\d)"
 )
 
+# "In 2026", "im Jahr 2026", "в 2026 году": what happens within that year, news from it.
+_IN_YEAR = re.compile(
+    r"(?<!\w)(?:in|im|during|während|в|во|у|протягом|в течение)\s+"
+    r"(?:(?:the )?year\s+|jahr\s+)?(\d{4})(?!\d)"
+)
+
 
 # "By 2027", "bis 2027", "до 2027 року", "к 2027 году": a deadline, which a plan sets.
 _BY_YEAR = re.compile(r"(?<!\w)(?:by|until|till|bis|до|к)\s+(20\d\d)(?!\d)")
@@ -612,7 +618,17 @@ def deadlines(question: str) -> frozenset[int]:
 
 def from_year(question: str, year: int) -> bool:
     """Whether the question asks about something from `year` on ("ab 2026", "с 2026 года")."""
-    return year in _years_after(_FROM_YEAR, question)
+    return year in from_years(question)
+
+
+def in_years(question: str) -> frozenset[int]:
+    """The years a question asks about as within them ("in 2026", "в 2026 году")."""
+    return _years_after(_IN_YEAR, question)
+
+
+def from_years(text: str) -> frozenset[int]:
+    """The years a text has something run from ("VAT rises from 2026": 2026)."""
+    return _years_after(_FROM_YEAR, text)
 
 
 # Since a deal was signed ("have they met since the deal was signed", "seit der Unterzeichnung",
