@@ -37,7 +37,9 @@ def _leaf(value: float) -> dict[str, list[float]]:
 def test_the_gate_walks_each_tree_to_a_leaf_and_adds_their_log_odds(tmp_path: Path) -> None:
     relevance = GATE_FEATURES.index("relevance")
     fuzzy = GATE_FEATURES.index("fuzzy")
-    split = {  # relevance <= 0.5: left (-1.0), else fuzzy <= 0.3: -0.5, else 2.0
+    split: dict[
+        str, list[float]
+    ] = {  # relevance <= 0.5: left (-1.0), else fuzzy <= 0.3: -0.5, else 2.0
         "feature": [relevance, -1, fuzzy, -1, -1],
         "limit": [0.5, 0.0, 0.3, 0.0, 0.0],
         "left": [1, -1, 3, -1, -1],
