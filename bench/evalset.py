@@ -57,6 +57,8 @@ SETS = {
     "blind-calibration-41": Path(__file__).with_name("blind_calibration_set_41.yaml"),
     "blind-calibration-42": Path(__file__).with_name("blind_calibration_set_42.yaml"),
     "blind-calibration-43": Path(__file__).with_name("blind_calibration_set_43.yaml"),
+    "blind-calibration-44": Path(__file__).with_name("blind_calibration_set_44.yaml"),
+    "blind-calibration-45": Path(__file__).with_name("blind_calibration_set_45.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

@@ -1,7 +1,7 @@
 """Words typed on the wrong keyboard layout: "gkfy" is "план" typed with the Latin layout on,
 "Зуылщм" is "Peskov" typed with the Cyrillic one. A word the base does not know is read on the
 other layout (Russian and Ukrainian ЙЦУКЕН against the US QWERTY keys) and kept so when the
-base knows it there.
+base knows it there; in a question of Cyrillic letters only, when most of its words are.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ def retyped(text: str, known: Callable[[str], bool]) -> str:
     not its canonical form, which a prefix makes of many a short word) but knows on the other
     keyboard layout written so; the rest as written."""
     typed = list(_TYPED.finditer(text.casefold()))
-    if not any(match.group(0).isascii() for match in typed):
-        return text  # Cyrillic only: nothing was typed on the Latin layout
     replaced: list[tuple[int, int, str]] = []
     for match in typed:
         word = match.group(0)
@@ -41,6 +39,15 @@ def retyped(text: str, known: Callable[[str], bool]) -> str:
             if known(clean(other)):
                 replaced.append((match.start(), match.end(), other))
                 break
+    if not any(match.group(0).isascii() for match in typed):
+        # Cyrillic only: a Russian or Ukrainian word the base does not know is now and then an
+        # English one on the other layout ("ров" is "hjd"); only a question most of whose words
+        # are English or German typed on the Cyrillic layout is ("акуу усщтщьшс ящту": "free
+        # economic zone"), and then every word of it ("рщц" is "how").
+        words = sum(len(match.group(0)) >= MIN_LETTERS for match in typed)
+        if len(replaced) < 2 or 2 * len(replaced) < words:
+            return text
+        replaced = [(m.start(), m.end(), _other_layouts(m.group(0))[0]) for m in typed]
     if not replaced:
         return text
     out, last = [], 0

@@ -316,8 +316,9 @@ def asks_if_voted(question: str) -> bool:
 _THIS_MONTH = re.compile(
     r"(?<!\w)(?:this|diesen|diesem|dieses|цього|цієї|этого|этом|в этом)\s+(?=\w)"
 )
-# "Щас," opening a Russian chat message is the interjection "hang on", not "now".
-_INTERJECTION = re.compile(r"^\W*(?:щас|сейчас)\s*,")
+# "Щас," opening a Russian chat message is the interjection "hang on", not "now"; "ну что,"
+# ("well then,") opens one and asks nothing ("ну что, перемирие уже наступило?").
+_INTERJECTION = re.compile(r"^\W*(?:щас|сейчас|ну\s+(?:что|шо|чо|що|і\s+що|и\s+что))\s*,")
 # A bare "still" in a yes/no question asks how things stand, as "все еще" and "immer noch" do:
 # "Уиткофф еще спецпосланник?", "Ist Kramatorsk noch in ukrainischer Hand?". After a question
 # word it is "else" ("что еще", "was noch"), after "or" "also" ("тільки Київ чи ще хтось");

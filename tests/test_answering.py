@@ -925,6 +925,10 @@ def test_who_someone_the_base_profiles_is_is_their_profile(
         ("що в gkfys про нато", "що в плані про нато"),  # Ukrainian on the Latin layout
         ("кто ghtlkj;bk план", "кто предложил план"),  # ";" is "ж" there
         ("what did Зуылщм say", "what did peskov say"),  # English on the Cyrillic layout
+        # A question of Cyrillic letters only is read on the other layout when most of its words
+        # are known there, and then each of them ("рщц" is "how").
+        ("вуьшдшефкшяув ящту рщц вууз", "demilitarized zone how deep"),
+        ("глубокий ров", "глубокий ров"),  # one word of two: a Russian question, as written
         # Known words, and words the other layout makes nothing known of, stay as written.
         ("was hat merz gesagt", "was hat merz gesagt"),
         ("welche papiere gehören dazu", "welche papiere gehören dazu"),
@@ -935,6 +939,7 @@ def test_a_word_typed_on_the_other_keyboard_layout_is_read_as_meant(
     typed: str, meant: str
 ) -> None:
     known = {"плані", "предложил", "peskov", "was", "hat", "merz", "gesagt", "план", "кто"}
+    known |= {"demilitarized", "zone", "deep", "hjd"}
     assert retyped(typed, known.__contains__) == meant
 
 
@@ -1288,6 +1293,7 @@ def test_i_dont_know_names_the_knowledge_date(
         ("is russian oil sold cheaper now because of the sanctions", False),
         ("is russian oil sold cheaper today", True),
         ("щас, а кто такой уиткофф", False),
+        ("ну что, перемирие уже наступило?", True),  # "well then,": asks nothing itself
         # The present said in several words, in each language.
         ("what is the situation at the front at present", True),
         ("wie ist die lage im moment", True),
@@ -1648,7 +1654,9 @@ def test_blind_report_floors(engine: Engine, name: str) -> None:
 # laptop under 40k hryvnias has no letter only Ukrainian writes; set 39's question typed on the
 # Russian layout writes "ы", "ъ", "э" for "і", "ї", "є" in five of its words; set 40's "а в 28
 # пунктах правда рф назад у G8 кликали??" has no letter only Ukrainian writes; set 41's question
-# typed on the Russian layout ("пунктыв", "выдрызняються") has "ы" in three of its seven words.
+# typed on the Russian layout ("пунктыв", "выдрызняються") has "ы" in three of its seven words;
+# set 44's "прибуток Лукойлу 2024" has a Ukrainian word the base never writes beside a name both
+# languages spell alike.
 UK_READ_AS_RU = {
     "blind-calibration-21": 1,
     "blind-calibration-28": 1,
@@ -1656,6 +1664,7 @@ UK_READ_AS_RU = {
     "blind-calibration-39": 1,
     "blind-calibration-40": 1,
     "blind-calibration-41": 1,
+    "blind-calibration-44": 1,
 }
 
 
@@ -1702,11 +1711,14 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-41",
         "blind-calibration-42",
         "blind-calibration-43",
+        "blind-calibration-44",
+        "blind-calibration-45",
         "eval",
         "holdout",
     ):
         questions = load_questions(SETS[name])
-        found = [(q.lang, engine.index.language_of(q.text)) for q in questions]
+        # As `ask` reads it: a question typed on the other keyboard layout retyped first.
+        found = [(q.lang, engine.index.language_of(engine.prepared(q.text))) for q in questions]
         assert sum(a == b for a, b in found) / len(found) >= 0.98, name
         if name.startswith("blind"):
             assert found.count(("uk", "ru")) <= UK_READ_AS_RU.get(name, 0), name
