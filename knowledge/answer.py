@@ -565,7 +565,7 @@ class Engine:
         kind = self.base.entries[found[0].entry_id].kind
         return (
             kind is not Kind.disambiguation
-            and self.gate.answers(gate_evidence(found, kind))
+            and self.gate.answers(gate_evidence(found, kind, self.gate.rate_of(found[0].entry_id)))
             and not self.is_near_miss(question, found[0])
         )
 

@@ -29,7 +29,9 @@ from knowledge.search import Candidate
 GATE_FILE = Path(__file__).with_name("gate.json")
 
 # The first candidate's evidence (knowledge.search), its two calibrated estimates, the second
-# candidate's, and the kind of entry the first is.
+# candidate's, the kind of entry the first is, and how often that entry, first below the bars, was
+# the right one in the fit (`entry_rate`: some are asked about in words of their own, others are
+# first for near misses, as Putin's profile for his age).
 CANDIDATE_FEATURES = (
     "coverage",
     "entry_coverage",
@@ -56,12 +58,14 @@ GATE_FEATURES = (
     "confidence_2",
     "relevance_2",
     "kind",
+    "entry_rate",
 )
 KINDS = tuple(kind.value for kind in Kind)  # a kind's number is its place here
 
 
-def evidence(found: Sequence[Candidate], kind: Kind) -> dict[str, float]:
-    """What the gate reads of a question's candidates, best first; `kind`: the first's."""
+def evidence(found: Sequence[Candidate], kind: Kind, entry_rate: float) -> dict[str, float]:
+    """What the gate reads of a question's candidates, best first; `kind`: the first's, and
+    `entry_rate` its rate (Gate.rate_of)."""
     top = found[0]
     second = found[1] if len(found) > 1 else None
     return {
@@ -71,6 +75,7 @@ def evidence(found: Sequence[Candidate], kind: Kind) -> dict[str, float]:
         "confidence_2": second.confidence if second else 0.0,
         "relevance_2": second.relevance if second else 0.0,
         "kind": float(KINDS.index(kind.value)),
+        "entry_rate": entry_rate,
     }
 
 
@@ -88,6 +93,11 @@ class Gate:
     value: np.ndarray
     baseline: float  # log-odds before any tree
     threshold: float  # from this probability the first candidate is answered
+    rates: Mapping[str, float]  # by entry: how often it was right, first below the bars
+    prior: float  # the same of all entries: the rate of an entry the fit never saw first
+
+    def rate_of(self, entry_id: str) -> float:
+        return self.rates.get(entry_id, self.prior)
 
     def probability(self, evidence: Mapping[str, float]) -> float:
         """How likely the first candidate answers the question, by the trees."""
@@ -111,7 +121,12 @@ class Gate:
         """No second look: the bars alone decide (what bench.gate fits on)."""
         empty = np.zeros(0, dtype=np.int64)
         return cls(
-            GATE_FEATURES, empty, empty, np.zeros(0), empty, empty, np.zeros(0), 0.0, math.inf
+            GATE_FEATURES,
+            *(empty, empty, np.zeros(0), empty, empty, np.zeros(0)),
+            baseline=0.0,
+            threshold=math.inf,
+            rates={},
+            prior=0.0,
         )
 
     @classmethod
@@ -146,4 +161,6 @@ class Gate:
             value=np.array(joined("value"), dtype=np.float64),
             baseline=float(data["baseline"]),
             threshold=float(data["threshold"]),
+            rates={entry: float(rate) for entry, rate in data["rates"].items()},
+            prior=float(data["prior"]),
         )

@@ -23,6 +23,8 @@ def _gate_file(path: Path, trees: list[dict[str, list[float]]], baseline: float 
                 "baseline": baseline,
                 "threshold": 0.5,
                 "trees": trees,
+                "rates": {"econ-overview": 0.25},
+                "prior": 0.2,
             }
         ),
         encoding="utf-8",
@@ -62,6 +64,8 @@ def test_the_gate_walks_each_tree_to_a_leaf_and_adds_their_log_odds(tmp_path: Pa
     assert gate.answers({**asked, "relevance": 0.6, "fuzzy": 0.9})
     assert not gate.answers({**asked, "relevance": 0.1})
     assert not Gate.never().answers({**asked, "relevance": 1.0, "fuzzy": 1.0})
+    assert gate.rate_of("econ-overview") == 0.25
+    assert gate.rate_of("an-entry-the-fit-never-saw-first") == 0.2
 
 
 def test_a_gate_file_for_other_features_is_refused_by_name(tmp_path: Path) -> None:
@@ -105,7 +109,8 @@ def test_the_second_look_never_answers_a_near_miss_nor_past_a_disambiguation(
     tmp_path: Path, base: KnowledgeBase, engine: Engine, question: str, note: str | None
 ) -> None:
     always = Gate.load(_gate_file(tmp_path / "gate.json", [_leaf(30.0)]))
-    assert always.answers(evidence(engine.shortlist(engine.prepared(question)), Kind.fact))
+    found = engine.shortlist(engine.prepared(question))
+    assert always.answers(evidence(found, Kind.fact, always.rate_of(found[0].entry_id)))
     answer = Engine(base, index=engine.index, gate=always).ask(question)
     assert answer.outcome is Outcome.none
     assert answer.note_entry_id == note
