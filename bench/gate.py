@@ -52,7 +52,7 @@ TREES = {
 @dataclass
 class Evidence:
     """Every fit question the gate would read: its evidence (`entry_rate` left at 0: it comes from
-    the questions fitted on, Rates), whether its first candidate is acceptable, its set, and its
+    the questions fitted on, `rates`), whether its first candidate is acceptable, its set, and its
     first candidate."""
 
     x: np.ndarray

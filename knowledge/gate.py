@@ -4,7 +4,8 @@ The confidence and relevance models (knowledge.scoring) are linear and read each
 alone; a question in other words than the phrasings ("how did Russian commentators pooh-pooh the
 new plan?") often falls below both bars with its right entry first. The gate is a small ensemble
 of decision trees (gradient boosting, fitted by `python -m bench.gate` on the blind calibration
-sets and saved in `gate.json` beside this file) over the first candidates' evidence together. It
+sets and saved in `gate.json` beside this file) over the first candidates' evidence together and
+how often the first entry was the right one there. It
 reads only questions the engine would otherwise leave with "did you mean" or nothing, never a
 near miss, and answers where it gives the first candidate at least `threshold`.
 
