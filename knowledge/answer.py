@@ -510,7 +510,11 @@ class Engine:
         if found and (profile := self._who_is(question, found[0])) is not None:
             return self.compose(profile, question, lang, found[0].confidence)
         if not picks or self.is_near_miss(question, picks[0]):
-            if not picks and self._second_look(question, found):
+            if (
+                not picks
+                and self._second_look(found)
+                and not self.is_near_miss(question, found[0])
+            ):
                 return self.compose(
                     self.base.entries[found[0].entry_id], question, lang, found[0].confidence
                 )
@@ -544,7 +548,7 @@ class Engine:
             )
         if (
             self.thresholds.is_answer(found)
-            or (top is found[0] and self._second_look(question, found))
+            or (top is found[0] and self._second_look(found))  # picks[0]: no near miss
         ) and not self._follows_nothing(question, top):
             return self.compose(entry, question, lang, top.confidence)
         return Answer(
@@ -556,17 +560,15 @@ class Engine:
             suggestions=[self.ref(c.entry_id, lang) for c in picks],
         )
 
-    def _second_look(self, question: str, found: list[Candidate]) -> bool:
+    def _second_look(self, found: list[Candidate]) -> bool:
         """Whether the gate (knowledge.gate) answers with the first candidate, which the bars
-        left as a "did you mean" or nothing: never a near miss, nor an entry that names a
-        question as outside the base."""
+        left as a "did you mean" or nothing: never an entry that names a question as outside the
+        base. The callers make sure it is no near miss."""
         if not found:
             return False
         kind = self.base.entries[found[0].entry_id].kind
-        return (
-            kind is not Kind.disambiguation
-            and self.gate.answers(gate_evidence(found, kind, self.gate.rate_of(found[0].entry_id)))
-            and not self.is_near_miss(question, found[0])
+        return kind is not Kind.disambiguation and self.gate.answers(
+            gate_evidence(found, kind, self.gate.rate_of(found[0].entry_id))
         )
 
     def is_near_miss(self, question: str, top: Candidate) -> bool:

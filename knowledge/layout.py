@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from knowledge.normalize import clean
 
@@ -23,6 +24,10 @@ _FROM_UKRAINIAN = str.maketrans("іїє", "s]'")
 # A whole word only: "geh" and "ren" of "gehören" are no words.
 _TYPED = re.compile(r"(?<!\w)(?:[a-z\[\];'`]+(?:[,.][a-z\[\];'`]+)*|[а-яёіїєґ]+)(?!\w)")
 MIN_LETTERS = 3  # hand-set: shorter words are too often another word on the other layout
+# A word cleaned as the base's words are, once: every Russian and Ukrainian question is read word
+# by word here (retyped took 37.7 us a question with clean called afresh, 22.5 us with this, on
+# 600 of them).
+_clean_word = lru_cache(maxsize=65536)(clean)
 
 
 def retyped(text: str, known: Callable[[str], bool]) -> str:
@@ -30,21 +35,24 @@ def retyped(text: str, known: Callable[[str], bool]) -> str:
     not its canonical form, which a prefix makes of many a short word) but knows on the other
     keyboard layout written so; the rest as written."""
     typed = list(_TYPED.finditer(text.casefold()))
+    unknown = [
+        m for m in typed if len(m.group(0)) >= MIN_LETTERS and not known(_clean_word(m.group(0)))
+    ]
+    cyrillic_only = not any(match.group(0).isascii() for match in typed)
+    words = sum(len(match.group(0)) >= MIN_LETTERS for match in typed)
+    if cyrillic_only and (len(unknown) < 2 or 2 * len(unknown) < words):
+        return text  # most words known as written: no other layout can make most of them known
     replaced: list[tuple[int, int, str]] = []
-    for match in typed:
-        word = match.group(0)
-        if len(word) < MIN_LETTERS or known(clean(word)):
-            continue
-        for other in _other_layouts(word):
-            if known(clean(other)):
+    for match in unknown:
+        for other in _other_layouts(match.group(0)):
+            if known(_clean_word(other)):
                 replaced.append((match.start(), match.end(), other))
                 break
-    if not any(match.group(0).isascii() for match in typed):
+    if cyrillic_only:
         # Cyrillic only: a Russian or Ukrainian word the base does not know is now and then an
         # English one on the other layout ("ров" is "hjd"); only a question most of whose words
         # are English or German typed on the Cyrillic layout is ("акуу усщтщьшс ящту": "free
         # economic zone"), and then every word of it ("рщц" is "how").
-        words = sum(len(match.group(0)) >= MIN_LETTERS for match in typed)
         if len(replaced) < 2 or 2 * len(replaced) < words:
             return text
         replaced = [(m.start(), m.end(), _other_layouts(m.group(0))[0]) for m in typed]
