@@ -150,14 +150,9 @@ def evaluate(questions: list[Question], decide: Decide) -> Report:
             # "disambiguation": the bot named the question as outside its scope (e.g. the Gaza
             # plan) and said why; a rejection for out-of-scope questions, and the right answer
             # for questions that ask exactly that ("is this the Gaza plan?").
-            # "after_answer": asked about now, answered with what the base knew on its knowledge
-            # date and said so first: the knowledge date named, and an answer (for a question
-            # about a later time, not one presented as current: it counts as named only).
-            answered = (
-                outcome == "answer"
-                or (outcome == "after_answer" and not q.after)
-                or (q.in_scope and outcome == "disambiguation")
-            )
+            # "after_answer": asked about now, given what the base knew on its knowledge date,
+            # said so first: the knowledge date named, never an answer (`answered` is false).
+            answered = outcome == "answer" or (q.in_scope and outcome == "disambiguation")
             t.top1 += right and outcome != "none"
             t.answered_right += right and answered
             t.answered_wrong += (not right) and answered

