@@ -1,7 +1,8 @@
 """Words typed on the wrong keyboard layout: "gkfy" is "план" typed with the Latin layout on,
 "Зуылщм" is "Peskov" typed with the Cyrillic one. A word the base does not know is read on the
 other layout (Russian and Ukrainian ЙЦУКЕН against the US QWERTY keys) and kept so when the
-base knows it there; in a question of Cyrillic letters only, when most of its words are.
+base knows it there; in a question of Cyrillic letters only, when most of its words are. A
+question of Latin letters only most of whose words are known in Cyrillic is read so whole.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def retyped(text: str, known: Callable[[str], bool]) -> str:
         m for m in typed if len(m.group(0)) >= MIN_LETTERS and not known(_clean_word(m.group(0)))
     ]
     cyrillic_only = not any(match.group(0).isascii() for match in typed)
+    latin_only = all(match.group(0).isascii() for match in typed)
     words = sum(len(match.group(0)) >= MIN_LETTERS for match in typed)
     if cyrillic_only and (len(unknown) < 2 or 2 * len(unknown) < words):
         return text  # most words known as written: no other layout can make most of them known
@@ -56,6 +58,12 @@ def retyped(text: str, known: Callable[[str], bool]) -> str:
         if len(replaced) < 2 or 2 * len(replaced) < words:
             return text
         replaced = [(m.start(), m.end(), _other_layouts(m.group(0))[0]) for m in typed]
+    elif latin_only and len(replaced) >= 2 and 2 * len(replaced) >= words:
+        # Latin only, most of its words Russian or Ukrainian typed on the Latin layout ("yf
+        # crskmrb hjrsd cif lf.nm ufhfyns"): every word of it, short ones ("yf": "на") and
+        # misspelt ones too, on the layout that made most of them known.
+        layout = _layout_of(replaced)
+        replaced = [(m.start(), m.end(), m.group(0).translate(layout)) for m in typed]
     if not replaced:
         return text
     out, last = [], 0
@@ -63,6 +71,13 @@ def retyped(text: str, known: Callable[[str], bool]) -> str:
         out += [text[last:start], other]
         last = end
     return "".join([*out, text[last:]])
+
+
+def _layout_of(replaced: list[tuple[int, int, str]]) -> dict[int, int]:
+    """The Cyrillic layout the retyped words were found on: Ukrainian where one has a letter
+    only Ukrainian writes."""
+    ukrainian = any(set(other) & set("іїє") for _, _, other in replaced)
+    return _TO_UKRAINIAN if ukrainian else _TO_RUSSIAN
 
 
 def _other_layouts(word: str) -> list[str]:

@@ -930,6 +930,11 @@ def test_who_someone_the_base_profiles_is_is_their_profile(
         # are known there, and then each of them ("рщц" is "how").
         ("вуьшдшефкшяув ящту рщц вууз", "demilitarized zone how deep"),
         ("глубокий ров", "глубокий ров"),  # one word of two: a Russian question, as written
+        # So is one of Latin letters only when most of its words are known in Cyrillic: then
+        # each of them, the short and the misspelt ("ufhfyns" is "гаранті") too, on the layout
+        # that found them ("і": Ukrainian).
+        ("yf crskmrb hjrsd ufhfyns", "на скільки років гаранті"),
+        ("cfvvbn yf fkzcrt", "саммит на аляске"),
         # Known words, and words the other layout makes nothing known of, stay as written.
         ("was hat merz gesagt", "was hat merz gesagt"),
         ("welche papiere gehören dazu", "welche papiere gehören dazu"),
@@ -940,7 +945,7 @@ def test_a_word_typed_on_the_other_keyboard_layout_is_read_as_meant(
     typed: str, meant: str
 ) -> None:
     known = {"плані", "предложил", "peskov", "was", "hat", "merz", "gesagt", "план", "кто"}
-    known |= {"demilitarized", "zone", "deep", "hjd"}
+    known |= {"demilitarized", "zone", "deep", "hjd", "скільки", "років", "саммит", "аляске"}
     assert retyped(typed, known.__contains__) == meant
 
 
