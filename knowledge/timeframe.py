@@ -553,8 +553,9 @@ def _asks_what(text: str) -> bool:
     )
 
 
-# "At the current pace", "такими темпами": if things go on as they are now, which the base's
-# projections answer as of their date; a state asked as "now" asks it.
+# "At the current pace", "такими темпами": if things go on as they did, which the base's
+# projections answer as of their date. A projection asks no later time: the blind sets labelled
+# 37 such questions with the projection's entry, none as about a later time.
 _PACE = re.compile(
     r"(?<!\w)(?:at (?:the|this) (?:current|present) (?:pace|rate|speed|tempo)"
     r"|at this (?:pace|rate|speed)|(?:beim|bei dem|im) (?:aktuellen|jetzigen|derzeitigen) tempo"
@@ -565,8 +566,8 @@ _PACE = re.compile(
 
 def _read(question: str) -> str:
     """The cleaned question as the time rules read it: no opening "щас,", a bare "still" or the
-    current pace said as "now"."""
-    return _PACE.sub("now", _still_said(_INTERJECTION.sub(" ", cleaned(question))))
+    current pace (_PACE)."""
+    return _PACE.sub(" ", _still_said(_INTERJECTION.sub(" ", cleaned(question))))
 
 
 def _settles_deal(text: str) -> bool:
