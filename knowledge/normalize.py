@@ -157,6 +157,21 @@ COLLOQUIAL: dict[str, str] = {
     "gell": "",  # a tag, "right?"
     "nee": "nein",
     "jo": "ja",
+    # Spoken and southern German: "der Russ" / "der Russe" for the Russians ("russ." cleaned is
+    # "russ" too), Bavarian "ned", "scho", "kriagn", "gsagt", "wolln", "russn"; "na", "ey" as
+    # openers; "MwSt." for the VAT
+    "russ": "russland",
+    "russe": "russen",
+    "russn": "russen",
+    "ned": "nicht",
+    "scho": "schon",
+    "kriagn": "kriegen",
+    "gsagt": "gesagt",
+    "wolln": "wollen",
+    "wenns": "wenn es",
+    "na": "",
+    "ey": "",
+    "mwst": "mehrwertsteuer",
 }
 
 # Spellings, transliterations and inflections of the same name, mapped to one token. Each key is a

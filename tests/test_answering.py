@@ -132,6 +132,9 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("почому нафта", "ціна нафта"),  # at what price
         ("wat war dat mit witkoff, gell", "was war das mit witkoff"),  # Ruhr and Austrian forms
         ("oida, was ham die in genf gesagt", "was haben die in genf gesagt"),
+        ("ey, was hat der russ ned gsagt", "was hat russland nicht gesagt"),  # Bavarian forms
+        ("wer soll des kriagn, hat er scho", "wer soll des kriegen, hat er schon"),
+        ("mwst russland", "mehrwertsteuer russland"),
         ("d[rfen die k;nnen", "dürfen die können"),  # German typed on a US layout
         ("is russia on its last legs", "is russia in collapse"),  # idioms of collapse
         ("економіка на ладан дихає", "економіка крах"),
