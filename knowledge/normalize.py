@@ -120,6 +120,14 @@ COLLOQUIAL: dict[str, str] = {
     "короче": "",
     "короч": "",
     "инфа": "информация",
+    # chat openers and addresses in both: nothing to match
+    "ок": "",
+    "окей": "",
+    "оке": "",
+    "бро": "",
+    "блин": "",
+    "слушайте": "",
+    "бре": "",
     # English
     "abt": "about",
     "bout": "about",
@@ -171,6 +179,10 @@ COLLOQUIAL: dict[str, str] = {
     "wenns": "wenn es",
     "na": "",
     "ey": "",
+    "digga": "",
+    "servus": "",
+    "mei": "",
+    "hm": "",
     "mwst": "mehrwertsteuer",
 }
 

@@ -21,9 +21,9 @@ from knowledge.normalize import clean, cleaned
 # still count. Each of them is a present word too (_PRESENT_WORDS).
 _NOW_WORDS = (
     r"now|jetzt|зараз|нині|сейчас|щас|ныне"
-    # "so far", "still": how things stand, as "now" asks it; "currently", "inzwischen" too. Not
-    # the English "still" nor chat's "rn": in the blind sets' questions they were about what the
-    # base holds ("the part of Donetsk Ukraine still holds", "does the new plan still make
+    # "so far", "immer noch": how things stand, as "now" asks it; "currently", "inzwischen" too.
+    # Not the English "still" nor chat's "rn": in the blind sets' questions they were about what
+    # the base holds ("the part of Donetsk Ukraine still holds", "does the new plan still make
     # Ukraine drop NATO", "how much of donetsk does russia hold rn"), labelled so 72 and 11
     # times, against once and never about a later time (bench/blind_calibration_set*.yaml).
     r"|so far|bisher|bislang|immer noch|noch immer|досі|все ще|поки що|до сих пор|все еще"
@@ -555,7 +555,7 @@ def _asks_what(text: str) -> bool:
 
 # "At the current pace", "такими темпами": if things go on as they did, which the base's
 # projections answer as of their date. A projection asks no later time: the blind sets labelled
-# 37 such questions with the projection's entry, none as about a later time.
+# all 42 such questions with an entry (37 of them the projection's), none as about a later time.
 _PACE = re.compile(
     r"(?<!\w)(?:at (?:the|this) (?:current|present) (?:pace|rate|speed|tempo)"
     r"|at this (?:pace|rate|speed)|(?:beim|bei dem|im) (?:aktuellen|jetzigen|derzeitigen) tempo"
@@ -565,8 +565,8 @@ _PACE = re.compile(
 
 
 def _read(question: str) -> str:
-    """The cleaned question as the time rules read it: no opening "щас,", a bare "still" or the
-    current pace (_PACE)."""
+    """The cleaned question as the time rules read it: no opening "щас,", no "at the current
+    pace" (_PACE), a bare "still" said as one (_still_said)."""
     return _PACE.sub(" ", _still_said(_INTERJECTION.sub(" ", cleaned(question))))
 
 

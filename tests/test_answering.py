@@ -135,6 +135,8 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("ey, was hat der russ ned gsagt", "was hat russland nicht gesagt"),  # Bavarian forms
         ("wer soll des kriagn, hat er scho", "wer soll des kriegen, hat er schon"),
         ("mwst russland", "mehrwertsteuer russland"),
+        ("ок, бро, а шо з нато", "а що з нато"),  # openers and addresses
+        ("digga was will putin", "was will putin"),
         ("d[rfen die k;nnen", "dürfen die können"),  # German typed on a US layout
         ("is russia on its last legs", "is russia in collapse"),  # idioms of collapse
         ("економіка на ладан дихає", "економіка крах"),
