@@ -1651,7 +1651,8 @@ FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.90, 0.95, 2)}
 # what it measures, and below the goals (92%, 97%, none answered).
 # The second (written 2026-12-06, with more near misses) measured 87.9%, 81.2% and none. At the
 # end of the tenth session: 85.0%, 100%, 7.5% and 87.9%, 87.5%, none; of the eleventh: 85.7%,
-# 100%, 7.5% and 88.2%, 87.5%, none.
+# 100%, 7.5% and 88.2%, 87.5%, none. Of the seventeenth, with what was known then no longer
+# counted as an answer (`answered` false): 86.4%, 100%, 2.5% and 88.6%, 95.0%, none.
 BLIND_FLOORS = {
     "blind-report": {"answered_right": 0.82, "rejected": 0.97, "after_answered": 0.10},
     "blind-report-2": {"answered_right": 0.85, "rejected": 0.84, "after_answered": 0.05},
