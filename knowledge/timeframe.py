@@ -340,7 +340,7 @@ _DE_WH_WORD = re.compile(
 
 # A plan or its text named: "is the amnesty still in the new plan?", "gibts im plan jetzt wahlen",
 # "в новому плані нато ще є?" ask what the text says, which does not change after the base's
-# knowledge date; a bare "still" or a German "jetzt" there is no later time.
+# knowledge date; a bare "still" or a German "jetzt" there is no later time (_read).
 _DOCUMENT = re.compile(
     r"(?<!\w)(?:\w*plan\w*|text\w*|\w*punkt\w*|papier\w*|entwurf\w*|fassung|drin|\w*план\w*"
     r"|текст\w*|пункт\w*|документ\w*|проект\w*|верс\w*)(?!\w)"
@@ -350,9 +350,7 @@ _JETZT = re.compile(r"(?<!\w)jetzt(?!\w)")
 
 def _still_said(text: str) -> str:
     """The cleaned question with a yes/no question's bare "still" said as "все еще" / "все ще" /
-    "immer noch"; where it names a plan or its text, with no "still" nor "jetzt" (_DOCUMENT)."""
-    if _DOCUMENT.search(text):
-        return _JETZT.sub(" ", text)
+    "immer noch"."""
     main_clause = text.split(",", 1)[0]
     if (
         _WH_WORD.search(main_clause)
@@ -566,8 +564,11 @@ _PACE = re.compile(
 
 def _read(question: str) -> str:
     """The cleaned question as the time rules read it: no opening "щас,", no "at the current
-    pace" (_PACE), a bare "still" said as one (_still_said)."""
-    return _PACE.sub(" ", _still_said(_INTERJECTION.sub(" ", cleaned(question))))
+    pace" (_PACE); where it names a plan or its text no "jetzt" (_DOCUMENT), elsewhere a bare
+    "still" said as one (_still_said)."""
+    text = _INTERJECTION.sub(" ", cleaned(question))
+    text = _JETZT.sub(" ", text) if _DOCUMENT.search(text) else _still_said(text)
+    return _PACE.sub(" ", text)
 
 
 def _settles_deal(text: str) -> bool:

@@ -662,6 +662,13 @@ UNTOLD = partial(asks_untold_figures, held=NONE_HELD)
 PAST_ELECTION = partial(asks_past_election, held=NONE_HELD)
 FAR_ARMY = partial(asks_far_army, held=NONE_HELD)
 IN_PASSING = partial(asks_in_passing, held=NONE_HELD)
+
+
+def _private_life_of(profiled: str) -> Callable[[str], bool]:
+    """asks_private_life with `profiled` the one word naming someone the base profiles."""
+    return lambda question: asks_private_life(question, lambda word: word == profiled)
+
+
 RULE_READS = [
     # someone's own life: books, schooling, a life before an office, grandchildren
     (asks_personal_life, "what books has medinsky written", True),
@@ -728,12 +735,8 @@ RULE_READS = [
     (IN_PASSING, "what did georgia sanction", True),
     # who held an office before someone; a profiled person's golf; travel; markets
     (asks_history, "wer war vor peskow kremlsprecher", True),
-    (lambda q: asks_private_life(q, lambda word: word == "witkoff"), "does witkoff golf", True),
-    (
-        lambda q: asks_private_life(q, lambda word: word == "путину"),
-        "вернуть путину в клуб богатых стран",
-        False,
-    ),
+    (_private_life_of("witkoff"), "does witkoff golf", True),
+    (_private_life_of("путину"), "вернуть путину в клуб богатых стран", False),
     (asks_travel, "can you stay the night at mar-a-lago", True),
     (asks_travel, "скільки коштує переночувати в женеві", True),
     (asks_travel, "do i need a visa for geneva", True),
@@ -839,21 +842,13 @@ RULE_READS = [
     (asks_history, "what happened there in the second world war", True),
     (asks_history, "wer hat die koalition der willigen gegründet", False),
     (asks_travel, "which roads were closed during the talks", True),
-    (
-        lambda q: asks_private_life(q, lambda word: word == "witkoff"),
-        "witkoff's property dealings",
-        True,
-    ),
+    (_private_life_of("witkoff"), "witkoff's property dealings", True),
     # how a country no party to the talks views the plan
     (asks_others_position, "как китай относится к плану", True),
     (asks_others_position, "як туреччина відреагувала на план", True),
     (asks_others_position, "як росія відреагувала на план", False),
     (asks_history, "warum musste sein vorgänger gehen", False),
-    (
-        lambda q: asks_private_life(q, lambda word: word == "dmitriev"),
-        "dmitriev, the sovereign-wealth-fund man",
-        False,
-    ),
+    (_private_life_of("dmitriev"), "dmitriev, the sovereign-wealth-fund man", False),
     # a country no party to the talks joining an alliance
     (asks_others_position, "when did turkey join nato", True),
     (asks_others_position, "when would ukraine join nato", False),
