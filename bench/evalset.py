@@ -59,6 +59,8 @@ SETS = {
     "blind-calibration-43": Path(__file__).with_name("blind_calibration_set_43.yaml"),
     "blind-calibration-44": Path(__file__).with_name("blind_calibration_set_44.yaml"),
     "blind-calibration-45": Path(__file__).with_name("blind_calibration_set_45.yaml"),
+    "blind-calibration-46": Path(__file__).with_name("blind_calibration_set_46.yaml"),
+    "blind-calibration-47": Path(__file__).with_name("blind_calibration_set_47.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

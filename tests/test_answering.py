@@ -36,6 +36,7 @@ from knowledge.near_misses import (
     asks_in_passing,
     asks_markets,
     asks_opinion,
+    asks_other_sanctions,
     asks_others_figures,
     asks_others_position,
     asks_past_election,
@@ -872,6 +873,25 @@ RULE_READS = [
     ),
     (asks_personal_life, "what was his phd thesis about", True),
     (IN_PASSING, "the ukrainian delegation in switzerland", False),
+    # where someone studied, told by an entry saying where they studied, in any words
+    (
+        lambda q: asks_personal_life(q, lambda: {"studied"}),
+        "which universities did he go to",
+        False,
+    ),
+    (lambda q: asks_personal_life(q, lambda: {"навчався"}), "де він учился", False),
+    (lambda q: asks_personal_life(q, lambda: {"worked"}), "which universities did he go to", True),
+    # a preposition after "sanctions on" names no one; readers counted; a Marshall plan for Ukraine
+    (
+        lambda q: asks_other_sanctions(q, lambda word: word != "in"),
+        "which companies did trump put sanctions on in october",
+        False,
+    ),
+    (lambda q: asks_other_sanctions(q, lambda word: False), "sanctions on iran", True),
+    (UNTOLD, "for readers who are new to this, what is the army cap", False),
+    (UNTOLD, "сколько у блога читателей", True),
+    (IN_PASSING, "a marshall plan for rebuilding ukraine, how big", False),
+    (IN_PASSING, "what did the marshall plan give europe", True),
 ]
 
 
@@ -1729,6 +1749,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-43",
         "blind-calibration-44",
         "blind-calibration-45",
+        "blind-calibration-46",
+        "blind-calibration-47",
         "eval",
         "holdout",
     ):
