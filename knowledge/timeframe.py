@@ -357,7 +357,8 @@ _JETZT = re.compile(r"(?<!\w)jetzt(?!\w)")
 
 # A "still" in a relative clause describes a thing, and asks nothing of now: "частина Донеччини,
 # яку ми ще тримаємо", "тот кусок, который еще наш", "der Teil, den die Ukrainer noch halten" (as
-# the English "the part Ukraine still holds"). Nine questions of the calibration sets, all in scope.
+# the English "the part Ukraine still holds"). Nine questions of the calibration sets, all in
+# scope.
 _RELATIVE_BEFORE = re.compile(
     r"(?:(?<!\w)(?:як(?:ий|а|е|у|і|ого|ої|ій|ому|им|их)|котр\w+|котор\w+)"
     r"|,\s*(?:der|die|das|den|dem|welche\w*))(?:\s+\w+){0,3}\s+$"
