@@ -502,7 +502,7 @@ _SANCTIONS_ON = re.compile(
     r"(?<!\w)(?:sanctions?|sanktion\w*|санкці\w*|санкци\w*)(?:\s+\w+){0,3}?\s+"
     r"(?:against|on|gegen|проти|против)\s+(?:(?:the|den|die|das|dem)\s+)?"
     # not a preposition after a verb's "on" ("put sanctions on in October")
-    r"(?!(?:in|im|at|by|for|from|und|and|in|за|в|у|з|с)(?!\w))(\w+)"
+    r"(?!(?:in|im|at|by|for|from|und|and|за|в|у|з|с)(?!\w))(\w+)"
 )
 
 
