@@ -577,9 +577,12 @@ def _asks_what(text: str) -> bool:
 
 # "At the current pace", "такими темпами": if things go on as they did, which the base's
 # projections answer as of their date. A projection asks no later time: the blind sets labelled
-# all 42 such questions with an entry (37 of them the projection's), none as about a later time.
+# all 42 such questions with an entry (37 of them the projection's), none as about a later time;
+# so too "wenn der Russ so weitermacht wie bisher" (3 more, in scope).
 _PACE = re.compile(
     r"(?<!\w)(?:at (?:the|this) (?:current|present) (?:pace|rate|speed|tempo)"
+    r"|(?:so )?wie bisher|as (?:it has|they have|things have) so far|так само,? як (?:і )?досі"
+    r"|так же,? как (?:и )?до сих пор"
     r"|at this (?:pace|rate|speed)|(?:beim|bei dem|im) (?:aktuellen|jetzigen|derzeitigen) tempo"
     r"|(?:такими|цими|этими) темпами|(?:з|із) таким темпом|при (?:нынешних|текущих|таких) темпах"
     r"|при (?:нынешнем|текущем|таком) темпе)(?!\w)"

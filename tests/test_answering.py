@@ -1413,6 +1413,8 @@ def test_i_dont_know_names_the_knowledge_date(
         ("at the current pace how long until russia takes all of donetsk", False),
         ("за скільки росія захопить донеччину такими темпами", False),
         ("wie lange braucht russland beim jetzigen tempo für den donbass", False),
+        ("wie lange hält kiew donezk, wenn russland so weitermacht wie bisher", False),
+        ("wie viel hat russland bisher erobert", True),
         ("ще раз: що в плані про нато?", False),
         # "What's new IN the plan" asks what it changed, not for news.
         ("what's new in the 20-point plan", False),
