@@ -1478,6 +1478,11 @@ def test_questions_about_later_times_are_recognised(
         # "gerade" is "jetzt"; "... or not yet?" asks how things stand, as "already?" does
         # (written for the test).
         ("wie hoch ist der leitzins gerade", True),
+        # A "now" describing someone, and "was ist jetzt mit" ("what about"), ask nothing of
+        # now; a question word opening a question is no relative pronoun (written for the test).
+        ("der ex-präsident, der jetzt im sicherheitsrat sitzt: welche zahlen nannte er", False),
+        ("was ist jetzt mit dem akw, wer soll es betreiben", False),
+        ("яка зараз ключова ставка", True),
         ("has moscow answered the 20 points or not yet", True),
         ("is the ceasefire in force or not yet", True),
     ],
