@@ -583,6 +583,11 @@ _PACE = re.compile(
     r"(?<!\w)(?:at (?:the|this) (?:current|present) (?:pace|rate|speed|tempo)"
     r"|(?:so )?wie bisher|as (?:it has|they have|things have) so far|так само,? як (?:і )?досі"
     r"|так же,? как (?:и )?до сих пор"
+    # the pace as now: "if the front keeps moving like it does now", "если фронт будет двигаться
+    # как сейчас", "если враг будет идти так же быстро, как сейчас", "якшо так і будуть перти як щас"
+    r"|(?:like|as) (?:it does|they do|it is going|things are going) (?:right )?now"
+    r"|(?:двигаться|идти|наступать|продвигаться|так же(?: \w+)?),? как (?:сейчас|щас)"
+    r"|(?:рухатися|йти|наступати|перти|так само(?: \w+)?),? як (?:зараз|щас)"
     r"|at this (?:pace|rate|speed)|(?:beim|bei dem|im) (?:aktuellen|jetzigen|derzeitigen) tempo"
     r"|(?:такими|цими|этими) темпами|(?:з|із) таким темпом|при (?:нынешних|текущих|таких) темпах"
     r"|при (?:нынешнем|текущем|таком) темпе)(?!\w)"

@@ -1414,6 +1414,9 @@ def test_i_dont_know_names_the_knowledge_date(
         ("за скільки росія захопить донеччину такими темпами", False),
         ("wie lange braucht russland beim jetzigen tempo für den donbass", False),
         ("wie lange hält kiew donezk, wenn russland so weitermacht wie bisher", False),
+        ("how soon could kyiv lose donetsk if the front keeps moving like it does now", False),
+        ("сколько продержится донбасс, если фронт будет двигаться как сейчас", False),
+        ("как сейчас их экономика переносит войну", True),
         ("wie viel hat russland bisher erobert", True),
         ("ще раз: що в плані про нато?", False),
         # "What's new IN the plan" asks what it changed, not for news.
