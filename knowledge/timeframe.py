@@ -578,13 +578,14 @@ def _asks_what(text: str) -> bool:
 # "At the current pace", "такими темпами": if things go on as they did, which the base's
 # projections answer as of their date. A projection asks no later time: the blind sets labelled
 # all 42 such questions with an entry (37 of them the projection's), none as about a later time;
-# so too "wenn der Russ so weitermacht wie bisher" (3 more, in scope).
+# so too "so weitermacht wie bisher" and "like it does now" (7 more, all in scope).
 _PACE = re.compile(
     r"(?<!\w)(?:at (?:the|this) (?:current|present) (?:pace|rate|speed|tempo)"
     r"|(?:so )?wie bisher|as (?:it has|they have|things have) so far|так само,? як (?:і )?досі"
     r"|так же,? как (?:и )?до сих пор"
     # the pace as now: "if the front keeps moving like it does now", "если фронт будет двигаться
-    # как сейчас", "если враг будет идти так же быстро, как сейчас", "якшо так і будуть перти як щас"
+    # как сейчас", "если враг будет идти так же быстро, как сейчас", "якшо так і будуть перти як
+    # щас"
     r"|(?:like|as) (?:it does|they do|it is going|things are going) (?:right )?now"
     r"|(?:двигаться|идти|наступать|продвигаться|так же(?: \w+)?),? как (?:сейчас|щас)"
     r"|(?:рухатися|йти|наступати|перти|так само(?: \w+)?),? як (?:зараз|щас)"
