@@ -595,7 +595,7 @@ _PACE = re.compile(
 )
 
 
-# "Was ist jetzt mit dem AKW?": German for "what about the plant?", "jetzt" a particle there (8
+# "Was ist jetzt mit dem AKW?": German for "what about the plant?", "jetzt" a particle there (6
 # questions of the calibration sets, all in scope, none about a later time).
 _WHAT_ABOUT = re.compile(r"(?<!\w)(?:was(?:'n)?(?: is| ist)?(?: denn)?) jetzt(?= mit(?!\w))")
 
