@@ -123,8 +123,9 @@ def exported(
             {
                 "feature": np.where(leaf, -1, nodes["feature_idx"]).tolist(),
                 "limit": nodes["num_threshold"].tolist(),  # exact: a value may sit next to one
-                "left": np.where(leaf, -1, nodes["left"]).tolist(),
-                "right": np.where(leaf, -1, nodes["right"]).tolist(),
+                # -1 at a leaf: the node arrays are unsigned, where -1 would be written 2**32-1
+                "left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
+                "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
                 "value": np.where(leaf, nodes["value"], 0.0).tolist(),
             }
         )

@@ -355,10 +355,11 @@ _DOCUMENT = re.compile(
 _JETZT = re.compile(r"(?<!\w)jetzt(?!\w)")
 
 
-# A "still" in a relative clause describes a thing, and asks nothing of now: "частина Донеччини,
-# яку ми ще тримаємо", "тот кусок, который еще наш", "der Teil, den die Ukrainer noch halten" (as
-# the English "the part Ukraine still holds"). Nine questions of the calibration sets, all in
-# scope. The clause after a comma: "яка" opening a question asks ("яка зараз ставка").
+# A "still" or "now" in a relative clause describes a thing, and asks nothing of now: "частина
+# Донеччини, яку ми ще тримаємо", "тот кусок, который еще наш", "der Teil, den die Ukrainer noch
+# halten" (as the English "the part Ukraine still holds"), "der frühere Präsident, der jetzt im
+# Sicherheitsrat sitzt". Sixteen questions of the calibration sets, all in scope. The clause
+# after a comma: "яка" opening a question asks ("яка зараз ставка").
 _RELATIVE_BEFORE = re.compile(
     r",\s*(?:як(?:ий|а|е|у|і|ого|ої|ій|ому|им|их)|котр\w+|котор\w+|der|die|das|den|dem"
     r"|welche\w*)(?:\s+\w+){0,3}\s+$"
@@ -367,7 +368,7 @@ _RELATIVE_BEFORE = re.compile(
 
 def _still_said(text: str) -> str:
     """The cleaned question with a yes/no question's bare "still" said as "все еще" / "все ще" /
-    "immer noch", unless it is said in a relative clause (_RELATIVE_BEFORE)."""
+    "immer noch"."""
     main_clause = text.split(",", 1)[0]
     if (
         _WH_WORD.search(main_clause)
@@ -375,14 +376,7 @@ def _still_said(text: str) -> str:
         or not _YES_NO_FORM.search(text)
     ):
         return text
-    return _STILL.sub(
-        lambda m: (
-            m.group(0)
-            if _RELATIVE_BEFORE.search(text, 0, m.start())
-            else _STILL_AS_NOW[m.group(1)]
-        ),
-        text,
-    )
+    return _STILL.sub(lambda m: _STILL_AS_NOW[m.group(1)], text)
 
 
 # A span of years ("2026-27", "2026–2027", "for 2026 and 2027") is a budget or plan period, not
@@ -601,8 +595,9 @@ _WHAT_ABOUT = re.compile(r"(?<!\w)(?:was(?:'n)?(?: is| ist)?(?: denn)?) jetzt(?=
 
 
 def _described_now(text: str) -> str:
-    """The text without a "now" said in a relative clause (_RELATIVE_BEFORE), which describes
-    someone or something: "der frühere Präsident, der jetzt im Sicherheitsrat sitzt"."""
+    """The text without a "now" or "still" said in a relative clause (_RELATIVE_BEFORE), which
+    describes someone or something: "der frühere Präsident, der jetzt im Sicherheitsrat sitzt",
+    "частина, яку ми (все) ще тримаємо"."""
     return _NOW.sub(
         lambda m: " " if _RELATIVE_BEFORE.search(text, 0, m.start()) else m.group(0), text
     )
@@ -610,13 +605,12 @@ def _described_now(text: str) -> str:
 
 def _read(question: str) -> str:
     """The cleaned question as the time rules read it: no opening "щас,", no "at the current
-    pace" (_PACE), no "now" describing someone (_described_now) nor "was ist jetzt mit"; where it
-    names a plan or its text no "jetzt" (_DOCUMENT), elsewhere a bare "still" said as one
-    (_still_said)."""
-    text = _INTERJECTION.sub(" ", cleaned(question))
-    text = _described_now(_WHAT_ABOUT.sub("was", text))
+    pace" (_PACE), no "was ist jetzt mit"; where it names a plan or its text no "jetzt"
+    (_DOCUMENT), elsewhere a bare "still" said as one (_still_said); then no "now" or "still"
+    describing someone (_described_now)."""
+    text = _WHAT_ABOUT.sub("was", _INTERJECTION.sub(" ", cleaned(question)))
     text = _JETZT.sub(" ", text) if _DOCUMENT.search(text) else _still_said(text)
-    return _PACE.sub(" ", text)
+    return _PACE.sub(" ", _described_now(text))
 
 
 def _settles_deal(text: str) -> bool:
