@@ -29,8 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from bench.evalset import read_yaml
 from knowledge.answer import Answer, Engine, Outcome, previous_of
 from knowledge.followup import Previous
 from knowledge.validate import load_base
@@ -64,7 +63,7 @@ def _expected(value: str | list[str]) -> frozenset[str]:
 
 
 def load_pairs(path: Path) -> list[Pair]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     return [
         Pair(
             str(item["first"]),

@@ -10,9 +10,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 from telegram.ext import Application
 
+from bench.evalset import EVAL_SET, read_yaml
 from bot.cli import main
 from chat.callbacks import EntrySources, decode
 from chat.render import COMPACT_SOURCES, render_answer, render_sources_detail, visible_length
@@ -29,7 +29,6 @@ from testkit.kb_trees import SOURCES, entry, write_tree
 
 # The first message of a typical answer, in visible characters (issue 14).
 FIRST_MESSAGE_LIMIT = 1200
-EVAL_SET = Path(__file__).resolve().parent.parent / "bench" / "eval_set.yaml"
 
 
 @pytest.fixture
@@ -122,7 +121,7 @@ def typical_questions(base: KnowledgeBase, engine: Engine) -> list[tuple[str, st
     """(entry, language, question) for the 20 entries most often expected by the eval set, in each
     language: the set's first question in that language the engine answers with an entry, else
     the entry's first written phrasing."""
-    questions = yaml.safe_load(EVAL_SET.read_text(encoding="utf-8"))["questions"]
+    questions = read_yaml(EVAL_SET)["questions"]
     expected = Counter(
         q["expect"][0] for q in questions if isinstance(q["expect"], list) and q["expect"]
     )

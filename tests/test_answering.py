@@ -1769,6 +1769,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-45",
         "blind-calibration-46",
         "blind-calibration-47",
+        "blind-calibration-48",
+        "blind-calibration-49",
         "eval",
         "holdout",
     ):
