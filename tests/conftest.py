@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import compileall
+import fcntl
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from chat.render import answer_length
 from chat.settings import Settings
 from knowledge.answer import Engine
 from knowledge.loader import KnowledgeBase
+from knowledge.saved_index import index_key, load_index
 from knowledge.validate import load_base
 from storage.db import Database
 from testkit.databases import PG_URL, create_worker_database, database_url
@@ -41,11 +44,35 @@ def worker_database() -> None:
     asyncio.run(create_worker_database())
 
 
+@pytest.fixture(scope="session")
+def base() -> KnowledgeBase:
+    return load_base(measure=answer_length)
+
+
+@pytest.fixture(scope="session")
+def bundled_index(base: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The directory holding the bundled base's saved index, built once for the whole run: the
+    first worker (pytest-xdist) to get here builds it, the others wait, then read it. Each of
+    the 3 workers built it for itself before, and every test process and saved-index test did
+    again (about 6 s of CPU each on this 2-core machine)."""
+    root = tmp_path_factory.getbasetemp()
+    shared = root.parent if "PYTEST_XDIST_WORKER" in os.environ else root
+    directory = shared / "bundled-index"
+    with (shared / "bundled-index.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        load_index(base, directory)
+    return directory
+
+
 @pytest.fixture(scope="session", autouse=True)
-def index_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def index_cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, base: KnowledgeBase, bundled_index: Path
+) -> Iterator[Path]:
     """Saved search indexes go to the session's temporary directory, not the user's cache (worker
-    subprocesses inherit it)."""
+    subprocesses inherit it), which starts with the bundled base's."""
     directory = tmp_path_factory.mktemp("index-cache")
+    key = index_key(base)
+    shutil.copytree(bundled_index / key, directory / key)
     before = os.environ.get("INDEX_CACHE_DIR")
     os.environ["INDEX_CACHE_DIR"] = str(directory)
     yield directory
@@ -56,13 +83,10 @@ def index_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def base() -> KnowledgeBase:
-    return load_base(measure=answer_length)
-
-
-@pytest.fixture(scope="session")
-def engine(base: KnowledgeBase) -> Engine:
-    return Engine(base)
+def engine(base: KnowledgeBase, bundled_index: Path) -> Engine:
+    """The bundled base's engine on its saved index, as `briefing-bot run` starts it (a saved
+    index answers exactly as a built one: tests/test_saved_index.py)."""
+    return Engine(base, index=load_index(base, bundled_index))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

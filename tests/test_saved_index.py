@@ -53,18 +53,28 @@ def small_base(tmp_path: Path) -> KnowledgeBase:
     return load_base(write_tree(tmp_path / "kb"))
 
 
+@pytest.fixture(scope="module")
+def built(base: KnowledgeBase) -> Engine:
+    """The bundled base's engine on an index built here, not read from a saved one (the suite's
+    `engine` reads the saved one). Its tests run in one worker (BUILT), which builds it once."""
+    return Engine(base)
+
+
+BUILT = pytest.mark.xdist_group("built-index")
+
+
+@BUILT
 def test_a_saved_index_answers_exactly_as_a_built_one(
-    base: KnowledgeBase, engine: Engine, tmp_path: Path
+    base: KnowledgeBase, built: Engine, bundled_index: Path
 ) -> None:
-    load_index(base, tmp_path)  # built and saved
-    saved = load_index(base, tmp_path, build=never_built)
+    saved = load_index(base, bundled_index, build=never_built)  # saved by conftest.py
     assert memory_mapped(saved.posting_docs) and memory_mapped(saved.meaning.vectors)
     loaded = Engine(base, index=saved)
     questions = [q.text for q in load_questions(SETS["calibration"])][::3]
     assert len(questions) > 100
     for question in questions:
-        assert loaded.candidates(question) == engine.candidates(question), question
-        assert loaded.ask(question) == engine.ask(question), question
+        assert loaded.candidates(question) == built.candidates(question), question
+        assert loaded.ask(question) == built.ask(question), question
 
 
 def test_the_index_is_built_once_per_content_version(tmp_path: Path) -> None:
@@ -209,21 +219,22 @@ def test_a_broken_base_is_never_saved(tmp_path: Path) -> None:
     assert not list((tmp_path / "cache").glob("base-*.json"))
 
 
+@BUILT
 def test_the_saved_spelling_index_corrects_as_the_built_one(
-    base: KnowledgeBase, engine: Engine, tmp_path: Path
+    base: KnowledgeBase, built: Engine, bundled_index: Path
 ) -> None:
-    saved = load_index(base, tmp_path).speller
-    built = engine.index.speller
-    for language in built.written:
-        expected = built.deletion_index(language)
+    saved = load_index(base, bundled_index, build=never_built).speller
+    speller = built.index.speller
+    for language in speller.written:
+        expected = speller.deletion_index(language)
         variants = sorted(expected)[::50]
         assert variants
         for variant in variants:
             assert saved._deletions_in(language).get(variant) == expected[variant]
             assert saved._deletions_in(language).get(variant + "qz") is None
     for word in ["russlnad", "negotiatoins", "украини", "waffenstilstand", "ceasfire", "zzzzzzz"]:
-        for language in built.written:
-            assert saved.correct(word, language) == built.correct(word, language), word
+        for language in speller.written:
+            assert saved.correct(word, language) == speller.correct(word, language), word
 
 
 TRICKY = [
@@ -241,20 +252,21 @@ TRICKY = [
 ]
 
 
+@BUILT
 def test_questions_are_embedded_without_the_tokenizer_to_its_ids(
-    base: KnowledgeBase, engine: Engine, tmp_path: Path
+    base: KnowledgeBase, built: Engine, bundled_index: Path
 ) -> None:
     """The saved word pieces and the tokenizer's merges give the tokenizer's own token ids, so
     a question is embedded without reading it (the special tokens' texts are left to it)."""
-    tokenizer = engine.index.meaning.embedder.tokenizer
-    built = engine.index.meaning.pieces
-    saved = load_index(base, tmp_path).meaning.pieces
-    assert built is not None and saved is not None and saved.pairs is not None
+    tokenizer = built.index.meaning.embedder.tokenizer
+    made = built.index.meaning.pieces
+    saved = load_index(base, bundled_index, build=never_built).meaning.pieces
+    assert made is not None and saved is not None and saved.pairs is not None
     assert memory_mapped(saved.keys)  # read from the saved index, not rebuilt
     questions = [q.text for q in load_questions(SETS["calibration"])][::2] + TRICKY
     for question in questions:
         expected = tokenizer.encode(question.casefold(), add_special_tokens=False).ids
-        for pieces in (built, saved):
+        for pieces in (made, saved):
             got = pieces.ids(question)
             if got is None:
                 assert "<s>" in question, question
@@ -297,9 +309,10 @@ def test_a_text_column_reads_each_text_back_as_written() -> None:
     assert list(TextColumn.of([])) == []
 
 
-def test_a_saved_index_reads_its_arrays_as_plain_arrays(tmp_path: Path) -> None:
+def test_a_saved_index_reads_its_arrays_as_plain_arrays(
+    base: KnowledgeBase, bundled_index: Path
+) -> None:
     """Memory-mapped, but not np.memmap: slicing one ran Python code on every posting list."""
-    base = load_base()
-    index = load_index(base, tmp_path)
+    index = load_index(base, bundled_index, build=never_built)
     assert type(index.posting_docs) is np.ndarray and type(index.meaning.vectors) is np.ndarray
     assert memory_mapped(index.posting_docs) and not index.posting_docs.flags.writeable
