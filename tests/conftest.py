@@ -1,5 +1,5 @@
-"""Shared fixtures: the bundled knowledge base and its engine are loaded once per session; every
-storage test runs on SQLite and on PostgreSQL; the fake Bot API."""
+"""Shared fixtures: the bundled knowledge base and its engine are loaded once per session, on an
+index built once per run; every storage test runs on SQLite and on PostgreSQL; the fake Bot API."""
 
 from __future__ import annotations
 
