@@ -70,7 +70,7 @@ def test_a_saved_index_answers_exactly_as_a_built_one(
     saved = load_index(base, bundled_index, build=never_built)  # saved by conftest.py
     assert memory_mapped(saved.posting_docs) and memory_mapped(saved.meaning.vectors)
     loaded = Engine(base, index=saved)
-    questions = [q.text for q in load_questions(SETS["calibration"])][::3]
+    questions = [q.text for q in load_questions(SETS["calibration"])][::6]  # every sixth: 204
     assert len(questions) > 100
     for question in questions:
         assert loaded.candidates(question) == built.candidates(question), question
