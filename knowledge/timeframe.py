@@ -594,12 +594,13 @@ _PACE = re.compile(
 _WHAT_ABOUT = re.compile(r"(?<!\w)(?:was(?:'n)?(?: is| ist)?(?: denn)?) jetzt(?= mit(?!\w))")
 
 
-def _described_now(text: str) -> str:
+def _described_now(text: str, everywhere: bool = False) -> str:
     """The text without a "now" or "still" said in a relative clause (_RELATIVE_BEFORE), which
     describes someone or something: "der frühere Präsident, der jetzt im Sicherheitsrat sitzt",
-    "частина, яку ми (все) ще тримаємо"."""
+    "частина, яку ми (все) ще тримаємо"; without any with `everywhere`."""
     return _NOW.sub(
-        lambda m: " " if _RELATIVE_BEFORE.search(text, 0, m.start()) else m.group(0), text
+        lambda m: " " if everywhere or _RELATIVE_BEFORE.search(text, 0, m.start()) else m.group(0),
+        text,
     )
 
 
@@ -624,8 +625,7 @@ def _read(question: str) -> str:
     describing someone (_described_now), nor any where it cites the founding analysis (_CITED)."""
     text = _WHAT_ABOUT.sub("was", _INTERJECTION.sub(" ", cleaned(question)))
     text = _JETZT.sub(" ", text) if _DOCUMENT.search(text) else _still_said(text)
-    text = _PACE.sub(" ", _described_now(text))
-    return _NOW.sub(" ", text) if _CITED.search(text) else text
+    return _PACE.sub(" ", _described_now(text, everywhere=_CITED.search(text) is not None))
 
 
 def _settles_deal(text: str) -> bool:
