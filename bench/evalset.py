@@ -64,6 +64,8 @@ SETS = {
     "blind-calibration-47": Path(__file__).with_name("blind_calibration_set_47.yaml"),
     "blind-calibration-48": Path(__file__).with_name("blind_calibration_set_48.yaml"),
     "blind-calibration-49": Path(__file__).with_name("blind_calibration_set_49.yaml"),
+    "blind-calibration-50": Path(__file__).with_name("blind_calibration_set_50.yaml"),
+    "blind-calibration-51": Path(__file__).with_name("blind_calibration_set_51.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

@@ -1779,6 +1779,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-47",
         "blind-calibration-48",
         "blind-calibration-49",
+        "blind-calibration-50",
+        "blind-calibration-51",
         "eval",
         "holdout",
     ):
