@@ -48,9 +48,11 @@ _PRESENT = {
     r"|next year"
     r"|last month|this weekend|this spring|this summer|this autumn|this fall|this winter"
     r"|what'?s new(?! in )|any updates?|status update|where do things stand|where things stand"
-    r"|anymore|any more|last (?:statement|comment)s?",
+    r"|anymore|any more|last (?:statement|comment)s?"
+    # "the latest info", and "when was the last prisoner exchange": the most recent one to date
+    r"|latest info\w*|when was the last",
     "de": r"aktuelle|aktuellen|aktueller|heute"
-    r"|heutige|gestern|neueste|neuesten|neuigkeiten|nachrichten|news(?! brief)|diese woche"
+    r"|heutige|gestern|neuigkeiten|nachrichten|news(?! brief)|diese woche"
     r"|dieser woche"
     r"|diesen monat|letzte woche|letzten tage|stand heute"
     r"|derzeitig\w*|gegenwartig\w*|kurzlich|neulich|vor kurzem|in letzter zeit|jungst"
@@ -58,14 +60,19 @@ _PRESENT = {
     r"|letzten monat|heuer"
     r"|diesen (?:fruhling|sommer|herbst|winter)|dieses wochenende|neues von"
     r"|was gibt'?s neues(?! im | in )"
-    r"|stand der dinge|wie ist der stand|letzte[ns]? (?:aussage|ausserung|stellungnahme)\w*",
+    r"|stand der dinge|wie ist der stand|letzte[ns]? (?:aussage|ausserung|stellungnahme)\w*"
+    # not of a text, as in English: "der neueste Entwurf"
+    r"|neueste[nrs]?"
+    r"(?! (?:[\w-]+ ){0,2}(?:vorschlag|plan|entwurf|fassung|version|rahmen|angebot)\w*)"
+    r"|heut|wann (?:war|gab es|fand) (?:der|die|das) letzte\w*",  # heut: heute
     "uk": r"сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні"
     r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки"
     r"|поточн\w*|на цей момент|нещодавно|останнім часом|цими днями"
     r"|завтра|післязавтра|позавчора|наступного тижня|наступного місяця|наступного року"
     r"|минулого місяця"
     r"|цієї (?:весни|зими|осені)|цього літа|цими вихідними|що нового(?! в | у )|які новини"
-    r"|на даний час|шо нового|шо там нового|останн\w* (?:заяв|коментар)\w*",
+    r"|на даний час|шо нового|шо там нового|останн\w* (?:заяв|коментар)\w*"
+    r"|останн\w* (?:інф|дан|звістк|зведенн)\w*|коли (?:був|була|було|були) останн\w*",
     "ru": r"сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
     r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
     r"|на сегодня|текущ\w*|на этот момент"
@@ -73,7 +80,8 @@ _PRESENT = {
     r"|на следующий год|в следующем году"
     r"|в следующем месяце|в прошлом месяце|этой (?:весной|зимой|осенью)|этим летом"
     r"|на этих выходных|че нового|чо нового|что нового(?! в | во )|какие новости"
-    r"|последн\w* (?:заявлени|коммента)\w*",
+    r"|последн\w* (?:заявлени|коммента)\w*"
+    r"|последн\w* (?:инф|данн|извести|сводк)\w*|когда (?:был|была|было|были) последн\w*",
 }
 _PRESENT_WORDS = re.compile(
     r"(?<!\w)(?:" + "|".join([*_PRESENT.values(), _NOW_WORDS]) + r")(?!\w)"
@@ -115,7 +123,9 @@ _WON = re.compile(
     r"(?<!\w)(?:won|win|winner|results?|new president|neue[rn]? prasident\w*|нов\w+ президент\w*"
     r"|gewonnen|gewinner|sieger|ergebnis\w*|переміг|перемогла"
     r"|переможець|виграв|виграла|результат\w*|підсумк\w*|победил|победила|победитель|выиграл"
-    r"|выиграла|итог\w*|turned out|turn out|ausgegangen|закінчил\w*|закончил\w*)(?!\w)"
+    r"|выиграла|итог\w*|turned out|turn out|ausgegangen|закінчил\w*|закончил\w*"
+    # Ukrainian "закінчився", "завершився" (ended): "чим закінчився референдум"
+    r"|закінчив\w*|завершил\w*|завершив\w*)(?!\w)"
     # Putin's year-end press conference ("підсумкова пресконференція", "итоговая пресс-
     # конференция") is no election's result.
     r"(?!\s*прес)"
@@ -147,11 +157,12 @@ _HAPPENED = (
     r"|відбув\w*|відбул\w*|пройшл\w*|пройшов|состоял\w*|прошл[иоа]|прошел"
 )
 # A yes/no question about whether something has already happened asks about today: "Чи вже
-# зайшли війська в Україну?", "Уже подписали?", "have they already met?". Not German "schon", a
-# filler as often as "already": measured, it caught 3 in-scope questions of calibration and eval.
+# зайшли війська в Україну?", "Уже подписали?", "have they already met?", "have they met yet?".
+# Not German "schon", a filler as often as "already": measured, it caught 3 in-scope questions of
+# calibration and eval.
 _ALREADY_YES_NO = re.compile(
     r"^\W*(?:(?:чи|а|и|так)\s+)?(?:вже|уже)(?!\w)"
-    r"|^\W*(?:has|have|did)(?!\w).*(?<!\w)already(?!\w)"
+    r"|^\W*(?:has|have|did)(?!\w).*(?<!\w)(?:already|yet)(?!\w)"
 )
 # The same with "already" beside a verb in the past tense anywhere in a Ukrainian or Russian yes/no
 # question: "росія вже дала відповідь?", "перемирие уже объявили?", or a word or two after it
@@ -745,7 +756,9 @@ def asks_after(
         return True
     # A question word after the first comma opens a clause of its own ("вже вийшли з Сумщини,
     # як передбачав план?"), not the question.
-    main_clause = text.split(",", 1)[0]
+    # So does a second question after the first's question mark ("рада миру вже запрацювала? хто
+    # туди увійшов").
+    main_clause = re.split(r"[,?]", text, maxsplit=1)[0]
     if _ALREADY_YES_NO.search(text) or (
         _ALREADY_DONE.search(text) and not _WH_WORD.search(main_clause)
     ):

@@ -1436,6 +1436,18 @@ def test_i_dont_know_names_the_knowledge_date(
         ("wer überwacht seit der unterzeichnung die front", True),
         ("що змінилося з моменту підписання", True),
         ("что будет после подписания соглашения", False),
+        # How a vote ended in Ukrainian's "завершився"; a second question after a question mark
+        # is no clause of the first; "yet" as "already"; the latest information, the last of
+        # something to date, Bavarian "heut" (written for the test).
+        ("чим завершився референдум щодо угоди?", True),
+        ("а війська коаліції вже зайшли? хто їх очолює", True),
+        ("has the eu loan reached kyiv yet", True),
+        ("есть последняя информация о переговорах?", True),
+        ("коли був останній раунд переговорів?", True),
+        ("when was the last prisoner swap", True),
+        ("was sagt peskow heut", True),
+        ("was stand im neuesten entwurf zur armee?", False),
+        ("чим закінчилися переговори в стамбулі 2022 року?", False),
     ],
 )
 def test_questions_about_later_times_are_recognised(
