@@ -1413,6 +1413,8 @@ def test_i_dont_know_names_the_knowledge_date(
         ("latest news on the draft", True),
         # A projection "at the current pace" asks no later time (written for the test).
         ("at the current pace how long until russia takes all of donetsk", False),
+        ("at today's speed how long until donetsk falls", False),
+        ("if russia advances at current pace when is donetsk lost", False),
         ("за скільки росія захопить донеччину такими темпами", False),
         ("wie lange braucht russland beim jetzigen tempo für den donbass", False),
         ("wie lange hält kiew donezk, wenn russland so weitermacht wie bisher", False),
