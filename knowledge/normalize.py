@@ -380,6 +380,33 @@ def well_formed(text: str) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+# What the asker needs the answer for, or how simply: "brauch das für mein Referat morgen", "need
+# it for my essay", "для реферата", "erklär mal für Dumme", "like I'm five", "простыми словами".
+# Words about the asker, not the subject: an unknown "Referat" or "dumme" sank whole questions,
+# and the asker's "morgen" read as a question about tomorrow.
+_PURPOSE = re.compile(
+    r"(?<!\w)(?:"
+    r"(?:ich )?(?:brauch|brauche|ben(?:o|ö|oe)tige) (?:das|es|dies) (?:f(?:u|ü|ue)r|bis) [^.?!]*"
+    r"|(?:i )?need (?:it|this|that) for [^.?!]*"
+    r"|for (?:my|our|a) (?:essay|class|homework|school|presentation|report|paper)(?!\w)[^.?!]*"
+    r"|(?:мне )?(?:нужно|надо) (?:для|к) (?:школ|реферат|урок|доклад|домашк|курсов|семинар)"
+    r"[^.?!]*"
+    r"|для (?:школы|реферата|урока|доклада|домашки|курсовой|семинара)(?!\w)[^.?!]*"
+    r"|(?:мені )?(?:треба|потрібно) (?:для|на) (?:школ|реферат|урок|доповід|домашк|курсов|семінар)"
+    r"[^.?!]*"
+    r"|для (?:школи|реферату|уроку|доповіді|домашки|курсової|семінару)(?!\w)[^.?!]*"
+    r"|f(?:u|ü|ue)r (?:dumme|doofe|laien|dummies)|like i'?m (?:five|5)|eli5|in simple (?:terms|words)"
+    r"|in einfachen worten|простыми словами|простими словами|на пальцах"
+    r")",
+    re.IGNORECASE,
+)
+
+
+def without_purpose(text: str) -> str:
+    """The question without what the asker needs it for or how simply (_PURPOSE)."""
+    return _PURPOSE.sub(" ", text)
+
+
 def clean(text: str) -> str:
     """Unicode NFKC, no control or direction marks, casefolded, Latin accents dropped, ё as е."""
     text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 4]))

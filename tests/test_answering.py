@@ -2371,3 +2371,23 @@ def test_a_description_is_read_as_the_one_thing_it_names(description: str, name:
 def test_a_description_needs_its_words_in_a_row() -> None:
     assert "iaea" not in content_tokens("the nuclear plant and its watchdog")
     assert content_tokens("nuclear watchdog") == ["iaea"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # What the asker needs the answer for, and when, is no part of the question (written
+        # for the test): "morgen", "tomorrow", "завтра" there are the asker's, not the subject's.
+        "Was ist die Koalition der Willigen? Brauche das für mein Referat morgen",
+        "what is the coalition of the willing? need it for my essay tomorrow",
+        "что такое коалиция желающих простыми словами, для реферата на завтра",
+        "що таке коаліція охочих? треба для уроку завтра",
+    ],
+)
+def test_what_the_asker_needs_the_answer_for_is_not_asked(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.answer and not answer.known_then, answer
+    assert answer.entry_id == "europe-coalition-of-willing"
+    # Said of the subject, a later day is still a later time.
+    later = engine.ask("what is the coalition of the willing doing tomorrow")
+    assert later.outcome is Outcome.after
