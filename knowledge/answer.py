@@ -34,7 +34,7 @@ from knowledge.normalize import (
     replace_words,
     surface_tokens,
     well_formed,
-    without_purpose,
+    without_asides,
 )
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
@@ -490,10 +490,10 @@ class Engine:
         )
 
     def prepared(self, question: str) -> str:
-        """The question as `ask` reads it: well formed, without what the asker needs it for
-        ("brauch das für mein Referat morgen"), a word typed on the wrong keyboard layout
-        retyped."""
-        return self.index.retyped(without_purpose(well_formed(question)))
+        """The question as `ask` reads it: well formed, without the asker's asides ("kannst du
+        mir erklären", "brauch das für mein Referat morgen"), a word typed on the wrong keyboard
+        layout retyped."""
+        return self.index.retyped(without_asides(well_formed(question)))
 
     def shortlist(self, prepared: str) -> list[Candidate]:
         """The candidates `ask` decides between, best first, for a `prepared` question."""

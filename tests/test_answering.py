@@ -2382,6 +2382,8 @@ def test_a_description_needs_its_words_in_a_row() -> None:
         "what is the coalition of the willing? need it for my essay tomorrow",
         "что такое коалиция желающих простыми словами, для реферата на завтра",
         "що таке коаліція охочих? треба для уроку завтра",
+        "kannst du mir mal kurz erklären, was die Koalition der Willigen ist?",
+        "можеш пояснити, що таке коаліція охочих?",
     ],
 )
 def test_what_the_asker_needs_the_answer_for_is_not_asked(engine: Engine, question: str) -> None:
