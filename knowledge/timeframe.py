@@ -756,10 +756,9 @@ def asks_after(
         return True
     if _HAS_HAPPENED.search(text) or _OR_NOT_YET.search(text) or _NEXT_EVENT.search(text):
         return True
-    # A question word after the first comma opens a clause of its own ("вже вийшли з Сумщини,
-    # як передбачав план?"), not the question.
-    # So does a second question after the first's question mark ("рада миру вже запрацювала? хто
-    # туди увійшов").
+    # A question word after the first comma ("вже вийшли з Сумщини, як передбачав план?") or in a
+    # second question after the first's question mark ("рада миру вже запрацювала? хто туди
+    # увійшов") opens a clause of its own, not the question.
     main_clause = re.split(r"[,?]", text, maxsplit=1)[0]
     if _ALREADY_YES_NO.search(text) or (
         _ALREADY_DONE.search(text) and not _WH_WORD.search(main_clause)

@@ -1438,8 +1438,8 @@ def test_i_dont_know_names_the_knowledge_date(
         ("wer überwacht seit der unterzeichnung die front", True),
         ("що змінилося з моменту підписання", True),
         ("что будет после подписания соглашения", False),
-        # How a vote ended in Ukrainian's "завершився"; a second question after a question mark
-        # is no clause of the first; "yet" as "already"; the latest information, the last of
+        # A vote's end in Ukrainian ("завершився"); a second question after a question mark is
+        # no clause of the first; "yet" as "already"; the latest information, the last of
         # something to date, Bavarian "heut" (written for the test).
         ("чим завершився референдум щодо угоди?", True),
         ("а війська коаліції вже зайшли? хто їх очолює", True),
@@ -2390,6 +2390,8 @@ def test_what_the_asker_needs_the_answer_for_is_not_asked(engine: Engine, questi
     answer = engine.ask(question)
     assert answer.outcome is Outcome.answer and not answer.known_then, answer
     assert answer.entry_id == "europe-coalition-of-willing"
-    # Said of the subject, a later day is still a later time.
+
+
+def test_a_later_day_said_of_the_subject_is_still_a_later_time(engine: Engine) -> None:
     later = engine.ask("what is the coalition of the willing doing tomorrow")
     assert later.outcome is Outcome.after
