@@ -29,7 +29,8 @@ from knowledge.timeframe import ELECTION
 # "how old" below, schooling by a university, "studied at" and the Ukrainian and Russian verbs of
 # being a student ("навчався", "учился"; "вивчав", "изучал" study a plan).
 # Someone's own life, whoever is named, profiled or not ("what did Macron do before he became
-# president", "is Merz married"): asks_personal_life.
+# president", "is Merz married", a salary, "Gehalt", "зарплата": the base tells no one's pay):
+# asks_personal_life.
 _PERSONAL = {
     "en": r"wife|husband|married|spouse|girlfriend|birthday|hobby|hobbies|childhood|grew up"
     r"|hometown|how tall|net worth|yacht|university|universities|(?<!-)educated"
@@ -39,7 +40,7 @@ _PERSONAL = {
     r"|books? (?:\w+ ){0,3}(?:write|wrote|written)|grandchildren|grandkids|football club"
     r"|thesis|dissertation|what did (?:\w+ ){1,2}do before|which party (?:is|does)"
     r"|what did (?:\w+ ){1,2}study|what (?:political )?party"
-    r"|before (?:the|her|his) (?:commission|presidency|chancellorship)",
+    r"|before (?:the|her|his) (?:commission|presidency|chancellorship)|salary|salaries|paycheck",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
@@ -49,7 +50,8 @@ _PERSONAL = {
     r"|(?:was fur eine|welche) ausbildung hat|welcher partei"
     # a career before: "was hat er vorher beruflich gemacht" (what he does now is his role)
     r"|beruflich\w* gemacht|(?:vorher|fruher|davor) beruflich\w*"
-    r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft|kanzlerschaft)",
+    r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft|kanzlerschaft)"
+    r"|gehalt|jahresgehalt|monatsgehalt",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі|говор)\w*"
     r"|за освітою|за фахом|в бізнесі|яка в (?:нього|неї) компанія"
@@ -57,7 +59,8 @@ _PERSONAL = {
     r"|до того,? як (?:став|стала) (?:президент|прем.єр|канцлер|політик)\w*"
     r"|яку (?:\w+ ){0,2}освіту|освіту (?:має|отримав\w*|здобув\w*)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
-    r"|онуків|онуки|футбольн\w* клуб\w*|дисертаці\w*|ким (?:\w+ )?працював\w*|якої партії",
+    r"|онуків|онуки|футбольн\w* клуб\w*|дисертаці\w*|ким (?:\w+ )?працював\w*|якої партії"
+    r"|зарплат\w*|оклад\w*",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
     r"|на каком языке (?:\w+ ){0,4}(?:говор|разговарива)\w*|по образованию|по профессии"
@@ -66,7 +69,8 @@ _PERSONAL = {
     r"|до того,? как (?:стал|стала) (?:президент|премьер|канцлер|политик)\w*"
     r"|какое (?:\w+ ){0,2}образование|образование (?:получил\w*|имеет)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написал\w*|написал\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
-    r"|внуков|внуки|футбольн\w* клуб\w*|диссертаци\w*|кем (?:\w+ )?работал\w*|какой партии",
+    r"|внуков|внуки|футбольн\w* клуб\w*|диссертаци\w*|кем (?:\w+ )?работал\w*|какой партии"
+    r"|зарплат\w*|оклад\w*",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
 # base's topics share too (income, health, born, rich, a favourite), named they are private.

@@ -482,6 +482,10 @@ def test_sanctions_against_someone_the_base_does_not_know_are_out_of_scope(
         "was hat merz gemacht, bevor er kanzler wurde",
         "чим займався стармер до того як став прем'єром",
         "is friedrich merz married",
+        # ... and a salary: the base tells no one's pay
+        "what's ursula von der leyen's salary",
+        "wie hoch ist das gehalt von macron",
+        "яка зарплата у стармера",
     ],
 )
 def test_a_persons_own_life_is_out_of_scope_whoever_is_named(
