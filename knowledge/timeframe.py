@@ -595,8 +595,8 @@ _PACE = re.compile(
     r"|(?:двигаться|идти|наступать|продвигаться|так же(?: \w+)?),? как (?:сейчас|щас)"
     r"|(?:рухатися|йти|наступати|перти|так само(?: \w+)?),? як (?:зараз|щас)"
     r"|at this (?:pace|rate|speed)|(?:beim|bei dem|im) (?:aktuellen|jetzigen|derzeitigen) tempo"
-    # "at current pace", "at today's speed" (no article)
-    r"|at (?:current|today'?s) (?:pace|rate|speed|tempo)"
+    # "at current pace", "at today's speed" (no article); "wenn es so weitergeht wie jetzt"
+    r"|at (?:current|today'?s) (?:pace|rate|speed|tempo)|weiter\w* wie (?:jetzt|derzeit|gerade)"
     r"|(?:такими|цими|этими) темпами|(?:з|із) таким темпом|при (?:нынешних|текущих|таких) темпах"
     r"|при (?:нынешнем|текущем|таком) темпе)(?!\w)"
 )

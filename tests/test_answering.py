@@ -1419,6 +1419,7 @@ def test_i_dont_know_names_the_knowledge_date(
         ("at the current pace how long until russia takes all of donetsk", False),
         ("at today's speed how long until donetsk falls", False),
         ("if russia advances at current pace when is donetsk lost", False),
+        ("wenn es an der front so weitergeht wie jetzt, wann fällt donezk", False),
         ("за скільки росія захопить донеччину такими темпами", False),
         ("wie lange braucht russland beim jetzigen tempo für den donbass", False),
         ("wie lange hält kiew donezk, wenn russland so weitermacht wie bisher", False),
