@@ -33,8 +33,9 @@ _LAYOUT_SLIP = str.maketrans("ыэъё", "ієїґ")
 # "рада" for "glad" or Ukraine's parliament (the model read "Рада миру Трамп" as Russian, 0.62
 # against 0.23). "Висновок" is a conclusion in Ukrainian, where Russian says "вывод" ("кайзен блог
 # висновок" was read as Russian, 0.49 against 0.22). "Цього" and its forms are Ukrainian for
-# Russian "этого" ("дай update по переговорах цього тижня" was read as Russian): on all 22,092
-# questions of the sets, 55 -> 54 read in another language, Ukrainian as Russian 12 -> 11.
+# Russian "этого", "тижня" for "недели" ("дай update по переговорах цього тижня" was read as
+# Russian): on all 22,092 questions of the sets, 55 -> 54 read in another language, Ukrainian as
+# Russian 12 -> 11.
 _UK_WORDS = frozenset(
     """що шо чи як який яка які яке хто де коли чому буде його та це цей ця ці вже ще також тепер
     зараз було були було від між щодо після після досі саме тобто рада висновок висновки

@@ -2381,8 +2381,9 @@ def test_a_description_needs_its_words_in_a_row() -> None:
 @pytest.mark.parametrize(
     "question",
     [
-        # What the asker needs the answer for, and when, is no part of the question (written
-        # for the test): "morgen", "tomorrow", "завтра" there are the asker's, not the subject's.
+        # What the asker needs the answer for, and when, or the request to explain, is no part
+        # of the question (written for the test): "morgen", "tomorrow", "завтра" there are the
+        # asker's, not the subject's.
         "Was ist die Koalition der Willigen? Brauche das für mein Referat morgen",
         "what is the coalition of the willing? need it for my essay tomorrow",
         "что такое коалиция желающих простыми словами, для реферата на завтра",
@@ -2391,7 +2392,7 @@ def test_a_description_needs_its_words_in_a_row() -> None:
         "можеш пояснити, що таке коаліція охочих?",
     ],
 )
-def test_what_the_asker_needs_the_answer_for_is_not_asked(engine: Engine, question: str) -> None:
+def test_the_askers_asides_are_not_asked(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert answer.outcome is Outcome.answer and not answer.known_then, answer
     assert answer.entry_id == "europe-coalition-of-willing"
