@@ -66,6 +66,8 @@ SETS = {
     "blind-calibration-49": Path(__file__).with_name("blind_calibration_set_49.yaml"),
     "blind-calibration-50": Path(__file__).with_name("blind_calibration_set_50.yaml"),
     "blind-calibration-51": Path(__file__).with_name("blind_calibration_set_51.yaml"),
+    "blind-calibration-52": Path(__file__).with_name("blind_calibration_set_52.yaml"),
+    "blind-calibration-53": Path(__file__).with_name("blind_calibration_set_53.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

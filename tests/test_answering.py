@@ -1737,7 +1737,8 @@ def test_blind_report_floors(engine: Engine, name: str) -> None:
 # пунктах правда рф назад у G8 кликали??" has no letter only Ukrainian writes; set 41's question
 # typed on the Russian layout ("пунктыв", "выдрызняються") has "ы" in three of its seven words;
 # set 44's "прибуток Лукойлу 2024" has a Ukrainian word the base never writes beside a name both
-# languages spell alike.
+# languages spell alike; set 53's "погода на завтра" (out of scope) is written alike in both
+# languages.
 UK_READ_AS_RU = {
     "blind-calibration-21": 1,
     "blind-calibration-28": 1,
@@ -1746,6 +1747,7 @@ UK_READ_AS_RU = {
     "blind-calibration-40": 1,
     "blind-calibration-41": 1,
     "blind-calibration-44": 1,
+    "blind-calibration-53": 1,
 }
 
 
@@ -1800,6 +1802,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-49",
         "blind-calibration-50",
         "blind-calibration-51",
+        "blind-calibration-52",
+        "blind-calibration-53",
         "eval",
         "holdout",
     ):
