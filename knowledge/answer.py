@@ -643,11 +643,13 @@ class Engine:
     def _follows_nothing(self, question: str, top: Candidate) -> bool:
         """A follow-up of no answer: "and russia?", "а що з росією?" asked first, nothing of its
         own besides what it shifts to. Its clear lead is no answer (it asks about Russia on
-        whatever came before): only the confidence bar answers it, else it gets choices."""
-        if top.confidence >= self.thresholds.answer:
-            return False
+        whatever came before): only the confidence bar answers it, else it gets choices; one
+        that names nothing but a side ("and russia?") asks nothing of its own to answer, however
+        clear the lead."""
         cues = read_cues(question)
-        return cues.continues and not cues.own
+        if not cues.continues or cues.own:
+            return False
+        return top.confidence < self.thresholds.answer or len(content_tokens(question)) <= 1
 
     def _overview(self, found: list[Candidate], top: Candidate) -> Candidate | None:
         """For a topic asked in one word (_topic_word), the entry comparing what the plans and

@@ -2394,6 +2394,13 @@ def test_a_description_needs_its_words_in_a_row() -> None:
         "що таке коаліція охочих? треба для уроку завтра",
         "kannst du mir mal kurz erklären, was die Koalition der Willigen ist?",
         "можеш пояснити, що таке коаліція охочих?",
+        # ... nor a greeting, nor that the asker missed the news
+        "Grüezi, was ist die Koalition der Willigen? hab das komplett verpasst",
+        "good morning! what's the coalition of the willing, i totally missed it",
+        "здравствуйте, что такое коалиция желающих, я все пропустил",
+        "добрий вечір, що таке коаліція охочих?",
+        # Bavarian function words are German ones: "wos" is "was", "de" is "die"
+        "wos is de koalition der willigen",
     ],
 )
 def test_the_askers_asides_are_not_asked(engine: Engine, question: str) -> None:
@@ -2405,3 +2412,16 @@ def test_the_askers_asides_are_not_asked(engine: Engine, question: str) -> None:
 def test_a_later_day_said_of_the_subject_is_still_a_later_time(engine: Engine) -> None:
     later = engine.ask("what is the coalition of the willing doing tomorrow")
     assert later.outcome is Outcome.after
+
+
+@pytest.mark.parametrize(
+    "question", ["and russia?", "und russland?", "а россия?", "а що з росією?"]
+)
+def test_a_follow_up_of_no_answer_that_names_only_a_side_gets_choices(
+    engine: Engine, question: str
+) -> None:
+    """Asked first, "and russia?" asks about Russia on nothing: choices, however clear the lead
+    (the English one's confidence is above the answer bar)."""
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.suggest, answer
+    assert answer.suggestions[0].entry_id == "russia-demands"
