@@ -40,7 +40,8 @@ _PERSONAL = {
     r"|books? (?:\w+ ){0,3}(?:write|wrote|written)|grandchildren|grandkids|football club"
     r"|thesis|dissertation|what did (?:\w+ ){1,2}do before|which party (?:is|does)"
     r"|what did (?:\w+ ){1,2}study|what (?:political )?party"
-    r"|before (?:the|her|his) (?:commission|presidency|chancellorship)|salary|salaries|paycheck",
+    r"|before (?:the|her|his) (?:commission|presidency|chancellorship)|salary|salaries|paycheck"
+    r"|educational background|where (?:\w+ ){0,2}stud(?:y|ied)",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"

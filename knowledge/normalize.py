@@ -44,6 +44,9 @@ MAX_QUERY_CHARS = 500  # longer messages are cut: nobody asks a 10k-character qu
 # Tried and left out: "если"/"якщо", possessives ("наш", "нас"), Russian prepositions ("из", "о",
 # "у"), and reading "what's" as "what". "зараз", "сейчас" as "now": a question of them alone ("а
 # что сейчас?") asks about a later time (knowledge.timeframe), which Engine.ask tells first.
+# Pronouns and demonstratives the lists lacked ("jemand", "sowas", "überall", "тими", "тої",
+# "самого", "kindly"): on the 57 tuned sets answered right 12,004 -> 12,012 of 13,440, wrong
+# 233 -> 235 (with the near-miss rule for someone's education, out of scope answered 115 -> 114).
 STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
         """a an the and or but if of to in on at by for with from about as into onto over under is are
@@ -57,7 +60,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         tbh rn nah tho idk imo yeah yep nope wanna gotta thing things stuff even basically simply
         w lot lots bit else ever anything something anyone someone everything whether
         theyre hes shes thats theres ive weve youve wont cant didnt havent hasnt wouldnt couldnt
-        shouldnt aint remind imho afaik omg bro dude guys yo""".split()
+        shouldnt aint remind imho afaik omg bro dude guys yo kindly""".split()
     ),
     "de": frozenset(
         """der die das den dem des ein eine einen einem einer eines und oder aber wenn als auch noch
@@ -69,7 +72,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         dieses diesem diesen dazu davon daruber dann da dort hier sehr halt eben ganz ganzen
         wirklich angeblich inzwischen etwa etwas nich kurz is uberhaupt nochmal nochmals wohl
         einfach echt irgendwie steht stehen drin drinsteht tun tut getan macht machen immer grad
-        eig eigtl kommt kommen kriegt kriegen bekommt bekommen schafft schaffen kp vllt""".split()
+        eig eigtl kommt kommen kriegt kriegen bekommt bekommen schafft schaffen kp vllt
+        jemand jemanden jemandem sowas ohnehin uberall""".split()
     ),
     "uk": frozenset(
         """і й та а але або чи що як де коли чому такий така такі який яка яке які це цей ця ці той та те ті в у на з
@@ -79,7 +83,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         цього цьому цим цією цих цю там тут щось якою якій якого якому яких тому того тобто типу
         взагалі просто реально теж також саме свій своє свою свої своїх знову короче власне
         справді ваще б би нема немає зараз нагадай підкажи потрапить потрапити пустять пустить
-        приймуть візьмуть нагадайте підкажіть розкажіть поясніть плз пж тіпа слухай хз спс""".split()
+        приймуть візьмуть нагадайте підкажіть розкажіть поясніть плз пж тіпа слухай хз спс
+        тими тій тої тією всієї""".split()
     ),
     "ru": frozenset(
         """и а но или ли что как где когда почему такой такая такие какой какая какое какие это этот эта эти тот та
@@ -90,7 +95,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         вот ведь даже тоже также свой своей свою свои своих который которая которое которые которых
         том тому того той опять снова короче собственно ваще бы б нет хоть хотя сейчас щас
         напомни подскажи попадет попасть пустят пустит примут возьмут напомните подскажите
-        расскажите объясните плз пж кст имхо пжл спс хз чел""".split()
+        расскажите объясните плз пж кст имхо пжл спс хз чел самого самим самой""".split()
     ),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
@@ -108,6 +113,7 @@ COLLOQUIAL: dict[str, str] = {
     "скіки": "скільки",
     "всьо": "все",
     "інфа": "інформація",
+    "нічо": "нічого",
     "нє": "ні",  # "чи нє": "or not"
     # Russian
     "че": "что",
