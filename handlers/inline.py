@@ -1,10 +1,13 @@
 """Inline mode: `@bot question` in any chat lists matching entries.
 
-Choosing one inserts the answer (and, where inline feedback is on at @BotFather, tells the bot
-which entry the question was for).
+They are decided as in a chat (Engine.offered): nothing for a question outside the base, the reply
+naming the knowledge date for a later time. Choosing one inserts the answer (and, where inline
+feedback is on at @BotFather, tells the bot which entry the question was for).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
 from telegram.constants import InlineQueryLimit, ParseMode
@@ -13,10 +16,12 @@ from telegram.ext import ChosenInlineResultHandler, InlineQueryHandler
 from chat.render import render_answer, split_message
 from handlers.ask import answer_keyboard
 from handlers.context import Context, services, ui_language
-from knowledge.schema import Kind
+from knowledge.answer import Outcome
+from knowledge.messages import wording
 
 MAX_RESULTS = 10
 SNIPPET_CHARS = 120
+AFTER_RESULT = "after-knowledge-date"  # the result id of the reply naming the knowledge date
 
 
 async def inline_query(update: Update, context: Context) -> None:
@@ -29,26 +34,36 @@ async def inline_query(update: Update, context: Context) -> None:
         await query.answer([], cache_time=5, is_personal=True)
         return
     ui = await ui_language(update, context)
-    language = svc.engine.index.language_of(text, hint=ui)
-    found = svc.engine.choices(text, limit=MAX_RESULTS)
+    decided, found = svc.engine.offered(text, hint=ui, limit=MAX_RESULTS)
+    language = decided.language
     results = []
+    if decided.outcome is Outcome.after:
+        # About a time after the knowledge date: the chat's reply, which names that date.
+        reply = render_answer(replace(decided, suggestions=[]))  # no buttons inline
+        results.append(
+            InlineQueryResultArticle(
+                id=AFTER_RESULT,
+                title=f"{wording(language, 'knowledge_date')} {decided.known_until}",
+                description=_snippet(
+                    wording(language, "after_knowledge_date").format(date=decided.known_until)
+                ),
+                input_message_content=InputTextMessageContent(reply, parse_mode=ParseMode.HTML),
+            )
+        )
     for candidate in found:
         entry = svc.engine.base.entries[candidate.entry_id]
-        if entry.kind is Kind.disambiguation:
-            continue
-        # The same first message as in a chat (the yes or no where the query settles it), with
-        # its More, Sources and Related buttons: they edit the inserted message in place.
-        answer = svc.engine.compose(entry, text, language, candidate.confidence)
-        snippet = (
-            answer.summary
-            if len(answer.summary) <= SNIPPET_CHARS
-            else answer.summary[: SNIPPET_CHARS - 1] + "…"
+        # The same first message as in a chat (the yes or no where the query settles it; what
+        # was known then, said so, where the question asks about now), with its More, Sources
+        # and Related buttons: they edit the inserted message in place.
+        answer = replace(
+            svc.engine.compose(entry, text, language, candidate.confidence),
+            known_then=decided.known_then,
         )
         results.append(
             InlineQueryResultArticle(
                 id=entry.id,
                 title=answer.title,
-                description=snippet,
+                description=_snippet(answer.summary),
                 input_message_content=InputTextMessageContent(
                     split_message(render_answer(answer))[0],
                     parse_mode=ParseMode.HTML,
@@ -60,6 +75,10 @@ async def inline_query(update: Update, context: Context) -> None:
     await query.answer(results, cache_time=30, is_personal=True)
 
 
+def _snippet(text: str) -> str:
+    return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
+
+
 async def chosen_result(update: Update, context: Context) -> None:
     """An inline result chosen after typing a question: the entry that question was for."""
     chosen = update.chosen_inline_result
@@ -69,16 +88,11 @@ async def chosen_result(update: Update, context: Context) -> None:
     svc = services(context)
     if not text or chosen.result_id not in svc.engine.base.entries:
         return
-    language = svc.engine.index.language_of(text, hint=await ui_language(update, context))
-    top = next(
-        (
-            c.entry_id
-            for c in svc.engine.choices(text, limit=MAX_RESULTS)
-            if svc.engine.base.entries[c.entry_id].kind is not Kind.disambiguation
-        ),
-        None,
+    decided, found = svc.engine.offered(
+        text, hint=await ui_language(update, context), limit=MAX_RESULTS
     )
-    await svc.feedback.chose_inline(text, language, chosen.result_id, top)
+    top = found[0].entry_id if found else None
+    await svc.feedback.chose_inline(text, decided.language, chosen.result_id, top)
 
 
 HANDLERS = [InlineQueryHandler(inline_query), ChosenInlineResultHandler(chosen_result)]

@@ -386,9 +386,30 @@ class Engine:
         return self.index.search(well_formed(question), limit=limit)
 
     def choices(self, question: str, limit: int) -> list[Candidate]:
-        """The entries worth offering: none when the question is outside the base; else the first
-        candidate and those close to it in the ranking (for "did you mean" and inline results)."""
-        return self._choices(self.index.search(well_formed(question), limit=limit), limit)
+        """The entries worth offering for a question as typed: none when it is outside the base;
+        else the first candidate and those close to it in the ranking, as `ask` reads it."""
+        prepared = self.prepared(question)
+        wanted = max(limit, self.thresholds.max_suggestions + 2)
+        found = self._named_first(prepared, self.index.search(prepared, limit=wanted))
+        return self._choices(found, limit)
+
+    def offered(
+        self, question: str, hint: str | None, limit: int
+    ) -> tuple[Answer, list[Candidate]]:
+        """Inline mode's reply to a question as typed: `ask`'s decision, and the entries worth
+        offering with it (never a disambiguation entry). Nothing for a question outside the base
+        (a near miss among them) or about a time after the knowledge date, which the decision
+        says; else the answered entry first, then the others close to it."""
+        answer = self.ask(question, hint=hint)
+        if answer.outcome not in (Outcome.answer, Outcome.suggest):
+            return answer, []
+        found = [
+            c
+            for c in self.choices(question, limit)
+            if self.base.entries[c.entry_id].kind is not Kind.disambiguation
+        ]
+        first = [c for c in found if c.entry_id == answer.entry_id]
+        return answer, first + [c for c in found if c.entry_id != answer.entry_id]
 
     def _choices(self, found: list[Candidate], limit: int) -> list[Candidate]:
         t = self.thresholds

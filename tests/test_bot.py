@@ -179,7 +179,24 @@ async def test_inline_query_returns_up_to_ten_full_answers(
     first = results[0]
     assert first["type"] == "article" and first["title"] and first["description"]
     assert "<b>" in first["input_message_content"]["message_text"]
-    assert await api.inline("football scores tonight") == []
+    assert await api.inline("recipe for borscht") == []
+
+
+async def test_inline_mode_decides_as_the_chat_does(api: FakeBotAPI, bot: Application) -> None:
+    # A near miss shares a name with an entry, not what it asks: nothing to offer.
+    assert await api.inline("how old is vladimir putin") == []
+    # About a time after the knowledge date: one result, the reply naming that date.
+    [after] = await api.inline("any news on a ceasefire this week?")
+    assert after["title"] == "Knowledge up to 2026-01-17"
+    assert after["input_message_content"]["message_text"].startswith("My knowledge base covers")
+    # A state asked about now: the entries as of the knowledge date, said so first.
+    now = await api.inline("what's russia's key rate now?")
+    said = "I know nothing after 2026-01-17, so I cannot tell you the current state."
+    assert now and now[0]["input_message_content"]["message_text"].startswith(f"<i>{said}")
+    # Typed on the other keyboard layout, as a chat question is read.
+    [typed, *_] = await api.inline("що в gkfys про нато")
+    [plain, *_] = await api.inline("що в плані про нато")
+    assert typed["id"] == plain["id"]
 
 
 # --- browsing ------------------------------------------------------------------------------------
