@@ -1804,6 +1804,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-51",
         "blind-calibration-52",
         "blind-calibration-53",
+        "blind-calibration-54",
+        "blind-calibration-55",
         "eval",
         "holdout",
     ):
