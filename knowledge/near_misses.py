@@ -117,7 +117,10 @@ _MEETING = re.compile(
 # "Путину сколько лет". In Ukrainian and Russian the name must stand next to it: "скільки років
 # діятимуть гарантії Трампа" asks how long Trump's guarantees last.
 _HOW_OLD = re.compile(r"(?<!\w)(?:how old|wie alt)(?!\w)")
-_YEARS_OF = re.compile(r"(?<!\w)(?:скільки\s+(?:\w+\s+)?років|сколько\s+(?:\w+\s+)?лет)(?!\w)")
+_YEARS_OF = re.compile(
+    r"(?<!\w)(?:(?:скільки|скіки|скік)\s+(?:\w+\s+)?років"
+    r"|(?:сколько|скока|скоко)\s+(?:\w+\s+)?лет)(?!\w)"
+)
 # Children asked as a possession: "does Rubio have kids", "hat Rubio Kinder", "у Умєрова є діти",
 # "есть ли дети у Уиткоффа", "how many children does Kushner have", "сколько детей у Рубио";
 # "how many children did Russia deport" asks no such thing.
@@ -189,7 +192,7 @@ def asks_private_life(
 # population and residents (the people of the occupied territories are a topic of the plans),
 # German "Zug" ("im Zuge der Verhandlungen").
 _TRAVEL = {
-    "en": r"weather|temperature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
+    "en": r"weather|tempe?rature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
     r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club"
     r"|membership (?:[\w-]+ ){0,4}(?:cost|fee)s?|membership fees?|midnight sun|polar day"
     r"|road closures?|roads? (?:\w+ )?closed|strassensperr\w*|улиц\w* (?:\w+ ){0,2}перекры\w*"
