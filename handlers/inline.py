@@ -1,7 +1,8 @@
 """Inline mode: `@bot question` in any chat lists matching entries.
 
-They are decided as in a chat (Engine.offered): nothing for a question outside the base, the reply
-naming the knowledge date for a later time. Choosing one inserts the answer (and, where inline
+They are decided as in a chat (Engine.offered): nothing for a question outside the base (the
+chat's reply where an entry names it as such, "is this Trump's Gaza plan?"), the reply naming the
+knowledge date for a later time. Choosing one inserts the answer (and, where inline
 feedback is on at @BotFather, tells the bot which entry the question was for).
 """
 
@@ -39,16 +40,19 @@ async def inline_query(update: Update, context: Context) -> None:
     results = []
     if decided.outcome is Outcome.after:
         # About a time after the knowledge date: the chat's reply, which names that date.
-        reply = render_answer(replace(decided, suggestions=[]))  # no buttons inline
         results.append(
-            InlineQueryResultArticle(
-                id=AFTER_RESULT,
-                title=f"{wording(language, 'knowledge_date')} {decided.known_until}",
-                description=_snippet(
-                    wording(language, "after_knowledge_date").format(date=decided.known_until)
-                ),
-                input_message_content=InputTextMessageContent(reply, parse_mode=ParseMode.HTML),
+            _reply(
+                AFTER_RESULT,
+                f"{wording(language, 'knowledge_date')} {decided.known_until}",
+                wording(language, "after_knowledge_date").format(date=decided.known_until),
+                render_answer(replace(decided, suggestions=[])),  # no buttons inline
             )
+        )
+    elif decided.note and decided.note_entry_id in svc.engine.base.entries:
+        # Named as outside the base ("is this Trump's Gaza plan?"): the chat's reply, saying why.
+        entry = svc.engine.base.entries[decided.note_entry_id]
+        results.append(
+            _reply(entry.id, entry.title.get(language), decided.note, render_answer(decided))
         )
     for candidate in found:
         entry = svc.engine.base.entries[candidate.entry_id]
@@ -73,6 +77,16 @@ async def inline_query(update: Update, context: Context) -> None:
             )
         )
     await query.answer(results, cache_time=30, is_personal=True)
+
+
+def _reply(result_id: str, title: str, description: str, text: str) -> InlineQueryResultArticle:
+    """A result inserting the chat's reply (no entry's answer, no buttons)."""
+    return InlineQueryResultArticle(
+        id=result_id,
+        title=title,
+        description=_snippet(description),
+        input_message_content=InputTextMessageContent(text, parse_mode=ParseMode.HTML),
+    )
 
 
 def _snippet(text: str) -> str:

@@ -185,6 +185,12 @@ async def test_inline_query_returns_up_to_ten_full_answers(
 async def test_inline_mode_decides_as_the_chat_does(api: FakeBotAPI, bot: Application) -> None:
     # A near miss shares a name with an entry, not what it asks: nothing to offer.
     assert await api.inline("how old is vladimir putin") == []
+    # Named as outside the base: the reply saying so, no Ukraine entry.
+    [gaza] = await api.inline("is this trump's gaza plan?")
+    assert gaza["id"] == "gaza-plan" and "reply_markup" not in gaza
+    assert gaza["input_message_content"]["message_text"].startswith(
+        "This is outside what I cover."
+    )
     # About a time after the knowledge date: one result, the reply naming that date.
     [after] = await api.inline("any news on a ceasefire this week?")
     assert after["title"] == "Knowledge up to 2026-01-17"
