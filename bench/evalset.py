@@ -70,6 +70,8 @@ SETS = {
     "blind-calibration-53": Path(__file__).with_name("blind_calibration_set_53.yaml"),
     "blind-calibration-54": Path(__file__).with_name("blind_calibration_set_54.yaml"),
     "blind-calibration-55": Path(__file__).with_name("blind_calibration_set_55.yaml"),
+    "blind-calibration-56": Path(__file__).with_name("blind_calibration_set_56.yaml"),
+    "blind-calibration-57": Path(__file__).with_name("blind_calibration_set_57.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

@@ -1808,6 +1808,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-53",
         "blind-calibration-54",
         "blind-calibration-55",
+        "blind-calibration-56",
+        "blind-calibration-57",
         "eval",
         "holdout",
     ):
