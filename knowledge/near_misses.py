@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 
-from knowledge.normalize import canonical, cleaned
+from knowledge.normalize import COLLOQUIAL, canonical, cleaned
 from knowledge.timeframe import ELECTION
 
 # Matched on whole words of the cleaned question (casefolded, Latin accents dropped, ё as е).
@@ -113,13 +113,20 @@ _MEETING = re.compile(
     r"|gipfel\w*|зустріч\w*|зустрів\w*|переговор\w*|перемовин\w*|саміт\w*|встреч\w*"
     r"|встретил\w*|саммит\w*|delegations?|delegation\w*|делегаці\w*|делегаци\w*)(?!\w)"
 )
+
+
+def _spoken(word: str) -> str:
+    """An alternation of `word` and the forms people type for it (COLLOQUIAL: "скіки", "скока")."""
+    return "|".join([word, *(typed for typed, meant in COLLOQUIAL.items() if meant == word)])
+
+
 # Age asked with a count of years: "how old is", "wie alt ist", "скільки років Зеленському",
 # "Путину сколько лет". In Ukrainian and Russian the name must stand next to it: "скільки років
 # діятимуть гарантії Трампа" asks how long Trump's guarantees last.
 _HOW_OLD = re.compile(r"(?<!\w)(?:how old|wie alt)(?!\w)")
 _YEARS_OF = re.compile(
-    r"(?<!\w)(?:(?:скільки|скіки|скік)\s+(?:\w+\s+)?років"
-    r"|(?:сколько|скока|скоко)\s+(?:\w+\s+)?лет)(?!\w)"
+    rf"(?<!\w)(?:(?:{_spoken('скільки')})\s+(?:\w+\s+)?років"
+    rf"|(?:{_spoken('сколько')})\s+(?:\w+\s+)?лет)(?!\w)"
 )
 # Children asked as a possession: "does Rubio have kids", "hat Rubio Kinder", "у Умєрова є діти",
 # "есть ли дети у Уиткоффа", "how many children does Kushner have", "сколько детей у Рубио";
