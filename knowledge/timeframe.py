@@ -678,6 +678,17 @@ def asks_now_only(
     return not asks_after(rest, knowledge_date, planned_years)
 
 
+def asks_what_came_of(question: str) -> bool:
+    """What came of something "in the end" and nothing else of time: "уиткофф с кушнером в
+    кремле сидели, и чё в итоге", "was kam in Mar-a-Lago letztendlich heraus". Said of a meeting
+    the base reports, it asks for that meeting's outcome, which the base holds."""
+    text = _read(question)
+    return (
+        _PRESENT_WORDS.search(text) is None
+        and _IN_THE_END.search(text) is not None
+        and _asks_what(text)
+    )
+
 # "From 2026", "ab 2026", "с 2026 года", "з 1 січня 2026": a change that starts in a year.
 _FROM_YEAR = re.compile(
     r"(?<!\w)(?:from|starting(?: in)?|as of|ab|seit|с|со|з|із|від|от)\s+"

@@ -1551,6 +1551,33 @@ def test_a_state_asked_about_now_is_what_was_known_then_said_first(
 
 
 @pytest.mark.parametrize(
+    ("question", "entry_ids"),
+    [
+        # What came "in the end" of a meeting the base reports (written for the test).
+        (
+            "зеля с трампом в мар-а-лаго встречались, до чего в итоге договорились",
+            {"tl-mar-a-lago", "us-mar-a-lago-meeting", "ua-zelensky-after-mar-a-lago"},
+        ),
+        (
+            "віткофф і кушнер сиділи в кремлі в путіна, шо в підсумку",
+            {"ru-putin-witkoff-kremlin-dec-2", "tl-kremlin-meeting-dec-2"},
+        ),
+    ],
+)
+def test_what_came_of_a_reported_meeting_in_the_end_is_answered(
+    engine: Engine, question: str, entry_ids: set[str]
+) -> None:
+    answer = engine.ask(question)
+    assert answer.answered and not answer.known_then and answer.entry_id in entry_ids
+
+
+def test_what_came_of_a_state_in_the_end_is_still_what_was_known_then(engine: Engine) -> None:
+    """Not a meeting: what came of the plant is told as known on the knowledge date."""
+    answer = engine.ask("что в итоге решили по запорожской аэс")
+    assert answer.known_then and not answer.answered
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "is there a ceasefire today?",  # today's news: the base cannot know it
