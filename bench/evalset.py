@@ -72,6 +72,8 @@ SETS = {
     "blind-calibration-55": Path(__file__).with_name("blind_calibration_set_55.yaml"),
     "blind-calibration-56": Path(__file__).with_name("blind_calibration_set_56.yaml"),
     "blind-calibration-57": Path(__file__).with_name("blind_calibration_set_57.yaml"),
+    "blind-calibration-58": Path(__file__).with_name("blind_calibration_set_58.yaml"),
+    "blind-calibration-59": Path(__file__).with_name("blind_calibration_set_59.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

@@ -1836,6 +1836,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-55",
         "blind-calibration-56",
         "blind-calibration-57",
+        "blind-calibration-58",
+        "blind-calibration-59",
         "eval",
         "holdout",
     ):
