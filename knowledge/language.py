@@ -152,8 +152,9 @@ def _typed_on_russian_layout(words: list[str], lexicon: Lexicon) -> bool:
     """A Ukrainian question typed on the Russian layout throughout ("що Зеленськый пропонував
     перед берлынськими переговорами"): read with ы, э, ъ, ё as і, є, ї, ґ, it has a word only
     Ukrainian writes (_UK_WORDS), while none of its words is Russian's alone (nor "и", "с",
-    "со", which Ukrainian writes "і", "з"), and the model prefers Ukrainian. On the 61 tuned sets and two new blind ones (24,492 questions): Ukrainian
-    read as Russian 14 -> 10, Russian read as Ukrainian 8 -> 8."""
+    "со", which Ukrainian writes "і", "з"), and the model prefers Ukrainian. On the 61 tuned sets
+    and two new blind ones (24,492 questions): Ukrainian read as Russian 14 -> 10, Russian read
+    as Ukrainian 8 -> 8."""
     slipped = [word.translate(_LAYOUT_SLIP) for word in words]
     if not any(word in _UK_WORDS for word in slipped):
         return False

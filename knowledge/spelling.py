@@ -79,6 +79,7 @@ class Speller:
     MIN_SWAPPED = 4  # hand-set: below MIN_LENGTH, two swapped letters are corrected from this
     MIN_COMPOUND = 8  # hand-set: a shorter word is not split into two known words
     MIN_PART = 4  # hand-set: each part of a split compound has at least this many letters
+    MIN_DOUBLED = 4  # hand-set: a word typed with a letter twice is corrected from this long
 
     def __init__(
         self,
@@ -173,12 +174,27 @@ class Speller:
         ('paln', 'nato'), which rarely makes one real word of another."""
         if word.isdigit():
             return None
+        if (single := self._doubled(word, language)) is not None:
+            return single
         if len(word) < self.MIN_LENGTH:
             return self._swapped(word, language) if len(word) >= self.MIN_SWAPPED else None
         for lang in self._languages_from(language):
             fixed = self._correct_in(word, lang)
             if fixed is not None:
                 return fixed, lang == language
+        return None
+
+    def _doubled(self, word: str, language: str) -> tuple[str, bool] | None:
+        """A known word of MIN_DOUBLED letters or more typed with one of its letters twice
+        ('rubbio', 'dumma'): shorter than MIN_LENGTH too, since a letter
+        pressed twice seldom makes one real word of another (61 tuned and 2 new blind sets:
+        answered right +1, nothing else changed)."""
+        for lang in self._languages_from(language):
+            for i in range(1, len(word) - 1):
+                single = word[:i] + word[i + 1 :]
+                if word[i] == word[i + 1] and len(single) >= self.MIN_DOUBLED:
+                    if single in self.written[lang]:
+                        return single, lang == language
         return None
 
     def _languages_from(self, language: str) -> list[str]:

@@ -689,6 +689,7 @@ def asks_what_came_of(question: str) -> bool:
         and _asks_what(text)
     )
 
+
 # "From 2026", "ab 2026", "с 2026 года", "з 1 січня 2026": a change that starts in a year.
 _FROM_YEAR = re.compile(
     r"(?<!\w)(?:from|starting(?: in)?|as of|ab|seit|с|со|з|із|від|от)\s+"

@@ -1767,8 +1767,8 @@ def test_blind_report_floors(engine: Engine, name: str) -> None:
 # 28's "Кушнер зять" is two words both languages spell alike; set 38's out-of-scope request for a
 # laptop under 40k hryvnias has no letter only Ukrainian writes; set 40's "а в 28 пунктах правда
 # рф назад у G8 кликали??" has none either; set 44's "прибуток Лукойлу 2024" has a Ukrainian
-# word the base never writes beside a name both languages spell alike; set 53's "погода на завтра" (out of scope) is written alike in both
-# languages.
+# word the base never writes beside a name both languages spell alike; set 53's "погода на
+# завтра" (out of scope) is written alike in both languages.
 UK_READ_AS_RU = {
     "blind-calibration-21": 1,
     "blind-calibration-28": 1,
@@ -1911,6 +1911,13 @@ def test_spelling_correction_is_one_slip_not_two_edits() -> None:
     assert speller.correct("brachtne", "de") == ("brachten", True)  # two letters swapped
     assert speller.correct("bracten", "de") == ("brachten", True)  # one left out
     assert speller.correct("brauchen", "de") is None  # one left out and another added
+
+
+def test_a_word_typed_with_a_letter_twice_is_corrected_even_when_short() -> None:
+    speller = Speller({"en": Counter({"rubio": 3, "duma": 2})}, {"rubio", "duma"})
+    assert speller.correct("rubbio", "en") == ("rubio", True)
+    assert speller.correct("dumma", "en") == ("duma", True)
+    assert speller.correct("dummy", "en") is None  # not the known word with a letter twice
 
 
 def test_a_short_word_is_corrected_only_for_two_letters_swapped() -> None:
