@@ -140,6 +140,11 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("mwst russland", "mehrwertsteuer russland"),
         ("ок, бро, а шо з нато", "а що з нато"),  # openers and addresses
         ("digga was will putin", "was will putin"),
+        ("wetin putin want, innit", "what putin want"),  # Pidgin and Southern US chat
+        ("yall know whatd he say", "do you know what did he say"),
+        ("warum sagt moskau nit nein un redet", "warum sagt moskau nicht nein und redet"),
+        ("ойбай, рахмет, а шо с нато", "а что с нато"),
+        ("канєшно, шо там з нато", "що там з нато"),
         ("d[rfen die k;nnen", "dürfen die können"),  # German typed on a US layout
         ("is russia on its last legs", "is russia in collapse"),  # idioms of collapse
         ("економіка на ладан дихає", "економіка крах"),
