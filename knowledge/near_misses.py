@@ -204,15 +204,17 @@ _TRAVEL = {
     r"|membership (?:[\w-]+ ){0,4}(?:cost|fee)s?|membership fees?|midnight sun|polar day"
     r"|road closures?|roads? (?:\w+ )?closed|strassensperr\w*|улиц\w* (?:\w+ ){0,2}перекры\w*"
     r"|перекры\w* (?:\w+ )?улиц\w*|вулиц\w* (?:\w+ ){0,2}перекри\w*|перекри\w* (?:\w+ )?вулиц\w*"
-    r"|open to the public|overnight|stay the night|visas?|get there",
+    r"|open to the public|overnight|stay the night|visas?|get there|apartments?|real estate",
     "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|restaurant\w*|tourist\w*"
-    r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*",
+    r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*|wohnung\w*|immobilie\w*",
     "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
     r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*"
-    r"|віз[аиу]|дістатися|скільки коштує (?:\w+ ){0,3}ніч|сонц\w*",
+    r"|віз[аиу]|дістатися|скільки коштує (?:\w+ ){0,3}ніч|сонц\w*"
+    r"|квартир(?:а|и|у|і|ою|ам|ами|ах)?|нерухом\w*",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
     r"|поезд\w*|ресторан\w*|турист\w*|достопримечательност\w*|членств\w* в клуб\w*"
-    r"|переночева\w*|ночлег\w*|виз[аыу]|добраться|сколько стоит (?:\w+ ){0,3}ночь|солнц\w*",
+    r"|переночева\w*|ночлег\w*|виз[аыу]|добраться|сколько стоит (?:\w+ ){0,3}ночь|солнц\w*"
+    r"|квартир(?:а|ы|у|е|ой|ам|ами|ах)?|недвижимост\w*",
 }
 # An investor's question: the share price of a company the base names for its sanctions.
 # "Share" alone is left out ("Russia's share of Donetsk"), as Ukrainian and Russian "акція" /
@@ -606,6 +608,11 @@ _YOUR_VIEW = re.compile(
     r"|твоя думка|ваша думка|на твою думку|на вашу думку|твое мнение|ваше мнение|по-твоему"
     r"|по-вашему)(?!\w)"
 )
+# Who is right ("хто правий, Зеленський чи Трамп?!"): the bot's own judgement, as "your opinion".
+_WHO_IS_RIGHT = re.compile(
+    r"(?<!\w)(?:who(?:s|'s|’s| is)? (?:in the )?right|wer hat (?:hier |da )?recht"
+    r"|хто прав(?:ий|а)?|кто прав)(?!\w)"
+)
 # Opinion polls ("what share of Ukrainians would accept territorial concessions, by the polls",
 # "Umfragewerte"): the base reports no poll. "Go to the polls" is an election, which the entry on
 # elections holds in its words.
@@ -825,10 +832,10 @@ def asks_about_others(question: str, is_known: Callable[[str], bool]) -> bool:
 
 def asks_opinion(question: str) -> bool:
     """True when the question asks the bot's own opinion: "personally", or what someone should do,
-    with a thinking verb said to the bot, or "your opinion"."""
+    with a thinking verb said to the bot, "your opinion", or who is right."""
     text = cleaned(question)
     thinks = (_PERSONALLY.search(text) or _SHOULD.search(text)) and _THINK.search(text)
-    return bool(thinks or _YOUR_VIEW.search(text))
+    return bool(thinks or _YOUR_VIEW.search(text) or _WHO_IS_RIGHT.search(text))
 
 
 def asks_polls(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:

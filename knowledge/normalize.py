@@ -264,7 +264,8 @@ _ALIASES = {
     "kushner": "kushner кушнер",
     "rubio": "rubio рубіо рубио",
     "peskov": "peskov peskow пєсков песков",
-    "gaza": "gaza газа газі газе гази hamas хамас",
+    # "газы" is Russian for "of Gaza" (and "gases", which the base never asks about)
+    "gaza": "gaza газа газі газе гази газы hamas хамас",
     "europe": "europ евро європ европ єс",
     # Eurovision is no Europe ("евровидение" starts like "европа"): a word of its own, which the
     # base does not know.

@@ -399,7 +399,17 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_travel, "sehenswürdigkeiten in genf", True),
         (asks_travel, "скільки коштує членство в клубі мар-а-лаго", True),
         (asks_travel, "ukraine's nato membership in the plan", False),
+        # A flat or property where the talks are held (written for the test); a force
+        # "quartered" somewhere is no flat.
+        (asks_travel, "сколько стоит квартира в киеве", True),
+        (asks_travel, "was kostet eine wohnung in genf", True),
+        (asks_travel, "где должен квартировать штаб коалиции", False),
         # An investor's question about a sanctioned company.
+        # Who is right: the bot's own opinion (written for the test).
+        (asks_opinion, "хто правий, зеленський чи трамп", True),
+        (asks_opinion, "wer hat recht, kiew oder moskau", True),
+        (asks_opinion, "who's in the right here, russia or ukraine", True),
+        (asks_opinion, "what is russia's right to a veto", False),
         (asks_markets, "rosneft stock price", True),
         (asks_markets, "wie steht die gazprom-aktie", True),
         (asks_markets, "курс акцій лукойлу", True),
@@ -1180,6 +1190,7 @@ def test_reason_says_why_there_is_no_answer(
         "Mitglieder von Trumps Gaza-Friedensrat",
         "хто входить до ради миру трампа для гази",
         "кто входит в совет мира трампа по газе",
+        "как идет восстановление газы и кто за него платит",  # the genitive (written for the test)
     ],
 )
 def test_gaza_not_ukraine_is_told_apart(engine: Engine, question: str) -> None:
