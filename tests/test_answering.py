@@ -211,6 +211,10 @@ def test_a_ukrainian_word_typed_on_the_russian_layout_is_no_russian(engine: Engi
     # test); a Russian question with "ы" stays Russian.
     assert detect_language("що Зеленськый казав перед берлынськими переговорами") == "uk"
     assert detect_language("шо там с выборами") == "ru"
+    # Russian with a Belarusian word or two (written for the test); Ukrainian stays Ukrainian.
+    assert detect_language("мирный договор уже подписали ці не?") == "ru"
+    assert detect_language("что такое будапештский меморандум і чаму его вспоминают") == "ru"
+    assert detect_language("що вже підписали і чи є мирний договір") == "uk"
 
 
 def test_hint_breaks_a_tie() -> None:
