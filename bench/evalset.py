@@ -74,6 +74,8 @@ SETS = {
     "blind-calibration-57": Path(__file__).with_name("blind_calibration_set_57.yaml"),
     "blind-calibration-58": Path(__file__).with_name("blind_calibration_set_58.yaml"),
     "blind-calibration-59": Path(__file__).with_name("blind_calibration_set_59.yaml"),
+    "blind-calibration-60": Path(__file__).with_name("blind_calibration_set_60.yaml"),
+    "blind-calibration-61": Path(__file__).with_name("blind_calibration_set_61.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

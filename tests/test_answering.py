@@ -1858,6 +1858,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-57",
         "blind-calibration-58",
         "blind-calibration-59",
+        "blind-calibration-60",
+        "blind-calibration-61",
         "eval",
         "holdout",
     ):
