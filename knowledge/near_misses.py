@@ -279,7 +279,7 @@ _CASUALTIES = re.compile(
     r"|how (?:high|heavy) are (?:the )?(?:\w+ )?losses"
     r"|how many (?:soldiers|troops|men) (?:\w+ ){0,3}lost"
     r"|(?:menschliche|militarische)\w* verluste|verluste (?:der )?(?:armee|soldaten|truppen)"
-    r"|загинул\w*|загинув|загибл\w*|поранен\w*|вбит\w*|вбили"
+    r"|загинул\w*|загинув|загибл\w*|поранен\w*|вбит\w*|вбили|полягл\w*"
     r"|(?:людськ|військов)\w* втрат\w*"
     r"|втрат\w* (?:у |в )?(?:армі\w*|зсу|військ\w*|російськ\w* армі\w*)"
     r"|погиб\w*|ранен\w*|убит\w*|(?:людск|военн)\w* потер\w*"

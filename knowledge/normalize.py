@@ -237,6 +237,15 @@ COLLOQUIAL: dict[str, str] = {
     "un": "und",
     "et": "es",
     "datselbe": "dasselbe",
+    # Saxon and Berlin forms ("will der nu wahlen oder ni", "was sacht der kreml, wa", "icke"),
+    # from blind calibration sets 60 and 61
+    "ni": "nicht",
+    "isch": "ich",
+    "icke": "ich",
+    "sacht": "sagt",
+    "sin": "sind",
+    "wa": "",
+    "gugge": "",
 }
 
 # Spellings, transliterations and inflections of the same name, mapped to one token. Each key is a

@@ -121,7 +121,9 @@ _WANTS = re.compile(
 # lies after it (a question naming a year is left to the year rule below).
 _WON = re.compile(
     r"(?<!\w)(?:won|win|winner|results?|new president|neue[rn]? prasident\w*|нов\w+ президент\w*"
-    r"|gewonnen|gewinner|sieger|ergebnis\w*|переміг|перемогла"
+    # "was kam beim Referendum raus": what came out of it
+    r"|gewonnen|gewinner|sieger|ergebnis\w*|rausgekommen|herausgekommen|kam .{0,40} raus"
+    r"|переміг|перемогла"
     r"|переможець|виграв|виграла|результат\w*|підсумк\w*|победил|победила|победитель|выиграл"
     r"|выиграла|итог\w*|turned out|turn out|ausgegangen|закінчил\w*|закончил\w*"
     # Ukrainian "закінчився", "завершився" (ended): "чим закінчився референдум"
@@ -374,6 +376,8 @@ _JETZT = re.compile(r"(?<!\w)jetzt(?!\w)")
 _RELATIVE_BEFORE = re.compile(
     r",\s*(?:як(?:ий|а|е|у|і|ого|ої|ій|ому|им|их)|котр\w+|котор\w+|der|die|das|den|dem"
     r"|welche\w*)(?:\s+\w+){0,3}\s+$"
+    # English, with no comma: "the power station which the Russians are sitting on right now"
+    r"|\w\s+(?:which|that|who)(?:\s+\w+){1,6}\s+$"
 )
 
 
@@ -394,11 +398,12 @@ def _still_said(text: str) -> str:
 # news from that year.
 _YEAR_SPAN = re.compile(r"(?<!\d)20[2-9]\d\s*(?:[-–/]|and|und|та|і|й|и)\s*(?:20)?[2-9]\d(?!\d)")
 
-# Month names in full and their inflected forms, to month numbers (accents are gone after clean());
+# Month names in full and their inflected forms (and February's common misspellings), to month
+# numbers (accents are gone after clean());
 # not "mar", "may" as a verb, nor "лип" of "липовий": these alone are `bare_months`'.
 _FULL_MONTHS: dict[int, str] = {
     1: r"january|januar|janner|січ(?:ень|ня|ні|нев\w*)|январ\w*",
-    2: r"february|februar|лют(?:ий|ого|ому|нев\w*)|феврал\w*",
+    2: r"february|febuary|feburary|februar|лют(?:ий|ого|ому|нев\w*)|феврал\w*",
     3: r"march|marz|берез(?:ень|ня|ні|нев\w*)|март\w*",
     4: r"april|квіт(?:ень|ня|ні|нев\w*)|апрел\w*",
     5: r"(?<=in |by |of )may|mai|трав(?:ень|ня|ні|нев\w*)|ма[йяе]|майск\w*",
