@@ -186,9 +186,9 @@ class Speller:
 
     def _doubled(self, word: str, language: str) -> tuple[str, bool] | None:
         """A known word of MIN_DOUBLED letters or more typed with one of its letters twice
-        ('rubbio', 'dumma'): shorter than MIN_LENGTH too, since a letter
-        pressed twice seldom makes one real word of another (61 tuned and 2 new blind sets:
-        answered right +1, nothing else changed)."""
+        ('rubbio', 'dumma'), shorter than MIN_LENGTH too: a letter pressed twice seldom makes one
+        real word of another (61 tuned and 2 new blind sets: answered right +1, nothing else
+        changed)."""
         for lang in self._languages_from(language):
             for i in range(1, len(word) - 1):
                 single = word[:i] + word[i + 1 :]
