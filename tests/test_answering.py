@@ -1793,7 +1793,7 @@ def test_blind_report_floors(engine: Engine, name: str) -> None:
 # laptop under 40k hryvnias has no letter only Ukrainian writes; set 40's "а в 28 пунктах правда
 # рф назад у G8 кликали??" has none either; set 44's "прибуток Лукойлу 2024" has a Ukrainian
 # word the base never writes beside a name both languages spell alike; set 53's "погода на
-# завтра" (out of scope) is written alike in both languages.
+# завтра" (out of scope) is written alike in both languages, as is set 62's "Кремль план фарс".
 UK_READ_AS_RU = {
     "blind-calibration-21": 1,
     "blind-calibration-28": 1,
@@ -1801,6 +1801,7 @@ UK_READ_AS_RU = {
     "blind-calibration-40": 1,
     "blind-calibration-44": 1,
     "blind-calibration-53": 1,
+    "blind-calibration-62": 1,
 }
 
 
@@ -1865,6 +1866,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-59",
         "blind-calibration-60",
         "blind-calibration-61",
+        "blind-calibration-62",
+        "blind-calibration-63",
         "eval",
         "holdout",
     ):
