@@ -153,6 +153,8 @@ class Speller:
         if len(word) < MIN_STEM + 1:
             return None
         forms = [word, word[2:]] if word.startswith("ge") and len(word) > MIN_STEM + 2 else [word]
+        if word[:1] == "g" and word[1:2] in SOUTHERN_GE and len(word) > MIN_STEM + 1:
+            forms.append("ge" + word[1:])  # southern German "gmacht", "gstanden": "gemacht"
         for form in forms:
             for stem in sorted(_german_stems(form), key=len, reverse=True):
                 if (known := self._stem_index.get(stem)) is not None:
@@ -236,11 +238,13 @@ SHORT_PREFIXES = frozenset(
 # phrasings. German compounds the base is asked with are nouns ('Friedensplan', 'Kriegsende').
 NOT_NOUN_ENDINGS = ("lich", "ig", "isch", "bar", "sam", "haft")
 VERB_PARTICLES = ("statt", "zuge", "zusammen", "offen", "fern", "weiter", "fest", "zuruck")
+# Southern German drops the participle's "e" before these letters ("gmacht", "gsagt", "gwählt").
+SOUTHERN_GE = "bdfhklmnrsvwz"
 MIN_STEM = 4  # hand-set: an ending is taken off only where this many letters remain
 # German inflection endings (verbs: -e, -en, -t, -et, -st, -te, -ten; nouns and adjectives: -e,
-# -en, -em, -er, -es, -n, -s, -ern).
+# -en, -em, -er, -es, -n, -s, -ern), and Swabian -a for -en ("Treffa", "Streifa", "inzwischa").
 GERMAN_ENDINGS = sorted(
-    "e en em er es n s t et st est te ten tet ter tes tem ern".split(), key=len, reverse=True
+    "e en em er es n s t et st est te ten tet ter tes tem ern a".split(), key=len, reverse=True
 )
 
 

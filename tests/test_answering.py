@@ -2329,6 +2329,15 @@ def test_a_german_word_the_base_has_in_another_inflection_is_that_word() -> None
     assert speller.inflected("krieg") is None
 
 
+def test_southern_german_endings_and_participles_are_read_as_standard_german() -> None:
+    """Swabian "-a" for "-en" and a participle without its "e" (written for the test)."""
+    speller = Speller({"de": Counter({"treffen": 2, "gemacht": 1, "streifen": 1})}, set())
+    assert speller.inflected("treffa") == "treffen"
+    assert speller.inflected("streifa") == "streifen"
+    assert speller.inflected("gmacht") == "gemacht"
+    assert speller.inflected("gans") is None  # no "g" participle: "ge" + "ans" is unknown
+
+
 def test_german_assistance_pledges_are_security_guarantees() -> None:
     assert canonical("beistandszusagen") == canonical("sicherheitsgarantien")
 
