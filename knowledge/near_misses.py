@@ -199,13 +199,15 @@ def asks_private_life(
 # population and residents (the people of the occupied territories are a topic of the plans),
 # German "Zug" ("im Zuge der Verhandlungen").
 _TRAVEL = {
-    "en": r"weather|tempe?rature|forecast|rain|snow|hotels?|tickets?|flights?|trains?|restaurants?"
+    "en": r"weather|tempe?rature|forecast|rain|snow|how (?:cold|hot|warm)|hotels?|tickets?"
+    r"|flights?|trains?|restaurants?"
     r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club"
     r"|membership (?:[\w-]+ ){0,4}(?:cost|fee)s?|membership fees?|midnight sun|polar day"
     r"|road closures?|roads? (?:\w+ )?closed|strassensperr\w*|улиц\w* (?:\w+ ){0,2}перекры\w*"
     r"|перекры\w* (?:\w+ )?улиц\w*|вулиц\w* (?:\w+ ){0,2}перекри\w*|перекри\w* (?:\w+ )?вулиц\w*"
     r"|open to the public|overnight|stay the night|visas?|get there|apartments?|real estate",
-    "de": r"wetter\w*|temperatur\w*|regen|hotel\w*|ticket\w*|flug|fluge|restaurant\w*|tourist\w*"
+    "de": r"wetter\w*|temperatur\w*|regen|wie (?:kalt|warm|heiss)|hotel\w*|ticket\w*|flug|fluge"
+    r"|restaurant\w*|tourist\w*"
     r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*|wohnung\w*|immobilie\w*",
     "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
     r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*"

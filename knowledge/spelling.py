@@ -178,6 +178,12 @@ class Speller:
             return None
         if (single := self._doubled(word, language)) is not None:
             return single
+        if len(word) == self.MIN_LENGTH - 1 and language in self.written:
+            # A known word of MIN_LENGTH letters with one left out ("ocupy", "genva"), in the
+            # question's language: 67 tuned sets, answered right +12, wrong +3, out of scope +1.
+            fixed = self._deletions_in(language).get(word)
+            if fixed is not None and _one_slip(word, fixed):
+                return fixed, True
         if len(word) < self.MIN_LENGTH:
             return self._swapped(word, language) if len(word) >= self.MIN_SWAPPED else None
         for lang in self._languages_from(language):

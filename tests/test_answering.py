@@ -403,6 +403,8 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_travel, "що вже погоджено з американцями", False),  # agreed, not weather
         (asks_travel, "what did the talks in geneva agree", False),
         (asks_travel, "sehenswürdigkeiten in genf", True),
+        (asks_travel, "how cold does it get in anchorage in august", True),
+        (asks_travel, "wie kalt ist es in genf im winter", True),
         (asks_travel, "скільки коштує членство в клубі мар-а-лаго", True),
         (asks_travel, "ukraine's nato membership in the plan", False),
         # A flat or property where the talks are held (written for the test); a force
@@ -1948,6 +1950,23 @@ def test_a_word_typed_with_a_letter_twice_is_corrected_even_when_short() -> None
     assert speller.correct("rubbio", "en") == ("rubio", True)
     assert speller.correct("dumma", "en") == ("duma", True)
     assert speller.correct("dummy", "en") is None  # not the known word with a letter twice
+
+
+def test_a_word_of_five_letters_is_corrected_for_a_letter_left_out() -> None:
+    speller = Speller({"en": Counter({"occupy": 2, "geneva": 1})}, {"occupy", "geneva"})
+    assert speller.correct("ocupy", "en") == ("occupy", True)
+    assert speller.correct("genva", "en") == ("geneva", True)
+    assert speller.correct("ocupy", "de") is None  # the question's language only
+    assert speller.correct("ocxpy", "en") is None  # not a letter left out of a known word
+
+
+def test_a_ukrainian_question_typed_partly_on_the_russian_layout_is_read_as_meant(
+    engine: Engine,
+) -> None:
+    """Written for the test: "пысля" is "після", "выборы" stays Russian in a Russian question."""
+    assert engine.index.prepare("чи будуть вибори пысля миру").words == (
+        engine.index.prepare("чи будуть вибори після миру").words
+    )
 
 
 def test_a_short_word_is_corrected_only_for_two_letters_swapped() -> None:
