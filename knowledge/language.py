@@ -26,8 +26,9 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _UK_LETTERS = frozenset("іїєґ")
 _RU_LETTERS = frozenset("ыэъё")
 # The keys of the Russian layout where the Ukrainian one has і, є, ї and ґ: a Ukrainian typing
-# on the wrong layout writes "пунктыв" for "пунктів".
-_LAYOUT_SLIP = str.maketrans("ыэъё", "ієїґ")
+# on the wrong layout writes "пунктыв" for "пунктів" (knowledge.search reads a Ukrainian
+# question's words so too).
+LAYOUT_SLIP = str.maketrans("ыэъё", "ієїґ")
 # Short words that are common in one language of a pair and rare or absent in the other. "Рада"
 # is a council in Ukrainian ("Рада миру", the Peace Council); Russian says "совет" and writes
 # "рада" for "glad" or Ukraine's parliament (the model read "Рада миру Трамп" as Russian, 0.62
@@ -145,18 +146,17 @@ def _russian(word: str, lexicon: Lexicon) -> bool:
     phrasings typed on the Russian layout (ы for і: "пунктыв")."""
     if not any(ch in _RU_LETTERS for ch in word):
         return False
-    return word.translate(_LAYOUT_SLIP) not in lexicon.only.get("uk", ())
+    return word.translate(LAYOUT_SLIP) not in lexicon.only.get("uk", ())
 
 
-def _russian_around(text: str, words: list[str], marked: list[str]) -> bool:
+def _russian_around(written: list[str], words: list[str], marked: list[str]) -> bool:
     """A Russian question with a Belarusian word or two in it ("Кто такой Дмитриев і какую
     должность он занимает", "мирный договор уже подписали ці не?"): the words with і (`marked`)
     are outnumbered by Russian function words (_RU_WORDS, one at least) and words with ы, э, ъ, ё.
     On the 61 tuned sets and two new blind ones (25,292 questions): Russian read as Ukrainian
-    16 -> 9, Ukrainian read as Russian 10 -> 10."""
-    raw = _WORD.findall(text.casefold())
+    16 -> 9, Ukrainian read as Russian 10 -> 10. `written`: the words as typed, casefolded."""
     said = sum(w in _RU_WORDS for w in words)
-    russian = said + sum(any(ch in _RU_LETTERS for ch in w) for w in raw)
+    russian = said + sum(any(ch in _RU_LETTERS for ch in w) for w in written)
     return said > 0 and russian >= 2 and russian > len(marked)
 
 
@@ -167,7 +167,7 @@ def _typed_on_russian_layout(words: list[str], lexicon: Lexicon) -> bool:
     "со", which Ukrainian writes "і", "з"), and the model prefers Ukrainian. On the 61 tuned sets
     and two new blind ones (24,492 questions): Ukrainian read as Russian 14 -> 10, Russian read
     as Ukrainian 8 -> 8."""
-    slipped = [word.translate(_LAYOUT_SLIP) for word in words]
+    slipped = [word.translate(LAYOUT_SLIP) for word in words]
     if not any(word in _UK_WORDS for word in slipped):
         return False
     if any(word in _RU_WORDS or word in ("и", "с", "со") for word in words) or lexicon.count(
@@ -200,10 +200,16 @@ def detect_language(text: str, hint: str | None = None, lexicon: Lexicon = NO_LE
     if not cyrillic and not latin:
         return hint if hint in LANGUAGES else "en"
     if cyrillic >= latin or (cyrillic and _names_only(_LATIN_WORD.findall(text))):
-        marked = [w for w in _WORD.findall(text) if any(ch in _UK_LETTERS for ch in w.casefold())]
-        if marked and not _names_only(marked) and not _russian_around(text, words, marked):
+        typed = _WORD.findall(text)  # as typed: capitals and ё kept
+        written = [w.casefold() for w in typed]
+        marked = [
+            w
+            for w, folded in zip(typed, written, strict=True)
+            if any(ch in _UK_LETTERS for ch in folded)
+        ]
+        if marked and not _names_only(marked) and not _russian_around(written, words, marked):
             return "uk"
-        if any(_russian(word, lexicon) for word in _WORD.findall(text.casefold())):
+        if any(_russian(word, lexicon) for word in written):
             return "uk" if _typed_on_russian_layout(words, lexicon) else "ru"
         pair = ("uk", "ru")
         evidence = {

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from knowledge.columns import TextColumn
-from knowledge.language import Lexicon, detect_language
+from knowledge.language import LAYOUT_SLIP, Lexicon, detect_language
 from knowledge.layout import retyped
 from knowledge.normalize import (
     MAX_QUERY_CHARS,
@@ -118,9 +118,6 @@ class Candidate:
     features: dict[str, float]  # the evidence, by name (see knowledge.scoring)
 
 
-# Ukrainian has no ы, э, ъ: in a Ukrainian question they are і, є, ї typed on the Russian layout
-# ("пысля", "пунктыв"), read so word by word.
-_UK_LAYOUT_SLIP = str.maketrans("ыэъ", "ієї")
 # Two words side by side, as a first name and a surname are written.
 _NAME_PAIR = re.compile(r"(?=(?<![\w'’-])([^\W\d_]+)\s+([^\W\d_]+))")
 
@@ -516,8 +513,10 @@ class SearchIndex:
         unknown: set[str] = set()
         first_names = self._first_names(question)
         for word in raw:
+            # Ukrainian has no ы, э, ъ: in a Ukrainian question "пысля" was typed on the
+            # Russian layout, read as meant word by word
             if language == "uk":
-                word = word.translate(_UK_LAYOUT_SLIP)
+                word = word.translate(LAYOUT_SLIP)
             canon = canonical(word)
             if word in first_names and canon not in self.speller.vocabulary:
                 counted -= 1  # "Kiril Dmitriyev": a first name the base spells otherwise
