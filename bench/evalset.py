@@ -78,6 +78,8 @@ SETS = {
     "blind-calibration-61": Path(__file__).with_name("blind_calibration_set_61.yaml"),
     "blind-calibration-62": Path(__file__).with_name("blind_calibration_set_62.yaml"),
     "blind-calibration-63": Path(__file__).with_name("blind_calibration_set_63.yaml"),
+    "blind-calibration-64": Path(__file__).with_name("blind_calibration_set_64.yaml"),
+    "blind-calibration-65": Path(__file__).with_name("blind_calibration_set_65.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

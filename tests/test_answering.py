@@ -1870,6 +1870,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-61",
         "blind-calibration-62",
         "blind-calibration-63",
+        "blind-calibration-64",
+        "blind-calibration-65",
         "eval",
         "holdout",
     ):
