@@ -26,6 +26,7 @@ from chat.render import answer_length
 from chat.settings import Settings
 from handlers.commands import set_menus
 from handlers.context import CONTEXT_TYPES, BotData, Context, Services
+from knowledge import patterns
 from knowledge.answer import Engine
 from knowledge.loader import Files
 from knowledge.saved_index import load_base_saved, load_index
@@ -88,6 +89,7 @@ def load_engine(settings: Settings, files: Files | None = None) -> Engine:
         index=index,
         version=version,
     )
+    patterns.save()  # the compiled patterns, for the next start
     freeze_long_lived()
     release_freed_memory()
     return engine

@@ -140,12 +140,15 @@ def _index_cache_dir() -> Path | None:
 def _saved_engine(directory: str | None) -> Engine:
     """The engine on the saved base and index (built and saved when missing or stale), without
     the rendered-length check (that is `kb check`'s): it would import telegram."""
+    from knowledge import patterns
     from knowledge.saved_index import load_base_saved, load_index
 
     cache = _index_cache_dir()
     with _collector_paused():
         base, version = load_base_saved(_knowledge_dir(directory), cache)
-        return Engine(base, index=load_index(base, cache, version=version), version=version)
+        engine = Engine(base, index=load_index(base, cache, version=version), version=version)
+    patterns.save()  # the compiled patterns, for the next `ask`
+    return engine
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from enum import Enum
 from functools import cached_property
 from typing import TypeVar
 
+from knowledge import patterns
 from knowledge.followup import (
     FollowUp,
     FollowUps,
@@ -211,7 +212,7 @@ FOLLOW_UP_CANDIDATES = 12  # hand-set: candidates of a rewritten follow-up that 
 # not among them after the EU's decision. Hand-set: follow-ups in context 71, 104, 66 -> 72, 105,
 # 67 right on calibration, -2, -3 at 55 and 60; 40 and 50 one fewer on -2; 75 and 90 lose others.
 FOLLOW_UP_SHORTLIST = 60
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = patterns.compile(r"(?<=[.!?])\s+")
 # A one-word question whose word this share of the entries know asks for a topic (hand-set:
 # "election" 0.11, "guarantee" 0.26, "territory" 0.39; "referendum" 0.05, "minsk" 0.01 name one
 # thing); its comparison entry is answered when among the first OVERVIEW_AMONG candidates.
@@ -223,14 +224,14 @@ SOURCE_WORDS = frozenset(
     autor autors laut стаття статті статтю статье статья статьи аналіз аналізу анализ анализе
     автор автора автором думку мнению""".split()
 )
-_WORDS = re.compile(r"\w+")
+_WORDS = patterns.compile(r"\w+")
 # Where a sentence divides into clauses: a comma, semicolon, colon or full stop before a space.
-_CLAUSE = re.compile(r"[,;.:]\s+")
+_CLAUSE = patterns.compile(r"[,;.:]\s+")
 T = TypeVar("T")
 # "Who is ...?" of someone the base profiles ("who's this dmitriev bloke?", "wer is'n dieser
 # dmitriev überhaupt??", "а хто ваще такий цей дмітрієв"): their profile answers it, however low
 # the chat around the name puts its confidence. The name stands within WHO_IS_NAME_WITHIN words.
-_WHO_IS = re.compile(
+_WHO_IS = patterns.compile(
     r"(?<!\w)(?:who(?:'s| is|s)|wer (?:is'n|isn|ist|is|war)|хто (?:\w+ )?(?:такий|така|це)"
     r"|кто (?:\w+ )?(?:такой|такая|это))(?!\w)"
 )

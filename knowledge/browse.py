@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
+from knowledge import patterns
 from knowledge.answer import Engine
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import normalize
@@ -69,7 +70,7 @@ def find_comparison(engine: Engine, words: str) -> Entry | None:
 # --- the plans, point by point ------------------------------------------------------------------
 
 # "Point 4: ...", "Points 8-9: ..." (English titles): the numbered points of a plan.
-POINT_NUMBERS = re.compile(r"^Points? (\d+)(?:\s*[-\u2013]\s*(\d+))?:")
+POINT_NUMBERS = patterns.compile(r"^Points? (\d+)(?:\s*[-\u2013]\s*(\d+))?:")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -144,8 +145,8 @@ def capitalized(text: str) -> str:
 TIMELINE_PREFIX = "tl-"  # the timeline's own entries (comparisons_timeline.yaml): one per event
 TIMELINE_TOPIC = "timeline"  # every timeline entry has it, so it says nothing about which event
 # "15 Aug 2025: Trump-Putin summit" and "... (21 November 2025)": a date the timeline shows anyway.
-DATE_PREFIX = re.compile(r"^[^:]{0,30}\d[^:]{0,30}: ")
-DATE_SUFFIX = re.compile(r"\s*\([^()]*\d[^()]*\)$")
+DATE_PREFIX = patterns.compile(r"^[^:]{0,30}\d[^:]{0,30}: ")
+DATE_SUFFIX = patterns.compile(r"\s*\([^()]*\d[^()]*\)$")
 
 
 @dataclass(frozen=True)

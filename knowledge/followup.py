@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
+from knowledge import patterns
 from knowledge.loader import KnowledgeBase
 from knowledge.normalize import ALL_STOP_WORDS, canonical, clean, surface_tokens
 from knowledge.schema import Entry, Kind, Party
@@ -364,7 +365,7 @@ _NUMBER_WORDS: dict[str, int] = {
     }.items()
     for word in words.split()
 }
-_ORDINAL_SUFFIX = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|te|ten|ter|й|я|е|го|му|ий|ый|ой)$")
+_ORDINAL_SUFFIX = patterns.compile(r"^(\d{1,2})(?:st|nd|rd|th|te|ten|ter|й|я|е|го|му|ий|ый|ой)$")
 
 
 def _number_word(word: str, cardinal: bool) -> int | None:
@@ -863,7 +864,7 @@ _HOW_IS_IT = (
 )
 # A message that opens like this continues the previous one (after a filler such as "ok", "so",
 # "ну", "hmm").
-_CONTINUE = re.compile(
+_CONTINUE = patterns.compile(
     r"^(?:(?:ok|okay|so|hmm|well|ну|ладно|добре|гаразд)\s+)?"
     r"(and|but|also|plus|what about|how about|what of|and what about|same for|und|aber|"
     r"was ist mit|wie ist es mit|wie sieht es mit|wie steht es mit|und was ist mit|und wie|"
@@ -874,7 +875,7 @@ _CONTINUE = re.compile(
     r"что насчет|как насчет|что касается|як щодо|що стосовно|що до)\b"
 )
 # "What about X?": X asked about in the previous answer's frame, however well X alone is known.
-_ABOUT = re.compile(
+_ABOUT = patterns.compile(
     r"^(?:(?:ok|okay|so|hmm|well|ну|and|und|а|і|и|та)\s+)?"
     r"(what about|how about|what of|was ist mit|wie ist es mit|wie sieht es mit|wie steht es mit|"
     rf"{_HOW_IS_IT}|"
@@ -901,15 +902,15 @@ _PREPOSITIONS = frozenset(
 # A definition question ("who is X", "was ist X", "що таке X", "кто такой X") names its own
 # subject whatever it is: with words after the opener that are not only pointing back, it is a
 # question of its own.
-_DEFINITION = re.compile(
+_DEFINITION = patterns.compile(
     r"^(?:(?:and|und|а|і|и|та|ну а|ну и|ну і)\s+)?"
     r"(who is|who's|who are|who was|what is|what's|what are|what was|what were|"
     r"wer ist|wer sind|wer war|was ist|was sind|was war|was waren|was bedeutet|"
     r"хто такий|хто така|хто такі|хто це такий|що таке|що означає|"
     r"кто такой|кто такая|кто такие|кто это такой|что такое|что значит|что означает)\s+(.+)$"
 )
-_WORD = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
-_WITHOUT_APOSTROPHE = re.compile(r"['’ʼ]")
+_WORD = patterns.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
+_WITHOUT_APOSTROPHE = patterns.compile(r"['’ʼ]")
 # Chat filler that says nothing of a subject ("ну а европейцы?", "hmm and russia?").
 _FILLERS = frozenset("ну ладно добре гаразд hmm hm ok okay well naja na halt".split())
 # A follow-up of at most this many words with no letter of only one of Ukrainian and Russian
@@ -1191,7 +1192,7 @@ _OBJECT_ARTICLES = frozenset("the a den die der dem das".split())
 
 # Adjectives of a side ("die eingefrorenen RUSSISCHEN Vermögen", "RUSSIAN oil", "РОССИЙСКИХ
 # активов", "РОСІЙСЬКІ активи") before a noun name what belongs to it, not the side that speaks.
-_ADJECTIVE = re.compile(r"(?:ian|ean|isch|ische|ischen|ischer|isches|ischem|ск\w*|ськ\w*)$")
+_ADJECTIVE = patterns.compile(r"(?:ian|ean|isch|ische|ischen|ischer|isches|ischem|ск\w*|ськ\w*)$")
 
 
 def _qualifies(word: str, following: str) -> bool:
@@ -1240,7 +1241,7 @@ def _is_person(word: str) -> bool:
 
 # --- Resolution. -------------------------------------------------------------------------------
 
-_POINT_TITLE = re.compile(r"^points?\s+(\d+)(?:\s*[-–]\s*(\d+))?\b", re.IGNORECASE)
+_POINT_TITLE = patterns.compile(r"^points?\s+(\d+)(?:\s*[-–]\s*(\d+))?\b", re.IGNORECASE)
 
 
 def point_map(base: KnowledgeBase) -> dict[int, str]:

@@ -19,10 +19,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from knowledge import patterns
 from knowledge.normalize import clean
 from knowledge.schema import LANGUAGES
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_WORD = patterns.compile(r"[^\W\d_]+", re.UNICODE)
 _UK_LETTERS = frozenset("іїєґ")
 _RU_LETTERS = frozenset("ыэъё")
 # The keys of the Russian layout where the Ukrainian one has і, є, ї and ґ: a Ukrainian typing
@@ -181,7 +182,7 @@ def _typed_on_russian_layout(words: list[str], lexicon: Lexicon) -> bool:
 # Latin words inside a Cyrillic question are mostly names ("Rosneft Lukoil санкции", "NATO"):
 # they say nothing of the language the question is asked in; nor do Ukrainian letters that only a
 # name has ("Кто такой Умєров", a Russian question with the Ukrainian spelling of a name).
-_LATIN_WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+")
+_LATIN_WORD = patterns.compile(r"[A-Za-zÄÖÜäöüß]+")
 
 
 def _names_only(words: list[str]) -> bool:

@@ -7,10 +7,10 @@ question of Latin letters only most of whose words are known in Cyrillic is read
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from knowledge import patterns
 from knowledge.normalize import clean
 
 _LATIN_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
@@ -23,7 +23,7 @@ _FROM_UKRAINIAN = str.maketrans("іїє", "s]'")
 # A word as typed: Latin letters with the keys that are Cyrillic letters inside it ("gfhb;s",
 # "hfp,jh"; "," and "." only between letters, where no sentence puts them), or Cyrillic letters.
 # A whole word only: "geh" and "ren" of "gehören" are no words.
-_TYPED = re.compile(r"(?<!\w)(?:[a-z\[\];'`]+(?:[,.][a-z\[\];'`]+)*|[а-яёіїєґ]+)(?!\w)")
+_TYPED = patterns.compile(r"(?<!\w)(?:[a-z\[\];'`]+(?:[,.][a-z\[\];'`]+)*|[а-яёіїєґ]+)(?!\w)")
 MIN_LETTERS = 3  # hand-set: shorter words are too often another word on the other layout
 # A word cleaned as the base's words are, once: every Russian and Ukrainian question is read word
 # by word here (retyped took 37.7 us a question with clean called afresh, 22.5 us with this, on

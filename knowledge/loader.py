@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from knowledge import patterns
 from knowledge.schema import Entry, OffTopic, Source, Topic
 from knowledge.timeframe import YEAR
 
@@ -115,7 +116,7 @@ def parse_yaml(text: str) -> Located:
         loader.dispose()
 
 
-_AS_OF = re.compile(r"^\s+as_of:\s*['\"]?(\d{4}-\d{2}-\d{2})", re.MULTILINE)
+_AS_OF = patterns.compile(r"^\s+as_of:\s*['\"]?(\d{4}-\d{2}-\d{2})", re.MULTILINE)
 
 
 def knowledge_date_of(directory: Path) -> dt.date | None:

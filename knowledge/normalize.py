@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from knowledge import patterns
+
 MAX_QUERY_CHARS = 500  # longer messages are cut: nobody asks a 10k-character question
 
 # Words that carry no meaning for matching, per language, including chat filler ("hey bot pls").
@@ -425,14 +427,16 @@ WORD_SYNONYMS = {
 IDIOM_NOUN = "rolle"
 IDIOM_VERBS = frozenset("spielt spielen spielte spielten gespielt".split())
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*", re.UNICODE)
-_THOUSANDS = re.compile(r"(?<=\d)[ ,.](?=\d{3}\b)")
-_K_SUFFIX = re.compile(r"\b(\d+)\s?(k|тис|тыс)\b")
-_LATIN_ACCENT = re.compile(r"(?<=[a-z])[\u0300-\u036f]+")
-_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+_TOKEN = patterns.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*", re.UNICODE)
+_THOUSANDS = patterns.compile(r"(?<=\d)[ ,.](?=\d{3}\b)")
+_K_SUFFIX = patterns.compile(r"\b(\d+)\s?(k|тис|тыс)\b")
+_LATIN_ACCENT = patterns.compile(r"(?<=[a-z])[\u0300-\u036f]+")
+_CONTROL = patterns.compile(
+    r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
+)
 # German typed on a US layout: "[" is where "ü" is, ";" where "ö" is ("d[rfen", "k;nnen"). Read
 # only between Latin letters, where neither stands in a sentence.
-_GERMAN_KEYS = re.compile(r"(?<=[a-z])[\[;](?=[a-z])")
+_GERMAN_KEYS = patterns.compile(r"(?<=[a-z])[\[;](?=[a-z])")
 _UMLAUT_OF_KEY = {"[": "u", ";": "o"}  # as cleaned: accents dropped
 
 
@@ -442,7 +446,7 @@ def well_formed(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = patterns.compile("[\ud800-\udfff]")
 
 
 # Asides of the asker's: what they need the answer for, how simply, or the request itself:
@@ -451,7 +455,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # not the subject: an unknown "Referat" or "dumme" sank whole questions, and the asker's "morgen"
 # read as a question about tomorrow (calibration sets: 4 questions answered right, none other
 # changed).
-_ASIDES = re.compile(
+_ASIDES = patterns.compile(
     r"(?<!\w)(?:"
     r"(?:ich )?(?:brauch|brauche|ben(?:o|ö|oe)tige) (?:das|es|dies) (?:f(?:u|ü|ue)r|bis) [^.?!]*"
     r"|(?:i )?need (?:it|this|that) for [^.?!]*"
@@ -547,7 +551,7 @@ def stem(token: str) -> str:
 
 # A question announced as one before it is asked: "kurze frage: ...", "quick question - ...",
 # "питання:", "вопрос,". The word is the asker's, not what the question is about.
-_PREAMBLE = re.compile(
+_PREAMBLE = patterns.compile(
     r"^\W*(?:(?:kurze|eine|ne|kleine|quick|short|one|швидке|коротке|одне|короткий|один)\s+)?"
     r"(?:frage|question|питання|вопрос|вопросик)\s*[:,\-–—]"
 )

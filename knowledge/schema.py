@@ -20,11 +20,13 @@ from pydantic import (
     model_validator,
 )
 
+from knowledge import patterns
+
 LANGUAGES = ("en", "de", "uk", "ru")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,47}$"
 
 # A claim marker in an answer's text: "[2]" cites the entry's second source (sources in order).
-MARKER = re.compile(r"\[(\d{1,2})\]")
+MARKER = patterns.compile(r"\[(\d{1,2})\]")
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Text = Annotated[str, Field(min_length=1)]
@@ -43,7 +45,7 @@ def _partial_date(value: str) -> str:
 PartialDate = Annotated[str, AfterValidator(_partial_date)]
 
 
-_UNSAFE_IN_ADDRESS = re.compile(r'[\s\x00-\x1f<>"]')
+_UNSAFE_IN_ADDRESS = patterns.compile(r'[\s\x00-\x1f<>"]')
 
 
 def _web_address(value: str) -> str:

@@ -12,7 +12,6 @@ turn that evidence into a ranking, a confidence and a relevance in [0, 1].
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
+from knowledge import patterns
 from knowledge.columns import TextColumn
 from knowledge.language import LAYOUT_SLIP, Lexicon, detect_language
 from knowledge.layout import retyped
@@ -119,7 +119,7 @@ class Candidate:
 
 
 # Two words side by side, as a first name and a surname are written.
-_NAME_PAIR = re.compile(r"(?=(?<![\w'’-])([^\W\d_]+)\s+([^\W\d_]+))")
+_NAME_PAIR = patterns.compile(r"(?=(?<![\w'’-])([^\W\d_]+)\s+([^\W\d_]+))")
 
 
 def _grams(token: str) -> list[str]:

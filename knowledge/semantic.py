@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import importlib.util
 import json
-import re
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property, lru_cache
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from knowledge import patterns
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -132,7 +133,7 @@ class Embedder:
         return self.table[ids].astype(np.float32, copy=False).sum(axis=0)
 
 
-_WORD = re.compile(f"{SPACE}+[^{SPACE}]*")
+_WORD = patterns.compile(f"{SPACE}+[^{SPACE}]*")
 
 
 def _words(casefolded: str) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
+from knowledge import patterns
 from knowledge.loader import (
     OFF_TOPIC_FILE,
     Files,
@@ -35,7 +36,7 @@ OFF_TOPIC = -1
 SUMMARY_LIMIT = 600
 # Words of a source's publisher or reliability note that make it a weak relay (a mirror, an
 # aggregator, a republished copy): such a source must say `relay: true`, so it is labelled.
-RELAY_WORDS = re.compile(
+RELAY_WORDS = patterns.compile(
     r"\b(cop(y|ies)|mirror|aggregat\w*|relay\w*|repost\w*|republish\w*)\b", re.I
 )
 

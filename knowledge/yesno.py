@@ -9,10 +9,9 @@ negation the written question lacks ("is the army capped at 600,000?" must not g
 
 from __future__ import annotations
 
-import re
-
 from rapidfuzz import fuzz
 
+from knowledge import patterns
 from knowledge.normalize import clean, normalize
 from knowledge.schema import Entry, Verdict
 
@@ -20,8 +19,8 @@ from knowledge.schema import Entry, Verdict
 # come to one of a verdict's written questions to get its yes or no.
 VERDICT_MATCH = 80.0
 
-_WORD = re.compile(r"[\w'’-]+")
-_NUMBER = re.compile(r"\d+")
+_WORD = patterns.compile(r"[\w'’-]+")
+_NUMBER = patterns.compile(r"\d+")
 
 # English: an auxiliary or modal first ("does the plan ...", "is ukraine ...", "can russia ...").
 _EN_FIRST = frozenset(
