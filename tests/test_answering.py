@@ -146,6 +146,12 @@ def test_normalise_drops_filler_and_punctuation_and_folds_numbers() -> None:
         ("ойбай, рахмет, а шо с нато", "а что с нато"),
         ("wenn die russen ni wolln, wa", "wenn die russen nicht wollen"),  # Saxon and Berlin
         ("isch gugge, was sacht der kreml", "ich was sagt der kreml"),
+        ("hömma, wat hat der rjabkow gesacht", "was hat der rjabkow gesagt"),  # Ruhr German
+        ("whit happened tae yermak efter he quit", "what happened to yermak after he quit"),
+        ("why dinnae they want the deal aboot nato", "why do not they want the deal about nato"),
+        ("deal na ba or not yet po", "deal or not yet"),  # Tagalog particles
+        ("хаверим, бевакаша, шо с нато", "что с нато"),  # Hebrew words in Russian
+        ("ади, ци всі підписанти за нас", "чи всі підписанти за нас"),  # Galician
         ("канєшно, шо там з нато", "що там з нато"),
         ("d[rfen die k;nnen", "dürfen die können"),  # German typed on a US layout
         ("is russia on its last legs", "is russia in collapse"),  # idioms of collapse
