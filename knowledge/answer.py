@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TypeVar
 
 from knowledge import patterns
@@ -245,6 +245,11 @@ NAMED_LEAD = 3.0
 # profiles are about Putin too (3 more right answers, none lost); at 0.1 Witkoff's and Kushner's
 # are about Trump as well, and one more out-of-scope question was answered.
 CO_NAMED_SHARE = 0.2
+# The most candidates a caller takes (inline mode lists ten), and how many recent questions keep
+# theirs: inline mode decides a question as `ask` does and lists its entries (Engine.offered), and
+# a chosen result asks again for the same text; each was a search of its own.
+SEARCHED = 10
+RECENT_SEARCHES = 64
 
 
 def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
@@ -373,6 +378,7 @@ class Engine:
         self._entry_years: dict[str, frozenset[int]] = {}
         self._entry_from_years: dict[str, dict[int, frozenset[str]]] = {}
         self._entry_names: dict[str, frozenset[str]] = {}
+        self._search_once = lru_cache(maxsize=RECENT_SEARCHES)(self._search_all)
 
     @property
     def version(self) -> str:
@@ -392,7 +398,7 @@ class Engine:
         else the first candidate and those close to it in the ranking, as `ask` reads it."""
         prepared = self.prepared(question)
         wanted = max(limit, self.thresholds.max_suggestions + 2)
-        found = self._named_first(prepared, self.index.search(prepared, limit=wanted))
+        found = self._named_first(prepared, self._searched(prepared, wanted))
         return self._choices(found, limit)
 
     def offered(
@@ -528,8 +534,19 @@ class Engine:
     def shortlist(self, prepared: str) -> list[Candidate]:
         """The candidates `ask` decides between, best first, for a `prepared` question."""
         return self._named_first(
-            prepared, self.index.search(prepared, limit=self.thresholds.max_suggestions + 2)
+            prepared, self._searched(prepared, self.thresholds.max_suggestions + 2)
         )
+
+    def _searched(self, prepared: str, limit: int) -> list[Candidate]:
+        """The index's first `limit` candidates for a prepared question: the first SEARCHED of
+        each recent question are kept (the index ranks alike whatever the limit; only the list
+        is cut)."""
+        if limit > SEARCHED:
+            return self.index.search(prepared, limit=limit)
+        return self._search_once(prepared)[:limit]
+
+    def _search_all(self, prepared: str) -> list[Candidate]:
+        return self.index.search(prepared, limit=SEARCHED)
 
     def _decide(
         self,

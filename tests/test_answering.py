@@ -2534,3 +2534,35 @@ def test_a_follow_up_of_no_answer_that_names_only_a_side_gets_choices(
     answer = engine.ask(question)
     assert answer.outcome is Outcome.suggest, answer
     assert answer.suggestions[0].entry_id == "russia-demands"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["zaporizhzhia nuclear plant", "що каже план про нато", "was will russland", "дмз донбасс"],
+)
+def test_a_longer_search_begins_with_the_shorter_one(engine: Engine, question: str) -> None:
+    """What lets one search serve `ask` and inline mode's longer list (Engine._searched): the
+    index ranks alike whatever the limit, and only cuts the list."""
+    prepared = engine.prepared(question)
+    assert engine.index.search(prepared, limit=10)[:5] == engine.index.search(prepared, limit=5)
+
+
+def test_inline_mode_searches_a_question_once(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inline mode decides a question as `ask` does and lists its entries, and a chosen result
+    asks again for the same text: one search for all three."""
+    fresh = Engine(engine.base, index=engine.index)  # recent searches of its own
+    searched: list[str] = []
+    search = engine.index.search
+
+    def counted(question: str, limit: int = 5) -> list[Candidate]:
+        searched.append(question)
+        return search(question, limit=limit)
+
+    monkeypatch.setattr(engine.index, "search", counted)
+    question = "what does the new plan say about the zaporizhzhia plant"
+    decided, listed = fresh.offered(question, None, 10)
+    assert fresh.offered(question, None, 10) == (decided, listed)
+    assert fresh.ask(question) == decided and decided.entry_id == listed[0].entry_id
+    assert searched == [fresh.prepared(question)]
