@@ -80,6 +80,8 @@ SETS = {
     "blind-calibration-63": Path(__file__).with_name("blind_calibration_set_63.yaml"),
     "blind-calibration-64": Path(__file__).with_name("blind_calibration_set_64.yaml"),
     "blind-calibration-65": Path(__file__).with_name("blind_calibration_set_65.yaml"),
+    "blind-calibration-66": Path(__file__).with_name("blind_calibration_set_66.yaml"),
+    "blind-calibration-67": Path(__file__).with_name("blind_calibration_set_67.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

@@ -1878,6 +1878,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-63",
         "blind-calibration-64",
         "blind-calibration-65",
+        "blind-calibration-66",
+        "blind-calibration-67",
         "eval",
         "holdout",
     ):
