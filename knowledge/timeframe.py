@@ -30,7 +30,10 @@ _NOW_WORDS = (
     r"|so far|bisher|bislang|immer noch|noch immer|досі|все ще|поки що|до сих пор|все еще"
     r"|по-прежнему|пока что"
     r"|currently|at the moment|at present|presently|nowadays|these days|aktuell|derzeit"
-    r"|momentan|zurzeit|zur zeit|im moment|inzwischen|mittlerweile|heutzutage|gerade|наразі"
+    # "inzwischen" and "mittlerweile" as typed ("mitlerweile") and in dialect ("inzwischa",
+    # "inzwüsche")
+    r"|momentan|zurzeit|zur zeit|im moment|inzwisch\w*|inzwusch\w*|mitt?lerweil\w*|heutzutage"
+    r"|gerade|наразі"
     r"|на даний момент|в даний час|на данный момент|в настоящее время|в данный момент|нынче"
     # the state of something: "what's the status of the plan", "на каком этапе переговоры"
     r"|what'?s the status|what is the status|який статус|на якому етапі|какой статус"
@@ -138,7 +141,8 @@ _WON = patterns.compile(
 _WERE_HELD = patterns.compile(
     r"(?<!\w)(?:were held|was held|took place|have been held|has been held|did .{0,60}take place"
     r"|did .{0,60}happen|did(?:\s+\w+){1,3}\s+hold|fanden statt"
-    r"|stattgefunden|відбул\w*|відбувс\w*|пройшли|пройшов|пройшла|прошли|прошел|прошла|состоял\w*"
+    r"|stattgefunden|відбул\w*|відбувс\w*|пройшли|пройшов|пройшла|прошли|прошел|прошол|прошла"
+    r"|состоял\w*"
     # held by someone, or whether there was one: "провела ли Украина референдум", "чи був уже
     # той референдум" (not "would hold": "коли провели б вибори")
     r"|(?:провел[аио]?|провів|abgehalten|durchgefuhrt)(?!\s+бы?(?!\w))"
@@ -157,7 +161,7 @@ _ALREADY = r"already|yet|finally|schon|bereits|endlich|вже|уже|ужe|на�
 _HAPPENED = (
     r"happened|happen|taken place|took place|been held|held|hold|stattgefunden|gegeben|passiert"
     r"|gelaufen|started|begun|launched|aufgenommen|begonnen|gestartet|angefangen"
-    r"|відбув\w*|відбул\w*|пройшл\w*|пройшов|состоял\w*|прошл[иоа]|прошел"
+    r"|відбув\w*|відбул\w*|пройшл\w*|пройшов|состоял\w*|прошл[иоа]|прошел|прошол"
 )
 # A yes/no question about whether something has already happened asks about today: "Чи вже
 # зайшли війська в Україну?", "Уже подписали?", "have they already met?", "have they met yet?".
@@ -212,10 +216,11 @@ _HAS_HAPPENED = patterns.compile(
 )
 # "Already, or not yet?" asks about the state of things today: "вже в Україні чи ще ні",
 # "schon ... oder noch nicht", "уже ... или еще нет"; and English "...yet?" at the end of a
-# question means "by now".
+# question, or before its "or ..." ("is there a ceasefire yet or are they still at it"), means
+# "by now".
 _OR_NOT_YET = patterns.compile(
     r"(?<!\w)(?:or not yet|oder noch nicht|чи ще ні|чи ще не|или еще нет|или еще не)(?!\w)"
-    r"|(?<!\w)yet\W*$"
+    r"|(?<!\w)yet\W*(?:$|or(?!\w))"
 )
 # The next meeting, round or summit lies after the base by definition ("when is the next round of
 # talks", "nächstes Treffen", "наступна зустріч", "следующая встреча").

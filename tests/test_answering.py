@@ -1382,6 +1382,11 @@ def test_i_dont_know_names_the_knowledge_date(
         # ... many words apart, and in the masculine and feminine (written for the test).
         ("did the referendum on the land deal zelensky promised finally take place", True),
         ("прошел ли референдум о границах", True),
+        ("прошол ли референдум о границах", True),  # as often misspelt
+        ("is there a ceasefire yet or are they still at it", True),  # "yet" before its "or"
+        ("hat russland den plan mitlerweile akzeptiert", True),  # misspelt, and in dialect
+        ("isch der friedensvertrag inzwischa unterschriebe", True),
+        ("hät russland de plan inzwüsche abglehnt", True),
         ("чи відбувся референдум щодо угоди", True),
         # A referendum's outcome, a ratification, "already" a word or two from its verb, and a
         # question word that opens a clause of its own.
