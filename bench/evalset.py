@@ -82,6 +82,8 @@ SETS = {
     "blind-calibration-65": Path(__file__).with_name("blind_calibration_set_65.yaml"),
     "blind-calibration-66": Path(__file__).with_name("blind_calibration_set_66.yaml"),
     "blind-calibration-67": Path(__file__).with_name("blind_calibration_set_67.yaml"),
+    "blind-calibration-68": Path(__file__).with_name("blind_calibration_set_68.yaml"),
+    "blind-calibration-69": Path(__file__).with_name("blind_calibration_set_69.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

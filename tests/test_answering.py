@@ -1885,6 +1885,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-65",
         "blind-calibration-66",
         "blind-calibration-67",
+        "blind-calibration-68",
+        "blind-calibration-69",
         "eval",
         "holdout",
     ):
