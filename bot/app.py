@@ -81,7 +81,6 @@ def load_engine(settings: Settings, files: Files | None = None) -> Engine:
         measure=answer_length,
     )
     index = load_index(base, settings.index_cache_dir, version=version)
-    index.speller.prepare()  # here, not on a user's first misspelt question
     engine = Engine(
         base,
         answer=settings.answer_threshold,
@@ -89,6 +88,7 @@ def load_engine(settings: Settings, files: Files | None = None) -> Engine:
         index=index,
         version=version,
     )
+    engine.prepare()  # here, not on a user's first question
     patterns.save()  # the compiled patterns, for the next start
     freeze_long_lived()
     release_freed_memory()

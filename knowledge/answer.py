@@ -21,7 +21,7 @@ from knowledge.followup import (
     keep_language,
     read_cues,
 )
-from knowledge.gate import Gate
+from knowledge.gate import VETO_FILE, Gate
 from knowledge.gate import evidence as gate_evidence
 from knowledge.language import detect_language
 from knowledge.loader import KnowledgeBase
@@ -360,25 +360,43 @@ class Engine:
         index: SearchIndex | None = None,
         version: str | None = None,
         gate: Gate | None = None,
+        veto: Gate | None = None,
     ) -> None:
         """`answer` and `suggest` override the fitted thresholds (knowledge/scoring.json);
         `index` is the base's index when it was loaded (knowledge.saved_index), else it is
         built; `version` the base's content version when the loader has it (a saved base
         carries it: computing it again hashes every entry); `gate` the second look at what
-        the bars leave, by default the fitted one (knowledge/gate.json)."""
+        the bars leave, by default the fitted one (knowledge/gate.json); `veto` the doubt about
+        what they answer (knowledge/veto.json)."""
         self.base = base
         self._version = version
         self.index = index or index_of(base)
         self.thresholds = Thresholds.fitted(self.index.scoring, answer, suggest)
         self.follow_ups = FollowUps(base, self.index.entries_knowing)
-        # The second look at what the bars leave (knowledge.gate).
-        self.gate = gate or Gate.load()
+        self._gate, self._veto = gate, veto
         self._entry_words: dict[str, frozenset[str]] = {}
         self._entry_months: dict[str, frozenset[int]] = {}
         self._entry_years: dict[str, frozenset[int]] = {}
         self._entry_from_years: dict[str, dict[int, frozenset[str]]] = {}
         self._entry_names: dict[str, frozenset[str]] = {}
         self._search_once = lru_cache(maxsize=RECENT_SEARCHES)(self._search_all)
+
+    @cached_property
+    def gate(self) -> Gate:
+        """The second look at what the bars leave (knowledge.gate), read when first needed: a
+        question the bars answer needs none (reading it is 4.5 ms of an `ask`)."""
+        return self._gate or Gate.load()
+
+    @cached_property
+    def veto(self) -> Gate:
+        """The doubt about what the bars answer (knowledge.gate), read when first needed."""
+        return self._veto or Gate.load(VETO_FILE)
+
+    def prepare(self) -> None:
+        """Reads now what questions would read when first needed (the speller's variants, the
+        second look, the doubt): for a bot, before its first update, not on it."""
+        self.index.speller.prepare()
+        _ = (self.gate, self.veto)  # cached properties: read once, here
 
     @property
     def version(self) -> str:
@@ -598,10 +616,11 @@ class Engine:
             return self.compose(
                 self.base.entries[overview.entry_id], question, lang, top.confidence
             )
-        if (
-            self.thresholds.is_answer(found)
-            or (top is found[0] and self._second_look(found))  # picks[0]: no near miss
-        ) and not self._follows_nothing(question, top):
+        if self.thresholds.is_answer(found):
+            answered = not (top is found[0] and self._doubted(found))
+        else:
+            answered = top is found[0] and self._second_look(found)  # picks[0]: no near miss
+        if answered and not self._follows_nothing(question, top):
             return self.compose(entry, question, lang, top.confidence)
         return Answer(
             Outcome.suggest,
@@ -622,6 +641,12 @@ class Engine:
         return kind is not Kind.disambiguation and self.gate.answers(
             gate_evidence(found, kind, self.gate.rate_of(found[0].entry_id))
         )
+
+    def _doubted(self, found: list[Candidate]) -> bool:
+        """Whether the doubt (knowledge.gate) holds back the first candidate the bars answer with:
+        offered as "did you mean" instead."""
+        kind = self.base.entries[found[0].entry_id].kind
+        return self.veto.answers(gate_evidence(found, kind, self.veto.rate_of(found[0].entry_id)))
 
     def is_near_miss(self, question: str, top: Candidate) -> bool:
         """Whether the question asks what the closest entry, `top`, does not hold (a near miss)."""

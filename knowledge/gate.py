@@ -9,6 +9,12 @@ how often the first entry was the right one there. It
 reads only questions the engine would otherwise leave with "did you mean" or nothing, never a
 near miss, and answers where it gives the first candidate at least `threshold`.
 
+The doubt is the same kind of trees the other way round (`veto.json`, `python -m bench.gate
+--veto`): of what the bars answer, how likely the first candidate does not answer the question
+(another entry does, or none); from its `threshold` the answer is held back and offered as "did
+you mean" instead. The linear bars read each piece of evidence alone there too: a wrong answer
+and a right one often pass them with the same confidence.
+
 The trees are walked here with numpy, all at once, one level a step: the fit needs scikit-learn,
 answering does not.
 """
@@ -28,6 +34,7 @@ from knowledge.schema import Kind
 from knowledge.search import Candidate
 
 GATE_FILE = Path(__file__).with_name("gate.json")
+VETO_FILE = Path(__file__).with_name("veto.json")
 
 # The first candidate's evidence (knowledge.search), its two calibrated estimates, the second
 # candidate's, the kind of entry the first is, and how often that entry, first below the bars, was
@@ -94,14 +101,17 @@ class Gate:
     value: np.ndarray
     baseline: float  # log-odds before any tree
     threshold: float  # from this probability the first candidate is answered
-    rates: Mapping[str, float]  # by entry: how often it was right, first below the bars
+    # by entry: how often it was right, first below the bars (the doubt: how often it was not
+    # what the question asked, answered by the bars)
+    rates: Mapping[str, float]
     prior: float  # the same of all entries: the rate of an entry the fit never saw first
 
     def rate_of(self, entry_id: str) -> float:
         return self.rates.get(entry_id, self.prior)
 
     def probability(self, evidence: Mapping[str, float]) -> float:
-        """How likely the first candidate answers the question, by the trees."""
+        """How likely the first candidate answers the question (the doubt: does not), by the
+        trees."""
         x = np.array([evidence[name] for name in self.features] + [0.0])  # [-1]: leaves
         nodes = self.roots.copy()
         while True:
@@ -119,7 +129,7 @@ class Gate:
 
     @classmethod
     def never(cls) -> Gate:
-        """No second look: the bars alone decide (what bench.gate fits on)."""
+        """No second look, or no doubt: the bars alone decide (what bench.gate fits on)."""
         empty = np.zeros(0, dtype=np.int64)
         return cls(
             GATE_FEATURES,

@@ -114,3 +114,34 @@ def test_the_second_look_never_answers_a_near_miss_nor_past_a_disambiguation(
     answer = Engine(base, index=engine.index, gate=always).ask(question)
     assert answer.outcome is Outcome.none
     assert answer.note_entry_id == note
+
+
+def test_the_doubt_holds_back_what_the_bars_answer_as_did_you_mean(
+    tmp_path: Path, base: KnowledgeBase, engine: Engine
+) -> None:
+    """A doubt that is sure of every first candidate's being wrong turns each answer the bars
+    give into "did you mean" with that entry first; the fitted one leaves a clear answer be."""
+    question = "what does the 20-point plan say about the zaporizhzhia nuclear plant"
+    bars = Engine(base, index=engine.index, veto=Gate.never()).ask(question)
+    assert bars.outcome is Outcome.answer
+    assert engine.ask(question).entry_id == bars.entry_id  # the fitted doubt: no doubt here
+    always = Gate.load(_gate_file(tmp_path / "veto.json", [_leaf(30.0)]))
+    doubted = Engine(base, index=engine.index, veto=always).ask(question)
+    assert doubted.outcome is Outcome.suggest
+    assert doubted.suggestions[0].entry_id == bars.entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        ("is this trump's gaza plan?", Outcome.none),  # an entry naming it as outside the base
+        ("who is kirill dmitriev", Outcome.answer),  # a profile asked for by name
+        ("how old is vladimir putin", Outcome.none),  # a near miss
+    ],
+)
+def test_the_doubt_reads_only_the_bars_answers(
+    tmp_path: Path, base: KnowledgeBase, engine: Engine, question: str, outcome: Outcome
+) -> None:
+    always = Gate.load(_gate_file(tmp_path / "veto.json", [_leaf(30.0)]))
+    assert Engine(base, index=engine.index, veto=always).ask(question).outcome is outcome
+    assert engine.ask(question).outcome is outcome
