@@ -43,10 +43,10 @@ FIT_ON = tuple(name for name in SETS if name.startswith(("calibration", "blind-c
 # more of 1,742 later-date questions answered; 0.9 122, 10, 8 and 0.)
 THRESHOLD = 0.85
 # From this probability of a wrong first candidate the doubt holds the bars' answer back. On the
-# 70 fit sets judged five-fold by set, of 15,094 answered by the bars (460 not acceptable), 0.5
-# held back 107, 63 of them not acceptable; 0.4 64 and 40, 0.6 177 and 84. Fitted on the sets
-# written before blind-calibration-58 and judged on 58 to 69 (2,522 answered, 78 not
-# acceptable): 0.5 held back 13, 7 of them not acceptable; 0.6 28 and 13.
+# 70 fit sets judged five-fold by set, of 14,654 answered by the bars (438 not acceptable), 0.5
+# held back 104, 56 of them not acceptable; 0.4 181 and 86, 0.6 61 and 26. Fitted on the sets
+# written before blind-calibration-58 and judged on 58 to 69 (2,443 answered, 71 not
+# acceptable): 0.5 held back 11, 6 of them not acceptable; 0.4 27 and 10, 0.6 5 and 4.
 VETO_THRESHOLD = 0.5
 RATE_SMOOTHING = 10  # hand-set: 5 and 30 judged alike (5-fold by set)
 TREES = {

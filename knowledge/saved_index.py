@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from collections.abc import Callable
 from functools import lru_cache
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from knowledge.cache import default_cache_dir
 from knowledge.loader import Files, KnowledgeBase, bundled_dir, source_files
 from knowledge.schema import Entry, OffTopic, Source, Topic, rebuilt
 from knowledge.scoring import Scoring
@@ -67,13 +67,6 @@ DATA = "data.json"
 # by np.load (whose headers cost an `ask` ~4 ms).
 ARRAYS = "arrays.bin"
 ALIGN = 64  # bytes: where each array starts
-
-
-def default_cache_dir() -> Path:
-    """The user's cache directory ($XDG_CACHE_HOME, else ~/.cache), never the installed
-    package."""
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "briefing-bot"
 
 
 @lru_cache(maxsize=1)
