@@ -129,7 +129,7 @@ _WON = patterns.compile(
     r"|gewonnen|gewinner|sieger|ergebnis\w*|rausgekommen|herausgekommen|kam .{0,40} raus"
     r"|переміг|перемогла"
     r"|переможець|виграв|виграла|результат\w*|підсумк\w*|победил|победила|победитель|выиграл"
-    r"|выиграла|итог\w*|turned out|turn out|ausgegangen|закінчил\w*|закончил\w*"
+    r"|выиграла|итог\w*|turned out|turn out|ausgegangen|ausganga|закінчил\w*|закончил\w*"
     # Ukrainian "закінчився", "завершився" (ended): "чим закінчився референдум"
     r"|закінчив\w*|завершил\w*|завершив\w*)(?!\w)"
     # Putin's year-end press conference ("підсумкова пресконференція", "итоговая пресс-
@@ -141,7 +141,8 @@ _WON = patterns.compile(
 _WERE_HELD = patterns.compile(
     r"(?<!\w)(?:were held|was held|took place|have been held|has been held|did .{0,60}take place"
     r"|did .{0,60}happen|did(?:\s+\w+){1,3}\s+hold|fanden statt"
-    r"|stattgefunden|відбул\w*|відбувс\w*|пройшли|пройшов|пройшла|прошли|прошел|прошол|прошла"
+    r"|stattgefunden|stattgfunden|stattgfundn|відбул\w*|відбувс\w*|пройшли|пройшов|пройшла"
+    r"|прошли|прошел|прошол|прошла"
     r"|состоял\w*"
     # held by someone, or whether there was one: "провела ли Украина референдум", "чи був уже
     # той референдум" (not "would hold": "коли провели б вибори")
@@ -384,8 +385,10 @@ _JETZT = patterns.compile(r"(?<!\w)jetzt(?!\w)")
 _RELATIVE_BEFORE = patterns.compile(
     r",\s*(?:як(?:ий|а|е|у|і|ого|ої|ій|ому|им|их)|котр\w+|котор\w+|der|die|das|den|dem"
     r"|welche\w*)(?:\s+\w+){0,3}\s+$"
-    # English, with no comma: "the power station which the Russians are sitting on right now"
-    r"|\w\s+(?:which|that|who)(?:\s+\w+){1,6}\s+$"
+    # English, with no comma: "the power station which the Russians are sitting on right now";
+    # not "that" after a verb that asks ("has that ceasefire started by now": which one)
+    r"|\w(?<!\bhas)(?<!\bhave)(?<!\bis)(?<!\bwas)(?<!\bare)(?<!\bdid)(?<!\bdoes)(?<!\bwill)"
+    r"\s+(?:which|that|who)(?:\s+\w+){1,6}\s+$"
 )
 
 

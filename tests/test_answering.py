@@ -1387,6 +1387,10 @@ def test_i_dont_know_names_the_knowledge_date(
         ("hat russland den plan mitlerweile akzeptiert", True),  # misspelt, and in dialect
         ("isch der friedensvertrag inzwischa unterschriebe", True),
         ("hät russland de plan inzwüsche abglehnt", True),
+        ("hod des referendum scho stattgfundn", True),  # Bavarian participles
+        ("wia is des referendum ausganga", True),
+        # "that" after an asking verb points, it opens no clause describing a thing
+        ("has that 60 day ceasefire actually started by now", True),
         ("чи відбувся референдум щодо угоди", True),
         # A referendum's outcome, a ratification, "already" a word or two from its verb, and a
         # question word that opens a clause of its own.
