@@ -1891,6 +1891,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-67",
         "blind-calibration-68",
         "blind-calibration-69",
+        "blind-calibration-70",
+        "blind-calibration-71",
         "eval",
         "holdout",
     ):
