@@ -514,6 +514,8 @@ _PAST_TENSE = patterns.compile(
     # a step of the plan, said as taken: "ist die Ukraine 2027 der EU beigetreten", "вступила
     # Украина в ЕС к 2027 году", "чи зняли санкції у 2027"
     r"|joined|beigetreten|aufgenommen|aufgehoben|вступил\w*|вступив|приєднал\w*|присоединил\w*"
+    # ... or a member taken in: "приняли Украину в ЕС к 2027 году или нет", "admitted by 2027"
+    r"|admitted|принял[иа]|прийнял[иа]|взяли"
     # ... or a state said as reached: "чи стала Україна членом ЄС у 2027", "рецессия наступила"
     rf"|became|geworden|стала|став|стал|стали|наступил\w*|настал\w*|{_MOVED}"
     rf"|{_LIFTED})(?!\w)"
