@@ -1813,7 +1813,8 @@ def test_blind_report_floors(engine: Engine, name: str) -> None:
 # laptop under 40k hryvnias has no letter only Ukrainian writes; set 40's "а в 28 пунктах правда
 # рф назад у G8 кликали??" has none either; set 44's "прибуток Лукойлу 2024" has a Ukrainian
 # word the base never writes beside a name both languages spell alike; set 53's "погода на
-# завтра" (out of scope) is written alike in both languages, as is set 62's "Кремль план фарс".
+# завтра" (out of scope) is written alike in both languages, as is set 62's "Кремль план фарс";
+# set 72's "почому трактор мтз 82 бу на олх" (out of scope) has no letter only Ukrainian writes.
 UK_READ_AS_RU = {
     "blind-calibration-21": 1,
     "blind-calibration-28": 1,
@@ -1822,6 +1823,7 @@ UK_READ_AS_RU = {
     "blind-calibration-44": 1,
     "blind-calibration-53": 1,
     "blind-calibration-62": 1,
+    "blind-calibration-72": 1,
 }
 
 
@@ -1896,6 +1898,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-69",
         "blind-calibration-70",
         "blind-calibration-71",
+        "blind-calibration-72",
+        "blind-calibration-73",
         "eval",
         "holdout",
     ):
