@@ -172,7 +172,9 @@ def main() -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
     parser.add_argument("--threshold", type=float)
     args = parser.parse_args()
-    threshold = args.threshold or (VETO_THRESHOLD if args.veto else THRESHOLD)
+    threshold = args.threshold
+    if threshold is None:
+        threshold = VETO_THRESHOLD if args.veto else THRESHOLD
     target = VETO_FILE if args.veto else GATE_FILE
     try:
         from sklearn.model_selection import GroupKFold

@@ -638,15 +638,17 @@ class Engine:
         if not found:
             return False
         kind = self.base.entries[found[0].entry_id].kind
-        return kind is not Kind.disambiguation and self.gate.answers(
-            gate_evidence(found, kind, self.gate.rate_of(found[0].entry_id))
-        )
+        return kind is not Kind.disambiguation and self._trees_say(self.gate, found)
 
     def _doubted(self, found: list[Candidate]) -> bool:
         """Whether the doubt (knowledge.gate) holds back the first candidate the bars answer with:
         offered as "did you mean" instead."""
+        return self._trees_say(self.veto, found)
+
+    def _trees_say(self, trees: Gate, found: list[Candidate]) -> bool:
+        """Whether the second look or the doubt reaches its threshold for the first candidate."""
         kind = self.base.entries[found[0].entry_id].kind
-        return self.veto.answers(gate_evidence(found, kind, self.veto.rate_of(found[0].entry_id)))
+        return trees.answers(gate_evidence(found, kind, trees.rate_of(found[0].entry_id)))
 
     def is_near_miss(self, question: str, top: Candidate) -> bool:
         """Whether the question asks what the closest entry, `top`, does not hold (a near miss)."""
