@@ -88,6 +88,8 @@ SETS = {
     "blind-calibration-71": Path(__file__).with_name("blind_calibration_set_71.yaml"),
     "blind-calibration-72": Path(__file__).with_name("blind_calibration_set_72.yaml"),
     "blind-calibration-73": Path(__file__).with_name("blind_calibration_set_73.yaml"),
+    "blind-calibration-74": Path(__file__).with_name("blind_calibration_set_74.yaml"),
+    "blind-calibration-75": Path(__file__).with_name("blind_calibration_set_75.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

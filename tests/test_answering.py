@@ -1900,6 +1900,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-71",
         "blind-calibration-72",
         "blind-calibration-73",
+        "blind-calibration-74",
+        "blind-calibration-75",
         "eval",
         "holdout",
     ):
