@@ -49,6 +49,10 @@ MAX_QUERY_CHARS = 500  # longer messages are cut: nobody asks a 10k-character qu
 # Pronouns and demonstratives the lists lacked ("jemand", "sowas", "überall", "тими", "тої",
 # "самого", "kindly"): on the 57 tuned sets answered right 12,004 -> 12,012 of 13,440, wrong
 # 233 -> 235 (with the near-miss rule for someone's education, out of scope answered 115 -> 114).
+# Requests and hearsay ("скажите", "скажіть": tell me; "чула", "слышал": I heard), "teh", the
+# idiom "what's the skinny / lowdown on", "sogenannte": unknown words of one in five to ten blind
+# writers, nearly all in scope; on the 77 tuned sets right 16,594 -> 16,596, out of scope answered
+# 138 -> 139, later-date answered 21 -> 22: noise, kept as what these words are.
 STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
         """a an the and or but if of to in on at by for with from about as into onto over under is are
@@ -62,7 +66,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         tbh rn nah tho idk imo yeah yep nope wanna gotta thing things stuff even basically simply
         w lot lots bit else ever anything something anyone someone everything whether
         theyre hes shes thats theres ive weve youve wont cant didnt havent hasnt wouldnt couldnt
-        shouldnt aint remind imho afaik omg bro dude guys yo kindly""".split()
+        shouldnt aint remind imho afaik omg bro dude guys yo kindly teh skinny lowdown""".split()
     ),
     "de": frozenset(
         """der die das den dem des ein eine einen einem einer eines und oder aber wenn als auch noch
@@ -75,7 +79,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         wirklich angeblich inzwischen etwa etwas nich kurz is uberhaupt nochmal nochmals wohl
         einfach echt irgendwie steht stehen drin drinsteht tun tut getan macht machen immer grad
         eig eigtl kommt kommen kriegt kriegen bekommt bekommen schafft schaffen kp vllt
-        jemand jemanden jemandem sowas ohnehin uberall""".split()
+        jemand jemanden jemandem sowas ohnehin uberall sogenannte sogenannten sogenannter
+        sogenanntes""".split()
     ),
     "uk": frozenset(
         """і й та а але або чи що як де коли чому такий така такі який яка яке які це цей ця ці той та те ті в у на з
@@ -86,7 +91,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         взагалі просто реально теж також саме свій своє свою свої своїх знову короче власне
         справді ваще б би нема немає зараз нагадай підкажи потрапить потрапити пустять пустить
         приймуть візьмуть нагадайте підкажіть розкажіть поясніть плз пж тіпа слухай хз спс
-        тими тій тої тією всієї""".split()
+        тими тій тої тією всієї скажіть чула чув чули""".split()
     ),
     "ru": frozenset(
         """и а но или ли что как где когда почему такой такая такие какой какая какое какие это этот эта эти тот та
@@ -97,7 +102,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         вот ведь даже тоже также свой своей свою свои своих который которая которое которые которых
         том тому того той опять снова короче собственно ваще бы б нет хоть хотя сейчас щас
         напомни подскажи попадет попасть пустят пустит примут возьмут напомните подскажите
-        расскажите объясните плз пж кст имхо пжл спс хз чел самого самим самой""".split()
+        расскажите объясните плз пж кст имхо пжл спс хз чел самого самим самой скажите слышал
+        слышала слышали слыхал""".split()
     ),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
@@ -169,6 +175,8 @@ COLLOQUIAL: dict[str, str] = {
     "craic": "",
     # German
     "ne": "eine",
+    "gibt's": "gibts",  # "was gibt's neues": the apostrophe of "es"
+    "gibt’s": "gibts",
     "nen": "einen",
     "ner": "einer",
     "nem": "einem",
@@ -472,6 +480,14 @@ IDIOM_VERBS = frozenset("spielt spielen spielte spielten gespielt".split())
 _TOKEN = patterns.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*", re.UNICODE)
 _THOUSANDS = patterns.compile(r"(?<=\d)[ ,.](?=\d{3}\b)")
 _K_SUFFIX = patterns.compile(r"\b(\d+)\s?(k|тис|тыс)\b")
+# The plans' numbers written out, as figures: "twenty-eight", "двадцяти восьми" (the 28-point
+# draft; read as "20" and "eight", it named the 20-point plan), and "двадцати" / "двадцяти", the
+# genitive of "from twenty points" (37 blind questions, an unknown word), before "пункт" also run
+# together ("двадцатипунктный"). On the 77 tuned sets right 16,590 -> 16,594, wrong 209 -> 211.
+_TWENTY_EIGHT = patterns.compile(
+    r"\btwenty[- ]?eight\b|\bдвадцат(?:ь|и)[- ]?вос(?:емь|ьми)|\bдвадцят(?:ь|и)[- ]?в(?:ісім|осьми)"
+)
+_TWENTY = patterns.compile(r"\bдвадцат(?:и|ью)\b|\bдвадцят(?:и|ьма)\b|\bдвадц[ая]т[ьи]?(?=пункт)")
 _LATIN_ACCENT = patterns.compile(r"(?<=[a-z])[\u0300-\u036f]+")
 _CONTROL = patterns.compile(
     r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
@@ -547,6 +563,8 @@ def clean(text: str) -> str:
     text = _THOUSANDS.sub("", text)
     if "[" in text or ";" in text:
         text = _GERMAN_KEYS.sub(lambda m: _UMLAUT_OF_KEY[m.group(0)], text)
+    if "twenty" in text or "двадц" in text:
+        text = _TWENTY.sub("20 ", _TWENTY_EIGHT.sub("28 ", text))
     return _K_SUFFIX.sub(lambda m: m.group(1) + "000", text)
 
 

@@ -2469,6 +2469,32 @@ def test_german_tun_and_machen_are_stop_words_as_english_do() -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "figure"),
+    [
+        ("the twenty-eight point plan", "28"),
+        ("план із двадцяти восьми пунктів", "28"),
+        ("двадцать восемь пунктов", "28"),
+        ("двадцативосьмипунктный план", "28"),
+        ("план из двадцати пунктов", "20"),
+        ("двадцятипунктовий план", "20"),
+        ("zwanzig punkte", "20"),
+    ],
+)
+def test_the_plans_numbers_written_out_are_read_as_figures(written: str, figure: str) -> None:
+    """Read as words, "twenty-eight" named the 20-point plan and an "eight"; the genitive
+    "двадцяти" named nothing."""
+    assert {"20", "28"} & set(content_tokens(written)) == {figure}
+
+
+def test_requests_and_hearsay_are_no_words_of_the_question() -> None:
+    """Tell me ("скажите", "скажіть"), I heard ("чула"), "teh" (the), "gibt's" (there is)."""
+    assert normalize("Скажите, сколько пунктов в плане?") == normalize("сколько пунктов в плане?")
+    assert normalize("чула шо трамп хоче раду миру") == normalize("трамп хоче раду миру")
+    assert normalize("what does teh plan say") == normalize("what does the plan say")
+    assert normalize("was gibt's neues beim plan") == normalize("was gibts neues beim plan")
+
+
+@pytest.mark.parametrize(
     ("question", "entry_id"),
     [
         # A topic asked in one word gets its overview (written for the test).
