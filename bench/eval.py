@@ -3,10 +3,10 @@
     python -m bench.eval [--set NAME] [--misses]
 
 `eval` (the default) is the set the engine was developed on; `holdout` was written later by
-someone who saw neither the phrasings nor the other sets, and is not used for tuning; `calibration`
-is what the ranking, the confidence and its thresholds are fitted on (bench/calibrate.py), with
-`blind-calibration` and `blind-calibration-2` to `-75` (written blind, as the
-reporting-only `blind-report` and `blind-report-2` were).
+someone who saw neither the phrasings nor the other sets, and is not used for tuning; the ranking,
+the confidence and its thresholds (bench/calibrate.py) and the second look and the doubt
+(bench/gate.py) are fitted on `calibration`, `blind-calibration` and `blind-calibration-2` to
+`-75` (written blind, as the reporting-only `blind-report` and `blind-report-2` were).
 """
 
 from __future__ import annotations

@@ -945,21 +945,25 @@ def test_what_each_near_miss_rule_reads(
 
 
 @pytest.mark.parametrize(
-    ("question", "entry_id"),
+    ("question", "entry_ids"),
     [
         # Written for the test: questions near the rules' words that the base answers.
-        ("who would run the zaporizhzhia nuclear plant under the plan", "p20-point-12-znpp"),
-        ("what was the 1990s deal where ukraine gave up its nukes", "hist-budapest-memorandum"),
-        ("who met for talks in switzerland in november", "tl-geneva-talks"),
+        ("who would run the zaporizhzhia nuclear plant under the plan", {"p20-point-12-znpp"}),
+        ("what was the 1990s deal where ukraine gave up its nukes", {"hist-budapest-memorandum"}),
+        # the meeting of 23 November 2025 in Geneva: its timeline entry or the talks' own
+        (
+            "who met for talks in switzerland in november",
+            {"tl-geneva-talks", "p28-geneva-talks"},
+        ),
         ("where does the money for rebuilding ukraine come from", None),
         ("who would get the profits from the frozen assets under the 28-point plan", None),
     ],
 )
 def test_what_the_near_miss_rules_leave_answered(
-    engine: Engine, question: str, entry_id: str | None
+    engine: Engine, question: str, entry_ids: set[str] | None
 ) -> None:
     answer = engine.ask(question)
-    assert answer.answered and (entry_id is None or answer.entry_id == entry_id)
+    assert answer.answered and (entry_ids is None or answer.entry_id in entry_ids)
 
 
 @pytest.mark.parametrize(

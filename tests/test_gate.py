@@ -82,7 +82,6 @@ def test_a_gate_file_for_other_features_is_refused_by_name(tmp_path: Path) -> No
         # Written for the test: slang the bars leave below "did you mean" or at nothing.
         "will russias economy go bust",
         "is the russian economy cratering",
-        "is the russian economy kaput",
     ],
 )
 def test_the_second_look_answers_what_the_bars_leave(
