@@ -90,6 +90,8 @@ SETS = {
     "blind-calibration-73": Path(__file__).with_name("blind_calibration_set_73.yaml"),
     "blind-calibration-74": Path(__file__).with_name("blind_calibration_set_74.yaml"),
     "blind-calibration-75": Path(__file__).with_name("blind_calibration_set_75.yaml"),
+    "blind-calibration-76": Path(__file__).with_name("blind_calibration_set_76.yaml"),
+    "blind-calibration-77": Path(__file__).with_name("blind_calibration_set_77.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

@@ -1906,6 +1906,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-73",
         "blind-calibration-74",
         "blind-calibration-75",
+        "blind-calibration-76",
+        "blind-calibration-77",
         "eval",
         "holdout",
     ):
