@@ -35,6 +35,7 @@ _NOW_WORDS = (
     r"|momentan|zurzeit|zur zeit|im moment|inzwisch\w*|inzwusch\w*|mitt?lerweil\w*|heutzutage"
     r"|gerade|наразі"
     r"|на даний момент|в даний час|на данный момент|в настоящее время|в данный момент|нынче"
+    r"|на текущий момент|на поточний момент"
     # the state of something: "what's the status of the plan", "на каком этапе переговоры"
     r"|what'?s the status|what is the status|який статус|на якому етапі|какой статус"
     r"|на каком этапе"
@@ -108,7 +109,8 @@ _OUTCOME = {
     r"|final version|final text|signed text|final deal",
     "de": r"dieses jahr|in diesem jahr|endgultig\w* (?:abkommen|vereinbarung|text|fassung)",
     "uk": r"цього року|у цьому році|в цьому році|остаточн\w* (?:угод\w*|текст\w*|верс\w*)",
-    "ru": r"к этому времени|к настоящему времени|в этом году|этого года"
+    "ru": r"к этому времени|к настоящему времени|к настоящему моменту|к текущему моменту"
+    r"|в этом году|этого года"
     r"|окончательн\w* (?:соглашени\w*|текст\w*|верси\w*)",
 }
 _IN_THE_END = patterns.compile(r"(?<!\w)(?:" + _IN_THE_END_WORDS + r")(?!\w)")
@@ -141,7 +143,8 @@ _WON = patterns.compile(
 _WERE_HELD = patterns.compile(
     r"(?<!\w)(?:were held|was held|took place|have been held|has been held|did .{0,60}take place"
     r"|did .{0,60}happen|did(?:\s+\w+){1,3}\s+hold|fanden statt"
-    r"|stattgefunden|stattgfunden|stattgfundn|відбул\w*|відбувс\w*|пройшли|пройшов|пройшла"
+    # ... in Bavarian and Swabian ("stattgfundn", "stattgfunda")
+    r"|stattgefunden|stattgfunden|stattgfundn|stattgfunda|відбул\w*|відбувс\w*|пройшли|пройшов|пройшла"
     r"|прошли|прошел|прошол|прошла"
     r"|состоял\w*"
     # held by someone, or whether there was one: "провела ли Украина референдум", "чи був уже
@@ -514,10 +517,15 @@ _PAST_TENSE = patterns.compile(
     # a step of the plan, said as taken: "ist die Ukraine 2027 der EU beigetreten", "вступила
     # Украина в ЕС к 2027 году", "чи зняли санкції у 2027"
     r"|joined|beigetreten|aufgenommen|aufgehoben|вступил\w*|вступив|приєднал\w*|присоединил\w*"
+    # ... or come in: "is die ukraine 2027 in die EU gekommen"
+    r"|gekommen|reingekommen|hineingekommen"
     # ... or a member taken in: "приняли Украину в ЕС к 2027 году или нет", "admitted by 2027"
     r"|admitted|принял[иа]|прийнял[иа]|взяли"
     # ... or a state said as reached: "чи стала Україна членом ЄС у 2027", "рецессия наступила"
     rf"|became|geworden|стала|став|стал|стали|наступил\w*|настал\w*|{_MOVED}"
+    # ... the English perfect: "has Ukraine become an EU member by 2027" ("will ... become" is
+    # the plan's)
+    r"|ha(?:s|ve)(?:\s+\w+){1,3}\s+become"
     rf"|{_LIFTED})(?!\w)"
 )
 

@@ -1395,6 +1395,12 @@ def test_i_dont_know_names_the_knowledge_date(
         # a member taken in, in a year the plan targets: news from that year
         ("в 2027 году украину в евросоюз приняли или нет", True),
         ("примут ли украину в ес к 2027 году", False),
+        # ... come in, or become one, said as done (written for the test)
+        ("ist die ukraine 2027 in die eu gekommen", True),
+        ("has ukraine become an eu member by 2027", True),
+        ("will ukraine become an eu member by 2027", False),
+        ("hot des referendum scho stattgfunda", True),  # Swabian
+        ("подписано ли к настоящему моменту соглашение", True),
         ("wia is des referendum ausganga", True),
         # "that" after an asking verb points, it opens no clause describing a thing
         ("has that 60 day ceasefire actually started by now", True),
