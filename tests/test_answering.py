@@ -1914,6 +1914,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-75",
         "blind-calibration-76",
         "blind-calibration-77",
+        "blind-calibration-78",
+        "blind-calibration-79",
         "eval",
         "holdout",
     ):
