@@ -77,6 +77,32 @@ def test_handlers_menus_and_help_come_from_the_registry() -> None:
     assert "publish" in names and "publish" not in listed  # the admins' command is not advertised
 
 
+def test_answering_runs_one_blas_thread(tmp_path: Path, index_cache_dir: Path) -> None:
+    """OpenBLAS starts a thread per core when numpy loads; the engine's products are small, and the
+    second thread doubled their CPU for nothing (knowledge/__init__.py). Unless the environment
+    asks for more, the engine's process has the threads it has with OPENBLAS_NUM_THREADS=1."""
+    script = (
+        "import os\n"
+        "from knowledge.answer import Engine\n"
+        "from knowledge.validate import load_base\n"
+        "Engine(load_base()).ask('what does putin want')\n"
+        "print(len(os.listdir('/proc/self/task')))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "INDEX_CACHE_DIR": str(index_cache_dir)}
+    threads = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+            env={**env, **extra},
+        ).stdout.strip()
+        for extra in ({}, {"OPENBLAS_NUM_THREADS": "1"})
+    ]
+    assert threads[0] == threads[1], threads
+
+
 def test_ask_imports_neither_telegram_nor_the_database_layer(tmp_path: Path) -> None:
     """`briefing-bot ask` loads what answering needs and nothing of the bot around it."""
     script = (
