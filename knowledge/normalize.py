@@ -244,6 +244,15 @@ COLLOQUIAL: dict[str, str] = {
     "de": "die",
     "d": "die",
     "homs": "haben sie",
+    # Swabian function words ("was hot dr putin gsagt", "vo dr EU", "ond"), unknown words of the
+    # Swabian writers of blind calibration sets 51 to 77: on the 79 calibration sets answered right
+    # 17,429 -> 17,434 of 19,682, wrong 205 both (with Swiss "mittlerwiile" read as "now")
+    "dr": "der",
+    "hot": "hat",
+    "vo": "von",
+    "ond": "und",
+    "goht": "geht",
+    "koi": "kein",
     # Rhineland (Kölsch) forms: "will der nit", "un die nato?", "jeht et" (blind calibration set 58)
     "nit": "nicht",
     "un": "und",

@@ -31,8 +31,9 @@ _NOW_WORDS = (
     r"|по-прежнему|пока что"
     r"|currently|at the moment|at present|presently|nowadays|these days|aktuell|derzeit"
     # "inzwischen" and "mittlerweile" as typed ("mitlerweile") and in dialect ("inzwischa",
-    # "inzwüsche")
-    r"|momentan|zurzeit|zur zeit|im moment|inzwisch\w*|inzwusch\w*|mitt?lerweil\w*|heutzutage"
+    # "inzwüsche", Swiss "mittlerwiile")
+    r"|momentan|zurzeit|zur zeit|im moment|inzwisch\w*|inzwusch\w*|mitt?lerw(?:ei|ii?)l\w*"
+    r"|heutzutage"
     r"|gerade|наразі"
     r"|на даний момент|в даний час|на данный момент|в настоящее время|в данный момент|нынче"
     r"|на текущий момент|на поточний момент"
