@@ -59,7 +59,8 @@ def table(reports: dict[str, Report]) -> str:
     lines = [
         "| group | n | "
         + " | ".join(
-            f"{name}: top-1 / answered-right / did-you-mean / rejected" for name in reports
+            f"{name}: top-1 / answered-right / answered-wrong / did-you-mean / rejected"
+            for name in reports
         )
         + " |"
     ]
@@ -83,7 +84,8 @@ def table(reports: dict[str, Report]) -> str:
             else:
                 cells.append(
                     f"{row['top1']:.1%} / {row['answered_right']:.1%} / "
-                    f"{row['did_you_mean']:.1%} / {row['rejected']:.1%}"
+                    f"{row['answered_wrong']:.1%} / {row['did_you_mean']:.1%} / "
+                    f"{row['rejected']:.1%}"
                 )
         lines.append(f"| {key} | {n} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

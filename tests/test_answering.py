@@ -1801,9 +1801,21 @@ FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.90, 0.95, 2)}
 # end of the tenth session: 85.0%, 100%, 7.5% and 87.9%, 87.5%, none; of the eleventh: 85.7%,
 # 100%, 7.5% and 88.2%, 87.5%, none. Of the seventeenth, with what was known then no longer
 # counted as an answer (`answered` false): 86.4%, 100%, 2.5% and 88.6%, 95.0%, none.
+# Wrong answers (the goal: at most 2% of in-scope questions) measured 3.2% and 2.5% at the
+# end of the twenty-fifth session.
 BLIND_FLOORS = {
-    "blind-report": {"answered_right": 0.82, "rejected": 0.97, "after_answered": 0.10},
-    "blind-report-2": {"answered_right": 0.85, "rejected": 0.84, "after_answered": 0.05},
+    "blind-report": {
+        "answered_right": 0.82,
+        "answered_wrong": 0.04,
+        "rejected": 0.97,
+        "after_answered": 0.10,
+    },
+    "blind-report-2": {
+        "answered_right": 0.85,
+        "answered_wrong": 0.04,
+        "rejected": 0.84,
+        "after_answered": 0.05,
+    },
 }
 
 
@@ -1812,6 +1824,7 @@ def test_blind_report_floors(engine: Engine, name: str) -> None:
     floors = BLIND_FLOORS[name]
     report = evaluate(load_questions(SETS[name]), engine_decider(engine))
     assert report.groups["in_scope"].row()["answered_right"] >= floors["answered_right"]
+    assert report.groups["in_scope"].row()["answered_wrong"] <= floors["answered_wrong"]
     assert report.groups["out_of_scope"].row()["rejected"] >= floors["rejected"]
     assert report.groups["after"].row()["answered_wrong"] <= floors["after_answered"]
 
