@@ -94,6 +94,8 @@ SETS = {
     "blind-calibration-77": Path(__file__).with_name("blind_calibration_set_77.yaml"),
     "blind-calibration-78": Path(__file__).with_name("blind_calibration_set_78.yaml"),
     "blind-calibration-79": Path(__file__).with_name("blind_calibration_set_79.yaml"),
+    "blind-calibration-80": Path(__file__).with_name("blind_calibration_set_80.yaml"),
+    "blind-calibration-81": Path(__file__).with_name("blind_calibration_set_81.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

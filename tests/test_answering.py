@@ -1929,6 +1929,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-77",
         "blind-calibration-78",
         "blind-calibration-79",
+        "blind-calibration-80",
+        "blind-calibration-81",
         "eval",
         "holdout",
     ):
