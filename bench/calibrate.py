@@ -330,11 +330,11 @@ def judge(scoring: Scoring, evidence: Evidence, chosen: Sequence[int]) -> Tally:
         if first is not None:
             top, evidence_of_top = first
             named_outside = top.entry_id in evidence.disambiguation
-            turned_away = evidence.turned_away(i, top)
             row = {n: np.array([v]) for n, v in evidence_of_top.items()}
             answered = float(scoring.confidence(row)[0]) >= scoring.answer and not named_outside
             offered = answered or float(scoring.relevance(row)[0]) >= scoring.suggest
-            answered, offered = answered and not turned_away, offered and not turned_away
+            if offered and evidence.turned_away(i, top):  # neither answered nor offered then
+                answered = offered = False
             right = top.entry_id in q.expect
             if named_outside and not q.in_scope:
                 offered = False

@@ -145,7 +145,7 @@ _WERE_HELD = patterns.compile(
     r"(?<!\w)(?:were held|was held|took place|have been held|has been held|did .{0,60}take place"
     r"|did .{0,60}happen|did(?:\s+\w+){1,3}\s+hold|fanden statt"
     # ... in Bavarian and Swabian ("stattgfundn", "stattgfunda")
-    r"|stattgefunden|stattgfunden|stattgfundn|stattgfunda|відбул\w*|відбувс\w*|пройшли|пройшов|пройшла"
+    r"|stattgefunden|stattgfund(?:en|n|a)|відбул\w*|відбувс\w*|пройшли|пройшов|пройшла"
     r"|прошли|прошел|прошол|прошла"
     r"|состоял\w*"
     # held by someone, or whether there was one: "провела ли Украина референдум", "чи був уже

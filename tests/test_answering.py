@@ -2520,7 +2520,7 @@ def test_requests_and_hearsay_are_no_words_of_the_question() -> None:
     assert normalize("Скажите, сколько пунктов в плане?") == normalize("сколько пунктов в плане?")
     assert normalize("чула шо трамп хоче раду миру") == normalize("трамп хоче раду миру")
     assert normalize("what does teh plan say") == normalize("what does the plan say")
-    assert normalize("was gibt's neues beim plan") == normalize("was gibts neues beim plan")
+    assert normalize("was gibt's neues beim plan") == normalize("neues beim plan")
 
 
 @pytest.mark.parametrize(
