@@ -649,7 +649,7 @@ class SearchIndex:
                 words = frozenset(self.normalized[doc].split())
                 if words:
                     titles.append(
-                        (words, sum(self.idf.get("w:" + w, self.max_idf) for w in words))
+                        (words, math.fsum(self.idf.get("w:" + w, self.max_idf) for w in words))
                     )
             self._title_words[number] = titles
         return titles
@@ -665,13 +665,18 @@ class SearchIndex:
     def _title_match(self, words: list[str], numbers: np.ndarray) -> np.ndarray:
         """For each entry (by number), the largest share of one of its titles' word weight (idf)
         that the question has: a title names what the entry is about ("Russia's control of the
-        Donetsk region"), and a question that leaves out its subject is less likely about it."""
+        Donetsk region"), and a question that leaves out its subject is less likely about it.
+
+        The sums are over sets, whose order changes from process to process (string hashing):
+        `math.fsum` gives the same sum, to the last bit, in every one. With `sum` the last bit
+        moved, and a tree of the second look splitting exactly there answered a question in one
+        process and offered it in the next."""
         asked = set(words)
         out = np.zeros(len(numbers))
         for i, number in enumerate(numbers.tolist()):
             for title, total in self._titles(number):
                 if total > 0:
-                    found = sum(self.idf.get("w:" + w, self.max_idf) for w in title & asked)
+                    found = math.fsum(self.idf.get("w:" + w, self.max_idf) for w in title & asked)
                     out[i] = max(out[i], found / total)
         return out
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable, Collection
 from functools import partial
@@ -2645,3 +2648,32 @@ def test_inline_mode_searches_a_question_once(
     assert fresh.offered(question, None, 10) == (decided, listed)
     assert fresh.ask(question) == decided and decided.entry_id == listed[0].entry_id
     assert searched == [fresh.prepared(question)]
+
+
+def test_title_evidence_is_the_same_to_the_last_bit_in_every_process() -> None:
+    """The titles' word weights are summed over sets, whose order follows string hashing, which
+    changes from process to process: summed in that order, a title's total moved in its last bit,
+    and a question the second look answered in one process was offered in the next."""
+    script = (
+        "import hashlib\n"
+        "from knowledge.answer import Engine\n"
+        "from knowledge.validate import load_base\n"
+        "index = Engine(load_base()).index\n"
+        "q = 'почему эксперт считает что задача документа выставить россию виноватой'\n"
+        "bits = [t.hex() for n in range(len(index.entry_ids)) for _, t in index._titles(n)]\n"
+        "bits += [c.features['title'].hex() for c in index.search(q, limit=30)]\n"
+        "print(hashlib.sha256(' '.join(bits).encode()).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1, digests
