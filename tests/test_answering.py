@@ -8,8 +8,6 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable, Collection
 from functools import partial
@@ -72,6 +70,7 @@ from knowledge.spelling import Speller, slip_of_stop_word
 from knowledge.timeframe import asks_after, asks_now_only, bare_months
 from knowledge.validate import load_base
 from testkit.kb_trees import write_tree
+from testkit.snippets import python_output
 
 
 @pytest.mark.parametrize(
@@ -2664,16 +2663,5 @@ def test_title_evidence_is_the_same_to_the_last_bit_in_every_process() -> None:
         "bits += [c.features['title'].hex() for c in index.search(q, limit=30)]\n"
         "print(hashlib.sha256(' '.join(bits).encode()).hexdigest())\n"
     )
-    root = Path(__file__).resolve().parents[1]
-    digests = {
-        subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            cwd=root,
-            check=True,
-            env={**os.environ, "PYTHONHASHSEED": seed},
-        ).stdout
-        for seed in ("1", "2")
-    }
+    digests = {python_output(script, {**os.environ, "PYTHONHASHSEED": seed}) for seed in "12"}
     assert len(digests) == 1, digests

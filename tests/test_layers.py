@@ -13,6 +13,7 @@ import pytest
 from chat.texts import TEXTS
 from handlers.commands import COMMANDS, command_handlers, command_help, menus
 from knowledge.schema import LANGUAGES
+from testkit.snippets import python_output
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each package and the packages it may import; anything else (telegram, sqlalchemy...) is not ours.
@@ -90,15 +91,7 @@ def test_answering_runs_one_blas_thread(tmp_path: Path, index_cache_dir: Path) -
     )
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "INDEX_CACHE_DIR": str(index_cache_dir)}
     threads = [
-        subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            check=True,
-            env={**env, **extra},
-        ).stdout.strip()
-        for extra in ({}, {"OPENBLAS_NUM_THREADS": "1"})
+        python_output(script, {**env, **extra}) for extra in ({}, {"OPENBLAS_NUM_THREADS": "1"})
     ]
     assert threads[0] == threads[1], threads
 
