@@ -198,9 +198,12 @@ def asks_private_life(
 # what a membership or a night costs, the midnight sun.
 # Weather's forms are spelt out: Ukrainian "погоджено" (agreed) begins like "погода". Left out:
 # population and residents (the people of the occupied territories are a topic of the plans),
-# German "Zug" ("im Zuge der Verhandlungen").
+# German "Zug" ("im Zuge der Verhandlungen"), "forecast" alone (a weather forecast asks for the
+# weather; the base holds Russia's growth forecast and the forecast for Donetsk: 3 blind
+# calibration questions labelled in scope left unanswered, none outside it turned away by it
+# alone), and Russian "поездка" beside "поезд" (the envoys' trips are the base's).
 _TRAVEL = {
-    "en": r"weather|tempe?rature|forecast|rain|snow|how (?:cold|hot|warm)|hotels?|tickets?"
+    "en": r"weather|tempe?rature|rain|snow|how (?:cold|hot|warm)|hotels?|tickets?"
     r"|flights?|trains?|restaurants?"
     r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club"
     r"|membership (?:[\w-]+ ){0,4}(?:cost|fee)s?|membership fees?|midnight sun|polar day"
@@ -215,7 +218,8 @@ _TRAVEL = {
     r"|віз[аиу]|дістатися|скільки коштує (?:\w+ ){0,3}ніч|сонц\w*"
     r"|квартир(?:а|и|у|і|ою|ам|ами|ах)?|нерухом\w*",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
-    r"|поезд\w*|ресторан\w*|турист\w*|достопримечательност\w*|членств\w* в клуб\w*"
+    r"|поезд(?:а|е|у|ом|ов|ам|ами|ах)?|ресторан\w*|турист\w*|достопримечательност\w*"
+    r"|членств\w* в клуб\w*"
     r"|переночева\w*|ночлег\w*|виз[аыу]|добраться|сколько стоит (?:\w+ ){0,3}ночь|солнц\w*"
     r"|квартир(?:а|ы|у|е|ой|ам|ами|ах)?|недвижимост\w*",
 }
@@ -233,8 +237,11 @@ _MARKETS = {
 }
 # A question about when a place was built ("when was the Zaporizhzhia plant built", "когда
 # построили Запорожскую АЭС"): its history, which the base tells only where its entry says so.
+# Built, not to be built: "was die Amerikaner mit russischem Geld beim AKW bauen wollten",
+# "збудувати датацентр" ask about the plan for the frozen assets.
 _BUILT = patterns.compile(
-    r"(?<!\w)(?:built(?! on)|constructed|gebaut|errichtet|erbaut|збудува\w*|побудува\w*"
+    r"(?<!\w)(?:built(?! on)|constructed|gebaut(?! werden)|errichtet|erbaut"
+    r"|збудува(?:в|ла|ли|ло)|побудува(?:в|ла|ли|ло)"
     r"|збудован\w*|побудован\w*|построил\w*|построен\w*|постро[ея]н\w*"
     # ... or first run, or who held an office first or before someone ("the first president of
     # independent Ukraine", "who was prime minister before Starmer")
@@ -356,6 +363,7 @@ _STUDIES = patterns.compile(
     r"|освіту (?:має|отримав\w*|здобув\w*)|яка (?:\w+ ){0,2}освіта (?:в|у)|навчався|навчалася"
     r"|по образованию|какое (?:\w+ ){0,2}образование|образование (?:получил\w*|имеет)"
     r"|(?:получал\w*|получил\w*) (?:\w+ )?образование|учился|училась"
+    r"|where (?:\w+ ){0,2}stud(?:y|ied)"
 )
 _STUDIED = frozenset({"studied", "studierte", "навчався", "навчалася", "учился", "училась"})
 

@@ -388,7 +388,13 @@ def test_a_profiled_persons_private_life_is_out_of_scope(
 
 
 @pytest.mark.parametrize(
-    "question", ["where was dmitriev born", "дмитриев где родился", "wo ist dmitrijew geboren"]
+    "question",
+    [
+        "where was dmitriev born",
+        "дмитриев где родился",
+        "wo ist dmitrijew geboren",
+        "where did dmitriev study",
+    ],
 )
 def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question: str) -> None:
     """The rule is about what the base does not hold: Dmitriev's profile says where he was born
@@ -420,6 +426,12 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_travel, "сколько стоит квартира в киеве", True),
         (asks_travel, "was kostet eine wohnung in genf", True),
         (asks_travel, "где должен квартировать штаб коалиции", False),
+        # A weather forecast asks for the weather; Russia's growth forecast is the base's, as the
+        # envoys' trips ("поездка", not "поезд") are (written for the test).
+        (asks_travel, "weather forecast for geneva", True),
+        (asks_travel, "what growth does moscow's central bank forecast for this year", False),
+        (asks_travel, "что дала поездка уиткоффа в москву", False),
+        (asks_travel, "расписание поездов до женевы", True),
         # An investor's question about a sanctioned company.
         # Who is right: the bot's own opinion (written for the test).
         (asks_opinion, "хто правий, зеленський чи трамп", True),
@@ -438,6 +450,9 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_history, "коли збудували запорізьку аес", True),
         (asks_history, "когда построили запорожскую аэс", True),
         (asks_history, "how would ukraine be rebuilt after the war", False),
+        # To be built is a plan, not a place's history (written for the test).
+        (asks_history, "was sollte mit dem eingefrorenen geld beim akw gebaut werden", False),
+        (asks_history, "що американці хотіли збудувати біля заес", False),
         (asks_history, "коли запустили перший енергоблок запорізької аес", True),
         (asks_history, "кто был первым президентом украины", True),
         (asks_history, "who was zelensky's predecessor", True),
