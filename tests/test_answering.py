@@ -394,6 +394,7 @@ def test_a_profiled_persons_private_life_is_out_of_scope(
         "дмитриев где родился",
         "wo ist dmitrijew geboren",
         "where did dmitriev study",
+        "ким працював дмитрієв до того як став посланцем",  # his career: the profile tells it
     ],
 )
 def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question: str) -> None:
