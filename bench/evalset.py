@@ -96,6 +96,8 @@ SETS = {
     "blind-calibration-79": Path(__file__).with_name("blind_calibration_set_79.yaml"),
     "blind-calibration-80": Path(__file__).with_name("blind_calibration_set_80.yaml"),
     "blind-calibration-81": Path(__file__).with_name("blind_calibration_set_81.yaml"),
+    "blind-calibration-82": Path(__file__).with_name("blind_calibration_set_82.yaml"),
+    "blind-calibration-83": Path(__file__).with_name("blind_calibration_set_83.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

@@ -1949,6 +1949,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-79",
         "blind-calibration-80",
         "blind-calibration-81",
+        "blind-calibration-82",
+        "blind-calibration-83",
         "eval",
         "holdout",
     ):
