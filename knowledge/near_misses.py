@@ -49,6 +49,8 @@ _PERSONAL = {
     r"|bevor (?:er|sie) (?:\w+ ){1,2}wurde"
     r"|bucher (?:\w+ ){0,3}geschrieben|(?:schrieb|geschrieben) (?:\w+ ){0,3}bucher|enkelkinder\w*"
     r"|fussballverein\w*|abschlussarbeit\w*|doktorarbeit\w*|dissertation\w*"
+    # how two people met: "wo hat er seine Frau kennengelernt" (talks are "getroffen")
+    r"|kennengelernt|kennenlernten|kennen gelernt"
     r"|(?:was fur eine|welche) ausbildung hat|welcher partei"
     # a career before: "was hat er vorher beruflich gemacht" (what he does now is his role)
     r"|beruflich\w* gemacht|(?:vorher|fruher|davor) beruflich\w*"
@@ -62,6 +64,7 @@ _PERSONAL = {
     r"|яку (?:\w+ ){0,2}освіту|освіту (?:має|отримав\w*|здобув\w*)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
     r"|онуків|онуки|футбольн\w* клуб\w*|дисертаці\w*|ким (?:\w+ )?працював\w*|якої партії"
+    r"|познайоми(?:вся|лася|лися)"
     r"|зарплат\w*|оклад\w*",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
@@ -72,6 +75,7 @@ _PERSONAL = {
     r"|какое (?:\w+ ){0,2}образование|образование (?:получил\w*|имеет)"
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написал\w*|написал\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
     r"|внуков|внуки|футбольн\w* клуб\w*|диссертаци\w*|кем (?:\w+ )?работал\w*|какой партии"
+    r"|познакоми(?:лся|лась|лись)"
     r"|зарплат\w*|оклад\w*",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
@@ -90,6 +94,7 @@ _PRIVATE = {
     r"|gesundheit|golf\w*|fussball\w*"
     r"|krank|lieblings\w*|haustier\w*|was verdient|wie ?viel verdient",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
+    r"|(?:скільки|скіки) (?:\w+ )?отримує"
     # grew, became: of anything ("виріс дефіцит", "до того як стала відомою"), of someone named
     r"|виріс|виросла|до того,? як (?:став|стала)"
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
@@ -97,6 +102,8 @@ _PRIVATE = {
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|зріст|здоров.я|хвор\w*|улюблен\w*|гольф\w*|вболіва\w*"
     r"|до президентства",
     "ru": _PERSONAL["ru"] + r"|родил\w*|учился|училась|жен[аыеу]|дочь|дочер\w*"
+    # what someone is paid: "сколько Дмитриев получает", "сколько получает Песков"
+    r"|(?:сколько|скока) (?:\w+ )?получает"
     r"|вырос|выросла|до того,? как (?:стал|стала)"
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
     r"|зарплат\w*|богат\w*(?! стран)|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
@@ -263,6 +270,11 @@ _BUILT = patterns.compile(
     r"|prime minister|premier\w*|прем.єр\w*|премьер\w*|kanzler|канцлер\w*|chair\w*|vorsitz\w*"
     r"|голов\w*|председател\w*)\w*(?:\W+\w+){0,3}?\W+(?:when|als|коли|когда)"
     # ... or what happened there in the Second World War
+    # ... or for how long, in which years someone held an office ("в каких годах Медведев был
+    # президентом"; what the profile says is that he was)
+    r"|(?:(?:сколько|скока|скільки|скіки) (?:лет|років)|в (?:каких|яких) (?:годах|роках)"
+    r"|which years|how long|wie lange)(?:\W+\w+){0,3}?\W+(?:был\w*|була|був|was|war)"
+    r"\W+(?:\w+\W+)?(?:president|prasident\w*|президент\w*|chancellor|kanzler\w*|канцлер\w*)"
     r"|second world war|world war ii|wwii|ww2"
     r"|zweit\w* weltkrieg\w*|втор\w* миров\w*|друг\w* світов\w*"
     # ... or when something was invoked ("when was NATO's Article 5 first invoked")

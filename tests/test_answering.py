@@ -740,6 +740,18 @@ RULE_READS = [
     (asks_personal_life, "does putin have grandchildren", True),
     (asks_personal_life, "мій онук каже, що план погодили", False),
     (asks_personal_life, "the stanford-educated envoy: did he help write the draft", False),
+    # how two people met; a meeting of the talks is no such question
+    (asks_personal_life, "wo haben sich merz und seine frau kennengelernt", True),
+    (asks_personal_life, "як познайомилися зеленський і єрмак", True),
+    (asks_personal_life, "где познакомились кушнер и уиткофф", True),
+    (asks_personal_life, "где встретились уиткофф и дмитриев", False),
+    # the years someone held an office
+    (partial(asks_history, held=NONE_HELD), "в каких годах ельцин был президентом", True),
+    (partial(asks_history, held=NONE_HELD), "how long was merkel chancellor", True),
+    (partial(asks_history, held=NONE_HELD), "на скільки років трамп дає гарантії", False),
+    # pay asked as what someone gets; what Ukraine gets under a plan is the plan's
+    (_private_life_of("песков"), "сколько песков получает в месяц", True),
+    (_private_life_of("песков"), "какие гарантии получает украина по плану", False),
     # nuclear plants counted, or a far country's
     (asks_technology, "how many nuclear power plants does ukraine have", True),
     (asks_technology, "was sagt merz zu atomkraftwerken in deutschland", True),
