@@ -1345,6 +1345,10 @@ def test_i_dont_know_names_the_knowledge_date(
         ("війська вже в Україні чи ще ні?", True),
         ("wann ist das nächste Treffen", True),
         ("коли наступна зустріч трампа з зеленським", True),
+        # a body's first session: none had been held (written for the test)
+        ("what did the peace council decide at its first session", True),
+        ("о чём договорились на первом заседании совета мира", True),
+        ("when was the first meeting of trump and putin", False),
         ("results of the ukrainian election", True),
         ("did ukraine really hold the referendum", True),  # (written for the test)
         ("на яку дату призначили вибори", True),
