@@ -44,12 +44,22 @@ _NOW_WORDS = (
 _NOW = patterns.compile(r"(?<!\w)(?:" + _NOW_WORDS + r")(?!\w)")
 # The present and the recent past besides those. Matched on whole words of the cleaned question
 # (accents dropped, ё as е), so "jetzt" matches and "jetzige" does not.
+# News asked for ("any news on the loan", "gibt's News"), not the news as where the asker heard
+# something ("I saw on the news that", "which news outlet broke the story"), in English and in
+# German chat alike.
+_NEWS = (
+    r"(?<!on the )(?<!watching the )(?<!watch the )(?<!read the )(?<!reading the )"
+    r"news(?! brief| sites?| outlets?| agenc\w*| reports?| organi[sz]ations?)"
+)
 _PRESENT = {
     "en": r"current|today|tonight|yesterday|recent|recently"
     # not of a text: "the latest proposal", "the newest Washington-Kyiv draft"
     r"|(?:latest|newest)(?! (?:[\w-]+ ){0,2}(?:proposal|plan|draft|version|framework|offer))"
     r"|this week|this month|this year|last week|last night|past week|past few days"
-    r"|as of today|so far this year|up to date|breaking|news(?! brief)"
+    r"|as of today|so far this year|up to date"
+    # not breaking a deal ("catch one side breaking the truce")
+    r"|breaking(?! (?:the|a|an|any|its|their|this|that|it|his|her)(?!\w))"
+    rf"|{_NEWS}"
     r"|as we speak|as of now|lately|of late|these past days|tomorrow|next week|next month"
     r"|next year"
     r"|last month|this weekend|this spring|this summer|this autumn|this fall|this winter"
@@ -58,7 +68,7 @@ _PRESENT = {
     # "the latest info", and "when was the last prisoner exchange": the most recent one to date
     r"|latest info\w*|when was the last",
     "de": r"aktuelle|aktuellen|aktueller|heute"
-    r"|heutige|gestern|neuigkeiten|nachrichten|news(?! brief)|diese woche"
+    rf"|heutige|gestern|neuigkeiten|nachrichten|{_NEWS}|diese woche"
     r"|dieser woche"
     r"|diesen monat|letzte woche|letzten tage|stand heute"
     r"|derzeitig\w*|gegenwartig\w*|kurzlich|neulich|vor kurzem|in letzter zeit|jungst"
@@ -72,7 +82,8 @@ _PRESENT = {
     r"(?! (?:[\w-]+ ){0,2}(?:vorschlag|plan|entwurf|fassung|version|rahmen|angebot)\w*)"
     r"|heut|wann (?:war|gab es|fand) (?:der|die|das) letzte\w*",  # heut: heute
     "uk": r"сьогодні|сьогоднішн\w*|вчора|учора|цього тижня|на цьому тижні"
-    r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини|новини|новинки"
+    r"|цього місяця|минулого тижня|останні новини|останніми днями|свіжі новини"
+    r"|(?<!читаю )(?<!читати )(?<!гортаю )(?<!дивлюсь )новини|новинки"
     r"|поточн\w*|на цей момент|нещодавно|останнім часом|цими днями"
     r"|завтра|післязавтра|позавчора|наступного тижня|наступного місяця|наступного року"
     r"|минулого місяця"
@@ -80,7 +91,8 @@ _PRESENT = {
     r"|на даний час|шо нового|шо там нового|останн\w* (?:заяв|коментар)\w*"
     r"|останн\w* (?:інф|дан|звістк|зведенн)\w*|коли (?:був|була|було|були) останн\w*",
     "ru": r"сегодня|сегодняшн\w*|вчера|на этой неделе|этой неделе"
-    r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости|новости"
+    r"|в этом месяце|на прошлой неделе|последние новости|последних новостей|свежие новости"
+    r"|(?<!читаю )(?<!листаю )(?<!смотрю )новости"
     r"|на сегодня|текущ\w*|на этот момент"
     r"|недавно|на днях|в последнее время|завтра|послезавтра|позавчера|на следующей неделе"
     r"|на следующий год|в следующем году"

@@ -1345,6 +1345,14 @@ def test_i_dont_know_names_the_knowledge_date(
         ("війська вже в Україні чи ще ні?", True),
         ("wann ist das nächste Treffen", True),
         ("коли наступна зустріч трампа з зеленським", True),
+        # news asked for, not where the asker heard something; breaking news, not a truce
+        # (written for the test)
+        ("any news on the eu loan", True),
+        ("gibt's news zum friedensplan", True),
+        ("i heard on the news that putin met witkoff, what did they discuss", False),
+        ("which news agency first reported the leaked calls", False),
+        ("breaking news ukraine", True),
+        ("who would catch a side breaking the ceasefire", False),
         # a body's first session: none had been held (written for the test)
         ("what did the peace council decide at its first session", True),
         ("о чём договорились на первом заседании совета мира", True),
