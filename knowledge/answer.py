@@ -479,8 +479,12 @@ class Engine:
             # own year, which the closest entry speaks of (a tax rise from 2026), is what was
             # planned for it; so is that year where the closest entry has something run from it
             # ("Mehrwertsteuer Russland 2026": VAT rises from 2026).
-            if from_year(question, known_until.year) or self._runs_from(
-                question, found[0].entry_id, known_until.year
+            # So is that year as a deadline ("wie viele Soldaten will Russland bis 2026"), where
+            # the closest entry speaks of it ("1.5 million by 2026").
+            if (
+                from_year(question, known_until.year)
+                or self._runs_from(question, found[0].entry_id, known_until.year)
+                or known_until.year in deadlines(question)
             ):
                 planned = planned | {known_until.year}
         later = asks_after(question, known_until, planned)

@@ -2211,6 +2211,10 @@ def test_a_month_without_a_year_after_the_knowledge_date_is_found(
         ("vat in russia from 2026", False),
         ("wie viele soldaten hat russland im ersten quartal 2026 rekrutiert", True),
         ("ндс в россии в 2026 году подняли?", True),
+        # That year as a deadline the closest entry speaks of ("1.5 million by 2026") is the
+        # target (written for the test).
+        ("how many soldiers does putin want in the army by 2026", False),
+        ("wie viele soldaten will putin bis 2026 haben", False),
         # A bare year the closest entry has something run from, named by a word few entries
         # know, asks what was set for it; that year's budget is news (written for the test).
         ("russia vat rise 2026", False),
