@@ -67,7 +67,8 @@ _PRESENT = {
     r"|anymore|any more|last (?:statement|comment)s?"
     # "the latest info", and "when was the last prisoner exchange": the most recent one to date
     r"|latest info\w*|when was the last",
-    "de": r"aktuelle|aktuellen|aktueller|heute"
+    # not "heute" of someone described ("der frühere Kremlchef, der heute die Zahlen verkündet")
+    "de": r"aktuelle|aktuellen|aktueller|(?<!der )(?<!die )heute"
     rf"|heutige|gestern|neuigkeiten|nachrichten|{_NEWS}|diese woche"
     r"|dieser woche"
     r"|diesen monat|letzte woche|letzten tage|stand heute"
@@ -237,7 +238,8 @@ _HAS_HAPPENED = patterns.compile(
 # "by now".
 _OR_NOT_YET = patterns.compile(
     r"(?<!\w)(?:or not yet|oder noch nicht|чи ще ні|чи ще не|или еще нет|или еще не)(?!\w)"
-    r"|(?<!\w)yet\W*(?:$|or(?!\w))"
+    # "yet" ending a question asks whether it has happened by now, not "a while yet"
+    r"|(?<!\w)(?<!while )yet\W*(?:$|or(?!\w))"
 )
 # The next meeting, round or summit lies after the base by definition ("when is the next round of
 # talks", "nächstes Treffen", "наступна зустріч", "следующая встреча").

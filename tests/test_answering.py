@@ -1353,6 +1353,10 @@ def test_i_dont_know_names_the_knowledge_date(
         ("which news agency first reported the leaked calls", False),
         ("breaking news ukraine", True),
         ("who would catch a side breaking the ceasefire", False),
+        ("can russia keep paying for the war a while yet", False),
+        ("has russia answered yet", True),
+        ("wer ist der frühere präsident, der heute die rekrutenzahlen verkündet", False),
+        ("was hat peskow heute gesagt", True),
         # a body's first session: none had been held (written for the test)
         ("what did the peace council decide at its first session", True),
         ("о чём договорились на первом заседании совета мира", True),
