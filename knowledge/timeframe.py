@@ -107,7 +107,11 @@ _PRESENT_WORDS = patterns.compile(
 )
 _MEASURED_AGAINST = patterns.compile(
     r"(?<!\w)(?:because of|due to|after the|since the|compared|vs|versus|wegen|aufgrund|infolge"
-    r"|nach den|nach dem|im vergleich|через|після|порівняно|из-за|после|по сравнению)(?!\w)"
+    r"|nach den|nach dem|im vergleich|через|після|порівняно|из-за|после|по сравнению"
+    # "who leads the team now that Yermak is gone": after what the base holds; not "now that it
+    # has been set up", which supposes what came later
+    r"|(?:now that|jetzt, wo|jetzt, da|тепер, коли|теперь, когда)"
+    r"(?!.*(?<!\w)(?:has|have) been(?!\w)))(?!\w)"
 )
 
 # How a story ended, or this calendar year: "did the referendum happen in the end", "has Russia
