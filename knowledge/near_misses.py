@@ -269,12 +269,12 @@ _BUILT = patterns.compile(
     r"(?:president|prasident|президент\w*"
     r"|prime minister|premier\w*|прем.єр\w*|премьер\w*|kanzler|канцлер\w*|chair\w*|vorsitz\w*"
     r"|голов\w*|председател\w*)\w*(?:\W+\w+){0,3}?\W+(?:when|als|коли|когда)"
-    # ... or what happened there in the Second World War
     # ... or for how long, in which years someone held an office ("в каких годах Медведев был
     # президентом"; what the profile says is that he was)
     r"|(?:(?:сколько|скока|скільки|скіки) (?:лет|років)|в (?:каких|яких) (?:годах|роках)"
     r"|which years|how long|wie lange)(?:\W+\w+){0,3}?\W+(?:был\w*|була|був|was|war)"
     r"\W+(?:\w+\W+)?(?:president|prasident\w*|президент\w*|chancellor|kanzler\w*|канцлер\w*)"
+    # ... or what happened there in the Second World War
     r"|second world war|world war ii|wwii|ww2"
     r"|zweit\w* weltkrieg\w*|втор\w* миров\w*|друг\w* світов\w*"
     # ... or when something was invoked ("when was NATO's Article 5 first invoked")
@@ -391,8 +391,8 @@ def _told_of_someone(phrase: str, held: Collection[str]) -> bool:
     """Whether the closest entry's cleaned words (`held`) tell what a private or personal
     `phrase` asks: a word of it, or one sharing its first TOLD_STEM letters ("studiert" asked,
     "studierte" told). A phrase of several words ("real estate", "studied at") asks more than
-    its words: the entry saying Witkoff is a real-estate developer names no building. Studies
-    are told where the entry says where someone studied."""
+    its words: the entry saying Witkoff is a real-estate developer names no building. Studies,
+    and a life before an office, are told where the entry says where someone studied."""
     if phrase in held:
         return True
     if (_STUDIES.fullmatch(phrase) or _CAREER.fullmatch(phrase)) and not _STUDIED.isdisjoint(held):

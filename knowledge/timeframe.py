@@ -42,8 +42,6 @@ _NOW_WORDS = (
     r"|на каком этапе"
 )
 _NOW = patterns.compile(r"(?<!\w)(?:" + _NOW_WORDS + r")(?!\w)")
-# The present and the recent past besides those. Matched on whole words of the cleaned question
-# (accents dropped, ё as е), so "jetzt" matches and "jetzige" does not.
 # News asked for ("any news on the loan", "gibt's News"), not the news as where the asker heard
 # something ("I saw on the news that", "which news outlet broke the story"), in English and in
 # German chat alike.
@@ -51,6 +49,8 @@ _NEWS = (
     r"(?<!on the )(?<!watching the )(?<!watch the )(?<!read the )(?<!reading the )"
     r"news(?! brief| sites?| outlets?| agenc\w*| reports?| organi[sz]ations?)"
 )
+# The present and the recent past besides those. Matched on whole words of the cleaned question
+# (accents dropped, ё as е), so "jetzt" matches and "jetzige" does not.
 _PRESENT = {
     "en": r"current|today|tonight|yesterday|recent|recently"
     # not of a text: "the latest proposal", "the newest Washington-Kyiv draft"
