@@ -98,6 +98,8 @@ SETS = {
     "blind-calibration-81": Path(__file__).with_name("blind_calibration_set_81.yaml"),
     "blind-calibration-82": Path(__file__).with_name("blind_calibration_set_82.yaml"),
     "blind-calibration-83": Path(__file__).with_name("blind_calibration_set_83.yaml"),
+    "blind-calibration-84": Path(__file__).with_name("blind_calibration_set_84.yaml"),
+    "blind-calibration-85": Path(__file__).with_name("blind_calibration_set_85.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

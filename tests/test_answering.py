@@ -1982,6 +1982,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-81",
         "blind-calibration-82",
         "blind-calibration-83",
+        "blind-calibration-84",
+        "blind-calibration-85",
         "eval",
         "holdout",
     ):
