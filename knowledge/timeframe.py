@@ -22,6 +22,8 @@ from knowledge.normalize import clean, cleaned
 # still count. Each of them is a present word too (_PRESENT_WORDS).
 _NOW_WORDS = (
     r"now|jetzt|зараз|нині|сейчас|щас|ныне"
+    # Scots "the noo" (not eastern German "nu", a particle there: "nu sag mal, was ...")
+    r"|the noo"
     # "so far", "immer noch": how things stand, as "now" asks it; "currently", "inzwischen" too.
     # Not the English "still" nor chat's "rn": in the blind sets' questions they were about what
     # the base holds ("the part of Donetsk Ukraine still holds", "does the new plan still make
@@ -184,6 +186,9 @@ _HAPPENED = (
     r"happened|happen|taken place|took place|been held|held|hold|stattgefunden|gegeben|passiert"
     r"|gelaufen|started|begun|launched|aufgenommen|begonnen|gestartet|angefangen"
     r"|відбув\w*|відбул\w*|пройшл\w*|пройшов|состоял\w*|прошл[иоа]|прошел|прошол"
+    # ... or been set up: "did the Peace Council ever get set up", "schon gegründet"
+    r"|set up|established|founded|gegrundet|eingerichtet|створен\w*|створил\w*|заснова\w*"
+    r"|создан\w*|создал\w*|учрежден\w*"
 )
 # A yes/no question about whether something has already happened asks about today: "Чи вже
 # зайшли війська в Україну?", "Уже подписали?", "have they already met?", "have they met yet?".
