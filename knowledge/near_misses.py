@@ -323,6 +323,10 @@ _TECHNOLOGY = patterns.compile(
     rf"|(?:type|kind|types|kinds|typ|art|тип\w*)\s+(?:of\s+)?(?:\w+\s+)?(?:{_REACTOR})"
     rf"|(?:{_REACTOR})(?:\W+\w+){{0,3}}\W+(?:work|works|funktionier\w*|працю\w*|работа\w*)"
     rf"|(?:how many|wie viele|скільки|сколько)\W+(?:\w+\W+){{0,4}}(?:{_REACTOR})"
+    # ... counted the other way round: "number of reactors", "was für Reaktoren ... wie viele"
+    rf"|(?:number of|anzahl (?:der )?|кількість|количество)\W*(?:{_REACTOR})"
+    rf"|(?:{_REACTOR})(?:\W+\w+){{0,6}}?\W+(?:how many|wie viele|скільки|сколько)"
+    r"(?:\W+(?:there|are|sind|es|там|їх|их|всего|усього|blocks?|units?|блок\w*))*\W*$"
     rf"|(?:как устроен\w*|як влаштован\w*)"
     # its output or capacity: "how much electricity did it produce", "wie viel Strom", megawatts
     r"|megawatts?|megawatt|мегават\w*|мвт|installed capacity|installierte leistung"

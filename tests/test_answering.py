@@ -754,6 +754,9 @@ RULE_READS = [
     (_private_life_of("песков"), "какие гарантии получает украина по плану", False),
     # nuclear plants counted, or a far country's
     (asks_technology, "how many nuclear power plants does ukraine have", True),
+    (asks_technology, "number of reactors at zaporizhzhia", True),
+    (asks_technology, "welche reaktoren hat das akw und wie viele", True),
+    (asks_technology, "who would run the reactors and how many years would the deal last", False),
     (asks_technology, "was sagt merz zu atomkraftwerken in deutschland", True),
     (asks_technology, "who would run the zaporizhzhia nuclear plant under the plan", False),
     # figures no entry has, and home affairs
