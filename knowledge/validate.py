@@ -65,6 +65,7 @@ def check_base(
     base = _cross_check(raw, problems)
     _check_markers(raw, problems)
     _check_verdicts(raw, problems)
+    _check_openings(raw, problems)
     _check_relays(raw, problems)
     if measure is not None:
         _check_lengths(base, raw, measure, limit, problems)
@@ -231,6 +232,28 @@ def _check_verdicts(raw: RawBase, problems: list[Problem]) -> None:
                             file, line, entry.id, field, f"'{question}' does not get the verdict"
                         )
                     )
+
+
+# A bare yes or no opening an answer ("Yes, ...", "Nein.", "Так,"): every question gets it, "how
+# many ...?" too. A yes/no question the entry settles gets its `verdict` instead.
+_BARE_YES_NO = re.compile(r"(?:yes|no|ja|nein|так|ні|да|нет)\s*[.,!:;]", re.IGNORECASE)
+
+
+def _check_openings(raw: RawBase, problems: list[Problem]) -> None:
+    """No answer opens with a bare yes or no (_BARE_YES_NO)."""
+    for entry, file, line in raw.entries:
+        for language in LANGUAGES:
+            if _BARE_YES_NO.match(getattr(entry.answer, language) or ""):
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        entry.id,
+                        f"answer.{language}",
+                        "opens with a bare yes or no, which every question would get: "
+                        "say it in the entry's verdict",
+                    )
+                )
 
 
 def _check_relays(raw: RawBase, problems: list[Problem]) -> None:

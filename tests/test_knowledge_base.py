@@ -195,6 +195,12 @@ def test_valid_tree_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
             "marker [2] cites no source: the entry has 1",
         ),
         (
+            entry("alpha-entry", "alpha", answer="Yes, alpha is settled."),
+            "alpha-entry",
+            "answer.en",
+            "opens with a bare yes or no",
+        ),
+        (
             entry("alpha-entry", "alpha", VERDICT.replace("is alpha settled", "alpha settled")),
             "alpha-entry",
             "verdict.questions.en.0",
@@ -224,6 +230,7 @@ def test_valid_tree_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         "summary-too-long",
         "more-view-too-long",
         "marker-out-of-range",
+        "answer-opens-with-yes",
         "verdict-not-a-yes-no-question",
         "duplicate-id",
         "confusable",
