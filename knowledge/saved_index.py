@@ -6,8 +6,9 @@ loading a saved one takes milliseconds and shares its pages between processes. A
 lives in its own directory under a cache directory, named by what it was built from: the base's
 content version (knowledge.versions) and the code's index version (INDEX_FORMAT, and a digest of
 the code and model files that shape the index, so that an edited matcher never trusts an index
-the old code built). Every file's SHA-256 is checked before it is used: a missing, partial,
-corrupt or stale index is built again, never trusted.
+the old code built). A missing, partial, corrupt or stale index is built again, never trusted:
+each file is the one written where its size and modification time are those the manifest keeps
+(as Python trusts a .pyc), and otherwise only where its SHA-256 is the one written.
 
 Reading and validating the YAML of a base costs more than loading its index: `load_base_saved`
 keeps the validated base as JSON, named by a digest of its files' texts and of the code that
@@ -44,7 +45,9 @@ def _warn(message: str, *args: object) -> None:
 
 
 # The layout of a saved index: bump it when SearchIndex.saved/from_saved change.
-INDEX_FORMAT = 9  # 9: the speller's variants with fixed-width heads for np.searchsorted
+# 10: the manifest keeps each file's size and modification time (a 9's would be hashed on every
+# read); 9: the speller's variants with fixed-width heads for np.searchsorted
+INDEX_FORMAT = 10
 # The code whose changes change the index built from the same base.
 SHAPING_MODULES = (
     "search.py",
@@ -134,11 +137,14 @@ def read_index(directory: Path, scoring: Scoring | None = None) -> SearchIndex:
     if manifest.get("format") != INDEX_FORMAT or manifest.get("key") != directory.name:
         raise ValueError("written by another version of the code")
     files: dict[str, str] = manifest["files"]
-    # The files are hashed in a thread while the index is read from them (hashlib lets go of
-    # the GIL): the 13 MiB of the shipped base's index took ~11 ms, a third of reading it. The
+    # A file as written (size and modification time as the manifest keeps them) is not hashed
+    # again: hashing the shipped base's 17 MiB took ~10 ms of every start and `ask`. Any other is
+    # hashed in a thread while the index is read from them (hashlib lets go of the GIL); the
     # index is returned only once every file has been found to be what was written.
+    written: dict[str, list[int]] = manifest.get("stat", {})
+    unsure = {name: d for name, d in files.items() if _stat(directory / name) != written.get(name)}
     checked: list[list[str]] = []  # the damaged files' names, once all were checked
-    checking = threading.Thread(target=lambda: checked.append(_damaged(directory, files)))
+    checking = threading.Thread(target=lambda: checked.append(_damaged(directory, unsure)))
     checking.start()
     try:
         data = json.loads((directory / DATA).read_bytes())
@@ -217,7 +223,8 @@ def write_index(index: SearchIndex, directory: Path) -> None:
         layout = _write_arrays(staging / ARRAYS, arrays)
         _write_json(staging / DATA, data)
         files = {name: _digest(staging / name) for name in (ARRAYS, DATA)}
-        manifest = {"format": INDEX_FORMAT, "key": directory.name, "files": files}
+        stat = {name: _stat(staging / name) for name in files}  # a rename keeps both
+        manifest = {"format": INDEX_FORMAT, "key": directory.name, "files": files, "stat": stat}
         _write_json(staging / MANIFEST, {**manifest, "arrays": layout})
         if directory.exists():  # unusable (it was just read): make way for the new one
             shutil.rmtree(directory, ignore_errors=True)
@@ -229,6 +236,15 @@ def write_index(index: SearchIndex, directory: Path) -> None:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _prune(directory.parent, keep=directory)
+
+
+def _stat(path: Path) -> list[int] | None:
+    """A file's size and modification time (ns), as the manifest keeps them; None if it is gone."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return [status.st_size, status.st_mtime_ns]
 
 
 def _digest(path: Path) -> str:

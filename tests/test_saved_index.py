@@ -15,6 +15,7 @@ import pytest
 
 from bench.evalset import SETS, load_questions
 from bot.cli import main
+from knowledge import saved_index
 from knowledge.answer import Engine, index_of
 from knowledge.columns import TextColumn
 from knowledge.loader import KnowledgeBase, KnowledgeError
@@ -129,6 +130,29 @@ def test_a_damaged_saved_index_is_built_again(
     load_index(small_base, tmp_path, build=never_built)  # saved again, sound this time
     if damage != "missing array":
         assert "unusable" in caplog.text
+
+
+def test_files_as_written_are_not_hashed_again_and_changed_ones_are(
+    small_base: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A saved index whose files have the size and modification time the manifest keeps is read
+    without hashing them (as Python trusts a .pyc); a file touched since is hashed, and used
+    when its SHA-256 is still the one written."""
+    load_index(small_base, tmp_path)
+    hashed: list[str] = []
+    digest = saved_index._digest
+
+    def counted(path: Path) -> str:
+        hashed.append(path.name)
+        return digest(path)
+
+    monkeypatch.setattr(saved_index, "_digest", counted)
+    load_index(small_base, tmp_path, build=never_built)
+    assert hashed == []
+    arrays = tmp_path / index_key(small_base) / "arrays.bin"
+    os.utime(arrays, ns=(arrays.stat().st_atime_ns, arrays.stat().st_mtime_ns + 1_000_000_000))
+    load_index(small_base, tmp_path, build=never_built)
+    assert hashed == ["arrays.bin"]
 
 
 def test_an_unwritable_cache_costs_the_saving_not_the_answer(
