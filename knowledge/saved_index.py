@@ -142,7 +142,11 @@ def read_index(directory: Path, scoring: Scoring | None = None) -> SearchIndex:
     # hashed in a thread while the index is read from them (hashlib lets go of the GIL); the
     # index is returned only once every file has been found to be what was written.
     written: dict[str, list[int]] = manifest.get("stat", {})
-    unsure = {name: d for name, d in files.items() if _stat(directory / name) != written.get(name)}
+    unsure = {
+        name: digest
+        for name, digest in files.items()
+        if _stat(directory / name) != written.get(name)
+    }
     checked: list[list[str]] = []  # the damaged files' names, once all were checked
     checking = threading.Thread(target=lambda: checked.append(_damaged(directory, unsure)))
     checking.start()
