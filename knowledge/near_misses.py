@@ -385,8 +385,8 @@ _STUDIES = patterns.compile(
 # Sachs"). Elsewhere it is not told: the writers of the calibration sets took "what did Witkoff do
 # before he became envoy" as outside the base, 17 times.
 _CAREER = patterns.compile(
-    r".*(?:before|bevor|vor (?:seiner|ihrer)|beruflich|раніше|працював|работал|до того"
-    r"|до політики|до политики|в бізнесі|в бизнесе).*"
+    r"before|bevor|vor (?:seiner|ihrer)|beruflich|раніше|працював|работал|до того"
+    r"|до політики|до политики|в бізнесі|в бизнесе"
 )
 _STUDIED = frozenset({"studied", "studierte", "навчався", "навчалася", "учился", "училась"})
 
@@ -399,7 +399,7 @@ def _told_of_someone(phrase: str, held: Collection[str]) -> bool:
     and a life before an office, are told where the entry says where someone studied."""
     if phrase in held:
         return True
-    if (_STUDIES.fullmatch(phrase) or _CAREER.fullmatch(phrase)) and not _STUDIED.isdisjoint(held):
+    if (_STUDIES.fullmatch(phrase) or _CAREER.search(phrase)) and not _STUDIED.isdisjoint(held):
         return True
     if " " in phrase or len(phrase) < TOLD_STEM:
         return False

@@ -723,6 +723,7 @@ UNTOLD = partial(asks_untold_figures, held=NONE_HELD)
 PAST_ELECTION = partial(asks_past_election, held=NONE_HELD)
 FAR_ARMY = partial(asks_far_army, held=NONE_HELD)
 IN_PASSING = partial(asks_in_passing, held=NONE_HELD)
+HISTORY = partial(asks_history, held=NONE_HELD)
 
 
 def _private_life_of(profiled: str) -> Callable[[str], bool]:
@@ -746,9 +747,9 @@ RULE_READS = [
     (asks_personal_life, "где познакомились кушнер и уиткофф", True),
     (asks_personal_life, "где встретились уиткофф и дмитриев", False),
     # the years someone held an office
-    (partial(asks_history, held=NONE_HELD), "в каких годах ельцин был президентом", True),
-    (partial(asks_history, held=NONE_HELD), "how long was merkel chancellor", True),
-    (partial(asks_history, held=NONE_HELD), "на скільки років трамп дає гарантії", False),
+    (HISTORY, "в каких годах ельцин был президентом", True),
+    (HISTORY, "how long was merkel chancellor", True),
+    (HISTORY, "на скільки років трамп дає гарантії", False),
     # pay asked as what someone gets; what Ukraine gets under a plan is the plan's
     (_private_life_of("песков"), "сколько песков получает в месяц", True),
     (_private_life_of("песков"), "какие гарантии получает украина по плану", False),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -103,18 +101,12 @@ def test_ask_imports_neither_telegram_nor_the_database_layer(tmp_path: Path) -> 
         "from bot.cli import main\n"
         "code = main(['ask', 'what does putin want', '--json'])\n"
         "tops = sorted({name.split('.')[0] for name in sys.modules})\n"
-        "print(json.dumps({'code': code, 'modules': tops}), file=sys.stderr)\n"
+        "print(json.dumps({'code': code, 'modules': tops}))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-    )
-    found = json.loads(done.stderr.strip().splitlines()[-1])
-    assert found["code"] == 0 and json.loads(done.stdout)["answered"]
+    output = python_output(script, {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    *answer, last = output.split("\n")  # ask's JSON, then what the process had imported
+    found = json.loads(last)
+    assert found["code"] == 0 and json.loads("\n".join(answer))["answered"]
     loaded = set(found["modules"])
     assert "knowledge" in loaded and "numpy" in loaded  # the check sees what was imported
     heavy = {"telegram", "sqlalchemy", "alembic", "httpx", "chat", "handlers", "storage"}
