@@ -100,6 +100,8 @@ SETS = {
     "blind-calibration-83": Path(__file__).with_name("blind_calibration_set_83.yaml"),
     "blind-calibration-84": Path(__file__).with_name("blind_calibration_set_84.yaml"),
     "blind-calibration-85": Path(__file__).with_name("blind_calibration_set_85.yaml"),
+    "blind-calibration-86": Path(__file__).with_name("blind_calibration_set_86.yaml"),
+    "blind-calibration-87": Path(__file__).with_name("blind_calibration_set_87.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

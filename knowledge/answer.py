@@ -40,6 +40,7 @@ from knowledge.normalize import (
 from knowledge.schema import LANGUAGES, Entry, Kind, Localized, YesNo, without_markers
 from knowledge.scoring import Scoring
 from knowledge.search import PLAN_NUMBERS, TITLE_WEIGHT, Candidate, Phrasing, SearchIndex
+from knowledge.spelling import one_slip
 from knowledge.timeframe import (
     YEAR,
     asks_after,
@@ -335,6 +336,14 @@ def people_of(base: KnowledgeBase) -> dict[str, set[str]]:
         )
         own |= {name for name, count in counts.items() if count >= CO_NAMED_SHARE * len(written)}
     return people
+
+
+def _names(word: str, surnames: set[str]) -> bool:
+    """Whether a word is one of the surnames, or one of five letters or more typed with one slip
+    ("Rubbio")."""
+    return word in surnames or (
+        len(word) >= 5 and any(one_slip(word, name) for name in surnames if len(name) >= 5)
+    )
 
 
 def surnames(entry: Entry) -> set[str]:
@@ -721,7 +730,7 @@ class Engine:
         named = surnames(entry)
         for match in _WHO_IS.finditer(text):
             after = _WORDS.findall(text[match.end() :])[:WHO_IS_NAME_WITHIN]
-            if any(canonical(word) in named for word in after):
+            if any(_names(canonical(word), named) for word in after):
                 return None if self.is_near_miss(question, top) else entry
         return None
 

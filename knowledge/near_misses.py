@@ -30,7 +30,8 @@ from knowledge.timeframe import ELECTION
 # "how old" below, schooling by a university, "studied at" and the Ukrainian and Russian verbs of
 # being a student ("навчався", "учился"; "вивчав", "изучал" study a plan).
 # Someone's own life, whoever is named, profiled or not ("what did Macron do before he became
-# president", "is Merz married", a salary, "Gehalt", "зарплата": the base tells no one's pay):
+# president", "is Merz married", what someone did for a living, a salary, "Gehalt", "зарплата",
+# "сколько он получает": the base tells no one's pay):
 # asks_personal_life.
 _PERSONAL = {
     "en": r"wife|husband|married|spouse|girlfriend|birthday|hobby|hobbies|childhood|grew up"
@@ -42,7 +43,8 @@ _PERSONAL = {
     r"|thesis|dissertation|what did (?:\w+ ){1,2}do before|which party (?:is|does)"
     r"|what did (?:\w+ ){1,2}study|what (?:political )?party"
     r"|before (?:the|her|his) (?:commission|presidency|chancellorship)|salary|salaries|paycheck"
-    r"|educational background|where (?:\w+ ){0,2}stud(?:y|ied)",
+    r"|educational background|where (?:\w+ ){0,2}stud(?:y|ied)"
+    r"|did (?:\w+ ){1,3}do for a living",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
@@ -65,7 +67,7 @@ _PERSONAL = {
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
     r"|онуків|онуки|футбольн\w* клуб\w*|дисертаці\w*|ким (?:\w+ )?працював\w*|якої партії"
     r"|познайоми(?:вся|лася|лися)"
-    r"|зарплат\w*|оклад\w*",
+    r"|зарплат\w*|оклад\w*|(?:скільки|скіки) (?:він|вона) (?:отриму|заробля)\w*",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
     r"|на каком языке (?:\w+ ){0,4}(?:говор|разговарива)\w*|по образованию|по профессии"
@@ -76,7 +78,7 @@ _PERSONAL = {
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написал\w*|написал\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
     r"|внуков|внуки|футбольн\w* клуб\w*|диссертаци\w*|кем (?:\w+ )?работал\w*|какой партии"
     r"|познакоми(?:лся|лась|лись)"
-    r"|зарплат\w*|оклад\w*",
+    r"|зарплат\w*|оклад\w*|(?:сколько|скока) (?:он|она) (?:получа|зарабатыва)\w*",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
 # base's topics share too (income, health, born, rich, a favourite), named they are private.
@@ -202,7 +204,9 @@ def asks_private_life(
 
 
 # A traveller's or a forecaster's question: weather, travel, hotels, sights, a club's membership,
-# what a membership or a night costs, the midnight sun.
+# what a membership, joining a club or a night costs, the midnight sun, what a meal served ("what
+# did they eat in Anchorage", "какое вино подавали"; a meal as where the asker sat is none: "at
+# Thanksgiving dinner my brother asked when the memorandum was signed").
 # Weather's forms are spelt out: Ukrainian "погоджено" (agreed) begins like "погода". Left out:
 # population and residents (the people of the occupied territories are a topic of the plans),
 # German "Zug" ("im Zuge der Verhandlungen"), "forecast" alone (a weather forecast asks for the
@@ -216,19 +220,26 @@ _TRAVEL = {
     r"|membership (?:[\w-]+ ){0,4}(?:cost|fee)s?|membership fees?|midnight sun|polar day"
     r"|road closures?|roads? (?:\w+ )?closed|strassensperr\w*|улиц\w* (?:\w+ ){0,2}перекры\w*"
     r"|перекры\w* (?:\w+ )?улиц\w*|вулиц\w* (?:\w+ ){0,2}перекри\w*|перекри\w* (?:\w+ )?вулиц\w*"
-    r"|open to the public|overnight|stay the night|visas?|get there|apartments?|real estate",
+    r"|open to the public|overnight|stay the night|visas?|get there|apartments?|real estate"
+    r"|(?:cost|costs|price|fee) to join|joining fee|what (?:did|do|will|'d) (?:\w+ ){0,2}eat"
+    r"|menu|(?:dishes|food|wine|what) (?:\w+ ){0,3}(?:was|were) served",
     "de": r"wetter\w*|temperatur\w*|regen|wie (?:kalt|warm|heiss)|hotel\w*|ticket\w*|flug|fluge"
     r"|restaurant\w*|tourist\w*"
-    r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*|wohnung\w*|immobilie\w*",
+    r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*|wohnung\w*|immobilie\w*"
+    r"|aufnahmegebuhr\w*|mitgliedsbeitrag\w*|gegessen|speisekarte|serviert|zu essen gab",
     "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
     r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*"
     r"|віз[аиу]|дістатися|скільки коштує (?:\w+ ){0,3}ніч|сонц\w*"
-    r"|квартир(?:а|и|у|і|ою|ам|ами|ах)?|нерухом\w*",
+    r"|квартир(?:а|и|у|і|ою|ам|ами|ах)?|нерухом\w*"
+    r"|вступн\w* внес\w*|скільки коштує (?:\w+ ){0,2}(?:вступ|членство)\w*"
+    r"|(?:що|шо|які страви|яке вино) (?:\w+ ){0,3}(?:їли|подавали)|меню",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
     r"|поезд(?:а|е|у|ом|ов|ам|ами|ах)?|ресторан\w*|турист\w*|достопримечательност\w*"
     r"|членств\w* в клуб\w*"
     r"|переночева\w*|ночлег\w*|виз[аыу]|добраться|сколько стоит (?:\w+ ){0,3}ночь|солнц\w*"
-    r"|квартир(?:а|ы|у|е|ой|ам|ами|ах)?|недвижимост\w*",
+    r"|квартир(?:а|ы|у|е|ой|ам|ами|ах)?|недвижимост\w*"
+    r"|вступительн\w* взнос\w*|сколько стоит (?:\w+ ){0,2}(?:вступ|членство)\w*"
+    r"|(?:что|чо|че|какие блюда|какое вино) (?:\w+ ){0,3}(?:ели|подавали)|меню",
 }
 # An investor's question: the share price of a company the base names for its sanctions.
 # "Share" alone is left out ("Russia's share of Donetsk"), as Ukrainian and Russian "акція" /
@@ -426,7 +437,8 @@ def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozens
 # readers or someone's followers, a river's length, farmland, a town's inhabitants, diesel, gas
 # supplies, the rouble's rate, Euroclear's profit, demobilisation, a numbered sanctions package,
 # who heads a company or agency (the IAEA among them), staff or sanctions packages counted, a
-# country's share of a loan, sums embezzled, petrol stations, the palace talks were held in. The
+# country's share of a loan, sums embezzled, petrol stations, the palace or building talks were
+# held in and its history, a call's minutes, a parliament's seats or deputies counted. The
 # damage Russia is to pay for is the plans' (the frozen assets): a word the closest entry holds
 # is what it tells.
 _UNTOLD_FIGURES = patterns.compile(
@@ -458,7 +470,12 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|(?:how much|wie viel|скільки|сколько) (?:\w+ ){0,3}(?:embezzl\w*|veruntreu\w*|розкрад\w*"
     r"|похищ\w*|украл\w*|вкрал\w*)|заправок|заправк\w*|заправочн\w*|tankstell\w*"
     r"|(?:gas|petrol) stations?|азс"
-    r"|(?:в каком|в якому|which|in welchem) (?:\w+ ){0,2}(?:дворц\w*|палац\w*|palace|palast\w*)"
+    r"|(?:в каком|в якому|в якій|which|what|in welchem) (?:\w+ ){0,2}(?:дворц\w*|палац\w*|palace"
+    r"|palast\w*|building|gebaude\w*|здани\w*|будівл\w*)"
+    r"|(?:history|geschichte|історі\w*|истори\w*) (?:\w+ ){0,2}(?:building|gebaude\w*|будівл\w*"
+    r"|здани\w*)|(?:how many|wie viele|скільки|сколько) (?:\w+ ){0,1}(?:minutes|minuten|хвилин\w*"
+    r"|минут\w*)|(?:how many|wie viele|скільки|сколько) (?:\w+ ){0,2}(?:seats|deputies|mps"
+    r"|members of parliament|sitze|abgeordnete\w*|депутат\w*|мандат\w*)"
     r"|temporary protection|vorubergehend\w* schutz|тимчасов\w* захист\w*|временн\w* защит\w*"
     r"|refugees?|fluchtling\w*|біженц\w*|беженц\w*|preisdeckel\w*|price cap"
     r"|exports? to russia|exporte nach russland|экспорт\w* в россию|експорт\w* до росії"

@@ -16,7 +16,7 @@ from knowledge.normalize import STOP_WORDS, canonical
 
 def _swaps(word: str) -> list[str]:
     """The word with two neighbouring letters swapped, its first letter kept (people rarely
-    mistype a word's first letter: _one_slip)."""
+    mistype a word's first letter: one_slip)."""
     swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1))
     return [variant for variant in dict.fromkeys(swapped) if variant != word]
 
@@ -182,7 +182,7 @@ class Speller:
             # A known word of MIN_LENGTH letters with one left out ("ocupy", "genva"), in the
             # question's language: 67 tuned sets, answered right +12, wrong +3, out of scope +1.
             fixed = self._deletions_in(language).get(word)
-            if fixed is not None and _one_slip(word, fixed):
+            if fixed is not None and one_slip(word, fixed):
                 return fixed, True
         if len(word) < self.MIN_LENGTH:
             return self._swapped(word, language) if len(word) >= self.MIN_SWAPPED else None
@@ -224,13 +224,13 @@ class Speller:
         if word in written:
             return word
         fixed = by_deletion.get(word)
-        if fixed is not None and _one_slip(word, fixed):  # the user left a letter out
+        if fixed is not None and one_slip(word, fixed):  # the user left a letter out
             return fixed
         for variant in _deletions(word):  # an extra letter, or one replaced / swapped
-            if variant in written and len(variant) >= self.MIN_LENGTH and _one_slip(word, variant):
+            if variant in written and len(variant) >= self.MIN_LENGTH and one_slip(word, variant):
                 return variant
             fixed = by_deletion.get(variant)
-            if fixed is not None and _one_slip(word, fixed):
+            if fixed is not None and one_slip(word, fixed):
                 return fixed
         return None
 
@@ -266,7 +266,7 @@ def _german_stems(word: str) -> set[str]:
     }
 
 
-def _one_slip(word: str, known: str) -> bool:
+def one_slip(word: str, known: str) -> bool:
     """Whether `known` is `word` with one slip of the keyboard: a letter left out, added,
     replaced or two swapped (a deletion on each side also pairs words two edits apart:
     'brauchen' / 'brachten'), the first letter kept: people rarely mistype a word's first

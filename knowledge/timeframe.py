@@ -143,6 +143,11 @@ _WANTS = patterns.compile(
     r"(?<!\w)(?:wants?|wanted|aims?|goals?|was will|wollen|wollte|mochte\w*|ziel\w*|хоче\w*|хочуть"
     r"|хотів|хотіла|прагн\w*|добива\w*|мета|мети|хочет|хотят|хотел\w*|стрем\w*|цель|цели)(?!\w)"
 )
+# How someone came to a role ("how did Umerov end up leading the team", "how come he ended up as
+# envoy") asks their way there, not how a story ended.
+_CAME_TO = patterns.compile(
+    r"(?<!\w)how (?:did|come|has|had)(?!\w).{0,40}(?<!\w)end(?:ed)? up(?!\w)"
+)
 # Who won an election, or its results: the base knows of elections only as planned, so the result
 # lies after it (a question naming a year is left to the year rule below).
 _WON = patterns.compile(
@@ -821,7 +826,7 @@ def asks_after(
         and not _anchored_before(text, knowledge_date)
     ):
         return True
-    if _OUTCOME_WORDS.search(text) and not _WANTS.search(text):
+    if _OUTCOME_WORDS.search(text) and not (_WANTS.search(text) or _CAME_TO.search(text)):
         return True
     if (
         (_WON.search(text) or _WERE_HELD.search(text))
