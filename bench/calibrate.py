@@ -86,21 +86,24 @@ def fit_ranking(groups: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     55 s; this takes 12 s and gives the same weights within 3e-7."""
     width = max(len(f) for f, _ in groups)
     n_features = groups[0][0].shape[1]
-    feats = np.zeros((len(groups), width, n_features), dtype=np.float32)
-    good = np.zeros((len(groups), width), dtype=np.float32)
-    padding = np.full((len(groups), width), -np.inf, dtype=np.float32)
+    # Candidate by question: each question's max and sums run across `width` rows of all questions
+    # at once, not along its own short row (the whole fit on the 78 fit sets: 28.7 -> 18.5 s, the
+    # same weights to the 4 decimals scoring.json keeps).
+    feats = np.zeros((width, len(groups), n_features), dtype=np.float32)
+    good = np.zeros((width, len(groups)), dtype=np.float32)
+    padding = np.full((width, len(groups)), -np.inf, dtype=np.float32)
     for i, (f, ok) in enumerate(groups):
-        feats[i, : len(f)], good[i, : len(f)], padding[i, : len(f)] = f, ok, 0.0
+        feats[: len(f), i], good[: len(f), i], padding[: len(f), i] = f, ok, 0.0
     flat = feats.reshape(-1, n_features)
     w = np.zeros(n_features)
     for _ in range(STEPS):
         p = (flat @ w.astype(np.float32)).reshape(padding.shape)
         p += padding
-        p -= p.max(axis=1, keepdims=True)
+        p -= p.max(axis=0)
         np.exp(p, out=p)
-        p /= p.sum(axis=1, keepdims=True)
+        p /= p.sum(axis=0)
         target = p * good
-        target /= target.sum(axis=1, keepdims=True)
+        target /= target.sum(axis=0)
         p -= target
         gradient = (p.reshape(-1) @ flat).astype(np.float64) / len(groups) + L2 * w
         w -= 0.5 * gradient

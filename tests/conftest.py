@@ -38,6 +38,15 @@ def pytest_configure(config: pytest.Config) -> None:
             compileall.compile_dir(root / package, quiet=1)
 
 
+# Tests that take a minute or more of one worker's time, started first: the other workers share
+# the rest of the suite meanwhile, instead of waiting at the end for the one that drew it last.
+FIRST = ("test_shipped_scoring_is_what_the_calibration_fit_gives",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: getattr(item, "originalname", item.name) not in FIRST)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def worker_database() -> None:
     """Under pytest-xdist, this worker's own PostgreSQL database (testkit/databases.py)."""
