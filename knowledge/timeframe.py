@@ -576,6 +576,13 @@ def _anchored_before(text: str, knowledge_date: dt.date) -> bool:
     return any(int(m.group(1)) < knowledge_date.year for m in _AS_OF.finditer(text))
 
 
+def _dated_before(text: str, knowledge_date: dt.date) -> bool:
+    """The question names years, each before the knowledge date's: what came "in the end" of the
+    Minsk agreements of 2015, or of the recruitment count for 2025, is what the base holds."""
+    years = [int(m.group(0)) for m in ANY_YEAR.finditer(text)]
+    return bool(years) and max(years) < knowledge_date.year
+
+
 def _this_month_after(text: str, knowledge_date: dt.date) -> bool:
     """Whether the question names "this" month ("this December", "цього травня") other than the
     knowledge date's."""
@@ -826,7 +833,9 @@ def asks_after(
         and not _anchored_before(text, knowledge_date)
     ):
         return True
-    if _OUTCOME_WORDS.search(text) and not (_WANTS.search(text) or _CAME_TO.search(text)):
+    if _OUTCOME_WORDS.search(text) and not (
+        _WANTS.search(text) or _CAME_TO.search(text) or _dated_before(text, knowledge_date)
+    ):
         return True
     if (
         (_WON.search(text) or _WERE_HELD.search(text))
