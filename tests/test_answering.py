@@ -2049,6 +2049,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-85",
         "blind-calibration-86",
         "blind-calibration-87",
+        "blind-calibration-88",
+        "blind-calibration-89",
         "eval",
         "holdout",
     ):
