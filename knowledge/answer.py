@@ -338,7 +338,7 @@ def people_of(base: KnowledgeBase) -> dict[str, set[str]]:
     return people
 
 
-def _names(word: str, surnames: set[str]) -> bool:
+def _is_surname(word: str, surnames: set[str]) -> bool:
     """Whether a word is one of the surnames, or one of five letters or more typed with one slip
     ("Rubbio")."""
     return word in surnames or (
@@ -730,7 +730,7 @@ class Engine:
         named = surnames(entry)
         for match in _WHO_IS.finditer(text):
             after = _WORDS.findall(text[match.end() :])[:WHO_IS_NAME_WITHIN]
-            if any(_names(canonical(word), named) for word in after):
+            if any(_is_surname(canonical(word), named) for word in after):
                 return None if self.is_near_miss(question, top) else entry
         return None
 
