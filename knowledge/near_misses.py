@@ -31,7 +31,8 @@ from knowledge.timeframe import ELECTION
 # being a student ("навчався", "учился"; "вивчав", "изучал" study a plan).
 # Someone's own life, whoever is named, profiled or not ("what did Macron do before he became
 # president", "is Merz married", what someone did for a living, a salary, "Gehalt", "зарплата",
-# "сколько он получает": the base tells no one's pay):
+# "сколько он получает": the base tells no one's pay; what someone did "before he was
+# president"):
 # asks_personal_life.
 _PERSONAL = {
     "en": r"wife|husband|married|spouse|girlfriend|birthday|hobby|hobbies|childhood|grew up"
@@ -44,6 +45,7 @@ _PERSONAL = {
     r"|what did (?:\w+ ){1,2}study|what (?:political )?party"
     r"|before (?:the|her|his) (?:commission|presidency|chancellorship)|salary|salaries|paycheck"
     r"|educational background|where (?:\w+ ){0,2}stud(?:y|ied)"
+    r"|before (?:he|she) was (?:president|chancellor|prime minister|envoy)"
     r"|did (?:\w+ ){1,3}do for a living",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
@@ -281,8 +283,8 @@ _BUILT = patterns.compile(
     r"|prime minister|premier\w*|прем.єр\w*|премьер\w*|kanzler|канцлер\w*|chair\w*|vorsitz\w*"
     r"|голов\w*|председател\w*)\w*(?:\W+\w+){0,3}?\W+(?:when|als|коли|когда)"
     # ... or for how long, in which years someone held an office ("в каких годах Медведев был
-    # президентом"; what the profile says is that he was)
-    r"|(?:(?:сколько|скока|скільки|скіки) (?:лет|років)|в (?:каких|яких) (?:годах|роках)"
+    # президентом", "скільки був Медвєдєв президентом"; what the profile says is that he was)
+    r"|(?:(?:сколько|скока|скільки|скіки)(?: (?:лет|років))?|в (?:каких|яких) (?:годах|роках)"
     r"|which years|how long|wie lange)(?:\W+\w+){0,3}?\W+(?:был\w*|була|був|was|war)"
     r"\W+(?:\w+\W+)?(?:president|prasident\w*|президент\w*|chancellor|kanzler\w*|канцлер\w*)"
     # ... or what happened there in the Second World War

@@ -1011,6 +1011,11 @@ RULE_READS = [
         False,
     ),
     (UNTOLD, "what would the duma have to pass under the plan", False),
+    # life before an office, how long someone held it (written for the test)
+    (asks_personal_life, "was merz a lawyer before he was chancellor", True),
+    (asks_personal_life, "what was the plan before it was leaked", False),
+    (HISTORY, "скільки був кучма президентом", True),
+    (HISTORY, "скільки був план на столі", False),
 ]
 
 
