@@ -236,7 +236,7 @@ def _check_verdicts(raw: RawBase, problems: list[Problem]) -> None:
 
 # A bare yes or no opening an answer ("Yes, ...", "Nein.", "Так,"): every question gets it, "how
 # many ...?" too. A yes/no question the entry settles gets its `verdict` instead.
-_BARE_YES_NO = re.compile(r"(?:yes|no|ja|nein|так|ні|да|нет)\s*[.,!:;]", re.IGNORECASE)
+_BARE_YES_NO = patterns.compile(r"(?:yes|no|ja|nein|так|ні|да|нет)\s*[.,!:;]", re.IGNORECASE)
 
 
 def _check_openings(raw: RawBase, problems: list[Problem]) -> None:
