@@ -257,6 +257,18 @@ CO_NAMED_SHARE = 0.2
 # a chosen result asks again for the same text; each was a search of its own.
 SEARCHED = 10
 RECENT_SEARCHES = 64
+# A question that sets a disambiguation entry's story beside Ukraine's ("is Trump's Gaza plan the
+# same as the Ukraine one?", "20 пунктов по газе и по украине это один и тот же план?") asks what
+# that entry tells (they are two things): it is the answer, not a note beside "I don't know".
+_SAME_OR_NOT = patterns.compile(
+    r"(?<!\w)(?:same|different|differ\w*|diff|mix(?:ing|ed)?(?: \w+)? up|confus\w*|vs|versus"
+    r"|derselbe|dasselbe|dieselbe|gleiche\w*|selbe\w*|anders|anderes?|unterschied\w*"
+    r"|durcheinander|verwechs\w*"
+    r"|тот же|то же|та же|тот самый|то самое|та самая|другой|другое|разн\w*|отлича\w*"
+    r"|путаю|перепута\w*|спута\w*"
+    r"|той самий|те саме|та сама|той же|інший|інше|різн\w*|відрізня\w*|плутаю|переплута\w*"
+    r"|сплута\w*)(?!\w)"
+)
 
 
 def phrasings_of(base: KnowledgeBase, content: bool = True) -> list[Phrasing]:
@@ -613,6 +625,8 @@ class Engine:
             )
         top = self._aside(question, found) or picks[0]
         entry = self.base.entries[top.entry_id]
+        if entry.kind is Kind.disambiguation and self._sets_beside(question):
+            return self.compose(entry, question, lang, top.confidence)
         if (
             entry.kind is Kind.disambiguation
         ):  # e.g. Trump's Gaza plan: say so, never a Ukraine entry
@@ -877,6 +891,14 @@ class Engine:
             return None
         words = set(content_tokens(question))
         return aside if words & self._aside_words and "ukraine" not in words else None
+
+    def _sets_beside(self, question: str) -> bool:
+        """Whether the question names a disambiguation entry's story (_aside_words: Gaza) beside
+        Ukraine, or asks whether two things are the same (_SAME_OR_NOT)."""
+        words = set(content_tokens(question))
+        return bool(words & self._aside_words) and (
+            "ukraine" in words or bool(_SAME_OR_NOT.search(clean(question)))
+        )
 
     @cached_property
     def _aside_words(self) -> frozenset[str]:

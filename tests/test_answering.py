@@ -1301,7 +1301,29 @@ def test_gaza_not_ukraine_is_told_apart(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert answer.outcome is Outcome.none and answer.note_entry_id == "gaza-plan"
     compared = engine.ask("is the ukraine peace council the same as gaza's board of peace")
-    assert compared.entry_id == "us-peace-council" or compared.note_entry_id == "gaza-plan"
+    assert compared.entry_id in ("us-peace-council", "gaza-plan")
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("are trump's gaza and ukraine 20-point plans one and the same?", "en"),
+        ("Ist Trumps Gaza-Plan etwas anderes als der Plan für die Ukraine?", "de"),
+        ("план по газе и план по украине это разные вещи?", "ru"),
+        ("план для гази та український план це одне й те саме?", "uk"),
+    ],
+)
+def test_gaza_set_beside_ukraine_is_answered_by_the_gaza_entry(
+    engine: Engine, question: str, language: str
+) -> None:
+    """Asked whether Trump's Gaza plan and the Ukraine plan are one thing, the entry telling them
+    apart is the answer, in the asker's language; asked about Gaza alone, it stays a note."""
+    answer = engine.ask(question)
+    assert answer.outcome is Outcome.answer
+    assert answer.entry_id in ("gaza-plan", "tl-gaza-plan-2025")
+    assert answer.summary_language == language
+    alone = engine.ask("how many hostages were freed under trump's gaza plan")
+    assert alone.outcome is Outcome.none and alone.note_entry_id == "gaza-plan"
 
 
 @pytest.mark.parametrize(
