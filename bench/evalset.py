@@ -104,6 +104,8 @@ SETS = {
     "blind-calibration-87": Path(__file__).with_name("blind_calibration_set_87.yaml"),
     "blind-calibration-88": Path(__file__).with_name("blind_calibration_set_88.yaml"),
     "blind-calibration-89": Path(__file__).with_name("blind_calibration_set_89.yaml"),
+    "blind-calibration-90": Path(__file__).with_name("blind_calibration_set_90.yaml"),
+    "blind-calibration-91": Path(__file__).with_name("blind_calibration_set_91.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

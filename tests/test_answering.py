@@ -2078,6 +2078,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-87",
         "blind-calibration-88",
         "blind-calibration-89",
+        "blind-calibration-90",
+        "blind-calibration-91",
         "eval",
         "holdout",
     ):
