@@ -71,8 +71,9 @@ _PRESENT = {
     r"|latest info\w*|when was the last",
     # not "heute" of someone described ("der frühere Kremlchef, der heute die Zahlen verkündet")
     "de": r"aktuelle|aktuellen|aktueller|(?<!der )(?<!die )heute"
-    rf"|heutige|gestern|neuigkeiten|nachrichten|{_NEWS}|diese woche"
-    r"|dieser woche"
+    # "diese Woch", "dieser Woch": southern German chat drops the final e
+    rf"|heutige|gestern|neuigkeiten|nachrichten|{_NEWS}|diese woche?"
+    r"|dieser woche?"
     r"|diesen monat|letzte woche|letzten tage|stand heute"
     r"|derzeitig\w*|gegenwartig\w*|kurzlich|neulich|vor kurzem|in letzter zeit|jungst"
     r"|vorgestern|morgen|ubermorgen|nachste woche|nachsten monat|nachstes jahr|nachsten jahr"
@@ -153,10 +154,11 @@ _CAME_TO = patterns.compile(
 _WON = patterns.compile(
     r"(?<!\w)(?:won|win|winner|results?|new president|neue[rn]? prasident\w*|нов\w+ президент\w*"
     # "was kam beim Referendum raus": what came out of it
-    r"|gewonnen|gewinner|sieger|ergebnis\w*|rausgekommen|herausgekommen|kam .{0,40} raus"
+    # and southern German chat's "gwonnen", "ausgangen" (gewonnen, ausgegangen)
+    r"|g(?:e)?wonnen|gewinner|sieger|ergebnis\w*|rausgekommen|herausgekommen|kam .{0,40} raus"
     r"|переміг|перемогла"
     r"|переможець|виграв|виграла|результат\w*|підсумк\w*|победил|победила|победитель|выиграл"
-    r"|выиграла|итог\w*|turned out|turn out|ausgegangen|ausganga|закінчил\w*|закончил\w*"
+    r"|выиграла|итог\w*|turned out|turn out|aus(?:ge)?gangen|ausganga|закінчил\w*|закончил\w*"
     # Ukrainian "закінчився", "завершився" (ended): "чим закінчився референдум"
     r"|закінчив\w*|завершил\w*|завершив\w*)(?!\w)"
     # Putin's year-end press conference ("підсумкова пресконференція", "итоговая пресс-
@@ -479,6 +481,12 @@ YEAR = patterns.compile(
 # "Since January" with no year: everything from then up to today ("seit Januar", "з лютого",
 # "с февраля").
 _SINCE = patterns.compile(r"(?<!\w)(?:since|seit|з|із|зі|від|с|со)\s+(?=\w)")
+# "since the end of January", "seit Ende Jänner", "з кінця січня": from a month's last third on,
+# later than a knowledge date in that month's middle. "Seit Ende November", a month the knowledge
+# date's year has not reached, names the year before's, which the base tells.
+_SINCE_LATE = patterns.compile(
+    r"(?<!\w)(?:since|seit|з|із|зі|від|с|со)\s+(?:the end of|end of|late|ende|кінця|конца)\s+"
+)
 # "с октябрем", "з жовтнем", "з листопадовим планом" (instrumental): "compared with October",
 # "with the November plan", not "since October".
 _WITH_MONTH = patterns.compile(r"\w+(?:ем|ом|им|ым)")
@@ -494,6 +502,17 @@ def _since_month(text: str, at: int) -> bool:
         month is not None
         and not _WITH_MONTH.fullmatch(month.group(0))
         and not _MONTH_ADJECTIVE.fullmatch(month.group(0))
+    )
+
+
+def _since_late_after(text: str, at: int, knowledge_date: dt.date) -> bool:
+    """Whether the month named at `at`, after "since the end of" (_SINCE_LATE), is the knowledge
+    date's own and its last third (LATE_DAY on) begins after that date."""
+    month = _MONTH_WORD.match(text, at)
+    return (
+        month is not None
+        and _month_of(month) == knowledge_date.month
+        and knowledge_date.day < LATE_DAY
     )
 
 
@@ -871,6 +890,10 @@ def asks_after(
         if 20 <= int(m.group(1) or m.group(2)) <= 68
     ]
     if not years and any(_since_month(text, since.end()) for since in _SINCE.finditer(text)):
+        return True
+    if not years and any(
+        _since_late_after(text, late.end(), knowledge_date) for late in _SINCE_LATE.finditer(text)
+    ):
         return True
     for year, at in years:
         months = _months_near(text, at)
