@@ -32,7 +32,7 @@ from knowledge.timeframe import ELECTION
 # Someone's own life, whoever is named, profiled or not ("what did Macron do before he became
 # president", "is Merz married", what someone did for a living, a salary, "Gehalt", "зарплата",
 # "сколько он получает": the base tells no one's pay; what someone did "before he was
-# president"):
+# president"; their free time, "Freizeit", "дозвілля", "досуг"):
 # asks_personal_life.
 _PERSONAL = {
     "en": r"wife|husband|married|spouse|girlfriend|birthday|hobby|hobbies|childhood|grew up"
@@ -46,7 +46,7 @@ _PERSONAL = {
     r"|what did (?:\w+ ){1,2}study|what (?:political )?party"
     r"|before (?:the|her|his) (?:commission|presidency|chancellorship)|salary|salaries|paycheck"
     r"|educational background|where (?:\w+ ){0,2}stud(?:y|ied)"
-    r"|did (?:\w+ ){1,3}do for a living",
+    r"|did (?:\w+ ){1,3}do for a living|spare time|free time|leisure|recreation|pastimes?",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
@@ -59,7 +59,7 @@ _PERSONAL = {
     # a career before: "was hat er vorher beruflich gemacht" (what he does now is his role)
     r"|beruflich\w* gemacht|(?:vorher|fruher|davor) beruflich\w*"
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft|kanzlerschaft)"
-    r"|gehalt|jahresgehalt|monatsgehalt",
+    r"|gehalt|jahresgehalt|monatsgehalt|freizeit\w*",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі|говор)\w*"
     r"|за освітою|за фахом|в бізнесі|яка в (?:нього|неї) компанія"
@@ -69,7 +69,8 @@ _PERSONAL = {
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
     r"|онуків|онуки|футбольн\w* клуб\w*|дисертаці\w*|ким (?:\w+ )?працював\w*|якої партії"
     r"|познайоми(?:вся|лася|лися)"
-    r"|зарплат\w*|оклад\w*|(?:скільки|скіки) (?:він|вона) (?:отриму|заробля)\w*",
+    r"|зарплат\w*|оклад\w*|(?:скільки|скіки) (?:він|вона) (?:отриму|заробля)\w*"
+    r"|вільн\w* час\w*|дозвілл\w*",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
     r"|на каком языке (?:\w+ ){0,4}(?:говор|разговарива)\w*|по образованию|по профессии"
@@ -80,10 +81,15 @@ _PERSONAL = {
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написал\w*|написал\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
     r"|внуков|внуки|футбольн\w* клуб\w*|диссертаци\w*|кем (?:\w+ )?работал\w*|какой партии"
     r"|познакоми(?:лся|лась|лись)"
-    r"|зарплат\w*|оклад\w*|(?:сколько|скока) (?:он|она) (?:получа|зарабатыва)\w*",
+    r"|зарплат\w*|оклад\w*|(?:сколько|скока) (?:он|она) (?:получа|зарабатыва)\w*"
+    r"|свободн\w* врем\w*|досуг\w*",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
-# base's topics share too (income, health, born, rich, a favourite), named they are private.
+# base's topics share too (income, health, born, rich, a favourite), named they are private; and
+# gifts, "was hat Putin ihm geschenkt" (not yet in Ukrainian and Russian: that turns away a
+# question of the scoring fit's sets, and the refitted bars fall past the tolerance of
+# test_shipped_scoring_is_what_the_calibration_fit_gives; the refit measured worse on sets no fit
+# saw).
 _PRIVATE = {
     "en": _PERSONAL["en"] + r"|born|daughter|salary|annual income|personal income|earn|earns"
     r"|wealth(?![ -]fund)|fortune|rich(?! (?:countries|nations))|billionaire|millionaire"
@@ -92,11 +98,12 @@ _PRIVATE = {
     r"|mansion"
     r"|grow up|height|health|sick|illness|favou?rite|pets?|golf\w*|football (?:team|club)"
     # a life before politics: "what did Zelensky do before he became president"
-    r"|before (?:politics|his presidency|her presidency)|acting career|tv shows",
+    r"|before (?:politics|his presidency|her presidency)|acting career|tv shows|gifts?",
     "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
     r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht"
     r"|gesundheit|golf\w*|fussball\w*"
-    r"|krank|lieblings\w*|haustier\w*|was verdient|wie ?viel verdient",
+    r"|krank|lieblings\w*|haustier\w*|(?:was|wat|wie ?viel) verdient|geschenk\w*|geschenkt"
+    r"|schenkte\w*",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
     r"|(?:скільки|скіки) (?:\w+ )?отримує"
     # grew, became: of anything ("виріс дефіцит", "до того як стала відомою"), of someone named
@@ -287,6 +294,10 @@ _BUILT = patterns.compile(
     r"|(?:(?:сколько|скока|скільки|скіки)(?: (?:лет|років))?|в (?:каких|яких) (?:годах|роках)"
     r"|which years|how long|wie lange)(?:\W+\w+){0,3}?\W+(?:был\w*|була|був|was|war)"
     r"\W+(?:\w+\W+)?(?:president|prasident\w*|президент\w*|chancellor|kanzler\w*|канцлер\w*)"
+    # ... or what stood there before ("what used to be on the hill", "was war früher auf dem
+    # Mont-Valérien"; "was war früher: Genf oder Miami" asks which came first)
+    r"|what used to (?:be|stand) (?:there|on|at|in)"
+    r"|was (?:war|stand|befand sich) (?:\w+ ){0,2}fruher (?:auf|in|an|dort|da)"
     # ... or what happened there in the Second World War
     r"|second world war|world war ii|wwii|ww2"
     r"|zweit\w* weltkrieg\w*|втор\w* миров\w*|друг\w* світов\w*"
@@ -319,7 +330,12 @@ _CASUALTIES = patterns.compile(
     r"|втрат\w* (?:у |в )?(?:армі\w*|зсу|військ\w*|російськ\w* армі\w*)"
     r"|погиб\w*|ранен\w*|убит\w*|(?:людск|военн)\w* потер\w*"
     r"|потер\w* (?:у |в )?(?:армии|всу|войск\w*|российск\w* арми\w*)"
-    r"|потер\w* понес\w*|понес\w* потер\w*)"
+    r"|потер\w* понес\w*|понес\w* потер\w*"
+    # ... nor of arms lost ("how many tanks did Russia lose", "wie viele Panzer verloren")
+    r"|tanks? (?:\w+ ){0,4}lost|lost (?:\w+ ){0,3}tanks|equipment loss\w*"
+    r"|panzer (?:\w+ ){0,6}verloren|verloren\w* panzer|materialverlust\w*"
+    r"|втрат\w* техні\w*|втрати\w* (?:\w+ ){0,3}танк\w*|танк\w* (?:\w+ ){0,3}втрати\w*"
+    r"|потер\w* техник\w*|потерял\w* (?:\w+ ){0,3}танк\w*|танк\w* (?:\w+ ){0,3}потерял\w*)"
     r"(?!\w)"
 )
 # How a nuclear plant is built inside: its reactor type, how its reactors work, how many it has
@@ -759,7 +775,10 @@ _POSITION = patterns.compile(
     r"|joined|join|beigetreten|beitrat|вступил\w*|вступила|вступив"
     # ... or how it views or reacted to the plan ("Как Китай официально относится к плану")
     r"|относит\w*|ставит\w*|ставить\w*|reagier\w*|react\w*|реагир\w*|реагу\w*|отреагир\w*"
-    r"|відреагув\w*)(?!\w)"
+    r"|відреагув\w*"
+    # ... or its own peace plan ("China's peace plan of 2023", "мирний план Китаю")
+    r"|peace plan|friedensplan\w*|мирн\w* план\w*|initiative|initiativ\w*|ініціатив\w*"
+    r"|инициатив\w*)(?!\w)"
 )
 _NO_PARTY = patterns.compile(
     rf"(?<!\w)(?:{_CHINA}|{_INDIA}|{_JAPAN}|{_TURKEY}"

@@ -1016,6 +1016,27 @@ RULE_READS = [
     (asks_personal_life, "what was the plan before it was leaked", False),
     (HISTORY, "скільки був кучма президентом", True),
     (HISTORY, "скільки був план на столі", False),
+    # free time, pay in Berlin German, gifts between people profiled, another country's peace
+    # plan, arms lost, what stood on a site before (written for the test)
+    (asks_personal_life, "what does rubio do in his free time", True),
+    (asks_personal_life, "wat macht merz in seiner freizeit", True),
+    (asks_personal_life, "чем умеров занимается на досуге", True),
+    (asks_personal_life, "how much free trade does the plan allow", False),
+    (_private_life_of("umerov"), "wat verdient der umerov", True),
+    (_private_life_of("umerov"), "hat umerov den posten verdient", False),
+    (_private_life_of("putin"), "what gift did putin bring", True),
+    (_private_life_of("putin"), "was hat putin ihm geschenkt", True),
+    (asks_others_position, "what did brazil's peace plan propose", True),
+    (asks_others_position, "що пропонувала мирна ініціатива китаю", True),
+    (asks_others_position, "what did europe's peace plan propose", False),
+    (asks_casualties, "how many tanks has russia lost", True),
+    (asks_casualties, "wie viele panzer hat die ukraine im sommer verloren", True),
+    (asks_casualties, "скільки танків втратила росія", True),
+    (asks_casualties, "сколько танков потеряла армия", True),
+    (asks_casualties, "what would ukraine lose in tanks under the plan", False),
+    (HISTORY, "was war früher auf dem gelände in paris", True),
+    (HISTORY, "was war früher: genf oder miami", False),
+    (HISTORY, "what used to be on that hill outside paris", True),
 ]
 
 
