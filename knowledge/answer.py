@@ -258,16 +258,18 @@ CO_NAMED_SHARE = 0.2
 SEARCHED = 10
 RECENT_SEARCHES = 64
 # A question that sets a disambiguation entry's story beside Ukraine's ("is Trump's Gaza plan the
-# same as the Ukraine one?", "20 пунктов по газе и по украине это один и тот же план?") asks what
-# that entry tells (they are two things): it is the answer, not a note beside "I don't know".
+# same as the Ukraine one?", "20 пунктов по газе и по украине это один и тот же план?", "has that
+# other 20-point plan anything to do with us?") asks what that entry tells (they are two things):
+# it is the answer, not a note beside "I don't know".
 _SAME_OR_NOT = patterns.compile(
     r"(?<!\w)(?:same|different|differ\w*|diff|mix(?:ing|ed)?(?: \w+)? up|confus\w*|vs|versus"
+    r"|to do with|related|another one"
     r"|derselbe|dasselbe|dieselbe|gleiche\w*|selbe\w*|anders|anderes?|unterschied\w*"
-    r"|durcheinander|verwechs\w*"
+    r"|durcheinander|verwechs\w*|zu tun|zusammenhang\w*"
     r"|тот же|то же|та же|тот самый|то самое|та самая|другой|другое|разн\w*|отлича\w*"
-    r"|путаю|перепута\w*|спута\w*"
+    r"|путаю|перепута\w*|спута\w*|запута\w*|отношени[ея]|связан\w*|ещ[её] один"
     r"|той самий|те саме|та сама|той же|інший|інше|різн\w*|відрізня\w*|плутаю|переплута\w*"
-    r"|сплута\w*)(?!\w)"
+    r"|сплута\w*|заплута\w*|стосун\w*|пов.язан\w*|ще один)(?!\w)"
 )
 
 
@@ -893,12 +895,12 @@ class Engine:
         return aside if words & self._aside_words and "ukraine" not in words else None
 
     def _sets_beside(self, question: str) -> bool:
-        """Whether the question names a disambiguation entry's story (_aside_words: Gaza) beside
-        Ukraine, or asks whether two things are the same (_SAME_OR_NOT)."""
+        """Whether the question asks whether two things are the same or related (_SAME_OR_NOT), or
+        names a disambiguation entry's story (_aside_words: Gaza) beside Ukraine."""
+        if _SAME_OR_NOT.search(clean(question)):
+            return True
         words = set(content_tokens(question))
-        return bool(words & self._aside_words) and (
-            "ukraine" in words or bool(_SAME_OR_NOT.search(clean(question)))
-        )
+        return bool(words & self._aside_words) and "ukraine" in words
 
     @cached_property
     def _aside_words(self) -> frozenset[str]:

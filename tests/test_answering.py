@@ -1332,6 +1332,9 @@ def test_gaza_not_ukraine_is_told_apart(engine: Engine, question: str) -> None:
         ("Ist Trumps Gaza-Plan etwas anderes als der Plan für die Ukraine?", "de"),
         ("план по газе и план по украине это разные вещи?", "ru"),
         ("план для гази та український план це одне й те саме?", "uk"),
+        # ... or whether Trump's other plan, not named Gaza, is related
+        ("has trump's middle east 20-point plan anything to do with this one?", "en"),
+        ("у трампа ще один план на 20 пунктів для близького сходу, це пов'язано з нашим?", "uk"),
     ],
 )
 def test_gaza_set_beside_ukraine_is_answered_by_the_gaza_entry(
