@@ -223,8 +223,9 @@ def asks_private_life(
 # calibration questions labelled in scope left unanswered, none outside it turned away by it
 # alone), and Russian "поездка" beside "поезд" (the envoys' trips are the base's).
 _TRAVEL = {
-    "en": r"weather|tempe?rature|rain|snow|how (?:cold|hot|warm)|hotels?|tickets?"
-    r"|flights?|trains?|restaurants?"
+    # not the idiom "take a rain check"; not German "sich aufregen" ("warum regen die sich auf")
+    "en": r"weather|tempe?rature|rain(?! che(?:ck|que))|snow|how (?:cold|hot|warm)|hotels?"
+    r"|tickets?|flights?|trains?|restaurants?"
     r"|tourists?|tourism|sights|sightseeing|club membership|membership (?:at|in|of) the club"
     r"|membership (?:[\w-]+ ){0,4}(?:cost|fee)s?|membership fees?|midnight sun|polar day"
     r"|road closures?|roads? (?:\w+ )?closed|strassensperr\w*|улиц\w* (?:\w+ ){0,2}перекры\w*"
@@ -232,7 +233,8 @@ _TRAVEL = {
     r"|open to the public|overnight|stay the night|visas?|get there|apartments?|real estate"
     r"|(?:cost|costs|price|fee) to join|joining fee|what (?:did|do|will|'d) (?:\w+ ){0,2}eat"
     r"|menu|(?:dishes|food|wine|what) (?:\w+ ){0,3}(?:was|were) served",
-    "de": r"wetter\w*|temperatur\w*|regen|wie (?:kalt|warm|heiss)|hotel\w*|ticket\w*|flug|fluge"
+    "de": r"wetter\w*|temperatur\w*|regen(?! (?:\w+ )?sich)|wie (?:kalt|warm|heiss)|hotel\w*"
+    r"|ticket\w*|flug|fluge"
     r"|restaurant\w*|tourist\w*"
     r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*|wohnung\w*|immobilie\w*"
     r"|aufnahmegebuhr\w*|mitgliedsbeitrag\w*|gegessen|speisekarte|serviert|zu essen gab",
@@ -479,7 +481,9 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|(?:how many|wie viele|скільки|сколько) (?:\w+ ){0,2}(?:prisoners? of war|pows?"
     r"|kriegsgefangene\w*|військовополонен\w*|военнопленн\w*)"
     # barrels counted, not priced ("сколько стоил баррель" asks a price)
-    r"|(?:how many|wie viele) (?:\w+ ){0,2}(?:barrels?|fass)|wie viel (?:barrel|fass)"
+    # ... nor a price per barrel ("wie viele Euro pro Fass")
+    r"|(?:how many|wie viele) (?:(?!per |pro |a |je )\w+ ){0,2}(?:barrels?|fass)"
+    r"|wie viel (?:barrel|fass)"
     r"|(?:how many|wie viele|скільки|сколько) (?:\w+ ){0,3}(?:employees|staff|people work"
     r"|leute arbeiten|mitarbeiter\w*|сотрудник\w*|працівник\w*|работает людей|людей работает"
     r"|працює людей|sanctions packages|sanktionspakete|пакет\w* санкц\w*|санкційн\w* пакет\w*)"
@@ -787,11 +791,15 @@ _NO_PARTY = patterns.compile(
 )
 
 
-def asks_others_position(question: str) -> bool:
+def asks_others_position(question: str, held: Callable[[], Collection[str]] = frozenset) -> bool:
     """True when the question asks the position of a country that is no party to the talks, or
-    when it joined an alliance."""
+    when it joined an alliance, and the closest entry (`held()`: its cleaned words) does not name
+    that country ("how did Indian buyers react to the sanctions": the oil entry tells)."""
     text = cleaned(question)
-    return bool(_POSITION.search(text) and _NO_PARTY.search(text))
+    if not _POSITION.search(text):
+        return False
+    named = {word[:NAME_STEM] for word in _NO_PARTY.findall(text)}
+    return _unnamed(named, held)
 
 
 # A person or a country the base names only in passing (Lavrov as Ryabkov's minister, Kazakhstan
@@ -962,7 +970,7 @@ def near_miss(
         or asks_other_sanctions(question, is_known)
         or asks_others_figures(question)
         or asks_about_others(question, is_known)
-        or asks_others_position(question)
+        or asks_others_position(question, held)
         or asks_in_passing(question, held)
         or asks_children_count(question)
         or asks_winner(question)

@@ -1037,6 +1037,20 @@ RULE_READS = [
     (HISTORY, "was war früher auf dem gelände in paris", True),
     (HISTORY, "was war früher: genf oder miami", False),
     (HISTORY, "what used to be on that hill outside paris", True),
+    # an idiom and a verb that are no weather, a price per barrel, a country's reaction that the
+    # closest entry tells (written for the test)
+    (asks_travel, "will moscow take a rain check on the talks", False),
+    (asks_travel, "will it rain in geneva on monday", True),
+    (asks_travel, "warum regen die sich in moskau so auf", False),
+    (asks_travel, "gibt es morgen regen in genf", True),
+    (UNTOLD, "wie viele dollar pro fass bekommt russland", False),
+    (UNTOLD, "wie viele fass am tag exportiert russland", True),
+    (asks_others_position, "how did indian buyers react to the sanctions", True),
+    (
+        lambda q: asks_others_position(q, lambda: {"indian", "buyers"}),
+        "how did indian buyers react to the sanctions",
+        False,
+    ),
 ]
 
 
