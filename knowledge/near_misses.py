@@ -51,7 +51,8 @@ _PERSONAL = {
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
     r"|bevor (?:er|sie) (?:\w+ ){1,2}wurde"
-    r"|bucher (?:\w+ ){0,3}geschrieben|(?:schrieb|geschrieben) (?:\w+ ){0,3}bucher|enkelkinder\w*"
+    r"|bucher (?:\w+ ){0,9}(?:geschrieben|verfasst)|(?:schrieb|geschrieben) (?:\w+ ){0,3}bucher"
+    r"|enkelkinder\w*"
     r"|fussballverein\w*|abschlussarbeit\w*|doktorarbeit\w*|dissertation\w*"
     # how two people met: "wo hat er seine Frau kennengelernt" (talks are "getroffen")
     r"|kennengelernt|kennenlernten|kennen gelernt"
@@ -69,7 +70,7 @@ _PERSONAL = {
     r"|(?:книг\w*|книжк\w*) (?:\w+ ){0,3}написав\w*|написав\w* (?:\w+ ){0,3}(?:книг\w*|книжк\w*)"
     r"|онуків|онуки|футбольн\w* клуб\w*|дисертаці\w*|ким (?:\w+ )?працював\w*|якої партії"
     r"|познайоми(?:вся|лася|лися)"
-    r"|зарплат\w*|оклад\w*|(?:скільки|скіки) (?:він|вона) (?:отриму|заробля)\w*"
+    r"|зарплат\w*|оклад\w*|платн(?:я|і|ю|ею)|(?:скільки|скіки) (?:він|вона) (?:отриму|заробля)\w*"
     r"|вільн\w* час\w*|дозвілл\w*",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
@@ -231,7 +232,7 @@ _TRAVEL = {
     r"|road closures?|roads? (?:\w+ )?closed|strassensperr\w*|улиц\w* (?:\w+ ){0,2}перекры\w*"
     r"|перекры\w* (?:\w+ )?улиц\w*|вулиц\w* (?:\w+ ){0,2}перекри\w*|перекри\w* (?:\w+ )?вулиц\w*"
     r"|open to the public|overnight|stay the night|visas?|get there|apartments?|real estate"
-    r"|(?:cost|costs|price|fee) to join|joining fee|what (?:did|do|will|'d) (?:\w+ ){0,2}eat"
+    r"|(?:cost|costs|price|fee) to join|joining fee|what(?: did| do| will|'d|’d) (?:\w+ ){0,2}eat"
     r"|menu|(?:dishes|food|wine|what) (?:\w+ ){0,3}(?:was|were) served",
     "de": r"wetter\w*|temperatur\w*|regen(?! (?:\w+ )?sich)|wie (?:kalt|warm|heiss)|hotel\w*"
     r"|ticket\w*|flug|fluge"
@@ -540,7 +541,14 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|(?:damage|\w*schaden|ущерб\w*|збитк\w*|шкод\w*)(?:\W+\w+){0,6}?\W+(?:estimated"
     r"|estimate|geschatzt|schatz\w*|beziffer\w*|оцін\w*|оцен\w*)"
     r"|(?:estimated|estimate|schatz\w*|beziffer\w*|оцін\w*|оцен\w*)(?:\W+\w+){0,6}?\W+(?:damage"
-    r"|\w*schaden|ущерб\w*|збитк\w*|шкод\w*)|kriegsschaden)(?!\w)"
+    r"|\w*schaden|ущерб\w*|збитк\w*|шкод\w*)|kriegsschaden"
+    # how many members an alliance has ("wie viele Mitgliedstaaten hat die NATO", "скока стран в
+    # нато"), and a street address ("Euroclear's address in Brussels")
+    r"|(?:how many|wie viele|скільки|скіки|сколько|скока) (?:\w+ ){0,2}(?:members|member states"
+    r"|member countries|countries|states|mitglieder|mitglied(?:s)?staaten|mitgliedslander|staaten"
+    r"|lander|країн|держав|членів|стран|государств|членов) (?:\w+ ){0,3}(?:nato|нато|eu"
+    r"|європейськ\w* союз\w*|евросоюз\w*|ес|єс)"
+    r"|address|adresse|адрес[аиу]? (?:\w+ ){0,2}(?:офіс\w*|офис\w*|штаб\w*|головн\w*))(?!\w)"
 )
 
 

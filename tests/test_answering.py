@@ -1051,6 +1051,16 @@ RULE_READS = [
         "how did indian buyers react to the sanctions",
         False,
     ),
+    # a meal said "what'd", books "verfasst", pay said "платня", an alliance's members counted,
+    # an address (written for the test)
+    (asks_travel, "what'd the envoys eat in geneva", True),
+    (asks_personal_life, "welche bücher hat rubio als senator verfasst", True),
+    (asks_personal_life, "яка платня в умєрова", True),
+    (UNTOLD, "how many members does nato have", True),
+    (UNTOLD, "сколько стран в евросоюзе", True),
+    (UNTOLD, "сколько государственных активов заморожено в евросоюзе", False),
+    (UNTOLD, "what's the street address of the kremlin", True),
+    (UNTOLD, "чому в кремлі це сприйняли як шпильку на свою адресу", False),
 ]
 
 
