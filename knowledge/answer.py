@@ -627,11 +627,9 @@ class Engine:
             )
         top = self._aside(question, found) or picks[0]
         entry = self.base.entries[top.entry_id]
-        if entry.kind is Kind.disambiguation and self._sets_beside(question):
-            return self.compose(entry, question, lang, top.confidence)
-        if (
-            entry.kind is Kind.disambiguation
-        ):  # e.g. Trump's Gaza plan: say so, never a Ukraine entry
+        if entry.kind is Kind.disambiguation:  # e.g. Trump's Gaza plan: never a Ukraine entry
+            if self._sets_beside(question):  # the two side by side: the entry answers
+                return self.compose(entry, question, lang, top.confidence)
             summary, used = entry.answer.in_language(lang)
             return Answer(
                 Outcome.none,
