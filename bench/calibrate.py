@@ -153,7 +153,12 @@ class Evidence:
             f"calibration sets ({', '.join(FIT_SETS)}): {len(questions)} questions "
             f"({sum(q.in_scope for q in questions)} in scope); collecting evidence"
         )
-        found = [index.search(q.text, limit=SHORTLIST) for q in questions]
+        # A question asked in several sets is searched once (26,505 texts of 27,835 questions).
+        searched: dict[str, list[Candidate]] = {}
+        for q in questions:
+            if q.text not in searched:
+                searched[q.text] = index.search(q.text, limit=SHORTLIST)
+        found = [searched[q.text] for q in questions]
         disambiguation = {e.id for e in base.entries.values() if e.kind is Kind.disambiguation}
         engine = Engine(base, index=index)
         return cls(questions, found, disambiguation, [name for name, _ in by_set], engine)
