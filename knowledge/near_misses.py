@@ -806,7 +806,7 @@ def asks_others_position(question: str, held: Callable[[], Collection[str]] = fr
     text = cleaned(question)
     if not _POSITION.search(text):
         return False
-    named = {word[:NAME_STEM] for word in _NO_PARTY.findall(text)}
+    named = _stems(_NO_PARTY.findall(text), NAME_STEM)
     return _unnamed(named, held)
 
 
@@ -837,11 +837,11 @@ def asks_in_passing(question: str, held: Callable[[], Collection[str]] = frozens
     """True when the question names someone or a country the base names only in passing, and the
     closest entry (`held()`: its cleaned words) does not name them."""
     text = cleaned(question)
-    named = {m.group(0)[:NAME_STEM] for m in _IN_PASSING.finditer(text)}
+    named = _stems(_IN_PASSING.findall(text), NAME_STEM)
     if _UKRAINE.search(text):
         named -= {"marsh", "марша"}  # _IN_PASSING's "marshall\w*", "маршалл\w*", stemmed
     if not _MEETING.search(text):
-        named |= {m.group(0)[:NAME_STEM] for m in _SWISS.finditer(text)}
+        named |= _stems(_SWISS.findall(text), NAME_STEM)
     return _unnamed(named, held)
 
 
@@ -909,7 +909,7 @@ def asks_far_army(question: str, held: Callable[[], Collection[str]] = frozenset
     text = cleaned(question)
     if not _ARMY.search(text):
         return False
-    return _unnamed({m.group(0)[:NAME_STEM] for m in _FAR_WORDS.finditer(text)}, held)
+    return _unnamed(_stems(_FAR_WORDS.findall(text), NAME_STEM), held)
 
 
 def asks_about_others(question: str, is_known: Callable[[str], bool]) -> bool:

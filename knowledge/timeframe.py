@@ -155,7 +155,7 @@ _WON = patterns.compile(
     r"(?<!\w)(?:won|win|winner|results?|new president|neue[rn]? prasident\w*|нов\w+ президент\w*"
     # "was kam beim Referendum raus": what came out of it
     # and southern German chat's "gwonnen", "ausgangen" (gewonnen, ausgegangen)
-    r"|g(?:e)?wonnen|gewinner|sieger|ergebnis\w*|rausgekommen|herausgekommen|kam .{0,40} raus"
+    r"|ge?wonnen|gewinner|sieger|ergebnis\w*|rausgekommen|herausgekommen|kam .{0,40} raus"
     r"|переміг|перемогла"
     r"|переможець|виграв|виграла|результат\w*|підсумк\w*|победил|победила|победитель|выиграл"
     r"|выиграла|итог\w*|turned out|turn out|aus(?:ge)?gangen|ausganga|закінчил\w*|закончил\w*"
@@ -480,13 +480,12 @@ YEAR = patterns.compile(
 )  # a year of these decades, not part of a number
 # "Since January" with no year: everything from then up to today ("seit Januar", "з лютого",
 # "с февраля").
-_SINCE = patterns.compile(r"(?<!\w)(?:since|seit|з|із|зі|від|с|со)\s+(?=\w)")
+_SINCE_WORDS = r"(?<!\w)(?:since|seit|з|із|зі|від|с|со)\s+"
+_SINCE = patterns.compile(_SINCE_WORDS + r"(?=\w)")
 # "since the end of January", "seit Ende Jänner", "з кінця січня": from a month's last third on,
 # later than a knowledge date in that month's middle. "Seit Ende November", a month the knowledge
 # date's year has not reached, names the year before's, which the base tells.
-_SINCE_LATE = patterns.compile(
-    r"(?<!\w)(?:since|seit|з|із|зі|від|с|со)\s+(?:the end of|end of|late|ende|кінця|конца)\s+"
-)
+_SINCE_LATE = patterns.compile(_SINCE_WORDS + r"(?:the end of|end of|late|ende|кінця|конца)\s+")
 # "с октябрем", "з жовтнем", "з листопадовим планом" (instrumental): "compared with October",
 # "with the November plan", not "since October".
 _WITH_MONTH = patterns.compile(r"\w+(?:ем|ом|им|ым)")
@@ -889,10 +888,11 @@ def asks_after(
         # '94", "94 року"), never after the knowledge date.
         if 20 <= int(m.group(1) or m.group(2)) <= 68
     ]
-    if not years and any(_since_month(text, since.end()) for since in _SINCE.finditer(text)):
-        return True
-    if not years and any(
-        _since_late_after(text, late.end(), knowledge_date) for late in _SINCE_LATE.finditer(text)
+    if not years and (
+        any(_since_month(text, since.end()) for since in _SINCE.finditer(text))
+        or any(
+            _since_late_after(text, m.end(), knowledge_date) for m in _SINCE_LATE.finditer(text)
+        )
     ):
         return True
     for year, at in years:
