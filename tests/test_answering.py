@@ -2139,6 +2139,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-89",
         "blind-calibration-90",
         "blind-calibration-91",
+        "blind-calibration-92",
+        "blind-calibration-93",
         "eval",
         "holdout",
     ):
