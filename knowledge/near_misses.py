@@ -60,7 +60,8 @@ _PERSONAL = {
     # a career before: "was hat er vorher beruflich gemacht" (what he does now is his role)
     r"|beruflich\w* gemacht|(?:vorher|fruher|davor) beruflich\w*"
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft|kanzlerschaft)"
-    r"|gehalt|jahresgehalt|monatsgehalt|freizeit\w*",
+    r"|gehalt|jahresgehalt|monatsgehalt|freizeit\w*"
+    r"|(?:in|auf) (?:welche|die) schule|zur schule gegangen|schule besucht",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі|говор)\w*"
     r"|за освітою|за фахом|в бізнесі|яка в (?:нього|неї) компанія"
@@ -99,12 +100,16 @@ _PRIVATE = {
     r"|mansion"
     r"|grow up|height|health|sick|illness|favou?rite|pets?|golf\w*|football (?:team|club)"
     # a life before politics: "what did Zelensky do before he became president"
-    r"|before (?:politics|his presidency|her presidency)|acting career|tv shows|gifts?",
+    r"|before (?:politics|his presidency|her presidency)|acting career|tv shows|gifts?"
+    # how long someone has held a post. Not "paid" ("what's Peskov paid as spokesman"): it turns
+    # away two questions of the scoring fit's sets (see above).
+    r"|how (?:many years|long) (?:has|have|had) (?:\w+ ){1,3}(?:worked|served|been working)",
     "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
     r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht"
     r"|gesundheit|golf\w*|fussball\w*"
     r"|krank|lieblings\w*|haustier\w*|(?:was|wat|wie ?viel) verdient|geschenk\w*|geschenkt"
-    r"|schenkte\w*",
+    r"|schenkte\w*|wie lange (?:ist|arbeitet|dient) (?:\w+ ){1,3}schon"
+    r"|seit wie vielen jahren",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
     r"|(?:скільки|скіки) (?:\w+ )?отримує"
     # grew, became: of anything ("виріс дефіцит", "до того як стала відомою"), of someone named
@@ -112,7 +117,7 @@ _PRIVATE = {
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
     r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухом\w*"
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|зріст|здоров.я|хвор\w*|улюблен\w*|гольф\w*|вболіва\w*"
-    r"|до президентства",
+    r"|до президентства|(?:скільки|скіки) років (?:\w+ ){0,3}(?:працює|служить)",
     "ru": _PERSONAL["ru"] + r"|родил\w*|учился|училась|жен[аыеу]|дочь|дочер\w*"
     # what someone is paid: "сколько Дмитриев получает", "сколько получает Песков"
     r"|(?:сколько|скока) (?:\w+ )?получает"
@@ -120,7 +125,7 @@ _PRIVATE = {
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
     r"|зарплат\w*|богат\w*(?! стран)|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
     r"|здоровь\w*|болен|болезн\w*|любим\w*|до президентства|поместь\w*|гольф\w*|болеет"
-    r"|футбольн\w* (?:команд|клуб)\w*",
+    r"|футбольн\w* (?:команд|клуб)\w*|(?:сколько|скока) лет (?:\w+ ){0,3}(?:работает|служит)",
 }
 _PRIVATE_WORDS = patterns.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
 _PERSONAL_WORDS = patterns.compile(r"(?<!\w)(?:" + "|".join(_PERSONAL.values()) + r")(?!\w)")
@@ -233,12 +238,14 @@ _TRAVEL = {
     r"|перекры\w* (?:\w+ )?улиц\w*|вулиц\w* (?:\w+ ){0,2}перекри\w*|перекри\w* (?:\w+ )?вулиц\w*"
     r"|open to the public|overnight|stay the night|visas?|get there|apartments?|real estate"
     r"|(?:cost|costs|price|fee) to join|joining fee|what(?: did| do| will|'d|’d) (?:\w+ ){0,2}eat"
-    r"|menu|(?:dishes|food|wine|what) (?:\w+ ){0,3}(?:was|were) served",
+    r"|menu|(?:dishes|food|wine|what) (?:\w+ ){0,3}(?:was|were) served"
+    r"|(?:have|had|eat|ate|serve|served) for (?:dinner|lunch|breakfast)",
     "de": r"wetter\w*|temperatur\w*|regen(?! (?:\w+ )?sich)|wie (?:kalt|warm|heiss)|hotel\w*"
     r"|ticket\w*|flug|fluge"
     r"|restaurant\w*|tourist\w*"
     r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*|wohnung\w*|immobilie\w*"
-    r"|aufnahmegebuhr\w*|mitgliedsbeitrag\w*|gegessen|speisekarte|serviert|zu essen gab",
+    r"|aufnahmegebuhr\w*|mitgliedsbeitrag\w*|gegessen|speisekarte|serviert|zu essen gab"
+    r"|gab es (?:\w+ )?zum (?:abend|mittag)?essen",
     "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
     r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*"
     r"|віз[аиу]|дістатися|скільки коштує (?:\w+ ){0,3}ніч|сонц\w*"
@@ -534,7 +541,7 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|(?:сколько|скільки) (?:\w+ ){0,2}(?:баррел\w*|барел\w*) (?:\w+ ){0,3}(?:в сутки|в день"
     r"|на день|за добу|на добу|в год|за год|на рік|за рік)"
     r"|(?:how many|wie viele|скільки|сколько) (?:\w+ ){0,2}(?:prisoners?|gefangene\w*|полонених"
-    r"|пленных)(?:\W+\w+){0,5}?\W+(?:since|seit|з|с) 20\d\d"
+    r"|пленных)(?:\W+\w+){0,5}?\W+(?:since|seit|з|с|in|im|за|у|в) 20\d\d"
     # what becomes of the soldiers, and gas supplies
     r"|demobili[sz]\w*|демобіліз\w*|демобилиз\w*|gaslieferung\w*|gas (?:supplies|imports?)"
     r"|(?:how much|wie viel|скільки|сколько) gas|скільки газу|сколько газа"
@@ -548,6 +555,12 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|member countries|countries|states|mitglieder|mitglied(?:s)?staaten|mitgliedslander|staaten"
     r"|lander|країн|держав|членів|стран|государств|членов) (?:\w+ ){0,3}(?:nato|нато|eu"
     r"|європейськ\w* союз\w*|евросоюз\w*|ес|єс)"
+    # journalists accredited, monitors counted, the military base a summit was held on
+    r"|accredit\w*|akkredit\w*|акредит\w*|аккредит\w*"
+    r"|(?:how many|wie viele|скільки|скіки|сколько|скока) (?:\w+ ){0,2}(?:monitors|observers"
+    r"|beobachter\w*|спостерігач\w*|наблюдател\w*)"
+    r"|military base|militarstutzpunkt\w*|air ?base|luftwaffenstutzpunkt\w*"
+    r"|авіабаз\w*|авиабаз\w*|військов\w* баз\w*|военн\w* баз\w*"
     r"|address|adresse|адрес[аиу]? (?:\w+ ){0,2}(?:офіс\w*|офис\w*|штаб\w*|головн\w*))(?!\w)"
 )
 

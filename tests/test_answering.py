@@ -393,6 +393,12 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("у трампа есть особняк?", True),
         ("what came of the meeting at trump's mansion in florida", False),
         ("коли зеленський був у маєтку трампа", False),
+        # How long someone has held a post (written for the test).
+        ("how long has kushner worked for trump", True),
+        ("wie lange ist rubio schon senator", True),
+        ("скільки років умєров працює в раді нацбезпеки", True),
+        ("скока лет умеров служит министром", True),
+        ("how long has russia been demanding all of donbas", False),
     ],
 )
 def test_a_profiled_persons_private_life_is_out_of_scope(
@@ -1061,6 +1067,18 @@ RULE_READS = [
     (UNTOLD, "сколько государственных активов заморожено в евросоюзе", False),
     (UNTOLD, "what's the street address of the kremlin", True),
     (UNTOLD, "чому в кремлі це сприйняли як шпильку на свою адресу", False),
+    # a meal said "for lunch", a school attended, journalists accredited, monitors counted, a
+    # military base, prisoners counted in a year (written for the test)
+    (asks_travel, "what did the envoys have for lunch in miami", True),
+    (asks_travel, "was gab es zum abendessen in anchorage", True),
+    (asks_travel, "trump and zelensky met for dinner to talk about the plan", False),
+    (asks_personal_life, "auf welche schule ging witkoff", True),
+    (asks_personal_life, "was sagt der plan über schulen in den besetzten gebieten", False),
+    (UNTOLD, "wie viele journalisten waren in genf akkreditiert", True),
+    (UNTOLD, "скільки спостерігачів оон працює на заес", True),
+    (UNTOLD, "на якій авіабазі приземлився літак путіна", True),
+    (UNTOLD, "сколько пленных обменяли в 2024 году", True),
+    (UNTOLD, "what does the plan say about an amnesty for prisoners", False),
 ]
 
 
