@@ -115,6 +115,12 @@ _MEASURED_AGAINST = patterns.compile(
     # has been set up", which supposes what came later
     r"|(?:now that|jetzt, wo|jetzt, da|тепер, коли|теперь, когда)"
     r"(?!.*(?<!\w)(?:has|have) been(?!\w)))(?!\w)"
+    # not after the latest of something ("зараз, після останнього засідання ЦБ"), nor after the
+    # deal ("хто зараз керує ЗАЕС після домовленостей"): the latest is as late as "now" is, and
+    # no deal was made by the knowledge date
+    r"(?!\s+(?:the\s+)?(?:latest|last|most recent|letzten|jungsten|neuesten|останн\w*"
+    r"|последн\w*|недавн\w*|deal|agreements?|abkommen|einigung|домовленост\w*"
+    r"|договоренност\w*|угод\w*|сделк\w*))"
 )
 
 # How a story ended, or this calendar year: "did the referendum happen in the end", "has Russia

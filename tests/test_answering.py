@@ -1558,6 +1558,13 @@ def test_i_dont_know_names_the_knowledge_date(
         # A "now" measured against an event the base holds, or "щас," as "hang on".
         ("is russian oil sold cheaper now because of the sanctions", False),
         ("is russian oil sold cheaper today", True),
+        # ... but not the latest event, nor a deal none was made by the knowledge date (written
+        # for the test)
+        ("what does russia earn from oil now, after the latest sanctions", True),
+        ("wie teuer ist das öl jetzt nach den letzten sanktionen", True),
+        ("что сейчас с границей после договоренностей", True),
+        ("хто зараз охороняє заес після угоди", True),
+        ("is russian oil sold cheaper now after the sanctions", False),
         ("щас, а кто такой уиткофф", False),
         ("ну что, перемирие уже наступило?", True),  # "well then,": asks nothing itself
         # The present said in several words, in each language.
