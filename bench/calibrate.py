@@ -7,15 +7,15 @@
 2. Confidence: a logistic model of "the first candidate is acceptable", over the first
    candidate's evidence and its ranking share; out-of-scope questions are negatives.
 3. Relevance: a logistic model of "the question is in scope" over the same evidence.
-4. Thresholds: "did you mean" from the relevance that keeps at least TARGET_REJECTION of the
-   calibration sets' out-of-scope questions rejected; "answer" from the confidence above which the
-   answers were right at least ANSWER_PRECISION of the time and above all but ANSWER_SLIP of the
-   out-of-scope questions (near misses such as "how old is vladimir putin", which look like the
-   base in every way but the one word it has no answer for), as a smoothed quantile of them
-   (smoothed_quantile) that no single question sets. An out-of-scope question that the near-miss
-   rules (knowledge.near_misses) or an entry naming it outside the base turn away counts as
-   rejected whatever its scores: the bars need not reject it again. The models still learn from
-   it.
+4. Thresholds: "did you mean" from the relevance above all but SUGGEST_SLIP of the calibration
+   sets' out-of-scope questions; "answer" from the confidence above which the answers were right
+   at least ANSWER_PRECISION of the time and above all but ANSWER_SLIP of the out-of-scope
+   questions (near misses such as "how old is vladimir putin", which look like the base in every
+   way but the one word it has no answer for), as a smoothed quantile of them (smoothed_quantile)
+   that no single question sets. The scores alone set the bars: what the near-miss rules
+   (knowledge.near_misses) turn away above them is what the rules add, and a new rule leaves
+   the bars where they are (see SUGGEST_SLIP). An out-of-scope question with no candidate, or
+   named outside the base by an entry (the Gaza plan), counts as rejected.
 
 What is fitted on is FIT_SETS: the calibration set and the blind calibration sets up to
 FITTED_THROUGH (bench.evalset). Until the blind sets were many, only the calibration set and the
@@ -59,12 +59,21 @@ from knowledge.scoring import (
 from knowledge.search import SHORTLIST, Candidate
 from knowledge.validate import load_base
 
-TARGET_REJECTION = 0.98  # one point above the 97% floor, as a margin for new questions
 ANSWER_PRECISION = 0.95
-# Share of calibration out-of-scope questions that may score above "answer": at 0.5% the bar was
-# set by the third most answer-like near miss alone and moved 0.90-0.98 between folds (5-fold CV:
-# 61% of in-scope questions answered, 98.2% right); at 1%, 84.5% answered, 97.2% right.
-ANSWER_SLIP = 0.01
+# Shares of the calibration sets' out-of-scope questions that may score above "answer" and above
+# "did you mean", by their scores alone. Until 2026-12-07 the bars were the 1% and 2% (a rejection
+# of 98%) of those the near-miss rules leave, the rest counted as rejected: each rule written from
+# a read set's near misses then lowered both bars and gave the slack back as more answers, which
+# measured worse on sets no fit saw three times, and rules that turned away a fit set's question
+# ("what's Peskov paid", gifts in Ukrainian and Russian) could not land without a refit. Of every
+# out-of-scope question (9,152 through blind-calibration-77), 5% and 10% give the bars those
+# shares gave with this session's rules (0.787 and 0.668; the rules-counted fit 0.775 and 0.663,
+# shipped 0.786 and 0.680), and no rule moves them. Earlier: at 0.5% of the rules-counted
+# questions the bar was set by the third most answer-like near miss alone and moved 0.90-0.98
+# between folds (5-fold CV: 61% of in-scope questions answered, 98.2% right); at 1%, 84.5%
+# answered, 97.2% right.
+ANSWER_SLIP = 0.05
+SUGGEST_SLIP = 0.10
 SUGGEST_SHARE = 0.1
 QUANTILE_STEPS = 32  # grid points per order statistic in smoothed_quantile
 L2 = 0.001
@@ -232,7 +241,7 @@ def fit(
     )
 
     # Re-rank with the fitted weights, then learn how far the first candidate can be trusted.
-    rows, labels, in_scope, turned = [], [], [], []
+    rows, labels, in_scope = [], [], []
     for i in chosen:
         q, first = questions[i], evidence.first(i, rank_weights)
         if first is None:
@@ -243,7 +252,6 @@ def fit(
         rows.append([evidence_of_top[n] for n in CONFIDENCE_FEATURES])
         labels.append(float(top.entry_id in q.expect))
         in_scope.append(q.in_scope)
-        turned.append(not q.in_scope and evidence.turned_away(i, top))
     x, y, inside = np.array(rows), np.array(labels), np.array(in_scope)
     confidence_weights, relevance_weights = (
         fit_logistic(x, y),
@@ -274,8 +282,7 @@ def fit(
     n_outside = sum(
         not questions[i].in_scope for i in chosen
     )  # with those named out of scope by an entry
-    kept = ~np.array(turned, dtype=bool)
-    answer, suggest = thresholds(conf[kept], relevant[kept], y[kept], inside[kept], n_outside)
+    answer, suggest = thresholds(conf, relevant, y, inside, n_outside)
     report(f"thresholds: answer {answer:.3f}, did you mean {suggest:.3f}")
     return Scoring(
         tuple(rank_weights),
@@ -311,7 +318,7 @@ def thresholds(
 ) -> tuple[float, float]:
     """(answer, suggest) from each question's confidence and relevance, whether its first choice
     was right and whether it was in scope; `n_outside` counts every out-of-scope question."""
-    allowed = int(np.floor((1 - TARGET_REJECTION) * n_outside))
+    allowed = int(np.floor(SUGGEST_SLIP * n_outside))
     outside = np.sort(relevant[~inside])[::-1]
     suggest = float(outside[allowed]) + 1e-4 if allowed < len(outside) else 0.05
     # Above all but the ANSWER_SLIP most confident out-of-scope questions (an answer does not need
