@@ -88,10 +88,7 @@ _PERSONAL = {
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
 # base's topics share too (income, health, born, rich, a favourite), named they are private; and
-# gifts, "was hat Putin ihm geschenkt" (not yet in Ukrainian and Russian: that turns away a
-# question of the scoring fit's sets, and the refitted bars fall past the tolerance of
-# test_shipped_scoring_is_what_the_calibration_fit_gives; the refit measured worse on sets no fit
-# saw).
+# gifts, "was hat Putin ihm geschenkt", "що він подарував", "что подарил"; what someone is paid.
 _PRIVATE = {
     "en": _PERSONAL["en"] + r"|born|daughter|salary|annual income|personal income|earn|earns"
     r"|wealth(?![ -]fund)|fortune|rich(?! (?:countries|nations))|billionaire|millionaire"
@@ -101,8 +98,8 @@ _PRIVATE = {
     r"|grow up|height|health|sick|illness|favou?rite|pets?|golf\w*|football (?:team|club)"
     # a life before politics: "what did Zelensky do before he became president"
     r"|before (?:politics|his presidency|her presidency)|acting career|tv shows|gifts?"
-    # how long someone has held a post. Not "paid" ("what's Peskov paid as spokesman"): it turns
-    # away two questions of the scoring fit's sets (see above).
+    # what someone is paid ("what's Peskov paid as spokesman"), how long they have held a post
+    r"|(?:is|s|are|was|gets?|got|getting) (?:\w+ ){0,3}paid"
     r"|how (?:many years|long) (?:has|have|had) (?:\w+ ){1,3}(?:worked|served|been working)",
     "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
     r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht"
@@ -117,7 +114,8 @@ _PRIVATE = {
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
     r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухом\w*"
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|зріст|здоров.я|хвор\w*|улюблен\w*|гольф\w*|вболіва\w*"
-    r"|до президентства|(?:скільки|скіки) років (?:\w+ ){0,3}(?:працює|служить)",
+    r"|до президентства|подарува\w*|подарунк\w*"
+    r"|(?:скільки|скіки) років (?:\w+ ){0,3}(?:працює|служить)",
     "ru": _PERSONAL["ru"] + r"|родил\w*|учился|училась|жен[аыеу]|дочь|дочер\w*"
     # what someone is paid: "сколько Дмитриев получает", "сколько получает Песков"
     r"|(?:сколько|скока) (?:\w+ )?получает"
@@ -125,7 +123,8 @@ _PRIVATE = {
     r"|годов\w* доход\w*|личн\w* доход\w*|зарабатыва\w*"
     r"|зарплат\w*|богат\w*(?! стран)|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
     r"|здоровь\w*|болен|болезн\w*|любим\w*|до президентства|поместь\w*|гольф\w*|болеет"
-    r"|футбольн\w* (?:команд|клуб)\w*|(?:сколько|скока) лет (?:\w+ ){0,3}(?:работает|служит)",
+    r"|футбольн\w* (?:команд|клуб)\w*|подарил\w*|подарк(?:и|ов|ами)"
+    r"|(?:сколько|скока) лет (?:\w+ ){0,3}(?:работает|служит)",
 }
 _PRIVATE_WORDS = patterns.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
 _PERSONAL_WORDS = patterns.compile(r"(?<!\w)(?:" + "|".join(_PERSONAL.values()) + r")(?!\w)")
@@ -559,7 +558,7 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|accredit\w*|akkredit\w*|акредит\w*|аккредит\w*"
     r"|(?:how many|wie viele|скільки|скіки|сколько|скока) (?:\w+ ){0,2}(?:monitors|observers"
     r"|beobachter\w*|спостерігач\w*|наблюдател\w*)"
-    r"|military base|militarstutzpunkt\w*|air ?base|luftwaffenstutzpunkt\w*"
+    r"|military base|\w*stutzpunkt\w*|air ?base|luftwaffenstutzpunkt\w*"
     r"|авіабаз\w*|авиабаз\w*|військов\w* баз\w*|военн\w* баз\w*"
     r"|address|adresse|адрес[аиу]? (?:\w+ ){0,2}(?:офіс\w*|офис\w*|штаб\w*|головн\w*))(?!\w)"
 )

@@ -399,6 +399,11 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("скільки років умєров працює в раді нацбезпеки", True),
         ("скока лет умеров служит министром", True),
         ("how long has russia been demanding all of donbas", False),
+        # What someone was given or is paid (written for the test); a plan called a gift is not.
+        ("що умєров подарував віткоффу", True),
+        ("какие подарки путин привез трампу", True),
+        ("how much is kushner paid for the talks", True),
+        ("план из 28 пунктов это подарок путину?", False),
     ],
 )
 def test_a_profiled_persons_private_life_is_out_of_scope(
@@ -1077,6 +1082,7 @@ RULE_READS = [
     (UNTOLD, "wie viele journalisten waren in genf akkreditiert", True),
     (UNTOLD, "скільки спостерігачів оон працює на заес", True),
     (UNTOLD, "на якій авіабазі приземлився літак путіна", True),
+    (UNTOLD, "auf welchem stützpunkt landete die maschine", True),
     (UNTOLD, "сколько пленных обменяли в 2024 году", True),
     (UNTOLD, "what does the plan say about an amnesty for prisoners", False),
 ]
