@@ -98,14 +98,18 @@ _PRIVATE = {
     r"|grow up|height|health|sick|illness|favou?rite|pets?|golf\w*|football (?:team|club)"
     # a life before politics: "what did Zelensky do before he became president"
     r"|before (?:politics|his presidency|her presidency)|acting career|tv shows|gifts?"
-    # what someone is paid ("what's Peskov paid as spokesman"), how long they have held a post
-    r"|(?:is|s|are|was|gets?|got|getting) (?:\w+ ){0,3}paid"
+    # what someone is paid ("what's Peskov paid as spokesman"), how long they have held a post,
+    # their own time in the forces ("what rank did he reach", "служил ли он в армии")
+    r"|(?:is|s|are|was|gets?|got|getting) (?:\w+ ){0,3}paid|(?:what|which|whit) rank"
+    r"|serve[ds]? in the (?:army|military|forces|armed forces)"
     r"|how (?:many years|long) (?:has|have|had) (?:\w+ ){1,3}(?:worked|served|been working)",
     "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
     r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht"
     r"|gesundheit|golf\w*|fussball\w*"
     r"|krank|lieblings\w*|haustier\w*|(?:was|wat|wie ?viel) verdient|geschenk\w*|geschenkt"
-    r"|schenkte\w*|wie lange (?:ist|arbeitet|dient) (?:\w+ ){1,3}schon"
+    r"|schenkte\w*|welche\w* (?:dienst)?rang\w*"
+    r"|(?:in der armee|beim militar|bei der armee) gedient"
+    r"|wie lange (?:ist|arbeitet|dient) (?:\w+ ){1,3}schon"
     r"|seit wie vielen jahren",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
     r"|(?:скільки|скіки) (?:\w+ )?отримує"
@@ -114,7 +118,8 @@ _PRIVATE = {
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
     r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухом\w*"
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|зріст|здоров.я|хвор\w*|улюблен\w*|гольф\w*|вболіва\w*"
-    r"|до президентства|подарува\w*|подарунк\w*"
+    r"|до президентства|подарува\w*|подарунк\w*|(?:в якому|яке|якого) званн\w*"
+    r"|служив\w* (?:\w+ ){0,2}(?:у|в) (?:армії|війську|збройних силах|зсу)"
     r"|(?:скільки|скіки) років (?:\w+ ){0,3}(?:працює|служить)",
     "ru": _PERSONAL["ru"] + r"|родил\w*|учился|училась|жен[аыеу]|дочь|дочер\w*"
     # what someone is paid: "сколько Дмитриев получает", "сколько получает Песков"
@@ -124,6 +129,8 @@ _PRIVATE = {
     r"|зарплат\w*|богат\w*(?! стран)|миллиардер\w*|миллионер\w*|недвижимост\w*|особняк\w*|яхт\w*"
     r"|здоровь\w*|болен|болезн\w*|любим\w*|до президентства|поместь\w*|гольф\w*|болеет"
     r"|футбольн\w* (?:команд|клуб)\w*|подарил\w*|подарк(?:и|ов|ами)"
+    r"|(?:в каком|какое|какого) звани\w*"
+    r"|служил\w* (?:\w+ ){0,2}(?:в|во) (?:арми\w*|войсках|вооруженн\w* сил\w*)"
     r"|(?:сколько|скока) лет (?:\w+ ){0,3}(?:работает|служит)",
 }
 _PRIVATE_WORDS = patterns.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
@@ -496,7 +503,8 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|працює людей|sanctions packages|sanktionspakete|пакет\w* санкц\w*|санкційн\w* пакет\w*)"
     r"|(?:deutsche|german|french|franzosisch\w*) (?:anteil|share)|germany's share"
     r"|частк\w* німеччин\w*|дол\w* германи\w*"
-    r"|(?:how much|wie viel|скільки|сколько) (?:\w+ ){0,3}(?:embezzl\w*|veruntreu\w*|розкрад\w*"
+    r"|(?:how much|wie viele?|скільки|сколько) (?:\w+ ){0,5}(?:embezzl\w*|stolen|stole|siphoned"
+    r"|veruntreu\w*|unterschlag\w*|увели|вивели|вывели|розкрад\w*"
     r"|похищ\w*|украл\w*|вкрал\w*)|заправок|заправк\w*|заправочн\w*|tankstell\w*"
     r"|(?:gas|petrol) stations?|азс"
     r"|(?:в каком|в якому|в якій|which|what|in welchem) (?:\w+ ){0,2}(?:дворц\w*|палац\w*|palace"
@@ -554,6 +562,25 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|member countries|countries|states|mitglieder|mitglied(?:s)?staaten|mitgliedslander|staaten"
     r"|lander|країн|держав|членів|стран|государств|членов) (?:\w+ ){0,3}(?:nato|нато|eu"
     r"|європейськ\w* союз\w*|евросоюз\w*|ес|єс)"
+    # who signed a treaty in person ("which president signed the Budapest memorandum", "хто від
+    # України підписав", "who signed it on behalf of Britain"; the base names the countries), the
+    # name of a head of government it does not name ("как зовут премьера Бельгии"), Germany's army
+    r"|(?:which|what|welche\w*|какой|который|кто из|який|котрий|хто з) (?:\w+ ){0,3}(?:presidents?"
+    r"|prasident\w*|президент\w*) (?:\w+ ){0,5}(?:signed|unterschrieb\w*|unterzeichnet\w*"
+    r"|подписыва\w*|подписал\w*|підписува\w*|підписав\w*|ставив підпис)"
+    r"|(?:signed|unterschrieben|unterzeichnet|подписывал\w*|подписал\w*|підписував\w*"
+    r"|підписав\w*) (?:\w+ ){0,6}(?:on behalf of|personally|personlich|особисто|лично"
+    r"|от имени|від імені)"
+    r"|(?:who|wer|хто|кто) (?:\w+ )?(?:from|fur|від|от) (?:ukraine|die ukraine|україни"
+    r"|украины) (?:\w+ ){0,3}(?:signed|unterschrieb\w*|unterzeichnet\w*|підпис\w*|подпис\w*)"
+    r"|(?:personlich|особисто|лично) (?:\w+ ){0,2}(?:unterschrieben|unterzeichnet|підписав\w*"
+    r"|подписал\w*)"
+    r"|(?:president|head of state|президент\w*|prasident\w*|staatsoberhaupt)(?:\W+\w+){0,6}?\W+"
+    r"(?:when|als|коли|когда)(?:\W+\w+){0,6}?\W+(?:signed|unterzeichnet|unterschrieben|підписал\w*"
+    r"|підписува\w*|подписыва\w*|подписал\w*)"
+    r"|(?:как зовут|как звали|як звати|як звуть|wie heisst|wie hiess|name of) (?:\w+ ){0,3}"
+    r"(?:премьер\w*|прем.єр\w*|regierungschef\w*|premier\w*|prime minister"
+    r"|ministerprasident\w*)|bundeswehr\w*"
     # journalists accredited, monitors counted, the military base a summit was held on
     r"|accredit\w*|akkredit\w*|акредит\w*|аккредит\w*"
     r"|(?:how many|wie viele|скільки|скіки|сколько|скока) (?:\w+ ){0,2}(?:monitors|observers"

@@ -404,6 +404,11 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("какие подарки путин привез трампу", True),
         ("how much is kushner paid for the talks", True),
         ("план из 28 пунктов это подарок путину?", False),
+        # Their own time in the forces (written for the test); soldiers in the war are not.
+        ("what rank did witkoff reach in the army", True),
+        ("служил ли песков в армии", True),
+        ("в якому званні умєров пішов у відставку", True),
+        ("what did putin say about the soldiers who served in the war", False),
     ],
 )
 def test_a_profiled_persons_private_life_is_out_of_scope(
@@ -1083,6 +1088,17 @@ RULE_READS = [
     (UNTOLD, "скільки спостерігачів оон працює на заес", True),
     (UNTOLD, "на якій авіабазі приземлився літак путіна", True),
     (UNTOLD, "auf welchem stützpunkt landete die maschine", True),
+    # a treaty's signer in person, a head of government's name, Germany's army, sums stolen
+    # (written for the test); the countries that signed are told, a signing to come is the plans'
+    (UNTOLD, "welcher präsident hat den vertrag damals unterschrieben", True),
+    (UNTOLD, "кто от украины подписал минские соглашения", True),
+    (UNTOLD, "who signed the 1994 memorandum on behalf of the united states", True),
+    (UNTOLD, "who was president of the us when, in 1994, the memorandum was signed", True),
+    (UNTOLD, "who signed the budapest memorandum", False),
+    (UNTOLD, "хто від україни підпише мирну угоду", False),
+    (UNTOLD, "як звати прем'єра бельгії", True),
+    (UNTOLD, "wie viele soldaten hat die bundeswehr", True),
+    (UNTOLD, "how much was stolen from energoatom", True),
     (UNTOLD, "сколько пленных обменяли в 2024 году", True),
     (UNTOLD, "what does the plan say about an amnesty for prisoners", False),
 ]
