@@ -21,7 +21,7 @@ from knowledge.normalize import clean, cleaned
 # после санкций", "the November plan vs now". Only these words; "today", "this week" or "latest"
 # still count. Each of them is a present word too (_PRESENT_WORDS).
 _NOW_WORDS = (
-    r"now|jetzt|зараз|нині|сейчас|щас|ныне"
+    r"now|jetzt|зараз|нині|сейчас|щас|ныне|є вже|вже є|есть уже|уже есть"
     # Scots "the noo" (not eastern German "nu", a particle there: "nu sag mal, was ...")
     r"|the noo"
     # "so far", "immer noch": how things stand, as "now" asks it; "currently", "inzwischen" too.
@@ -166,7 +166,9 @@ _WON = patterns.compile(
     r"|переможець|виграв|виграла|результат\w*|підсумк\w*|победил|победила|победитель|выиграл"
     r"|выиграла|итог\w*|turned out|turn out|aus(?:ge)?gangen|ausganga|закінчил\w*|закончил\w*"
     # Ukrainian "закінчився", "завершився" (ended): "чим закінчився референдум"
-    r"|закінчив\w*|завершил\w*|завершив\w*)(?!\w)"
+    r"|закінчив\w*|завершил\w*|завершив\w*"
+    # who was elected ("кого выбрали президентом на выборах"; not "wann wird gewählt")
+    r"|(?:who|wen|кого) (?:\w+ ){0,3}(?:elected|gewahlt|выбрали|избрали|обрали))(?!\w)"
     # Putin's year-end press conference ("підсумкова пресконференція", "итоговая пресс-
     # конференция") is no election's result.
     r"(?!\s*прес)"

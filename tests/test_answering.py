@@ -1587,6 +1587,11 @@ def test_i_dont_know_names_the_knowledge_date(
         ("что сейчас с границей после договоренностей", True),
         ("хто зараз охороняє заес після угоди", True),
         ("is russian oil sold cheaper now after the sanctions", False),
+        # Who was elected: the election's result (written for the test); not a past year's.
+        ("кого обрали президентом на виборах", True),
+        ("кого выбрали президентом украины на выборах", True),
+        ("who got elected in ukraine's election", True),
+        ("who was elected president in the 2019 election", False),
         ("щас, а кто такой уиткофф", False),
         ("ну что, перемирие уже наступило?", True),  # "well then,": asks nothing itself
         # The present said in several words, in each language.
@@ -1792,6 +1797,10 @@ def test_questions_about_later_times_are_recognised(
         ("hat der friedensrat schon getagt?", True),
         ("когда пройдет референдум", True),  # when it will be: what was planned, as of then
         ("коли вже буде перемир'я", True),  # the same with a word between
+        # "є вже", "уже есть" beside a question word still ask how things stand (written for
+        # the test).
+        ("а шо, є вже якась домовленість по заес", True),
+        ("что там, уже есть ответ от москвы", True),
         ("wann beginnt die mission", True),
         ("was hat putin schon dazu gesagt?", False),  # a question word: a known past
         # "currently", "inzwischen", "на данный момент" ask how things stand as "now" does
