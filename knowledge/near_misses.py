@@ -61,7 +61,7 @@ _PERSONAL = {
     r"|beruflich\w* gemacht|(?:vorher|fruher|davor) beruflich\w*"
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft|kanzlerschaft)"
     r"|gehalt|jahresgehalt|monatsgehalt|freizeit\w*"
-    r"|(?:in|auf) (?:welche|die) schule|zur schule gegangen|schule besucht",
+    r"|(?:in|auf) welche schule|zur schule gegangen|schule besucht",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі|говор)\w*"
     r"|за освітою|за фахом|в бізнесі|яка в (?:нього|неї) компанія"
@@ -578,9 +578,11 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|(?:president|head of state|президент\w*|prasident\w*|staatsoberhaupt)(?:\W+\w+){0,6}?\W+"
     r"(?:when|als|коли|когда)(?:\W+\w+){0,6}?\W+(?:signed|unterzeichnet|unterschrieben|підписал\w*"
     r"|підписува\w*|подписыва\w*|подписал\w*)"
-    r"|(?:как зовут|как звали|як звати|як звуть|wie heisst|wie hiess|name of) (?:\w+ ){0,3}"
-    r"(?:премьер\w*|прем.єр\w*|regierungschef\w*|premier\w*|prime minister"
-    r"|ministerprasident\w*)|bundeswehr\w*"
+    # (the words after the asking ones: "wie heisst der britische Premierminister" is told where
+    # the entry names "der britische Premierminister Keir Starmer")
+    r"|(?:(?<=как зовут )|(?<=как звали )|(?<=як звати )|(?<=як звуть )|(?<=wie heisst )"
+    r"|(?<=wie hiess )|(?<=name of ))(?:\w+ ){0,3}(?:премьер\w*|прем.єр\w*|regierungschef\w*"
+    r"|premier\w*|prime minister|ministerprasident\w*)|bundeswehr\w*"
     # journalists accredited, monitors counted, the military base a summit was held on
     r"|accredit\w*|akkredit\w*|акредит\w*|аккредит\w*"
     r"|(?:how many|wie viele|скільки|скіки|сколько|скока) (?:\w+ ){0,2}(?:monitors|observers"

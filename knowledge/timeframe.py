@@ -21,7 +21,9 @@ from knowledge.normalize import clean, cleaned
 # после санкций", "the November plan vs now". Only these words; "today", "this week" or "latest"
 # still count. Each of them is a present word too (_PRESENT_WORDS).
 _NOW_WORDS = (
-    r"now|jetzt|зараз|нині|сейчас|щас|ныне|є вже|вже є|есть уже|уже есть"
+    r"now|jetzt|зараз|нині|сейчас|щас|ныне"
+    # "is there one yet": "є вже перемир'я чи ні, скажіть шо є", "уже есть ответ?"
+    r"|є вже|вже є|есть уже|уже есть"
     # Scots "the noo" (not eastern German "nu", a particle there: "nu sag mal, was ...")
     r"|the noo"
     # "so far", "immer noch": how things stand, as "now" asks it; "currently", "inzwischen" too.

@@ -1097,6 +1097,11 @@ RULE_READS = [
     (UNTOLD, "who signed the budapest memorandum", False),
     (UNTOLD, "хто від україни підпише мирну угоду", False),
     (UNTOLD, "як звати прем'єра бельгії", True),
+    (
+        lambda q: asks_untold_figures(q, lambda: {"der", "britische", "premierminister"}),
+        "wie heißt der britische premierminister",
+        False,
+    ),
     (UNTOLD, "wie viele soldaten hat die bundeswehr", True),
     (UNTOLD, "how much was stolen from energoatom", True),
     (UNTOLD, "сколько пленных обменяли в 2024 году", True),
