@@ -518,7 +518,17 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|exports? to russia|exporte nach russland|экспорт\w* в россию|експорт\w* до росії"
     r"|speak at home|zu hause sprechen|дома говорят|вдома розмовляють"
     r"|profits? (?:\w+ ){0,6}interest|interest (?:\w+ ){0,2}(?:income|earned|earnings)|zinsertr\w*"
-    r"|зарабатыва\w* (?:\w+ ){0,2}процент\w*|заробля\w* (?:\w+ ){0,2}відсотк\w*"
+    r"|зарабатыва\w* (?:\w+ ){0,3}процент\w*|заробля\w* (?:\w+ ){0,3}відсотк\w*"
+    # what Euroclear earns ("how much interest does Euroclear earn", "wie vui verdient de
+    # Euroclear"), how members of parliament voted or how many back something
+    r"|(?:interest|zinsen|процент\w*|відсотк\w*) (?:\w+ ){0,4}(?:earn\w*|verdien\w*"
+    r"|зарабатыва\w*|заробля\w*)|(?:earn\w*|verdien\w*|зарабатыва\w*|заробля\w*) (?:\w+ ){0,2}"
+    r"(?:euroclear|евроклир\w*|євроклір\w*)|(?:euroclear|евроклир\w*|євроклір\w*) (?:\w+ ){0,3}"
+    r"(?:earn\w*|verdien\w*|зарабатыва\w*|заробля\w*)"
+    r"|(?:депутат\w*|нардеп\w*|mps|abgeordnete\w*|lawmakers) (?:\w+ ){0,4}(?:голосувал\w*"
+    r"|голосовал\w*|проголосува\w*|проголосова\w*|поддержива\w*|підтримую\w*|voted|stimmten)"
+    r"|(?:голосувал\w*|голосовал\w*|voted|stimmten) (?:\w+ ){0,3}(?:депутат\w*|нардеп\w*|mps"
+    r"|abgeordnete\w*)"
     # (a pension, not someone in retirement: "вчителька на пенсії", "пенсионер из Одессы")
     r"|pensions?|renten?|(?<!на )пенсі(?!онер)\w*|(?<!на )пенси(?!онер)\w*|mortgages?|hypothek\w*"
     r"|іпотек\w*|ипотек\w*"

@@ -1104,6 +1104,12 @@ RULE_READS = [
     ),
     (UNTOLD, "wie viele soldaten hat die bundeswehr", True),
     (UNTOLD, "how much was stolen from energoatom", True),
+    # what Euroclear earns, how members of parliament voted (written for the test)
+    (UNTOLD, "how much does euroclear earn on the interest", True),
+    (UNTOLD, "скільки заробляє євроклір щороку", True),
+    (UNTOLD, "як голосували нардепи за закон про мобілізацію", True),
+    (UNTOLD, "die abgeordneten stimmten wie ab", True),
+    (UNTOLD, "zelensky asked the mps to prepare a law for elections", False),
     (UNTOLD, "сколько пленных обменяли в 2024 году", True),
     (UNTOLD, "what does the plan say about an amnesty for prisoners", False),
 ]
