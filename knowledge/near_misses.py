@@ -99,9 +99,10 @@ _PRIVATE = {
     # a life before politics: "what did Zelensky do before he became president"
     r"|before (?:politics|his presidency|her presidency)|acting career|tv shows|gifts?"
     # what someone is paid ("what's Peskov paid as spokesman"), how long they have held a post,
-    # their own time in the forces ("what rank did he reach", "служил ли он в армии")
+    # their own time in the forces ("what rank did he reach", "служил ли он в армии"), where they
+    # live ("де зараз живе Єрмак")
     r"|(?:is|s|are|was|gets?|got|getting) (?:\w+ ){0,3}paid|(?:what|which|whit) rank"
-    r"|serve[ds]? in the (?:army|military|forces|armed forces)"
+    r"|serve[ds]? in the (?:army|military|forces|armed forces)|where (?:\w+ ){0,3}lives?"
     r"|how (?:many years|long) (?:has|have|had) (?:\w+ ){1,3}(?:worked|served|been working)",
     "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
     r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht"
@@ -110,7 +111,7 @@ _PRIVATE = {
     r"|schenkte\w*|welche\w* (?:dienst)?rang\w*"
     r"|(?:in der armee|beim militar|bei der armee) gedient"
     r"|wie lange (?:ist|arbeitet|dient) (?:\w+ ){1,3}schon"
-    r"|seit wie vielen jahren",
+    r"|seit wie vielen jahren|wo (?:\w+ ){0,3}wohnt",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
     r"|(?:скільки|скіки) (?:\w+ )?отримує"
     # grew, became: of anything ("виріс дефіцит", "до того як стала відомою"), of someone named
@@ -120,7 +121,7 @@ _PRIVATE = {
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|зріст|здоров.я|хвор\w*|улюблен\w*|гольф\w*|вболіва\w*"
     r"|до президентства|подарува\w*|подарунк\w*|(?:в якому|яке|якого) званн\w*"
     r"|служив\w* (?:\w+ ){0,2}(?:у|в) (?:армії|війську|збройних силах|зсу)"
-    r"|(?:скільки|скіки) років (?:\w+ ){0,3}(?:працює|служить)",
+    r"|(?:скільки|скіки) років (?:\w+ ){0,3}(?:працює|служить)|де (?:\w+ ){0,3}(?:живе|мешкає)",
     "ru": _PERSONAL["ru"] + r"|родил\w*|учился|училась|жен[аыеу]|дочь|дочер\w*"
     # what someone is paid: "сколько Дмитриев получает", "сколько получает Песков"
     r"|(?:сколько|скока) (?:\w+ )?получает"
@@ -131,7 +132,8 @@ _PRIVATE = {
     r"|футбольн\w* (?:команд|клуб)\w*|подарил\w*|подарк(?:и|ов|ами)"
     r"|(?:в каком|какое|какого) звани\w*"
     r"|служил\w* (?:\w+ ){0,2}(?:в|во) (?:арми\w*|войсках|вооруженн\w* сил\w*)"
-    r"|(?:сколько|скока) лет (?:\w+ ){0,3}(?:работает|служит)",
+    r"|(?:сколько|скока) лет (?:\w+ ){0,3}(?:работает|служит)"
+    r"|где (?:\w+ ){0,3}(?:живет|проживает)",
 }
 _PRIVATE_WORDS = patterns.compile(r"(?<!\w)(?:" + "|".join(_PRIVATE.values()) + r")(?!\w)")
 _PERSONAL_WORDS = patterns.compile(r"(?<!\w)(?:" + "|".join(_PERSONAL.values()) + r")(?!\w)")

@@ -409,6 +409,10 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("служил ли песков в армии", True),
         ("в якому званні умєров пішов у відставку", True),
         ("what did putin say about the soldiers who served in the war", False),
+        # Where they live (written for the test).
+        ("where does witkoff live", True),
+        ("де живе умєров", True),
+        ("wo wohnt dmitrijew", True),
     ],
 )
 def test_a_profiled_persons_private_life_is_out_of_scope(
