@@ -27,7 +27,8 @@ blind-calibration-77, 0.786 and 0.680). That fit, with the second look and the d
 refitted on the same sets, judged on sets 70 to 75, which no fit saw, against the earlier fit:
 answered right 1,223 -> 1,227 of 1,441, wrong 27 -> 24, out of scope answered 17 -> 8 and offered
 9 -> 6 of 720, later-date answered 7 -> 6 of 240 (0.958 / 0.948: 1,226 right, 20 wrong, 9 and 0 out
-of scope, but 6 "did you mean" where there were 67).
+of scope, but 6 "did you mean" where there were 67). Since 2026-12-07 the bars are the scores'
+quantiles of every out-of-scope question (ANSWER_SLIP, SUGGEST_SLIP), rules or not.
 
 `--folds K` also fits on all but every K-th question in turn and judges the rest, as the engine
 would answer them: the figures to decide a change by. bench/eval_set.yaml and

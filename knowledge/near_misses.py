@@ -61,7 +61,8 @@ _PERSONAL = {
     r"|beruflich\w* gemacht|(?:vorher|fruher|davor) beruflich\w*"
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft|kanzlerschaft)"
     r"|gehalt|jahresgehalt|monatsgehalt|freizeit\w*"
-    r"|(?:in|auf) welche schule|zur schule gegangen|schule besucht",
+    r"|(?:in|auf) welche schule|welche schule hat|auf welcher schule|zur schule gegangen"
+    r"|schule besucht",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі|говор)\w*"
     r"|за освітою|за фахом|в бізнесі|яка в (?:нього|неї) компанія"
@@ -101,17 +102,19 @@ _PRIVATE = {
     # what someone is paid ("what's Peskov paid as spokesman"), how long they have held a post,
     # their own time in the forces ("what rank did he reach", "служил ли он в армии"), where they
     # live ("де зараз живе Єрмак")
-    r"|(?:is|s|are|was|gets?|got|getting) (?:\w+ ){0,3}paid|(?:what|which|whit) rank"
-    r"|serve[ds]? in the (?:army|military|forces|armed forces)|where (?:\w+ ){0,3}lives?"
-    r"|how (?:many years|long) (?:has|have|had) (?:\w+ ){1,3}(?:worked|served|been working)",
+    r"|(?:what|how much)(?:'s|’s| is| are| was| does| did)? (?:\w+ ){1,3}(?:gets? |got )?paid"
+    r"|(?:what|which|whit) rank|(?:served|did (?:\w+ ){1,3}serve) in the (?:army|military|forces"
+    r"|armed forces)|where (?:\w+ ){0,3}lives?"
+    r"|how (?:many years|long) (?:has|have|had) (?:\w+ ){1,2}(?:worked|served|been working)"
+    r" (?:as|for|in)",
     "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
     r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht"
     r"|gesundheit|golf\w*|fussball\w*"
     r"|krank|lieblings\w*|haustier\w*|(?:was|wat|wie ?viel) verdient|geschenk\w*|geschenkt"
-    r"|schenkte\w*|welche\w* (?:dienst)?rang\w*"
+    r"|schenkte\w*|dienstgrad\w*|militarisch\w* rang|rang (?:\w+ ){0,2}(?:armee|militar\w*)"
     r"|(?:in der armee|beim militar|bei der armee) gedient"
     r"|wie lange (?:ist|arbeitet|dient) (?:\w+ ){1,3}schon"
-    r"|seit wie vielen jahren|wo (?:\w+ ){0,3}wohnt",
+    r"|seit wie vielen jahren|wo (?:\w+ ){0,3}(?:wohnt|lebt)",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
     r"|(?:скільки|скіки) (?:\w+ )?отримує"
     # grew, became: of anything ("виріс дефіцит", "до того як стала відомою"), of someone named
@@ -119,7 +122,8 @@ _PRIVATE = {
     r"|річн\w* дох\w*|особист\w* дох\w*|заробля\w*"
     r"|зарплат\w*|статки|статок|багатий|багатство|мільярдер\w*|мільйонер\w*|нерухом\w*"
     r"|маєт(?:ок|ку|ки|ком)|яхт\w*|зріст|здоров.я|хвор\w*|улюблен\w*|гольф\w*|вболіва\w*"
-    r"|до президентства|подарува\w*|подарунк\w*|(?:в якому|яке|якого) званн\w*"
+    r"|до президентства|подарував\w*|подарувал[аи]|подарунк(?:и|ів|ами)"
+    r"|(?:в якому|яке|якого) званн\w*"
     r"|служив\w* (?:\w+ ){0,2}(?:у|в) (?:армії|війську|збройних силах|зсу)"
     r"|(?:скільки|скіки) років (?:\w+ ){0,3}(?:працює|служить)|де (?:\w+ ){0,3}(?:живе|мешкає)",
     "ru": _PERSONAL["ru"] + r"|родил\w*|учился|училась|жен[аыеу]|дочь|дочер\w*"
@@ -505,8 +509,9 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|працює людей|sanctions packages|sanktionspakete|пакет\w* санкц\w*|санкційн\w* пакет\w*)"
     r"|(?:deutsche|german|french|franzosisch\w*) (?:anteil|share)|germany's share"
     r"|частк\w* німеччин\w*|дол\w* германи\w*"
+    r"|(?:сколько|скільки) (?:денег|грошей|коштів|средств) (?:\w+ ){0,3}(?:увели|вивели|вывели)"
     r"|(?:how much|wie viele?|скільки|сколько) (?:\w+ ){0,5}(?:embezzl\w*|stolen|stole|siphoned"
-    r"|veruntreu\w*|unterschlag\w*|увели|вивели|вывели|розкрад\w*"
+    r"|veruntreu\w*|unterschlag\w*|розкрад\w*"
     r"|похищ\w*|украл\w*|вкрал\w*)|заправок|заправк\w*|заправочн\w*|tankstell\w*"
     r"|(?:gas|petrol) stations?|азс"
     r"|(?:в каком|в якому|в якій|which|what|in welchem) (?:\w+ ){0,2}(?:дворц\w*|палац\w*|palace"
@@ -520,17 +525,18 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|exports? to russia|exporte nach russland|экспорт\w* в россию|експорт\w* до росії"
     r"|speak at home|zu hause sprechen|дома говорят|вдома розмовляють"
     r"|profits? (?:\w+ ){0,6}interest|interest (?:\w+ ){0,2}(?:income|earned|earnings)|zinsertr\w*"
-    r"|зарабатыва\w* (?:\w+ ){0,3}процент\w*|заробля\w* (?:\w+ ){0,3}відсотк\w*"
+    r"|зарабатыва\w* (?:\w+ ){0,2}процент\w*|заробля\w* (?:\w+ ){0,2}відсотк\w*"
     # what Euroclear earns ("how much interest does Euroclear earn", "wie vui verdient de
-    # Euroclear"), how members of parliament voted or how many back something
-    r"|(?:interest|zinsen|процент\w*|відсотк\w*) (?:\w+ ){0,4}(?:earn\w*|verdien\w*"
-    r"|зарабатыва\w*|заробля\w*)|(?:earn\w*|verdien\w*|зарабатыва\w*|заробля\w*) (?:\w+ ){0,2}"
-    r"(?:euroclear|евроклир\w*|євроклір\w*)|(?:euroclear|евроклир\w*|євроклір\w*) (?:\w+ ){0,3}"
-    r"(?:earn\w*|verdien\w*|зарабатыва\w*|заробля\w*)"
-    r"|(?:депутат\w*|нардеп\w*|mps|abgeordnete\w*|lawmakers) (?:\w+ ){0,4}(?:голосувал\w*"
-    r"|голосовал\w*|проголосува\w*|проголосова\w*|поддержива\w*|підтримую\w*|voted|stimmten)"
-    r"|(?:голосувал\w*|голосовал\w*|voted|stimmten) (?:\w+ ){0,3}(?:депутат\w*|нардеп\w*|mps"
-    r"|abgeordnete\w*)"
+    # Euroclear"), how members of parliament voted or how many are ready to vote
+    r"|(?:interest|zinsen) (?:\w+ ){0,4}(?:earn\w*|verdien\w*)"
+    r"|(?:earn\w*|verdien\w*|зарабатыва\w*|заробля\w*) (?:\w+ ){0,2}(?:euroclear|евроклир\w*"
+    r"|євроклір\w*)|(?:euroclear|евроклир\w*|євроклір\w*) (?:\w+ ){0,3}(?:earn\w*|verdien\w*"
+    r"|зарабатыва\w*|заробля\w*)"
+    r"|(?:депутат\w*|нардеп\w*|mps|abgeordnete\w*|lawmakers) (?:\w+ ){0,4}(?:(?:голосувал\w*"
+    r"|голосовал\w*|проголосувал\w*|проголосовал\w*)(?! бы?(?!\w))|voted|stimmten|abgestimmt"
+    r"|готов\w* (?:\w+ )?(?:проголосува\w*|проголосова\w*))"
+    r"|(?:(?:голосувал\w*|голосовал\w*)(?! бы?(?!\w))|voted|stimmten|abgestimmt) (?:\w+ ){0,3}"
+    r"(?:депутат\w*|нардеп\w*|mps|abgeordnete\w*)"
     # (a pension, not someone in retirement: "вчителька на пенсії", "пенсионер из Одессы")
     r"|pensions?|renten?|(?<!на )пенсі(?!онер)\w*|(?<!на )пенси(?!онер)\w*|mortgages?|hypothek\w*"
     r"|іпотек\w*|ипотек\w*"
@@ -560,7 +566,7 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|(?:сколько|скільки) (?:\w+ ){0,2}(?:баррел\w*|барел\w*) (?:\w+ ){0,3}(?:в сутки|в день"
     r"|на день|за добу|на добу|в год|за год|на рік|за рік)"
     r"|(?:how many|wie viele|скільки|сколько) (?:\w+ ){0,2}(?:prisoners?|gefangene\w*|полонених"
-    r"|пленных)(?:\W+\w+){0,5}?\W+(?:since|seit|з|с|in|im|за|у|в) 20\d\d"
+    r"|пленных)(?:\W+\w+){0,5}?\W+(?:since|seit|з|с) 20\d\d"
     # what becomes of the soldiers, and gas supplies
     r"|demobili[sz]\w*|демобіліз\w*|демобилиз\w*|gaslieferung\w*|gas (?:supplies|imports?)"
     r"|(?:how much|wie viel|скільки|сколько) gas|скільки газу|сколько газа"
@@ -577,19 +583,20 @@ _UNTOLD_FIGURES = patterns.compile(
     # who signed a treaty in person ("which president signed the Budapest memorandum", "хто від
     # України підписав", "who signed it on behalf of Britain"; the base names the countries), the
     # name of a head of government it does not name ("как зовут премьера Бельгии"), Germany's army
-    r"|(?:which|what|welche\w*|какой|который|кто из|який|котрий|хто з) (?:\w+ ){0,3}(?:presidents?"
-    r"|prasident\w*|президент\w*) (?:\w+ ){0,5}(?:signed|unterschrieb\w*|unterzeichnet\w*"
-    r"|подписыва\w*|подписал\w*|підписува\w*|підписав\w*|ставив підпис)"
+    r"|(?:which|what|welche\w*|какой|кто из|який|хто з) (?:\w+ ){0,3}(?:presidents?"
+    r"|prasident\w*|президент\w*) (?:\w+ ){0,5}(?:signed|unterschrieb\w*|unterzeichnete\w*"
+    r"|подписывал\w*|подписал\w*|підписував\w*|підписав\w*|підписал\w*|ставив підпис)"
     r"|(?:signed|unterschrieben|unterzeichnet|подписывал\w*|подписал\w*|підписував\w*"
     r"|підписав\w*) (?:\w+ ){0,6}(?:on behalf of|personally|personlich|особисто|лично"
     r"|от имени|від імені)"
     r"|(?:who|wer|хто|кто) (?:\w+ )?(?:from|fur|від|от) (?:ukraine|die ukraine|україни"
-    r"|украины) (?:\w+ ){0,3}(?:signed|unterschrieb\w*|unterzeichnet\w*|підпис\w*|подпис\w*)"
+    r"|украины) (?:\w+ ){0,3}(?:signed|unterschrieb\w*|unterzeichnet|підписав\w*|підписал\w*"
+    r"|підписував\w*|подписал\w*|подписывал\w*)"
     r"|(?:personlich|особисто|лично) (?:\w+ ){0,2}(?:unterschrieben|unterzeichnet|підписав\w*"
     r"|подписал\w*)"
-    r"|(?:president|head of state|президент\w*|prasident\w*|staatsoberhaupt)(?:\W+\w+){0,6}?\W+"
-    r"(?:when|als|коли|когда)(?:\W+\w+){0,6}?\W+(?:signed|unterzeichnet|unterschrieben|підписал\w*"
-    r"|підписува\w*|подписыва\w*|подписал\w*)"
+    r"|(?:who|wer|хто|кто) (?:\w+ ){0,2}(?:president|head of state|президент\w*|prasident\w*"
+    r"|staatsoberhaupt)(?:\W+\w+){0,6}?\W+(?:when|als|коли|когда)(?:\W+\w+){0,6}?\W+(?:signed"
+    r"|unterzeichnet|unterschrieben|підписал\w*|підписува\w*|подписыва\w*|подписал\w*|подписан\w*)"
     # (the words after the asking ones: "wie heisst der britische Premierminister" is told where
     # the entry names "der britische Premierminister Keir Starmer")
     r"|(?:(?<=как зовут )|(?<=как звали )|(?<=як звати )|(?<=як звуть )|(?<=wie heisst )"
@@ -599,8 +606,9 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|accredit\w*|akkredit\w*|акредит\w*|аккредит\w*"
     r"|(?:how many|wie viele|скільки|скіки|сколько|скока) (?:\w+ ){0,2}(?:monitors|observers"
     r"|beobachter\w*|спостерігач\w*|наблюдател\w*)"
-    r"|military base|\w*stutzpunkt\w*|air ?base|luftwaffenstutzpunkt\w*"
-    r"|авіабаз\w*|авиабаз\w*|військов\w* баз\w*|военн\w* баз\w*"
+    r"|(?:which|what|welche\w*|auf welchem|an welchem|на якій|на якому|на какой|на каком)"
+    r" (?:\w+ ){0,2}(?:military base|\w*stutzpunkt\w*|air ?base|авіабаз\w*|авиабаз\w*"
+    r"|військов\w* баз\w*|военн\w* баз\w*)"
     r"|address|adresse|адрес[аиу]? (?:\w+ ){0,2}(?:офіс\w*|офис\w*|штаб\w*|головн\w*))(?!\w)"
 )
 

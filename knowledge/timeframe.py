@@ -119,7 +119,7 @@ _MEASURED_AGAINST = patterns.compile(
     r"(?!.*(?<!\w)(?:has|have) been(?!\w)))(?!\w)"
     # not after the latest of something ("зараз, після останнього засідання ЦБ"), nor after the
     # deal ("хто зараз керує ЗАЕС після домовленостей"): the latest is as late as "now" is, and
-    # no deal was made by the knowledge date
+    # no peace deal was made by the knowledge date
     r"(?!\s+(?:the\s+)?(?:latest|last|most recent|letzten|jungsten|neuesten|останн\w*"
     r"|последн\w*|недавн\w*|deal|agreements?|abkommen|einigung|домовленост\w*"
     r"|договоренност\w*|угод\w*|сделк\w*))"
@@ -170,7 +170,8 @@ _WON = patterns.compile(
     # Ukrainian "закінчився", "завершився" (ended): "чим закінчився референдум"
     r"|закінчив\w*|завершил\w*|завершив\w*"
     # who was elected ("кого выбрали президентом на выборах"; not "wann wird gewählt")
-    r"|(?:who|wen|кого) (?:\w+ ){0,3}(?:elected|gewahlt|выбрали|избрали|обрали))(?!\w)"
+    r"|(?:who|wen) (?:\w+ ){0,2}(?:was|were|got|has been|wurde) (?:\w+ ){0,2}(?:elected|gewahlt)"
+    r"|кого (?:\w+ ){0,2}(?:выбрали|избрали|обрали))(?!\w)"
     # Putin's year-end press conference ("підсумкова пресконференція", "итоговая пресс-
     # конференция") is no election's result.
     r"(?!\s*прес)"

@@ -409,10 +409,16 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("служил ли песков в армии", True),
         ("в якому званні умєров пішов у відставку", True),
         ("what did putin say about the soldiers who served in the war", False),
+        ("how many people can serve in the army under zelensky's plan", False),
+        ("does trump's plan say ukraine gets paid 100 billion", False),
+        ("how long have witkoff and kushner been working on the peace plan", False),
+        ("чи хоче трамп подарувати путіну донбас", False),
+        ("welchen dienstgrad hatte umerow", True),
         # Where they live (written for the test).
         ("where does witkoff live", True),
         ("де живе умєров", True),
         ("wo wohnt dmitrijew", True),
+        ("wo lebt jermak", True),
     ],
 )
 def test_a_profiled_persons_private_life_is_out_of_scope(
@@ -1081,17 +1087,21 @@ RULE_READS = [
     (UNTOLD, "сколько государственных активов заморожено в евросоюзе", False),
     (UNTOLD, "what's the street address of the kremlin", True),
     (UNTOLD, "чому в кремлі це сприйняли як шпильку на свою адресу", False),
-    # a meal said "for lunch", a school attended, journalists accredited, monitors counted, a
-    # military base, prisoners counted in a year (written for the test)
+    # a meal said "for lunch", a school attended, journalists accredited, monitors counted, which
+    # military base (written for the test); bases as a plan's point are not
     (asks_travel, "what did the envoys have for lunch in miami", True),
     (asks_travel, "was gab es zum abendessen in anchorage", True),
     (asks_travel, "trump and zelensky met for dinner to talk about the plan", False),
     (asks_personal_life, "auf welche schule ging witkoff", True),
     (asks_personal_life, "was sagt der plan über schulen in den besetzten gebieten", False),
+    (asks_personal_life, "gehen die kinder in den besetzten gebieten wieder in die schule", False),
     (UNTOLD, "wie viele journalisten waren in genf akkreditiert", True),
     (UNTOLD, "скільки спостерігачів оон працює на заес", True),
     (UNTOLD, "на якій авіабазі приземлився літак путіна", True),
     (UNTOLD, "auf welchem stützpunkt landete die maschine", True),
+    (UNTOLD, "чи будуть іноземні військові бази в україні за планом", False),
+    (UNTOLD, "will european jets be stationed at an air base in poland", False),
+    (UNTOLD, "how many prisoners were exchanged in istanbul in 2025", False),
     # a treaty's signer in person, a head of government's name, Germany's army, sums stolen
     # (written for the test); the countries that signed are told, a signing to come is the plans'
     (UNTOLD, "welcher präsident hat den vertrag damals unterschrieben", True),
@@ -1100,6 +1110,10 @@ RULE_READS = [
     (UNTOLD, "who was president of the us when, in 1994, the memorandum was signed", True),
     (UNTOLD, "who signed the budapest memorandum", False),
     (UNTOLD, "хто від україни підпише мирну угоду", False),
+    (UNTOLD, "кто от украины будет подписывать мирное соглашение", False),
+    (UNTOLD, "закон, который президент подписал о санкциях", False),
+    (UNTOLD, "was sagte präsident selenskyj, als er das gesetz unterzeichnet hat", False),
+    (UNTOLD, "кто был президентом, когда был подписан меморандум", True),
     (UNTOLD, "як звати прем'єра бельгії", True),
     (
         lambda q: asks_untold_figures(q, lambda: {"der", "britische", "premierminister"}),
@@ -1108,13 +1122,19 @@ RULE_READS = [
     ),
     (UNTOLD, "wie viele soldaten hat die bundeswehr", True),
     (UNTOLD, "how much was stolen from energoatom", True),
+    (UNTOLD, "сколько денег увели из энергоатома", True),
+    (UNTOLD, "скільки військ вивели з донбасу за планом", False),
     # what Euroclear earns, how members of parliament voted (written for the test)
     (UNTOLD, "how much does euroclear earn on the interest", True),
     (UNTOLD, "скільки заробляє євроклір щороку", True),
     (UNTOLD, "як голосували нардепи за закон про мобілізацію", True),
     (UNTOLD, "die abgeordneten stimmten wie ab", True),
     (UNTOLD, "zelensky asked the mps to prepare a law for elections", False),
-    (UNTOLD, "сколько пленных обменяли в 2024 году", True),
+    (UNTOLD, "wie haben die abgeordneten abgestimmt", True),
+    (UNTOLD, "скільки нардепів готові проголосувати за угоду", True),
+    (UNTOLD, "чи мають депутати проголосувати за мирний план", False),
+    (UNTOLD, "як нардепи проголосували б за референдум", False),
+    (UNTOLD, "на сколько процентов меньше зарабатывает россия на нефти из-за санкций", False),
     (UNTOLD, "what does the plan say about an amnesty for prisoners", False),
 ]
 
@@ -1597,7 +1617,7 @@ def test_i_dont_know_names_the_knowledge_date(
         ("is russian oil sold cheaper today", True),
         # ... but not the latest event, nor a deal none was made by the knowledge date (written
         # for the test)
-        ("what does russia earn from oil now, after the latest sanctions", True),
+        ("what does russia earn from oil now, after the last sanctions", True),
         ("wie teuer ist das öl jetzt nach den letzten sanktionen", True),
         ("что сейчас с границей после договоренностей", True),
         ("хто зараз охороняє заес після угоди", True),
@@ -1607,6 +1627,7 @@ def test_i_dont_know_names_the_knowledge_date(
         ("кого выбрали президентом украины на выборах", True),
         ("who got elected in ukraine's election", True),
         ("who was elected president in the 2019 election", False),
+        ("who can be elected president in the elections under the 28-point plan", False),
         ("щас, а кто такой уиткофф", False),
         ("ну что, перемирие уже наступило?", True),  # "well then,": asks nothing itself
         # The present said in several words, in each language.
@@ -2056,9 +2077,9 @@ def test_question_sets_are_big_enough_and_independent(engine: Engine, name: str)
 # The issue's floors: top-1 >= 92%, out-of-scope rejection >= 97%, no out-of-scope answer
 # (measured 95.3%, 98.8%, none). The held-out set (written blind to the phrasings and the other
 # sets, never tuned on) measured 94.5% and 95.7%; its floors guard against a change that only
-# helps the set it was developed on. The answer threshold lets through the 1% most answer-like
-# out-of-scope questions of the calibration set; on the held-out set that has measured 0 to 2 of
-# 70.
+# helps the set it was developed on. The answer threshold lets through the 5% most answer-like
+# out-of-scope questions of the calibration sets by their scores (the near-miss rules turn away
+# most of those); on the held-out set that has measured 0 to 2 of 70.
 FLOORS = {"eval": (0.92, 0.97, 0), "holdout": (0.90, 0.95, 2)}
 
 
