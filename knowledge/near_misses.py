@@ -102,7 +102,10 @@ _PRIVATE = {
     # what someone is paid ("what's Peskov paid as spokesman"), how long they have held a post,
     # their own time in the forces ("what rank did he reach", "служил ли он в армии"), where they
     # live ("де зараз живе Єрмак")
-    r"|(?:what|how much)(?:'s|’s| is| are| was| does| did)? (?:\w+ ){1,3}(?:gets? |got )?paid"
+    # (said of someone: not "how much does Ukraine get paid under Trump's plan")
+    r"|(?:what|how much)(?:'s|’s| is| are| was| does| did)? (?!(?:is|are|was|does|did|will"
+    r"|would|can|could|should|ukraine|russia|kyiv|moscow|europe|the|they|it) )(?:\w+ ){1,3}"
+    r"(?:gets? |got )?paid"
     r"|(?:what|which|whit) rank|(?:served|did (?:\w+ ){1,3}serve) in the (?:army|military|forces"
     r"|armed forces)|where (?:\w+ ){0,3}lives?"
     r"|how (?:many years|long) (?:has|have|had) (?:\w+ ){1,2}(?:worked|served|been working)"

@@ -411,6 +411,7 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("what did putin say about the soldiers who served in the war", False),
         ("how many people can serve in the army under zelensky's plan", False),
         ("does trump's plan say ukraine gets paid 100 billion", False),
+        ("how much does ukraine get paid from the frozen assets under trump's plan", False),
         ("how long have witkoff and kushner been working on the peace plan", False),
         ("чи хоче трамп подарувати путіну донбас", False),
         ("welchen dienstgrad hatte umerow", True),
