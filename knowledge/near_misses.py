@@ -471,6 +471,10 @@ def asks_casualties(question: str, held: Callable[[], Collection[str]] = frozens
     return _untold(_CASUALTIES, question, held)
 
 
+# Earning, and Euroclear, in the four languages (what Euroclear earns, below).
+_EARN = r"earn\w*|verdien\w*|зарабатыва\w*|заробля\w*"
+_EUROCLEAR = r"euroclear|евроклир\w*|євроклір\w*"
+
 # Figures the base has of no one: unemployment, a population, emigration, refugees, housing, fuel
 # and gas prices, exports to Russia, the oil price cap, an economy's size in dollars, the language
 # spoken at home, and what the war's damage is estimated at ("Во сколько оценивают ущерб от
@@ -532,9 +536,7 @@ _UNTOLD_FIGURES = patterns.compile(
     # what Euroclear earns ("how much interest does Euroclear earn", "wie vui verdient de
     # Euroclear"), how members of parliament voted or how many are ready to vote
     r"|(?:interest|zinsen) (?:\w+ ){0,4}(?:earn\w*|verdien\w*)"
-    r"|(?:earn\w*|verdien\w*|зарабатыва\w*|заробля\w*) (?:\w+ ){0,2}(?:euroclear|евроклир\w*"
-    r"|євроклір\w*)|(?:euroclear|евроклир\w*|євроклір\w*) (?:\w+ ){0,3}(?:earn\w*|verdien\w*"
-    r"|зарабатыва\w*|заробля\w*)"
+    rf"|(?:{_EARN}) (?:\w+ ){{0,2}}(?:{_EUROCLEAR})|(?:{_EUROCLEAR}) (?:\w+ ){{0,3}}(?:{_EARN})"
     r"|(?:депутат\w*|нардеп\w*|mps|abgeordnete\w*|lawmakers) (?:\w+ ){0,4}(?:(?:голосувал\w*"
     r"|голосовал\w*|проголосувал\w*|проголосовал\w*)(?! бы?(?!\w))|voted|stimmten|abgestimmt"
     r"|готов\w* (?:\w+ )?(?:проголосува\w*|проголосова\w*))"

@@ -120,7 +120,7 @@ _MEASURED_AGAINST = patterns.compile(
     # not after the latest of something ("зараз, після останнього засідання ЦБ"), nor after the
     # deal ("хто зараз керує ЗАЕС після домовленостей"): the latest is as late as "now" is, and
     # no peace deal was made by the knowledge date
-    r"(?!\s+(?:the\s+)?(?:latest|last|most recent|letzten|jungsten|neuesten|останн\w*"
+    r"(?!\s+(?:the\s+)?(?:latest|last|letzten|jungsten|neuesten|останн\w*"
     r"|последн\w*|недавн\w*|deal|agreements?|abkommen|einigung|домовленост\w*"
     r"|договоренност\w*|угод\w*|сделк\w*))"
 )

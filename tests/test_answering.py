@@ -1441,11 +1441,15 @@ def test_gaza_set_beside_ukraine_is_answered_by_the_gaza_entry(
     engine: Engine, question: str, language: str
 ) -> None:
     """Asked whether Trump's Gaza plan and the Ukraine plan are one thing, the entry telling them
-    apart is the answer, in the asker's language; asked about Gaza alone, it stays a note."""
+    apart is the answer, in the asker's language (asked about Gaza alone, it stays a note: the
+    test below)."""
     answer = engine.ask(question)
     assert answer.outcome is Outcome.answer
     assert answer.entry_id in ("gaza-plan", "tl-gaza-plan-2025")
     assert answer.summary_language == language
+
+
+def test_gaza_asked_alone_stays_a_note(engine: Engine) -> None:
     alone = engine.ask("how many hostages were freed under trump's gaza plan")
     assert alone.outcome is Outcome.none and alone.note_entry_id == "gaza-plan"
 
@@ -1616,8 +1620,8 @@ def test_i_dont_know_names_the_knowledge_date(
         # A "now" measured against an event the base holds, or "щас," as "hang on".
         ("is russian oil sold cheaper now because of the sanctions", False),
         ("is russian oil sold cheaper today", True),
-        # ... but not the latest event, nor a deal none was made by the knowledge date (written
-        # for the test)
+        # ... but not against the latest event, nor against a deal: no peace deal was made by the
+        # knowledge date (written for the test)
         ("what does russia earn from oil now, after the last sanctions", True),
         ("wie teuer ist das öl jetzt nach den letzten sanktionen", True),
         ("что сейчас с границей после договоренностей", True),
