@@ -6,7 +6,7 @@
 someone who saw neither the phrasings nor the other sets, and is not used for tuning; the ranking,
 the confidence and its thresholds (bench/calibrate.py) and the second look and the doubt
 (bench/gate.py) are fitted on `calibration`, `blind-calibration` and `blind-calibration-2` to
-`-77` (bench.evalset.FIT_SETS); `-78` to `-93` were written blind after that fit, as the
+`-77` (bench.evalset.FIT_SETS); `-78` to `-95` were written blind after that fit, as the
 reporting-only `blind-report` and `blind-report-2` were.
 """
 

@@ -108,6 +108,8 @@ SETS = {
     "blind-calibration-91": Path(__file__).with_name("blind_calibration_set_91.yaml"),
     "blind-calibration-92": Path(__file__).with_name("blind_calibration_set_92.yaml"),
     "blind-calibration-93": Path(__file__).with_name("blind_calibration_set_93.yaml"),
+    "blind-calibration-94": Path(__file__).with_name("blind_calibration_set_94.yaml"),
+    "blind-calibration-95": Path(__file__).with_name("blind_calibration_set_95.yaml"),
     "after-calibration": Path(__file__).with_name("after_calibration_set.yaml"),
     # Reporting only: never tuned on, read as totals.
     "blind-report": Path(__file__).with_name("blind_report_set.yaml"),

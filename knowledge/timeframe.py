@@ -171,7 +171,12 @@ _WON = patterns.compile(
     r"|закінчив\w*|завершил\w*|завершив\w*"
     # who was elected ("кого выбрали президентом на выборах"; not "wann wird gewählt")
     r"|(?:who|wen) (?:\w+ ){0,2}(?:was|were|got|has been|wurde) (?:\w+ ){0,2}(?:elected|gewahlt)"
-    r"|кого (?:\w+ ){0,2}(?:выбрали|избрали|обрали))(?!\w)"
+    r"|кого (?:\w+ ){0,2}(?:выбрали|избрали|обрали)"
+    # how it went or came out ("what was the outcome of the referendum", "how did the elections
+    # go", "der Ausgang des Referendums", "did they vote yes"; not "would they vote yes")
+    r"|outcome|ausgang|how did .{0,40}(?<!\w)go"
+    r"|(?:did|have|has) (?:the )?(?:people|ukrainians|they|voters|ukraine) voted?"
+    r" (?:yes|no|for|against))(?!\w)"
     # Putin's year-end press conference ("підсумкова пресконференція", "итоговая пресс-
     # конференция") is no election's result.
     r"(?!\s*прес)"
@@ -870,6 +875,8 @@ def asks_after(
         (_WON.search(text) or _WERE_HELD.search(text))
         and ELECTION.search(text)
         and not ANY_YEAR.search(text)
+        # who someone wants to win is a stance the base knows ("what outcome does Russia want")
+        and not _WANTS.search(text)
     ):
         return True
     if _HAS_HAPPENED.search(text) or _OR_NOT_YET.search(text) or _NEXT_EVENT.search(text):

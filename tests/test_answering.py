@@ -1633,6 +1633,14 @@ def test_i_dont_know_names_the_knowledge_date(
         ("who got elected in ukraine's election", True),
         ("who was elected president in the 2019 election", False),
         ("who can be elected president in the elections under the 28-point plan", False),
+        # How it went or came out (written for the test); not as it would go.
+        ("what was the outcome of the referendum in ukraine", True),
+        ("how did the ukrainian elections go", True),
+        ("did ukrainians vote yes in the referendum on the deal", True),
+        ("was war der ausgang der volksabstimmung", True),
+        ("would ukrainians vote yes in a referendum on donbas", False),
+        ("how would the referendum go under the 20-point plan", False),
+        ("what outcome of the elections does russia want", False),
         ("щас, а кто такой уиткофф", False),
         ("ну что, перемирие уже наступило?", True),  # "well then,": asks nothing itself
         # The present said in several words, in each language.
@@ -2238,6 +2246,8 @@ def test_language_detection_floor_without_a_hint(engine: Engine) -> None:
         "blind-calibration-91",
         "blind-calibration-92",
         "blind-calibration-93",
+        "blind-calibration-94",
+        "blind-calibration-95",
         "eval",
         "holdout",
     ):
