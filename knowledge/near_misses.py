@@ -46,7 +46,9 @@ _PERSONAL = {
     r"|what did (?:\w+ ){1,2}study|what (?:political )?party"
     r"|before (?:the|her|his) (?:commission|presidency|chancellorship)|salary|salaries|paycheck"
     r"|educational background|where (?:\w+ ){0,2}stud(?:y|ied)"
-    r"|did (?:\w+ ){1,3}do for a living|spare time|free time|leisure|recreation|pastimes?",
+    r"|did (?:\w+ ){1,3}do for a living|spare time|free time|leisure|recreation|pastimes?"
+    # what someone's own channel or account is called ("whats his telegram channel called")
+    r"|(?:his|her|their) (?:\w+ )?[\w-]*(?:channel|account|handle) (?:is )?(?:called|named)",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
@@ -62,7 +64,8 @@ _PERSONAL = {
     r"|vor (?:seiner|ihrer) (?:politischen )?(?:karriere|amtszeit|prasidentschaft|kanzlerschaft)"
     r"|gehalt|jahresgehalt|monatsgehalt|freizeit\w*"
     r"|(?:in|auf) welche schule|welche schule hat|auf welcher schule|zur schule gegangen"
-    r"|schule besucht",
+    r"|schule besucht"
+    r"|wie heisst (?:sein|ihr) (?:\w+ )?[\w-]*(?:kanal|account|konto)\w*",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі|говор)\w*"
     r"|за освітою|за фахом|в бізнесі|яка в (?:нього|неї) компанія"
@@ -73,7 +76,8 @@ _PERSONAL = {
     r"|онуків|онуки|футбольн\w* клуб\w*|дисертаці\w*|ким (?:\w+ )?працював\w*|якої партії"
     r"|познайоми(?:вся|лася|лися)"
     r"|зарплат\w*|оклад\w*|платн(?:я|і|ю|ею)|(?:скільки|скіки) (?:він|вона) (?:отриму|заробля)\w*"
-    r"|вільн\w* час\w*|дозвілл\w*",
+    r"|вільн\w* час\w*|дозвілл\w*"
+    r"|як називається (?:його|її) (?:\w+ )?[\w-]*(?:канал|акаунт)\w*",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
     r"|на каком языке (?:\w+ ){0,4}(?:говор|разговарива)\w*|по образованию|по профессии"
@@ -85,7 +89,8 @@ _PERSONAL = {
     r"|внуков|внуки|футбольн\w* клуб\w*|диссертаци\w*|кем (?:\w+ )?работал\w*|какой партии"
     r"|познакоми(?:лся|лась|лись)"
     r"|зарплат\w*|оклад\w*|(?:сколько|скока) (?:он|она) (?:получа|зарабатыва)\w*"
-    r"|свободн\w* врем\w*|досуг\w*",
+    r"|свободн\w* врем\w*|досуг\w*"
+    r"|как называется (?:его|ее) (?:\w+ )?[\w-]*(?:канал|аккаунт)\w*",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
 # base's topics share too (income, health, born, rich, a favourite), named they are private; and
@@ -254,25 +259,31 @@ _TRAVEL = {
     r"|open to the public|overnight|stay the night|visas?|get there|apartments?|real estate"
     r"|(?:cost|costs|price|fee) to join|joining fee|what(?: did| do| will|'d|’d) (?:\w+ ){0,2}eat"
     r"|menu|(?:dishes|food|wine|what) (?:\w+ ){0,3}(?:was|were) served"
-    r"|(?:have|had|eat|ate|serve|served) for (?:dinner|lunch|breakfast)",
+    r"|(?:have|had|eat|ate|serve|served) for (?:dinner|lunch|breakfast)"
+    # what a club's membership or a residence costs ("how much does it cost to be a member at
+    # Mar-a-Lago", "сколько стоит поместье"; the meeting at the residence is the base's)
+    r"|cost to (?:be|become) a member|how much (?:is|does) (?:\w+ ){0,3}(?:mansion|estate|villa)"
+    r" (?:cost|worth)|(?:price|value) of (?:\w+ ){0,2}(?:mansion|estate|villa)",
     "de": r"wetter\w*|temperatur\w*|regen(?! (?:\w+ )?sich)|wie (?:kalt|warm|heiss)|hotel\w*"
     r"|ticket\w*|flug|fluge"
     r"|restaurant\w*|tourist\w*"
     r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*|wohnung\w*|immobilie\w*"
     r"|aufnahmegebuhr\w*|mitgliedsbeitrag\w*|gegessen|speisekarte|serviert|zu essen gab"
-    r"|gab es (?:\w+ )?zum (?:abend|mittag)?essen",
+    r"|gab es (?:\w+ )?zum (?:abend|mittag)?essen"
+    r"|(?:was|wieviel|wie viel) kostet (?:\w+ ){0,2}(?:mitgliedschaft|anwesen|villa)",
     "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
     r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*"
     r"|віз[аиу]|дістатися|скільки коштує (?:\w+ ){0,3}ніч|сонц\w*"
     r"|квартир(?:а|и|у|і|ою|ам|ами|ах)?|нерухом\w*"
-    r"|вступн\w* внес\w*|скільки коштує (?:\w+ ){0,2}(?:вступ|членство)\w*"
+    r"|вступн\w* внес\w*|скільки коштує (?:\w+ ){0,2}(?:вступ|членство|маєт|особняк|віл)\w*"
     r"|(?:що|шо|які страви|яке вино) (?:\w+ ){0,3}(?:їли|подавали)|меню",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
     r"|поезд(?:а|е|у|ом|ов|ам|ами|ах)?|ресторан\w*|турист\w*|достопримечательност\w*"
     r"|членств\w* в клуб\w*"
     r"|переночева\w*|ночлег\w*|виз[аыу]|добраться|сколько стоит (?:\w+ ){0,3}ночь|солнц\w*"
     r"|квартир(?:а|ы|у|е|ой|ам|ами|ах)?|недвижимост\w*"
-    r"|вступительн\w* взнос\w*|сколько стоит (?:\w+ ){0,2}(?:вступ|членство)\w*"
+    r"|вступительн\w* взнос\w*"
+    r"|сколько стоит (?:\w+ ){0,2}(?:вступ|членство|поместь|особняк|вилл)\w*"
     r"|(?:что|чо|че|какие блюда|какое вино) (?:\w+ ){0,3}(?:ели|подавали)|меню",
 }
 # An investor's question: the share price of a company the base names for its sanctions.

@@ -466,6 +466,16 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_travel, "wie kalt ist es in genf im winter", True),
         (asks_travel, "скільки коштує членство в клубі мар-а-лаго", True),
         (asks_travel, "ukraine's nato membership in the plan", False),
+        # What a club's membership or a residence costs (written for the test); not the NATO
+        # membership, nor the meeting at the residence.
+        (asks_travel, "how much does it cost to become a member of trump's golf club", True),
+        (asks_travel, "what is the price of the mansion in palm beach", True),
+        (asks_travel, "was kostet eine mitgliedschaft in trumps club", True),
+        (asks_travel, "сколько стоит особняк трампа во флориде", True),
+        (asks_travel, "скільки коштує маєток трампа", True),
+        (asks_travel, "was kostet die nato-mitgliedschaft der ukraine laut plan", False),
+        (asks_travel, "what did they agree at the mansion in florida", False),
+        (asks_travel, "сколько стоит восстановление украины по плану", False),
         # A flat or property where the talks are held (written for the test); a force
         # "quartered" somewhere is no flat.
         (asks_travel, "сколько стоит квартира в киеве", True),
@@ -780,6 +790,13 @@ RULE_READS = [
     (asks_personal_life, "what books has medinsky written", True),
     (asks_personal_life, "яку освіту має умєров", True),
     (asks_personal_life, "какое у него образование", True),
+    # What someone's own channel or account is called (written for the test); not the Russian
+    # channels that mock the plan.
+    (asks_personal_life, "what's his telegram channel called", True),
+    (asks_personal_life, "wie heißt sein telegram-kanal", True),
+    (asks_personal_life, "як називається його телеграм канал", True),
+    (asks_personal_life, "как называется его телеграм-канал", True),
+    (asks_personal_life, "what do russian telegram channels say about the plan", False),
     (asks_personal_life, "was hat rubio vor seiner zeit als minister gemacht", True),
     (asks_personal_life, "was machte witkoff, bevor er gesandter wurde", True),
     (asks_personal_life, "does putin have grandchildren", True),
