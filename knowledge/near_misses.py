@@ -35,12 +35,15 @@ from knowledge.timeframe import ELECTION
 # president"; their free time, "Freizeit", "дозвілля", "досуг"):
 # asks_personal_life.
 _PERSONAL = {
-    "en": r"wife|husband|married|spouse|girlfriend|birthday|hobby|hobbies|childhood|grew up"
+    # not the asker's own ("my late husband was always on about interest rates")
+    "en": r"(?<!my )(?<!my late )(?:wife|husband)|married|spouse|girlfriend|birthday|hobby|hobbies"
+    r"|childhood|grew up"
     r"|hometown|how tall|net worth|yacht|university|universities|(?<!-)educated"
     r"|go to (?:college|university|school)|went to (?:college|university|school)|studied at"
     r"|before (?:he|she) (?:became|was elected|(?:entered|went into|got into) politics"
     r"|was (?:president|chancellor|prime minister|envoy))"
-    r"|languages? does \w+ speak|speaks? (?:\w+ )?languages|before becoming"
+    # not people who speak other languages (the plan's minorities)
+    r"|languages? does \w+ speak|(?<!who )(?<!people )speaks? (?:\w+ )?languages|before becoming"
     r"|books? (?:\w+ ){0,3}(?:write|wrote|written)|grandchildren|grandkids|football club"
     r"|thesis|dissertation|what did (?:\w+ ){1,2}do before|which party (?:is|does)"
     r"|what did (?:\w+ ){1,2}study|what (?:political )?party"
@@ -97,7 +100,7 @@ _PERSONAL = {
 # gifts, "was hat Putin ihm geschenkt", "що він подарував", "что подарил"; what someone is paid.
 _PRIVATE = {
     "en": _PERSONAL["en"] + r"|born|daughter|salary|annual income|personal income|earn|earns"
-    r"|wealth(?![ -]fund)|fortune|rich(?! (?:countries|nations))|billionaire|millionaire"
+    r"|wealth(?![ -]fund)|fortune|(?<!bit )rich(?! (?:countries|nations))|billionaire|millionaire"
     r"|property (?:dealings|deals)|worth from"
     r"|real estate"
     r"|mansion"
@@ -169,8 +172,9 @@ def _spoken(word: str) -> str:
 # "Путину сколько лет". In Ukrainian and Russian the name must stand next to it: "скільки років
 # діятимуть гарантії Трампа" asks how long Trump's guarantees last.
 _HOW_OLD = patterns.compile(r"(?<!\w)(?:how old|wie alt)(?!\w)")
+# "На скільки років", "на сколько лет" (for how many years) ask how long, never an age.
 _YEARS_OF = patterns.compile(
-    rf"(?<!\w)(?:(?:{_spoken('скільки')})\s+(?:\w+\s+)?років"
+    rf"(?<!\w)(?<!на )(?:(?:{_spoken('скільки')})\s+(?:\w+\s+)?років"
     rf"|(?:{_spoken('сколько')})\s+(?:\w+\s+)?лет)(?!\w)"
 )
 # Children asked as a possession: "does Rubio have kids", "hat Rubio Kinder", "у Умєрова є діти",
@@ -271,17 +275,20 @@ _TRAVEL = {
     r"|aufnahmegebuhr\w*|mitgliedsbeitrag\w*|gegessen|speisekarte|serviert|zu essen gab"
     r"|gab es (?:\w+ )?zum (?:abend|mittag)?essen"
     r"|(?:was|wieviel|wie viel) kostet (?:\w+ ){0,2}(?:mitgliedschaft|anwesen|villa)",
-    "uk": r"погод(?:а|и|у|і|ою)|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
+    # "погоди" as the weather's ("прогноз погоди"), not as "wait" ("погоди, а в плані...")
+    "uk": r"погод(?:а|у|і|ою)|прогноз\w* погоди|погоди (?:в|у|на|завтра|сьогодні)"
+    r"|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
     r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*"
     r"|віз[аиу]|дістатися|скільки коштує (?:\w+ ){0,3}ніч|сонц\w*"
-    r"|квартир(?:а|и|у|і|ою|ам|ами|ах)?|нерухом\w*"
+    # a flat, not a headquarters ("штаб-квартира" of the coalition's force)
+    r"|(?<!-)квартир(?:а|и|у|і|ою|ам|ами|ах)?|нерухом\w*"
     r"|вступн\w* внес\w*|скільки коштує (?:\w+ ){0,2}(?:вступ|членство|маєт|особняк|віл)\w*"
     r"|(?:що|шо|які страви|яке вино) (?:\w+ ){0,3}(?:їли|подавали)|меню",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
     r"|поезд(?:а|е|у|ом|ов|ам|ами|ах)?|ресторан\w*|турист\w*|достопримечательност\w*"
     r"|членств\w* в клуб\w*"
     r"|переночева\w*|ночлег\w*|виз[аыу]|добраться|сколько стоит (?:\w+ ){0,3}ночь|солнц\w*"
-    r"|квартир(?:а|ы|у|е|ой|ам|ами|ах)?|недвижимост\w*"
+    r"|(?<!-)квартир(?:а|ы|у|е|ой|ам|ами|ах)?|недвижимост\w*"
     r"|вступительн\w* взнос\w*"
     r"|сколько стоит (?:\w+ ){0,2}(?:вступ|членство|поместь|особняк|вилл)\w*"
     r"|(?:что|чо|че|какие блюда|какое вино) (?:\w+ ){0,3}(?:ели|подавали)|меню",
@@ -509,7 +516,9 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|housing|immobilienpreis\w*|жиль\w*|житл\w*|gaspreis\w*|gas prices?"
     r"|(?:gdp|bip|bruttoinlandsprodukt\w*|ввп) (?:\w+ ){0,3}(?:in dollars?|in absoluten"
     r"|в долларах|у доларах)"
-    r"|total gdp|size of (?:the|their) economy|petrol|gasoline|benzin\w*|бензин\w*|diesel\w*"
+    # petrol, not the oil companies called so ("the two biggest Russian petrol companies")
+    r"|total gdp|size of (?:the|their) economy|petrol(?! (?:compan|firm|giant))|gasoline"
+    r"|benzin\w*|бензин\w*|diesel\w*"
     r"|дизел\w*|солярк\w*|farmland|ackerland|hektar\w*|hectares?|гектар\w*|сільгоспзем\w*"
     r"|сельхозземл\w*|пахотн\w*|how many (?:inhabitants|residents)|wie viele einwohner"
     r"|сколько (?:\w+ )?жителей|скільки (?:\w+ )?(?:мешканців|жителів)"

@@ -379,6 +379,9 @@ def test_out_of_scope_gets_no_answer(engine: Engine, question: str) -> None:
         ("а на скільки років трамп дає гарантії", False),  # his name not in the dative
         ("сколько лет рубио", True),  # a name that does not decline
         ("скока лет путину", True),  # the count as it is spoken
+        # "For how many years" asks how long, the name in the dative or not (written for the test).
+        ("ок а трамп зеленському на скільки років гарантії давав", False),
+        ("на сколько лет путину обещают гарантии", False),
         ("скіки років зеленському", True),
         ("what did putin say about the deported children", False),
         ("did zelensky lower the mobilisation age", False),
@@ -481,6 +484,8 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_travel, "сколько стоит квартира в киеве", True),
         (asks_travel, "was kostet eine wohnung in genf", True),
         (asks_travel, "где должен квартировать штаб коалиции", False),
+        (asks_travel, "де буде штаб-квартира коаліції охочих", False),  # a headquarters
+        (asks_travel, "где разместят штаб-квартиру миротворцев", False),
         # A weather forecast asks for the weather; Russia's growth forecast is the base's, as the
         # envoys' trips ("поездка", not "поезд") are (written for the test).
         (asks_travel, "weather forecast for geneva", True),
@@ -814,6 +819,23 @@ RULE_READS = [
     # pay asked as what someone gets; what Ukraine gets under a plan is the plan's
     (_private_life_of("песков"), "сколько песков получает в месяц", True),
     (_private_life_of("песков"), "какие гарантии получает украина по плану", False),
+    # An idiom and the asker's own life are no one's private life (written for the test).
+    (
+        _private_life_of("zelensky"),
+        "yanks running the plant? bit rich, what did zelensky say",
+        False,
+    ),
+    (_private_life_of("zelensky"), "is zelensky rich", True),
+    (asks_personal_life, "did rates fall? my late husband always watched them", False),
+    (asks_personal_life, "is putin's wife ever seen in public", True),
+    (asks_personal_life, "does the plan protect people who speak other languages", False),
+    (asks_personal_life, "how many languages does putin speak", True),
+    (asks_travel, "погоди а в плане из 28 пунктов армию до скольки резали", False),  # "wait"
+    (asks_travel, "погоди, а що там з територіями", False),
+    (asks_travel, "прогноз погоди в женеві", True),
+    (asks_travel, "яка погода в маямі", True),
+    (UNTOLD, "what did washington do to the two biggest russian petrol companies", False),
+    (UNTOLD, "how much is petrol in moscow", True),
     # nuclear plants counted, or a far country's
     (asks_technology, "how many nuclear power plants does ukraine have", True),
     (asks_technology, "number of reactors at zaporizhzhia", True),
