@@ -279,7 +279,8 @@ _TRAVEL = {
     "uk": r"погод(?:а|у|і|ою)|прогноз\w* погоди|погоди (?:в|у|на|завтра|сьогодні)"
     r"|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
     r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*"
-    r"|віз[аиу]|дістатися|скільки коштує (?:\w+ ){0,3}ніч|сонц\w*"
+    # getting there ("як дістатися до Женеви"), not who gets a share ("кому мала дістатися")
+    r"|віз[аиу]|як дістатися|дістатися (?:до|в|у)|скільки коштує (?:\w+ ){0,3}ніч|сонц\w*"
     # a flat, not a headquarters ("штаб-квартира" of the coalition's force)
     r"|(?<!-)квартир(?:а|и|у|і|ою|ам|ами|ах)?|нерухом\w*"
     r"|вступн\w* внес\w*|скільки коштує (?:\w+ ){0,2}(?:вступ|членство|маєт|особняк|віл)\w*"
@@ -550,7 +551,11 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|temporary protection|vorubergehend\w* schutz|тимчасов\w* захист\w*|временн\w* защит\w*"
     r"|refugees?|fluchtling\w*|біженц\w*|беженц\w*|preisdeckel\w*|price cap"
     r"|exports? to russia|exporte nach russland|экспорт\w* в россию|експорт\w* до росії"
-    r"|speak at home|zu hause sprechen|дома говорят|вдома розмовляють"
+    # who speaks what at home, asked ("what language do they speak at home", "how many speak
+    # Russian at home"; the plan's minorities may keep "the languages people speak at home")
+    r"|(?:what|which) languages? (?:\w+ ){0,3}speak at home"
+    r"|how many (?:\w+ ){0,3}speak (?:\w+ )?at home"
+    r"|zu hause sprechen|дома говорят|вдома розмовляють"
     r"|profits? (?:\w+ ){0,6}interest|interest (?:\w+ ){0,2}(?:income|earned|earnings)|zinsertr\w*"
     r"|зарабатыва\w* (?:\w+ ){0,2}процент\w*|заробля\w* (?:\w+ ){0,2}відсотк\w*"
     # what Euroclear earns ("how much interest does Euroclear earn", "wie vui verdient de
@@ -784,7 +789,7 @@ _WHO_IS_RIGHT = patterns.compile(
 # "Umfragewerte"): the base reports no poll. "Go to the polls" is an election, which the entry on
 # elections holds in its words.
 _POLLS = patterns.compile(
-    r"(?<!\w)(?:polls?|polling|surveys?|approval ratings?|umfrage\w*|meinungsforsch\w*"
+    r"(?<!\w)(?:(?<!to the )polls?|polling|surveys?|approval ratings?|umfrage\w*|meinungsforsch\w*"
     r"|опитуван\w*|соцопитуван\w*|опрос\w*|соцопрос\w*"
     r"|рейтинг\w* довір\w*|рейтинг\w* довер\w*)(?!\w)"
 )

@@ -783,6 +783,7 @@ PAST_ELECTION = partial(asks_past_election, held=NONE_HELD)
 FAR_ARMY = partial(asks_far_army, held=NONE_HELD)
 IN_PASSING = partial(asks_in_passing, held=NONE_HELD)
 HISTORY = partial(asks_history, held=NONE_HELD)
+POLLS = partial(asks_polls, held=NONE_HELD)
 
 
 def _private_life_of(profiled: str) -> Callable[[str], bool]:
@@ -833,6 +834,12 @@ RULE_READS = [
     (asks_travel, "погоди а в плане из 28 пунктов армию до скольки резали", False),  # "wait"
     (asks_travel, "погоди, а що там з територіями", False),
     (asks_travel, "прогноз погоди в женеві", True),
+    (asks_travel, "як дістатися до женеви", True),
+    (asks_travel, "кому мала б дістатися половина прибутку", False),
+    (UNTOLD, "how many ukrainians speak russian at home", True),
+    (UNTOLD, "does the plan protect the languages people speak at home", False),
+    (POLLS, "what do the polls say about the plan", True),
+    (POLLS, "how soon would ukrainians go to the polls under the draft", False),
     (asks_travel, "яка погода в маямі", True),
     (UNTOLD, "what did washington do to the two biggest russian petrol companies", False),
     (UNTOLD, "how much is petrol in moscow", True),
