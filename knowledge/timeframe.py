@@ -9,6 +9,7 @@ bare year counts when most of it lies after the knowledge date.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Collection
@@ -51,6 +52,7 @@ _NOW = patterns.compile(r"(?<!\w)(?:" + _NOW_WORDS + r")(?!\w)")
 # German chat alike.
 _NEWS = (
     r"(?<!on the )(?<!watching the )(?<!watch the )(?<!read the )(?<!reading the )"
+    r"(?<!in the )(?<!evening )(?<!nightly )"
     r"news(?! brief| sites?| outlets?| agenc\w*| reports?| organi[sz]ations?)"
 )
 # The present and the recent past besides those. Matched on whole words of the cleaned question
@@ -390,6 +392,11 @@ def _step_taken(taken: str) -> str:
 
 
 _STEP_TAKEN = patterns.compile(_step_taken(_TAKEN) + _did("deploy|withdraw", when=True))
+# After "so that" the past form is the subjunctive, a step wished or planned, not taken: "чи є
+# пункт, шоб вернули полонених", "чи треба, щоб конгрес ратифікував гарантії".
+_SO_THAT_TAKEN = patterns.compile(
+    rf"(?<!\w)(?:щоб|шоб|щоби|чтобы|чтоб|штоб)(?:\s+\w+){{0,3}}\s+(?:{_TAKEN})(?!\w)"
+)
 # ... and "did ... approve / pass / adopt", where the verb stands as after "did".
 _VOTE_HELD = patterns.compile(_step_taken(f"{_VOTED}|{_CONVENED}") + _did("approve|pass|adopt"))
 
@@ -491,6 +498,11 @@ _MONTH_WORD = patterns.compile(
     + "|".join(f"(?P<m{number}>{pattern})" for number, pattern in _MONTHS.items())
     + r")(?!\w)"
 )
+# A day in digits: "6.1.2026", "2026-01-06".
+_NUMERIC_DAY = patterns.compile(
+    r"(?<![\d.])(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>20[2-9]\d)(?![\d.]*\d)"
+    r"|(?<![\d-])(?P<y1>20[2-9]\d)-(?P<m1>\d\d)-(?P<d1>\d\d)(?!\d)"
+)
 YEAR = patterns.compile(
     r"(?<!\d)(20[2-9]\d)(?!\d)"
 )  # a year of these decades, not part of a number
@@ -507,7 +519,9 @@ _SINCE_LATE = patterns.compile(_SINCE_WORDS + r"(?:the end of|end of|late|ende|�
 _WITH_MONTH = patterns.compile(r"\w+(?:ем|ом|им|ым)")
 # A month's adjective: "від грудневого плану", "с декабрьского плана" ("from the December plan"),
 # not "since December".
-_MONTH_ADJECTIVE = patterns.compile(r"\w+(?:ов|ев)(?:ий|ого|ому|ої|ою|им|ім|их|і|а|е|у)|\w+ьск\w*")
+_MONTH_ADJECTIVE = patterns.compile(
+    r"\w+(?:ов|ев)(?:ий|ого|ому|ої|ою|ими|им|ім|ій|их|і|а|е|у)|\w+ьск\w*"
+)
 
 
 def _since_month(text: str, at: int) -> bool:
@@ -891,12 +905,28 @@ def asks_after(
         return True
     if _settles_deal(text) or _SINCE_SIGNED.search(text):
         return True
-    if _STEP_TAKEN.search(text) and not _WH_WORD.search(main_clause) and not ANY_YEAR.search(text):
+    if (
+        _STEP_TAKEN.search(text)
+        and not _WH_WORD.search(main_clause)
+        and not ANY_YEAR.search(text)
+        and not _SO_THAT_TAKEN.search(text)
+    ):
         return True
     if _asks_if_already(text) or _FUTURE_WHEN.search(text):
         return True
     if _this_month_after(text, knowledge_date):
         return True
+    # A day written in digits ("6.1.2026", "2026-01-06") is that day, not all of its year.
+    for m in _NUMERIC_DAY.finditer(text):
+        year, month, day = (
+            (int(m["y1"]), int(m["m1"]), int(m["d1"]))
+            if m["y1"]
+            else (int(m["y2"]), int(m["m2"]), int(m["d2"]))
+        )
+        with contextlib.suppress(ValueError):  # "31.2.2026" names no day
+            if dt.date(year, month, day) > knowledge_date:
+                return True
+    text = _NUMERIC_DAY.sub(" ", text)
     text = _YEAR_SPAN.sub(" ", text)
     years = [(int(m.group(1)), m.start()) for m in YEAR.finditer(text)]
     years += [
