@@ -401,10 +401,21 @@ _SO_THAT_TAKEN = patterns.compile(
 _VOTE_HELD = patterns.compile(_step_taken(f"{_VOTED}|{_CONVENED}") + _did("approve|pass|adopt"))
 
 
+# "When" opening a clause of its own, the question after its comma: "when the two presidents met
+# in Florida, for how many years were the Americans prepared to..." asks the years, not when they
+# met.
+_WHEN_CLAUSE = patterns.compile(
+    r"^\W*(?:when|коли|когда)\s[^,?]*,\s*(?:\w+\s+){0,2}?(?:how|what|who|which|where|why|did"
+    r"|was|were|is|are|do|does|скільки|що|шо|хто|який|яка|які|чи|сколько|что|кто|какой|какая"
+    r"|какие|ли)(?!\w)"
+)
+
+
 def asks_if_voted(question: str) -> bool:
     """Whether a question asks if (or when) a vote passed or approved something: a later time
     unless what it is about is an event the base reports (Engine.ask)."""
-    return _VOTE_HELD.search(_INTERJECTION.sub(" ", cleaned(question))) is not None
+    text = _INTERJECTION.sub(" ", cleaned(question))
+    return _VOTE_HELD.search(text) is not None and not _WHEN_CLAUSE.search(text)
 
 
 # "This December", "цього травня": a month of the current year, after the knowledge date.
@@ -910,6 +921,7 @@ def asks_after(
         and not _WH_WORD.search(main_clause)
         and not ANY_YEAR.search(text)
         and not _SO_THAT_TAKEN.search(text)
+        and not _WHEN_CLAUSE.search(text)
     ):
         return True
     if _asks_if_already(text) or _FUTURE_WHEN.search(text):

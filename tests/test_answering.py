@@ -1682,6 +1682,10 @@ def test_i_dont_know_names_the_knowledge_date(
         # A day in digits is that day; a past form after "so that" is a step wished, not taken;
         # "with the November points" is no "since November"; the news as where one heard of
         # something (written for the test).
+        # "When" opening a clause of its own asks what follows its comma (written for the test).
+        ("when the presidents met in florida, for how many years were guarantees offered", False),
+        ("когда ратифицировали закон, что сказал зеленский", False),
+        ("чи ратифікували гарантії", True),
         ("paris 6.1.2026 erklärung truppe unterzeichner?", False),
         ("was wurde am 2026-01-06 in paris unterschrieben", False),
         ("what happened on 20.2.2026", True),
