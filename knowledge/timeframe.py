@@ -393,9 +393,11 @@ def _step_taken(taken: str) -> str:
 
 _STEP_TAKEN = patterns.compile(_step_taken(_TAKEN) + _did("deploy|withdraw", when=True))
 # After "so that" the past form is the subjunctive, a step wished or planned, not taken: "чи є
-# пункт, шоб вернули полонених", "чи треба, щоб конгрес ратифікував гарантії".
-_SO_THAT_TAKEN = patterns.compile(
-    rf"(?<!\w)(?:щоб|шоб|щоби|чтобы|чтоб|штоб)(?:\s+\w+){{0,3}}\s+(?:{_TAKEN})(?!\w)"
+# пункт, шоб вернули полонених", "чи треба, щоб конгрес ратифікував гарантії"; so is a step
+# someone wants taken ("does Zelensky want the guarantees passed by Congress").
+_WISHED = patterns.compile(
+    rf"(?<!\w)(?:щоб|шоб|щоби|чтобы|чтоб|штоб|wants?|wanted)(?:\s+\w+){{0,4}}\s+"
+    rf"(?:{_TAKEN}|{_VOTED})(?!\w)"
 )
 # ... and "did ... approve / pass / adopt", where the verb stands as after "did".
 _VOTE_HELD = patterns.compile(_step_taken(f"{_VOTED}|{_CONVENED}") + _did("approve|pass|adopt"))
@@ -415,7 +417,11 @@ def asks_if_voted(question: str) -> bool:
     """Whether a question asks if (or when) a vote passed or approved something: a later time
     unless what it is about is an event the base reports (Engine.ask)."""
     text = _INTERJECTION.sub(" ", cleaned(question))
-    return _VOTE_HELD.search(text) is not None and not _WHEN_CLAUSE.search(text)
+    return (
+        _VOTE_HELD.search(text) is not None
+        and not _WHEN_CLAUSE.search(text)
+        and not _WISHED.search(text)
+    )
 
 
 # "This December", "цього травня": a month of the current year, after the knowledge date.
@@ -492,7 +498,8 @@ _FULL_MONTHS: dict[int, str] = {
     2: r"february|febuary|feburary|februar|лют(?:ий|ого|ому|нев\w*)|феврал\w*",
     3: r"march|marz|берез(?:ень|ня|ні|нев\w*)|март\w*",
     4: r"april|квіт(?:ень|ня|ні|нев\w*)|апрел\w*",
-    5: r"(?<=in |by |of )may|mai|трав(?:ень|ня|ні|нев\w*)|ма[йяе]|майск\w*",
+    # "мае" only "in May" ("в мае"): alone it is Ukrainian "має" (has) typed without "є"
+    5: r"(?<=in |by |of )may|mai|трав(?:ень|ня|ні|нев\w*)|ма[йя]|(?<=в )мае|майск\w*",
     6: r"june|juni|черв(?:ень|ня|ні|нев\w*)|июн\w*",
     7: r"july|juli|лип(?:ень|ня|ні|нев\w*)|июл\w*",
     8: r"august|серп(?:ень|ня|ні|нев\w*)|август\w*",
@@ -920,7 +927,7 @@ def asks_after(
         _STEP_TAKEN.search(text)
         and not _WH_WORD.search(main_clause)
         and not ANY_YEAR.search(text)
-        and not _SO_THAT_TAKEN.search(text)
+        and not _WISHED.search(text)
         and not _WHEN_CLAUSE.search(text)
     ):
         return True

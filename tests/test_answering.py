@@ -2516,6 +2516,8 @@ def test_a_claim_of_a_named_analysis_is_its_own_entry(
         ("what did putin say in january", set()),  # the knowledge date's month
         ("was beschloss man im winter", set()),  # a season the knowledge date has seen
         ("may ukraine join nato", set()),  # "may" the verb
+        ("росія мае закріпити ненапад у законі?", set()),  # Ukrainian "має" typed without "є"
+        ("что путин сказал в мае", {5}),
         ("the mar-a-lago meeting", set()),
     ],
 )
@@ -2539,6 +2541,9 @@ def test_a_month_without_a_year_after_the_knowledge_date_is_found(
         ("приняла ли госдума закон о ненападении?", True),
         ("чи ухвалила рада закон про референдум?", True),
         ("did the rada pass the law on elections?", True),
+        # ... a vote someone wants held is their stance (written for the test).
+        ("does zelensky want the guarantees passed by the us congress?", False),
+        ("did the rada pass the election law that putin wanted?", True),
         # ... one the base reports as held is answered.
         ("was the eu's 90 billion loan approved?", False),
         ("одобрил ли евросоюз кредит на 90 миллиардов?", False),
