@@ -42,6 +42,7 @@ from knowledge.scoring import Scoring
 from knowledge.search import PLAN_NUMBERS, TITLE_WEIGHT, Candidate, Phrasing, SearchIndex
 from knowledge.spelling import one_slip
 from knowledge.timeframe import (
+    ANY_YEAR,
     YEAR,
     asks_after,
     asks_if_voted,
@@ -445,7 +446,7 @@ class Engine:
         else the first candidate and those close to it in the ranking, as `ask` reads it."""
         prepared = self.prepared(question)
         wanted = max(limit, self.thresholds.max_suggestions + 2)
-        found = self._named_first(prepared, self._searched(prepared, wanted))
+        found = self._ordered(prepared, self._searched(prepared, wanted))
         return self._choices(found, limit)
 
     def offered(
@@ -585,7 +586,7 @@ class Engine:
 
     def shortlist(self, prepared: str) -> list[Candidate]:
         """The candidates `ask` decides between, best first, for a `prepared` question."""
-        return self._named_first(
+        return self._ordered(
             prepared, self._searched(prepared, self.thresholds.max_suggestions + 2)
         )
 
@@ -704,6 +705,36 @@ class Engine:
             and words[0] not in self.index.surnames
             and self.index.entries_knowing(words[0]) >= OVERVIEW_SHARE * len(self.base.entries)
         )
+
+    def _ordered(self, question: str, found: list[Candidate]) -> list[Candidate]:
+        """The candidates as `ask` weighs them: the person and the year the question names first
+        (_named_first, _dated_first)."""
+        return self._dated_first(question, self._named_first(question, found))
+
+    def _dated_first(self, question: str, found: list[Candidate]) -> list[Candidate]:
+        """The candidates, one whose title or date names the one year the question names first,
+        when the first's names other years only and the one is within NAMED_LEAD of it: "what
+        did Ukraine offer in spring 2022 in the Turkish city on the Bosphorus" is the Istanbul
+        talks of 2022, not those of May 2025. As with a name, no clear lead: only its own
+        confidence makes it an answer."""
+        asked = {int(year) for year in ANY_YEAR.findall(clean(question))}
+        if len(asked) != 1 or len(found) < 2:
+            return found
+        first = self._title_years(found[0].entry_id)
+        if not first or asked & first:
+            return found
+        for at, candidate in enumerate(found[1:], start=1):
+            if candidate.score < found[0].score - NAMED_LEAD:
+                break
+            if asked & self._title_years(candidate.entry_id):
+                return [candidate, *found[:at], *found[at + 1 :]]
+        return found
+
+    def _title_years(self, entry_id: str) -> frozenset[int]:
+        """The years an entry's English title and its event's date name."""
+        entry = self.base.entries[entry_id]
+        years = {int(year) for year in ANY_YEAR.findall(entry.title.en)}
+        return frozenset(years | ({entry.event_date.year} if entry.event_date else set()))
 
     def _named_first(self, question: str, found: list[Candidate]) -> list[Candidate]:
         """The candidates, the second first when the question names someone the base profiles

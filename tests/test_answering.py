@@ -2698,6 +2698,28 @@ def test_the_entry_naming_the_person_asked_about_goes_first(engine: Engine) -> N
     assert first == "ru-peskov-briefed-dec-24"
 
 
+@pytest.mark.parametrize(
+    ("question", "dated", "other"),
+    [
+        # Written for the test: the Istanbul talks of 2022 asked about by their year, the city
+        # described (the talks of May 2025 scored ahead without the year weighed).
+        (
+            "что украина предлагала россии весной 2022 в турецком мегаполисе на босфоре",
+            {"hist-istanbul-2022", "tl-istanbul-2022"},
+            "hist-istanbul-2025",
+        ),
+        ("what happened at the istanbul talks in may 2025", {"hist-istanbul-2025"}, None),
+    ],
+)
+def test_the_entry_dated_in_the_year_asked_about_goes_first(
+    engine: Engine, question: str, dated: set[str], other: str | None
+) -> None:
+    found = engine.shortlist(engine.prepared(question))
+    assert found[0].entry_id in dated
+    if other:  # ... and the other year's entry was among the candidates, just behind
+        assert other in [c.entry_id for c in found]
+
+
 def test_profiles_are_named_by_surnames_not_shared_first_names(base: KnowledgeBase) -> None:
     assert surnames(base.entries["person-witkoff"]) >= {"witkoff"}
     assert "володимир" not in surnames(base.entries["person-zelensky"])
