@@ -51,7 +51,7 @@ _PERSONAL = {
     r"|educational background|where (?:\w+ ){0,2}stud(?:y|ied)"
     r"|did (?:\w+ ){1,3}do for a living|spare time|free time|leisure|recreation|pastimes?"
     # what someone's own channel or account is called ("whats his telegram channel called")
-    r"|(?:his|her|their) (?:\w+ )?[\w-]*(?:channel|account|handle) (?:is )?(?:called|named)",
+    r"|(?:channel|account|handle) (?:is )?(?:called|named)",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
@@ -639,6 +639,17 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|(?:which|what|welche\w*|auf welchem|an welchem|на якій|на якому|на какой|на каком)"
     r" (?:\w+ ){0,2}(?:military base|\w*stutzpunkt\w*|air ?base|авіабаз\w*|авиабаз\w*"
     r"|військов\w* баз\w*|военн\w* баз\w*)"
+    # a broadcast's viewers, the questions sent in and who picks them, what an event cost ("die
+    # Einschaltquote der Direkten Linie", "сколько вопросов прислали на прямую линию", "во
+    # сколько обошлась"; not what the reconstruction will cost)
+    r"|einschaltquote\w*|tv ratings?|viewing figures|(?:how many|wie viele|скільки|сколько)"
+    r" (?:\w+ ){0,2}(?:viewers|zuschauer\w*|глядач\w*|зрител\w*)"
+    r"|(?:how many|wie viele|скільки|скіки|сколько|скока) (?:\w+ )?(?:questions|fragen|питань"
+    r"|вопрос\w*) (?:\w+ ){0,3}(?:sent|submitted|eingereicht|eingegangen|geschickt|надіслал\w*"
+    r"|надійшл\w*|прислал\w*|поступил\w*|пришл\w*)"
+    r"|(?:who|wer|хто|кто) (?:\w+ ){0,2}(?:picks|selects|chooses|wahlt|auswahlt|вибира\w*"
+    r"|відбира\w*|отбира\w*|выбира\w*) (?:\w+ ){0,2}(?:questions|fragen|питання|вопрос\w*)"
+    r"|во сколько обош\w*|у скільки обійш\w*"
     r"|address|adresse|адрес[аиу]? (?:\w+ ){0,2}(?:офіс\w*|офис\w*|штаб\w*|головн\w*))(?!\w)"
 )
 

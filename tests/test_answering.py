@@ -843,6 +843,15 @@ RULE_READS = [
     (asks_travel, "яка погода в маямі", True),
     (UNTOLD, "what did washington do to the two biggest russian petrol companies", False),
     (UNTOLD, "how much is petrol in moscow", True),
+    # A broadcast's viewers, the questions sent in and who picks them, what an event cost
+    # (written for the test); not what the reconstruction will cost, nor the questions Putin took.
+    (UNTOLD, "wie hoch war die einschaltquote der direkten linie", True),
+    (UNTOLD, "сколько вопросов прислали на прямую линию путина", True),
+    (UNTOLD, "кто отбирает вопросы для прямой линии", True),
+    (UNTOLD, "во сколько обошлась прямая линия", True),
+    (UNTOLD, "во сколько обойдется восстановление украины", False),
+    (UNTOLD, "what questions did putin answer at the direct line", False),
+    (asks_personal_life, "whit's medvedev's telegram channel called", True),
     # nuclear plants counted, or a far country's
     (asks_technology, "how many nuclear power plants does ukraine have", True),
     (asks_technology, "number of reactors at zaporizhzhia", True),
