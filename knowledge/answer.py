@@ -716,9 +716,10 @@ class Engine:
         when the first's names other years only and the one is within NAMED_LEAD of it: "what
         did Ukraine offer in spring 2022 in the Turkish city on the Bosphorus" is the Istanbul
         talks of 2022, not those of May 2025. As with a name, no clear lead: only its own
-        confidence makes it an answer."""
+        confidence makes it an answer. What `ask` reads of the first candidate then (the years
+        it speaks of, a plan's target years) is the promoted one's."""
         asked = {int(year) for year in ANY_YEAR.findall(clean(question))}
-        if len(asked) != 1 or len(found) < 2:
+        if len(asked) != 1 or len(found) < 2 or found[0].relevance < self.thresholds.suggest:
             return found
         first = self._title_years(found[0].entry_id)
         if not first or asked & first:

@@ -51,7 +51,8 @@ _PERSONAL = {
     r"|educational background|where (?:\w+ ){0,2}stud(?:y|ied)"
     r"|did (?:\w+ ){1,3}do for a living|spare time|free time|leisure|recreation|pastimes?"
     # what someone's own channel or account is called ("whats his telegram channel called")
-    r"|(?:channel|account|handle) (?:is )?(?:called|named)",
+    r"|(?:what|whit)\S* (?:\S+ ){0,3}(?:channel|account|handle) (?:is )?(?:called|named)"
+    r"(?! (?:through|by|via|with|the|a|it|him|her|them|on|for|to)(?!\w))",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"
     r"|universitat\w*|studium|studiert|hochschul\w*|welche sprachen spricht"
     r"|bevor (?:er|sie) (?:prasident|politiker|kanzler|premier)\w*|vor (?:seiner|ihrer) zeit als"
@@ -68,7 +69,7 @@ _PERSONAL = {
     r"|gehalt|jahresgehalt|monatsgehalt|freizeit\w*"
     r"|(?:in|auf) welche schule|welche schule hat|auf welcher schule|zur schule gegangen"
     r"|schule besucht"
-    r"|wie heisst (?:sein|ihr) (?:\w+ )?[\w-]*(?:kanal|account|konto)\w*",
+    r"|wie heisst (?:sein|ihr) (?:\w+ )?[\w-]*(?:kanal|account|konto)\w*(?! (?:zu|mit))",
     "uk": r"дружин\w*|одружен\w*|день народження|хобі|дитинств\w*|до політики"
     r"|університет\w*|диплом(?:а|ом|і)?|якими мовами (?:\w+ )?(?:розмовля|володі|говор)\w*"
     r"|за освітою|за фахом|в бізнесі|яка в (?:нього|неї) компанія"
@@ -80,7 +81,7 @@ _PERSONAL = {
     r"|познайоми(?:вся|лася|лися)"
     r"|зарплат\w*|оклад\w*|платн(?:я|і|ю|ею)|(?:скільки|скіки) (?:він|вона) (?:отриму|заробля)\w*"
     r"|вільн\w* час\w*|дозвілл\w*"
-    r"|як називається (?:його|її) (?:\w+ )?[\w-]*(?:канал|акаунт)\w*",
+    r"|як називається (?:його|її) (?:\w+ )?[\w-]*(?:канал|акаунт)\w*(?! зв)",
     "ru": r"жена|женат|супруг\w*|день рождения|хобби|детств\w*|до политики"
     r"|университет\w*|диплом(?:а|ом|е)?|на каких языках (?:\w+ )?говорит"
     r"|на каком языке (?:\w+ ){0,4}(?:говор|разговарива)\w*|по образованию|по профессии"
@@ -93,7 +94,7 @@ _PERSONAL = {
     r"|познакоми(?:лся|лась|лись)"
     r"|зарплат\w*|оклад\w*|(?:сколько|скока) (?:он|она) (?:получа|зарабатыва)\w*"
     r"|свободн\w* врем\w*|досуг\w*"
-    r"|как называется (?:его|ее) (?:\w+ )?[\w-]*(?:канал|аккаунт)\w*",
+    r"|как называется (?:его|ее) (?:\w+ )?[\w-]*(?:канал|аккаунт)\w*(?! связ)",
 }
 # A private life besides, said of someone the base profiles (asks_private_life): words the
 # base's topics share too (income, health, born, rich, a favourite), named they are private; and
@@ -266,7 +267,8 @@ _TRAVEL = {
     r"|(?:have|had|eat|ate|serve|served) for (?:dinner|lunch|breakfast)"
     # what a club's membership or a residence costs ("how much does it cost to be a member at
     # Mar-a-Lago", "сколько стоит поместье"; the meeting at the residence is the base's)
-    r"|cost to (?:be|become) a member|how much (?:is|does) (?:\w+ ){0,3}(?:mansion|estate|villa)"
+    r"|cost to (?:be|become) a member(?! of (?:the )?(?:nato|eu|european union))"
+    r"|how much (?:is|does) (?:\w+ ){0,3}(?:mansion|estate|villa)"
     r" (?:cost|worth)|(?:price|value) of (?:\w+ ){0,2}(?:mansion|estate|villa)",
     "de": r"wetter\w*|temperatur\w*|regen(?! (?:\w+ )?sich)|wie (?:kalt|warm|heiss)|hotel\w*"
     r"|ticket\w*|flug|fluge"
@@ -274,22 +276,25 @@ _TRAVEL = {
     r"|sehenswurdigkeit\w*|mitgliedschaft im club|clubmitglied\w*|wohnung\w*|immobilie\w*"
     r"|aufnahmegebuhr\w*|mitgliedsbeitrag\w*|gegessen|speisekarte|serviert|zu essen gab"
     r"|gab es (?:\w+ )?zum (?:abend|mittag)?essen"
-    r"|(?:was|wieviel|wie viel) kostet (?:\w+ ){0,2}(?:mitgliedschaft|anwesen|villa)",
-    # "погоди" as the weather's ("прогноз погоди"), not as "wait" ("погоди, а в плані...")
-    "uk": r"погод(?:а|у|і|ою)|прогноз\w* погоди|погоди (?:в|у|на|завтра|сьогодні)"
+    r"|(?:was|wieviel|wie viel) kostet (?:(?!nato|eu)\w+ ){0,2}(?:mitgliedschaft|anwesen|villa)"
+    r"(?! in (?:der )?(?:nato|eu))",
+    # "погоди" as the weather's only after a forecast ("прогноз погоди"): alone it is "wait"
+    # ("погоди, а в плані...")
+    "uk": r"погод(?:а|у|і|ою)|прогноз\w* погоди"
     r"|температур\w*|дощ\w*|сніг\w*|готел\w*|квит\w*|рейс\w*|потяг\w*"
     r"|ресторан\w*|турист\w*|пам.ятк\w*|членств\w* (?:в|у) клуб\w*|переночува\w*|ночівл\w*"
     # getting there ("як дістатися до Женеви"), not who gets a share ("кому мала дістатися")
     r"|віз[аиу]|як дістатися|дістатися (?:до|в|у)|скільки коштує (?:\w+ ){0,3}ніч|сонц\w*"
     # a flat, not a headquarters ("штаб-квартира" of the coalition's force)
-    r"|(?<!-)квартир(?:а|и|у|і|ою|ам|ами|ах)?|нерухом\w*"
-    r"|вступн\w* внес\w*|скільки коштує (?:\w+ ){0,2}(?:вступ|членство|маєт|особняк|віл)\w*"
+    r"|(?<!-)(?<!штаб )квартир(?:а|и|у|і|ою|ам|ами|ах)?|нерухом\w*"
+    r"|вступн\w* внес\w*|скільки коштує (?:\w+ ){0,2}(?:вступ\w*|членство\w*|маєт\w*|особняк\w*"
+    r"|віл{1,2}(?:а|и|у|і|ою)(?!\w))"
     r"|(?:що|шо|які страви|яке вино) (?:\w+ ){0,3}(?:їли|подавали)|меню",
     "ru": r"погод(?:а|ы|у|е|ой)|температур\w*|дожд\w*|снег\w*|гостиниц\w*|отел\w*|билет\w*"
     r"|поезд(?:а|е|у|ом|ов|ам|ами|ах)?|ресторан\w*|турист\w*|достопримечательност\w*"
     r"|членств\w* в клуб\w*"
     r"|переночева\w*|ночлег\w*|виз[аыу]|добраться|сколько стоит (?:\w+ ){0,3}ночь|солнц\w*"
-    r"|(?<!-)квартир(?:а|ы|у|е|ой|ам|ами|ах)?|недвижимост\w*"
+    r"|(?<!-)(?<!штаб )квартир(?:а|ы|у|е|ой|ам|ами|ах)?|недвижимост\w*"
     r"|вступительн\w* взнос\w*"
     r"|сколько стоит (?:\w+ ){0,2}(?:вступ|членство|поместь|особняк|вилл)\w*"
     r"|(?:что|чо|че|какие блюда|какое вино) (?:\w+ ){0,3}(?:ели|подавали)|меню",
@@ -647,9 +652,8 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|(?:how many|wie viele|скільки|скіки|сколько|скока) (?:\w+ )?(?:questions|fragen|питань"
     r"|вопрос\w*) (?:\w+ ){0,3}(?:sent|submitted|eingereicht|eingegangen|geschickt|надіслал\w*"
     r"|надійшл\w*|прислал\w*|поступил\w*|пришл\w*)"
-    r"|(?:who|wer|хто|кто) (?:\w+ ){0,2}(?:picks|selects|chooses|wahlt|auswahlt|вибира\w*"
-    r"|відбира\w*|отбира\w*|выбира\w*) (?:\w+ ){0,2}(?:questions|fragen|питання|вопрос\w*)"
-    r"|во сколько обош\w*|у скільки обійш\w*"
+    r"|(?:во сколько|у скільки|how much did) (?:\w+ ){0,2}(?:обош\w*|обійш\w*|cost) (?:\w+ ){0,2}"
+    r"(?:прям\w* лини\w*|прям\w* ліні\w*|direct line|пресс?-?конф\w*|прес-?конф\w*)"
     r"|address|adresse|адрес[аиу]? (?:\w+ ){0,2}(?:офіс\w*|офис\w*|штаб\w*|головн\w*))(?!\w)"
 )
 
@@ -797,10 +801,10 @@ _WHO_IS_RIGHT = patterns.compile(
     r"|хто прав(?:ий|а)?|кто прав)(?!\w)"
 )
 # Opinion polls ("what share of Ukrainians would accept territorial concessions, by the polls",
-# "Umfragewerte"): the base reports no poll. "Go to the polls" is an election, which the entry on
-# elections holds in its words.
+# "Umfragewerte"): the base reports no poll. "Go to the polls" is an election.
 _POLLS = patterns.compile(
-    r"(?<!\w)(?:(?<!to the )polls?|polling|surveys?|approval ratings?|umfrage\w*|meinungsforsch\w*"
+    r"(?<!\w)(?:(?<!go to the )(?<!went to the )(?<!going to the )(?<!goes to the )polls?"
+    r"|polling|surveys?|approval ratings?|umfrage\w*|meinungsforsch\w*"
     r"|опитуван\w*|соцопитуван\w*|опрос\w*|соцопрос\w*"
     r"|рейтинг\w* довір\w*|рейтинг\w* довер\w*)(?!\w)"
 )

@@ -52,7 +52,7 @@ _NOW = patterns.compile(r"(?<!\w)(?:" + _NOW_WORDS + r")(?!\w)")
 # German chat alike.
 _NEWS = (
     r"(?<!on the )(?<!watching the )(?<!watch the )(?<!read the )(?<!reading the )"
-    r"(?<!in the )(?<!evening )(?<!nightly )"
+    r"(?<!evening )(?<!nightly )"
     r"news(?! brief| sites?| outlets?| agenc\w*| reports?| organi[sz]ations?)"
 )
 # The present and the recent past besides those. Matched on whole words of the cleaned question
@@ -174,9 +174,11 @@ _WON = patterns.compile(
     # who was elected ("кого выбрали президентом на выборах"; not "wann wird gewählt")
     r"|(?:who|wen) (?:\w+ ){0,2}(?:was|were|got|has been|wurde) (?:\w+ ){0,2}(?:elected|gewahlt)"
     r"|кого (?:\w+ ){0,2}(?:выбрали|избрали|обрали)"
-    # how it went or came out ("what was the outcome of the referendum", "how did the elections
-    # go", "der Ausgang des Referendums", "did they vote yes"; not "would they vote yes")
-    r"|outcome|ausgang|how did .{0,40}(?<!\w)go"
+    # how it went or came out, said in the past ("what was the outcome of the referendum", "how
+    # did the elections go", "was war der Ausgang", "did they vote yes"; not "what would be the
+    # outcome", "what outcome does Russia want", "how did Zelensky go about proposing it")
+    r"|(?:was|were) (?:\w+ ){0,2}outcome|(?:war|ist) (?:\w+ ){0,2}ausgang"
+    r"|how did (?:\w+ ){0,3}(?:elections?|referendum|vote|voting) go(?! about| from| down)"
     r"|(?:did|have|has) (?:the )?(?:people|ukrainians|they|voters|ukraine) voted?"
     r" (?:yes|no|for|against))(?!\w)"
     # Putin's year-end press conference ("підсумкова пресконференція", "итоговая пресс-
@@ -396,32 +398,23 @@ _STEP_TAKEN = patterns.compile(_step_taken(_TAKEN) + _did("deploy|withdraw", whe
 # пункт, шоб вернули полонених", "чи треба, щоб конгрес ратифікував гарантії"; so is a step
 # someone wants taken ("does Zelensky want the guarantees passed by Congress").
 _WISHED = patterns.compile(
-    rf"(?<!\w)(?:щоб|шоб|щоби|чтобы|чтоб|штоб|wants?|wanted)(?:\s+\w+){{0,4}}\s+"
+    rf"(?<!\w)(?:щоб|шоб|щоби|чтобы|чтоб|штоб|wants?|wanted)(?:\s+\w+){{0,4}}?\s+"
     rf"(?:{_TAKEN}|{_VOTED})(?!\w)"
 )
 # ... and "did ... approve / pass / adopt", where the verb stands as after "did".
 _VOTE_HELD = patterns.compile(_step_taken(f"{_VOTED}|{_CONVENED}") + _did("approve|pass|adopt"))
 
 
-# "When" opening a clause of its own, the question after its comma: "when the two presidents met
-# in Florida, for how many years were the Americans prepared to..." asks the years, not when they
-# met.
-_WHEN_CLAUSE = patterns.compile(
-    r"^\W*(?:when|коли|когда)\s[^,?]*,\s*(?:\w+\s+){0,2}?(?:how|what|who|which|where|why|did"
-    r"|was|were|is|are|do|does|скільки|що|шо|хто|який|яка|які|чи|сколько|что|кто|какой|какая"
-    r"|какие|ли)(?!\w)"
-)
-
-
 def asks_if_voted(question: str) -> bool:
     """Whether a question asks if (or when) a vote passed or approved something: a later time
     unless what it is about is an event the base reports (Engine.ask)."""
-    text = _INTERJECTION.sub(" ", cleaned(question))
-    return (
-        _VOTE_HELD.search(text) is not None
-        and not _WHEN_CLAUSE.search(text)
-        and not _WISHED.search(text)
-    )
+    return _VOTE_HELD.search(_unwished(_INTERJECTION.sub(" ", cleaned(question)))) is not None
+
+
+def _unwished(text: str) -> str:
+    """The text without the steps it only wishes taken (_WISHED): "зеленский хотел, чтобы
+    конгресс одобрил гарантии, одобрил ли?" still asks whether it was."""
+    return _WISHED.sub(" ", text)
 
 
 # "This December", "цього травня": a month of the current year, after the knowledge date.
@@ -907,8 +900,6 @@ def asks_after(
         (_WON.search(text) or _WERE_HELD.search(text))
         and ELECTION.search(text)
         and not ANY_YEAR.search(text)
-        # who someone wants to win is a stance the base knows ("what outcome does Russia want")
-        and not _WANTS.search(text)
     ):
         return True
     if _HAS_HAPPENED.search(text) or _OR_NOT_YET.search(text) or _NEXT_EVENT.search(text):
@@ -924,11 +915,9 @@ def asks_after(
     if _settles_deal(text) or _SINCE_SIGNED.search(text):
         return True
     if (
-        _STEP_TAKEN.search(text)
+        _STEP_TAKEN.search(_unwished(text))
         and not _WH_WORD.search(main_clause)
         and not ANY_YEAR.search(text)
-        and not _WISHED.search(text)
-        and not _WHEN_CLAUSE.search(text)
     ):
         return True
     if _asks_if_already(text) or _FUTURE_WHEN.search(text):
