@@ -50,7 +50,8 @@ _PERSONAL = {
     r"|before (?:the|her|his) (?:commission|presidency|chancellorship)|salary|salaries|paycheck"
     r"|educational background|where (?:\w+ ){0,2}stud(?:y|ied)"
     r"|did (?:\w+ ){1,3}do for a living|spare time|free time|leisure|recreation|pastimes?"
-    # what someone's own channel or account is called ("whats his telegram channel called")
+    # what a channel or account is called, asked ("whats his telegram channel called"; not a
+    # channel that called something a provocation, nor the channel through which one talks)
     r"|(?:what|whit)\S* (?:\S+ ){0,3}(?:channel|account|handle) (?:is )?(?:called|named)"
     r"(?! (?:through|by|via|with|the|a|it|him|her|them|on|for|to)(?!\w))",
     "de": r"ehefrau|ehemann|verheiratet|geburtstag|hobbys?|kindheit|aufgewachsen|heimatstadt"

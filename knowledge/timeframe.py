@@ -535,6 +535,21 @@ _MONTH_ADJECTIVE = patterns.compile(
 )
 
 
+def _day_in_digits_after(text: str, knowledge_date: dt.date) -> bool:
+    """Whether a day the text writes in digits ("6.1.2026", "2026-01-06") is after
+    `knowledge_date`."""
+    for m in _NUMERIC_DAY.finditer(text):
+        year, month, day = (
+            (int(m["y1"]), int(m["m1"]), int(m["d1"]))
+            if m["y1"]
+            else (int(m["y2"]), int(m["m2"]), int(m["d2"]))
+        )
+        with contextlib.suppress(ValueError):  # "31.2.2026" names no day
+            if dt.date(year, month, day) > knowledge_date:
+                return True
+    return False
+
+
 def _since_month(text: str, at: int) -> bool:
     """Whether a month in the genitive follows "since" at `at` ("с октября", "seit Januar")."""
     month = _MONTH_WORD.match(text, at)
@@ -924,16 +939,9 @@ def asks_after(
         return True
     if _this_month_after(text, knowledge_date):
         return True
-    # A day written in digits ("6.1.2026", "2026-01-06") is that day, not all of its year.
-    for m in _NUMERIC_DAY.finditer(text):
-        year, month, day = (
-            (int(m["y1"]), int(m["m1"]), int(m["d1"]))
-            if m["y1"]
-            else (int(m["y2"]), int(m["m2"]), int(m["d2"]))
-        )
-        with contextlib.suppress(ValueError):  # "31.2.2026" names no day
-            if dt.date(year, month, day) > knowledge_date:
-                return True
+    # A day written in digits is that day, not all of its year.
+    if _day_in_digits_after(text, knowledge_date):
+        return True
     text = _NUMERIC_DAY.sub(" ", text)
     text = _YEAR_SPAN.sub(" ", text)
     years = [(int(m.group(1)), m.start()) for m in YEAR.finditer(text)]
