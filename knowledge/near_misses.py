@@ -101,7 +101,9 @@ _PERSONAL = {
 # base's topics share too (income, health, born, rich, a favourite), named they are private; and
 # gifts, "was hat Putin ihm geschenkt", "що він подарував", "что подарил"; what someone is paid.
 _PRIVATE = {
+    # ... and whether they are jailed or charged ("sitzt der jetzt im Knast", "його посадили")
     "en": _PERSONAL["en"] + r"|born|daughter|salary|annual income|personal income|earn|earns"
+    r"|jailed|in jail|in prison|arrested|charged with"
     r"|wealth(?![ -]fund)|fortune|(?<!bit )rich(?! (?:countries|nations))|billionaire|millionaire"
     r"|property (?:dealings|deals)|worth from"
     r"|real estate"
@@ -121,6 +123,7 @@ _PRIVATE = {
     r"|how (?:many years|long) (?:has|have|had) (?:\w+ ){1,2}(?:worked|served|been working)"
     r" (?:as|for|in)",
     "de": _PERSONAL["de"] + r"|geboren|freundin|tochter|gehalt|vermogen|einkommen"
+    r"|im knast|im gefangnis|verhaftet|festgenommen|angeklagt"
     r"|jahreseinkommen|milliardar|millionar|reich|immobilien\w*|villa|anwesen|jacht|yacht"
     r"|gesundheit|golf\w*|fussball\w*"
     r"|krank|lieblings\w*|haustier\w*|(?:was|wat|wie ?viel) verdient|geschenk\w*|geschenkt"
@@ -129,6 +132,7 @@ _PRIVATE = {
     r"|wie lange (?:ist|arbeitet|dient) (?:\w+ ){1,3}schon"
     r"|seit wie vielen jahren|wo (?:\w+ ){0,3}(?:wohnt|lebt)",
     "uk": _PERSONAL["uk"] + r"|народив\w*|народил\w*|навчався|навчалася|дочк\w*|донь\w*"
+    r"|посадили|заарештува\w*|заарештован\w*|у в.язниці|за ґратами|за гратами"
     r"|(?:скільки|скіки) (?:\w+ )?отримує"
     # grew, became: of anything ("виріс дефіцит", "до того як стала відомою"), of someone named
     r"|виріс|виросла|до того,? як (?:став|стала)"
@@ -140,6 +144,7 @@ _PRIVATE = {
     r"|служив\w* (?:\w+ ){0,2}(?:у|в) (?:армії|війську|збройних силах|зсу)"
     r"|(?:скільки|скіки) років (?:\w+ ){0,3}(?:працює|служить)|де (?:\w+ ){0,3}(?:живе|мешкає)",
     "ru": _PERSONAL["ru"] + r"|родил\w*|учился|училась|жен[аыеу]|дочь|дочер\w*"
+    r"|посадили|арестова\w*|в тюрьме|за решетк\w*"
     # what someone is paid: "сколько Дмитриев получает", "сколько получает Песков"
     r"|(?:сколько|скока) (?:\w+ )?получает"
     r"|вырос|выросла|до того,? как (?:стал|стала)"
@@ -681,7 +686,10 @@ def asks_technology(question: str) -> bool:
 # A soldier's pay ("how much does a Russian contract soldier earn", "Wie viel verdient ein
 # Vertragssoldat", "яка зарплата у контрактника"): the base counts recruits, it tells no pay.
 _PAY = patterns.compile(
+    # ... or what they get a month ("wie viel kriegt ein Vertragssoldat im Monat")
     r"(?<!\w)(?:salary|salaries|wages?|earns?|earning|paid|gehalt\w*|sold|lohn\w*|verdien\w*"
+    r"|(?:kriegt|kriegen|bekommt|bekommen|gets?|getting|получа\w*|отриму\w*) (?:\w+ ){0,4}"
+    r"(?:im monat|pro monat|a month|per month|в месяц|на місяць|в місяць)"
     r"|bezahl\w*|зарплат\w*|заробля\w*|зароб\w*|платять|платят|зарабатыва\w*"
     r"|грошов\w* забезпеченн\w*|денежн\w* довольстви\w*|платн\w*|оплат\w*|жалован\w*"
     r"|ausgezahlt|auszahlung\w*|pramie\w*|bonus\w*|бонус\w*|выплат\w*|виплат\w*)(?!\w)"
@@ -689,7 +697,9 @@ _PAY = patterns.compile(
 _SOLDIER = patterns.compile(
     r"(?<!\w)(?:soldiers?|troops|servicem[ae]n|recruits?|\w*soldat\w*|rekrut\w*|солдат\w*"
     r"|військовослужбовц\w*|контрактник\w*|военнослужащ\w*|бійц\w*|бойц\w*"
-    r"|(?:подписани\w*|підписанн\w*) контракт\w*)(?!\w)"
+    r"|(?:подписани\w*|підписанн\w*) контракт\w*"
+    # paid "for the contract" ("скільки платять за контракт", "army contract ... signing bonus")
+    r"|(?:за|по) контракт\w*|army contracts?|signing bonus)(?!\w)"
 )
 
 
@@ -794,7 +804,12 @@ _THINK = patterns.compile(
 _YOUR_VIEW = patterns.compile(
     r"(?<!\w)(?:your (?:own |personal )?(?:opinion|view|take)|ihre meinung|deine meinung"
     r"|твоя думка|ваша думка|на твою думку|на вашу думку|твое мнение|ваше мнение|по-твоему"
-    r"|по-вашему)(?!\w)"
+    r"|по-вашему"
+    # the bot in someone's place ("würdste den Plan unterschreiben, wenn de Selenskyj wärst")
+    r"|if you were (?:\w+ ){0,2}(?:zelensky|putin|trump|president)"
+    r"|wenn (?:du|de) (?:\w+ ){0,2}warst"
+    r"|als bot|на месте (?:зеленского|путина|трампа)|на місці (?:зеленського|путіна|трампа)"
+    r"|якби (?:ти|ви) (?:був|була|були)|если бы (?:ты|вы) (?:был|была|были))(?!\w)"
 )
 # Who is right ("хто правий, Зеленський чи Трамп?!"): the bot's own judgement, as "your opinion".
 _WHO_IS_RIGHT = patterns.compile(

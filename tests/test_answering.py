@@ -539,6 +539,17 @@ def test_what_a_profile_itself_tells_is_no_private_life(engine: Engine, question
         (asks_soldiers_pay, "how much does a russian contract soldier earn a month", True),
         (asks_soldiers_pay, "яка зарплата у російських контрактників", True),
         (asks_soldiers_pay, "how many soldiers did russia recruit in 2025", False),
+        # What they get a month or for the contract (written for the test); not how many a
+        # month, nor the plan's monthly figures.
+        (asks_soldiers_pay, "wie viel kriegt ein russischer vertragssoldat im monat", True),
+        (asks_soldiers_pay, "скільки росіянам платять за контракт", True),
+        (asks_soldiers_pay, "how big is the signing bonus for an army contract", True),
+        (asks_soldiers_pay, "how many soldiers does russia recruit a month", False),
+        (asks_opinion, "würdest du den plan unterschreiben, wenn du selenskyj wärst", True),
+        (asks_opinion, "what would you do if you were zelensky", True),
+        (asks_opinion, "что бы ты сделал на месте зеленского", True),
+        (asks_opinion, "якби ти був президентом, що б зробив", True),
+        (asks_opinion, "what did zelensky say he would do if russia refused", False),
         (asks_technology, "how would the reactors be run under the plan", False),
     ],
 )
@@ -827,6 +838,17 @@ RULE_READS = [
         False,
     ),
     (_private_life_of("zelensky"), "is zelensky rich", True),
+    # Jailed or charged, said of someone profiled (written for the test); not the prisoners of
+    # war the plans would exchange.
+    (_private_life_of("єрмак"), "де тепер єрмак, його посадили?", True),
+    (_private_life_of("jermak"), "sitzt der jermak jetzt im knast", True),
+    (_private_life_of("yermak"), "was yermak arrested after he resigned", True),
+    (_private_life_of("ермака"), "ермака арестовали?", True),
+    (
+        _private_life_of("zelensky"),
+        "what does the plan say about prisoners zelensky wants back",
+        False,
+    ),
     (asks_personal_life, "did rates fall? my late husband always watched them", False),
     (asks_personal_life, "is putin's wife ever seen in public", True),
     (asks_personal_life, "does the plan protect people who speak other languages", False),
