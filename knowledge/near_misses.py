@@ -650,6 +650,12 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|(?:which|what|welche\w*|auf welchem|an welchem|на якій|на якому|на какой|на каком)"
     r" (?:\w+ ){0,2}(?:military base|\w*stutzpunkt\w*|air ?base|авіабаз\w*|авиабаз\w*"
     r"|військов\w* баз\w*|военн\w* баз\w*)"
+    # how many soldiers one country sends ("how many British soldiers will Starmer send"; not
+    # how many Ukraine may keep)
+    r"|(?:how many|wie viele|скільки|скіки|сколько|скока) (?:\w+ )?(?:british|french|german"
+    r"|britische\w*|franzosische\w*|deutsche\w*|британськ\w*|англійськ\w*|французьк\w*"
+    r"|німецьк\w*|британск\w*|английск\w*|французск\w*|немецк\w*) (?:soldiers|troops"
+    r"|soldaten|truppen|солдат\w*|військов\w*|вояк\w*|военн\w*)"
     # a broadcast's viewers, the questions sent in and who picks them, what an event cost ("die
     # Einschaltquote der Direkten Linie", "сколько вопросов прислали на прямую линию", "во
     # сколько обошлась"; not what the reconstruction will cost)

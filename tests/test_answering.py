@@ -882,6 +882,11 @@ RULE_READS = [
     (asks_travel, "погоди в плані є пункт про заес?", False),
     (asks_travel, "де буде штаб квартира коаліції", False),
     (UNTOLD, "who chooses the questions on the referendum ballot", False),
+    # One country's soldiers counted (written for the test).
+    (UNTOLD, "how many british soldiers will starmer send", True),
+    (UNTOLD, "скільки французьких солдат приїде в україну", True),
+    (UNTOLD, "how many soldiers may ukraine keep under the 20-point plan", False),
+    (UNTOLD, "how many european countries joined the coalition of the willing", False),
     (UNTOLD, "во сколько обошлись санкции российской экономике", False),
     (POLLS, "according to the polls would ukrainians vote for the plan", True),
     # nuclear plants counted, or a far country's
