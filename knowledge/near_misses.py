@@ -656,9 +656,9 @@ _UNTOLD_FIGURES = patterns.compile(
     r"|britische\w*|franzosische\w*|deutsche\w*|британськ\w*|англійськ\w*|французьк\w*"
     r"|німецьк\w*|британск\w*|английск\w*|французск\w*|немецк\w*) (?:soldiers|troops"
     r"|soldaten|truppen|солдат\w*|військов\w*|вояк\w*|военн\w*)"
-    # a broadcast's viewers, the questions sent in and who picks them, what an event cost ("die
-    # Einschaltquote der Direkten Linie", "сколько вопросов прислали на прямую линию", "во
-    # сколько обошлась"; not what the reconstruction will cost)
+    # a broadcast's viewers and the questions sent in, what the Direct Line or a press conference
+    # cost ("die Einschaltquote der Direkten Linie", "сколько вопросов прислали на прямую линию",
+    # "во сколько обошлась прямая линия"; not what sanctions cost the economy)
     r"|einschaltquote\w*|tv ratings?|viewing figures|(?:how many|wie viele|скільки|сколько)"
     r" (?:\w+ ){0,2}(?:viewers|zuschauer\w*|глядач\w*|зрител\w*)"
     r"|(?:how many|wie viele|скільки|скіки|сколько|скока) (?:\w+ )?(?:questions|fragen|питань"
