@@ -2761,6 +2761,7 @@ def test_the_entry_naming_the_person_asked_about_goes_first(engine: Engine) -> N
             {"hist-istanbul-2022", "tl-istanbul-2022"},
             "hist-istanbul-2025",
         ),
+        # ... and the first already dated in the year asked about stays first (no promotion)
         ("what happened at the istanbul talks in may 2025", {"hist-istanbul-2025"}, None),
     ],
 )
